@@ -1,0 +1,79 @@
+"""Physical constants and IAEA safeguards figures, each with its unit and source.
+
+Every number the package relies on lives here, once.
+
+Examples
+--------
+>>> from enrichwatch.constants import ISOTOPE_MASS, SQ_HEU_U235_KG
+>>> round(ISOTOPE_MASS["U235"], 4)
+235.0439
+>>> SQ_HEU_U235_KG
+25.0
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+#: Atomic masses of the uranium isotopes [g/mol = u].
+#: Source: AME2020, M. Wang et al., Chinese Physics C 45, 030003 (2021).
+ISOTOPE_MASS: MappingProxyType[str, float] = MappingProxyType(
+    {
+        "U232": 232.037156297,
+        "U233": 233.039635525,
+        "U234": 234.040952306,
+        "U235": 235.043930131,
+        "U236": 236.045568210,
+        "U238": 238.050788423,
+    }
+)
+
+#: Mass numbers of the uranium isotopes [1], in the order used everywhere internally.
+MASS_NUMBER: MappingProxyType[str, int] = MappingProxyType(
+    {"U232": 232, "U233": 233, "U234": 234, "U235": 235, "U236": 236, "U238": 238}
+)
+
+#: The isotopes the package knows, lightest first.
+URANIUM_ISOTOPES: tuple[str, ...] = tuple(MASS_NUMBER)
+
+#: Atomic mass of fluorine-19 [g/mol]. Source: AME2020 (as above).
+FLUORINE_MASS: float = 18.998403163
+
+#: Molar mass of natural-isotopic UF6 [kg/mol], used where the machine model needs
+#: the process gas molar mass. Source: 238.0289 (IUPAC 2013 standard atomic weight of U)
+#: + 6 x 18.998403163 (AME2020), rounded.
+UF6_MOLAR_MASS_KG_MOL: float = 0.352019
+
+#: Molar gas constant [J/(mol K)]. Source: CODATA 2018 (exact in the 2019 SI).
+GAS_CONSTANT: float = 8.314462618
+
+#: Natural uranium composition [atom percent].
+#: Source: IUPAC-CIAAW isotopic abundance of U (0.0054 % U-234, 0.7204 % U-235); the peers'
+#: and reference vectors' conventional 0.0055/0.711/99.2835 (atom %) is used by the tests instead.
+NATURAL_URANIUM_ATOM_PCT: MappingProxyType[str, float] = MappingProxyType(
+    {"U234": 0.0054, "U235": 0.7204, "U238": 99.2742}
+)
+
+#: Seconds in a year [s/yr] (Julian year, 365.25 d), used to convert machine ratings.
+SECONDS_PER_YEAR: float = 365.25 * 86400.0
+
+#: Seconds in a month [s/month] (one twelfth of a Julian year).
+SECONDS_PER_MONTH: float = SECONDS_PER_YEAR / 12.0
+
+#: IAEA significant quantity of HEU (>= 20 % U-235) [kg U-235].
+#: Source: IAEA Safeguards Glossary (2001 ed., Table II; 2022 ed.).
+SQ_HEU_U235_KG: float = 25.0
+
+#: IAEA significant quantity of LEU (< 20 % U-235) [kg U-235]. Source: IAEA Safeguards Glossary.
+SQ_LEU_U235_KG: float = 75.0
+
+#: IAEA timeliness detection goal for unirradiated direct-use material [months].
+#: Source: IAEA Safeguards Glossary (2001 ed., Table III).
+TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS: float = 1.0
+
+#: Lower U-235 bound of highly enriched uranium [mass fraction]. Source: IAEA Safeguards Glossary.
+HEU_THRESHOLD: float = 0.20
+
+#: U-235 assay of weapon-grade uranium used for breakout arithmetic [mass fraction].
+#: Source: convention in IAEA and ISIS analyses (``shared/reference/domain.md`` section 6).
+WEAPON_GRADE_ASSAY: float = 0.90

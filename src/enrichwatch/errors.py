@@ -1,0 +1,100 @@
+"""The exception hierarchy.
+
+Every error raised for bad input inherits :class:`EnrichwatchError` *and* the built-in that fits
+(``ValueError`` for bad values, ``KeyError``-free lookups raise ``UnknownNameError``, a
+``ValueError`` too). Each carries ``param`` (the parameter), ``value`` (what was given) and
+``allowed`` (what would have been accepted), and pickles so that parallel workers can return it.
+
+Examples
+--------
+>>> from enrichwatch.errors import AssayError
+>>> err = AssayError("tails", 0.9, "a U-235 fraction below the feed assay 0.00711")
+>>> isinstance(err, ValueError)
+True
+>>> print(err)
+tails = 0.9 is not allowed: expected a U-235 fraction below the feed assay 0.00711
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+
+class EnrichwatchError(Exception):
+    """Base class of every error enrichwatch raises on purpose."""
+
+
+class InputError(EnrichwatchError, ValueError):
+    """A parameter has a value that is not allowed.
+
+    Parameters
+    ----------
+    param : str
+        Name of the parameter (or file key) at fault.
+    value : object
+        The value that was given.
+    allowed : str
+        What would have been accepted, in words.
+    """
+
+    def __init__(self, param: str, value: Any, allowed: str) -> None:
+        self.param = param
+        self.value = value
+        self.allowed = allowed
+        super().__init__(param, value, allowed)
+
+    def __str__(self) -> str:
+        return f"{self.param} = {self.value!r} is not allowed: expected {self.allowed}"
+
+    def __reduce__(self):
+        return (type(self), (self.param, self.value, self.allowed))
+
+
+class AssayError(InputError):
+    """An assay or composition is outside its range or inconsistent with the others."""
+
+
+class MassError(InputError):
+    """A mass, flow or rate is negative, zero where it must be positive, or not finite."""
+
+
+class UnknownNameError(InputError):
+    """An isotope, machine, cascade or stream name is not known."""
+
+
+class ConfigurationError(InputError):
+    """A cascade or network is built in a way that cannot run (a stream to nowhere, a loop with
+    no exit, a feed stage outside the cascade, ...)."""
+
+
+class ConvergenceError(EnrichwatchError, RuntimeError):
+    """A solver did not converge.
+
+    Parameters
+    ----------
+    where : str
+        The cascade, loop or solver that failed.
+    reason : str
+        Why, in words (residual reached, iterations used).
+    """
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where = where
+        self.reason = reason
+        super().__init__(where, reason)
+
+    def __str__(self) -> str:
+        return f"{self.where}: did not converge: {self.reason}"
+
+    def __reduce__(self):
+        return (type(self), (self.where, self.reason))
+
+
+class EnrichwatchWarning(UserWarning):
+    """A value is allowed but doubtful (tails at 1.2 %, a machine run far off its design)."""
+
+
+def warn(message: str) -> None:
+    """Issue an :class:`EnrichwatchWarning` pointing at the caller's caller."""
+    warnings.warn(message, EnrichwatchWarning, stacklevel=3)
