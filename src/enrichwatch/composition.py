@@ -14,8 +14,8 @@ Assay(3.67 wt% U-235)
 >>> nat = Composition.from_atom_percent({"U234": 0.0055, "U235": 0.711, "U238": 99.2835})
 >>> round(nat.assay.weight_percent, 4)
 0.7021
->>> round(kg_uf6_to_kg_u(300.0, nat), 1)
-202.8
+>>> round(kg_uf6_to_kg_u(300.0, nat), 2)
+202.85
 """
 
 from __future__ import annotations
