@@ -1,0 +1,317 @@
+"""Binary enrichment: value function, feed/product/tails mass balances and separative work.
+
+Everything here works on numpy arrays (broadcasting) of U-235 **mass fractions** held by
+:class:`~enrichwatch.composition.Assay`; masses are kg U and separative work is kg-SWU.
+
+Conventions (``shared/reference/domain.md`` section 2):
+``V(x) = (2x - 1) ln(x / (1 - x))``, ``SWU = P V(x_P) + W V(x_W) - F V(x_F)``,
+``F / P = (x_P - x_W) / (x_F - x_W)``.
+
+Examples
+--------
+>>> from enrichwatch.composition import Assay
+>>> from enrichwatch.physics.swu import enrich
+>>> r = enrich(Assay.from_weight_percent(0.711), Assay.from_weight_percent(3.5),
+...            Assay.from_weight_percent(0.3), product_kg=1.0)
+>>> round(r.feed_kg, 3), round(r.swu_kg, 3)
+(7.786, 4.339)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..composition import Assay
+from ..errors import AssayError, InputError, MassError
+
+_AMOUNTS = ("feed_kg", "product_kg", "tails_kg", "swu_kg")
+
+
+def value(x) -> np.ndarray:
+    """Binary value function ``V(x) = (2x - 1) ln(x / (1 - x))`` of raw fractions [1].
+
+    Low-level and unchecked: for arrays already validated (use :func:`value_function` for
+    typed assays).
+
+    >>> float(value(0.5))
+    0.0
+    """
+    x = np.asarray(x, dtype=float)
+    return (2.0 * x - 1.0) * np.log(x / (1.0 - x))
+
+
+def value_derivative(x) -> np.ndarray:
+    """Derivative ``dV/dx = 2 ln(x/(1-x)) + (2x - 1)/(x (1 - x))`` of raw fractions."""
+    x = np.asarray(x, dtype=float)
+    return 2.0 * np.log(x / (1.0 - x)) + (2.0 * x - 1.0) / (x * (1.0 - x))
+
+
+def value_function(assay: Assay) -> np.ndarray | float:
+    """Value function of a typed assay (U-235 mass fraction) [1].
+
+    >>> round(value_function(Assay.from_weight_percent(0.711)), 6)
+    4.868883
+    """
+    out = value(assay.mass_fraction)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _amount(value_, name: str) -> np.ndarray | None:
+    if value_ is None:
+        return None
+    arr = np.asarray(value_, dtype=float)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0.0):
+        bad = arr[~np.isfinite(arr) | (arr < 0.0)].ravel()[0] if arr.ndim else float(arr)
+        raise MassError(name, float(bad), "a finite amount >= 0 (kg U, or kg-SWU for swu_kg)")
+    return arr
+
+
+def _check_order(feed: np.ndarray, product: np.ndarray, tails: np.ndarray | None) -> None:
+    bad = np.broadcast_to(product <= feed, np.broadcast(product, feed).shape)
+    if np.any(bad):
+        raise AssayError("product", float(np.broadcast_to(product, bad.shape)[bad][0]),
+                         f"a U-235 fraction above the feed assay {float(np.ravel(feed)[0]):.6g}")
+    if tails is None:
+        return
+    bad = np.broadcast_to(tails >= feed, np.broadcast(tails, feed).shape)
+    if np.any(bad):
+        raise AssayError("tails", float(np.broadcast_to(tails, bad.shape)[bad][0]),
+                         f"a U-235 fraction below the feed assay {float(np.ravel(feed)[0]):.6g}")
+
+
+@dataclass(frozen=True)
+class BinaryEnrichment:
+    """Result of a binary enrichment balance; every amount broadcast to a common shape.
+
+    Attributes
+    ----------
+    feed, product, tails : Assay
+        U-235 assays of the three streams.
+    feed_kg, product_kg, tails_kg : ndarray or float
+        Masses [kg U].
+    swu_kg : ndarray or float
+        Separative work [kg-SWU].
+    """
+
+    feed: Assay
+    product: Assay
+    tails: Assay
+    feed_kg: np.ndarray | float
+    product_kg: np.ndarray | float
+    tails_kg: np.ndarray | float
+    swu_kg: np.ndarray | float
+
+    def as_dict(self) -> dict:
+        """Plain-Python dictionary (lists for arrays); assays in mass fractions."""
+        def plain(v):
+            return v.tolist() if isinstance(v, np.ndarray) else float(v)
+        return {
+            "feed_assay_wt_frac": plain(np.asarray(self.feed.mass_fraction)),
+            "product_assay_wt_frac": plain(np.asarray(self.product.mass_fraction)),
+            "tails_assay_wt_frac": plain(np.asarray(self.tails.mass_fraction)),
+            **{k: plain(getattr(self, k)) for k in _AMOUNTS},
+        }
+
+    def __repr__(self) -> str:
+        def fmt(v):
+            return f"{v:.6g}" if np.ndim(v) == 0 else np.array2string(np.asarray(v), precision=6,
+                                                                      threshold=4)
+        return (f"BinaryEnrichment(feed {fmt(self.feed_kg)} kg U at {self.feed!r}, "
+                f"product {fmt(self.product_kg)} kg U at {self.product!r}, "
+                f"tails {fmt(self.tails_kg)} kg U at {self.tails!r}, "
+                f"{fmt(self.swu_kg)} kg-SWU)")
+
+
+def _per_product(xf, xp, xw):
+    """Feed, tails and SWU per kg product for raw fractions."""
+    feed = (xp - xw) / (xf - xw)
+    tails = feed - 1.0
+    swu = value(xp) + tails * value(xw) - feed * value(xf)
+    return feed, tails, swu
+
+
+def _result(feed, product, xw, p):
+    xf, xp = feed._mass_fraction, product._mass_fraction
+    f_per, t_per, s_per = _per_product(xf, xp, xw)
+    shape = np.broadcast(xf, xp, xw, p).shape
+
+    def out(a):
+        a = np.broadcast_to(a, shape)
+        return float(a) if a.ndim == 0 else np.array(a)
+
+    return BinaryEnrichment(feed, product, Assay(np.asarray(xw)), out(p * f_per), out(p),
+                            out(p * t_per), out(p * s_per))
+
+
+def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=None,
+           product_kg=None, tails_kg=None, swu_kg=None) -> BinaryEnrichment:
+    """Solve a binary enrichment for its unknowns.
+
+    Give the feed and product assays and either
+    (a) the tails assay and exactly one of ``feed_kg``, ``product_kg``, ``tails_kg``, ``swu_kg``, or
+    (b) no tails assay and exactly two of them, from which the tails assay is solved.
+    All inputs broadcast (numpy arrays welcome).
+
+    Parameters
+    ----------
+    feed, product : Assay
+        U-235 assays; ``product`` must exceed ``feed``.
+    tails : Assay, optional
+        U-235 tails assay, below ``feed``.
+    feed_kg, product_kg, tails_kg : array_like, optional
+        Masses [kg U], >= 0.
+    swu_kg : array_like, optional
+        Separative work [kg-SWU], >= 0.
+
+    Returns
+    -------
+    BinaryEnrichment
+
+    Raises
+    ------
+    AssayError
+        Tails not below feed, or product not above feed.
+    InputError
+        Not the right number of amounts given.
+
+    Examples
+    --------
+    >>> a = Assay.from_weight_percent
+    >>> r = enrich(a(0.711), a(90.0), a(0.3), product_kg=25.0)
+    >>> round(r.swu_kg, 2)
+    4823.44
+    >>> r = enrich(a(0.711), a(90.0), feed_kg=5456.204, product_kg=25.0)
+    >>> round(r.tails.weight_percent, 4)
+    0.3
+    """
+    _check_order(feed._mass_fraction, product._mass_fraction,
+                 None if tails is None else tails._mass_fraction)
+    given = {k: _amount(v, k) for k, v in zip(_AMOUNTS, (feed_kg, product_kg, tails_kg, swu_kg),
+                                              strict=True) if v is not None}
+    needed = 1 if tails is not None else 2
+    if len(given) != needed:
+        raise InputError("amounts", sorted(given) or "none",
+                         f"exactly {needed} of {', '.join(_AMOUNTS)} "
+                         + ("with a tails assay" if tails is not None else "without a tails assay"))
+    if tails is not None:
+        return _result(feed, product, tails._mass_fraction,
+                       _product_from_one(feed, product, tails._mass_fraction, given))
+    xw = _solve_tails(feed, product, given)
+    return _result(feed, product, xw, _product_from_one(feed, product, xw, given))
+
+
+def _product_from_one(feed, product, xw, given):
+    """Product mass implied by one given amount, at tails assay ``xw``."""
+    f_per, t_per, s_per = _per_product(feed._mass_fraction, product._mass_fraction, xw)
+    if "product_kg" in given:
+        return given["product_kg"]
+    if "feed_kg" in given:
+        return given["feed_kg"] / f_per
+    if "tails_kg" in given:
+        return given["tails_kg"] / t_per
+    return given["swu_kg"] / s_per
+
+
+def _solve_tails(feed, product, given) -> np.ndarray:
+    xf, xp = feed._mass_fraction, product._mass_fraction
+    masses = [k for k in ("feed_kg", "product_kg", "tails_kg") if k in given]
+    if len(masses) == 2:
+        f, p, w = _three_masses(given)
+        if np.any(w <= 0.0) or np.any(p <= 0.0):
+            raise MassError("feed_kg", given.get("feed_kg"),
+                            "a feed larger than the product (the tails must be positive)")
+        xw = (f * xf - p * xp) / w
+        if np.any(xw <= 0.0):
+            raise MassError("feed_kg", given.get("feed_kg"),
+                            "a feed large enough for a positive tails assay")
+        return xw
+    return _bisect_tails(xf, xp, masses[0], given[masses[0]], given["swu_kg"])
+
+
+def _three_masses(given):
+    f, p, w = (given.get(k) for k in ("feed_kg", "product_kg", "tails_kg"))
+    if f is None:
+        f = p + w
+    elif p is None:
+        p = f - w
+    else:
+        w = f - p
+    return f, p, w
+
+
+def _bisect_tails(xf, xp, mass_name, mass, swu, iterations: int = 80) -> np.ndarray:
+    """Tails assay at which the given mass needs exactly ``swu`` (SWU falls as tails rise)."""
+    lo = np.full(np.broadcast(xf, xp, mass, swu).shape, -30.0)   # log-odds of tails assay
+    hi = np.broadcast_to(np.log(xf / (1.0 - xf)), lo.shape).copy()
+    per_mass = {"feed_kg": 0, "product_kg": None, "tails_kg": 1}[mass_name]
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        xw = 1.0 / (1.0 + np.exp(-mid))
+        f_per, t_per, s_per = _per_product(xf, xp, xw)
+        p = mass if per_mass is None else mass / (f_per, t_per)[per_mass]
+        too_much = p * s_per > swu
+        lo = np.where(too_much, mid, lo)
+        hi = np.where(too_much, hi, mid)
+    xw = 1.0 / (1.0 + np.exp(-0.5 * (lo + hi)))
+    if np.any(lo <= -29.0):
+        raise InputError("swu_kg", swu, "a separative work reachable with a tails assay above 1e-13")
+    return xw
+
+
+def reachable_product(feed: Assay, product: Assay, tails: Assay, swu_kg, feed_kg=None):
+    """Product [kg U] that a separative-work budget (and optionally a feed budget) yields.
+
+    >>> a = Assay.from_weight_percent
+    >>> round(reachable_product(a(0.711), a(90.0), a(0.3), 4823.44), 3)
+    25.0
+    """
+    _check_order(feed._mass_fraction, product._mass_fraction, tails._mass_fraction)
+    swu = _amount(swu_kg, "swu_kg")
+    f_per, _, s_per = _per_product(feed._mass_fraction, product._mass_fraction,
+                                   tails._mass_fraction)
+    p = swu / s_per
+    if feed_kg is not None:
+        p = np.minimum(p, _amount(feed_kg, "feed_kg") / f_per)
+    return float(p) if np.ndim(p) == 0 else p
+
+
+def optimal_tails(feed: Assay, feed_price, swu_price) -> Assay:
+    """Tails assay that minimises the cost per kg of product.
+
+    The optimum solves ``c_F / c_S = V(x_F) - V(x_W) - (x_F - x_W) V'(x_W)`` and does not
+    depend on the product assay.
+
+    Parameters
+    ----------
+    feed : Assay
+        Feed assay.
+    feed_price : array_like
+        Price of feed [currency per kg U], > 0.
+    swu_price : array_like
+        Price of separative work [currency per kg-SWU], > 0.
+
+    Examples
+    --------
+    >>> round(optimal_tails(Assay.from_weight_percent(0.711), 100.0, 150.0).weight_percent, 3)
+    0.271
+    """
+    ratio = _positive(feed_price, "feed_price") / _positive(swu_price, "swu_price")
+    xf = feed._mass_fraction
+    lo = np.full(np.broadcast(xf, ratio).shape, -30.0)
+    hi = np.broadcast_to(np.log(xf / (1.0 - xf)), lo.shape).copy()
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        xw = 1.0 / (1.0 + np.exp(-mid))
+        g = value(xf) - value(xw) - (xf - xw) * value_derivative(xw)   # falls as xw rises
+        lo = np.where(g > ratio, mid, lo)
+        hi = np.where(g > ratio, hi, mid)
+    return Assay(1.0 / (1.0 + np.exp(-0.5 * (lo + hi))))
+
+
+def _positive(value_, name: str) -> np.ndarray:
+    arr = np.asarray(value_, dtype=float)
+    if not np.all(np.isfinite(arr)) or np.any(arr <= 0.0):
+        raise InputError(name, value_, "a finite price > 0")
+    return arr
