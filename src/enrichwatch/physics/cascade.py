@@ -1,0 +1,320 @@
+"""Fixed ("actual") cascades: a given number of machines in each stage, run on or off design.
+
+Stages are numbered from 0 at the tails end to ``S - 1`` at the product end; each stage's heads
+feed the stage above and its tails the stage below. The feed rate and the stage cuts fix the
+stage flows; the flow per machine sets each stage's separation through the machine model
+(:meth:`Machine.gamma_235 <enrichwatch.physics.machines.Machine.gamma_235>`), and the stage
+compositions follow for every isotope (:mod:`enrichwatch.physics.steady_state`).
+
+Off design, a cascade can be fed another assay or rate, and a product or tails withdrawal rate
+can be imposed: the stage cuts then shift together (their odds scale by one common factor), the
+assumption stated in :meth:`FixedCascade.solve`.
+
+Examples
+--------
+>>> from enrichwatch.composition import Assay, Composition
+>>> from enrichwatch.physics.machines import load_catalog
+>>> ir1 = load_catalog().get("IR-1")
+>>> nat = Composition.from_atom_percent({"U234": 0.0055, "U235": 0.711, "U238": 99.2835})
+>>> cascade = design_cascade(ir1, nat, Assay.from_weight_percent(3.67),
+...                          Assay.from_weight_percent(0.4), feed_kg_per_yr=1500.0)
+>>> state = cascade.solve(nat, 1500.0)
+>>> 3.0 < state.product.assay.weight_percent < 4.5
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..composition import Assay, Composition
+from ..errors import ConfigurationError, MassError
+from . import steady_state as ss
+from .separation import PerUnitMass
+from .swu import value
+
+
+def default_law():
+    """Stage separation law used when none is given: ln γ_k proportional to the mass
+    difference from U-238 (the centrifuge's elementary effect grows with ΔM)."""
+    return PerUnitMass(alpha=1.05)
+
+
+@dataclass(frozen=True)
+class CascadeDesign:
+    """The point a cascade was designed for (kept for reference and for re-running it)."""
+
+    feed: Composition
+    feed_kg_per_yr: float
+    product: Assay
+    tails: Assay
+    ideal_flows_kg_per_yr: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class FixedCascade:
+    """A built cascade: machine type, machines per stage, feed stage and stage cuts.
+
+    Parameters
+    ----------
+    machine : Machine
+        Machine type of every stage.
+    machines_per_stage : tuple of int
+        Whole machines in each stage, tails end first; each >= 1.
+    feed_stage : int
+        Stage receiving the feed (0-based from the tails end).
+    cuts : tuple of float, optional
+        Design mass cut of each stage, in (0, 1); default the machine's design cut.
+    law : separation law, optional
+        Gives every isotope's stage factor from the U-235 one; default :func:`default_law`.
+    name : str
+        Name used in results and error messages.
+    design : CascadeDesign, optional
+        The design point, when the cascade came from :func:`design_cascade`.
+    """
+
+    machine: object
+    machines_per_stage: tuple[int, ...]
+    feed_stage: int
+    cuts: tuple[float, ...] | None = None
+    law: object = field(default_factory=default_law)
+    name: str = "cascade"
+    design: CascadeDesign | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        counts = tuple(self.machines_per_stage)
+        if not counts or any(not isinstance(n, int | np.integer) or n < 1 for n in counts):
+            raise ConfigurationError(f"{self.name}.machines_per_stage", self.machines_per_stage,
+                                     "a non-empty sequence of whole numbers >= 1")
+        object.__setattr__(self, "machines_per_stage", tuple(int(n) for n in counts))
+        if not isinstance(self.feed_stage, int | np.integer) or not \
+                0 <= self.feed_stage < len(counts):
+            raise ConfigurationError(f"{self.name}.feed_stage", self.feed_stage,
+                                     f"a stage from 0 to {len(counts) - 1}")
+        if self.cuts is not None:
+            cuts = tuple(float(c) for c in self.cuts)
+            if len(cuts) != len(counts) or not all(0.0 < c < 1.0 for c in cuts):
+                raise ConfigurationError(f"{self.name}.cuts", self.cuts,
+                                         f"{len(counts)} cuts, each strictly between 0 and 1")
+            object.__setattr__(self, "cuts", cuts)
+
+    @property
+    def n_stages(self) -> int:
+        return len(self.machines_per_stage)
+
+    @property
+    def n_machines(self) -> int:
+        return sum(self.machines_per_stage)
+
+    @property
+    def stage_cuts(self) -> np.ndarray:
+        """Design cut of each stage [1]."""
+        if self.cuts is None:
+            return np.full(self.n_stages, float(self.machine.design_cut))
+        return np.array(self.cuts)
+
+    def stage_factors(self, isotopes, flows: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+        """Stage separation factors (S, K) relative to U-238 at the given stage flows."""
+        per_machine = np.maximum(flows / np.array(self.machines_per_stage), 1e-12)
+        gamma_235 = self.machine.gamma_235(per_machine, cuts)
+        return np.asarray(self.law.stage_factors(tuple(isotopes), gamma_235))
+
+    def solve(self, feed: Composition, feed_kg_per_yr: float, *,
+              product_kg_per_yr: float | None = None,
+              tails_kg_per_yr: float | None = None) -> CascadeState:
+        """Steady state for a feed, optionally imposing the product or the tails rate.
+
+        Parameters
+        ----------
+        feed : Composition
+            Feed isotopics (any of U-232 to U-238).
+        feed_kg_per_yr : float
+            Feed rate [kg U/yr], > 0.
+        product_kg_per_yr, tails_kg_per_yr : float, optional
+            At most one withdrawal rate to impose [kg U/yr]. The stage cuts then shift
+            together: every stage's cut odds θ/(1-θ) scale by one common factor until the rate
+            is met (a modelling assumption for how the header pressures redistribute); without
+            one, every stage runs at its design cut.
+
+        Returns
+        -------
+        CascadeState
+        """
+        from .network import ExternalFeed, Network
+
+        if product_kg_per_yr is not None and tails_kg_per_yr is not None:
+            raise ConfigurationError("tails_kg_per_yr", tails_kg_per_yr,
+                                     "at most one of product_kg_per_yr and tails_kg_per_yr")
+        if not np.isfinite(feed_kg_per_yr) or feed_kg_per_yr <= 0.0:
+            raise MassError("feed_kg_per_yr", feed_kg_per_yr, "a finite feed rate > 0")
+        rates = {}
+        if product_kg_per_yr is not None:
+            rates[f"{self.name}.product"] = product_kg_per_yr
+        if tails_kg_per_yr is not None:
+            rates[f"{self.name}.tails"] = tails_kg_per_yr
+        network = Network([self], feeds=[ExternalFeed("feed", self.name, feed, feed_kg_per_yr)])
+        return network.solve(rates).cascades[self.name]
+
+
+@dataclass(frozen=True)
+class CascadeState:
+    """Steady state of one cascade (inside a network or alone).
+
+    Stage arrays run from the tails end (index 0) to the product end. Flows in kg U/yr;
+    compositions are mass fractions aligned with :attr:`isotopes`.
+    """
+
+    name: str
+    isotopes: tuple[str, ...]
+    machines_per_stage: np.ndarray
+    cuts: np.ndarray
+    stage_feed_kg_per_yr: np.ndarray
+    stage_feed: np.ndarray
+    stage_heads: np.ndarray
+    stage_tails: np.ndarray
+    gamma_235: np.ndarray
+    swu_per_machine: np.ndarray
+    product: object
+    tails: object
+    external_in_kg_per_yr: np.ndarray = field(repr=False)
+
+    @classmethod
+    def from_solution(cls, cascade: FixedCascade, isotopes, sol: ss.StageSolution,
+                      sl: slice) -> CascadeState:
+        from .network import _stream
+
+        flows, cuts = sol.flows[sl], sol.cuts[sl]
+        n = np.array(cascade.machines_per_stage)
+        per_machine = np.maximum(flows / n, 1e-12)
+        feed_c, heads_c, tails_c = (sol.feed_components[sl], sol.heads_components[sl],
+                                    sol.tails_components[sl])
+
+        def frac(c):
+            tot = c.sum(axis=1, keepdims=True)
+            return np.divide(c, tot, out=np.zeros_like(c), where=tot > 0)
+
+        gamma = cascade.machine.gamma_235(per_machine, cuts)
+        return cls(cascade.name, tuple(isotopes), n, cuts, flows, frac(feed_c), frac(heads_c),
+                   frac(tails_c), np.asarray(gamma),
+                   np.asarray(cascade.machine.separative_power(per_machine, cuts)),
+                   _stream(isotopes, heads_c[-1]), _stream(isotopes, tails_c[0]),
+                   feed_c)
+
+    @property
+    def n_stages(self) -> int:
+        return len(self.cuts)
+
+    @property
+    def swu_machines_kg_per_yr(self) -> float:
+        """Separative power of all machines at their operating points [kg-SWU/yr]."""
+        return float(np.sum(self.swu_per_machine * self.machines_per_stage))
+
+    def _u235(self, fractions: np.ndarray) -> np.ndarray:
+        return fractions[..., self.isotopes.index("U235")] if "U235" in self.isotopes else \
+            np.zeros(fractions.shape[:-1])
+
+    @property
+    def stage_assay(self) -> np.ndarray:
+        """U-235 mass fraction of each stage's feed [1]."""
+        return self._u235(self.stage_feed)
+
+    @property
+    def swu_value_kg_per_yr(self) -> float:
+        """Separative work the cascade delivers, summed over stages with the binary value
+        function of the U-235 mass fraction [kg-SWU/yr] (heads V + tails V - feed V)."""
+        heads = self.cuts * self.stage_feed_kg_per_yr
+        tails = self.stage_feed_kg_per_yr - heads
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = (heads * value(self._u235(self.stage_heads))
+                     + tails * value(self._u235(self.stage_tails))
+                     - self.stage_feed_kg_per_yr * value(self._u235(self.stage_feed)))
+        return float(np.nansum(terms))
+
+    def __repr__(self) -> str:
+        p, t = self.product, self.tails
+        return (f"CascadeState({self.name!r}: {self.n_stages} stages, "
+                f"{int(self.machines_per_stage.sum())} machines; product "
+                f"{p.rate_kg_per_yr:.6g} kg U/yr at {100 * self._u235(p.composition.mass_fractions):.4g}"
+                f" wt% U-235; tails {t.rate_kg_per_yr:.6g} kg U/yr at "
+                f"{100 * self._u235(t.composition.mass_fractions):.4g} wt% U-235)")
+
+
+# -- design --------------------------------------------------------------------------------
+def _ratio(x):
+    return x / (1.0 - x)
+
+
+def ideal_binary_profile(x_feed: float, x_prod: float, x_tail: float, gamma: float):
+    """Symmetric ideal (no-mixing) binary cascade for whole stage numbers.
+
+    Stage feed abundance ratios are ``R_F a^(i - f)`` with heads factor ``a = sqrt(gamma)``;
+    the enriching stages (feed stage included) number ``ceil(ln(R_P/R_F)/ln a)`` and the
+    stripping ones ``ceil(ln(R_F/R_W)/ln a - 1)``, so the product overshoots and the tails
+    undershoot their targets.
+
+    Returns
+    -------
+    feed_stage : int
+    assays : ndarray
+        U-235 fraction of each stage's feed.
+    heads_per_feed, tails_per_feed : ndarray
+        Heads and tails flow of each stage per unit cascade feed [1].
+    product_per_feed : float
+    """
+    a = np.sqrt(gamma)
+    n_up = max(1, int(np.ceil(np.log(_ratio(x_prod) / _ratio(x_feed)) / np.log(a) - 1e-9)))
+    f = max(0, int(np.ceil(np.log(_ratio(x_feed) / _ratio(x_tail)) / np.log(a) - 1.0 - 1e-9)))
+    i = np.arange(n_up + f)
+    r = _ratio(x_feed) * a ** (i - f)
+    z, y, x = r / (1 + r), a * r / (1 + a * r), (r / a) / (1 + r / a)
+    xp, xw = y[-1], x[0]
+    p = (x_feed - xw) / (xp - xw)
+    w = 1.0 - p
+    heads, tails = np.empty(len(i)), np.empty(len(i))
+    up, down = i >= f, i <= f
+    heads[up] = p * (xp - z[up]) / (y[up] - z[up])
+    tails[down] = w * (z[down] - xw) / (z[down] - x[down])
+    for k in range(f - 1, -1, -1):
+        heads[k] = tails[k + 1] - w
+    for k in range(f + 1, len(i)):
+        tails[k] = heads[k - 1] - p
+    return f, z, heads, tails, p
+
+
+def design_cascade(machine, feed: Composition, product: Assay, tails: Assay, *,
+                   feed_kg_per_yr: float, law=None, name: str = "cascade") -> FixedCascade:
+    """Design a fixed cascade: ideal stages for the targets, rounded to whole machines.
+
+    The stage factor is the machine's at its design feed and cut; stage numbers and flows
+    come from the symmetric ideal binary cascade on U-235/U-238 (:func:`ideal_binary_profile`),
+    each stage gets ``round(flow / design feed per machine)`` machines (at least one) and its
+    ideal cut.
+
+    Parameters
+    ----------
+    machine : Machine
+    feed : Composition
+    product, tails : Assay
+        Target assays (the integer-stage cascade overshoots the product).
+    feed_kg_per_yr : float
+        Design feed rate [kg U/yr].
+    law, name
+        As in :class:`FixedCascade`.
+    """
+    if not np.isfinite(feed_kg_per_yr) or feed_kg_per_yr <= 0.0:
+        raise MassError("feed_kg_per_yr", feed_kg_per_yr, "a finite feed rate > 0")
+    xf = feed.assay.mass_fraction
+    xp, xw = float(product.mass_fraction), float(tails.mass_fraction)
+    from .swu import _check_order
+
+    _check_order(np.asarray(xf), np.asarray(xp), np.asarray(xw))
+    q, theta = float(machine.design_feed_kg_per_yr), float(machine.design_cut)
+    gamma = float(machine.gamma_235(np.array([q]), np.array([theta]))[0])
+    f, _, heads, tails_, _ = ideal_binary_profile(xf, xp, xw, gamma)
+    flows = (heads + tails_) * feed_kg_per_yr
+    counts = tuple(int(max(1, round(v / q))) for v in flows)
+    design = CascadeDesign(feed, float(feed_kg_per_yr), product, tails, tuple(flows.tolist()))
+    return FixedCascade(machine, counts, f, tuple((heads / (heads + tails_)).tolist()),
+                        law if law is not None else default_law(), name, design)

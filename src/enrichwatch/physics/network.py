@@ -1,0 +1,379 @@
+"""Networks of fixed cascades joined by streams, with recycle, external feeds and withdrawals.
+
+A :class:`Network` holds named :class:`~enrichwatch.physics.cascade.FixedCascade` objects,
+:class:`Link` streams (the product or tails of one cascade, or a fraction of it, into the feed
+stage or any chosen stage of another, loops allowed) and :class:`ExternalFeed` inputs. Whatever
+share of a cascade's product or tails is not linked onward leaves the network as a withdrawal
+named ``"<cascade>.product"`` or ``"<cascade>.tails"``.
+
+The whole network is solved at once by :mod:`enrichwatch.physics.steady_state`: one linear
+system for the total flows, one per isotope for the components, Newton's method for the
+stage compositions. Flows are in kg U per year.
+
+Examples
+--------
+>>> from enrichwatch.composition import Assay, Composition
+>>> from enrichwatch.physics.cascade import design_cascade
+>>> from enrichwatch.physics.machines import load_catalog
+>>> ir6 = load_catalog().get("IR-6")
+>>> feed = Composition.from_mass_percent({"U235": 5.0, "U238": 95.0})
+>>> first = design_cascade(ir6, feed, Assay.from_weight_percent(20.0),
+...                        Assay.from_weight_percent(2.0), feed_kg_per_yr=300.0, name="A")
+>>> net = Network([first], feeds=[ExternalFeed("feed", "A", feed, 300.0)])
+>>> state = net.solve()
+>>> sorted(state.withdrawals)
+['A.product', 'A.tails']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import brentq, root
+
+from ..composition import Composition
+from ..constants import URANIUM_ISOTOPES
+from ..errors import ConfigurationError, ConvergenceError, MassError, UnknownNameError
+from . import steady_state as ss
+
+OUTPUTS = ("product", "tails")
+_BALANCE_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Link:
+    """A stream from one cascade's output into another cascade.
+
+    Parameters
+    ----------
+    source : str
+        Cascade name whose output is routed.
+    output : {'product', 'tails'}
+        Which output.
+    target : str
+        Receiving cascade.
+    stage : int, optional
+        Receiving stage (0 = tails end); default the target's feed stage.
+    fraction : float
+        Share of the output routed here, in (0, 1].
+    """
+
+    source: str
+    output: str
+    target: str
+    stage: int | None = None
+    fraction: float = 1.0
+
+
+@dataclass(frozen=True)
+class ExternalFeed:
+    """Material fed into the network from outside.
+
+    Parameters
+    ----------
+    name : str
+        Label of the feed.
+    target : str
+        Receiving cascade.
+    composition : Composition
+        Isotopics of the feed.
+    rate_kg_per_yr : float
+        Feed rate [kg U/yr], > 0.
+    stage : int, optional
+        Receiving stage; default the target's feed stage.
+    """
+
+    name: str
+    target: str
+    composition: Composition
+    rate_kg_per_yr: float
+    stage: int | None = None
+
+
+@dataclass(frozen=True)
+class StreamState:
+    """A stream at steady state: rate [kg U/yr] and isotopics (None when the rate is zero)."""
+
+    rate_kg_per_yr: float
+    composition: Composition | None
+    isotope_kg_per_yr: Mapping[str, float] = field(repr=False)
+
+    @property
+    def assay(self):
+        """U-235 :class:`~enrichwatch.composition.Assay` of the stream (None when empty)."""
+        return None if self.composition is None else self.composition.assay
+
+
+@dataclass(frozen=True)
+class NetworkState:
+    """Steady state of a network: one :class:`CascadeState` per cascade, and the withdrawals."""
+
+    cascades: Mapping[str, object]
+    withdrawals: Mapping[str, StreamState]
+    feeds: Mapping[str, StreamState]
+    isotopes: tuple[str, ...]
+    newton_iterations: int
+
+    def balance_residual(self) -> np.ndarray:
+        """Relative imbalance (in - out) / in of each isotope over the whole network."""
+        inflow = sum(np.array([s.isotope_kg_per_yr[i] for i in self.isotopes])
+                     for s in self.feeds.values())
+        outflow = sum(np.array([s.isotope_kg_per_yr[i] for i in self.isotopes])
+                      for s in self.withdrawals.values())
+        return (inflow - outflow) / np.maximum(inflow, 1e-300)
+
+
+class Network:
+    """Fixed cascades joined by streams; see the module docstring.
+
+    Parameters
+    ----------
+    cascades : iterable of FixedCascade
+        Cascades, each with a unique ``name``.
+    links : iterable of Link
+        Streams between cascades.
+    feeds : iterable of ExternalFeed
+        External feeds (at least one).
+    """
+
+    def __init__(self, cascades: Iterable, links: Iterable[Link] = (),
+                 feeds: Iterable[ExternalFeed] = ()) -> None:
+        self.cascades = {}
+        for cascade in cascades:
+            if cascade.name in self.cascades:
+                raise ConfigurationError("cascade.name", cascade.name, "unique cascade names")
+            self.cascades[cascade.name] = cascade
+        self.links = tuple(links)
+        self.feeds = tuple(feeds)
+        self._offsets = dict(zip(self.cascades, np.cumsum(
+            [0] + [c.n_stages for c in self.cascades.values()])[:-1].tolist(), strict=True))
+        self._check()
+        self._graph, self._withdrawal_names = self._build_graph()
+        self._check_exits()
+
+    # -- validation ---------------------------------------------------------------------------
+    def _cascade(self, name: str, param: str):
+        if name not in self.cascades:
+            raise UnknownNameError(param, name, f"one of the cascades {sorted(self.cascades)}")
+        return self.cascades[name]
+
+    def _stage(self, cascade, stage, param):
+        if stage is None:
+            return cascade.feed_stage
+        if not isinstance(stage, int | np.integer) or not 0 <= stage < cascade.n_stages:
+            raise ConfigurationError(param, stage,
+                                     f"a stage of {cascade.name!r} from 0 to {cascade.n_stages - 1}")
+        return int(stage)
+
+    def _check(self) -> None:
+        if not self.cascades:
+            raise ConfigurationError("cascades", [], "at least one cascade")
+        if not self.feeds:
+            raise ConfigurationError("feeds", [], "at least one external feed")
+        routed: dict[tuple[str, str], float] = {}
+        for i, link in enumerate(self.links):
+            self._cascade(link.source, f"links[{i}].source")
+            target = self._cascade(link.target, f"links[{i}].target")
+            self._stage(target, link.stage, f"links[{i}].stage")
+            if link.output not in OUTPUTS:
+                raise ConfigurationError(f"links[{i}].output", link.output, "'product' or 'tails'")
+            if not 0.0 < link.fraction <= 1.0:
+                raise ConfigurationError(f"links[{i}].fraction", link.fraction, "a share in (0, 1]")
+            key = (link.source, link.output)
+            routed[key] = routed.get(key, 0.0) + link.fraction
+            if routed[key] > 1.0 + 1e-12:
+                raise ConfigurationError(f"links[{i}].fraction", link.fraction,
+                                         f"shares of {link.source}.{link.output} summing to <= 1")
+        for i, feed in enumerate(self.feeds):
+            target = self._cascade(feed.target, f"feeds[{i}].target")
+            self._stage(target, feed.stage, f"feeds[{i}].stage")
+            rate = feed.rate_kg_per_yr
+            if not np.isfinite(rate) or rate <= 0.0:
+                raise MassError(f"feeds[{i}].rate_kg_per_yr", rate, "a finite feed rate > 0")
+
+    # -- graph --------------------------------------------------------------------------------
+    def _build_graph(self):
+        n = sum(c.n_stages for c in self.cascades.values())
+        heads, tails = np.zeros((n, n)), np.zeros((n, n))
+        remaining = {(name, out): 1.0 for name in self.cascades for out in OUTPUTS}
+        for name, c in self.cascades.items():
+            o = self._offsets[name]
+            idx = np.arange(o, o + c.n_stages)
+            heads[idx[1:], idx[:-1]] = 1.0
+            tails[idx[:-1], idx[1:]] = 1.0
+        for link in self.links:
+            src = self._output_stage(link.source, link.output)
+            dst = self._offsets[link.target] + self._stage(self.cascades[link.target], link.stage, "")
+            (heads if link.output == "product" else tails)[dst, src] += link.fraction
+            remaining[(link.source, link.output)] -= link.fraction
+        names = [f"{c}.{o}" for (c, o), r in remaining.items() if r > 1e-12]
+        heads_out, tails_out = np.zeros((len(names), n)), np.zeros((len(names), n))
+        for w, label in enumerate(names):
+            c, o = label.rsplit(".", 1)
+            (heads_out if o == "product" else tails_out)[w, self._output_stage(c, o)] = \
+                remaining[(c, o)]
+        return ss.StageGraph(heads, tails, heads_out, tails_out), names
+
+    def _output_stage(self, name: str, output: str) -> int:
+        c = self.cascades[name]
+        return self._offsets[name] + (c.n_stages - 1 if output == "product" else 0)
+
+    def _check_exits(self) -> None:
+        """Every stage must drain to a withdrawal, else material accumulates without end."""
+        g = self._graph
+        drains = (g.heads_out.sum(axis=0) + g.tails_out.sum(axis=0)) > 0
+        adjacency = (g.heads_route + g.tails_route).T > 0          # [s, d]: s feeds d
+        reach = drains.copy()
+        while True:
+            grown = reach | (adjacency & reach[None, :]).any(axis=1)
+            if np.array_equal(grown, reach):
+                break
+            reach = grown
+        if not reach.all():
+            stuck = sorted({self._cascade_of(i) for i in np.flatnonzero(~reach)})
+            raise ConfigurationError("links", " -> ".join(stuck),
+                                     "a network where every loop has an exit (a withdrawal); "
+                                     f"cascades {stuck} route all their product and tails back "
+                                     "into each other")
+
+    def _cascade_of(self, stage: int) -> str:
+        return next(name for name in reversed(list(self._offsets)) if self._offsets[name] <= stage)
+
+    # -- solve --------------------------------------------------------------------------------
+    def isotopes(self) -> tuple[str, ...]:
+        present = {iso for f in self.feeds for iso in f.composition.isotopes}
+        return tuple(i for i in URANIUM_ISOTOPES if i in present)
+
+    def _external(self, isotopes):
+        n = self._graph.n_stages
+        total, comps = np.zeros(n), np.zeros((n, len(isotopes)))
+        for f in self.feeds:
+            s = self._offsets[f.target] + self._stage(self.cascades[f.target], f.stage, "")
+            total[s] += f.rate_kg_per_yr
+            for k, iso in enumerate(isotopes):
+                comps[s, k] += f.rate_kg_per_yr * f.composition.fraction(iso)
+        return total, comps
+
+    def _design_cuts(self) -> np.ndarray:
+        return np.concatenate([np.asarray(c.stage_cuts) for c in self.cascades.values()])
+
+    def _cuts(self, log_odds_shift: Mapping[str, float]) -> np.ndarray:
+        cuts = self._design_cuts()
+        for name, shift in log_odds_shift.items():
+            o, c = self._offsets[name], self.cascades[name]
+            sl = slice(o, o + c.n_stages)
+            odds = cuts[sl] / (1.0 - cuts[sl]) * np.exp(shift)
+            cuts[sl] = odds / (1.0 + odds)
+        return cuts
+
+    def _shifts_for_rates(self, rates: Mapping[str, float], external: np.ndarray):
+        """Per-cascade cut shifts (log-odds) that give the requested withdrawal rates."""
+        if not rates:
+            return {}
+        owners = []
+        for label, rate in rates.items():
+            if label not in self._withdrawal_names:
+                raise UnknownNameError("withdrawal_rates", label,
+                                       f"one of the withdrawals {self._withdrawal_names}")
+            if not np.isfinite(rate) or rate <= 0.0 or rate >= external.sum():
+                raise MassError(f"withdrawal_rates[{label}]", rate,
+                                f"a rate between 0 and the total feed {external.sum():.6g} kg U/yr")
+            owners.append(label.rsplit(".", 1)[0])
+        if len(set(owners)) != len(owners):
+            raise ConfigurationError("withdrawal_rates", dict(rates),
+                                     "at most one withdrawal rate per cascade")
+        index = [self._withdrawal_names.index(lbl) for lbl in rates]
+        target = np.array(list(rates.values()))
+
+        def mismatch(shift):
+            cuts = self._cuts(dict(zip(owners, shift, strict=True)))
+            out = ss.withdrawal_flows(self._graph, cuts, ss.solve_flows(self._graph, cuts, external))
+            return np.log(out[index] / target)
+
+        return dict(zip(owners, _solve_shifts(mismatch, len(owners)), strict=True))
+
+    def solve(self, withdrawal_rates: Mapping[str, float] | None = None) -> NetworkState:
+        """Steady state of the whole network.
+
+        Parameters
+        ----------
+        withdrawal_rates : mapping, optional
+            Withdrawal name -> rate [kg U/yr] to impose (at most one per cascade). The cuts of
+            the owning cascade then shift together (their odds scale by one common factor) until
+            the rate is met; otherwise every stage runs at its design cut.
+
+        Returns
+        -------
+        NetworkState
+
+        Raises
+        ------
+        ConvergenceError
+            If the composition solve fails; the message names the cascades involved.
+        """
+        isotopes = self.isotopes()
+        external, comps = self._external(isotopes)
+        cuts = self._cuts(self._shifts_for_rates(withdrawal_rates or {}, external))
+        flows = ss.solve_flows(self._graph, cuts, external)
+        if np.any(flows < -1e-9 * external.sum()):
+            raise ConfigurationError("withdrawal_rates", dict(withdrawal_rates or {}),
+                                     "rates that leave every stage a positive flow")
+        flows = np.maximum(flows, 0.0)
+        gamma = self._stage_factors(isotopes, cuts, flows)
+        where = "network of " + ", ".join(self.cascades)
+        sol = ss.solve_compositions(self._graph, cuts, flows, gamma, comps, where=where)
+        return self._state(isotopes, sol)
+
+    def _stage_factors(self, isotopes, cuts, flows) -> np.ndarray:
+        parts = []
+        for name, c in self.cascades.items():
+            sl = slice(self._offsets[name], self._offsets[name] + c.n_stages)
+            parts.append(c.stage_factors(isotopes, flows[sl], cuts[sl]))
+        return np.concatenate(parts)
+
+    def _state(self, isotopes, sol: ss.StageSolution) -> NetworkState:
+        from .cascade import CascadeState
+
+        g = self._graph
+        out = g.heads_out @ sol.heads_components + g.tails_out @ sol.tails_components
+        withdrawals = {name: _stream(isotopes, out[w]) for w, name in
+                       enumerate(self._withdrawal_names)}
+        feeds = {f.name: _stream(isotopes, f.rate_kg_per_yr * np.array(
+            [f.composition.fraction(i) for i in isotopes])) for f in self.feeds}
+        cascades = {}
+        for name, c in self.cascades.items():
+            sl = slice(self._offsets[name], self._offsets[name] + c.n_stages)
+            cascades[name] = CascadeState.from_solution(c, isotopes, sol, sl)
+        state = NetworkState(cascades, withdrawals, feeds, isotopes, sol.iterations)
+        worst = float(np.max(np.abs(state.balance_residual())))
+        if worst > _BALANCE_TOL:
+            raise ConvergenceError("network of " + ", ".join(self.cascades),
+                                   f"isotope balance closes only to {worst:.1e} (relative)")
+        return state
+
+
+def _stream(isotopes, components: np.ndarray) -> StreamState:
+    components = np.maximum(components, 0.0)
+    rate = float(components.sum())
+    comp = Composition(tuple(isotopes), components / rate) if rate > 0.0 else None
+    return StreamState(rate, comp, dict(zip(isotopes, components.tolist(), strict=True)))
+
+
+def _solve_shifts(mismatch, n: int) -> np.ndarray:
+    """Root of ``mismatch`` (log rate ratios) over per-cascade cut shifts."""
+    if n == 1:
+        f = lambda s: float(mismatch(np.array([s]))[0])   # noqa: E731
+        lo, hi = -1.0, 1.0
+        while f(lo) > 0.0 and lo > -40.0:
+            lo *= 2.0
+        while f(hi) < 0.0 and hi < 40.0:
+            hi *= 2.0
+        if f(lo) > 0.0 or f(hi) < 0.0:
+            raise ConvergenceError("withdrawal rates", "no cut setting gives the requested rate")
+        return np.array([brentq(f, lo, hi, xtol=1e-14, rtol=1e-14)])
+    sol = root(mismatch, np.zeros(n), method="hybr", tol=1e-14)
+    if not sol.success or np.max(np.abs(mismatch(sol.x))) > 1e-10:
+        raise ConvergenceError("withdrawal rates", f"cut shifts did not converge: {sol.message}")
+    return sol.x

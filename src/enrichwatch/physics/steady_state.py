@@ -1,0 +1,156 @@
+"""Steady state of any set of separating stages joined by streams (the engine under cascades
+and networks).
+
+The model (stated once, used everywhere):
+
+* Each stage ``i`` takes a feed flow ``L_i`` [kg U/yr] and splits it at its **mass cut**
+  ``theta_i`` into heads ``theta_i L_i`` and tails ``(1 - theta_i) L_i``. Cuts are inputs (the
+  hydraulic design of the cascade), so the total flows solve one *linear* system
+  ``(I - H diag(theta) - T diag(1 - theta)) L = b``, where ``H[d, s]`` (``T[d, s]``) is the
+  fraction of the heads (tails) of stage ``s`` routed to stage ``d`` and ``b`` the external feeds.
+* Separation: the heads and tails of a stage satisfy, for every isotope ``k``,
+  ``(w^h_k / w^h_238) = gamma_ik (w^t_k / w^t_238)`` (mass-fraction ratios equal atom-fraction
+  ratios up to a constant factor that cancels). Writing ``t_i = w^h_238 / w^t_238``, the share of
+  isotope ``k`` that leaves in the heads is
+  ``a_ik = theta_i gamma_ik t_i / (theta_i gamma_ik t_i + 1 - theta_i)``.
+* For given ``t`` the component flows solve one linear system per isotope,
+  ``(I - H diag(a_k) - T diag(1 - a_k)) N_k = b_k``; ``t`` is then fixed by requiring that the
+  heads carry the mass the cut says, ``sum_k a_ik N_ik = theta_i L_i``. This is solved by Newton's
+  method on ``u = ln t`` with the exact Jacobian.
+
+Mass is conserved isotope by isotope by construction: every component flow solves a
+conservation system exactly (to rounding).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ConvergenceError
+
+_NEWTON_TOL = 1e-13
+_NEWTON_MAX_ITER = 60
+
+
+@dataclass(frozen=True)
+class StageGraph:
+    """Routing of the stages' heads and tails.
+
+    Attributes
+    ----------
+    heads_route, tails_route : ndarray, shape (S, S)
+        ``[d, s]``: fraction of the heads (tails) of stage ``s`` fed to stage ``d``.
+    heads_out, tails_out : ndarray, shape (W, S)
+        ``[w, s]``: fraction of the heads (tails) of stage ``s`` leaving through withdrawal ``w``.
+    """
+
+    heads_route: np.ndarray
+    tails_route: np.ndarray
+    heads_out: np.ndarray
+    tails_out: np.ndarray
+
+    @property
+    def n_stages(self) -> int:
+        return self.heads_route.shape[0]
+
+
+def flow_matrix(graph: StageGraph, cuts: np.ndarray) -> np.ndarray:
+    """``I - H diag(theta) - T diag(1 - theta)``: the total-flow conservation matrix."""
+    eye = np.eye(graph.n_stages)
+    return eye - graph.heads_route * cuts[None, :] - graph.tails_route * (1.0 - cuts)[None, :]
+
+
+def solve_flows(graph: StageGraph, cuts: np.ndarray, external: np.ndarray) -> np.ndarray:
+    """Stage feed flows ``L`` [kg U/yr] for fixed cuts and external feeds ``b``."""
+    return np.linalg.solve(flow_matrix(graph, cuts), external)
+
+
+def withdrawal_flows(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray) -> np.ndarray:
+    """Total flow leaving through each withdrawal [kg U/yr]."""
+    return graph.heads_out @ (cuts * flows) + graph.tails_out @ ((1.0 - cuts) * flows)
+
+
+@dataclass(frozen=True)
+class StageSolution:
+    """Converged steady state of a stage graph (all arrays over stages ``S`` and isotopes ``K``).
+
+    ``feed_components[i, k]`` is the mass flow of isotope ``k`` into stage ``i`` [kg/yr];
+    ``heads_share[i, k]`` the share of it leaving in the heads.
+    """
+
+    cuts: np.ndarray
+    flows: np.ndarray
+    feed_components: np.ndarray
+    heads_share: np.ndarray
+    iterations: int
+
+    @property
+    def heads_components(self) -> np.ndarray:
+        return self.feed_components * self.heads_share
+
+    @property
+    def tails_components(self) -> np.ndarray:
+        return self.feed_components * (1.0 - self.heads_share)
+
+
+def _shares(cuts, gamma, u):
+    g = cuts[:, None] * gamma * np.exp(u)[:, None]
+    return g / (g + (1.0 - cuts)[:, None])
+
+
+def _component_matrices(graph: StageGraph, shares: np.ndarray) -> np.ndarray:
+    """Per-isotope conservation matrices, shape (K, S, S)."""
+    eye = np.eye(graph.n_stages)[None]
+    a = shares.T[:, None, :]
+    return eye - graph.heads_route[None] * a - graph.tails_route[None] * (1.0 - a)
+
+
+def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
+                       gamma: np.ndarray, external_components: np.ndarray,
+                       where: str = "stages") -> StageSolution:
+    """Newton solve of the stage compositions for fixed flows and stage factors.
+
+    Parameters
+    ----------
+    graph : StageGraph
+    cuts, flows : ndarray, shape (S,)
+        Mass cuts [1] and stage feed flows [kg U/yr] (from :func:`solve_flows`).
+    gamma : ndarray, shape (S, K)
+        Overall stage separation factor of each isotope relative to U-238 [1].
+    external_components : ndarray, shape (S, K)
+        External isotope mass inputs to each stage [kg/yr].
+    where : str
+        Name used in a :class:`~enrichwatch.errors.ConvergenceError`.
+    """
+    heads = cuts * flows
+    scale = np.maximum(heads, 1e-300)
+    active = heads > 1e-14 * max(float(np.max(heads)), 1e-300)
+    u = -0.5 * np.log(gamma[:, -1] if gamma.shape[1] == 1 else np.max(gamma, axis=1))
+    diff = graph.heads_route - graph.tails_route
+    for iteration in range(1, _NEWTON_MAX_ITER + 1):
+        a = _shares(cuts, gamma, u)
+        mats = _component_matrices(graph, a)
+        comps = np.linalg.solve(mats, external_components.T[:, :, None])[:, :, 0].T   # (S, K)
+        resid = np.where(active, (a * comps).sum(axis=1) - heads, 0.0)
+        if np.max(np.abs(resid) / scale) < _NEWTON_TOL:
+            return StageSolution(cuts, flows, comps, a, iteration)
+        jac = _jacobian(mats, a, comps, diff, active)
+        step = np.linalg.solve(jac, -resid)
+        u = u + np.clip(step, -2.0, 2.0)
+    worst = int(np.argmax(np.abs(resid) / scale))
+    raise ConvergenceError(where, f"heads/cut mismatch {np.max(np.abs(resid) / scale):.2e} at "
+                                  f"stage {worst} after {_NEWTON_MAX_ITER} Newton iterations")
+
+
+def _jacobian(mats, a, comps, diff, active):
+    """d(residual_i)/d(u_j) for the heads-mass residuals (inactive stages pinned)."""
+    ap_n = a * (1.0 - a) * comps                                   # (S, K)
+    inv = np.linalg.inv(mats)                                      # (K, S, S)
+    # dN_k/du = inv_k @ diff @ diag(ap_n[:, k]);  J = diag(sum_k ap_n) + sum_k diag(a_k) dN_k/du
+    dn = np.einsum("kij,jl->kil", inv, diff) * ap_n.T[:, None, :]   # (K, S, S)
+    jac = np.diag(ap_n.sum(axis=1)) + np.einsum("ik,kij->ij", a, dn)
+    jac[~active] = 0.0
+    jac[~active, ~active] = 1.0
+    return jac
