@@ -85,7 +85,8 @@ class Assay:
         if np.any((arr <= 0.0) | (arr >= 1.0)):
             bad = arr[(arr <= 0.0) | (arr >= 1.0)].ravel()[0] * scale
             unit = "percent" if scale == 100.0 else "fraction"
-            raise AssayError(param, float(bad), f"a U-235 {basis} {unit} strictly between 0 and {scale:g}")
+            raise AssayError(param, float(bad),
+                             f"a U-235 {basis} {unit} strictly between 0 and {scale:g}")
         return arr
 
     @classmethod
@@ -296,7 +297,8 @@ class Composition:
         return hash((self.isotopes, self._mass.tobytes()))
 
     def __repr__(self) -> str:
-        body = ", ".join(f"{i}={v * 100:.6g}" for i, v in zip(self.isotopes, self._mass, strict=True))
+        pairs = zip(self.isotopes, self._mass, strict=True)
+        body = ", ".join(f"{i}={v * 100:.6g}" for i, v in pairs)
         return f"Composition(wt%: {body})"
 
 

@@ -77,3 +77,36 @@ HEU_THRESHOLD: float = 0.20
 #: U-235 assay of weapon-grade uranium used for breakout arithmetic [mass fraction].
 #: Source: convention in IAEA and ISIS analyses (``shared/reference/domain.md`` section 6).
 WEAPON_GRADE_ASSAY: float = 0.90
+
+# -- Centrifuge machine model (Glaser 2008 eq. 10, used by ``physics/machines.py``) ----------------
+
+#: Standard atomic weight of uranium as a molar mass [kg/mol], used to convert the machine model's
+#: UF6-based flows to kg U. Source: IUPAC 2013 standard atomic weight of U, 238.02891(3) g/mol
+#: (the same value that enters :data:`UF6_MOLAR_MASS_KG_MOL`).
+URANIUM_MOLAR_MASS_KG_MOL: float = 0.2380289
+
+#: Density times self-diffusion coefficient of UF6 gas, rho*D [kg/(m s)], on a kg UF6 basis.
+#: Source: A. Glaser, Science & Global Security 16:1-25 (2008), the value used with eq. 10
+#: (also cnerg/mbmore CentrifugeConfig; ``shared/reference/cascade-vectors.json``).
+UF6_RHO_D_KG_M_S: float = 2.2e-5
+
+#: Molar mass difference of 238-UF6 and 235-UF6 [kg/mol], rounded to 3 g/mol as in Glaser (2008)
+#: eq. 10 (AME2020 masses give 0.0030069 kg/mol). Source: Glaser 2008; ``cascade-vectors.json``.
+UF6_ISOTOPE_MASS_DIFFERENCE_KG_MOL: float = 0.003
+
+#: Ratio of the wall pressure to the pressure at the inner radius r1 of the separating gas layer
+#: in Glaser's model [1]. Source: Glaser 2008 (x = 1000); restated in ``physics-notes.md``.
+CENTRIFUGE_PRESSURE_RATIO: float = 1000.0
+
+#: Outer radius of the countercurrent flow r2 as a fraction of the rotor radius a [1].
+#: Source: Glaser 2008 model as restated in ``physics-notes.md`` (r2 = 0.975 a).
+CENTRIFUGE_R2_OVER_A: float = 0.975
+
+#: Default gas temperature of the machine model [K]. Source: the temperature of the Glaser (2008)
+#: model calculations as used in cnerg/mbmore (CentrifugeConfig default, 320 K) and in the
+#: ``centrifuge-mbmore-*`` reference vectors.
+CENTRIFUGE_GAS_TEMPERATURE_K: float = 320.0
+
+#: Default internal (countercurrent) flow ratio L/F at the design point [1]. Source: Glaser 2008
+#: (L/F of about 2-4); 2 is the value of the ``centrifuge-mbmore-*`` reference vectors.
+CENTRIFUGE_FLOW_RATIO: float = 2.0

@@ -1,4 +1,5 @@
-"""Binary enrichment: reference vectors (tests/reference/binary_vectors.json), properties, errors."""
+"""Binary enrichment: reference vectors (tests/reference/binary_vectors.json), properties,
+errors."""
 
 import json
 from pathlib import Path

@@ -236,8 +236,9 @@ class CascadeState:
         p, t = self.product, self.tails
         return (f"CascadeState({self.name!r}: {self.n_stages} stages, "
                 f"{int(self.machines_per_stage.sum())} machines; product "
-                f"{p.rate_kg_per_yr:.6g} kg U/yr at {100 * self._u235(p.composition.mass_fractions):.4g}"
-                f" wt% U-235; tails {t.rate_kg_per_yr:.6g} kg U/yr at "
+                f"{p.rate_kg_per_yr:.6g} kg U/yr at "
+                f"{100 * self._u235(p.composition.mass_fractions):.4g} wt% U-235; "
+                f"tails {t.rate_kg_per_yr:.6g} kg U/yr at "
                 f"{100 * self._u235(t.composition.mass_fractions):.4g} wt% U-235)")
 
 

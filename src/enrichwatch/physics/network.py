@@ -163,8 +163,8 @@ class Network:
         if stage is None:
             return cascade.feed_stage
         if not isinstance(stage, int | np.integer) or not 0 <= stage < cascade.n_stages:
-            raise ConfigurationError(param, stage,
-                                     f"a stage of {cascade.name!r} from 0 to {cascade.n_stages - 1}")
+            last = cascade.n_stages - 1
+            raise ConfigurationError(param, stage, f"a stage of {cascade.name!r} from 0 to {last}")
         return int(stage)
 
     def _check(self) -> None:
@@ -205,7 +205,8 @@ class Network:
             tails[idx[:-1], idx[1:]] = 1.0
         for link in self.links:
             src = self._output_stage(link.source, link.output)
-            dst = self._offsets[link.target] + self._stage(self.cascades[link.target], link.stage, "")
+            target = self.cascades[link.target]
+            dst = self._offsets[link.target] + self._stage(target, link.stage, "")
             (heads if link.output == "product" else tails)[dst, src] += link.fraction
             remaining[(link.source, link.output)] -= link.fraction
         names = [f"{c}.{o}" for (c, o), r in remaining.items() if r > 1e-12]
@@ -286,11 +287,15 @@ class Network:
                                      "at most one withdrawal rate per cascade")
         index = [self._withdrawal_names.index(lbl) for lbl in rates]
         target = np.array(list(rates.values()))
+        # raising the cuts sends more to the product and less to the tails: orient each
+        # mismatch so that it rises with the shift
+        sign = np.array([1.0 if lbl.endswith(".product") else -1.0 for lbl in rates])
 
         def mismatch(shift):
             cuts = self._cuts(dict(zip(owners, shift, strict=True)))
-            out = ss.withdrawal_flows(self._graph, cuts, ss.solve_flows(self._graph, cuts, external))
-            return np.log(out[index] / target)
+            flows = ss.solve_flows(self._graph, cuts, external)
+            out = ss.withdrawal_flows(self._graph, cuts, flows)
+            return sign * np.log(np.maximum(out[index], 1e-300) / target)
 
         return dict(zip(owners, _solve_shifts(mismatch, len(owners)), strict=True))
 

@@ -127,18 +127,29 @@ def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
     heads = cuts * flows
     scale = np.maximum(heads, 1e-300)
     active = heads > 1e-14 * max(float(np.max(heads)), 1e-300)
-    u = -0.5 * np.log(gamma[:, -1] if gamma.shape[1] == 1 else np.max(gamma, axis=1))
     diff = graph.heads_route - graph.tails_route
-    for iteration in range(1, _NEWTON_MAX_ITER + 1):
+
+    def evaluate(u):
         a = _shares(cuts, gamma, u)
         mats = _component_matrices(graph, a)
         comps = np.linalg.solve(mats, external_components.T[:, :, None])[:, :, 0].T   # (S, K)
         resid = np.where(active, (a * comps).sum(axis=1) - heads, 0.0)
+        return a, mats, comps, resid, float(np.linalg.norm(resid / scale))
+
+    u = np.zeros(len(cuts))
+    a, mats, comps, resid, norm = evaluate(u)
+    for iteration in range(1, _NEWTON_MAX_ITER + 1):
         if np.max(np.abs(resid) / scale) < _NEWTON_TOL:
             return StageSolution(cuts, flows, comps, a, iteration)
-        jac = _jacobian(mats, a, comps, diff, active)
-        step = np.linalg.solve(jac, -resid)
-        u = u + np.clip(step, -2.0, 2.0)
+        step = np.linalg.solve(_jacobian(mats, a, comps, diff, active), -resid)
+        step *= min(1.0, 4.0 / max(float(np.max(np.abs(step))), 1e-300))
+        for _ in range(30):                       # backtracking line search on the residual
+            trial = evaluate(u + step)
+            if trial[4] < norm or trial[4] < _NEWTON_TOL:
+                break
+            step *= 0.5
+        u = u + step
+        a, mats, comps, resid, norm = trial
     worst = int(np.argmax(np.abs(resid) / scale))
     raise ConvergenceError(where, f"heads/cut mismatch {np.max(np.abs(resid) / scale):.2e} at "
                                   f"stage {worst} after {_NEWTON_MAX_ITER} Newton iterations")

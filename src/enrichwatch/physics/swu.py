@@ -256,7 +256,8 @@ def _bisect_tails(xf, xp, mass_name, mass, swu, iterations: int = 80) -> np.ndar
         hi = np.where(too_much, hi, mid)
     xw = 1.0 / (1.0 + np.exp(-0.5 * (lo + hi)))
     if np.any(lo <= -29.0):
-        raise InputError("swu_kg", swu, "a separative work reachable with a tails assay above 1e-13")
+        raise InputError("swu_kg", swu,
+                         "a separative work reachable with a tails assay above 1e-13")
     return xw
 
 
