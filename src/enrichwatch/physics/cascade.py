@@ -285,13 +285,14 @@ def ideal_binary_profile(x_feed: float, x_prod: float, x_tail: float, gamma: flo
 
 
 def design_cascade(machine, feed: Composition, product: Assay, tails: Assay, *,
-                   feed_kg_per_yr: float, law=None, name: str = "cascade") -> FixedCascade:
+                   feed_kg_per_yr: float | None = None, total_machines: int | None = None,
+                   law=None, name: str = "cascade") -> FixedCascade:
     """Design a fixed cascade: ideal stages for the targets, rounded to whole machines.
 
     The stage factor is the machine's at its design feed and cut; stage numbers and flows
     come from the symmetric ideal binary cascade on U-235/U-238 (:func:`ideal_binary_profile`),
-    each stage gets ``round(flow / design feed per machine)`` machines (at least one) and its
-    ideal cut.
+    and each stage gets its ideal cut and its flow divided by the design feed per machine,
+    rounded to whole machines (at least one) by largest remainders.
 
     Parameters
     ----------
@@ -299,23 +300,64 @@ def design_cascade(machine, feed: Composition, product: Assay, tails: Assay, *,
     feed : Composition
     product, tails : Assay
         Target assays (the integer-stage cascade overshoots the product).
-    feed_kg_per_yr : float
+    feed_kg_per_yr : float, optional
         Design feed rate [kg U/yr].
+    total_machines : int, optional
+        Size the cascade to this many machines instead (the design feed rate follows).
+        Give exactly one of ``feed_kg_per_yr`` and ``total_machines``.
     law, name
         As in :class:`FixedCascade`.
+
+    Examples
+    --------
+    >>> from enrichwatch.physics.machines import load_catalog
+    >>> leu = Composition.from_mass_percent({"U235": 5.0, "U238": 95.0})
+    >>> c = design_cascade(load_catalog().get("IR-6"), leu, Assay.from_weight_percent(60.0),
+    ...                    Assay.from_weight_percent(2.0), total_machines=166)
+    >>> c.n_machines, c.n_stages
+    (166, 25)
     """
-    if not np.isfinite(feed_kg_per_yr) or feed_kg_per_yr <= 0.0:
-        raise MassError("feed_kg_per_yr", feed_kg_per_yr, "a finite feed rate > 0")
-    xf = feed.assay.mass_fraction
-    xp, xw = float(product.mass_fraction), float(tails.mass_fraction)
     from .swu import _check_order
 
+    xf = feed.assay.mass_fraction
+    xp, xw = float(product.mass_fraction), float(tails.mass_fraction)
     _check_order(np.asarray(xf), np.asarray(xp), np.asarray(xw))
     q, theta = float(machine.design_feed_kg_per_yr), float(machine.design_cut)
     gamma = float(machine.gamma_235(np.array([q]), np.array([theta]))[0])
     f, _, heads, tails_, _ = ideal_binary_profile(xf, xp, xw, gamma)
-    flows = (heads + tails_) * feed_kg_per_yr
-    counts = tuple(int(max(1, round(v / q))) for v in flows)
-    design = CascadeDesign(feed, float(feed_kg_per_yr), product, tails, tuple(flows.tolist()))
-    return FixedCascade(machine, counts, f, tuple((heads / (heads + tails_)).tolist()),
+    per_feed = heads + tails_
+    feed_kg_per_yr = _design_feed_rate(feed_kg_per_yr, total_machines, per_feed, q)
+    counts = _whole_machines(per_feed * feed_kg_per_yr / q, total_machines)
+    design = CascadeDesign(feed, feed_kg_per_yr, product, tails,
+                           tuple((per_feed * feed_kg_per_yr).tolist()))
+    return FixedCascade(machine, counts, f, tuple((heads / per_feed).tolist()),
                         law if law is not None else default_law(), name, design)
+
+
+def _design_feed_rate(feed_kg_per_yr, total_machines, per_feed, q) -> float:
+    if (feed_kg_per_yr is None) == (total_machines is None):
+        raise ConfigurationError("total_machines", total_machines,
+                                 "exactly one of feed_kg_per_yr and total_machines")
+    if total_machines is not None:
+        if not isinstance(total_machines, int | np.integer) or total_machines < len(per_feed):
+            raise ConfigurationError("total_machines", total_machines,
+                                     f"a whole number >= the {len(per_feed)} stages needed")
+        return float(total_machines * q / per_feed.sum())
+    if not np.isfinite(feed_kg_per_yr) or feed_kg_per_yr <= 0.0:
+        raise MassError("feed_kg_per_yr", feed_kg_per_yr, "a finite feed rate > 0")
+    return float(feed_kg_per_yr)
+
+
+def _whole_machines(ideal: np.ndarray, total: int | None) -> tuple[int, ...]:
+    """Round ideal machine numbers to whole ones (>= 1); keep ``total`` exactly when given."""
+    if total is None:
+        return tuple(int(max(1, round(v))) for v in ideal)
+    counts = np.maximum(np.floor(ideal), 1).astype(int)
+    while counts.sum() != total:
+        gap = ideal - counts
+        if counts.sum() < total:
+            counts[int(np.argmax(gap))] += 1
+        else:
+            gap[counts <= 1] = np.inf
+            counts[int(np.argmin(gap))] -= 1
+    return tuple(int(c) for c in counts)

@@ -330,15 +330,35 @@ def _integer_stages(prob: _Problem, log_a: np.ndarray) -> tuple[int, int]:
 
 
 def _check_attainable(prob: _Problem, log_a: np.ndarray) -> None:
-    """Raise if the product target is at or above the limit of endless enriching stages."""
+    """Raise if no number of enriching stages (without stripping) reaches the product target.
+
+    The product U-235 rises towards the limit of endless enriching stages; with a lighter
+    isotope (U-234) in the feed it peaks slightly above that limit first and then falls back,
+    as the extra stages concentrate U-234 at the expense of U-235.
+    """
     limit_share = np.where(log_a > 0.0, -np.expm1(-log_a), 0.0)
     top = prob.x_feed * limit_share
     best = float(prob.u235(top / top.sum(), prob.product.basis))
-    if prob.product.value >= best:
+    if prob.product.value < best:
+        return
+    best = max(best, _peak_product(prob, log_a))
+    if prob.product.value > best:
         raise AssayError("product", prob.product,
-                         f"a U-235 {prob.product.basis} fraction below {best:.6g}, the limit of "
-                         "this feed and separation law when enriching stages are added with no "
-                         "stripping stage (integer staging); use integer_stages=False")
+                         f"a U-235 {prob.product.basis} fraction up to {best:.6g}, the most "
+                         "this feed and separation law reach when enriching stages are added "
+                         "with no stripping stage (integer staging); use integer_stages=False")
+
+
+def _peak_product(prob: _Problem, log_a: np.ndarray) -> float:
+    """Highest product U-235 over n_e = 1, 2, ... (n_s = 0), scanning until it stops rising."""
+    lo, size = 1, _FIRST_CHUNK
+    while lo < _MAX_STAGES:
+        n = np.arange(lo, lo + size + 1, dtype=float)[:, None]
+        x = prob.u235(_streams(prob.x_feed, log_a, n, 0.0)[1], prob.product.basis)
+        if np.any(np.diff(x) <= 0.0):
+            return float(x.max())
+        lo, size = lo + size, size * 4
+    return float(x.max())
 
 
 def _logit(p):
