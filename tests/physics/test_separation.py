@@ -1,6 +1,7 @@
 """Tests of enrichwatch.physics.separation (stage separation laws).
 
-Golden values: tests/reference/ideal_vectors.json (copied from shared/reference/cascade-vectors.json).
+Golden values: tests/reference/ideal_vectors.json (copied from
+shared/reference/cascade-vectors.json).
 """
 
 from __future__ import annotations
@@ -91,8 +92,8 @@ def test_wood_diffusion_keeps_mass_dependence():
     law = WoodDiffusion()
     own = law.stage_factors(ALL, law.gamma_235)
     scaled = law.stage_factors(ALL, 1.3)
-    np.testing.assert_allclose(np.log(scaled), np.log(own) * math.log(1.3) / math.log(law.gamma_235),
-                               rtol=1e-13)
+    expected = np.log(own) * math.log(1.3) / math.log(law.gamma_235)
+    np.testing.assert_allclose(np.log(scaled), expected, rtol=1e-13)
     assert law.gamma_235 == pytest.approx(math.sqrt(352 / 349), rel=1e-15)
 
 

@@ -8,9 +8,9 @@ of isotope i that leaves in the product is (von Halle 1987, eqs. 37/39/47)::
 
     phi_i = (a^(n_s+1) - 1) / (a^(n_s+1) - a^(-n_e)),   a = alpha*_i
 
-which is miso's ``e_i / (e_i + s_i)`` and PyNE's beta^(M+1) form. Separation acts on molecules,
-so everything is computed in atom (mole) fractions and molar flows; kilograms of uranium appear
-only at the edges, converted with the isotope masses of :data:`enrichwatch.constants.ISOTOPE_MASS`.
+(miso's ``e_i / (e_i + s_i)``, PyNE's beta^(M+1) form). Separation acts on molecules, so the
+work is done in atom fractions and molar flows; kg U appear at the edges (isotope masses from
+:data:`enrichwatch.constants.ISOTOPE_MASS`).
 
 Stage numbers are either integers (the miso rule: add enriching stages with no stripping stage
 until the product reaches its target, then add stripping stages until the tails reach theirs,
@@ -32,23 +32,13 @@ Figures of merit
   ln(R_P/R_F)/ln(alpha*_235) in place of n_e, which is exact when M* is the key midpoint
   (then R_P/R_F = alpha*_235^n_e for any mixture) and approximate otherwise.
 
-Examples
---------
->>> from enrichwatch.composition import Composition
->>> from enrichwatch.physics.separation import WoodCentrifuge
->>> nat = Composition.from_atom_percent({"U234": 0.0055, "U235": 0.711, "U238": 99.2835})
->>> casc = ideal_cascade(nat, U235Fraction.atom_fraction(0.9), U235Fraction.atom_fraction(0.001),
-...                      WoodCentrifuge(1.3), feed_kg=100.0)
->>> casc.n_enriching, casc.n_stripping
-(56, 14)
->>> round(casc.product.fraction("U235", "atom"), 6), round(casc.swu_kg, 2)
-(0.910207, 199.21)
+See :func:`ideal_cascade` for an example.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,6 +65,8 @@ _EXP_CAP = 700.0  # exp() arguments are clipped here; every ratio has saturated 
 _HALF_K_TOL = 1e-9  # |2k - 1| below this takes the k = 1/2 branch of the value function
 _FIRST_CHUNK = 64  # stage numbers tried at once by the integer search, growing fourfold
 _MAX_STAGES = 200_000
+_FIT_TOL = 1e-9  # largest |logit(got) - logit(target)| accepted for real stage numbers
+_JAC_STEP = 1e-5  # step in (ln n_e, ln(n_s + 1)) of the finite-difference Jacobian
 _M_STAR_OBJECTIVES = ("exact", "wbs1999")
 
 
@@ -127,13 +119,6 @@ class U235Fraction:
         """U-235 weight percent of the stream, in (0, 100)."""
         return cls(_percent(value, "mass"), "mass")
 
-    @classmethod
-    def from_assay(cls, assay: Assay) -> U235Fraction:
-        """The U-235 mass fraction held by a scalar :class:`~enrichwatch.composition.Assay`."""
-        if assay.shape != ():
-            raise AssayError("assay", assay, "a scalar Assay")
-        return cls(float(assay.mass_fraction), "mass")
-
     def __repr__(self) -> str:
         unit = "at%" if self.basis == "atom" else "wt%"
         return f"U235Fraction({self.value * 100:.6g} {unit} U-235)"
@@ -154,7 +139,7 @@ def _as_target(value, param: str) -> U235Fraction:
     if isinstance(value, U235Fraction):
         return value
     if isinstance(value, Assay) and value.shape == ():
-        return U235Fraction.from_assay(value)
+        return U235Fraction(float(value.mass_fraction), "mass")
     raise AssayError(param, value, "a scalar Assay (mass basis) or a U235Fraction (e.g. "
                                    "U235Fraction.atom_fraction(0.9)); bare floats have no basis")
 
@@ -207,12 +192,6 @@ def _streams(x_feed: np.ndarray, log_a: np.ndarray, n_e, n_s):
     up, down = x_feed * phi, x_feed * psi
     cut = up.sum(axis=-1)
     return cut, up / cut[..., None], down / down.sum(axis=-1)[..., None]
-
-
-def _u235(x_atom: np.ndarray, j: int, masses: np.ndarray, basis: str) -> np.ndarray:
-    if basis == "atom":
-        return x_atom[..., j]
-    return x_atom[..., j] * masses[j] / (x_atom @ masses)
 
 
 # -- value function -----------------------------------------------------------------------------
@@ -283,15 +262,20 @@ def _half_k_terms(x: np.ndarray, x238: np.ndarray, half: np.ndarray) -> np.ndarr
 
 
 # -- stage numbers ------------------------------------------------------------------------------
-def _first_stage(predicate: Callable[[np.ndarray], np.ndarray], start: int, what: str) -> int:
-    """Smallest n >= start with predicate(n) true, trying chunks of stage numbers at once."""
+def _chunks(start: int) -> Iterator[np.ndarray]:
+    """Stage numbers start, start + 1, ... as (S, 1) arrays of growing size S."""
     lo, size = start, _FIRST_CHUNK
     while lo < _MAX_STAGES:
-        n = np.arange(lo, lo + size, dtype=float)[:, None]
+        yield np.arange(lo, lo + size, dtype=float)[:, None]
+        lo, size = lo + size, size * 4
+
+
+def _first_stage(predicate: Callable[[np.ndarray], np.ndarray], start: int, what: str) -> int:
+    """Smallest n >= start with predicate(n) true, trying chunks of stage numbers at once."""
+    for n in _chunks(start):
         hit = predicate(n)
         if hit.any():
-            return lo + int(np.argmax(hit))
-        lo, size = lo + size, size * 4
+            return int(n[np.argmax(hit), 0])
     raise ConvergenceError(what, f"target not reached within {_MAX_STAGES} stages")
 
 
@@ -310,7 +294,10 @@ class _Problem:
     k: int
 
     def u235(self, x_atom: np.ndarray, basis: str) -> np.ndarray:
-        return _u235(x_atom, self.j, self.masses, basis)
+        """U-235 fraction on ``basis`` of atom-fraction rows (last axis = isotopes)."""
+        if basis == "atom":
+            return x_atom[..., self.j]
+        return x_atom[..., self.j] * self.masses[self.j] / (x_atom @ self.masses)
 
 
 def _integer_stages(prob: _Problem, log_a: np.ndarray) -> tuple[int, int]:
@@ -351,13 +338,13 @@ def _check_attainable(prob: _Problem, log_a: np.ndarray) -> None:
 
 def _peak_product(prob: _Problem, log_a: np.ndarray) -> float:
     """Highest product U-235 over n_e = 1, 2, ... (n_s = 0), scanning until it stops rising."""
-    lo, size = 1, _FIRST_CHUNK
-    while lo < _MAX_STAGES:
-        n = np.arange(lo, lo + size + 1, dtype=float)[:, None]
-        x = prob.u235(_streams(prob.x_feed, log_a, n, 0.0)[1], prob.product.basis)
+    last = np.array([0.0])
+    for n in _chunks(1):
+        x = np.concatenate([last, prob.u235(_streams(prob.x_feed, log_a, n, 0.0)[1],
+                                            prob.product.basis)])
         if np.any(np.diff(x) <= 0.0):
-            return float(x.max())
-        lo, size = lo + size, size * 4
+            break
+        last = x[-1:]
     return float(x.max())
 
 
@@ -370,9 +357,15 @@ def _stage_guess(prob: _Problem, log_a: np.ndarray) -> np.ndarray:
     per_stage = (log_a[prob.j] - log_a[prob.k]
                  + np.log1p(np.exp(log_a[prob.k])) - np.log1p(np.exp(log_a[prob.j])))
     r_f = math.log(prob.x_feed[prob.j] / prob.x_feed[prob.k])
-    n_e = (_logit(prob.product.value) - r_f) / per_stage
-    n_s = (r_f - _logit(prob.tails.value)) / per_stage - 1.0
+    n_e = (_atom_log_ratio(prob, prob.product) - r_f) / per_stage
+    n_s = (r_f - _atom_log_ratio(prob, prob.tails)) / per_stage - 1.0
     return np.array([max(n_e, 0.5), max(n_s, -0.5)])
+
+
+def _atom_log_ratio(prob: _Problem, target: U235Fraction) -> float:
+    """ln(x235/x238) on the atom basis of a U-235 target, as if U-235/U-238 only."""
+    shift = math.log(prob.masses[prob.k] / prob.masses[prob.j]) if target.basis == "mass" else 0.0
+    return float(_logit(target.value)) + shift
 
 
 def _real_stages(prob: _Problem, log_a: np.ndarray) -> tuple[float, float]:
@@ -385,13 +378,18 @@ def _real_stages(prob: _Problem, log_a: np.ndarray) -> tuple[float, float]:
         got = np.array([prob.u235(x_p, prob.product.basis), prob.u235(x_t, prob.tails.basis)])
         return _logit(got) - targets
 
+    def jacobian(z):  # central differences with an absolute step (z may sit near 0)
+        cols = [residual(z + h) - residual(z - h) for h in np.eye(2) * _JAC_STEP]
+        return np.stack(cols, axis=1) / (2.0 * _JAC_STEP)
+
     guess = _stage_guess(prob, log_a)
-    sol = root(residual, [math.log(guess[0]), math.log1p(guess[1])], method="hybr",
-               options={"xtol": 1e-13})
-    if not sol.success or np.max(np.abs(residual(sol.x))) > 1e-9:
-        raise ConvergenceError("real-valued stage numbers",
-                               f"{sol.message} (targets may be out of reach of this feed)")
-    return math.exp(sol.x[0]), math.expm1(sol.x[1])
+    start = np.array([math.log(guess[0]), math.log1p(guess[1])])
+    for method in ("hybr", "lm"):  # judged by the residual: hybr may stall at the solution
+        sol = root(residual, start, jac=jacobian, method=method, options={"xtol": 1e-13})
+        if np.all(np.isfinite(sol.x)) and np.max(np.abs(residual(sol.x))) <= _FIT_TOL:
+            return math.exp(sol.x[0]), math.expm1(sol.x[1])
+    raise ConvergenceError("real-valued stage numbers",
+                           f"{sol.message} (targets may be out of reach of this feed)")
 
 
 # -- flows and figures of merit -----------------------------------------------------------------
@@ -450,19 +448,20 @@ def _kg_flows(cut: float, m_f: float, m_p: float, feed_kg, product_kg) -> tuple[
     if (feed_kg is None) == (product_kg is None):
         raise InputError("feed_kg", feed_kg, "exactly one of feed_kg or product_kg [kg U]")
     if feed_kg is not None:
-        f = _check_kg(feed_kg, "feed_kg")
+        f = _number(feed_kg, "feed_kg", MassError, "a finite mass >= 0 [kg U]", False)
         return f, f * per_feed_kg
-    p = _check_kg(product_kg, "product_kg")
+    p = _number(product_kg, "product_kg", MassError, "a finite mass >= 0 [kg U]", False)
     return p / per_feed_kg, p
 
 
-def _check_kg(value, param: str) -> float:
+def _number(value, param: str, error: type[InputError], allowed: str, positive: bool) -> float:
+    """``value`` as a finite float >= 0 (> 0 if ``positive``), else ``error``."""
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise MassError(param, value, "a finite mass >= 0 [kg U]") from None
-    if not math.isfinite(x) or x < 0.0:
-        raise MassError(param, value, "a finite mass >= 0 [kg U]")
+        raise error(param, value, allowed) from None
+    if not math.isfinite(x) or x < 0.0 or (positive and x == 0.0):
+        raise error(param, value, allowed)
     return x
 
 
@@ -476,16 +475,9 @@ def _composition(isotopes: tuple[str, ...], x_atom: np.ndarray, masses: np.ndarr
 class StageProfile:
     """Stage-by-stage state of an integer ideal cascade; immutable.
 
-    Attributes
-    ----------
-    stage : ndarray of int
-        Stage number, 1 at the tails end to n_e + n_s at the product end.
-    feed_stage : int
-        Number of the stage that receives the external feed (n_s + 1).
-    x_u235 : ndarray
-        U-235 atom fraction of each stage's feed (heads from below mixed with tails from above).
-    flow_per_feed : ndarray
-        Feed flow of each stage per unit cascade feed [kg U / kg U].
+    ``stage`` runs from 1 (tails end) to n_e + n_s (product end); ``feed_stage`` (n_s + 1) gets
+    the external feed; ``x_u235`` is the U-235 atom fraction of each stage's feed (heads from
+    below mixed with tails from above); ``flow_per_feed`` its feed flow [kg U / kg U of feed].
     """
 
     stage: np.ndarray
@@ -511,10 +503,8 @@ class IdealCascade:
         Separation law; ``gamma_235`` is its U-235/U-238 stage factor [1].
     m_star : float
         Key weight M* [g/mol] about which the stages are symmetric.
-    isotopes : tuple of str
-        Isotopes, aligned with ``alpha_star``.
-    alpha_star : ndarray
-        Symmetric stage factors alpha*_i [1].
+    isotopes, alpha_star : tuple of str, ndarray
+        Isotopes and their symmetric stage factors alpha*_i [1].
     n_enriching, n_stripping : int or float
         Stage numbers (ints when ``integer_stages``).
     feed, product, tails : Composition
@@ -590,11 +580,11 @@ class IdealCascade:
         return StageProfile(np.arange(1, n_e + n_s + 1), n_s + 1, x235, kg_u)
 
     def __repr__(self) -> str:
+        fmt = "d" if self.integer_stages else ".4f"
         kind = "integer" if self.integer_stages else "real"
-        n_e = f"{self.n_enriching}" if self.integer_stages else f"{self.n_enriching:.4f}"
-        n_s = f"{self.n_stripping}" if self.integer_stages else f"{self.n_stripping:.4f}"
         return (f"IdealCascade({self.law!r}, M* {self.m_star:.4f} g/mol: "
-                f"{n_e} enriching + {n_s} stripping stages ({kind}); "
+                f"{self.n_enriching:{fmt}} enriching + {self.n_stripping:{fmt}} stripping "
+                f"stages ({kind}); "
                 f"feed {self.feed_kg:.6g} kg U at {_pct(self.feed)} -> "
                 f"product {self.product_kg:.6g} kg U at {_pct(self.product)} + "
                 f"tails {self.tails_kg:.6g} kg U at {_pct(self.tails)}; "
@@ -628,14 +618,12 @@ def _problem(feed, product, tails, law, check_targets: bool = True) -> _Problem:
         raise InputError("feed", feed, "a Composition (e.g. Composition.from_atom_percent)")
     if not isinstance(law, SeparationLaw):
         raise InputError("law", law, "a SeparationLaw (WoodCentrifuge, WoodDiffusion, PerUnitMass)")
-    isotopes = feed.isotopes
-    x_feed = feed.atom_fractions
+    isotopes, x_feed = feed.isotopes, feed.atom_fractions
     j = isotopes.index("U235") if "U235" in isotopes else -1
     k = isotopes.index("U238") if "U238" in isotopes else -1
     if j < 0 or k < 0 or x_feed[j] <= 0.0 or x_feed[k] <= 0.0:
         raise AssayError("feed", feed, "a composition with U-235 and U-238 both above 0")
-    masses = feed.masses
-    prob = _Problem(feed, isotopes, masses, x_feed, law.stage_factors(isotopes, law.gamma_235),
+    prob = _Problem(feed, isotopes, feed.masses, x_feed, law.stage_factors(isotopes, law.gamma_235),
                     _as_target(product, "product"), _as_target(tails, "tails"), j, k)
     if check_targets:
         _check_targets(prob)
@@ -644,8 +632,7 @@ def _problem(feed, product, tails, law, check_targets: bool = True) -> _Problem:
 
 def _check_targets(prob: _Problem) -> None:
     tp, tt = prob.product, prob.tails
-    feed_p = float(prob.u235(prob.x_feed, tp.basis))
-    feed_t = float(prob.u235(prob.x_feed, tt.basis))
+    feed_p, feed_t = (float(prob.u235(prob.x_feed, t.basis)) for t in (tp, tt))
     if tt.value >= feed_t:
         raise AssayError("tails", tt,
                          f"a U-235 {tt.basis} fraction below the feed's {feed_t:.6g}")
@@ -704,6 +691,7 @@ def ideal_cascade(
     Returns
     -------
     IdealCascade
+        Immutable; ``repr`` summarises stages, streams [kg U], SWU and flow.
 
     Raises
     ------
@@ -719,12 +707,18 @@ def ideal_cascade(
 
     Examples
     --------
-    >>> from enrichwatch.physics.separation import PerUnitMass
-    >>> nat = Composition.from_mass_percent({"U234": 0.0055, "U235": 0.72, "U238": 99.2745})
+    >>> from enrichwatch.physics.separation import PerUnitMass, WoodCentrifuge
+    >>> nat = Composition.from_atom_percent({"U234": 0.0055, "U235": 0.711, "U238": 99.2835})
+    >>> casc = ideal_cascade(nat, U235Fraction.atom_percent(90), U235Fraction.atom_percent(0.1),
+    ...                      WoodCentrifuge(1.3), feed_kg=100.0)
+    >>> casc.n_enriching, casc.n_stripping, round(casc.product.fraction("U235", "atom"), 6)
+    (56, 14, 0.910207)
+    >>> round(casc.product_kg, 4), round(casc.swu_kg, 2)
+    (0.6643, 199.21)
     >>> casc = ideal_cascade(nat, Assay.from_weight_percent(5), Assay.from_weight_percent(0.25),
     ...                      PerUnitMass(1.05), product_kg=1.0, integer_stages=False)
     >>> round(casc.m_star, 3), round(casc.feed_kg, 3)
-    (236.549, 10.106)
+    (236.549, 10.507)
     """
     prob = _problem(feed, product, tails, law)
     log_a, m_star = _log_alpha_star(prob, law, m_star_objective)
@@ -772,10 +766,8 @@ def ideal_cascade_from_stages(
     """
     if not isinstance(feed, Composition):
         raise InputError("feed", feed, "a Composition (e.g. Composition.from_atom_percent)")
-    n_e = _stage_number(n_enriching, "n_enriching", 0.0, "a finite number of stages > 0")
-    n_s = _stage_number(n_stripping, "n_stripping", -1.0, "a finite number of stages >= 0")
-    if n_s < 0.0:
-        raise InputError("n_stripping", n_stripping, "a finite number of stages >= 0")
+    n_e = _number(n_enriching, "n_enriching", InputError, "a finite number of stages > 0", True)
+    n_s = _number(n_stripping, "n_stripping", InputError, "a finite number of stages >= 0", False)
     dummy = U235Fraction.atom_fraction(0.5)
     prob = _problem(feed, dummy, dummy, law, check_targets=False)
     m_star = getattr(law, "m_star", None) or KEY_MIDPOINT_MASS
@@ -783,16 +775,6 @@ def ideal_cascade_from_stages(
     integer = all(isinstance(n, int | np.integer) for n in (n_enriching, n_stripping))
     stages = (int(n_e), int(n_s)) if integer else (n_e, n_s)
     return _assemble(prob, law, m_star, log_a, stages, integer, (feed_kg, product_kg))
-
-
-def _stage_number(value, param: str, above: float, allowed: str) -> float:
-    try:
-        n = float(value)
-    except (TypeError, ValueError):
-        raise InputError(param, value, allowed) from None
-    if not (math.isfinite(n) and n > above):
-        raise InputError(param, value, allowed)
-    return n
 
 
 def _assemble(prob, law, m_star, log_a, stages, integer, amounts) -> IdealCascade:
@@ -808,8 +790,7 @@ def _assemble(prob, law, m_star, log_a, stages, integer, amounts) -> IdealCascad
     alpha_star.setflags(write=False)
     return IdealCascade(
         law=law, m_star=float(m_star), isotopes=prob.isotopes, alpha_star=alpha_star,
-        n_enriching=n_e, n_stripping=n_s, integer_stages=integer,
-        feed=prob.feed,
+        n_enriching=n_e, n_stripping=n_s, integer_stages=integer, feed=prob.feed,
         product=_composition(prob.isotopes, x_p, prob.masses),
         tails=_composition(prob.isotopes, x_t, prob.masses),
         feed_kg=f_kg, product_kg=p_kg, tails_kg=t_kg,
