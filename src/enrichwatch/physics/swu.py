@@ -68,17 +68,22 @@ def _amount(value_, name: str) -> np.ndarray | None:
     return arr
 
 
+def _both(feed: np.ndarray) -> str:
+    x = float(np.ravel(feed)[0])
+    return f"{x:.6g} ({100 * x:.6g} wt%)"
+
+
 def _check_order(feed: np.ndarray, product: np.ndarray, tails: np.ndarray | None) -> None:
     bad = np.broadcast_to(product <= feed, np.broadcast(product, feed).shape)
     if np.any(bad):
         raise AssayError("product", float(np.broadcast_to(product, bad.shape)[bad][0]),
-                         f"a U-235 fraction above the feed assay {float(np.ravel(feed)[0]):.6g}")
+                         f"a U-235 mass fraction above the feed's {_both(feed)}")
     if tails is None:
         return
     bad = np.broadcast_to(tails >= feed, np.broadcast(tails, feed).shape)
     if np.any(bad):
         raise AssayError("tails", float(np.broadcast_to(tails, bad.shape)[bad][0]),
-                         f"a U-235 fraction below the feed assay {float(np.ravel(feed)[0]):.6g}")
+                         f"a U-235 mass fraction below the feed's {_both(feed)}")
 
 
 @dataclass(frozen=True)

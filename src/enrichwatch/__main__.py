@@ -1,0 +1,5 @@
+"""``python -m enrichwatch``: the command line."""
+
+from .cli import main
+
+main()

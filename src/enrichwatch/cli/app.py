@@ -1,0 +1,99 @@
+"""The typer application, output helpers and the exit-code contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from ..errors import ConvergenceError, EnrichwatchError
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2
+
+app = typer.Typer(
+    name="enrichwatch",
+    help="Safeguards analysis of uranium enrichment plants: SWU, ideal cascades, machines, "
+         "plant steady states and comparisons.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables.")
+
+
+def console(stderr: bool = False):
+    """A rich console (imported lazily)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def emit(as_json: bool, payload: dict, render: Callable[[Any], None]) -> None:
+    """Print ``payload`` as JSON, or call ``render(console)`` to print tables."""
+    if as_json:
+        sys.stdout.write(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+    else:
+        render(console())
+
+
+class BadInput(EnrichwatchError, ValueError):
+    """A command-line input problem found by the CLI itself (options that do not fit)."""
+
+    def __init__(self, param: str, value: Any, allowed: str) -> None:
+        self.param, self.value, self.allowed = param, value, allowed
+        super().__init__(param, value, allowed)
+
+    def __str__(self) -> str:
+        return f"{self.param} = {self.value!r} is not allowed: expected {self.allowed}"
+
+
+def _error_payload(err: BaseException) -> dict:
+    payload = {"type": type(err).__name__, "message": str(err)}
+    for key in ("param", "value", "allowed", "where", "reason"):
+        if hasattr(err, key):
+            value = getattr(err, key)
+            payload[key] = value if isinstance(value, str | int | float | bool | None) else repr(value)
+    return payload
+
+
+def _report_error(err: BaseException, code: int, args: list[str]) -> int:
+    as_json = "--json" in args
+    label = "error" if code == EXIT_BAD_INPUT else "internal error"
+    if as_json:
+        sys.stdout.write(json.dumps({"error": _error_payload(err)}, indent=2) + "\n")
+    console(stderr=True).print(f"[bold red]{label}:[/] {err}", markup=True, soft_wrap=True)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns (and exits with) 0, 1 or 2.
+
+    Option and argument errors are reported by typer itself (its usage-error exit status 2 is
+    mapped to 1, bad input); errors raised by enrichwatch for bad values give 1; anything else
+    is an internal error, 2, reported in one line (set ``ENRICHWATCH_DEBUG=1`` for a traceback).
+    """
+    from . import commands  # noqa: F401  (registers the commands)
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        app(args=argv, prog_name="enrichwatch")
+        code = EXIT_OK
+    except SystemExit as done:
+        status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        code = EXIT_BAD_INPUT if status == 2 else status
+    except ConvergenceError as err:
+        code = _report_error(err, EXIT_INTERNAL, args)
+    except (EnrichwatchError, ValueError, OSError) as err:
+        code = _report_error(err, EXIT_BAD_INPUT, args)
+    except Exception as err:  # noqa: BLE001  -- the contract: never a traceback by default
+        if os.environ.get("ENRICHWATCH_DEBUG"):
+            raise
+        code = _report_error(err, EXIT_INTERNAL, args)
+    if argv is None:
+        sys.exit(code)
+    return code

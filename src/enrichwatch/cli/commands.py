@@ -1,0 +1,3 @@
+"""Registers every command module on the app (imported by :func:`enrichwatch.cli.main`)."""
+
+from . import machines, physics  # noqa: F401

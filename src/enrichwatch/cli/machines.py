@@ -1,0 +1,59 @@
+"""``enrichwatch machines``: the machine catalog with sources and ranges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .app import JSON_OPTION, app, emit
+
+
+@app.command()
+def machines(
+    catalog: Path = typer.Option(None, "--catalog", help="Another catalog file (TOML)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List the centrifuge catalog: separative power with its range, design point, sources."""
+    from ..physics.machines import load_catalog
+
+    cat = load_catalog(catalog)
+    rows = [_machine_row(m) for m in cat]
+    emit(as_json, {"catalog": str(cat.path) if cat.path else None, "machines": rows},
+         lambda out: _table(out, rows))
+
+
+def _machine_row(m) -> dict:
+    low, high = m.swu_range_per_yr
+    return {
+        "name": m.name,
+        "kind": m.kind,
+        "swu_per_yr": m.nominal_swu_per_yr,
+        "swu_range_per_yr": [low, high],
+        "design_feed_kg_u_per_yr": float(m.design_feed_kg_per_yr),
+        "design_cut": float(m.design_cut),
+        "stage_factor_at_design": float(m.design_gamma),
+        "source": m.source,
+        "notes": m.notes,
+    }
+
+
+def _table(out, rows) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Machine catalog (kg-SWU/yr per machine; public estimates)",
+                  show_lines=True)
+    for col, just in (("name", "left"), ("kind", "left"), ("nominal", "right"),
+                      ("range", "right"), ("design feed (kg U/yr)", "right"),
+                      ("γ at design", "right")):
+        table.add_column(col, justify=just)
+    for r in rows:
+        low, high = r["swu_range_per_yr"]
+        table.add_row(r["name"], r["kind"], f"{r['swu_per_yr']:g}", f"{low:g}–{high:g}",
+                      f"{r['design_feed_kg_u_per_yr']:.1f}",
+                      f"{r['stage_factor_at_design']:.3f}")
+    out.print(table)
+    out.print("[bold]Sources[/] (see --json for the notes on each entry)")
+    for r in rows:
+        out.print(f"  [bold]{r['name']}[/]: {escape(r['source'])}")

@@ -1,0 +1,206 @@
+"""``enrichwatch swu`` and ``enrichwatch ideal``: binary and multi-isotope calculators."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+
+from .app import JSON_OPTION, BadInput, app, emit
+
+
+class Basis(str, Enum):
+    mass = "mass"
+    atom = "atom"
+
+
+class Process(str, Enum):
+    centrifuge = "centrifuge"
+    diffusion = "diffusion"
+
+
+def _assay(value: float | None, basis: Basis, param: str):
+    from ..composition import Assay
+
+    if value is None:
+        return None
+    build = Assay.from_weight_percent if basis is Basis.mass else Assay.from_atom_percent
+    return build(value, param=param)
+
+
+@app.command()
+def swu(
+    feed: float = typer.Option(..., help="Feed U-235 assay [percent]."),
+    product: float = typer.Option(..., help="Product U-235 assay [percent]."),
+    tails: float = typer.Option(None, help="Tails U-235 assay [percent]; solved for if omitted "
+                                           "and two amounts are given."),
+    basis: Basis = typer.Option(Basis.mass, help="Basis of the assays (weight or atom percent)."),
+    feed_kg: float = typer.Option(None, "--feed-kg", help="Feed mass [kg U]."),
+    product_kg: float = typer.Option(None, "--product-kg", help="Product mass [kg U]."),
+    tails_kg: float = typer.Option(None, "--tails-kg", help="Tails mass [kg U]."),
+    swu_kg: float = typer.Option(None, "--swu-kg", help="Separative work [kg-SWU]."),
+    optimal_tails: bool = typer.Option(False, "--optimal-tails",
+                                       help="Use the cost-optimal tails assay (needs --feed-price "
+                                            "and --swu-price)."),
+    feed_price: float = typer.Option(None, help="Feed price [per kg U] for --optimal-tails."),
+    swu_price: float = typer.Option(None, help="SWU price [per kg-SWU] for --optimal-tails."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Binary enrichment: feed, product, tails, SWU; any one unknown; optimal tails.
+
+    Give the feed and product assays and either a tails assay and one amount, or two amounts
+    (the tails assay is then solved), or --optimal-tails with prices and one amount.
+
+    Example: enrichwatch swu --feed 0.711 --product 90 --tails 0.3 --product-kg 1 --json
+    """
+    from ..physics import swu as binary
+
+    f, p = _assay(feed, basis, "feed"), _assay(product, basis, "product")
+    t = _assay(tails, basis, "tails")
+    if optimal_tails:
+        if tails is not None or feed_price is None or swu_price is None:
+            raise BadInput("--optimal-tails", True,
+                           "--feed-price and --swu-price, and no --tails")
+        t = binary.optimal_tails(f, feed_price, swu_price)
+    result = binary.enrich(f, p, t, feed_kg=feed_kg, product_kg=product_kg, tails_kg=tails_kg,
+                           swu_kg=swu_kg)
+    payload = _swu_payload(result, optimal_tails)
+    emit(as_json, payload, lambda out: _swu_table(out, payload))
+
+
+def _swu_payload(r, optimal: bool) -> dict:
+    return {
+        "feed_assay_wt_pct": float(r.feed.weight_percent),
+        "product_assay_wt_pct": float(r.product.weight_percent),
+        "tails_assay_wt_pct": float(r.tails.weight_percent),
+        "tails_assay_optimised": optimal,
+        "feed_kg": float(r.feed_kg),
+        "product_kg": float(r.product_kg),
+        "tails_kg": float(r.tails_kg),
+        "swu_kg": float(r.swu_kg),
+        "units": {"mass": "kg U", "swu": "kg-SWU", "assay": "wt% U-235"},
+    }
+
+
+def _swu_table(out, p: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title="Binary enrichment (U-235/U-238)")
+    for col in ("stream", "assay (wt% U-235)", "mass (kg U)"):
+        table.add_column(col, justify="right" if col != "stream" else "left")
+    for name in ("feed", "product", "tails"):
+        table.add_row(name, f"{p[f'{name}_assay_wt_pct']:.6g}", f"{p[f'{name}_kg']:.6g}")
+    out.print(table)
+    note = " (cost-optimal tails)" if p["tails_assay_optimised"] else ""
+    out.print(f"separative work: [bold]{p['swu_kg']:.6g} kg-SWU[/]{note}")
+
+
+def _parse_feed(text: str, basis: Basis):
+    from ..composition import Composition
+
+    values = {}
+    for part in filter(None, (s.strip() for s in text.split(","))):
+        name, sep, number = part.partition("=")
+        try:
+            values[name.strip()] = float(number)
+        except ValueError:
+            raise BadInput("--feed", part, "ISOTOPE=PERCENT pairs such as U235=0.711") from None
+        if not sep:
+            raise BadInput("--feed", part, "ISOTOPE=PERCENT pairs such as U235=0.711")
+    build = Composition.from_mass_percent if basis is Basis.mass else Composition.from_atom_percent
+    return build(values, param="--feed")
+
+
+def _law(gamma_235, alpha_per_mass, mstar, process: Process):
+    from ..physics import separation
+
+    if (gamma_235 is None) == (alpha_per_mass is None) and process is Process.centrifuge:
+        raise BadInput("--gamma-235/--alpha-per-mass", (gamma_235, alpha_per_mass),
+                       "exactly one of --gamma-235 and --alpha-per-mass")
+    if alpha_per_mass is not None:
+        return separation.PerUnitMass(alpha_per_mass, mstar)
+    if mstar is not None:
+        raise BadInput("--mstar", mstar, "--mstar only with --alpha-per-mass")
+    if process is Process.diffusion:
+        return separation.WoodDiffusion()
+    return separation.WoodCentrifuge(gamma_235)
+
+
+@app.command()
+def ideal(
+    feed: str = typer.Option(..., help="Feed composition, ISOTOPE=PERCENT pairs, e.g. "
+                                       "U234=0.0055,U235=0.711,U238=99.2835."),
+    basis: Basis = typer.Option(Basis.mass, help="Basis of the feed and the target assays."),
+    product: float = typer.Option(..., help="Product U-235 target [percent]."),
+    tails: float = typer.Option(..., help="Tails U-235 target [percent]."),
+    gamma_235: float = typer.Option(None, "--gamma-235",
+                                    help="U-235/U-238 overall stage factor (Wood 2008 factors)."),
+    alpha_per_mass: float = typer.Option(None, "--alpha-per-mass",
+                                         help="Stage factor per unit mass difference."),
+    mstar: float = typer.Option(None, "--mstar", help="Key weight M* [g/mol]; optimised for "
+                                                      "least total flow if omitted."),
+    process: Process = typer.Option(Process.centrifuge, help="Wood (2008) law for --gamma-235."),
+    feed_kg: float = typer.Option(None, "--feed-kg", help="Feed mass [kg U]."),
+    product_kg: float = typer.Option(None, "--product-kg", help="Product mass [kg U]."),
+    real_stages: bool = typer.Option(False, "--real-stages",
+                                     help="Real-valued stage numbers hitting both targets "
+                                          "(default: whole stages, product overshoots)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Multi-isotope ideal (matched-abundance-ratio) cascade for a feed composition.
+
+    Example: enrichwatch ideal --feed U234=0.0055,U235=0.711,U238=99.2835 --basis atom
+    --product 90 --tails 0.1 --gamma-235 1.3 --feed-kg 100 --json
+    """
+    from ..physics.ideal import U235Fraction, ideal_cascade
+
+    comp = _parse_feed(feed, basis)
+    target = U235Fraction.weight_percent if basis is Basis.mass else U235Fraction.atom_percent
+    if feed_kg is None and product_kg is None:
+        feed_kg = 1.0
+    c = ideal_cascade(comp, target(product), target(tails),
+                      _law(gamma_235, alpha_per_mass, mstar, process),
+                      feed_kg=feed_kg, product_kg=product_kg, integer_stages=not real_stages)
+    payload = _ideal_payload(c)
+    emit(as_json, payload, lambda out: _ideal_table(out, payload))
+
+
+def _ideal_payload(c) -> dict:
+    def comp(x):
+        return {"mass_pct": x.as_dict("mass", percent=True),
+                "atom_pct": x.as_dict("atom", percent=True)}
+
+    return {
+        "law": repr(c.law),
+        "m_star": float(c.m_star),
+        "n_enriching": c.n_enriching,
+        "n_stripping": c.n_stripping,
+        "integer_stages": c.integer_stages,
+        "feed_kg": float(c.feed_kg),
+        "product_kg": float(c.product_kg),
+        "tails_kg": float(c.tails_kg),
+        "feed": comp(c.feed),
+        "product": comp(c.product),
+        "tails": comp(c.tails),
+        "swu_kg": float(c.swu_kg),
+        "total_flow_per_feed": float(c.flow_per_feed),
+        "units": {"mass": "kg U", "swu": "kg-SWU", "flow": "kg U per kg U of feed"},
+    }
+
+
+def _ideal_table(out, p: dict) -> None:
+    from rich.table import Table
+
+    isotopes = list(p["feed"]["mass_pct"])
+    table = Table(title=f"Ideal cascade: {p['n_enriching']} enriching + {p['n_stripping']} "
+                        f"stripping stages ({p['law']}, M* {p['m_star']:.4f} g/mol)")
+    table.add_column("stream")
+    table.add_column("mass (kg U)", justify="right")
+    for iso in isotopes:
+        table.add_column(f"{iso} (wt%)", justify="right")
+    for name in ("feed", "product", "tails"):
+        table.add_row(name, f"{p[f'{name}_kg']:.6g}",
+                      *(f"{p[name]['mass_pct'][i]:.6g}" for i in isotopes))
+    out.print(table)
+    out.print(f"separative work: [bold]{p['swu_kg']:.6g} kg-SWU[/]; total interstage flow "
+              f"{p['total_flow_per_feed']:.6g} kg per kg of feed")
