@@ -57,7 +57,8 @@ def _error_payload(err: BaseException) -> dict:
     for key in ("param", "value", "allowed", "where", "reason"):
         if hasattr(err, key):
             value = getattr(err, key)
-            payload[key] = value if isinstance(value, str | int | float | bool | None) else repr(value)
+            plain = isinstance(value, str | int | float | bool | None)
+            payload[key] = value if plain else repr(value)
     return payload
 
 

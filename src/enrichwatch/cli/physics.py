@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import typer
 
 from .app import JSON_OPTION, BadInput, app, emit
 
 
-class Basis(str, Enum):
+class Basis(StrEnum):
     mass = "mass"
     atom = "atom"
 
 
-class Process(str, Enum):
+class Process(StrEnum):
     centrifuge = "centrifuge"
     diffusion = "diffusion"
 
