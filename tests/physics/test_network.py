@@ -49,8 +49,13 @@ def test_two_cascades_in_series_with_tails_recycle():
     assert heu.assay.mass_fraction > state.cascades["A"].product.assay.mass_fraction
     total_out = sum(w.rate_kg_per_yr for w in state.withdrawals.values())
     assert total_out == pytest.approx(400.0, rel=1e-9)
-    # recycled tails show up as inflow to A beyond the external feed
-    assert state.cascades["A"].external_in_kg_per_yr.sum() > 400.0
+    # recycled tails show up as inflow to A beyond the external feed, at the chosen stage
+    inflow = state.cascades["A"].external_in_kg_per_yr
+    assert inflow.sum() > 400.0 and inflow[a.feed_stage] == pytest.approx(400.0, rel=1e-9)
+    assert list(state.cascades["A"].inlet_stages) == [a.feed_stage, a.n_stages - 2]
+    assert list(state.cascades["B"].inlet_stages) == [b.feed_stage]
+    b_in = state.cascades["B"].external_in_kg_per_yr.sum()
+    assert b_in == pytest.approx(state.cascades["A"].product.rate_kg_per_yr, rel=1e-9)
 
 
 def test_split_output_and_imposed_withdrawal_rate():

@@ -163,7 +163,9 @@ class CascadeState:
     """Steady state of one cascade (inside a network or alone).
 
     Stage arrays run from the tails end (index 0) to the product end. Flows in kg U/yr;
-    compositions are mass fractions aligned with :attr:`isotopes`.
+    compositions are mass fractions aligned with :attr:`isotopes`. ``external_in[i, k]`` is the
+    flow of isotope ``k`` entering stage ``i`` from outside the cascade (network feeds and
+    streams from other cascades) [kg/yr].
     """
 
     name: str
@@ -178,7 +180,7 @@ class CascadeState:
     swu_per_machine: np.ndarray
     product: object
     tails: object
-    external_in_kg_per_yr: np.ndarray = field(repr=False)
+    external_in: np.ndarray = field(repr=False)
 
     @classmethod
     def from_solution(cls, cascade: FixedCascade, isotopes, sol: ss.StageSolution,
@@ -195,16 +197,31 @@ class CascadeState:
             tot = c.sum(axis=1, keepdims=True)
             return np.divide(c, tot, out=np.zeros_like(c), where=tot > 0)
 
+        # inflow from outside the cascade: stage feed less the neighbours' heads and tails
+        external = feed_c.copy()
+        external[1:] -= heads_c[:-1]
+        external[:-1] -= tails_c[1:]
+        external[np.abs(external) < 1e-12 * max(float(feed_c.sum(axis=1).max()), 1e-300)] = 0.0
         gamma = cascade.machine.gamma_235(per_machine, cuts)
         return cls(cascade.name, tuple(isotopes), n, cuts, flows, frac(feed_c), frac(heads_c),
                    frac(tails_c), np.asarray(gamma),
                    np.asarray(cascade.machine.separative_power(per_machine, cuts)),
                    _stream(isotopes, heads_c[-1]), _stream(isotopes, tails_c[0]),
-                   feed_c)
+                   np.maximum(external, 0.0))
 
     @property
     def n_stages(self) -> int:
         return len(self.cuts)
+
+    @property
+    def external_in_kg_per_yr(self) -> np.ndarray:
+        """Total flow entering each stage from outside the cascade [kg U/yr]."""
+        return self.external_in.sum(axis=1)
+
+    @property
+    def inlet_stages(self) -> np.ndarray:
+        """Stages that receive material from outside the cascade."""
+        return np.flatnonzero(self.external_in_kg_per_yr > 0.0)
 
     @property
     def swu_machines_kg_per_yr(self) -> float:

@@ -153,6 +153,11 @@ class Network:
         self._graph, self._withdrawal_names = self._build_graph()
         self._check_exits()
 
+    @property
+    def withdrawal_names(self) -> tuple[str, ...]:
+        """Names of the streams leaving the network, as keys of ``solve().withdrawals``."""
+        return tuple(self._withdrawal_names)
+
     # -- validation ---------------------------------------------------------------------------
     def _cascade(self, name: str, param: str):
         if name not in self.cascades:
