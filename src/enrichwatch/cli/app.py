@@ -27,10 +27,13 @@ JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON in
 
 
 def console(stderr: bool = False):
-    """A rich console (imported lazily)."""
+    """A rich console (imported lazily); 120 columns wide when not writing to a terminal."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    out = Console(stderr=stderr, highlight=False)
+    if not out.is_terminal:
+        out = Console(stderr=stderr, highlight=False, width=120)
+    return out
 
 
 def emit(as_json: bool, payload: dict, render: Callable[[Any], None]) -> None:

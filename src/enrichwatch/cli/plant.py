@@ -1,0 +1,191 @@
+"""``enrichwatch solve`` and ``enrichwatch compare``: a plant's steady state and what a second
+configuration changes, as tables, ``--json`` and ``--report FILE.html``."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from .app import JSON_OPTION, app, console, emit
+
+REPORT_OPTION = typer.Option(None, "--report", help="Write a self-contained HTML report here.")
+CATALOG_OPTION = typer.Option(None, "--catalog", help="Machine catalog file (TOML) to use "
+                                                      "instead of the bundled one.")
+
+
+@contextmanager
+def _steps(total: int):
+    """A progress bar on stderr (only on a terminal); yields ``advance(label)``."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    err = console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("starting", total=total)
+
+        def advance(label: str) -> None:
+            bar.update(task, description=label, advance=1)
+
+        yield advance
+
+
+def _solve(path: Path, catalog_path: Path | None, advance):
+    from ..facility import load_facility
+    from ..physics.machines import load_catalog
+    from ..plant_results import plant_result
+
+    catalog = load_catalog(catalog_path) if catalog_path else None
+    advance(f"reading {path.name}")
+    facility = load_facility(path, catalog=catalog)
+    network = facility.to_network(catalog)
+    advance(f"solving {facility.name}")
+    state = facility.solve(catalog)
+    labels = facility.withdrawal_labels()
+    return facility, network, state, plant_result(network, state, labels)
+
+
+def _facility_dict(facility) -> dict:
+    info = facility.info
+    return {"name": info.name, "country": info.country, "description": info.description,
+            "illustrative": info.illustrative, "assumptions": list(info.assumptions),
+            "sources": list(info.sources), "file": str(facility.filename),
+            "file_rate_unit": facility.rate_unit}
+
+
+def _report_inputs(facility, network, label: str | None = None) -> dict:
+    info = facility.info
+    inputs = {"facility": {"name": info.name, "country": info.country or "",
+                           "file": str(facility.filename), "rate unit in file": facility.rate_unit,
+                           "sources": "; ".join(info.sources)},
+              "illustrative": info.illustrative}
+    for feed in facility.feeds:
+        inputs[f"feed {feed.name}"] = {"into": feed.target, "rate": f"{feed.rate} "
+                                       f"{facility.rate_unit}",
+                                       "isotopics": ", ".join(f"{k} {v:g} %" for k, v in
+                                                              feed.isotopics.percent),
+                                       "basis": feed.isotopics.basis}
+    for name, cascade in network.cascades.items():
+        inputs[f"cascade {name}"] = {"machine": cascade.machine.name,
+                                     "machines": cascade.n_machines, "stages": cascade.n_stages,
+                                     "feed stage": cascade.feed_stage}
+    if label:
+        inputs["label"] = label
+    return inputs
+
+
+@app.command()
+def solve(
+    plant: Path = typer.Argument(..., help="Plant description (TOML)."),
+    report: Path = REPORT_OPTION,
+    catalog: Path = CATALOG_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Steady state of a plant: each cascade and withdrawal, separative work, HEU output."""
+    with _steps(3 if report else 2) as advance:
+        facility, network, state, result = _solve(plant, catalog, advance)
+        if report:
+            from ..report import render_solve_report, write_report
+
+            advance(f"writing {report.name}")
+            html = render_solve_report(facility.name, network, state,
+                                       inputs=_report_inputs(facility, network),
+                                       assumptions=list(facility.info.assumptions),
+                                       labels=facility.withdrawal_labels())
+            write_report(html, report)
+    payload = {"facility": _facility_dict(facility), **result.as_dict(),
+               "report": str(report) if report else None}
+    emit(as_json, payload, lambda out: _solve_tables(out, payload))
+
+
+@app.command()
+def compare(
+    first: Path = typer.Argument(..., help="Plant description of the first configuration."),
+    second: Path = typer.Argument(..., help="Plant description of the second configuration."),
+    report: Path = REPORT_OPTION,
+    catalog: Path = CATALOG_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """What the second configuration changes: streams, product assays, flows, HEU output."""
+    from ..plant_results import compare_results
+
+    with _steps(5 if report else 4) as advance:
+        fa, na, sa, ra = _solve(first, catalog, advance)
+        fb, nb, sb, rb = _solve(second, catalog, advance)
+        changes = compare_results(ra, rb)
+        if report:
+            from ..report import render_compare_report, write_report
+
+            advance(f"writing {report.name}")
+            html = render_compare_report(
+                f"{fa.name} vs {fb.name}",
+                (na, sa, _report_inputs(fa, na, first.name), list(fa.info.assumptions)),
+                (nb, sb, _report_inputs(fb, nb, second.name), list(fb.info.assumptions)),
+                [c.as_dict() for c in changes],
+                labels={**fa.withdrawal_labels(), **fb.withdrawal_labels()})
+            write_report(html, report)
+    payload = {"first": {"facility": _facility_dict(fa), **ra.as_dict()},
+               "second": {"facility": _facility_dict(fb), **rb.as_dict()},
+               "changes": [c.as_dict() for c in changes],
+               "report": str(report) if report else None}
+    emit(as_json, payload, lambda out: _compare_table(out, payload))
+
+
+def _banner(out, facility: dict) -> None:
+    from rich.markup import escape
+
+    out.print(f"[bold]{escape(facility['name'])}[/]  ({escape(facility['file'])})")
+    if facility["illustrative"]:
+        out.print("[yellow]Illustrative reconstruction from public information; "
+                  "assumptions:[/]")
+        for line in facility["assumptions"]:
+            out.print(f"  - {escape(line)}")
+
+
+def _solve_tables(out, p: dict) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    _banner(out, p["facility"])
+    unit = p["units"]["rate"]
+    cascades = Table(title=f"Cascades (rates in {unit}; assays in wt% U-235)")
+    for col in ("cascade", "machine", "stages", "machines", "feed at", "product", "tails",
+                "kg-SWU/month"):
+        cascades.add_column(col, justify="left" if col in ("cascade", "machine") else "right")
+    for c in p["cascades"]:
+        cascades.add_row(escape(c["name"]), escape(c["machine"]), str(c["stages"]),
+                         str(c["machines"]), str(c["feed_stage"]),
+                         f"{c['product']['rate']:.4g} @ {c['product']['assay_wt_pct']:.4g}",
+                         f"{c['tails']['rate']:.4g} @ {c['tails']['assay_wt_pct']:.4g}",
+                         f"{c['swu_machines_per_month']:.4g}")
+    out.print(cascades)
+    withdrawals = Table(title=f"Withdrawals (rates in {unit})")
+    for col in ("withdrawal", "from", "rate", "U-235 wt%", "HEU"):
+        withdrawals.add_column(col, justify="right" if col in ("rate", "U-235 wt%") else "left")
+    for w in p["withdrawals"]:
+        withdrawals.add_row(escape(w["label"]), escape(w["name"]), f"{w['rate']:.4g}",
+                            f"{w['assay_wt_pct']:.4g}", "yes" if w["heu"] else "")
+    out.print(withdrawals)
+    months = p["months_to_one_sq_at_90pct"]
+    out.print(f"HEU (>= 20 % U-235) output: [bold]{p['heu_kg_per_month']:.4g} {unit}[/] "
+              f"({p['heu_u235_kg_per_month']:.4g} kg U-235/month); one SQ at >= 90 %: "
+              + (f"{months:.3g} months" if months is not None else "not produced"))
+    if p["report"]:
+        out.print(f"report written to {escape(p['report'])}")
+
+
+def _compare_table(out, p: dict) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    for key in ("first", "second"):
+        _banner(out, p[key]["facility"])
+    table = Table(title="What the second configuration changes", show_lines=True)
+    for col in ("item", "first", "second", "note"):
+        table.add_column(col)
+    for c in p["changes"]:
+        table.add_row(*(escape(str(c[k])) for k in ("item", "before", "after", "note")))
+    out.print(table)
+    if p["report"]:
+        out.print(f"report written to {escape(p['report'])}")
