@@ -70,7 +70,9 @@ def _report_error(err: BaseException, code: int, args: list[str]) -> int:
     label = "error" if code == EXIT_BAD_INPUT else "internal error"
     if as_json:
         sys.stdout.write(json.dumps({"error": _error_payload(err)}, indent=2) + "\n")
-    console(stderr=True).print(f"[bold red]{label}:[/] {err}", markup=True, soft_wrap=True)
+    from rich.markup import escape
+
+    console(stderr=True).print(f"[bold red]{label}:[/] {escape(str(err))}", soft_wrap=True)
     return code
 
 
