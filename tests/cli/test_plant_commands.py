@@ -1,0 +1,93 @@
+"""`enrichwatch solve` and `compare` on the examples and on broken plant files."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from enrichwatch.cli import main
+
+ROOT = Path(__file__).parents[2]
+EXAMPLES = sorted((ROOT / "examples").rglob("*.toml"))
+BROKEN = sorted((ROOT / "tests" / "data" / "broken_plants").glob("*.toml"))
+DECLARED = ROOT / "examples" / "fordow-2023" / "declared.toml"
+OBSERVED = ROOT / "examples" / "fordow-2023" / "observed.toml"
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_there_are_examples_and_enough_broken_files():
+    assert len(EXAMPLES) >= 4
+    assert len(BROKEN) >= 15
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_solve_examples_json_schema(capsys, path):
+    code, out, _ = run(capsys, "solve", path, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) >= {"facility", "units", "cascades", "withdrawals", "streams", "feeds",
+                         "heu_kg_per_month", "heu_u235_kg_per_month",
+                         "months_to_one_sq_at_90pct", "balance_residual", "report"}
+    assert data["facility"]["illustrative"] and data["facility"]["assumptions"]
+    assert data["units"]["rate"] == "kg U/month"
+    assert data["balance_residual"] < 1e-9
+    fed = sum(data["feeds"].values())
+    assert sum(w["rate"] for w in data["withdrawals"]) == pytest.approx(fed, rel=1e-9)
+    for c in data["cascades"]:
+        assert c["product"]["assay_wt_pct"] > c["tails"]["assay_wt_pct"]
+        assert len(c["stage_profile"]) == c["stages"]
+        assert sum(s["machines"] for s in c["stage_profile"]) == c["machines"]
+
+
+def test_natanz_example_stays_within_the_jcpoa_limit(capsys):
+    code, out, _ = run(capsys, "solve", ROOT / "examples/natanz-jcpoa/ir1-cascade.toml", "--json")
+    data = json.loads(out)
+    product = next(w for w in data["withdrawals"] if w["label"] == "LEU product")
+    assert code == 0 and product["rate"] == pytest.approx(3.05, rel=1e-9)
+    assert 3.5 < product["assay_wt_pct"] <= 3.67 and data["heu_kg_per_month"] == 0.0
+
+
+def test_compare_fordow_declared_and_observed(capsys, tmp_path):
+    report = tmp_path / "fordow.html"
+    code, out, _ = run(capsys, "compare", DECLARED, OBSERVED, "--json", "--report", report)
+    assert code == 0
+    data = json.loads(out)
+    streams = [(c["before"], c["after"]) for c in data["changes"] if c["item"] == "stream"]
+    assert ("A.product -> B feed stage", "(removed)") in streams
+    assert ("(absent)", "A.product -> B stage 7") in streams
+    heu = {key: next(w for w in data[key]["withdrawals"] if w["label"] == "HEU product")
+           for key in ("first", "second")}
+    assert heu["first"]["assay_wt_pct"] <= 60.0 < heu["second"]["assay_wt_pct"]
+    assert data["second"]["heu_kg_per_month"] < data["first"]["heu_kg_per_month"]
+    html = report.read_text()
+    assert "<svg" in html and "http://" not in html.replace("http://www.w3.org", "")
+    assert "ILLUSTRATIVE" in html.upper()
+
+
+def test_solve_table_and_report(capsys, tmp_path):
+    report = tmp_path / "declared.html"
+    code, out, _ = run(capsys, "solve", DECLARED, "--report", report)
+    assert code == 0
+    assert "Illustrative reconstruction" in out and "HEU product" in out
+    assert report.exists() and report.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.name)
+def test_broken_plant_files_exit_1_with_a_message(capsys, path):
+    code, out, err = run(capsys, "solve", path)
+    assert code == 1
+    assert path.name in err and "Traceback" not in out + err
+    code, out, _ = run(capsys, "solve", path, "--json")
+    assert code == 1 and path.name in json.loads(out)["error"]["message"]
+
+
+def test_missing_file_and_broken_second_file(capsys, tmp_path):
+    code, _, err = run(capsys, "solve", tmp_path / "nowhere.toml")
+    assert code == 1 and "nowhere.toml" in err
+    code, _, err = run(capsys, "compare", DECLARED, BROKEN[0])
+    assert code == 1 and BROKEN[0].name in err
