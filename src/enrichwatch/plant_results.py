@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import HEU_THRESHOLD, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
+from .constants import HEU_THRESHOLD
 
 MONTHS_PER_YEAR = 12.0
 RATE_UNIT = "kg U/month"
@@ -40,6 +40,7 @@ class WithdrawalResult:
     label: str
     rate_kg_per_month: float
     composition_wt_pct: Mapping[str, float]
+    months_to_sq_at_90: float | None = None
 
     @property
     def assay_wt_pct(self) -> float:
@@ -50,9 +51,11 @@ class WithdrawalResult:
         return self.rate_kg_per_month > 0 and self.assay_wt_pct >= 100 * HEU_THRESHOLD
 
     def as_dict(self) -> dict:
+        months = self.months_to_sq_at_90
         return {"name": self.name, "label": self.label, "rate": self.rate_kg_per_month,
                 "assay_wt_pct": self.assay_wt_pct, "composition_wt_pct": dict(
-                    self.composition_wt_pct), "heu": self.is_heu}
+                    self.composition_wt_pct), "heu": self.is_heu,
+                "months_to_sq_at_90pct": None if months is None or np.isinf(months) else months}
 
 
 @dataclass(frozen=True)
@@ -109,11 +112,12 @@ class PlantResult:
 
     @property
     def months_to_one_sq_at_90(self) -> float:
-        """Months for the HEU withdrawn to hold one significant quantity (25 kg U-235) in
-        material of >= 90 % U-235; infinite when no withdrawal reaches 90 %."""
-        u235 = sum(w.rate_kg_per_month * w.assay_wt_pct / 100 for w in self.withdrawals
-                   if w.rate_kg_per_month > 0 and w.assay_wt_pct >= 100 * WEAPON_GRADE_ASSAY)
-        return SQ_HEU_U235_KG / u235 if u235 > 0 else float("inf")
+        """Months to one significant quantity (25 kg U-235) of >= 90 % uranium from the fastest
+        product withdrawal, each run at the rate that brings it to 90 %
+        (:func:`enrichwatch.capability.months_to_one_sq`); infinite when none can reach 90 %."""
+        months = [w.months_to_sq_at_90 for w in self.withdrawals
+                  if w.months_to_sq_at_90 is not None]
+        return min(months, default=float("inf"))
 
     def as_dict(self) -> dict:
         months = self.months_to_one_sq_at_90
@@ -157,14 +161,28 @@ def _u235(stream) -> float:
     return 100 * stream.composition.fraction("U235") if stream.composition is not None else 0.0
 
 
-def plant_result(network, state, labels: Mapping[str, str] | None = None) -> PlantResult:
-    """Results of a solved network; ``labels`` maps withdrawal names to the user's names."""
+def plant_result(network, state, labels: Mapping[str, str] | None = None, *,
+                 capability: bool = True) -> PlantResult:
+    """Results of a solved network; ``labels`` maps withdrawal names to the user's names.
+
+    With ``capability``, each product withdrawal also gets the months to one significant
+    quantity at 90 % (the network re-solved at the withdrawal rate that gives 90 %).
+    """
+    from .capability import months_to_one_sq
+
     labels = labels or {}
     cascades = tuple(_cascade_result(c, state.cascades[name])
                      for name, c in network.cascades.items())
+
+    def months(name):
+        if not capability or not name.endswith(".product"):
+            return None
+        return months_to_one_sq(network, name)
+
     withdrawals = tuple(
         WithdrawalResult(name, labels.get(name, name), s.rate_kg_per_yr / MONTHS_PER_YEAR,
-                         _wt_pct(s.composition)) for name, s in state.withdrawals.items())
+                         _wt_pct(s.composition), months(name))
+        for name, s in state.withdrawals.items())
     feeds = {f.name: f.rate_kg_per_yr / MONTHS_PER_YEAR for f in network.feeds}
     return PlantResult(cascades, withdrawals, tuple(describe_link(k) for k in network.links),
                        feeds, float(np.max(np.abs(state.balance_residual()))))
@@ -195,14 +213,14 @@ def compare_results(a: PlantResult, b: PlantResult) -> tuple[Change, ...]:
     changes.append(Change("HEU output (>= 20 %)", f"{a.heu_kg_per_month:.4g} {RATE_UNIT}",
                           f"{b.heu_kg_per_month:.4g} {RATE_UNIT}",
                           _ratio_note(a.heu_kg_per_month, b.heu_kg_per_month)))
-    changes.append(Change("months to 1 SQ at >= 90 %", _months(a.months_to_one_sq_at_90),
+    changes.append(Change("months to 1 SQ at 90 %", _months(a.months_to_one_sq_at_90),
                           _months(b.months_to_one_sq_at_90),
-                          "25 kg U-235 in withdrawn material of >= 90 % U-235"))
+                          "25 kg U-235 at 90 %, product withdrawn slowly enough to reach 90 %"))
     return tuple(changes)
 
 
 def _months(value: float) -> str:
-    return "never (no >= 90 % withdrawal)" if np.isinf(value) else f"{value:.3g} months"
+    return "never (90 % not reachable)" if np.isinf(value) else f"{value:.3g} months"
 
 
 def _ratio_note(before: float, after: float) -> str:

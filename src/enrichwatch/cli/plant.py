@@ -169,8 +169,10 @@ def _solve_tables(out, p: dict) -> None:
     out.print(withdrawals)
     months = p["months_to_one_sq_at_90pct"]
     out.print(f"HEU (>= 20 % U-235) output: [bold]{p['heu_kg_per_month']:.4g} {unit}[/] "
-              f"({p['heu_u235_kg_per_month']:.4g} kg U-235/month); one SQ at >= 90 %: "
-              + (f"{months:.3g} months" if months is not None else "not produced"))
+              f"({p['heu_u235_kg_per_month']:.4g} kg U-235/month)")
+    out.print("one significant quantity (25 kg U-235) at 90 %, product withdrawn slowly enough to "
+              "reach 90 %: " + (f"[bold]{months:.3g} months[/]" if months is not None
+                                else "not reachable"))
     if p["report"]:
         out.print(f"report written to {escape(p['report'])}")
 
