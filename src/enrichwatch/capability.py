@@ -31,10 +31,9 @@ import numpy as np
 from scipy.optimize import brentq
 
 from .composition import Assay
-from .constants import SECONDS_PER_MONTH, SECONDS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
+from .constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
 from .errors import ConfigurationError, ConvergenceError
 
-_MONTHS_PER_YEAR = SECONDS_PER_YEAR / SECONDS_PER_MONTH
 _SMALLEST_SHARE = 1e-4   # slowest withdrawal tried, as a share of the total feed
 
 
@@ -48,7 +47,7 @@ class RateAtAssay:
 
     @property
     def rate_kg_per_month(self) -> float:
-        return self.rate_kg_per_yr / _MONTHS_PER_YEAR
+        return self.rate_kg_per_yr / MONTHS_PER_YEAR
 
     @property
     def months_to_significant_quantity(self) -> float:

@@ -57,8 +57,11 @@ NATURAL_URANIUM_ATOM_PCT: MappingProxyType[str, float] = MappingProxyType(
 #: Seconds in a year [s/yr] (Julian year, 365.25 d), used to convert machine ratings.
 SECONDS_PER_YEAR: float = 365.25 * 86400.0
 
+#: Months in a year [month/yr]: rates "per month" are one twelfth of rates per year.
+MONTHS_PER_YEAR: float = 12.0
+
 #: Seconds in a month [s/month] (one twelfth of a Julian year).
-SECONDS_PER_MONTH: float = SECONDS_PER_YEAR / 12.0
+SECONDS_PER_MONTH: float = SECONDS_PER_YEAR / MONTHS_PER_YEAR
 
 #: IAEA significant quantity of HEU (>= 20 % U-235) [kg U-235].
 #: Source: IAEA Safeguards Glossary (2001 ed., Table II; 2022 ed.).

@@ -26,9 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import HEU_THRESHOLD
+from .constants import HEU_THRESHOLD, MONTHS_PER_YEAR
 
-MONTHS_PER_YEAR = 12.0
 RATE_UNIT = "kg U/month"
 
 

@@ -34,14 +34,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .constants import HEU_THRESHOLD, SECONDS_PER_MONTH, SECONDS_PER_YEAR
+from .constants import HEU_THRESHOLD, MONTHS_PER_YEAR
 from .errors import InputError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 #: Months per year, from the one definition of the month in :mod:`enrichwatch.constants`.
-MONTHS_PER_YEAR: float = SECONDS_PER_YEAR / SECONDS_PER_MONTH
 
 #: Display units of rates and the factor from kg U/yr to each.
 RATE_UNITS: dict[str, float] = {"kg U/month": 1.0 / MONTHS_PER_YEAR, "kg U/yr": 1.0}

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ..composition import Assay, Composition, isotope_name, kg_u_to_kg_uf6, kg_uf6_to_kg_u
-from ..constants import SECONDS_PER_MONTH, SECONDS_PER_YEAR, URANIUM_ISOTOPES
+from ..constants import MONTHS_PER_YEAR, URANIUM_ISOTOPES
 from ..errors import InputError, UnknownNameError
 from ..physics.machines import Machine, RotorGeometry
 
@@ -42,7 +42,7 @@ __all__ = [
     "rate_to_kg_u_per_yr",
 ]
 
-_MONTHS_PER_YEAR = SECONDS_PER_YEAR / SECONDS_PER_MONTH
+_MONTHS_PER_YEAR = MONTHS_PER_YEAR
 
 #: Rate units a plant file may use: unit -> (material, periods per year).
 RATE_UNITS: Mapping[str, tuple[str, float]] = MappingProxyType({
