@@ -118,7 +118,12 @@ class FixedCascade:
     def stage_factors(self, isotopes, flows: np.ndarray, cuts: np.ndarray) -> np.ndarray:
         """Stage separation factors (S, K) relative to U-238 at the given stage flows."""
         per_machine = np.maximum(flows / np.array(self.machines_per_stage), 1e-12)
-        gamma_235 = self.machine.gamma_235(per_machine, cuts)
+        gamma_235 = np.asarray(self.machine.gamma_235(per_machine, cuts))
+        if not np.all(np.isfinite(gamma_235) & (gamma_235 > 1.0)):
+            worst = float(per_machine[np.argmin(np.where(np.isfinite(gamma_235), gamma_235, 0))])
+            raise MassError(f"{self.name} flow per machine", worst,
+                            f"a flow at which a {self.machine.name} still separates (design "
+                            f"{float(self.machine.design_feed_kg_per_yr):.4g} kg U/yr)")
         return np.asarray(self.law.stage_factors(tuple(isotopes), gamma_235))
 
     def solve(self, feed: Composition, feed_kg_per_yr: float, *,

@@ -290,6 +290,10 @@ class Network:
         if len(set(owners)) != len(owners):
             raise ConfigurationError("withdrawal_rates", dict(rates),
                                      "at most one withdrawal rate per cascade")
+        if len(rates) >= len(self._withdrawal_names):
+            raise ConfigurationError("withdrawal_rates", dict(rates),
+                                     "rates for all but at least one withdrawal (the feeds fix "
+                                     "the total, so the last withdrawal takes what is left)")
         index = [self._withdrawal_names.index(lbl) for lbl in rates]
         target = np.array(list(rates.values()))
         # raising the cuts sends more to the product and less to the tails: orient each

@@ -14,9 +14,11 @@ The model (stated once, used everywhere):
   isotope ``k`` that leaves in the heads is
   ``a_ik = theta_i gamma_ik t_i / (theta_i gamma_ik t_i + 1 - theta_i)``.
 * For given ``t`` the component flows solve one linear system per isotope,
-  ``(I - H diag(a_k) - T diag(1 - a_k)) N_k = b_k``; ``t`` is then fixed by requiring that the
-  heads carry the mass the cut says, ``sum_k a_ik N_ik = theta_i L_i``. This is solved by Newton's
-  method on ``u = ln t`` with the exact Jacobian.
+  ``(I - H diag(a_k) - T diag(1 - a_k)) N_k = b_k``; ``t`` is then fixed by requiring that each
+  stage's heads carry the share ``theta_i`` of the stage's actual feed,
+  ``sum_k (a_ik - theta_i) N_ik = 0`` (written without cancellation; see
+  :func:`solve_compositions`). This is solved by Newton's method on ``u = ln t`` with the exact
+  Jacobian, and the converged state is checked stage by stage.
 
 Mass is conserved isotope by isotope by construction: every component flow solves a
 conservation system exactly (to rounding).
@@ -84,6 +86,7 @@ class StageSolution:
     flows: np.ndarray
     feed_components: np.ndarray
     heads_share: np.ndarray
+    tails_share: np.ndarray
     iterations: int
 
     @property
@@ -92,25 +95,35 @@ class StageSolution:
 
     @property
     def tails_components(self) -> np.ndarray:
-        return self.feed_components * (1.0 - self.heads_share)
+        return self.feed_components * self.tails_share
 
 
-def _shares(cuts, gamma, u):
-    g = cuts[:, None] * gamma * np.exp(u)[:, None]
-    return g / (g + (1.0 - cuts)[:, None])
+def _split(cuts, gamma, u):
+    """Shares of each isotope to the heads (a) and to the tails (b = 1 - a), and the split
+    residual weight c = (a - theta) / (theta (1 - theta)), all without cancellation."""
+    gt = gamma * np.exp(u)[:, None]
+    theta = cuts[:, None]
+    denom = theta * gt + (1.0 - theta)
+    return theta * gt / denom, (1.0 - theta) / denom, (gt - 1.0) / denom, gt / denom**2
 
 
-def _component_matrices(graph: StageGraph, shares: np.ndarray) -> np.ndarray:
+def _component_matrices(graph: StageGraph, heads_share, tails_share) -> np.ndarray:
     """Per-isotope conservation matrices, shape (K, S, S)."""
     eye = np.eye(graph.n_stages)[None]
-    a = shares.T[:, None, :]
-    return eye - graph.heads_route[None] * a - graph.tails_route[None] * (1.0 - a)
+    return (eye - graph.heads_route[None] * heads_share.T[:, None, :]
+            - graph.tails_route[None] * tails_share.T[:, None, :])
 
 
 def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
                        gamma: np.ndarray, external_components: np.ndarray,
                        where: str = "stages") -> StageSolution:
     """Newton solve of the stage compositions for fixed flows and stage factors.
+
+    The unknowns are ``u_i = ln t_i``; the residual of stage ``i`` is
+    ``sum_k c_ik N_ik / L_i`` with ``c_ik = (a_ik - theta_i) / (theta_i (1 - theta_i))``: it is
+    zero when the heads carry exactly the share ``theta_i`` of the stage's *actual* feed. With
+    the total-flow matrix non-singular (every stage drains to a withdrawal), that also makes
+    each stage's feed equal ``L_i`` — even where tails or heads run round closed loops.
 
     Parameters
     ----------
@@ -124,24 +137,31 @@ def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
     where : str
         Name used in a :class:`~enrichwatch.errors.ConvergenceError`.
     """
-    heads = cuts * flows
-    scale = np.maximum(heads, 1e-300)
-    active = heads > 1e-14 * max(float(np.max(heads)), 1e-300)
+    active = flows > 0.0
+    scale = np.where(active, flows, 1.0)
     diff = graph.heads_route - graph.tails_route
 
     def evaluate(u):
-        a = _shares(cuts, gamma, u)
-        mats = _component_matrices(graph, a)
-        comps = np.linalg.solve(mats, external_components.T[:, :, None])[:, :, 0].T   # (S, K)
-        resid = np.where(active, (a * comps).sum(axis=1) - heads, 0.0)
-        return a, mats, comps, resid, float(np.linalg.norm(resid / scale))
+        a, b, c, dc = _split(cuts, gamma, u)
+        mats = _component_matrices(graph, a, b)
+        try:
+            comps = np.linalg.solve(mats, external_components.T[:, :, None])[:, :, 0].T
+        except np.linalg.LinAlgError as err:
+            raise ConvergenceError(where, f"singular stage balance ({err})") from None
+        resid = np.where(active, (c * comps).sum(axis=1) / scale, 0.0)
+        return (a, b, c, dc), mats, comps, resid, float(np.linalg.norm(resid))
 
     u = np.zeros(len(cuts))
-    a, mats, comps, resid, norm = evaluate(u)
+    shares, mats, comps, resid, norm = evaluate(u)
     for iteration in range(1, _NEWTON_MAX_ITER + 1):
-        if np.max(np.abs(resid) / scale) < _NEWTON_TOL:
-            return StageSolution(cuts, flows, comps, a, iteration)
-        step = np.linalg.solve(_jacobian(mats, a, comps, diff, active), -resid)
+        if np.max(np.abs(resid)) < _NEWTON_TOL:
+            return _checked(StageSolution(cuts, flows, comps, shares[0], shares[1], iteration),
+                            where)
+        jac = _jacobian(mats, shares, comps, diff, active, scale)
+        try:
+            step = np.linalg.solve(jac, -resid)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(jac, -resid, rcond=None)[0]
         step *= min(1.0, 4.0 / max(float(np.max(np.abs(step))), 1e-300))
         for _ in range(30):                       # backtracking line search on the residual
             trial = evaluate(u + step)
@@ -149,19 +169,33 @@ def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
                 break
             step *= 0.5
         u = u + step
-        a, mats, comps, resid, norm = trial
-    worst = int(np.argmax(np.abs(resid) / scale))
-    raise ConvergenceError(where, f"heads/cut mismatch {np.max(np.abs(resid) / scale):.2e} at "
+        shares, mats, comps, resid, norm = trial
+    worst = int(np.argmax(np.abs(resid)))
+    raise ConvergenceError(where, f"heads/cut mismatch {np.max(np.abs(resid)):.2e} at "
                                   f"stage {worst} after {_NEWTON_MAX_ITER} Newton iterations")
 
 
-def _jacobian(mats, a, comps, diff, active):
-    """d(residual_i)/d(u_j) for the heads-mass residuals (inactive stages pinned)."""
-    ap_n = a * (1.0 - a) * comps                                   # (S, K)
+def _jacobian(mats, shares, comps, diff, active, scale):
+    """d(residual_i)/d(u_j) (inactive stages pinned)."""
+    a, b, c, dc = shares
+    ap_n = a * b * comps                                           # dN enters via da/du = a b
     inv = np.linalg.inv(mats)                                      # (K, S, S)
-    # dN_k/du = inv_k @ diff @ diag(ap_n[:, k]);  J = diag(sum_k ap_n) + sum_k diag(a_k) dN_k/du
+    # dN_k/du = inv_k @ diff @ diag(ap_n[:, k]);  J = diag(sum_k dc N) + sum_k diag(c_k) dN_k/du
     dn = np.einsum("kij,jl->kil", inv, diff) * ap_n.T[:, None, :]   # (K, S, S)
-    jac = np.diag(ap_n.sum(axis=1)) + np.einsum("ik,kij->ij", a, dn)
+    jac = (np.diag((dc * comps).sum(axis=1)) + np.einsum("ik,kij->ij", c, dn)) / scale[:, None]
     jac[~active] = 0.0
     jac[~active, ~active] = 1.0
     return jac
+
+
+def _checked(sol: StageSolution, where: str) -> StageSolution:
+    """Every active stage's feed must equal its flow and split at its cut (to 1e-9)."""
+    total = sol.feed_components.sum(axis=1)
+    heads = sol.heads_components.sum(axis=1)
+    scale = np.maximum(sol.flows, 1e-300)
+    bad = np.maximum(np.abs(total - sol.flows), np.abs(heads - sol.cuts * sol.flows)) / scale
+    bad[sol.flows <= 0.0] = 0.0
+    if np.max(bad) > 1e-9:
+        raise ConvergenceError(where, f"stage balance closes only to {np.max(bad):.1e} at stage "
+                                      f"{int(np.argmax(bad))}")
+    return sol
