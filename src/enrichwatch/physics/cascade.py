@@ -314,7 +314,10 @@ def design_cascade(machine, feed: Composition, product: Assay, tails: Assay, *,
     The stage factor is the machine's at its design feed and cut; stage numbers and flows
     come from the symmetric ideal binary cascade on U-235/U-238 (:func:`ideal_binary_profile`),
     and each stage gets its ideal cut and its flow divided by the design feed per machine,
-    rounded to whole machines (at least one) by largest remainders.
+    rounded to whole machines (at least one) by largest remainders. The design treats the feed
+    as U-235/U-238 only: with minor isotopes (U-234 is enriched even faster than U-235) the
+    product's U-235 fraction can fall short of the target by a few parts in 10^4 (relative)
+    instead of overshooting it, and rounding to whole machines moves the assays by a few percent.
 
     Parameters
     ----------
