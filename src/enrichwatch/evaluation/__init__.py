@@ -1,0 +1,59 @@
+"""Evaluation: rules run over a facility's safeguards records as of a date.
+
+:func:`evaluate` reads plain record objects (the store's ``Record`` or anything with the same
+attributes, :class:`RecordLike`) and returns an :class:`Evaluation` of :class:`Finding` values,
+each with a severity, the rule, the evidence (record ids) and, where one applies, its physical
+consequence computed with the physics engine. The rules and their contract are in
+docs/records-design.md; quantitative limits come as opt-in rule sets (:func:`load_rule_set`;
+the JCPOA set ships). The evaluation never touches the database.
+
+Examples
+--------
+>>> from datetime import date
+>>> from pathlib import Path
+>>> import enrichwatch
+>>> from enrichwatch.evaluation import evaluate, read_case_file
+>>> case = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023" / "case.toml"
+>>> result = evaluate(read_case_file(case), "FFEP", date(2023, 2, 1))
+>>> for f in result.findings:
+...     print(f.severity, f.rule, f.evidence)
+high observed-differs-from-declared (4, 2)
+high late-design-change-declaration (5, 2, 4)
+high assay-above-declared-maximum (6, 4, 5)
+"""
+
+from .casefile import CaseRecord, read_case_file
+from .engine import evaluate
+from .findings import SEVERITIES, Evaluation, Finding
+from .limits import apply_rule_set
+from .records import RecordLike, as_date, in_force, known_by
+from .rulesets import (
+    Limit,
+    RuleSet,
+    RuleSetError,
+    Target,
+    bundled_rule_sets,
+    load_rule_set,
+    parse_rule_set,
+)
+
+__all__ = [
+    "SEVERITIES",
+    "CaseRecord",
+    "Evaluation",
+    "Finding",
+    "Limit",
+    "RecordLike",
+    "RuleSet",
+    "RuleSetError",
+    "Target",
+    "apply_rule_set",
+    "as_date",
+    "bundled_rule_sets",
+    "evaluate",
+    "in_force",
+    "known_by",
+    "load_rule_set",
+    "parse_rule_set",
+    "read_case_file",
+]

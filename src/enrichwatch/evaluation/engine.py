@@ -1,0 +1,67 @@
+"""``evaluate``: the rules over a facility's records as of a date.
+
+Examples
+--------
+>>> from datetime import date
+>>> from pathlib import Path
+>>> import enrichwatch
+>>> from enrichwatch.evaluation.casefile import read_case_file
+>>> case = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023" / "case.toml"
+>>> records = read_case_file(case)
+>>> result = evaluate(records, "FFEP", date(2023, 2, 1))
+>>> [f.rule for f in result.findings]
+['observed-differs-from-declared', 'late-design-change-declaration', 'assay-above-declared-maximum']
+>>> evaluate(records, "FFEP", date(2023, 1, 20)).findings
+()
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date
+
+from .findings import Evaluation
+from .limits import apply_rule_set
+from .plants import PlantCache
+from .records import RecordLike, as_date
+from .rules import RULES, Context
+from .rulesets import RuleSet, load_rule_set
+
+__all__ = ["evaluate"]
+
+
+def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
+             rule_sets: Sequence[RuleSet | str | os.PathLike] = (), catalog=None
+             ) -> Evaluation:
+    """Run the rules over ``facility``'s records as known on ``as_of``.
+
+    Parameters
+    ----------
+    records : sequence of RecordLike
+        Records as in docs/records-design.md: normally ``store.known_on(facility, as_of)``
+        (plus ``party`` records, which the rules ignore). Records of other facilities and
+        records not known by ``as_of`` are left out here too, and a record superseded by a
+        correction known by ``as_of`` is dropped, so a whole ledger may be passed.
+    facility : str
+        Facility code, e.g. ``"FFEP"``.
+    as_of : date or str
+        Evaluation date (record time): what was known on that day.
+    rule_sets : sequence of RuleSet or str, optional
+        Quantitative limits to apply as well (opt-in), as :class:`RuleSet` objects or names /
+        paths for :func:`~enrichwatch.evaluation.load_rule_set` (``"jcpoa"``).
+    catalog : MachineCatalog, optional
+        Machine catalog for the plant descriptions; default the bundled one.
+
+    Returns
+    -------
+    Evaluation
+        Findings of rules 1, 2 and 3 (in that order), then of each rule set's limits.
+    """
+    day = as_date(as_of, "as_of")
+    ctx = Context.build(records, facility, day, PlantCache(catalog))
+    findings = [f for rule in RULES for f in rule(ctx)]
+    for rule_set in rule_sets:
+        loaded = rule_set if isinstance(rule_set, RuleSet) else load_rule_set(rule_set)
+        findings += apply_rule_set(loaded, ctx.current, day)
+    return Evaluation(facility, day, tuple(findings), tuple(r.id for r in ctx.current))

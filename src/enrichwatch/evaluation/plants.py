@@ -1,0 +1,248 @@
+"""Plant descriptions inside records, solved once per evaluation, and what two of them differ in.
+
+A declaration carries the declared plant (``payload.plant``) and an inspection the plant seen
+(``payload.observed_plant``), both as plant-description TOML text (docs/plant-format.md).
+:class:`PlantCache` reads, builds and solves each distinct text once per evaluation and keeps
+the capability answers (highest reachable assay, withdrawal rate for an assay) it was asked.
+:func:`structural_differences` says how two configurations differ in structure: cascades
+(machine type, machines per stage, feed stage), streams between cascades, feed points and
+withdrawal points; :func:`operating_differences` adds feed rates and isotopics.
+
+Rates are kg U/month, assays wt% U-235, times months.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> import enrichwatch
+>>> root = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023"
+>>> cache = PlantCache()
+>>> declared = cache.figures((root / "declared.toml").read_text(), "declared.toml")
+>>> observed = cache.figures((root / "observed.toml").read_text(), "observed.toml")
+>>> for d in structural_differences(declared, observed):
+...     print(d.item, "|", d.declared, "|", d.observed)
+stream | A.product -> B feed stage | (absent)
+stream | (absent) | A.product -> B stage 7
+>>> round(observed.summary()["product"]["assay_wt_pct"], 1)
+80.4
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..capability import max_assay, rate_for_assay
+from ..composition import Assay
+from ..errors import InputError
+from ..facility import Facility, FacilityFileError
+from ..plant_results import MONTHS_PER_YEAR, PlantResult, WithdrawalResult, plant_result
+
+__all__ = ["DAYS_PER_MONTH", "Difference", "PlantCache", "PlantFigures", "Reach",
+           "operating_differences", "structural_differences"]
+
+#: Mean days per month (Julian year / 12), used to turn day counts into months.
+DAYS_PER_MONTH = 365.25 / 12
+_RATE_RTOL = 1e-6
+
+
+def _finite(value: float) -> float | None:
+    return None if value is None or np.isinf(value) else float(value)
+
+
+@dataclass(frozen=True)
+class PlantFigures:
+    """A plant description read, built and solved: its facility, network and results."""
+
+    facility: Facility
+    network: Any
+    result: PlantResult
+
+    @property
+    def main_product(self) -> WithdrawalResult | None:
+        """The product withdrawal with the highest assay (None if the plant withdraws none)."""
+        products = [w for w in self.result.withdrawals
+                    if w.name.endswith(".product") and w.rate_kg_per_month > 0]
+        return max(products, key=lambda w: w.assay_wt_pct, default=None)
+
+    def summary(self) -> dict[str, Any]:
+        """Product (label, rate, assay), HEU output and months to one SQ at 90 %."""
+        main = self.main_product
+        product = None if main is None else {
+            "withdrawal": main.name, "label": main.label,
+            "rate_kg_u_per_month": main.rate_kg_per_month, "assay_wt_pct": main.assay_wt_pct}
+        return {"plant": self.facility.name, "illustrative": self.facility.info.illustrative,
+                "product": product, "heu_kg_u_per_month": self.result.heu_kg_per_month,
+                "months_to_one_sq_at_90pct": _finite(self.result.months_to_one_sq_at_90)}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whether a plant's product withdrawal can reach an assay in steady state.
+
+    ``rate_kg_u_per_month`` is the withdrawal rate at which the product has the target assay
+    (None if the plant cannot reach it); ``max_assay_wt_pct`` the assay at the slowest
+    withdrawal tried (:func:`enrichwatch.capability.max_assay`).
+    """
+
+    withdrawal: str
+    label: str
+    target_wt_pct: float
+    max_assay_wt_pct: float
+    rate_kg_u_per_month: float | None
+
+    @property
+    def reachable(self) -> bool:
+        return self.rate_kg_u_per_month is not None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"withdrawal": self.withdrawal, "label": self.label,
+                "target_assay_wt_pct": self.target_wt_pct, "reachable": self.reachable,
+                "max_assay_wt_pct": self.max_assay_wt_pct,
+                "rate_kg_u_per_month_at_target": self.rate_kg_u_per_month}
+
+
+class PlantCache:
+    """Solved plants keyed by their description text, for one evaluation.
+
+    Parameters
+    ----------
+    catalog : MachineCatalog, optional
+        Machine catalog for names not defined in the descriptions; default the bundled one.
+    """
+
+    def __init__(self, catalog=None) -> None:
+        self._catalog = catalog
+        self._figures: dict[str, PlantFigures] = {}
+        self._reach: dict[tuple[str, float], Reach | None] = {}
+
+    def figures(self, text: str, where: str) -> PlantFigures:
+        """The plant of ``text`` solved (once); ``where`` names it in errors
+        (``'record 2 payload.plant'``).
+
+        Raises
+        ------
+        InputError
+            If the text is not a valid plant description (the problems are listed).
+        """
+        if text not in self._figures:
+            self._figures[text] = self._solve(text, where)
+        return self._figures[text]
+
+    def _solve(self, text: str, where: str) -> PlantFigures:
+        if not isinstance(text, str) or not text.strip():
+            raise InputError(where, text, "a plant description (TOML text)")
+        try:
+            facility = Facility.from_toml_text(text, where, catalog=self._catalog)
+            network = facility.to_network(self._catalog)
+        except FacilityFileError as err:
+            raise InputError(where, "<plant description>",
+                             f"a valid plant description:\n  {err}") from err
+        state = network.solve(facility.withdrawal_rates(self._catalog))
+        return PlantFigures(facility, network,
+                            plant_result(network, state, facility.withdrawal_labels()))
+
+    def reach(self, text: str, where: str, assay_wt_pct: float) -> Reach | None:
+        """Can the plant of ``text`` make product at ``assay_wt_pct`` in steady state?
+
+        Tries every product withdrawal and answers for the one reaching the highest assay;
+        None if the plant has no product withdrawal.
+        """
+        key = (text, float(assay_wt_pct))
+        if key not in self._reach:
+            self._reach[key] = self._find_reach(self.figures(text, where), float(assay_wt_pct))
+        return self._reach[key]
+
+    @staticmethod
+    def _find_reach(plant: PlantFigures, target: float) -> Reach | None:
+        products = [w for w in plant.result.withdrawals if w.name.endswith(".product")]
+        if not products:
+            return None
+        tops = {w.name: float(max_assay(plant.network, w.name).weight_percent) for w in products}
+        best = max(products, key=lambda w: tops[w.name])
+        found = None
+        if tops[best.name] >= target:
+            found = rate_for_assay(plant.network, best.name, Assay.from_weight_percent(target))
+        rate = None if found is None else found.rate_kg_per_yr / MONTHS_PER_YEAR
+        return Reach(best.name, best.label, target, tops[best.name], rate)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way two configurations differ: the item, as declared and as observed."""
+
+    item: str
+    declared: str
+    observed: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"item": self.item, "declared": self.declared, "observed": self.observed}
+
+
+def _layout(c) -> str:
+    stages = ", ".join(str(n) for n in c.machines_per_stage)
+    return (f"{sum(c.machines_per_stage)} {c.machine} in {len(c.machines_per_stage)} stages "
+            f"[{stages}], feed stage {c.feed_stage}")
+
+
+def _cascade_differences(a: PlantResult, b: PlantResult) -> list[Difference]:
+    old, new = {c.name: c for c in a.cascades}, {c.name: c for c in b.cascades}
+    out = []
+    for name in list(old) + [n for n in new if n not in old]:
+        x, y = old.get(name), new.get(name)
+        before, after = (_layout(x) if x else "(absent)"), (_layout(y) if y else "(absent)")
+        if before != after:
+            out.append(Difference(f"cascade {name}", before, after))
+    return out
+
+
+def _set_differences(item: str, a: list[str], b: list[str]) -> list[Difference]:
+    out = [Difference(item, s, "(absent)") for s in a if s not in b]
+    return out + [Difference(item, "(absent)", s) for s in b if s not in a]
+
+
+def _feed_points(plant: PlantFigures) -> list[str]:
+    return sorted({_point(f.target, f.stage) for f in plant.network.feeds})
+
+
+def _point(target: str, stage: int | None) -> str:
+    return f"into {target} " + ("feed stage" if stage is None else f"stage {stage}")
+
+
+def structural_differences(declared: PlantFigures, observed: PlantFigures
+                           ) -> tuple[Difference, ...]:
+    """How ``observed`` differs from ``declared`` in structure: cascades (machine type,
+    machines per stage, feed stage), streams between cascades, feed points and withdrawal
+    points. Empty when the structures are the same."""
+    a, b = declared.result, observed.result
+    out = _cascade_differences(a, b)
+    out += _set_differences("stream", list(a.streams), list(b.streams))
+    out += _set_differences("feed point", _feed_points(declared), _feed_points(observed))
+    out += _set_differences("withdrawal point", [w.name for w in a.withdrawals],
+                            [w.name for w in b.withdrawals])
+    return tuple(out)
+
+
+def _feeds_by_point(plant: PlantFigures) -> dict[str, tuple[float, float]]:
+    """Feed point -> (rate [kg U/month], U-235 [wt%], rate-weighted)."""
+    sums: dict[str, list[float]] = {}
+    for f in plant.network.feeds:
+        rate = f.rate_kg_per_yr / MONTHS_PER_YEAR
+        entry = sums.setdefault(_point(f.target, f.stage), [0.0, 0.0])
+        entry[0] += rate
+        entry[1] += rate * 100 * f.composition.fraction("U235")
+    return {p: (r, u / r) for p, (r, u) in sums.items() if r > 0}
+
+
+def operating_differences(declared: PlantFigures, observed: PlantFigures
+                          ) -> tuple[Difference, ...]:
+    """Feed rates and feed U-235 assays that differ at feed points present in both."""
+    a, b = _feeds_by_point(declared), _feeds_by_point(observed)
+    out = []
+    for point in (p for p in a if p in b):
+        (ra, xa), (rb, xb) = a[point], b[point]
+        if abs(ra - rb) > _RATE_RTOL * ra or abs(xa - xb) > _RATE_RTOL * xa:
+            out.append(Difference(f"feed {point}", f"{ra:.4g} kg U/month at {xa:.4g} wt%",
+                                  f"{rb:.4g} kg U/month at {xb:.4g} wt%"))
+    return tuple(out)

@@ -1,0 +1,279 @@
+"""The three built-in rules (docs/records-design.md, "Evaluation API").
+
+1. ``observed-differs-from-declared``: every inspection with an observed plant is compared with
+   the declaration in force on the inspection date *as known on that date* (what the inspectors
+   could hold the State to). A structural difference is a finding; its consequence is product
+   assay, HEU output per month and months to one significant quantity at 90 % for both.
+2. ``late-design-change-declaration``: a declaration declared (``payload.declared_on``, else
+   ``known_on``) after it took effect (``valid_from``): design information must come before
+   the change. Consequence: days late, and the HEU the new configuration made meanwhile. (A
+   correction that only fixes a record keeps the ``declared_on`` of the record it corrects.)
+3. ``assay-above-declared-maximum``: a sample's ``max_u235_pct`` or an inspection's enrichment
+   measurement above the ``declared_max_assay_pct`` of the declaration in force on that date
+   (as known on the evaluation date). Consequence: whether the last observed configuration
+   (else the declared one) can reach that assay in steady state, and at what product rate.
+
+Each rule is a function ``rule(context) -> list[Finding]``; :class:`Context` holds the records
+and the plant cache of one evaluation.
+
+Examples
+--------
+>>> from datetime import date
+>>> from enrichwatch.evaluation.casefile import CaseRecord
+>>> from enrichwatch.evaluation.plants import PlantCache
+>>> decl = CaseRecord(1, "declaration", "X", date(2023, 1, 16), date(2023, 1, 22), None, "",
+...                   {"declared_on": "2023-01-22", "declared_max_assay_pct": 5.0,
+...                    "plant": "", "summary": ""})
+>>> ctx = Context.build([decl], "X", date(2023, 2, 1), PlantCache())
+>>> [f.title for f in late_declarations(ctx, with_consequence=False)]
+['Design change declared 6 days after it took effect']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from ..constants import HEU_THRESHOLD
+from .findings import Finding
+from .plants import (
+    DAYS_PER_MONTH,
+    PlantCache,
+    PlantFigures,
+    operating_differences,
+    structural_differences,
+)
+from .records import RecordLike, as_date, in_force, known_by, payload_date
+
+__all__ = ["RULES", "Context", "assay_above_declared", "late_declarations",
+           "observed_differs"]
+
+_HEU_PCT = 100 * HEU_THRESHOLD
+
+
+def _date(record: RecordLike) -> date:
+    return as_date(record.valid_from)
+
+
+@dataclass(frozen=True)
+class Context:
+    """The records of one evaluation and the plants solved for it.
+
+    ``records`` are the facility's records known on ``as_of`` (superseded ones kept, so that
+    questions about an earlier record time can be answered); ``current`` drops the superseded.
+    """
+
+    facility: str
+    as_of: date
+    records: tuple[RecordLike, ...]
+    current: tuple[RecordLike, ...]
+    plants: PlantCache = field(compare=False)
+
+    @classmethod
+    def build(cls, records: Sequence[RecordLike], facility: str, as_of: date,
+              plants: PlantCache) -> Context:
+        mine = tuple(r for r in records
+                     if r.facility == facility and as_date(r.known_on) <= as_of)
+        return cls(facility, as_of, mine, tuple(known_by(mine, as_of)), plants)
+
+    def of_kind(self, kind: str) -> list[RecordLike]:
+        """Current records of ``kind`` valid by ``as_of``, oldest first."""
+        return sorted((r for r in self.current if r.kind == kind and _date(r) <= self.as_of),
+                      key=lambda r: (_date(r), r.id))
+
+    def get(self, record_id: int) -> RecordLike | None:
+        return next((r for r in self.records if r.id == record_id), None)
+
+    def declaration(self, on: date, known_on: date | None = None,
+                    exclude: Sequence[int] = ()) -> RecordLike | None:
+        """Declaration in force on ``on`` as known on ``known_on`` (default ``as_of``)."""
+        return in_force(self.records, "declaration", on=on,
+                        known_on=self.as_of if known_on is None else min(known_on, self.as_of),
+                        exclude=exclude)
+
+    def plant(self, record: RecordLike, key: str) -> PlantFigures:
+        return self.plants.figures(record.payload[key], f"record {record.id} payload.{key}")
+
+
+def _change(before: dict, after: dict) -> dict[str, Any]:
+    def delta(key):
+        x, y = before.get(key), after.get(key)
+        return None if x is None or y is None else y - x
+    pa, pb = before["product"] or {}, after["product"] or {}
+    ratio = (after["heu_kg_u_per_month"] / before["heu_kg_u_per_month"]
+             if before["heu_kg_u_per_month"] > 0 else None)
+    return {"product_assay_wt_pct": (pb["assay_wt_pct"] - pa["assay_wt_pct"]
+                                     if pa and pb else None),
+            "heu_kg_u_per_month_ratio": ratio,
+            "months_to_one_sq_at_90pct": delta("months_to_one_sq_at_90pct")}
+
+
+def _figures_line(s: dict) -> str:
+    product = s["product"]
+    assay = "no product" if product is None else f"product {product['assay_wt_pct']:.3g} wt%"
+    months = s["months_to_one_sq_at_90pct"]
+    sq = "90 % not reachable" if months is None else f"{months:.3g} months to 1 SQ at 90 %"
+    return f"{assay}, HEU {s['heu_kg_u_per_month']:.3g} kg U/month, {sq}"
+
+
+# -- rule 1 ---------------------------------------------------------------------------------
+def observed_differs(ctx: Context) -> list[Finding]:
+    """Rule 1: observed configuration structurally different from the declaration in force
+    (as known on the inspection date)."""
+    out = []
+    for insp in ctx.of_kind("inspection"):
+        if not insp.payload.get("observed_plant"):
+            continue
+        decl = ctx.declaration(_date(insp), known_on=_date(insp))
+        finding = (_undeclared_plant(ctx, insp) if decl is None
+                   else _compare_with_declaration(ctx, insp, decl))
+        if finding is not None:
+            out.append(finding)
+    return out
+
+
+def _undeclared_plant(ctx: Context, insp: RecordLike) -> Finding:
+    seen = ctx.plant(insp, "observed_plant").summary()
+    return Finding("observed-differs-from-declared", "high",
+                   f"Configuration observed on {_date(insp)} with no declaration in force",
+                   f"Inspection {insp.id} ({insp.source}) observed a configuration; no "
+                   f"declaration of {ctx.facility} was in force on {_date(insp)} as known then.",
+                   (insp.id,), {"declared": None, "observed": seen})
+
+
+def _compare_with_declaration(ctx: Context, insp: RecordLike, decl: RecordLike
+                              ) -> Finding | None:
+    declared, observed = ctx.plant(decl, "plant"), ctx.plant(insp, "observed_plant")
+    diffs = structural_differences(declared, observed)
+    if not diffs:
+        return None
+    before, after = declared.summary(), observed.summary()
+    consequence = {"structural_differences": [d.as_dict() for d in diffs],
+                   "operating_differences": [d.as_dict() for d in
+                                             operating_differences(declared, observed)],
+                   "declared": before, "observed": after, "change": _change(before, after)}
+    faster = (after["months_to_one_sq_at_90pct"] or float("inf")) < \
+        (before["months_to_one_sq_at_90pct"] or float("inf"))
+    severity = "high" if after["heu_kg_u_per_month"] > 0 or faster else "medium"
+    detail = (f"Inspection {insp.id} on {_date(insp)} ({insp.source}) observed a configuration "
+              f"that differs from declaration {decl.id} (in force since {_date(decl)}, as known "
+              f"on {_date(insp)}) in {len(diffs)} structural item(s): "
+              + "; ".join(f"{d.item}: {d.declared} -> {d.observed}" for d in diffs)
+              + f". Declared: {_figures_line(before)}. Observed: {_figures_line(after)}.")
+    return Finding("observed-differs-from-declared", severity,
+                   f"Observed configuration differs from the declaration in force on "
+                   f"{_date(insp)}", detail, (insp.id, decl.id), consequence)
+
+
+# -- rule 2 ---------------------------------------------------------------------------------
+def late_declarations(ctx: Context, *, with_consequence: bool = True) -> list[Finding]:
+    """Rule 2: declarations declared after they took effect."""
+    out = []
+    for decl in ctx.of_kind("declaration"):
+        declared_on = payload_date(decl, "declared_on", as_date(decl.known_on))
+        if declared_on > _date(decl):
+            out.append(_late(ctx, decl, declared_on, with_consequence))
+    return out
+
+
+def _late(ctx: Context, decl: RecordLike, declared_on: date, with_consequence: bool
+          ) -> Finding:
+    days = (declared_on - _date(decl)).days
+    previous = ctx.declaration(_date(decl) - timedelta(days=1), exclude=(decl.id,))
+    seen = [r for r in ctx.of_kind("inspection") if _date(decl) <= _date(r) < declared_on]
+    evidence = (decl.id,) + ((previous.id,) if previous else ()) + tuple(r.id for r in seen)
+    consequence = _late_consequence(ctx, decl, previous, days) if with_consequence else None
+    heu = (consequence or {}).get("new", {}).get("heu_kg_u_per_month", 0.0)
+    detail = (f"Declaration {decl.id} ({decl.source}) describes a configuration in effect from "
+              f"{_date(decl)} but was declared on {declared_on}, {days} days later"
+              + (f"; it replaced declaration {previous.id}" if previous else "")
+              + ("; inspection(s) " + ", ".join(str(r.id) for r in seen)
+                 + " took place before it was declared" if seen else "")
+              + ". Design information must be provided before a change is made.")
+    return Finding("late-design-change-declaration", "high" if heu > 0 else "medium",
+                   f"Design change declared {days} days after it took effect", detail,
+                   evidence, consequence)
+
+
+def _late_consequence(ctx: Context, decl: RecordLike, previous: RecordLike | None,
+                      days: int) -> dict[str, Any]:
+    new = ctx.plant(decl, "plant").summary()
+    out = {"effective_from": _date(decl), "declared_on": _date(decl) + timedelta(days=days),
+           "days_late": days, "new": new,
+           "heu_kg_u_made_while_undeclared": new["heu_kg_u_per_month"] * days / DAYS_PER_MONTH,
+           "replaced": None, "change": None}
+    if previous is not None and previous.payload.get("plant"):
+        old = ctx.plant(previous, "plant").summary()
+        out.update(replaced=old, change=_change(old, new))
+    return out
+
+
+# -- rule 3 ---------------------------------------------------------------------------------
+def assay_above_declared(ctx: Context) -> list[Finding]:
+    """Rule 3: sample or measured assays above the declared maximum in force on that date."""
+    found = [(s, float(s.payload["max_u235_pct"]), "sample maximum")
+             for s in ctx.of_kind("sample") if s.payload.get("max_u235_pct") is not None]
+    for insp in ctx.of_kind("inspection"):
+        values = [float(m["value_pct"]) for m in insp.payload.get("measurements") or ()
+                  if m.get("quantity", "enrichment") == "enrichment"]
+        if values:
+            found.append((insp, max(values), "measured enrichment"))
+    found.sort(key=lambda item: (_date(item[0]), item[0].id))
+    out = []
+    for record, value, what in found:
+        decl = ctx.declaration(_date(record))
+        limit = None if decl is None else decl.payload.get("declared_max_assay_pct")
+        if limit is not None and value > float(limit):
+            out.append(_above(ctx, record, value, what, decl, float(limit)))
+    return out
+
+
+def _observed_before(ctx: Context, record: RecordLike) -> RecordLike | None:
+    """The inspection whose observed plant applies to ``record``: a sample's own inspection if
+    it observed a plant, else the latest inspection with one on or before the record's date."""
+    own = ctx.get(record.payload.get("inspection")) if record.kind == "sample" else record
+    if own is not None and own.kind == "inspection" and own.payload.get("observed_plant"):
+        return own
+    seen = [r for r in ctx.of_kind("inspection")
+            if r.payload.get("observed_plant") and _date(r) <= _date(record)]
+    return seen[-1] if seen else None
+
+
+def _reach(ctx: Context, record: RecordLike, key: str, value: float) -> dict | None:
+    reach = ctx.plants.reach(record.payload[key], f"record {record.id} payload.{key}", value)
+    if reach is None:
+        return None
+    plant = ctx.plant(record, key)
+    return {"record": record.id, **reach.as_dict(), "operating_point": plant.summary()}
+
+
+def _above(ctx: Context, record: RecordLike, value: float, what: str, decl: RecordLike,
+           limit: float) -> Finding:
+    insp = _observed_before(ctx, record)
+    basis = (insp, "observed_plant", "observed") if insp else (decl, "plant", "declared")
+    main = _reach(ctx, basis[0], basis[1], value)
+    consequence = {"assay_wt_pct": value, "declared_max_assay_pct": limit,
+                   "configuration": basis[2], basis[2] + "_configuration": main}
+    if insp is not None and decl.payload.get("plant") not in (None, "",
+                                                             insp.payload["observed_plant"]):
+        consequence["declared_configuration"] = _reach(ctx, decl, "plant", value)
+    evidence = tuple(dict.fromkeys(
+        [record.id] + ([insp.id] if insp else []) + [decl.id]))
+    can = ("no product withdrawal" if main is None else
+           f"the {basis[2]} configuration (record {basis[0].id}) "
+           + (f"reaches it at a product rate of {main['rate_kg_u_per_month_at_target']:.3g} kg "
+              f"U/month (up to {main['max_assay_wt_pct']:.3g} wt% at total reflux)"
+              if main["reachable"] else
+              f"cannot reach it (at most {main['max_assay_wt_pct']:.3g} wt%)"))
+    detail = (f"{what.capitalize()} {value:g} wt% U-235 in record {record.id} ({record.source}, "
+              f"{_date(record)}) is above the declared maximum {limit:g} wt% of declaration "
+              f"{decl.id} in force on that date. In steady state {can}.")
+    return Finding("assay-above-declared-maximum", "high" if value >= _HEU_PCT else "medium",
+                   f"U-235 assay {value:g} % above the declared maximum {limit:g} %", detail,
+                   evidence, consequence)
+
+
+#: The built-in rules, in order.
+RULES = (observed_differs, late_declarations, assay_above_declared)
