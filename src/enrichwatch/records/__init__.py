@@ -1,0 +1,83 @@
+"""Safeguards records: an append-only, hash-chained, optionally signed ledger (SQLite or
+PostgreSQL), with bitemporal queries. The contract: ``docs/records-design.md``.
+
+The values (:class:`Record`, :class:`RecordDraft`, :class:`RecordError`, the bitemporal
+helpers) import without SQLAlchemy; :class:`RecordStore` and :func:`load_case_file` load the
+database layer when first used.
+
+Examples
+--------
+>>> from enrichwatch.records import RecordStore, RecordDraft, Signer
+>>> store = RecordStore.open("sqlite://").init()
+>>> iaea = Signer.generate("IAEA")
+>>> party = store.append(RecordDraft("party", "*", "2024-01-01", "2024-01-01", "key ceremony",
+...                                  iaea.party_payload(requires_signature=True)), iaea)
+>>> fac = store.append(RecordDraft("facility", "FFEP", "2009-09-21", "2009-09-21",
+...                                "IAEA GOV/2009/74", {"name": "Fordow FEP"},
+...                                submitted_by="IAEA"), iaea)
+>>> fac.submitted_by, len(fac.signature)
+('IAEA', 128)
+>>> store.verify().ok
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from .bitemporal import current, declaration_in_force, known_as_of
+from .chain import VerificationProblem, VerificationReport, canonical_json, record_hash
+from .errors import RecordError, RecordProblem, StoreError
+from .model import ANY_FACILITY, GENESIS_HASH, KINDS, Record, RecordDraft
+
+_LAZY = {
+    "RecordStore": "store",
+    "load_case_file": "casefile",
+    "read_case_file": "casefile",
+    "Signer": "signing",
+    "generate_private_key": "signing",
+    "load_private_key": "signing",
+    "save_private_key": "signing",
+    "public_key_hex": "signing",
+    "verify_signature": "signing",
+}
+
+__all__ = [
+    "ANY_FACILITY",
+    "GENESIS_HASH",
+    "KINDS",
+    "Record",
+    "RecordDraft",
+    "RecordError",
+    "RecordProblem",
+    "RecordStore",
+    "Signer",
+    "StoreError",
+    "VerificationProblem",
+    "VerificationReport",
+    "canonical_json",
+    "current",
+    "declaration_in_force",
+    "generate_private_key",
+    "known_as_of",
+    "load_case_file",
+    "load_private_key",
+    "public_key_hex",
+    "read_case_file",
+    "record_hash",
+    "save_private_key",
+    "verify_signature",
+]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

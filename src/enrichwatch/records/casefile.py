@@ -1,0 +1,259 @@
+"""Case files: many records in one TOML file, appended in one transaction (all or nothing).
+
+Format (every ``[[records]]`` entry is one :class:`~enrichwatch.records.RecordDraft`)::
+
+    [case]                          # optional, free-form metadata (title, as_of, notes, ...);
+    title = "Fordow 2023"           # not stored, ignored by the loader
+
+    [[records]]
+    ref = "ffep"                    # optional label, unique in the file
+    kind = "facility"               # facility, declaration, inspection, sample, report,
+                                    # stockpile, installed_machines, party
+    facility = "FFEP"               # "*" for party records
+    valid_from = 2009-09-21         # TOML date or "YYYY-MM-DD"
+    known_on = 2009-09-21           # TOML date or "YYYY-MM-DD"
+    source = "IAEA GOV/2009/74"
+    # supersedes = 12 | "ref"       # optional: a stored record id, or the ref of an earlier entry
+    # submitted_by = "IAEA"         # optional party id; signed by the matching signer given
+    [records.payload]               # kind-specific content (docs/records-design.md)
+    name = "Fordow Fuel Enrichment Plant"
+
+    [[records]]
+    ref = "diq-2022-11"
+    kind = "declaration"
+    facility = "FFEP"
+    valid_from = 2022-11-22
+    known_on = 2022-11-18
+    source = "Iran DIQ, as reported in IAEA GOV/INF/2023/1"
+    [records.payload]
+    declared_on = 2022-11-18
+    plant_file = "declared.toml"    # read (relative to the case file) and embedded as `plant`
+    declared_max_assay_pct = 60.0
+
+    [[records]]
+    ref = "ui-2023-01-21"
+    kind = "inspection"
+    ...
+    [records.payload]
+    kind = "unannounced"
+    observed_plant_file = "observed.toml"   # embedded as `observed_plant`
+
+    [[records]]
+    kind = "sample"
+    ...
+    [records.payload]
+    inspection = "ui-2023-01-21"    # a ref of an earlier entry (or a stored record id)
+    ...
+
+A plant payload may be given inline (``plant = '''...'''``) or as a file (``plant_file``), not
+both. Refs are replaced by the ids the entries get; ``supersedes`` and a sample's
+``inspection`` may name a ref only of an *earlier* entry. Any problem (TOML syntax, an unknown
+key, a missing file, a record the store rejects) raises
+:class:`~enrichwatch.records.RecordError` naming the entry (``case.toml records[3]``), and
+nothing is appended.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import MISSING, RecordError, RecordProblem
+from .model import Record, RecordDraft
+from .signing import Signer
+
+__all__ = ["ENTRY_KEYS", "load_case_file", "read_case_file"]
+
+#: The keys of a ``[[records]]`` entry.
+ENTRY_KEYS = ("ref", "kind", "facility", "valid_from", "known_on", "source", "supersedes",
+              "submitted_by", "payload")
+_REQUIRED = ("kind", "facility", "valid_from", "known_on", "source")
+_PLANT_FILES = {"plant_file": "plant", "observed_plant_file": "observed_plant"}
+_TOP_KEYS = ("case", "records")
+
+
+def _read_toml(path: Path) -> dict:
+    from ..facility import FacilityFileError
+    from ..facility.toml_io import read_toml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise RecordError.of(str(path), "file", str(path),
+                             f"a readable UTF-8 file ({err})") from None
+    try:
+        return read_toml(text, path.name)
+    except FacilityFileError as err:
+        raise RecordError([RecordProblem(path.name, p.key, p.value, p.allowed)
+                           for p in err.problems]) from None
+
+
+def _unknown(key: str, known: Iterable[str]) -> str:
+    known = list(known)
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"one of the keys {', '.join(known)}{hint}"
+
+
+def _embed_plants(payload: Any, base: Path, where: str, problems: list) -> Any:
+    if not isinstance(payload, Mapping):
+        return payload
+    out = dict(payload)
+    for file_key, key in _PLANT_FILES.items():
+        if file_key not in out:
+            continue
+        name = out.pop(file_key)
+        if key in out:
+            problems.append(RecordProblem(where, f"payload.{file_key}", name,
+                                          f"either {key} or {file_key}, not both"))
+            continue
+        try:
+            out[key] = (base / name).read_text(encoding="utf-8")
+        except (OSError, TypeError, UnicodeDecodeError) as err:
+            problems.append(RecordProblem(where, f"payload.{file_key}", name,
+                                          f"a readable plant file relative to {base} ({err})"))
+    return out
+
+
+def _entry_problems(entry: Any, where: str) -> list[RecordProblem]:
+    if not isinstance(entry, Mapping):
+        return [RecordProblem(where, "records", entry, "a [[records]] table")]
+    problems = [RecordProblem(where, key, entry[key], _unknown(key, ENTRY_KEYS))
+                for key in entry if key not in ENTRY_KEYS]
+    problems += [RecordProblem(where, key, MISSING, "a value (required key)")
+                 for key in _REQUIRED if key not in entry]
+    ref = entry.get("ref")
+    if ref is not None and not (isinstance(ref, str) and ref.strip()):
+        problems.append(RecordProblem(where, "ref", ref, "a non-empty label"))
+    return problems
+
+
+def read_case_file(path: str | os.PathLike) -> list[tuple[str, dict]]:
+    """Read and check the shape of a case file; return ``(label, entry)`` pairs with plant
+    files embedded (refs not yet resolved).
+
+    Raises
+    ------
+    RecordError
+        For a syntax error, an unknown or missing key, a duplicate ref or an unreadable
+        plant file.
+    """
+    path = Path(path)
+    doc = _read_toml(path)
+    problems = [RecordProblem(path.name, key, doc[key], _unknown(key, _TOP_KEYS))
+                for key in doc if key not in _TOP_KEYS]
+    entries = doc.get("records")
+    if not isinstance(entries, list) or not entries:
+        raise RecordError(problems + [RecordProblem(path.name, "records", entries,
+                                                    "one or more [[records]] tables")])
+    out, refs = [], set()
+    for i, entry in enumerate(entries):
+        where = f"{path.name} records[{i}]"
+        problems += _entry_problems(entry, where)
+        if not isinstance(entry, Mapping):
+            continue
+        ref = entry.get("ref")
+        if ref is not None and ref in refs:
+            problems.append(RecordProblem(where, "ref", ref, "a ref not used before"))
+        refs.add(ref)
+        entry = dict(entry, payload=_embed_plants(entry.get("payload", {}), path.parent, where,
+                                                  problems))
+        out.append((where, entry))
+    if problems:
+        raise RecordError(problems)
+    return out
+
+
+def _resolve(value: Any, ids: Mapping[str, int], where: str, key: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    if value not in ids:
+        raise RecordError.of(where, key, value,
+                             "a record id, or the ref of an earlier entry of the case file")
+    return ids[value]
+
+
+def _draft(entry: dict, ids: Mapping[str, int], where: str) -> RecordDraft:
+    payload = entry["payload"]
+    if entry["kind"] == "sample" and isinstance(payload, Mapping) and "inspection" in payload:
+        payload = dict(payload, inspection=_resolve(payload["inspection"], ids, where,
+                                                    "payload.inspection"))
+    return RecordDraft(kind=entry["kind"], facility=entry["facility"],
+                       valid_from=entry["valid_from"], known_on=entry["known_on"],
+                       source=entry["source"],
+                       payload=payload,
+                       supersedes=_resolve(entry.get("supersedes"), ids, where, "supersedes"),
+                       submitted_by=entry.get("submitted_by"))
+
+
+def load_case_file(store, path: str | os.PathLike,
+                   signers: Iterable[Signer] | Mapping[str, Signer] = ()) -> list[Record]:
+    """Append every record of a case file to a store, in one transaction (all or nothing).
+
+    Parameters
+    ----------
+    store : RecordStore
+        The store (initialised).
+    path : str or path
+        The case file (format in the module docstring and ``docs/records-design.md``).
+    signers : iterable of Signer, or mapping party -> Signer
+        Keys of the submitting parties: an entry with ``submitted_by = "X"`` is signed by X's
+        signer (and left unsigned when none is given).
+
+    Returns
+    -------
+    list of Record
+        The records appended, in file order.
+
+    Raises
+    ------
+    RecordError
+        Naming the entry at fault (``case.toml records[3]``); nothing is appended.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from enrichwatch.records import RecordStore
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "case.toml").write_text('''
+    ... [[records]]
+    ... ref = "f"
+    ... kind = "facility"
+    ... facility = "FFEP"
+    ... valid_from = 2009-09-21
+    ... known_on = 2009-09-21
+    ... source = "IAEA GOV/2009/74"
+    ... payload = { name = "Fordow FEP" }
+    ... [[records]]
+    ... kind = "facility"
+    ... facility = "FFEP"
+    ... valid_from = 2009-09-21
+    ... known_on = 2009-09-25
+    ... source = "IAEA GOV/2009/74"
+    ... supersedes = "f"
+    ... payload = { name = "Fordow Fuel Enrichment Plant", country = "Iran" }
+    ... ''')
+    >>> store = RecordStore.open("sqlite://").init()
+    >>> [(r.id, r.supersedes) for r in load_case_file(store, folder / "case.toml")]
+    [(1, None), (2, 1)]
+    """
+    if isinstance(signers, Mapping):
+        by_party = dict(signers)
+    else:
+        by_party = {s.party: s for s in signers}
+    entries = read_case_file(path)
+
+    def prepare(first_id: int) -> list[tuple]:
+        ids: dict[str, int] = {}
+        items = []
+        for n, (where, entry) in enumerate(entries):
+            draft = _draft(entry, ids, where)
+            if entry.get("ref") is not None:
+                ids[entry["ref"]] = first_id + n
+            items.append((draft, by_party.get(draft.submitted_by), where))
+        return items
+
+    return store._append_prepared(prepare)

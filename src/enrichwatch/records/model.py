@@ -1,0 +1,168 @@
+"""The record values: :class:`RecordDraft` (what a caller submits) and :class:`Record` (what the
+store holds), both frozen.
+
+Dates are :class:`datetime.date` objects in Python and ISO strings (``YYYY-MM-DD``) in the
+database, in payloads and in the hash chain; ``recorded_at`` is a UTC :class:`datetime.datetime`
+stored as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``. Payloads are plain JSON values (dates inside them are
+ISO strings), as validated and normalised by the store.
+
+Examples
+--------
+>>> from datetime import date
+>>> draft = RecordDraft(kind="report", facility="FFEP", valid_from=date(2023, 2, 1),
+...                     known_on="2023-02-01", source="IAEA GOV/INF/2023/1",
+...                     payload={"document": "GOV/INF/2023/1", "title": "Fordow", "summary": ""})
+>>> draft.kind, draft.known_on
+('report', '2023-02-01')
+>>> format_timestamp(parse_timestamp("2023-02-01T10:00:00.000001Z"))
+'2023-02-01T10:00:00.000001Z'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+__all__ = [
+    "ANY_FACILITY",
+    "GENESIS_HASH",
+    "KINDS",
+    "Record",
+    "RecordDraft",
+    "format_timestamp",
+    "parse_iso_date",
+    "parse_timestamp",
+]
+
+#: Every record kind the store accepts (a correction is a record of the corrected kind with
+#: ``supersedes`` set, not a kind of its own).
+KINDS: tuple[str, ...] = ("facility", "declaration", "inspection", "sample", "report",
+                          "stockpile", "installed_machines", "party")
+
+#: The ``facility`` of a ``party`` record (parties are not tied to one facility).
+ANY_FACILITY = "*"
+
+#: ``prev_hash`` of record 1: 64 zeros.
+GENESIS_HASH = "0" * 64
+
+_TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def parse_iso_date(value: date | str) -> date:
+    """A date from a :class:`~datetime.date` or an ISO ``YYYY-MM-DD`` string.
+
+    >>> parse_iso_date("2023-01-21")
+    datetime.date(2023, 1, 21)
+
+    Raises
+    ------
+    ValueError
+        For anything else (a datetime, ``2023-1-21``, a number).
+    """
+    if isinstance(value, datetime):
+        raise ValueError("a date without time of day")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        parsed = date.fromisoformat(value)
+        if parsed.isoformat() == value:
+            return parsed
+    raise ValueError("a date (YYYY-MM-DD)")
+
+
+def format_timestamp(moment: datetime) -> str:
+    """A UTC datetime as stored: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
+    return moment.astimezone(UTC).strftime(_TIMESTAMP)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """The UTC datetime of a stored ``recorded_at`` string."""
+    return datetime.strptime(text, _TIMESTAMP).replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class RecordDraft:
+    """A record to append: everything but what the store assigns.
+
+    Parameters
+    ----------
+    kind : {'facility', 'declaration', 'inspection', 'sample', 'report', 'stockpile', \
+'installed_machines', 'party'}
+        What the record is.
+    facility : str
+        Facility code (``"*"`` for a ``party`` record).
+    valid_from : date or str
+        When the content applied in the world (ISO string accepted).
+    known_on : date or str
+        When the content became known to the safeguards authority (not after today, UTC).
+    source : str
+        The document the content comes from.
+    payload : mapping
+        Kind-specific content (see ``docs/records-design.md``).
+    supersedes : int, optional
+        Id of the record of the same kind and facility this one corrects.
+    submitted_by : str, optional
+        Party id of the submitter; defaults to the signer's party when a signer is given.
+    """
+
+    kind: str
+    facility: str
+    valid_from: date | str
+    known_on: date | str
+    source: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    supersedes: int | None = None
+    submitted_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One stored record (immutable; built by the store, never by hand).
+
+    Attributes
+    ----------
+    id : int
+        Position in the ledger (1, 2, 3, ... without gaps).
+    kind, facility, source : str
+    valid_from, known_on : date
+        Valid time and record time (as supplied).
+    recorded_at : datetime
+        When the store appended it (UTC).
+    supersedes : int or None
+        The record this one corrects.
+    payload : dict
+        Kind-specific content, as JSON values (dates as ISO strings). Treat as read-only.
+    submitted_by, signature : str or None
+        Submitting party and its hex Ed25519 signature of ``hash``.
+    prev_hash, hash : str
+        Hex SHA-256 chain links (see :func:`enrichwatch.records.chain.record_hash`).
+    """
+
+    id: int
+    kind: str
+    facility: str
+    valid_from: date
+    known_on: date
+    recorded_at: datetime
+    supersedes: int | None
+    source: str
+    payload: dict
+    submitted_by: str | None
+    signature: str | None
+    prev_hash: str
+    hash: str
+
+    def __repr__(self) -> str:
+        extra = f", supersedes={self.supersedes}" if self.supersedes is not None else ""
+        signed = f", signed by {self.submitted_by}" if self.signature else ""
+        return (f"Record({self.id}: {self.kind} {self.facility!r}, valid from {self.valid_from},"
+                f" known on {self.known_on}{extra}{signed})")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as JSON values (dates and times as ISO strings)."""
+        out = asdict(self)
+        out.update(valid_from=self.valid_from.isoformat(), known_on=self.known_on.isoformat(),
+                   recorded_at=format_timestamp(self.recorded_at))
+        return out

@@ -1,0 +1,313 @@
+"""The edge: strict pydantic models of each kind's payload, and their errors turned into problems.
+
+:func:`validate_payload` checks a payload's shape, types and ranges (unknown keys are rejected),
+then the checks within it (a sample's ``max_u235_pct`` is its largest result; particle fractions
+add up to at most 1; no more machines enriching than installed; plant descriptions read as
+valid plant TOML), and returns the payload normalised to JSON values (defaults filled in, dates as
+ISO strings). Checks against other records live in :mod:`.rules`.
+
+Examples
+--------
+>>> validate_payload("sample", {"inspection": 4, "sample_id": "ES-1", "kind": "environmental",
+...                             "max_u235_pct": 83.7, "results": [{"u235_pct": 83.7}]}, "draft 1")
+... # doctest: +NORMALIZE_WHITESPACE
+{'inspection': 4, 'sample_id': 'ES-1', 'kind': 'environmental', 'max_u235_pct': 83.7,
+ 'results': [{'u235_pct': 83.7, 'fraction_of_particles': None}], 'summary': ''}
+>>> try:
+...     validate_payload("sample", {"inspection": 4, "sample_id": "ES-1",
+...                                 "kind": "environmental", "max_u235_pct": 60.0,
+...                                 "results": [{"u235_pct": 120.0}]}, "draft 1")
+... except RecordError as err:
+...     print(err)
+draft 1: payload.results[0].u235_pct = 120.0: expected a U-235 percent from 0 to 100
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import types
+import typing
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from .errors import MISSING, RecordError, RecordProblem
+from .model import parse_iso_date
+from .signing import is_public_key_hex
+
+__all__ = ["INSPECTION_KINDS", "PAYLOAD_MODELS", "SAMPLE_KINDS", "validate_payload"]
+
+#: Allowed ``inspection`` payload kinds (DIV: design information verification; LFUA: limited
+#: frequency unannounced access).
+INSPECTION_KINDS = ("announced", "unannounced", "short-notice", "LFUA", "DIV")
+#: Allowed ``sample`` payload kinds.
+SAMPLE_KINDS = ("environmental", "destructive-assay")
+
+_CONFIG = ConfigDict(strict=True, extra="forbid")
+_REL_TOL = 1e-9
+_PCT = "a U-235 percent from 0 to 100"
+
+
+def _date(value: Any) -> Any:
+    try:
+        return parse_iso_date(value)
+    except ValueError:
+        return value  # the strict date check then reports it
+
+
+def _public_key(value: Any) -> Any:
+    if not is_public_key_hex(value):
+        raise ValueError("not an Ed25519 public key")
+    return value
+
+
+_Text = Annotated[str, Field(pattern=r"\S")]
+_Date = Annotated[date, BeforeValidator(_date)]
+_Pct = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+_PositivePct = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+_NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+_Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+_Count = Annotated[int, Field(ge=0)]
+_Level = Annotated[str, Field(pattern=r"^le(100|[1-9]?[0-9](\.[0-9]+)?)$")]
+_PublicKey = Annotated[str, BeforeValidator(_public_key)]
+
+
+def _f(description: str, default: Any = ..., **kwargs) -> Any:
+    return Field(default, description=description, **kwargs)
+
+
+class FacilityPayload(BaseModel):
+    model_config = _CONFIG
+    name: _Text = _f("a non-empty facility name")
+    country: str | None = _f("a country name (or none)", None)
+    description: str | None = _f("a description (or none)", None)
+
+
+class DeclarationPayload(BaseModel):
+    model_config = _CONFIG
+    declared_on: _Date = _f("the date the State declared it (YYYY-MM-DD)")
+    plant: _Text = _f("the declared plant description as TOML text (docs/plant-format.md)")
+    declared_max_assay_pct: _PositivePct = _f(
+        "the declared maximum product assay, a U-235 percent in (0, 100]")
+    summary: str = _f("a string", "")
+
+
+class Measurement(BaseModel):
+    model_config = _CONFIG
+    item: _Text = _f("a non-empty name of the item measured")
+    quantity: Literal["enrichment"] = _f("'enrichment'")
+    value_pct: _Pct = _f(_PCT)
+    uncertainty_pct: _NonNegative | None = _f("an uncertainty >= 0 in U-235 percent", None)
+
+
+class InspectionPayload(BaseModel):
+    model_config = _CONFIG
+    kind: Literal[INSPECTION_KINDS] = _f(  # type: ignore[valid-type]
+        "one of " + ", ".join(map(repr, INSPECTION_KINDS)))
+    observed_plant: _Text | None = _f(
+        "the observed plant description as TOML text (docs/plant-format.md), or none", None)
+    measurements: list[Measurement] = _f("a list of measurement tables", [])
+    summary: str = _f("a string", "")
+
+
+class SampleResult(BaseModel):
+    model_config = _CONFIG
+    u235_pct: _Pct = _f(_PCT)
+    fraction_of_particles: _Fraction | None = _f("a fraction from 0 to 1 (or none)", None)
+
+
+class SamplePayload(BaseModel):
+    model_config = _CONFIG
+    inspection: Annotated[int, Field(ge=1)] = _f("the record id of the inspection (>= 1)")
+    sample_id: _Text = _f("a non-empty sample identifier")
+    kind: Literal[SAMPLE_KINDS] = _f(  # type: ignore[valid-type]
+        "one of " + ", ".join(map(repr, SAMPLE_KINDS)))
+    max_u235_pct: _Pct = _f(_PCT)
+    results: list[SampleResult] = _f("a list of isotopic result tables", [])
+    summary: str = _f("a string", "")
+
+
+class ReportPayload(BaseModel):
+    model_config = _CONFIG
+    document: _Text = _f("a non-empty document symbol, e.g. 'GOV/INF/2023/1'")
+    title: str = _f("a title", "")
+    summary: str = _f("a string", "")
+
+
+class StockpilePayload(BaseModel):
+    model_config = _CONFIG
+    kg_u_by_level: dict[_Level, _NonNegative] = _f(
+        "masses >= 0 [kg U] by U-235 level, keys 'le<percent>' (le2, le5, le20, le60, ...)")
+    total_kg_u: _NonNegative = _f("a total mass >= 0 [kg U]")
+
+
+class InstalledMachinesPayload(BaseModel):
+    model_config = _CONFIG
+    machines: dict[_Text, _Count] = _f("machine counts >= 0 by machine type")
+    enriching: dict[_Text, _Count] = _f("counts >= 0 of machines enriching, by type", {})
+    cascades: _Count | None = _f("a number of cascades >= 0 (or none)", None)
+
+
+class PartyPayload(BaseModel):
+    model_config = _CONFIG
+    party: _Text = _f("a non-empty party id")
+    public_key: _PublicKey = _f("an Ed25519 public key as 64 lower-case hex digits")
+    requires_signature: bool = _f("true or false")
+
+
+#: The payload model of each record kind.
+PAYLOAD_MODELS: Mapping[str, type[BaseModel]] = types.MappingProxyType({
+    "facility": FacilityPayload, "declaration": DeclarationPayload,
+    "inspection": InspectionPayload, "sample": SamplePayload, "report": ReportPayload,
+    "stockpile": StockpilePayload, "installed_machines": InstalledMachinesPayload,
+    "party": PartyPayload,
+})
+
+# -- pydantic errors -> problems ------------------------------------------------------------------
+
+
+def _key_path(loc: tuple) -> str:
+    out = "payload"
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _inner(annotation) -> tuple[type[BaseModel] | None, bool]:
+    """The model inside an annotation, and whether a key or index comes before it."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return _inner(next(a for a in args if a is not type(None)))
+    if origin is Annotated:
+        return _inner(args[0])
+    if origin in (list, dict):
+        return _inner(args[-1])[0], True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    return None, False
+
+
+def _walk(model: type[BaseModel] | None, loc: tuple):
+    """(model holding the last key, field info of the last key) along ``loc``."""
+    info, skip = None, False
+    for part in loc:
+        if skip:
+            skip = False
+            continue
+        if model is None or part not in model.model_fields:
+            return model, None
+        info = model.model_fields[part]
+        model, skip = _inner(info.annotation)
+    return model, info
+
+
+def _problem(error: Mapping, model: type[BaseModel], where: str) -> RecordProblem:
+    loc = tuple(error["loc"])
+    if loc and loc[-1] == "[key]":
+        _, info = _walk(model, loc[:-2])
+        described = f": {info.description}" if info is not None and info.description else ""
+        return RecordProblem(where, _key_path(loc[:-1]), loc[-2], f"a valid key{described}")
+    holder, info = _walk(model, loc)
+    if error["type"] == "extra_forbidden":
+        known = list(holder.model_fields) if holder is not None else []
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return RecordProblem(where, _key_path(loc), error["input"],
+                             f"one of the keys {', '.join(known)}{hint}")
+    allowed = info.description if info is not None and info.description else error["msg"]
+    value = MISSING if error["type"] == "missing" else error["input"]
+    return RecordProblem(where, _key_path(loc), value, allowed)
+
+
+# -- checks within a payload ----------------------------------------------------------------------
+_Check = Callable[[Any, str], list[RecordProblem]]
+
+
+def _plant_problems(text: str | None, key: str, where: str) -> list[RecordProblem]:
+    if text is None:
+        return []
+    from ..facility import Facility, FacilityFileError  # heavy: imported only when needed
+
+    try:
+        Facility.from_toml_text(text, filename=f"{where} {key}")
+    except FacilityFileError as err:
+        return [RecordProblem(where, f"{key}: {p.key}", p.value, p.allowed)
+                for p in err.problems]
+    return []
+
+
+def _declaration(p: DeclarationPayload, where: str) -> list[RecordProblem]:
+    return _plant_problems(p.plant, "payload.plant", where)
+
+
+def _inspection(p: InspectionPayload, where: str) -> list[RecordProblem]:
+    return _plant_problems(p.observed_plant, "payload.observed_plant", where)
+
+
+def _sample(p: SamplePayload, where: str) -> list[RecordProblem]:
+    problems = []
+    if p.results:
+        largest = max(r.u235_pct for r in p.results)
+        if not math.isclose(p.max_u235_pct, largest, rel_tol=_REL_TOL, abs_tol=_REL_TOL):
+            problems.append(RecordProblem(where, "payload.max_u235_pct", p.max_u235_pct,
+                                          f"the largest u235_pct of the results, {largest!r}"))
+    total = sum(r.fraction_of_particles or 0.0 for r in p.results)
+    if total > 1 + _REL_TOL:
+        problems.append(RecordProblem(where, "payload.results", f"fractions adding to {total!r}",
+                                      "fraction_of_particles adding up to at most 1"))
+    return problems
+
+
+def _stockpile(p: StockpilePayload, where: str) -> list[RecordProblem]:
+    levels = sum(p.kg_u_by_level.values())
+    if levels > p.total_kg_u * (1 + _REL_TOL) + _REL_TOL:
+        return [RecordProblem(where, "payload.total_kg_u", p.total_kg_u,
+                              f"at least the sum of kg_u_by_level, {levels!r} kg U")]
+    return []
+
+
+def _installed(p: InstalledMachinesPayload, where: str) -> list[RecordProblem]:
+    problems = []
+    for machine, count in p.enriching.items():
+        installed = p.machines.get(machine)
+        if installed is None or count > installed:
+            problems.append(RecordProblem(
+                where, f"payload.enriching.{machine}", count,
+                f"at most the {installed or 0} {machine} machines installed (payload.machines)"))
+    return problems
+
+
+_CHECKS: Mapping[str, _Check] = {"declaration": _declaration, "inspection": _inspection,
+                                 "sample": _sample, "stockpile": _stockpile,
+                                 "installed_machines": _installed}
+
+
+def validate_payload(kind: str, payload: Any, where: str) -> dict:
+    """Check a payload of a record kind; return it normalised to JSON values.
+
+    Parameters
+    ----------
+    kind : str
+        A record kind (see :data:`~enrichwatch.records.model.KINDS`).
+    payload : mapping
+        The payload as given.
+    where : str
+        Which record, for the messages (``draft 2 (sample)``).
+
+    Raises
+    ------
+    RecordError
+        Listing every problem of the payload.
+    """
+    model = PAYLOAD_MODELS[kind]
+    try:
+        parsed = model.model_validate(payload)
+    except ValidationError as err:
+        raise RecordError([_problem(e, model, where) for e in err.errors()]) from None
+    problems = _CHECKS.get(kind, lambda *_: [])(parsed, where)
+    if problems:
+        raise RecordError(problems)
+    return parsed.model_dump(mode="json")

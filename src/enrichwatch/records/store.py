@@ -1,0 +1,396 @@
+"""The records store: an append-only, hash-chained ledger in SQLite or PostgreSQL.
+
+Examples
+--------
+>>> from datetime import date
+>>> store = RecordStore.open("sqlite://").init()        # in memory; None: a SQLite file
+>>> fac = store.append(RecordDraft("facility", "FFEP", "2009-09-21", "2009-09-21",
+...                                "IAEA GOV/2009/74", {"name": "Fordow FEP"}))
+>>> rep = store.append(RecordDraft("report", "FFEP", "2023-02-01", "2023-02-01",
+...                                "IAEA GOV/INF/2023/1", {"document": "GOV/INF/2023/1"}))
+>>> rep.id, rep.prev_hash == fac.hash
+(2, True)
+>>> [r.kind for r in store.history("FFEP")]
+['facility', 'report']
+>>> store.verify().ok
+True
+>>> try:
+...     store.append(RecordDraft("report", "XYZ", "2023-02-01", "2023-02-01", "?",
+...                              {"document": "?"}))
+... except RecordError as err:
+...     print(err)
+draft 1 (report): facility = 'XYZ': expected a known facility code: append its facility \
+record first
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .backend import Backend
+from .bitemporal import current, declaration_in_force
+from .chain import ChainChecker, StoredRow, VerificationReport, canonical_json, record_hash
+from .chain import row_to_record as _to_record
+from .errors import RecordError, StoreError
+from .model import Record, RecordDraft, format_timestamp, parse_timestamp
+from .parties import PartyBook
+from .rules import CheckedDraft, check_against_ledger, check_draft
+from .signing import Signer
+from .tables import HEAD_REVISION, RECORD_COLUMNS, ledger_head, records
+
+__all__ = ["RecordStore"]
+
+_VERIFY_BATCH = 5000
+
+# Statements built once (SQLAlchemy caches their compiled form).
+_SELECT_HEAD = select(ledger_head.c.last_id, ledger_head.c.last_hash)
+_LOCK_HEAD = _SELECT_HEAD.with_for_update()  # PostgreSQL: row lock; SQLite: BEGIN IMMEDIATE
+_UPDATE_HEAD = update(ledger_head).values(last_id=bindparam("new_id"),
+                                          last_hash=bindparam("new_hash"))
+_SELECT_PARTIES = (select(records.c.id, records.c.payload)
+                   .where(records.c.kind == "party", records.c.id > bindparam("seen"))
+                   .order_by(records.c.id))
+_SELECT_FACILITY = select(func.min(records.c.id)).where(
+    records.c.kind == "facility", records.c.facility == bindparam("code"))
+_SELECT_BY_ID = select(*RECORD_COLUMNS).where(records.c.id == bindparam("record_id"))
+_SELECT_SUPERSEDING = select(records.c.id).where(records.c.supersedes == bindparam("record_id"))
+_INSERT = records.insert()
+
+
+class _Cache:
+    """What earlier appends learnt of the ledger, kept between transactions: facility codes
+    found (the ledger only grows, so a code once registered stays registered) and the party
+    book up to record ``party_seen``. Replaced by an empty one whenever a write fails."""
+
+    def __init__(self) -> None:
+        self.facilities: dict[str, int] = {}
+        self.parties = PartyBook()
+        self.party_seen = 0
+
+
+class _TransactionLedger:
+    """The ledger as seen inside a write transaction (ledger head ``head_id`` when it began),
+    including the drafts already accepted in it. Reads the database only when a check needs
+    it."""
+
+    def __init__(self, conn: Connection, cache: _Cache, head_id: int) -> None:
+        self.conn = conn
+        self.cache = cache
+        self.head_id = head_id
+        self.pending: dict[int, Record] = {}
+        self.pending_supersedes: dict[int, int] = {}
+
+    @property
+    def parties(self) -> PartyBook:
+        if self.cache.party_seen < self.head_id:
+            rows = self.conn.execute(_SELECT_PARTIES, {"seen": self.cache.party_seen})
+            for rid, payload in rows:
+                self.cache.parties.apply(rid, json.loads(payload))
+            self.cache.party_seen = self.head_id
+        return self.cache.parties
+
+    def add(self, record: Record) -> None:
+        self.pending[record.id] = record
+        if record.supersedes is not None:
+            self.pending_supersedes[record.supersedes] = record.id
+        if record.kind == "facility":
+            self.cache.facilities.setdefault(record.facility, record.id)
+        elif record.kind == "party":
+            self.parties.apply(record.id, record.payload)
+
+    def committing(self, last_id: int) -> None:
+        """Called before commit: the cache now holds the records up to ``last_id``."""
+        if self.cache.party_seen == self.head_id:
+            self.cache.party_seen = last_id
+
+    def record(self, record_id: int) -> Record | None:
+        if record_id in self.pending:
+            return self.pending[record_id]
+        row = self.conn.execute(_SELECT_BY_ID, {"record_id": record_id}).first()
+        return None if row is None else _to_record(StoredRow(*row))
+
+    def superseded_by(self, record_id: int) -> int | None:
+        if record_id in self.pending_supersedes:
+            return self.pending_supersedes[record_id]
+        return self.conn.execute(_SELECT_SUPERSEDING, {"record_id": record_id}).scalar()
+
+    def facility_record(self, code: str) -> int | None:
+        if code not in self.cache.facilities:
+            found = self.conn.execute(_SELECT_FACILITY, {"code": code}).scalar()
+            if found is not None:
+                self.cache.facilities[code] = found
+        return self.cache.facilities.get(code)
+
+
+def _precheck(item: tuple, n: int, today: date) -> tuple[CheckedDraft, Signer | None, str]:
+    """``(draft, signer[, label])`` -> ``(checked draft, signer, label)``: the draft's own
+    checks, which need no database (done once; a CheckedDraft passes through)."""
+    draft, signer = item[0], item[1]
+    if isinstance(draft, CheckedDraft):
+        return draft, signer, item[2]
+    if not isinstance(draft, RecordDraft):
+        raise TypeError(f"draft {n}: expected a RecordDraft, got {type(draft).__name__}")
+    label = item[2] if len(item) > 2 else f"draft {n} ({draft.kind})"
+    return check_draft(draft, label, today), signer, label
+
+
+def _stored_row(r: Record) -> dict:
+    return {"id": r.id, "kind": r.kind, "facility": r.facility,
+            "valid_from": r.valid_from.isoformat(), "known_on": r.known_on.isoformat(),
+            "recorded_at": format_timestamp(r.recorded_at), "supersedes": r.supersedes,
+            "source": r.source, "payload": canonical_json(r.payload),
+            "submitted_by": r.submitted_by, "signature": r.signature,
+            "prev_hash": r.prev_hash, "hash": r.hash}
+
+
+class RecordStore:
+    """The append-only ledger of safeguards records (SQLite file or PostgreSQL database).
+
+    Build it with :meth:`open`; create or upgrade the schema with :meth:`init`. Every append
+    is validated (payload per kind, dates in order, facility known, what it supersedes, the
+    submitter's signature requirement), hash-chained to the record before it and optionally
+    signed, in one serialised transaction: concurrent writers (threads or processes) never lose
+    or interleave records, and a rejected or interrupted append leaves nothing behind.
+    """
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+        self._cache = _Cache()
+        self._ready = False
+        self._write_lock = threading.Lock()  # threads of one process: one writer at a time
+
+    # -- opening ----------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str | os.PathLike | None = None) -> RecordStore:
+        """Open a store (no connection is made yet).
+
+        Parameters
+        ----------
+        url : str, path or None
+            ``sqlite:///path/file.sqlite``, ``sqlite://`` (in memory, one connection),
+            ``postgresql://user@host:port/db`` (driver psycopg 3), a plain file path (SQLite),
+            or None for ``./enrichwatch-records.sqlite``.
+        """
+        return cls(Backend(url))
+
+    @property
+    def url(self) -> str:
+        """The store's URL (password hidden)."""
+        return self._backend.display_url
+
+    @property
+    def engine(self):
+        """The SQLAlchemy engine, for administration and tests. Writing through it bypasses the
+        store's checks (the database triggers still refuse UPDATE and DELETE of records)."""
+        return self._backend.engine
+
+    @property
+    def dialect(self) -> str:
+        """``'sqlite'`` or ``'postgresql'``."""
+        return self._backend.dialect
+
+    def init(self) -> RecordStore:
+        """Create the schema, or upgrade it to the newest revision (Alembic); returns the store.
+
+        Cheap when the schema is current (one query), so it can be called on every start.
+        """
+        if self._backend.revision() != HEAD_REVISION:
+            self._backend.migrate()
+        self._ready = True
+        return self
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self._backend.dispose()
+
+    def __enter__(self) -> RecordStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"RecordStore({self.url!r})"
+
+    def _ensure_ready(self) -> None:
+        if self._ready:
+            return
+        revision = self._backend.revision()
+        if revision is None:
+            raise StoreError(self.url, "no records schema yet: call RecordStore.init() "
+                                       "(or run `enrichwatch records init`)")
+        if revision != HEAD_REVISION:
+            raise StoreError(self.url, f"schema revision {revision!r}, this version of "
+                                       f"enrichwatch needs {HEAD_REVISION!r}: call init()")
+        self._ready = True
+
+    # -- appending --------------------------------------------------------------------------------
+    def append(self, draft: RecordDraft, signer: Signer | None = None) -> Record:
+        """Validate, chain, sign and append one record; return it as stored.
+
+        Raises
+        ------
+        RecordError
+            If the record is rejected (nothing is written).
+        """
+        return self.append_signed([(draft, signer)])[0]
+
+    def append_many(self, drafts: Iterable[RecordDraft],
+                    signer: Signer | None = None) -> list[Record]:
+        """Append records in one transaction: all of them, or (on any rejection) none.
+
+        Later drafts may refer to earlier ones of the same call (a sample to its inspection,
+        a correction to the record it supersedes, a record to its new facility).
+        """
+        return self.append_signed([(d, signer) for d in drafts])
+
+    def append_signed(self, items: Sequence[tuple]) -> list[Record]:
+        """Append ``(draft, signer)`` or ``(draft, signer, label)`` items in one transaction,
+        each signed by its own signer (or unsigned for None); ``label`` names the item in error
+        messages (default ``draft <n> (<kind>)``).
+
+        Each draft is checked by itself before the write lock is taken (so that writers hold
+        the lock only for the checks against the ledger, the chaining and the insert)."""
+        today = datetime.now(UTC).date()
+        checked = [_precheck(item, n, today) for n, item in enumerate(items, 1)]
+        return self._append_prepared(lambda first_id: checked)
+
+    def _append_prepared(self, prepare: Callable[[int], Sequence[tuple]]) -> list[Record]:
+        """Append the items ``prepare(first_id)`` returns, called inside the locked transaction
+        with the id the first item will get (so that items can refer to each other by id)."""
+        self._ensure_ready()
+        with self._write_lock:
+            try:
+                with self._backend.write() as conn:
+                    return self._append_in(conn, prepare)
+            except BaseException as err:
+                self._cache = _Cache()
+                if isinstance(err, IntegrityError):
+                    raise StoreError(self.url, f"the database refused the append ({err.orig})"
+                                               ": run verify()") from err
+                raise
+
+    def _append_in(self, conn: Connection, prepare: Callable[[int], Sequence[tuple]]
+                   ) -> list[Record]:
+        head_id, head_hash = conn.execute(_LOCK_HEAD).one()
+        ledger = _TransactionLedger(conn, self._cache, head_id)
+        now = datetime.now(UTC)
+        out = []
+        for n, item in enumerate(prepare(head_id + 1), 1):
+            draft, signer, label = _precheck(item, n, now.date())
+            record = self._build(draft, signer, label, head_id + 1, head_hash, now, ledger)
+            ledger.add(record)
+            out.append(record)
+            head_id, head_hash = record.id, record.hash
+        if out:
+            conn.execute(_INSERT, [_stored_row(r) for r in out])
+            conn.execute(_UPDATE_HEAD, {"new_id": head_id, "new_hash": head_hash})
+            ledger.committing(head_id)  # (the cache is reset if the commit fails)
+        return out
+
+    @staticmethod
+    def _build(checked: CheckedDraft, signer: Signer | None, label: str, new_id: int,
+               prev_hash: str, now: datetime, ledger: _TransactionLedger) -> Record:
+        submitted_by = check_against_ledger(checked, new_id, signer, ledger, label)
+        fields = dict(id=new_id, kind=checked.kind, facility=checked.facility,
+                      valid_from=checked.valid_from.isoformat(),
+                      known_on=checked.known_on.isoformat(), recorded_at=format_timestamp(now),
+                      supersedes=checked.supersedes, source=checked.source,
+                      payload=checked.payload, submitted_by=submitted_by, prev_hash=prev_hash)
+        digest = record_hash(fields)
+        return Record(id=new_id, kind=checked.kind, facility=checked.facility,
+                      valid_from=checked.valid_from, known_on=checked.known_on,
+                      recorded_at=parse_timestamp(fields["recorded_at"]),
+                      supersedes=checked.supersedes, source=checked.source,
+                      payload=checked.payload, submitted_by=submitted_by,
+                      signature=None if signer is None else signer.sign(digest),
+                      prev_hash=prev_hash, hash=digest)
+
+    # -- reading ----------------------------------------------------------------------------------
+    def _select(self, *conditions) -> list[Record]:
+        self._ensure_ready()
+        query = select(*RECORD_COLUMNS).where(*conditions).order_by(records.c.id)
+        with self._backend.read() as conn:
+            return [_to_record(StoredRow(*row)) for row in conn.execute(query)]
+
+    def __len__(self) -> int:
+        """The number of records (the last id)."""
+        return self.head()[0]
+
+    def head(self) -> tuple[int, str]:
+        """The last record's id and hash, as the ledger head holds them ((0, 64 zeros) when
+        empty)."""
+        self._ensure_ready()
+        with self._backend.read() as conn:
+            return tuple(conn.execute(_SELECT_HEAD).one())
+
+    def get(self, record_id: int) -> Record:
+        """The record with this id.
+
+        Raises
+        ------
+        RecordError
+            If there is no such record.
+        """
+        found = self._select(records.c.id == record_id)
+        if not found:
+            raise RecordError.of("get", "id", record_id,
+                                 f"the id of a stored record (1 to {len(self)})")
+        return found[0]
+
+    def history(self, facility: str, kind: str | None = None) -> list[Record]:
+        """Every record of a facility (``"*"``: the parties), optionally of one kind, in ledger
+        order, corrections and superseded records included."""
+        conditions = [records.c.facility == facility]
+        if kind is not None:
+            conditions.append(records.c.kind == kind)
+        return self._select(*conditions)
+
+    def known_on(self, facility: str, as_of: date) -> list[Record]:
+        """What the store knew on ``as_of`` about a facility: its records with
+        ``known_on <= as_of``, minus those superseded by a correction known by then."""
+        return current(self._select(records.c.facility == facility,
+                                    records.c.known_on <= as_of.isoformat()))
+
+    def declaration_in_force(self, facility: str, on: date,
+                             known_by: date | None = None) -> Record | None:
+        """The declaration in force on ``on`` (valid time) as known on ``known_by`` (record
+        time; None: as known now). See
+        :func:`enrichwatch.records.bitemporal.declaration_in_force`."""
+        conditions = [records.c.facility == facility, records.c.kind == "declaration"]
+        if known_by is not None:
+            conditions.append(records.c.known_on <= known_by.isoformat())
+        return declaration_in_force(self._select(*conditions), facility, on, known_by)
+
+    # -- verifying --------------------------------------------------------------------------------
+    def verify(self) -> VerificationReport:
+        """Check the whole ledger: ids without gaps, chain links, hashes recomputed from the
+        stored bytes, signatures and signature requirements, the ledger head.
+
+        Returns
+        -------
+        VerificationReport
+            ``ok``, and every problem found naming its record id.
+        """
+        self._ensure_ready()
+        checker = ChainChecker()
+        query = select(*RECORD_COLUMNS).order_by(records.c.id)
+        with self._backend.read() as conn:
+            head_id, head_hash = conn.execute(_SELECT_HEAD).one()
+            result = conn.execution_options(yield_per=_VERIFY_BATCH).execute(query)
+            for row in result:
+                checker.check(StoredRow(*row))
+        return checker.report(head_id, head_hash)
+
+    def count(self) -> int:
+        """The number of rows in the records table (as opposed to :meth:`head`)."""
+        self._ensure_ready()
+        with self._backend.read() as conn:
+            return conn.execute(select(func.count()).select_from(records)).scalar_one()

@@ -1,0 +1,190 @@
+"""Case files: TOML with [[records]] entries, plant files embedded, refs resolved, all or
+nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from records_support import PLANT, facility, party
+
+from enrichwatch.records import RecordError, Signer, load_case_file, read_case_file
+
+FORDOW = Path(__file__).parents[2] / "examples" / "fordow-2023"
+
+CASE = '''
+[case]
+title = "Fordow 2023 (test)"
+
+[[records]]
+ref = "ffep"
+kind = "facility"
+facility = "FFEP"
+valid_from = 2009-09-21
+known_on = 2009-09-21
+source = "IAEA GOV/2009/74"
+[records.payload]
+name = "Fordow Fuel Enrichment Plant"
+country = "Iran"
+
+[[records]]
+ref = "diq"
+kind = "declaration"
+facility = "FFEP"
+valid_from = 2022-11-22
+known_on = 2022-11-18
+source = "DIQ of November 2022 (IAEA GOV/INF/2023/1)"
+[records.payload]
+declared_on = 2022-11-18
+plant_file = "declared.toml"
+declared_max_assay_pct = 60.0
+summary = "two IR-6 cascades interconnected"
+
+[[records]]
+ref = "ui"
+kind = "inspection"
+facility = "FFEP"
+valid_from = 2023-01-21
+known_on = 2023-01-21
+source = "IAEA GOV/INF/2023/1"
+[records.payload]
+kind = "unannounced"
+observed_plant_file = "observed.toml"
+summary = "interconnection differs from the declared one"
+
+[[records]]
+kind = "sample"
+facility = "FFEP"
+valid_from = "2023-01-22"
+known_on = "2023-01-30"
+source = "IAEA GOV/2023/8"
+[records.payload]
+inspection = "ui"
+sample_id = "ES-2023-01-22"
+kind = "environmental"
+max_u235_pct = 83.7
+results = [ { u235_pct = 83.7 } ]
+
+[[records]]
+kind = "declaration"
+facility = "FFEP"
+valid_from = 2022-11-22
+known_on = 2023-01-25
+source = "corrected DIQ"
+supersedes = "diq"
+[records.payload]
+declared_on = 2023-01-25
+plant = """PLANT"""
+declared_max_assay_pct = 60.0
+'''.replace("PLANT", PLANT)
+
+
+@pytest.fixture
+def case_dir(tmp_path):
+    for name in ("declared.toml", "observed.toml"):
+        shutil.copy(FORDOW / name, tmp_path / name)
+    (tmp_path / "case.toml").write_text(CASE)
+    return tmp_path
+
+
+def write(case_dir, text: str) -> Path:
+    path = case_dir / "case.toml"
+    path.write_text(text)
+    return path
+
+
+def test_case_file_is_appended_with_refs_and_plant_files(store, case_dir):
+    recs = load_case_file(store, case_dir / "case.toml")
+    assert [r.kind for r in recs] == ["facility", "declaration", "inspection", "sample",
+                                      "declaration"]
+    assert recs[1].payload["plant"] == (case_dir / "declared.toml").read_text()
+    assert recs[2].payload["observed_plant"] == (case_dir / "observed.toml").read_text()
+    assert recs[3].payload["inspection"] == recs[2].id
+    assert recs[4].supersedes == recs[1].id
+    assert recs == store.history("FFEP") and store.verify().ok
+
+
+def test_refs_are_resolved_after_existing_records(store, case_dir):
+    store.append(facility("OTHER"))
+    recs = load_case_file(store, case_dir / "case.toml")
+    assert recs[0].id == 2 and recs[3].payload["inspection"] == 4 and recs[4].supersedes == 3
+
+
+def test_a_bad_entry_writes_nothing(store, case_dir):
+    text = CASE.replace("max_u235_pct = 83.7", "max_u235_pct = 90.0")
+    with pytest.raises(RecordError) as caught:
+        load_case_file(store, write(case_dir, text))
+    assert str(caught.value).startswith("case.toml records[3]: payload.max_u235_pct = 90.0")
+    assert store.count() == 0
+
+
+def test_unknown_keys_and_missing_keys_are_named(store, case_dir):
+    text = CASE.replace('ref = "ui"\n', 'ref = "ui"\nvalid_form = 2023-01-21\n').replace(
+        'source = "IAEA GOV/2009/74"\n', "", 1)
+    with pytest.raises(RecordError) as caught:
+        load_case_file(store, write(case_dir, text))
+    found = {(p.where, p.key) for p in caught.value.problems}
+    assert found == {("case.toml records[0]", "source"),
+                     ("case.toml records[2]", "valid_form")}
+    assert "did you mean 'valid_from'" in str(caught.value)
+
+
+def test_missing_plant_file_is_named(store, case_dir):
+    (case_dir / "observed.toml").unlink()
+    with pytest.raises(RecordError) as caught:
+        load_case_file(store, case_dir / "case.toml")
+    assert caught.value.param == "payload.observed_plant_file"
+    assert caught.value.problems[0].where == "case.toml records[2]"
+
+
+def test_plant_and_plant_file_together_are_refused(case_dir):
+    text = CASE.replace('plant_file = "declared.toml"',
+                        'plant_file = "declared.toml"\nplant = "x"')
+    with pytest.raises(RecordError, match="either plant or plant_file"):
+        read_case_file(write(case_dir, text))
+
+
+def test_ref_must_name_an_earlier_entry(store, case_dir):
+    text = CASE.replace('inspection = "ui"', 'inspection = "later"')
+    with pytest.raises(RecordError) as caught:
+        load_case_file(store, write(case_dir, text))
+    assert caught.value.param == "payload.inspection" and caught.value.value == "later"
+
+
+def test_duplicate_refs_are_refused(case_dir):
+    with pytest.raises(RecordError, match="a ref not used before"):
+        read_case_file(write(case_dir, CASE.replace('ref = "ui"', 'ref = "diq"')))
+
+
+def test_toml_syntax_error_names_the_line(case_dir):
+    with pytest.raises(RecordError) as caught:
+        read_case_file(write(case_dir, "[[records]]\nkind = 'facility\n"))
+    assert caught.value.param.startswith("line 2")
+
+
+def test_case_file_without_records(case_dir):
+    with pytest.raises(RecordError, match="one or more"):
+        read_case_file(write(case_dir, "[case]\ntitle = 'x'\n"))
+
+
+def test_entries_are_signed_by_their_submitters(store, case_dir):
+    iaea = Signer.generate("IAEA")
+    store.append(party(iaea), iaea)
+    text = CASE.replace('source = "IAEA GOV/INF/2023/1"\n',
+                        'source = "IAEA GOV/INF/2023/1"\nsubmitted_by = "IAEA"\n')
+    with pytest.raises(RecordError, match="requires signatures"):
+        load_case_file(store, write(case_dir, text))
+    recs = load_case_file(store, case_dir / "case.toml", signers=[iaea])
+    assert recs[2].submitted_by == "IAEA" and recs[2].signature is not None
+    assert recs[3].signature is None
+    assert store.verify().ok
+
+
+def test_the_fordow_example_case_file_loads_and_verifies(store):
+    path = FORDOW / "case.toml"
+    if not path.exists():
+        pytest.skip("examples/fordow-2023/case.toml not written yet")
+    recs = load_case_file(store, path)
+    assert recs[0].kind == "facility" and store.verify().ok
+    assert {r.kind for r in recs} >= {"declaration", "inspection", "sample"}
