@@ -39,6 +39,8 @@ from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from ..errors import InputError
+from ..records.bitemporal import in_force as bitemporal_in_force
+from ..records.bitemporal import known_as_of
 
 __all__ = ["RecordLike", "as_date", "in_force", "known_by", "latest_per_facility",
            "payload_date"]
@@ -92,10 +94,9 @@ def payload_date(record: RecordLike, key: str, default: date | None = None) -> d
 
 def known_by(records: Iterable[RecordLike], on: date) -> list[RecordLike]:
     """Records known on date ``on`` (``known_on <= on``), minus those superseded by a correction
-    also known by then, in the input order (mirrors ``RecordStore.known_on``)."""
-    known = [r for r in records if as_date(r.known_on) <= on]
-    replaced = {r.supersedes for r in known if r.supersedes is not None}
-    return [r for r in known if r.id not in replaced]
+    also known by then, in the input order (the store's
+    :func:`~enrichwatch.records.known_as_of`)."""
+    return known_as_of(records, on)
 
 
 def _newest(records: Iterable[RecordLike]) -> RecordLike | None:
@@ -105,26 +106,10 @@ def _newest(records: Iterable[RecordLike]) -> RecordLike | None:
 
 def in_force(records: Iterable[RecordLike], kind: str, *, on: date, known_on: date,
              exclude: Sequence[int] = ()) -> RecordLike | None:
-    """The record of ``kind`` in force on valid date ``on`` as known on ``known_on``.
-
-    Among the records known by ``known_on`` (:func:`known_by`) with ``valid_from <= on``, the
-    one with the latest ``valid_from`` (ties: the later ``known_on``, then the higher id); None
-    if there is none. Mirrors
-    ``RecordStore.declaration_in_force(facility, on, known_by)``.
-
-    Parameters
-    ----------
-    records : iterable of RecordLike
-        Records of one facility.
-    kind : str
-        Record kind, e.g. ``'declaration'``.
-    on, known_on : date
-        Valid time *D* and record time *R*.
-    exclude : sequence of int
-        Record ids to leave out (e.g. the declaration whose predecessor is wanted).
-    """
-    return _newest(r for r in known_by(records, known_on)
-                   if r.kind == kind and r.id not in exclude and as_date(r.valid_from) <= on)
+    """The record of ``kind`` in force on valid date ``on`` as known on ``known_on``: the
+    store's :func:`enrichwatch.records.bitemporal.in_force` (latest ``valid_from <= on`` among
+    the records known by then; ties: the later ``known_on``, then the higher id)."""
+    return bitemporal_in_force(records, kind, on, known_on, exclude=exclude)
 
 
 def latest_per_facility(records: Iterable[RecordLike], kind: str, on: date

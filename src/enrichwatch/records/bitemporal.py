@@ -32,7 +32,12 @@ from datetime import date
 
 from .model import Record
 
-__all__ = ["current", "declaration_in_force", "known_as_of"]
+__all__ = ["current", "declaration_in_force", "in_force", "known_as_of"]
+
+
+def _day(value) -> date:
+    """A record date: a :class:`~datetime.date`, or an ISO ``YYYY-MM-DD`` string."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def current(records: Iterable[Record]) -> list[Record]:
@@ -45,24 +50,28 @@ def current(records: Iterable[Record]) -> list[Record]:
 def known_as_of(records: Iterable[Record], as_of: date) -> list[Record]:
     """What was known on ``as_of``: records with ``known_on <= as_of``, minus those superseded by
     a correction also known by then (ledger order kept)."""
-    return current(r for r in records if r.known_on <= as_of)
+    return current(r for r in records if _day(r.known_on) <= _day(as_of))
+
+
+def in_force(records: Iterable[Record], kind: str, on: date, known_by: date | None = None, *,
+             facility: str | None = None, exclude: Sequence[int] = ()) -> Record | None:
+    """The record of ``kind`` in force on ``on`` (valid time) as known on ``known_by`` (record
+    time; None: everything in ``records``).
+
+    Among the records of that kind (and ``facility``, if given; ids in ``exclude`` left out)
+    known by ``known_by`` and not superseded by a correction known by then, the one with the
+    latest ``valid_from`` not after ``on``; ties go to the later ``known_on``, then to the later
+    record. None if there is none.
+    """
+    chosen = [r for r in records if r.kind == kind
+              and (facility is None or r.facility == facility)]
+    chosen = known_as_of(chosen, known_by) if known_by is not None else current(chosen)
+    chosen = [r for r in chosen if _day(r.valid_from) <= _day(on) and r.id not in exclude]
+    return max(chosen, key=lambda r: (_day(r.valid_from), _day(r.known_on), r.id), default=None)
 
 
 def declaration_in_force(records: Sequence[Record], facility: str, on: date,
                          known_by: date | None = None) -> Record | None:
-    """The declaration of ``facility`` in force on ``on`` (valid time) as known on ``known_by``
-    (record time; None: everything in ``records``).
-
-    Among the facility's declarations known by ``known_by`` and not superseded by a correction
-    known by then, the one with the latest ``valid_from`` not after ``on``; ties go to the
-    later ``known_on``, then to the later record. None if there is none.
-    """
-    declarations = [r for r in records if r.kind == "declaration" and r.facility == facility]
-    if known_by is not None:
-        declarations = known_as_of(declarations, known_by)
-    else:
-        declarations = current(declarations)
-    in_force = [r for r in declarations if r.valid_from <= on]
-    if not in_force:
-        return None
-    return max(in_force, key=lambda r: (r.valid_from, r.known_on, r.id))
+    """The declaration of ``facility`` in force on ``on`` as known on ``known_by``
+    (:func:`in_force` for declarations)."""
+    return in_force(records, "declaration", on, known_by, facility=facility)
