@@ -63,10 +63,9 @@ def in_force(records: Iterable[Record], kind: str, on: date, known_by: date | No
     latest ``valid_from`` not after ``on``; ties go to the later ``known_on``, then to the later
     record. None if there is none.
     """
-    chosen = [r for r in records if r.kind == kind
-              and (facility is None or r.facility == facility)]
-    chosen = known_as_of(chosen, known_by) if known_by is not None else current(chosen)
-    chosen = [r for r in chosen if _day(r.valid_from) <= _day(on) and r.id not in exclude]
+    chosen = known_as_of(records, known_by) if known_by is not None else current(records)
+    chosen = [r for r in chosen if r.kind == kind and (facility is None or r.facility == facility)
+              and _day(r.valid_from) <= _day(on) and r.id not in exclude]
     return max(chosen, key=lambda r: (_day(r.valid_from), _day(r.known_on), r.id), default=None)
 
 
