@@ -1,0 +1,39 @@
+"""Timeline plot and evaluation report."""
+
+from pathlib import Path
+
+import pytest
+
+from enrichwatch.evaluation import evaluate, read_case_file
+from enrichwatch.plotting import plot_timeline
+from enrichwatch.report import render_evaluation_report
+
+CASE = Path(__file__).parents[1] / "examples" / "fordow-2023" / "case.toml"
+
+
+@pytest.fixture(scope="module")
+def fordow():
+    records = read_case_file(CASE)
+    return records, evaluate(records, "FFEP", "2023-02-01")
+
+
+def test_timeline_marks_every_record_and_finding(fordow):
+    records, result = fordow
+    ax = plot_timeline(records, result.findings, as_of=result.as_of)
+    gids = {line.get_gid() for line in ax.lines}
+    shown = {f"record-{r.id}" for r in records if r.kind not in ("facility", "party")}
+    assert shown <= gids
+    assert {f"finding-{i}" for i in range(len(result.findings))} <= gids
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["declaration", "inspection", "sample", "report", "finding"]
+
+
+def test_evaluation_report_is_self_contained_and_escaped(fordow):
+    records, result = fordow
+    html = render_evaluation_report(result, records, title="<b>Fordow</b>")
+    assert "&lt;b&gt;Fordow&lt;/b&gt;" in html and "<b>Fordow</b>" not in html
+    assert html.count("<svg") == 1 and "<script" not in html
+    for i in range(1, len(result.findings) + 1):
+        assert f"F{i} &middot;" in html
+    assert "Illustrative reconstruction" in html
+    assert "83.7" in html
