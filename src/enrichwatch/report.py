@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import re
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +37,7 @@ from pathlib import Path
 from . import __version__
 from .constants import HEU_THRESHOLD
 from .errors import InputError
+from .fileio import write_atomic
 
 _SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "enrichwatch", "font.family": "DejaVu Sans"}
 _SKIP_INPUT_KEYS = ("illustrative", "label")
@@ -295,26 +294,15 @@ def _profile_rows(a: dict, b: dict) -> list[dict]:
 
 
 def write_report(html: str, path) -> Path:
-    """Write ``html`` to ``path`` atomically (a temporary file in the same folder, then
-    :func:`os.replace`), so readers never see a half-written report.
+    """Write ``html`` to ``path`` atomically (:func:`enrichwatch.fileio.write_atomic`), so
+    readers never see a half-written report.
 
     Returns
     -------
     pathlib.Path
         The path written.
     """
-    path = Path(path)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(html)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, html)
 
 
 def _flatten(value, prefix: str = "") -> list[tuple[str, str]]:

@@ -3,7 +3,9 @@
 The records store appends the same files to its ledger
 (:func:`enrichwatch.records.load_case_file`, which also validates every payload); this reader
 gives :class:`CaseRecord` values with the fields the evaluation reads (:class:`RecordLike`),
-ids being the 1-based positions in the file, as in a fresh ledger. It checks the common fields
+ids being the 1-based positions in the file, as in a fresh ledger. The file's shape (keys, refs,
+plant files) is checked by the store's own reader (:func:`enrichwatch.records.read_case_file`,
+no database needed), then the common fields; payloads are validated per kind by the store
 only. The format (docs/records-design.md, "Case file format", and
 ``enrichwatch/records/casefile.py``):
 
@@ -38,21 +40,20 @@ Examples
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..records.casefile import read_case_file as read_store_case_file
+from ..records.model import parse_iso_date
 
 __all__ = ["CASE_KINDS", "CaseRecord", "read_case_file"]
 
 #: Record kinds (docs/records-design.md).
 CASE_KINDS = ("facility", "declaration", "inspection", "sample", "report", "stockpile",
               "installed_machines", "party")
-_PLANT_KEYS = {"plant_file": "plant", "observed_plant_file": "observed_plant"}
 
 
 @dataclass(frozen=True)
@@ -85,15 +86,10 @@ def _iso(value: Any) -> Any:
 
 
 def _date(entry: dict, key: str, where: str) -> date:
-    value = entry.get(key)
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise InputError(f"{where}.{key}", value, "a date (YYYY-MM-DD)")
-    return value
+    try:
+        return parse_iso_date(entry.get(key))
+    except ValueError:
+        raise InputError(f"{where}.{key}", entry.get(key), "a date (YYYY-MM-DD)") from None
 
 
 def _reference(value: Any, refs: Mapping[str, int], index: int, key: str) -> int:
@@ -106,31 +102,18 @@ def _reference(value: Any, refs: Mapping[str, int], index: int, key: str) -> int
                                  f"the id of an earlier record (1..{index - 1})")
 
 
-def _payload(entry: dict, where: str, base: Path, refs: Mapping[str, int], index: int) -> dict:
+def _payload(entry: dict, where: str, refs: Mapping[str, int], index: int) -> dict:
     payload = entry.get("payload", {})
     if not isinstance(payload, dict):
         raise InputError(f"{where}.payload", payload, "a table")
-    out = {}
-    for key, value in payload.items():
-        if key in _PLANT_KEYS:
-            try:
-                out[_PLANT_KEYS[key]] = (base / value).read_text(encoding="utf-8")
-            except (OSError, TypeError) as err:
-                raise InputError(f"{where}.payload.{key}", value,
-                                 f"a plant file next to the case file ({err})") from None
-        else:
-            out[key] = _iso(value)
+    out = {key: _iso(value) for key, value in payload.items()}
     if entry.get("kind") == "sample" and "inspection" in out:
         out["inspection"] = _reference(out["inspection"], refs, index,
                                        f"{where}.payload.inspection")
     return out
 
 
-def _record(entry: Any, index: int, base: Path, label: str, refs: dict[str, int]
-            ) -> CaseRecord:
-    where = f"{label} records[{index - 1}]"
-    if not isinstance(entry, dict):
-        raise InputError(where, entry, "a [[records]] table")
+def _record(entry: dict, index: int, where: str, refs: dict[str, int]) -> CaseRecord:
     if entry.get("kind") not in CASE_KINDS:
         raise InputError(f"{where}.kind", entry.get("kind"), f"one of {', '.join(CASE_KINDS)}")
     for key in ("facility", "source"):
@@ -141,33 +124,25 @@ def _record(entry: Any, index: int, base: Path, label: str, refs: dict[str, int]
         supersedes = _reference(supersedes, refs, index, f"{where}.supersedes")
     record = CaseRecord(index, entry["kind"], entry["facility"],
                         _date(entry, "valid_from", where), _date(entry, "known_on", where),
-                        supersedes, entry["source"], _payload(entry, where, base, refs, index))
-    ref = entry.get("ref")
-    if ref is not None:
-        if not isinstance(ref, str) or not ref.strip() or ref in refs:
-            raise InputError(f"{where}.ref", ref, "a label not used by an earlier entry")
-        refs[ref] = index
+                        supersedes, entry["source"], _payload(entry, where, refs, index))
+    if entry.get("ref") is not None:
+        refs[entry["ref"]] = index
     return record
 
 
 def read_case_file(path: str | os.PathLike) -> tuple[CaseRecord, ...]:
     """Read a case file into :class:`CaseRecord` values (ids = positions in the file).
 
-    Checks the common fields only; the store validates payloads per kind.
+    The file's shape (keys, refs, plant files) is checked as the store checks it
+    (:func:`enrichwatch.records.read_case_file`); then the common fields. The store alone
+    validates payloads per kind.
 
     Raises
     ------
     InputError
-        Naming the record and key at fault (``case.toml records[3].known_on``).
+        A :class:`~enrichwatch.records.RecordError` listing every problem of the file's shape,
+        or an error naming the record and key at fault (``case.toml records[3].known_on``).
     """
-    path = Path(path)
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise InputError(str(path), "<case file>", f"a readable TOML case file ({err})") from None
-    entries = doc.get("records")
-    if not isinstance(entries, list) or not entries:
-        raise InputError(f"{path.name} records", entries, "an array of [[records]] tables")
     refs: dict[str, int] = {}
-    return tuple(_record(e, i, path.parent, path.name, refs)
-                 for i, e in enumerate(entries, start=1))
+    return tuple(_record(entry, i, where, refs)
+                 for i, (where, entry) in enumerate(read_store_case_file(path), start=1))

@@ -65,15 +65,14 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
 from ..facility.problems import MISSING, Problem
+from ..validation import ProblemsError
 from .findings import SEVERITIES
 
 __all__ = ["COMPARISONS", "Limit", "RuleSet", "RuleSetError", "Target", "bundled_rule_sets",
@@ -97,7 +96,7 @@ _LIMIT_KEYS = ("id", "description", "applies_to", "comparison", "value", "unit",
 _TARGET_KEYS = ("kind", "path", "facility", "aggregate")
 
 
-class RuleSetError(InputError):
+class RuleSetError(ProblemsError):
     """A rule-set file has one or more problems; all are listed (a ``ValueError``).
 
     Parameters
@@ -113,21 +112,7 @@ class RuleSetError(InputError):
         Those of the first problem (as for every :class:`~enrichwatch.errors.InputError`).
     """
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
-        if not self.problems:
-            raise ValueError("RuleSetError needs at least one Problem")
-        first = self.problems[0]
-        super().__init__(first.key, first.value, first.allowed)
-
-    def __str__(self) -> str:
-        if len(self.problems) == 1:
-            return str(self.problems[0])
-        lines = [f"{len(self.problems)} problems in {self.problems[0].file}:"]
-        return "\n  ".join(lines + [str(p) for p in self.problems])
-
-    def __reduce__(self):
-        return (type(self), (self.problems,))
+    problem_type = Problem
 
 
 @dataclass(frozen=True)

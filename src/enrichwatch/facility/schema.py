@@ -23,9 +23,6 @@ x.toml: units.rat = 'kg U/yr': expected one of the keys rate (did you mean 'rate
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import types
-import typing
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
@@ -34,8 +31,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..composition import isotope_name
 from ..constants import URANIUM_ISOTOPES
 from ..errors import UnknownNameError
+from ..validation import key_path, pydantic_problem
 from .checks import Parts
-from .problems import MISSING, Problem, key_path
+from .problems import Problem
 from .specs import (
     DEFAULT_RATE_UNIT,
     RATE_UNITS,
@@ -166,60 +164,17 @@ class _Document(BaseModel):
     withdrawals: list[_WithdrawalModel] = _f("[[withdrawals]] tables", [])
 
 
-# -- pydantic errors -> problems ------------------------------------------------------------------
-def _fields(model: type[BaseModel]) -> dict:
-    return {(info.alias or name): info for name, info in model.model_fields.items()}
-
-
-def _inner(annotation) -> tuple[type[BaseModel] | None, bool]:
-    """The model inside an annotation, and whether a key or index comes before it."""
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        return _inner(next(a for a in args if a is not type(None)))
-    if origin is Annotated:
-        return _inner(args[0])
-    if origin in (list, dict):
-        return _inner(args[-1])[0], True
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation, False
-    return None, False
-
-
-def _walk(loc) -> tuple[type[BaseModel] | None, Any]:
-    """(model holding the last key, field info of the last key found) along ``loc``."""
-    model, info, skip = _Document, None, False
-    for part in loc:
-        if skip:
-            skip = False
-            continue
-        fields = _fields(model) if model is not None else {}
-        if part not in fields:
-            return model, None
-        info = fields[part]
-        model, skip = _inner(info.annotation)
-    return model, info
-
-
-def _unknown_key(key: str, model: type[BaseModel] | None) -> str:
-    allowed = list(_fields(model)) if model is not None else []
-    close = difflib.get_close_matches(str(key), allowed, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    if model is not _Document and key in _fields(_Document):
-        hint = (f" ({key!r} is a top-level key: write it as its own table, or before the first"
-                " [table] header, since keys after a header belong to that table)")
-    return f"one of the keys {', '.join(allowed)}{hint}"
+# -- pydantic errors -> problems (enrichwatch.validation) -----------------------------------------
+def _misplaced(key: str, holder: type[BaseModel] | None) -> str | None:
+    """The hint for a top-level key written inside a table."""
+    if holder is not _Document and key in _Document.model_fields:
+        return (f"{key!r} is a top-level key: write it as its own table, or before the first"
+                " [table] header, since keys after a header belong to that table")
+    return None
 
 
 def _problem(error: Mapping, file: str) -> Problem:
-    loc = tuple(error["loc"])
-    if loc[-1] == "[key]":
-        return Problem(file, key_path(loc[:-1]), loc[-2], _KEY_TEXT)
-    model, info = _walk(loc)
-    if error["type"] == "extra_forbidden":
-        return Problem(file, key_path(loc), error["input"], _unknown_key(loc[-1], model))
-    allowed = info.description if info is not None and info.description else error["msg"]
-    value = MISSING if error["type"] == "missing" else error["input"]
-    return Problem(file, key_path(loc), value, allowed)
+    return Problem(file, *pydantic_problem(error, _Document, bad_key=_KEY_TEXT, hint=_misplaced))
 
 
 def _pydantic_problems(raw: Mapping, file: str) -> list[Problem]:

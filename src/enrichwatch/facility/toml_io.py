@@ -3,7 +3,9 @@
 The writer lays a description out in the documented order ([facility], [units], [machines.*],
 [[cascades]] with their [cascades.design], [[streams]], [[feeds]], [[withdrawals]]), writes only
 the keys that were given, and writes numbers exactly (``repr`` of floats), so that reading the
-text back gives an equal description. Files are replaced atomically.
+text back gives an equal description. Files are replaced atomically
+(:func:`enrichwatch.fileio.write_atomic`); syntax errors name line and column
+(:func:`enrichwatch.validation.parse_toml`).
 
 Examples
 --------
@@ -20,49 +22,27 @@ line 1 (end of file) | valid TOML (Unterminated string)
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import stat
-import tempfile
-import tomllib
 from collections.abc import Mapping
-from pathlib import Path
 
 import tomli_w
 
-from .problems import FacilityFileError, Problem
+from ..fileio import write_atomic
+from ..validation import parse_toml
+from .problems import FacilityFileError
 
 __all__ = ["literal", "read_toml", "render", "write_atomic"]
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)$")
 _LINE_LIMIT = 100
 _HEADER = "# enrichwatch plant description (format: docs/plant-format.md)\n"
-_DEFAULT_FILE_MODE = 0o644
 
 # -- reading --------------------------------------------------------------------------------------
 
 
-def _syntax_problem(err: tomllib.TOMLDecodeError, text: str, file: str) -> Problem:
-    message = str(err)
-    match = _POSITION.search(message)
-    reason = _POSITION.sub("", message).replace("(at end of document)", "").strip()
-    lines = text.splitlines() or [""]
-    if match is None:
-        return Problem(file, f"line {len(lines)} (end of file)", lines[-1].strip(),
-                       f"valid TOML ({reason})")
-    line, column = int(match.group(1)), int(match.group(2))
-    shown = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    return Problem(file, f"line {line}, column {column}", shown, f"valid TOML ({reason})")
-
-
 def read_toml(text: str, file: str) -> dict:
     """Parse TOML text; a syntax error raises FacilityFileError naming line and column."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise FacilityFileError([_syntax_problem(err, text, file)]) from None
+    return parse_toml(text, file, FacilityFileError)
 
 
 # -- writing --------------------------------------------------------------------------------------
@@ -135,27 +115,3 @@ def render(facility) -> str:
     blocks += [_table("[[withdrawals]]", {"from": w.origin, "name": w.name, "rate": w.rate})
                for w in facility.withdrawals]
     return "\n".join(blocks)
-
-
-def write_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and :func:`os.replace`.
-
-    Readers see the old file or the new one, never a half-written one. An existing file's
-    permissions are kept.
-    """
-    target = Path(path)
-    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _DEFAULT_FILE_MODE
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return target
-

@@ -55,15 +55,17 @@ nothing is appended.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import MISSING, RecordError, RecordProblem
+from ..validation import MISSING, parse_toml, unknown_key
+from .errors import RecordError, RecordProblem
 from .model import Record, RecordDraft
-from .signing import Signer
+
+if TYPE_CHECKING:
+    from .signing import Signer
 
 __all__ = ["ENTRY_KEYS", "load_case_file", "read_case_file"]
 
@@ -76,26 +78,12 @@ _TOP_KEYS = ("case", "records")
 
 
 def _read_toml(path: Path) -> dict:
-    from ..facility import FacilityFileError
-    from ..facility.toml_io import read_toml
-
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise RecordError.of(str(path), "file", str(path),
                              f"a readable UTF-8 file ({err})") from None
-    try:
-        return read_toml(text, path.name)
-    except FacilityFileError as err:
-        raise RecordError([RecordProblem(path.name, p.key, p.value, p.allowed)
-                           for p in err.problems]) from None
-
-
-def _unknown(key: str, known: Iterable[str]) -> str:
-    known = list(known)
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"one of the keys {', '.join(known)}{hint}"
+    return parse_toml(text, path.name, RecordError)
 
 
 def _embed_plants(payload: Any, base: Path, where: str, problems: list) -> Any:
@@ -121,7 +109,7 @@ def _embed_plants(payload: Any, base: Path, where: str, problems: list) -> Any:
 def _entry_problems(entry: Any, where: str) -> list[RecordProblem]:
     if not isinstance(entry, Mapping):
         return [RecordProblem(where, "records", entry, "a [[records]] table")]
-    problems = [RecordProblem(where, key, entry[key], _unknown(key, ENTRY_KEYS))
+    problems = [RecordProblem(where, key, entry[key], unknown_key(key, ENTRY_KEYS))
                 for key in entry if key not in ENTRY_KEYS]
     problems += [RecordProblem(where, key, MISSING, "a value (required key)")
                  for key in _REQUIRED if key not in entry]
@@ -143,7 +131,7 @@ def read_case_file(path: str | os.PathLike) -> list[tuple[str, dict]]:
     """
     path = Path(path)
     doc = _read_toml(path)
-    problems = [RecordProblem(path.name, key, doc[key], _unknown(key, _TOP_KEYS))
+    problems = [RecordProblem(path.name, key, doc[key], unknown_key(key, _TOP_KEYS))
                 for key in doc if key not in _TOP_KEYS]
     entries = doc.get("records")
     if not isinstance(entries, list) or not entries:

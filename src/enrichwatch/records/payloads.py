@@ -24,17 +24,16 @@ draft 1: payload.results[0].u235_pct = 120.0: expected a U-235 percent from 0 to
 
 from __future__ import annotations
 
-import difflib
 import math
 import types
-import typing
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from .errors import MISSING, RecordError, RecordProblem
+from ..validation import key_path, pydantic_problem
+from .errors import RecordError, RecordProblem
 from .model import parse_iso_date
 from .signing import is_public_key_hex
 
@@ -166,60 +165,15 @@ PAYLOAD_MODELS: Mapping[str, type[BaseModel]] = types.MappingProxyType({
     "party": PartyPayload,
 })
 
-# -- pydantic errors -> problems ------------------------------------------------------------------
+# -- pydantic errors -> problems (enrichwatch.validation) -----------------------------------------
 
 
 def _key_path(loc: tuple) -> str:
-    out = "payload"
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-def _inner(annotation) -> tuple[type[BaseModel] | None, bool]:
-    """The model inside an annotation, and whether a key or index comes before it."""
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        return _inner(next(a for a in args if a is not type(None)))
-    if origin is Annotated:
-        return _inner(args[0])
-    if origin in (list, dict):
-        return _inner(args[-1])[0], True
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation, False
-    return None, False
-
-
-def _walk(model: type[BaseModel] | None, loc: tuple):
-    """(model holding the last key, field info of the last key) along ``loc``."""
-    info, skip = None, False
-    for part in loc:
-        if skip:
-            skip = False
-            continue
-        if model is None or part not in model.model_fields:
-            return model, None
-        info = model.model_fields[part]
-        model, skip = _inner(info.annotation)
-    return model, info
+    return key_path(("payload", *loc), quote=False)
 
 
 def _problem(error: Mapping, model: type[BaseModel], where: str) -> RecordProblem:
-    loc = tuple(error["loc"])
-    if loc and loc[-1] == "[key]":
-        _, info = _walk(model, loc[:-2])
-        described = f": {info.description}" if info is not None and info.description else ""
-        return RecordProblem(where, _key_path(loc[:-1]), loc[-2], f"a valid key{described}")
-    holder, info = _walk(model, loc)
-    if error["type"] == "extra_forbidden":
-        known = list(holder.model_fields) if holder is not None else []
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return RecordProblem(where, _key_path(loc), error["input"],
-                             f"one of the keys {', '.join(known)}{hint}")
-    allowed = info.description if info is not None and info.description else error["msg"]
-    value = MISSING if error["type"] == "missing" else error["input"]
-    return RecordProblem(where, _key_path(loc), value, allowed)
+    return RecordProblem(where, *pydantic_problem(error, model, path=_key_path))
 
 
 # -- checks within a payload ----------------------------------------------------------------------
