@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from enrichwatch.evaluation import evaluate, read_case_file
-from enrichwatch.plotting import plot_timeline
+from enrichwatch.plotting import plot_record_timeline
 from enrichwatch.report import render_evaluation_report
 
 CASE = Path(__file__).parents[1] / "examples" / "fordow-2023" / "case.toml"
@@ -19,7 +19,7 @@ def fordow():
 
 def test_timeline_marks_every_record_and_finding(fordow):
     records, result = fordow
-    ax = plot_timeline(records, result.findings, as_of=result.as_of)
+    ax = plot_record_timeline(records, result.findings, as_of=result.as_of)
     gids = {line.get_gid() for line in ax.lines}
     shown = {f"record-{r.id}" for r in records if r.kind not in ("facility", "party")}
     assert shown <= gids

@@ -405,7 +405,7 @@ _TIMELINE_ROWS = ("declaration", "inspection", "sample", "report", "stockpile",
 _SEVERITY_COLOR = {"high": "#b2182b", "medium": "#e08214", "low": "#4d9221", "info": "#5b636b"}
 
 
-def plot_timeline(records, findings=(), as_of=None, ax=None) -> Axes:
+def plot_record_timeline(records, findings=(), as_of=None, ax=None) -> Axes:
     """Timeline of records and findings: one row per record kind, a filled marker where a
     record applied (``valid_from``) joined to a hollow one where it became known (``known_on``),
     findings on their own row at the date of their first evidence, and the as-of date dashed.

@@ -333,11 +333,11 @@ def render_evaluation_report(evaluation, records: Sequence, *, title: str | None
     title : str, optional
         Report title (escaped); default names the facility and the date.
     """
-    from .plotting import plot_timeline
+    from .plotting import plot_record_timeline
 
     considered = set(evaluation.records_considered)
     shown = [r for r in records if r.id in considered] or list(records)
-    ax = plot_timeline(shown, evaluation.findings, as_of=evaluation.as_of)
+    ax = plot_record_timeline(shown, evaluation.findings, as_of=evaluation.as_of)
     findings = [{"severity": f.severity, "title": f.title, "detail": f.detail, "rule": f.rule,
                  "evidence": list(f.evidence), "citation": getattr(f, "citation", None),
                  "consequence": _flatten(f.consequence) if f.consequence else []}
