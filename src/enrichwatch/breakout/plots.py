@@ -1,0 +1,99 @@
+"""Plots of a breakout plan and of its Monte Carlo distribution (matplotlib, lazy import).
+
+Each function takes an optional ``ax`` and returns the axes it drew on; without ``ax`` a new
+:class:`matplotlib.figure.Figure` is made directly (Agg canvas, no pyplot state). Artists that
+tests and reports look for carry a ``gid``: ``"entry-<i>"`` (bar of the i-th schedule entry),
+``"histogram"``, ``"percentile-<p>"`` and ``"nominal"``. The timeline plot is
+:func:`enrichwatch.breakout.timeline.plot_timeline`.
+
+Examples
+--------
+>>> from enrichwatch.breakout import calibration_state, plan_breakout
+>>> plan = plan_breakout(calibration_state("may-2025"))
+>>> ax = plot_schedule(plan)
+>>> sorted(p.get_gid() for p in ax.patches)[:2]
+['entry-0', 'entry-1']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["plot_distribution", "plot_schedule"]
+
+_STEP_COLORS = ("#1b7837", "#762a83", "#2166ac", "#b2182b", "#e08214", "#4d4d4d")
+
+
+def _axes(ax, size):
+    if ax is not None:
+        return ax
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig.add_subplot()
+
+
+def plot_schedule(plan, ax=None):
+    """Gantt chart of a :class:`~.results.BreakoutPlan`: one row per (group, units), bars
+    coloured by the step's product level, labelled with the feed -> product assays.
+
+    Parameters
+    ----------
+    plan : BreakoutPlan
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    entries = plan.schedule
+    ax = _axes(ax, (8.0, 0.5 + 0.35 * max(4, len(entries))))
+    rows: list[str] = []
+    levels = sorted({e.product_wt_pct for e in entries})
+    for i, e in enumerate(entries):
+        label = f"{e.group} {e.units_label}"
+        if label not in rows:
+            rows.append(label)
+        y = rows.index(label)
+        color = _STEP_COLORS[levels.index(e.product_wt_pct) % len(_STEP_COLORS)]
+        ax.barh(y, e.end_day - e.start_day, left=e.start_day, color=color, alpha=0.8,
+                gid=f"entry-{i}")
+        ax.text(e.start_day + 0.5 * (e.end_day - e.start_day), y,
+                f"{e.feed_wt_pct:.3g}->{e.product_wt_pct:.3g} %", ha="center", va="center",
+                fontsize=7, color="white")
+    ax.set_yticks(range(len(rows)), rows, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("days from the start of breakout")
+    ax.set_title(f"{plan.state}: {plan.days_to_n_sq:.3g} days to {plan.n_sq:g} SQ "
+                 f"({plan.model})", fontsize=9)
+    if np.isfinite(plan.lower_bound.days):
+        ax.axvline(plan.lower_bound.days, color="0.3", ls="--", lw=1, gid="bound")
+    return ax
+
+
+def plot_distribution(dist, ax=None, bins: int = 60):
+    """Histogram of a :class:`~.montecarlo.BreakoutDistribution` with its 5th, 50th and 95th
+    percentiles and the nominal plan's time.
+
+    Parameters
+    ----------
+    dist : BreakoutDistribution
+    ax : matplotlib Axes, optional
+    bins : int
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, (6.0, 3.5))
+    days = dist.days[np.isfinite(dist.days)]
+    ax.hist(days, bins=bins, color="#2166ac", alpha=0.7, gid="histogram")
+    for p, v in dist.percentiles.items():
+        if np.isfinite(v):
+            ax.axvline(v, color="#b2182b", ls=":" if p != 50 else "-", gid=f"percentile-{p}")
+    ax.axvline(dist.nominal_days, color="0.2", ls="--", gid="nominal")
+    ax.set_xlabel(f"days to {dist.n_sq:g} SQ ({dist.model})")
+    ax.set_ylabel("samples")
+    return ax

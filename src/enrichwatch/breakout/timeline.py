@@ -1,0 +1,377 @@
+"""Breakout time at every IAEA report date of the bundled record, 2019-2025.
+
+Data: ``enrichwatch/data/stockpile/iran-stockpile.csv`` (the IAEA-reported stockpile, one row
+per report, with sources and gaps; a copy of ``shared/reference/iran-stockpile.csv``) and
+``installed-machines.toml`` (installed cascades by period, each with its source or the
+assumption made, and the few stock figures the CSV notes give where a cell is blank).
+
+A state per report date (rules, restated in each row's ``assumptions``):
+
+* 60 %: the reported figure; none before production began (17 Apr 2021).
+* 20 %: the reported figure; else a figure from the CSV notes (``[[stock_override]]``, with its
+  uncertainty); else the previous report's figure carried forward; none before 4 Jan 2021.
+* up to 5 %: the reported figure; else the total (or its override) less the other levels
+  (the total includes oxides and scrap in some reports, so this overstates); else the previous
+  report's figure carried forward. At 3.67 % before July 2019 (JCPOA), 4.5 % after (Iran's
+  stated level).
+* up to 2 %: the reported figure at 2 % (its upper bound); otherwise part of the remainder.
+* natural uranium (0.711 %): unlimited.
+* uncertainties (one sigma): 2 % for reported figures, the override's for overrides, 5 % for
+  the remainder of a total, 10 % for carried-forward figures and for estimated reports.
+* cascades: those of the period in ``installed-machines.toml``.
+* a report with no stock figure at all is a gap: no breakout time is computed for it.
+
+Examples
+--------
+>>> rows = stock_reports()
+>>> rows[0].date, rows[0].total_kg_u
+('2019-02', 163.8)
+>>> s = timeline_state(rows[0])
+>>> [(round(100 * float(x.assay.mass_fraction), 2), x.kg_u) for x in s.stocks]
+[(0.71, inf), (3.67, 163.8)]
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import math
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date as _date
+from importlib import resources
+
+from ..composition import Assay
+from ..constants import SQ_HEU_U235_KG
+from ..errors import InputError
+from .planner import plan_breakout
+from .state import BreakoutState, Stock
+from .state_io import cascades_from_tables
+
+__all__ = ["StockReport", "Timeline", "TimelineRow", "breakout_timeline", "machine_periods",
+           "plot_timeline", "stock_reports", "timeline_state"]
+
+_COLUMNS = ("total_kg_u", "kg_u_le2", "kg_u_le5", "kg_u_le20", "kg_u_le60")
+_SIGMA = {"reported": 0.02, "remainder": 0.05, "carried": 0.10, "estimated": 0.10}
+_START_60, _START_20, _LEU_45 = "2021-04-17", "2021-01-04", "2019-07"
+
+
+def _data(name: str) -> str:
+    return resources.files("enrichwatch").joinpath("data", "stockpile", name).read_text(
+        encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class StockReport:
+    """One row of the bundled stockpile record (kg U; None = blank in the public record)."""
+
+    date: str
+    report_id: str
+    total_kg_u: float | None
+    kg_u_le2: float | None
+    kg_u_le5: float | None
+    kg_u_le20: float | None
+    kg_u_le60: float | None
+    source: str
+    note: str = field(repr=False)
+
+    @property
+    def gap(self) -> bool:
+        return all(getattr(self, c) is None for c in _COLUMNS)
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+@functools.lru_cache(maxsize=1)
+def stock_reports() -> tuple[StockReport, ...]:
+    """The bundled IAEA-reported stockpile timeline, in date order."""
+    rows = csv.DictReader(io.StringIO(_data("iran-stockpile.csv")))
+    return tuple(StockReport(r["report_date"], r["report_id"],
+                             *(_number(r[c]) for c in _COLUMNS), r["source_url"], r["note"])
+                 for r in rows)
+
+
+@functools.lru_cache(maxsize=1)
+def _machines_file() -> dict:
+    return tomllib.loads(_data("installed-machines.toml"))
+
+
+@functools.lru_cache(maxsize=1)
+def machine_periods() -> tuple[tuple[str, str, str, tuple], ...]:
+    """(from date, label, note, cascade groups) of every period of installed machines."""
+    out = []
+    for i, p in enumerate(_machines_file()["period"]):
+        groups = cascades_from_tables(p.get("cascades"), "installed-machines.toml",
+                                      f"period[{i}].cascades")
+        out.append((p["from"], p["label"], p["note"], groups))
+    return tuple(out)
+
+
+def _period(date: str):
+    chosen = None
+    for p in machine_periods():
+        if p[0] <= date:
+            chosen = p
+    if chosen is None:
+        raise InputError("date", date, f"a date from {machine_periods()[0][0]} on")
+    return chosen
+
+
+def _overrides(date: str) -> dict[str, tuple[float, float, str]]:
+    return {o["column"]: (float(o["kg_u"]), o["uncertainty_pct"] / 100.0, o["source"])
+            for o in _machines_file().get("stock_override", []) if o["date"] == date}
+
+
+def _previous(report: StockReport) -> StockReport | None:
+    earlier = [r for r in stock_reports() if r.date < report.date and not r.gap]
+    return earlier[-1] if earlier else None
+
+
+@functools.lru_cache(maxsize=128)
+def _levels(date: str) -> dict[str, float]:
+    """kg U per level ('le2', 'le5', 'le20', 'le60') of the state at report ``date``, as built
+    by the rules (so that carried-forward figures include earlier overrides and remainders)."""
+    report = next(r for r in stock_reports() if r.date == date)
+    return dict(zip(("le2", "le5", "le20", "le60"),
+                    (x[0] for x in _figures(report, [])), strict=True))
+
+
+def _carried(report, key, label, notes):
+    prev = _previous(report)
+    last = 0.0 if prev is None else _levels(prev.date)[key]
+    if last > 0:
+        notes.append(f"{label}: not reported; {last:.6g} kg U carried forward from the "
+                     f"{prev.date} state")
+    return last, _SIGMA["carried"]
+
+
+def _level(report, column, start, notes, label):
+    """(kg, relative sigma) of one level under the rules of the module docstring."""
+    value, over = getattr(report, column), _overrides(report.date).get(column)
+    if value is not None:
+        return value, _SIGMA["reported"]
+    if over is not None:
+        notes.append(f"{label}: {over[0]:g} kg U from {over[2]}")
+        return over[0], over[1]
+    if start is not None and report.date < start:
+        return 0.0, 0.0
+    return _carried(report, column.replace("kg_u_", ""), label, notes)
+
+
+def _leu(report, others, notes):
+    if report.kg_u_le5 is not None:
+        return report.kg_u_le5, _SIGMA["reported"]
+    total = report.total_kg_u
+    over = _overrides(report.date).get("total_kg_u")
+    if total is None and over is not None:
+        total = over[0]
+        notes.append(f"total: {over[0]:g} kg U from {over[2]}")
+    if total is not None:
+        rest = max(0.0, total - others)
+        notes.append(f"up to 5 %: the total less the other levels, {rest:.6g} kg U (the total "
+                     "may include oxides and scrap)")
+        return rest, _SIGMA["remainder"]
+    return _carried(report, "le5", "up to 5 %", notes)
+
+
+def _figures(report: StockReport, notes: list[str]):
+    """((kg, sigma) of the 2 %, up-to-5 %, 20 % and 60 % levels)."""
+    le60 = _level(report, "kg_u_le60", _START_60, notes, "60 %")
+    le20 = _level(report, "kg_u_le20", _START_20, notes, "20 %")
+    le2 = (report.kg_u_le2 or 0.0, _SIGMA["reported"])
+    leu = _leu(report, le60[0] + le20[0] + le2[0], notes)
+    return le2, leu, le20, le60
+
+
+def _stocks(report: StockReport, notes: list[str]) -> tuple[Stock, ...]:
+    w = Assay.from_weight_percent
+    le2, leu, le20, le60 = _figures(report, notes)
+    estimated = report.date in _machines_file()["timeline"].get("estimated_reports", [])
+    if estimated:
+        notes.append(_machines_file()["timeline"]["estimated_note"])
+    leu_pct = 3.67 if report.date < _LEU_45 else 4.5
+    out = [Stock(w(0.711), math.inf, 0.0, "assumption",
+                 _machines_file()["timeline"]["natural_uranium"])]
+    for pct, (kg, sig) in ((2.0, le2), (leu_pct, leu), (20.0, le20), (60.0, le60)):
+        if kg > 0:
+            sig = max(sig, _SIGMA["estimated"]) if estimated else sig
+            out.append(Stock(w(pct), float(kg), sig, report.source))
+    return tuple(out)
+
+
+def timeline_state(report: StockReport) -> BreakoutState:
+    """The breakout state at one report date (see the module docstring for the rules)."""
+    if report.gap:
+        raise InputError("report", report.date, "a report with at least one stock figure "
+                         "(this one is a gap in the public record)")
+    notes: list[str] = []
+    stocks = _stocks(report, notes)
+    start, label, note, groups = _period(report.date)
+    notes.append(f"installed cascades: period from {start} ({label}): {note}")
+    return BreakoutState(f"Iran {report.date}", stocks, groups, report.date,
+                         f"IAEA report {report.report_id or report.date}",
+                         assumptions=tuple(notes), sources=(report.source,))
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """Breakout time at one report date [days]; ``days`` per plant model (None for a gap)."""
+
+    date: str
+    report_id: str
+    gap: bool
+    stocks: tuple[tuple[float, float], ...]
+    machines: int
+    swu_per_day: float
+    days: dict
+    lower_bound_days: float | None
+    percentiles: dict
+    assumptions: tuple[str, ...]
+    source: str
+
+    def as_dict(self) -> dict:
+        def num(x):
+            return None if x is None or not math.isfinite(x) else x
+        return {"date": self.date, "report_id": self.report_id or None, "gap": self.gap,
+                "stocks": [{"assay_wt_pct": p, "kg_u": num(kg)} for p, kg in self.stocks],
+                "machines": self.machines, "separative_power_kg_swu_per_day": self.swu_per_day,
+                "days_to_one_sq": {m: num(d) for m, d in self.days.items()},
+                "lower_bound_days": num(self.lower_bound_days),
+                "percentiles_days": {m: {f"p{k}": num(v) for k, v in p.items()}
+                                     for m, p in self.percentiles.items()},
+                "assumptions": list(self.assumptions), "source": self.source}
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Breakout time at each report date, with the assumptions stated."""
+
+    rows: tuple[TimelineRow, ...]
+    n_sq: float
+    models: tuple[str, ...]
+    assumptions: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {"n_sq": self.n_sq, "models": list(self.models),
+                "assumptions": list(self.assumptions), "rows": [r.as_dict() for r in self.rows],
+                "units": {"time": "days", "mass": "kg U", "assay": "wt% U-235"}}
+
+    def __repr__(self) -> str:
+        ok = [r for r in self.rows if not r.gap]
+        return (f"Timeline({len(self.rows)} report dates {self.rows[0].date} to "
+                f"{self.rows[-1].date}, {len(self.rows) - len(ok)} gaps, models "
+                f"{', '.join(self.models)})")
+
+
+_GLOBAL = (
+    "stocks from the IAEA-reported record (bundled iran-stockpile.csv) under the rules of "
+    "enrichwatch.breakout.timeline; natural uranium unlimited",
+    "installed cascades from the bundled installed-machines.toml (installed = available; "
+    "each figure with its source or its assumption)",
+    "machines at their catalog ratings; see each plan's assumptions for the ladder and tails",
+)
+
+
+def _row(report, n_sq, models, samples, seed, sq_u235_kg) -> TimelineRow:
+    if report.gap:
+        return TimelineRow(report.date, report.report_id, True, (), 0, 0.0,
+                           {m: None for m in models}, None, {},
+                           ("gap in the public record: " + report.note,), report.source)
+    from .montecarlo import monte_carlo
+
+    state = timeline_state(report)
+    days, pct, lb = {}, {}, None
+    for m in models:
+        plan = plan_breakout(state, n_sq, model=m, sq_u235_kg=sq_u235_kg)
+        days[m], lb = plan.days_to_n_sq, plan.lower_bound.days
+        if samples:
+            pct[m] = monte_carlo(state, n_sq, samples=samples, seed=seed, model=m, plan=plan,
+                                 sq_u235_kg=sq_u235_kg).percentiles
+    stocks = tuple((100 * float(s.assay.mass_fraction), s.kg_u) for s in state.stocks)
+    return TimelineRow(report.date, report.report_id, False, stocks, state.n_machines,
+                       state.separative_power_kg_swu_per_day, days, lb, pct,
+                       state.assumptions, report.source)
+
+
+def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), samples: int = 0,
+                      seed: int = 0, since: str = "2019", until: str = "2026",
+                      progress=None, sq_u235_kg: float = SQ_HEU_U235_KG) -> Timeline:
+    """Breakout time at every report date of the bundled record between ``since`` and
+    ``until`` (ISO date prefixes).
+
+    Parameters
+    ----------
+    n_sq : float
+        Significant quantities (1 for the usual breakout time).
+    models : tuple of str
+        Plant models to compute ('repiped', 'as-built').
+    samples : int
+        Monte Carlo samples per date and model (0: none).
+    seed : int
+    progress : callable, optional
+        ``progress(done, total)`` after each date.
+
+    Returns
+    -------
+    Timeline
+    """
+    models = tuple(models)
+    reports = [r for r in stock_reports() if since <= r.date < until]
+    rows = []
+    for i, report in enumerate(reports):
+        rows.append(_row(report, n_sq, models, samples, seed, sq_u235_kg))
+        if progress is not None:
+            progress(i + 1, len(reports))
+    return Timeline(tuple(rows), float(n_sq), models, _GLOBAL)
+
+
+def _when(text: str) -> _date:
+    parts = [int(p) for p in text.split("-")]
+    return _date(parts[0], parts[1], parts[2] if len(parts) > 2 else 15)
+
+
+def plot_timeline(timeline: Timeline, ax=None):
+    """Breakout time against report date (log scale), one line per model, the ideal-SWU
+    lower bound dashed, the Monte Carlo 5-95 % band shaded when present, gaps marked.
+
+    Parameters
+    ----------
+    timeline : Timeline
+    ax : matplotlib Axes, optional
+        Drawn on a new figure (Agg canvas, no pyplot state) when not given.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8.0, 4.2))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+    rows = [r for r in timeline.rows if not r.gap]
+    x = [_when(r.date) for r in rows]
+    for m in timeline.models:
+        y = [r.days[m] for r in rows]
+        ax.plot(x, y, marker="o", ms=3, label=f"{m} plant", gid=f"timeline-{m}")
+        if all(m in r.percentiles for r in rows) and rows:
+            lo = [r.percentiles[m][5] for r in rows]
+            hi = [r.percentiles[m][95] for r in rows]
+            ax.fill_between(x, lo, hi, alpha=0.2, gid=f"band-{m}")
+    ax.plot(x, [r.lower_bound_days for r in rows], ls="--", color="0.4",
+            label="ideal-SWU lower bound", gid="timeline-bound")
+    for r in timeline.rows:
+        if r.gap:
+            ax.axvline(_when(r.date), color="0.6", ls=":", gid=f"gap-{r.date}")
+    ax.set_yscale("log")
+    ax.set_ylabel(f"days to {timeline.n_sq:g} SQ of 90 % uranium")
+    ax.set_xlabel("IAEA report date")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
+

@@ -1,0 +1,154 @@
+"""``enrichwatch breakout``: the fastest route to weapon-grade uranium, its uncertainty, and
+the timeline over the public record."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from .app import JSON_OPTION, BadInput, app, console, emit
+
+
+@contextmanager
+def _progress(label: str):
+    """``progress(done, total)`` callback drawing a bar on stderr (only on a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    err = console(stderr=True)
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err,
+                  transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def breakout(
+    state: Path = typer.Argument(None, help="State file (TOML): stocks and installed cascades."),
+    sq: float = typer.Option(1.0, "--sq", help="Significant quantities to produce (25 kg U-235 "
+                                               "each, in uranium of >= 90 %)."),
+    samples: int = typer.Option(0, "--samples", help="Monte Carlo samples for the uncertainty "
+                                                     "(0: nominal plan only)."),
+    model: str = typer.Option("repiped", "--model", help="Plant model: 'repiped' (cascades "
+                                                         "re-piped for each step) or 'as-built' "
+                                                         "(fed off-design)."),
+    dask: str = typer.Option(None, "--dask", help="Run the Monte Carlo on this Dask scheduler "
+                                                  "address."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the Monte Carlo."),
+    timeline: bool = typer.Option(False, "--timeline", help="Breakout time at every IAEA report "
+                                                            "date 2019-2025 (bundled data) "
+                                                            "instead of one state."),
+    since: str = typer.Option("2019", "--since", help="With --timeline: first report date "
+                                                      "(YYYY or YYYY-MM-DD)."),
+    until: str = typer.Option("2026", "--until", help="With --timeline: report dates before "
+                                                      "this (YYYY or YYYY-MM-DD)."),
+    report: Path = typer.Option(None, "--report", help="Write an HTML report here."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Fastest schedule to N significant quantities of weapon-grade uranium from stocks and
+    installed machines, with the ideal-SWU lower bound and (with --samples) its uncertainty."""
+    if timeline == (state is not None):
+        raise BadInput("STATE/--timeline", str(state) if state else None,
+                       "either a state file or --timeline")
+    if samples < 0:
+        raise BadInput("--samples", samples, "a whole number >= 0")
+    if timeline:
+        _timeline(sq, samples, seed, since, until, report, as_json)
+    else:
+        _plan(state, sq, samples, model, dask, seed, report, as_json)
+
+
+def _plan(path, sq, samples, model, dask, seed, report, as_json) -> None:
+    from ..breakout import load_state, monte_carlo, plan_breakout
+
+    state = load_state(path)
+    plan = plan_breakout(state, sq, model=model)
+    dist = None
+    if samples:
+        with _progress("Monte Carlo") as update:
+            dist = monte_carlo(state, sq, samples=samples, seed=seed, model=model,
+                               address=dask, plan=plan, progress=update)
+    if report:
+        from ..report import render_breakout_report, write_report
+
+        write_report(render_breakout_report(plan, dist), report)
+    payload = {**plan.as_dict(), "uncertainty": dist.as_dict() if dist else None,
+               "report": str(report) if report else None}
+    emit(as_json, payload, lambda out: _plan_table(out, payload))
+
+
+def _timeline(sq, samples, seed, since, until, report, as_json) -> None:
+    from ..breakout import breakout_timeline
+
+    with _progress("report dates") as update:
+        result = breakout_timeline(sq, samples=samples, seed=seed, since=since, until=until,
+                                   progress=update)
+    if report:
+        from ..report import render_timeline_report, write_report
+
+        write_report(render_timeline_report(result), report)
+    payload = {**result.as_dict(), "report": str(report) if report else None}
+    emit(as_json, payload, lambda out: _timeline_table(out, payload))
+
+
+def _days(value) -> str:
+    return "not reachable" if value is None else f"{value:.3g}"
+
+
+def _plan_table(out, p: dict) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    out.print(f"[bold]{escape(p['state'])}[/] ({p['date'] or 'undated'}), plant model "
+              f"{p['model']}: [bold]{_days(p['days_to_first_sq'])} days[/] to the first "
+              f"significant quantity, {_days(p['days_to_n_sq'])} days to {p['n_sq']:g}; "
+              f"ideal-SWU lower bound {_days(p['lower_bound']['days'])} days")
+    table = Table(title="Schedule")
+    for col in ("cascades", "step", "feed → product (tails) wt%", "tails", "days",
+                "feed kg U", "product kg U"):
+        table.add_column(col, justify="right" if "kg" in col or col == "days" else "left")
+    for e in p["schedule"]:
+        table.add_row(escape(f"{e['group']} {e['units']}"), str(e["step"]),
+                      f"{e['feed_wt_pct']:.3g} → {e['product_wt_pct']:.3g} "
+                      f"({e['tails_wt_pct']:.3g})", escape(e["tails"]),
+                      f"{e['start_day']:.2f}–{e['end_day']:.2f}", f"{e['feed_kg_u']:.2f}",
+                      f"{e['product_kg_u']:.2f}")
+    out.print(table)
+    if p["uncertainty"]:
+        q = p["uncertainty"]["percentiles_days"]
+        out.print(f"uncertainty ({p['uncertainty']['samples']} samples): 5th / 50th / 95th "
+                  f"percentile {_days(q['p5'])} / {_days(q['p50'])} / {_days(q['p95'])} days")
+    out.print("[yellow]Assumptions:[/]")
+    for line in p["assumptions"]:
+        out.print(f"  - {escape(line)}")
+    if p["report"]:
+        out.print(f"report written to {escape(p['report'])}")
+
+
+def _timeline_table(out, p: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Days to {p['n_sq']:g} significant quantity at each IAEA report date")
+    models = list(p["models"])
+    for col in ("report", "document", "60 % stock kg U", *models, "ideal-SWU bound"):
+        table.add_column(col, justify="left" if col in ("report", "document") else "right")
+    for r in p["rows"]:
+        stock60 = next((s["kg_u"] for s in r["stocks"] if s["assay_wt_pct"] == 60.0), None)
+        if r.get("gap"):
+            table.add_row(r["date"], r.get("report_id") or "", "gap in the public record",
+                          *["—"] * len(models), "—")
+            continue
+        table.add_row(r["date"], r.get("report_id") or "",
+                      "" if stock60 is None else f"{stock60:g}",
+                      *[_days(r["days_to_one_sq"].get(m)) for m in models],
+                      _days(r["lower_bound_days"]))
+    out.print(table)
+    out.print("[yellow]Every row's assumptions (installed machines, stock figures) are in "
+              "--json and --report.[/]")
+    if p["report"]:
+        out.print(f"report written to {p['report']}")

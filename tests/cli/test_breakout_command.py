@@ -1,0 +1,70 @@
+"""`enrichwatch breakout`: a state file, the Monte Carlo, the timeline, bad input."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from enrichwatch.cli import main
+
+ROOT = Path(__file__).parents[2]
+FEB_2023 = ROOT / "examples" / "breakout" / "feb-2023.toml"
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_feb_2023_plan_with_uncertainty_and_report(capsys, tmp_path):
+    report = tmp_path / "breakout.html"
+    code, out, _ = run(capsys, "breakout", FEB_2023, "--samples", "300", "--json",
+                       "--report", report)
+    assert code == 0
+    data = json.loads(out)
+    # ISIS: about 12 days for one SQ (domain.md section 6); within a factor 1.5
+    assert 12 / 1.5 <= data["days_to_first_sq"] <= 12 * 1.5
+    assert data["days_to_first_sq"] >= data["lower_bound"]["days"]
+    q = data["uncertainty"]["percentiles_days"]
+    assert q["p5"] <= q["p50"] <= q["p95"]
+    assert data["schedule"] and data["assumptions"]
+    html = report.read_text()
+    assert html.count("<svg") == 2 and "Uncertainty" in html
+
+
+def test_table_output(capsys):
+    code, out, _ = run(capsys, "breakout", FEB_2023, "--model", "as-built")
+    assert code == 0 and "days to the first" in out and "Assumptions" in out
+
+
+def test_timeline_over_a_short_window(capsys, tmp_path):
+    report = tmp_path / "timeline.html"
+    code, out, _ = run(capsys, "breakout", "--timeline", "--since", "2023-01", "--until",
+                       "2023-06", "--json", "--report", report)
+    assert code == 0
+    rows = json.loads(out)["rows"]
+    assert [r["date"] for r in rows] == ["2023-02-28", "2023-05-31"]
+    for r in rows:
+        assert r["days_to_one_sq"]["repiped"] >= r["lower_bound_days"]
+    assert "<svg" in report.read_text()
+
+
+@pytest.mark.parametrize("args, needle", [
+    ([], "--timeline"),
+    (["--timeline", FEB_2023], "--timeline"),
+    ([FEB_2023, "--samples", "-5"], "--samples"),
+    ([FEB_2023, "--model", "magic"], "model"),
+])
+def test_bad_options_exit_1(capsys, args, needle):
+    code, _, err = run(capsys, "breakout", *args)
+    assert code == 1 and needle in err and "Traceback" not in err
+
+
+def test_bad_state_file_lists_its_problems(capsys, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(FEB_2023.read_text().replace('machine = "IR-6"', 'machine = "IR-9"', 1)
+                   .replace("assay_pct = 60.0", "assay_pct = 160.0", 1))
+    code, _, err = run(capsys, "breakout", bad)
+    assert code == 1 and "IR-9" in err and "160" in err and "bad.toml" in err
+    assert "Traceback" not in err
