@@ -61,6 +61,23 @@ def normalise_url(url: str | os.PathLike | None) -> str:
     return text_url
 
 
+def _set_wal(cursor, attempts: int = 200) -> None:
+    """Switch a SQLite file to WAL. The switch needs a moment with no other connection in a
+    transaction and, on a brand-new file, SQLite reports "database is locked" at once instead
+    of waiting for the busy timeout; so retry briefly (up to ~10 s)."""
+    import sqlite3
+    import time
+
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_engine(url: str) -> Engine:
     memory = make_url(url).database in (None, "", ":memory:")
     kwargs = {"poolclass": StaticPool} if memory else {}
@@ -72,7 +89,7 @@ def _sqlite_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         if not memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _set_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
