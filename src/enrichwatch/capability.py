@@ -76,7 +76,11 @@ def max_assay(network, withdrawal: str) -> Assay:
     """Highest U-235 assay the product withdrawal reaches: at the slowest withdrawal tried
     (1e-4 of the total feed), close to total reflux."""
     feed = _check_product(network, withdrawal)
-    return Assay(np.asarray(_assay_at(network, withdrawal, _SMALLEST_SHARE * feed)))
+    lo = _slowest_feasible(network, withdrawal, feed)
+    if lo is None:
+        raise ConvergenceError(f"slow withdrawal of {withdrawal}",
+                               "no slow withdrawal rate could be solved")
+    return Assay(np.asarray(_assay_at(network, withdrawal, float(np.exp(lo)))))
 
 
 def rate_for_assay(network, withdrawal: str, assay: Assay) -> RateAtAssay | None:
@@ -96,8 +100,8 @@ def rate_for_assay(network, withdrawal: str, assay: Assay) -> RateAtAssay | None
     def gap(log_rate: float) -> float:
         return _logit(_assay_at(network, withdrawal, float(np.exp(log_rate)))) - target
 
-    lo = np.log(_SMALLEST_SHARE * feed)
-    if gap(lo) < 0.0:
+    lo = _slowest_feasible(network, withdrawal, feed)
+    if lo is None or gap(lo) < 0.0:
         return None
     hi = np.log(network.solve().withdrawals[withdrawal].rate_kg_per_yr)
     while gap(hi) >= 0.0:                 # the natural rate already reaches it: go faster
@@ -109,6 +113,15 @@ def rate_for_assay(network, withdrawal: str, assay: Assay) -> RateAtAssay | None
     except (ValueError, RuntimeError) as err:      # pragma: no cover - brentq on a bracket
         raise ConvergenceError(f"rate for {withdrawal}", str(err)) from err
     return RateAtAssay(withdrawal, assay, float(np.exp(log_rate)))
+
+
+def _slowest_feasible(network, withdrawal: str, feed: float) -> float | None:
+    """Log of the slowest withdrawal rate, from 1e-4 of the feed up, that the solver can run
+    (close to total reflux a closed recycle loop can defeat it); None if none can."""
+    for share in (_SMALLEST_SHARE, 1e-3, 1e-2, 3e-2):
+        if _feasible(network, withdrawal, share * feed):
+            return float(np.log(share * feed))
+    return None
 
 
 def _feasible(network, withdrawal: str, rate: float) -> bool:

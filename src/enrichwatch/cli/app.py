@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -39,9 +41,31 @@ def console(stderr: bool = False):
 def emit(as_json: bool, payload: dict, render: Callable[[Any], None]) -> None:
     """Print ``payload`` as JSON, or call ``render(console)`` to print tables."""
     if as_json:
-        sys.stdout.write(json.dumps(payload, indent=2, allow_nan=False) + "\n")
+        sys.stdout.write(json.dumps(_finite(payload), indent=2, allow_nan=False) + "\n")
     else:
         render(console())
+
+
+def _finite(value):
+    """The payload with non-finite floats as null (strict JSON has no NaN or infinity)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def check_output_path(path, option: str) -> None:
+    """Refuse, before any work, an output file whose folder does not exist or that is a folder."""
+    from pathlib import Path
+
+    if path is None:
+        return
+    target = Path(path)
+    if target.is_dir() or not target.parent.is_dir():
+        raise BadInput(option, str(path), "a file path in an existing folder")
 
 
 class BadInput(EnrichwatchError, ValueError):
@@ -61,6 +85,8 @@ def _error_payload(err: BaseException) -> dict:
         if hasattr(err, key):
             value = getattr(err, key)
             plain = isinstance(value, str | int | float | bool | None)
+            if isinstance(value, float) and not math.isfinite(value):
+                plain, value = True, repr(value)          # strict JSON has no NaN or inf
             payload[key] = value if plain else repr(value)
     return payload
 
@@ -68,6 +94,8 @@ def _error_payload(err: BaseException) -> dict:
 def _report_error(err: BaseException, code: int, args: list[str]) -> int:
     as_json = "--json" in args
     label = "error" if code == EXIT_BAD_INPUT else "internal error"
+    if code == EXIT_INTERNAL and os.environ.get("ENRICHWATCH_DEBUG"):
+        traceback.print_exception(err)
     if as_json:
         sys.stdout.write(json.dumps({"error": _error_payload(err)}, indent=2) + "\n")
     from rich.markup import escape
@@ -92,13 +120,15 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as done:
         status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         code = EXIT_BAD_INPUT if status == 2 else status
+        if status == 2 and "--json" in args:     # typer printed the usage error on stderr
+            sys.stdout.write(json.dumps({"error": {
+                "type": "UsageError", "message": "bad command-line options or arguments "
+                                                 "(details on stderr; see --help)"}}) + "\n")
     except ConvergenceError as err:
         code = _report_error(err, EXIT_INTERNAL, args)
     except (EnrichwatchError, ValueError, OSError) as err:
         code = _report_error(err, EXIT_BAD_INPUT, args)
     except Exception as err:  # noqa: BLE001  -- the contract: never a traceback by default
-        if os.environ.get("ENRICHWATCH_DEBUG"):
-            raise
         code = _report_error(err, EXIT_INTERNAL, args)
     if argv is None:
         sys.exit(code)

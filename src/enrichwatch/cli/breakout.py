@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, BadInput, app, console, emit
+from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit
 
 
 @contextmanager
@@ -52,6 +52,7 @@ def breakout(
 ) -> None:
     """Fastest schedule to N significant quantities of weapon-grade uranium from stocks and
     installed machines, with the ideal-SWU lower bound and (with --samples) its uncertainty."""
+    check_output_path(report, "--report")
     if timeline == (state is not None):
         raise BadInput("STATE/--timeline", str(state) if state else None,
                        "either a state file or --timeline")

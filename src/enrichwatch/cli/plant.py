@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, app, console, emit
+from .app import JSON_OPTION, app, check_output_path, console, emit
 
 REPORT_OPTION = typer.Option(None, "--report", help="Write a self-contained HTML report here.")
 CATALOG_OPTION = typer.Option(None, "--catalog", help="Machine catalog file (TOML) to use "
@@ -83,6 +83,7 @@ def solve(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Steady state of a plant: each cascade and withdrawal, separative work, HEU output."""
+    check_output_path(report, "--report")
     with _steps(3 if report else 2) as advance:
         facility, network, state, result = _solve(plant, catalog, advance)
         if report:
@@ -108,6 +109,7 @@ def compare(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """What the second configuration changes: streams, product assays, flows, HEU output."""
+    check_output_path(report, "--report")
     from ..plant_results import compare_results
 
     with _steps(5 if report else 4) as advance:

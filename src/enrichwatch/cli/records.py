@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, BadInput, app, emit
+from .app import JSON_OPTION, BadInput, app, check_output_path, emit
 
 records_app = typer.Typer(help="The safeguards record store: an append-only, hash-chained "
                                "ledger of declarations, inspections, samples and reports.",
@@ -22,6 +22,8 @@ DB_OPTION = typer.Option(None, "--db", help="Database: a SQLite file path or a P
 
 
 def _open(db: str | None, create: bool = False):
+    from sqlalchemy.exc import DBAPIError
+
     from ..records import RecordStore
 
     url = db or os.environ.get("ENRICHWATCH_DB") or DEFAULT_DB
@@ -29,7 +31,14 @@ def _open(db: str | None, create: bool = False):
     if is_file and not create and not Path(url).exists():
         raise BadInput("--db", str(url), "an existing record store (create one with "
                                          "'enrichwatch records init' or 'records add')")
-    return RecordStore.open(url).init()
+    if is_file and (Path(url).is_dir() or not Path(url).parent.is_dir()):
+        raise BadInput("--db", str(url), "a SQLite file path in an existing folder")
+    try:
+        return RecordStore.open(url).init()
+    except DBAPIError as err:
+        reason = str(err.orig).splitlines()[0] if err.orig is not None else type(err).__name__
+        raise BadInput("--db", str(url), f"a record store enrichwatch can open ({reason})"
+                       ) from None
 
 
 def _date(text: str | None, param: str) -> date | None:
@@ -94,7 +103,11 @@ def records_add(
         party, sep, path = str(item).partition("=")
         if not sep:
             raise BadInput("--key", str(item), "PARTY=PATH-TO-PRIVATE-KEY.pem")
-        signers[party] = Signer.from_pem_file(party, path)
+        try:
+            signers[party] = Signer.from_pem_file(party, path)
+        except (OSError, ValueError, TypeError):
+            raise BadInput("--key", str(item), "PARTY=PATH to a readable Ed25519 private key "
+                                               "(PEM, as written by 'records keygen')") from None
     store = _open(db, create=True)
     added = load_case_file(store, case_file, signers)
     rows = [_record_row(r) for r in added]
@@ -155,6 +168,7 @@ def records_keygen(
     """Make an Ed25519 key pair for a party; prints the public key for its party record."""
     from ..records import Signer
 
+    check_output_path(out_file, "--out")
     signer = Signer.generate(party)
     signer.save(out_file)
     payload = {"party": party, "private_key": str(out_file), "public_key": signer.public_key_hex}
@@ -176,6 +190,7 @@ def evaluate(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Evaluate a facility's records as of a date: findings with evidence and consequences."""
+    check_output_path(report, "--report")
     from ..evaluation import evaluate as run_rules
     from .plant import _steps
 

@@ -146,8 +146,12 @@ def _result(feed, product, xw, p):
         a = np.broadcast_to(a, shape)
         return float(a) if a.ndim == 0 else np.array(a)
 
-    return BinaryEnrichment(feed, product, Assay(np.asarray(xw)), out(p * f_per), out(p),
-                            out(p * t_per), out(p * s_per))
+    with np.errstate(over="ignore", invalid="ignore"):
+        amounts = [p * f_per, p, p * t_per, p * s_per]
+    if not all(np.all(np.isfinite(a)) for a in amounts):
+        raise MassError("amounts", "too large", "amounts small enough that feed, product, "
+                                                "tails and separative work stay finite")
+    return BinaryEnrichment(feed, product, Assay(np.asarray(xw)), *(out(a) for a in amounts))
 
 
 def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=None,
@@ -224,15 +228,21 @@ def _solve_tails(feed, product, given) -> np.ndarray:
     masses = [k for k in ("feed_kg", "product_kg", "tails_kg") if k in given]
     if len(masses) == 2:
         f, p, w = _three_masses(given)
-        if np.any(w <= 0.0) or np.any(p <= 0.0):
-            raise MassError("feed_kg", given.get("feed_kg"),
+        if np.any(p <= 0.0):
+            raise MassError("product_kg", _plain(p), "a product > 0 to solve for the tails assay")
+        if np.any(w <= 0.0):
+            raise MassError("feed_kg", _plain(f),
                             "a feed larger than the product (the tails must be positive)")
         xw = (f * xf - p * xp) / w
         if np.any(xw <= 0.0):
-            raise MassError("feed_kg", given.get("feed_kg"),
-                            "a feed large enough for a positive tails assay")
+            raise MassError("feed_kg", _plain(f), "a feed large enough for a positive tails assay")
         return xw
     return _bisect_tails(xf, xp, masses[0], given[masses[0]], given["swu_kg"])
+
+
+def _plain(value):
+    arr = np.asarray(value, dtype=float)
+    return float(arr) if arr.ndim == 0 else arr.tolist()
 
 
 def _three_masses(given):
