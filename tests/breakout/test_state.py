@@ -181,3 +181,13 @@ def test_assay_is_typed():
     with pytest.raises(AssayError):
         Stock(0.6, 10.0)
     assert Stock(Assay.from_mass_fraction(0.6), 10.0).assay.weight_percent == pytest.approx(60)
+
+
+@pytest.mark.parametrize("bad", ["2023-02-30", "yesterday", "2023-13"])
+def test_state_date_must_be_a_calendar_date(bad):
+    """Regression (fresh-user trial 2026-11-27): impossible dates were accepted."""
+    from enrichwatch.breakout import StateFileError, state_from_toml_text
+
+    text = f'[state]\nname = "x"\ndate = "{bad}"\n\n[[stocks]]\nassay_pct = 60.0\nmass = 10.0\n'
+    with pytest.raises(StateFileError, match="state.date"):
+        state_from_toml_text(text, "s.toml")

@@ -70,7 +70,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..composition import Assay, Composition, kg_uf6_to_kg_u
 from ..errors import InputError
@@ -113,6 +113,21 @@ class _Info(BaseModel):
     description: str = _f("a string", "")
     assumptions: list[str] = _f("a list of strings", [])
     sources: list[str] = _f("a list of strings", [])
+
+    @field_validator("date")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        """A real calendar date: 'YYYY-MM-DD', or 'YYYY-MM' / 'YYYY' for a period."""
+        if value is None:
+            return value
+        from datetime import date
+
+        padded = {4: "-01-01", 7: "-01"}.get(len(value), "")
+        try:
+            date.fromisoformat(value + padded)
+        except ValueError:
+            raise ValueError("not a calendar date") from None
+        return value
 
 
 class _Units(BaseModel):

@@ -98,6 +98,10 @@ def _timeline(sq, samples, seed, since, until, report, as_json) -> None:
 
 
 def _days(value) -> str:
+    return "not reachable" if value is None else f"{value:.3g} days"
+
+
+def _cell(value) -> str:
     return "not reachable" if value is None else f"{value:.3g}"
 
 
@@ -106,9 +110,9 @@ def _plan_table(out, p: dict) -> None:
     from rich.table import Table
 
     out.print(f"[bold]{escape(p['state'])}[/] ({p['date'] or 'undated'}), plant model "
-              f"{p['model']}: [bold]{_days(p['days_to_first_sq'])} days[/] to the first "
-              f"significant quantity, {_days(p['days_to_n_sq'])} days to {p['n_sq']:g}; "
-              f"ideal-SWU lower bound {_days(p['lower_bound']['days'])} days")
+              f"{p['model']}: [bold]{_days(p['days_to_first_sq'])}[/] to the first "
+              f"significant quantity, {_days(p['days_to_n_sq'])} to {p['n_sq']:g} SQ; "
+              f"ideal-SWU lower bound {_days(p['lower_bound']['days'])}")
     table = Table(title="Schedule")
     for col in ("cascades", "step", "feed → product (tails) wt%", "tails", "days",
                 "feed kg U", "product kg U"):
@@ -123,7 +127,7 @@ def _plan_table(out, p: dict) -> None:
     if p["uncertainty"]:
         q = p["uncertainty"]["percentiles_days"]
         out.print(f"uncertainty ({p['uncertainty']['samples']} samples): 5th / 50th / 95th "
-                  f"percentile {_days(q['p5'])} / {_days(q['p50'])} / {_days(q['p95'])} days")
+                  f"percentile {_days(q['p5'])} / {_days(q['p50'])} / {_days(q['p95'])}")
     out.print("[yellow]Assumptions:[/]")
     for line in p["assumptions"]:
         out.print(f"  - {escape(line)}")
@@ -134,7 +138,8 @@ def _plan_table(out, p: dict) -> None:
 def _timeline_table(out, p: dict) -> None:
     from rich.table import Table
 
-    table = Table(title=f"Days to {p['n_sq']:g} significant quantity at each IAEA report date")
+    table = Table(title=f"Days to {p['n_sq']:g} significant quantity at each IAEA report date "
+                        "(all installed cascades)")
     models = list(p["models"])
     for col in ("report", "document", "60 % stock kg U", *models, "ideal-SWU bound"):
         table.add_column(col, justify="left" if col in ("report", "document") else "right")
@@ -146,8 +151,8 @@ def _timeline_table(out, p: dict) -> None:
             continue
         table.add_row(r["date"], r.get("report_id") or "",
                       "" if stock60 is None else f"{stock60:g}",
-                      *[_days(r["days_to_one_sq"].get(m)) for m in models],
-                      _days(r["lower_bound_days"]))
+                      *[_cell(r["days_to_one_sq"].get(m)) for m in models],
+                      _cell(r["lower_bound_days"]))
     out.print(table)
     out.print("[yellow]Every row's assumptions (installed machines, stock figures) are in "
               "--json and --report.[/]")
