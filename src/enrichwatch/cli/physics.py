@@ -19,6 +19,15 @@ class Process(StrEnum):
     diffusion = "diffusion"
 
 
+def _percent_hint(product: float) -> None:
+    """Warn (stderr) when the assays look like fractions: they are read as percents."""
+    if product is not None and product < 1.0:
+        from .app import console
+
+        console(stderr=True).print(f"note: assays are percents: --product {product:g} means "
+                                   f"{product:g} % U-235 (write 90 for 90 %)")
+
+
 def _assay(value: float | None, basis: Basis, param: str):
     from ..composition import Assay
 
@@ -55,6 +64,7 @@ def swu(
     """
     from ..physics import swu as binary
 
+    _percent_hint(product)
     f, p = _assay(feed, basis, "feed"), _assay(product, basis, "product")
     t = _assay(tails, basis, "tails")
     if optimal_tails:
@@ -154,6 +164,7 @@ def ideal(
     """
     from ..physics.ideal import U235Fraction, ideal_cascade
 
+    _percent_hint(product)
     comp = _parse_feed(feed, basis)
     target = U235Fraction.weight_percent if basis is Basis.mass else U235Fraction.atom_percent
     if feed_kg is None and product_kg is None:
