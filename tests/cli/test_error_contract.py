@@ -88,3 +88,24 @@ def test_broken_catalog_in_a_real_process_gives_no_traceback(tmp_path):
                            str(bad)], capture_output=True, text=True, timeout=60,
                           env={k: v for k, v in os.environ.items() if k != "ENRICHWATCH_DEBUG"})
     assert done.returncode == 1 and "Traceback" not in done.stderr and "catalog" in done.stderr
+
+
+def test_more_bad_input_from_the_trial(capsys, tmp_path):
+    code, _, err = run(capsys, "ideal", "--feed", "U235=0.711,U238=99.289", "--product", "90",
+                       "--tails", "0.1", "--gamma-235", "1.0000001")
+    assert code == 1 and "--gamma-235" in err
+    db = tmp_path / "f.sqlite"
+    assert run(capsys, "records", "add", CASE, "--db", db)[0] == 0
+    code, _, err = run(capsys, "evaluate", "FFEP", "--as-of", "2999-01-01", "--db", db)
+    assert code == 1 and "--as-of" in err
+    code, _, err = run(capsys, "records", "history", "NOPE", "--db", db)
+    assert code == 1 and "NOPE" in err
+    code, _, err = run(capsys, "breakout", ROOT / "examples" / "breakout" / "feb-2023.toml",
+                       "--samples", "100000000")
+    assert code == 1 and "--samples" in err
+
+
+def test_unreachable_target_is_explained(capsys):
+    code, out, _ = run(capsys, "breakout", ROOT / "examples" / "breakout" / "feb-2023.toml",
+                       "--sq", "2")
+    assert code == 0 and "cannot be made" in out

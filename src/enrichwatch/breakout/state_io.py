@@ -148,7 +148,8 @@ class _Stock(BaseModel):
     assay_pct: _Pct = _f(_PCT_TEXT)
     mass: _NonNeg | None = _f("a mass >= 0 in the [units] mass unit", None)
     unlimited: bool = _f("true or false", False)
-    uncertainty_pct: _NonNeg = _f("a relative one-sigma uncertainty >= 0 [%]", 0.0)
+    uncertainty_pct: float = _f("a relative one-sigma uncertainty from 0 to 100 [%]", 0.0,
+                                ge=0.0, le=100.0, allow_inf_nan=False)
     source: str = _f("a string", "")
     note: str = _f("a string", "")
 

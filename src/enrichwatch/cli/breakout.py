@@ -56,8 +56,8 @@ def breakout(
     if timeline == (state is not None):
         raise BadInput("STATE/--timeline", str(state) if state else None,
                        "either a state file or --timeline")
-    if samples < 0:
-        raise BadInput("--samples", samples, "a whole number >= 0")
+    if not 0 <= samples <= 10_000_000:
+        raise BadInput("--samples", samples, "a whole number from 0 to 10,000,000")
     if timeline:
         _timeline(sq, samples, seed, since, until, report, as_json)
     else:
@@ -113,6 +113,10 @@ def _plan_table(out, p: dict) -> None:
               f"{p['model']}: [bold]{_days(p['days_to_first_sq'])}[/] to the first "
               f"significant quantity, {_days(p['days_to_n_sq'])} to {p['n_sq']:g} SQ; "
               f"ideal-SWU lower bound {_days(p['lower_bound']['days'])}")
+    if not p["schedule"]:
+        out.print(f"[yellow]No schedule: {p['n_sq']:g} SQ cannot be made from these stocks and "
+                  f"machines (status {p['status']}); the first SQ alone takes "
+                  f"{_days(p['days_to_first_sq'])}.[/]")
     table = Table(title="Schedule")
     for col in ("cascades", "step", "feed → product (tails) wt%", "tails", "days",
                 "feed kg U", "product kg U"):

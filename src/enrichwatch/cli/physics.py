@@ -169,9 +169,16 @@ def ideal(
     target = U235Fraction.weight_percent if basis is Basis.mass else U235Fraction.atom_percent
     if feed_kg is None and product_kg is None:
         feed_kg = 1.0
-    c = ideal_cascade(comp, target(product), target(tails),
-                      _law(gamma_235, alpha_per_mass, mstar, process),
-                      feed_kg=feed_kg, product_kg=product_kg, integer_stages=not real_stages)
+    from ..errors import ConvergenceError
+
+    try:
+        c = ideal_cascade(comp, target(product), target(tails),
+                          _law(gamma_235, alpha_per_mass, mstar, process),
+                          feed_kg=feed_kg, product_kg=product_kg, integer_stages=not real_stages)
+    except ConvergenceError as err:
+        raise BadInput("--gamma-235/--alpha-per-mass", gamma_235 or alpha_per_mass,
+                       f"a stage separation factor that reaches the targets ({err.reason})"
+                       ) from None
     payload = _ideal_payload(c)
     emit(as_json, payload, lambda out: _ideal_table(out, payload))
 

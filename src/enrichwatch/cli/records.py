@@ -140,6 +140,8 @@ def records_history(
     store = _open(db)
     day = _date(as_of, "--as-of")
     records = store.known_on(facility, day) if day else store.history(facility, kind)
+    if not records and not store.history(facility):
+        raise BadInput("facility", facility, f"a facility with records in {store.url}")
     if day and kind:
         records = [r for r in records if r.kind == kind]
     rows = [_record_row(r) for r in records]
@@ -195,6 +197,8 @@ def evaluate(
     from .plant import _steps
 
     day = _date(as_of, "--as-of")
+    if day > date.today():
+        raise BadInput("--as-of", as_of, f"a date not after today ({date.today()})")
     with _steps(3 if report else 2) as advance:
         advance("reading records")
         store = _open(db)
