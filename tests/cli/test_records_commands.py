@@ -93,8 +93,8 @@ def test_broken_case_file_appends_nothing(capsys, db, tmp_path):
     fresh = tmp_path / "fresh.sqlite"
     code, _, err = run(capsys, "records", "add", broken, "--db", fresh)
     assert code == 1 and "183.7" in err and "Traceback" not in err
-    code, data, _ = run_json(capsys, "records", "history", "FFEP", "--db", fresh)
-    assert code == 0 and data["records"] == []
+    code, data, _ = run_json(capsys, "records", "verify", "--db", fresh)
+    assert code == 0 and data["records"] == 0
     code, _, err = run(capsys, "records", "add", CASE, "--db", db)     # the same case twice
     assert code == 1 and "FFEP" in err
     code, data, _ = run_json(capsys, "records", "history", "FFEP", "--db", db)
