@@ -83,6 +83,8 @@ def test_verify_names_a_tampered_record(capsys, db):
     code, data, _ = run_json(capsys, "records", "verify", "--db", db)
     assert code == 1 and not data["ok"]
     assert any(p["record_id"] == 6 for p in data["problems"])
+    code, data, err = run_json(capsys, "evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db)
+    assert code == 0 and data["store_verified"] is False and "fails verification" in err
 
 
 def test_broken_case_file_appends_nothing(capsys, db, tmp_path):
@@ -93,8 +95,7 @@ def test_broken_case_file_appends_nothing(capsys, db, tmp_path):
     fresh = tmp_path / "fresh.sqlite"
     code, _, err = run(capsys, "records", "add", broken, "--db", fresh)
     assert code == 1 and "183.7" in err and "Traceback" not in err
-    code, data, _ = run_json(capsys, "records", "verify", "--db", fresh)
-    assert code == 0 and data["records"] == 0
+    assert not fresh.exists()                  # no empty store left behind
     code, _, err = run(capsys, "records", "add", CASE, "--db", db)     # the same case twice
     assert code == 1 and "FFEP" in err
     code, data, _ = run_json(capsys, "records", "history", "FFEP", "--db", db)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, BadInput, app, check_output_path, emit
+from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit
 
 records_app = typer.Typer(help="The safeguards record store: an append-only, hash-chained "
                                "ledger of declarations, inspections, samples and reports.",
@@ -108,8 +108,17 @@ def records_add(
         except (OSError, ValueError, TypeError):
             raise BadInput("--key", str(item), "PARTY=PATH to a readable Ed25519 private key "
                                                "(PEM, as written by 'records keygen')") from None
+    url = db or os.environ.get("ENRICHWATCH_DB") or DEFAULT_DB
+    new_file = "://" not in str(url) and not Path(url).exists()
     store = _open(db, create=True)
-    added = load_case_file(store, case_file, signers)
+    try:
+        added = load_case_file(store, case_file, signers)
+    except BaseException:
+        store.close()
+        if new_file:                       # leave no empty store behind a refused case file
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{url}{suffix}").unlink(missing_ok=True)
+        raise
     rows = [_record_row(r) for r in added]
     emit(as_json, {"url": store.url, "added": rows},
          lambda out: _records_table(out, rows, added, f"{len(added)} records appended to "
@@ -202,6 +211,7 @@ def evaluate(
     with _steps(3 if report else 2) as advance:
         advance("reading records")
         store = _open(db)
+        chain = store.verify()
         records = store.known_on(facility, day)
         if not records:
             raise BadInput("facility", facility, f"a facility with records known on {day} in "
@@ -213,7 +223,13 @@ def evaluate(
 
             advance(f"writing {report.name}")
             write_report(render_evaluation_report(result, records), report)
-    payload = {**result.as_dict(), "report": str(report) if report else None}
+    payload = {**result.as_dict(), "store_verified": chain.ok,
+               "report": str(report) if report else None}
+    if not chain.ok:
+        console(stderr=True).print(f"[bold yellow]warning:[/] the record store fails "
+                                   f"verification ({len(chain.problems)} problem(s)); run "
+                                   "'enrichwatch records verify' — findings may rest on "
+                                   "tampered records")
     emit(as_json, payload, lambda out: _findings(out, payload))
 
 
