@@ -188,3 +188,23 @@ def test_the_fordow_example_case_file_loads_and_verifies(store):
     recs = load_case_file(store, path)
     assert recs[0].kind == "facility" and store.verify().ok
     assert {r.kind for r in recs} >= {"declaration", "inspection", "sample"}
+
+
+def test_every_draft_problem_of_a_case_file_is_reported_at_once(tmp_path):
+    """Regression (fresh-user trial 2026-11-27): only the first problem was reported."""
+    from enrichwatch.records import RecordError, RecordStore, load_case_file
+
+    case = tmp_path / "two.toml"
+    entry = ('[[records]]\nkind = "{kind}"\nfacility = "X"\nvalid_from = {valid}\n'
+             'known_on = 2020-01-01\nsource = "s"\n[records.payload]\n{payload}\n')
+    case.write_text(
+        entry.format(kind="facility", valid="2020-01-01", payload='name = "x"')
+        + entry.format(kind="rumour", valid="2020-01-01", payload='name = "x"')
+        + entry.format(kind="report", valid="2020-01-05",
+                       payload='document = "d"\ntitle = "t"\nsummary = "s"'))
+    store = RecordStore.open("sqlite://").init()
+    with pytest.raises(RecordError) as err:
+        load_case_file(store, case)
+    keys = {(p.where.split()[-1], p.key) for p in err.value.problems}
+    assert keys == {("records[1]", "kind"), ("records[2]", "known_on")}
+    assert len(store) == 0

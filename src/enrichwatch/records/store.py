@@ -141,6 +141,20 @@ def _precheck(item: tuple, n: int, today: date) -> tuple[CheckedDraft, Signer | 
     return check_draft(draft, label, today), signer, label
 
 
+def _precheck_all(items: Sequence[tuple], today: date) -> list[tuple]:
+    """:func:`_precheck` every item; the drafts' own problems are reported all at once (the
+    checks against the ledger then run in order and stop at the first)."""
+    checked, problems = [], []
+    for n, item in enumerate(items, 1):
+        try:
+            checked.append(_precheck(item, n, today))
+        except RecordError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise RecordError(problems)
+    return checked
+
+
 def _stored_row(r: Record) -> dict:
     return {"id": r.id, "kind": r.kind, "facility": r.facility,
             "valid_from": r.valid_from.isoformat(), "known_on": r.known_on.isoformat(),
@@ -258,8 +272,7 @@ class RecordStore:
 
         Each draft is checked by itself before the write lock is taken (so that writers hold
         the lock only for the checks against the ledger, the chaining and the insert)."""
-        today = datetime.now(UTC).date()
-        checked = [_precheck(item, n, today) for n, item in enumerate(items, 1)]
+        checked = _precheck_all(items, datetime.now(UTC).date())
         return self._append_prepared(lambda first_id: checked)
 
     def _append_prepared(self, prepare: Callable[[int], Sequence[tuple]]) -> list[Record]:
@@ -283,8 +296,7 @@ class RecordStore:
         ledger = _TransactionLedger(conn, self._cache, head_id)
         now = datetime.now(UTC)
         out = []
-        for n, item in enumerate(prepare(head_id + 1), 1):
-            draft, signer, label = _precheck(item, n, now.date())
+        for draft, signer, label in _precheck_all(prepare(head_id + 1), now.date()):
             record = self._build(draft, signer, label, head_id + 1, head_hash, now, ledger)
             ledger.add(record)
             out.append(record)
