@@ -25,21 +25,6 @@ LEU = Composition.from_mass_percent({"U234": 0.04, "U235": 5.0, "U236": 0.02, "U
 
 
 @pytest.fixture(scope="module")
-def fordow():
-    """The two illustrative Fordow 2023 interconnections (as in examples/fordow_2023_demo.py)."""
-    ir6 = load_catalog().get("IR-6")
-    a = design_cascade(ir6, LEU, W(20.0), W(2.5), total_machines=166, name="A")
-    b = design_cascade(ir6, Composition.from_mass_percent({"U235": 20.0, "U238": 80.0}),
-                       W(60.0), W(5.0), total_machines=166, name="B")
-    feed = [ExternalFeed("5% feed", "A", LEU, a.design.feed_kg_per_yr)]
-    declared = Network([a, b], [Link("A", "product", "B"), Link("B", "tails", "A")], feed)
-    alternative = Network([a, b], [Link("A", "product", "B", stage=b.feed_stage - 2),
-                                   Link("B", "tails", "A")], feed)
-    return {"declared": (declared, declared.solve()),
-            "alternative": (alternative, alternative.solve())}
-
-
-@pytest.fixture(scope="module")
 def three():
     """Three cascades with a split product, a second feed and two recycles into A."""
     ir6 = load_catalog().get("IR-6")

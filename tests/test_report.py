@@ -15,9 +15,6 @@ import pytest
 
 from enrichwatch.composition import Assay, Composition
 from enrichwatch.errors import InputError
-from enrichwatch.physics.cascade import design_cascade
-from enrichwatch.physics.machines import load_catalog
-from enrichwatch.physics.network import ExternalFeed, Link, Network
 from enrichwatch.report import render_compare_report, render_solve_report, write_report
 
 W = Assay.from_weight_percent
@@ -32,21 +29,6 @@ def _inputs(name="Fordow FFEP (illustrative)", **extra):
             "facility": {"name": name, "country": "Iran", "report": "IAEA GOV/INF/2023/1"},
             "feed": {"U-235 wt%": 5.0, "rate kg U/month": 123.344},
             "machines": {"type": "IR-6", "per cascade": 166, "cascades": 2}, **extra}
-
-
-@pytest.fixture(scope="module")
-def fordow():
-    """The two illustrative Fordow 2023 interconnections (as in examples/fordow_2023_demo.py)."""
-    ir6 = load_catalog().get("IR-6")
-    a = design_cascade(ir6, LEU, W(20.0), W(2.5), total_machines=166, name="A")
-    b = design_cascade(ir6, Composition.from_mass_percent({"U235": 20.0, "U238": 80.0}),
-                       W(60.0), W(5.0), total_machines=166, name="B")
-    feed = [ExternalFeed("5% feed", "A", LEU, a.design.feed_kg_per_yr)]
-    declared = Network([a, b], [Link("A", "product", "B"), Link("B", "tails", "A")], feed)
-    alternative = Network([a, b], [Link("A", "product", "B", stage=b.feed_stage - 2),
-                                   Link("B", "tails", "A")], feed)
-    return {"declared": (declared, declared.solve()),
-            "alternative": (alternative, alternative.solve())}
 
 
 @pytest.fixture(scope="module")
