@@ -21,7 +21,6 @@ from enrichwatch.physics.network import ExternalFeed, Link, Network
 from enrichwatch.plotting import plot_network, plot_stage_profile, rate_factor
 
 W = Assay.from_weight_percent
-LEU = Composition.from_mass_percent({"U234": 0.04, "U235": 5.0, "U236": 0.02, "U238": 94.94})
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from enrichwatch.composition import Assay, Composition
 from enrichwatch.errors import InputError
 from enrichwatch.report import render_compare_report, render_solve_report, write_report
 
-W = Assay.from_weight_percent
-LEU = Composition.from_mass_percent({"U234": 0.04, "U235": 5.0, "U236": 0.02, "U238": 94.94})
 EVIL = "<script>alert(1)</script>"
 ASSUMPTIONS = ["Machine: the catalog's IR-6 entry (assumed stage factor).",
                "A designed 5 % -> 20 % (tails 2.5 %), B 20 % -> 60 % (tails 5 %), 166 each."]
