@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+from fordow_networks import fordow_networks
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
@@ -21,6 +22,12 @@ from enrichwatch.physics.network import ExternalFeed, Link, Network
 from enrichwatch.plotting import plot_network, plot_stage_profile, rate_factor
 
 W = Assay.from_weight_percent
+
+
+@pytest.fixture(scope="module")
+def fordow():
+    """The two illustrative Fordow interconnections and their states."""
+    return fordow_networks()
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fordow_networks import fordow_networks
 
 from enrichwatch.errors import InputError
 from enrichwatch.report import render_compare_report, render_solve_report, write_report
@@ -26,6 +27,12 @@ def _inputs(name="Fordow FFEP (illustrative)", **extra):
             "facility": {"name": name, "country": "Iran", "report": "IAEA GOV/INF/2023/1"},
             "feed": {"U-235 wt%": 5.0, "rate kg U/month": 123.344},
             "machines": {"type": "IR-6", "per cascade": 166, "cascades": 2}, **extra}
+
+
+@pytest.fixture(scope="module")
+def fordow():
+    """The two illustrative Fordow interconnections and their states."""
+    return fordow_networks()
 
 
 @pytest.fixture(scope="module")

