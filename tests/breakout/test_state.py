@@ -122,7 +122,7 @@ built_for = { feed_pct = 5.0, product_pct = 60.0, tails_pct = 2.0 }
     assert {"units.mass", "stocks[1].mass", "cascades[0].colour", "stocks[1].assay_pct",
             "cascades[0].machine"} <= keys
     for p in err.problems:
-        assert p.file == "bad.toml" and p.allowed
+        assert p.where == "bad.toml" and p.allowed
     assert str(err).startswith(f"{len(err.problems)} problems in bad.toml:")
     assert isinstance(err, ValueError) and isinstance(err, InputError)
     assert pickle.loads(pickle.dumps(err)).problems == err.problems

@@ -18,7 +18,7 @@ leaves at exactly x_P and the tails at exactly x_W (:func:`scipy.optimize.root` 
 network solver, a few solves). The tails can then be recycled into level x_W. If no setting
 reaches both assays (an as-built cascade whose stripping section is too short or too long), the
 feed is set at the rate an ideal cascade of the same separative power would take and only the
-product withdrawal is throttled to x_P (:func:`enrichwatch.capability.rate_for_assay`); the
+product withdrawal is throttled to x_P (:func:`enrichwatch.physics.capability.rate_for_assay`); the
 tails then leave at whatever assay results and are *discarded*. A step the cascade cannot
 reach at all has zero rates.
 
@@ -52,9 +52,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import root
 
-from ..capability import rate_for_assay
 from ..composition import Assay, Composition
 from ..errors import ConfigurationError, ConvergenceError, InputError
+from ..physics.capability import rate_for_assay
 from ..physics.cascade import FixedCascade, design_cascade
 from ..physics.network import ExternalFeed, Network
 from ..physics.swu import value

@@ -74,8 +74,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..composition import Assay, Composition, kg_uf6_to_kg_u
 from ..errors import InputError
-from ..facility.problems import MISSING, FacilityFileError, Problem, key_path
-from ..facility.toml_io import read_toml
+from ..files import MISSING, Problem, ProblemsError, key_path, parse_toml
 from ..physics.cascade import design_cascade
 from ..physics.machines import MachineCatalog, load_catalog
 from .state import CONNECTIONS, BreakoutState, BuiltJob, CascadeGroup, Stock
@@ -94,11 +93,11 @@ _Count = Annotated[int, Field(ge=1)]
 _PCT_TEXT = "a U-235 weight percent strictly between 0 and 100"
 
 
-class StateFileError(FacilityFileError):
+class StateFileError(ProblemsError):
     """A breakout state file (or state description) has problems; all are listed.
 
-    A :class:`~enrichwatch.facility.FacilityFileError` (same ``problems`` and message layout),
-    hence an :class:`~enrichwatch.errors.InputError` and a ``ValueError``.
+    A :class:`~enrichwatch.files.ProblemsError` (``problems``, one per line), hence an
+    :class:`~enrichwatch.errors.InputError` and a ``ValueError``.
     """
 
 
@@ -374,10 +373,7 @@ def state_from_toml_text(text: str, filename: str = "<text>",
     StateFileError
         Listing every problem found.
     """
-    try:
-        raw = read_toml(text, filename)
-    except FacilityFileError as err:
-        raise StateFileError(err.problems) from None
+    raw = parse_toml(text, filename, StateFileError)
     catalog = load_catalog() if catalog is None else catalog
     problems = _problems(raw, filename)
     _duplicates(raw, filename, problems)

@@ -37,14 +37,13 @@ import csv
 import functools
 import io
 import math
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date as _date
-from importlib import resources
 
 from ..composition import Assay
 from ..constants import SQ_HEU_U235_KG
 from ..errors import InputError
+from ..files import read_package_text, read_package_toml
 from .planner import plan_breakout
 from .state import BreakoutState, Stock
 from .state_io import cascades_from_tables
@@ -58,8 +57,7 @@ _START_60, _START_20, _LEU_45 = "2021-04-17", "2021-01-04", "2019-07"
 
 
 def _data(name: str) -> str:
-    return resources.files("enrichwatch").joinpath("data", "stockpile", name).read_text(
-        encoding="utf-8")
+    return read_package_text("stockpile", name)
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,7 @@ def stock_reports() -> tuple[StockReport, ...]:
 
 @functools.lru_cache(maxsize=1)
 def _machines_file() -> dict:
-    return tomllib.loads(_data("installed-machines.toml"))
+    return read_package_toml("stockpile", "installed-machines.toml")
 
 
 @functools.lru_cache(maxsize=1)

@@ -32,18 +32,15 @@ def _steps(total: int):
 
 
 def _solve(path: Path, catalog_path: Path | None, advance):
-    from ..facility import load_facility
+    from ..facility import load_facility, solve_plant
     from ..physics.machines import load_catalog
-    from ..plant_results import plant_result
 
     catalog = load_catalog(catalog_path) if catalog_path else None
     advance(f"reading {path.name}")
     facility = load_facility(path, catalog=catalog)
-    network = facility.to_network(catalog)
     advance(f"solving {facility.name}")
-    state = facility.solve(catalog)
-    labels = facility.withdrawal_labels()
-    return facility, network, state, plant_result(network, state, labels)
+    plant = solve_plant(facility, catalog=catalog)
+    return facility, plant.network, plant.state, plant.result
 
 
 def _facility_dict(facility) -> dict:
@@ -110,7 +107,7 @@ def compare(
 ) -> None:
     """What the second configuration changes: streams, product assays, flows, HEU output."""
     check_output_path(report, "--report")
-    from ..plant_results import compare_results
+    from ..facility.results import compare_results
 
     with _steps(5 if report else 4) as advance:
         fa, na, sa, ra = _solve(first, catalog, advance)

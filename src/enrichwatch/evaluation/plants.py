@@ -33,11 +33,14 @@ from typing import Any
 
 import numpy as np
 
-from ..capability import max_assay, rate_for_assay
 from ..composition import Assay
+from ..constants import MONTHS_PER_YEAR
 from ..errors import InputError
 from ..facility import Facility, FacilityFileError
-from ..plant_results import MONTHS_PER_YEAR, PlantResult, WithdrawalResult, plant_result
+from ..facility.results import PlantResult, WithdrawalResult
+from ..facility.solve import solve_plant
+from ..physics.capability import max_assay, rate_for_assay
+from ..physics.network import Network
 
 __all__ = ["DAYS_PER_MONTH", "Difference", "PlantCache", "PlantFigures", "Reach",
            "operating_differences", "structural_differences"]
@@ -56,7 +59,7 @@ class PlantFigures:
     """A plant description read, built and solved: its facility, network and results."""
 
     facility: Facility
-    network: Any
+    network: Network
     result: PlantResult
 
     @property
@@ -83,7 +86,7 @@ class Reach:
 
     ``rate_kg_u_per_month`` is the withdrawal rate at which the product has the target assay
     (None if the plant cannot reach it); ``max_assay_wt_pct`` the assay at the slowest
-    withdrawal tried (:func:`enrichwatch.capability.max_assay`).
+    withdrawal tried (:func:`enrichwatch.physics.capability.max_assay`).
     """
 
     withdrawal: str
@@ -135,13 +138,11 @@ class PlantCache:
             raise InputError(where, text, "a plant description (TOML text)")
         try:
             facility = Facility.from_toml_text(text, where, catalog=self._catalog)
-            network = facility.to_network(self._catalog)
+            plant = solve_plant(facility, catalog=self._catalog)
         except FacilityFileError as err:
             raise InputError(where, "<plant description>",
                              f"a valid plant description:\n  {err}") from err
-        state = network.solve(facility.withdrawal_rates(self._catalog))
-        return PlantFigures(facility, network,
-                            plant_result(network, state, facility.withdrawal_labels()))
+        return PlantFigures(plant.facility, plant.network, plant.result)
 
     def reach(self, text: str, where: str, assay_wt_pct: float) -> Reach | None:
         """Can the plant of ``text`` make product at ``assay_wt_pct`` in steady state?

@@ -64,15 +64,13 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..facility.problems import MISSING, Problem
-from ..validation import ProblemsError
+from ..files import MISSING, Problem, ProblemsError, parse_toml
 from .findings import SEVERITIES
 
 __all__ = ["COMPARISONS", "Limit", "RuleSet", "RuleSetError", "Target", "bundled_rule_sets",
@@ -217,10 +215,7 @@ def parse_rule_set(text: str, filename: str = "<string>") -> RuleSet:
     RuleSetError
         Listing every problem at once.
     """
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise RuleSetError([Problem(filename, "TOML", str(err), "valid TOML")]) from None
+    doc = parse_toml(text, filename, RuleSetError)
     problems: list[Problem] = []
     header = _header(doc, filename, problems)
     raw = doc.get("limits")

@@ -41,6 +41,15 @@ broken.toml: feeds[0].rate = -5.0: expected a feed rate > 0 in the [units] rate 
 
 from .model import Facility, load_facility, save_facility
 from .problems import MISSING, FacilityFileError, Problem
+from .results import (
+    CascadeResult,
+    Change,
+    PlantResult,
+    WithdrawalResult,
+    compare_results,
+    plant_result,
+)
+from .solve import SolvedPlant, solve_plant
 from .specs import (
     DEFAULT_RATE_UNIT,
     RATE_UNITS,
@@ -60,7 +69,9 @@ __all__ = [
     "DEFAULT_RATE_UNIT",
     "MISSING",
     "RATE_UNITS",
+    "CascadeResult",
     "CascadeSpec",
+    "Change",
     "DesignSpec",
     "Facility",
     "FacilityFileError",
@@ -68,11 +79,17 @@ __all__ = [
     "Isotopics",
     "MachineSpec",
     "PlantInfo",
+    "PlantResult",
     "Problem",
+    "SolvedPlant",
     "StreamSpec",
+    "WithdrawalResult",
     "WithdrawalSpec",
+    "compare_results",
     "load_facility",
+    "plant_result",
     "rate_from_kg_u_per_yr",
     "rate_to_kg_u_per_yr",
     "save_facility",
+    "solve_plant",
 ]

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConvergenceError
+from ..files import parse_toml
 from ..physics.machines import MachineCatalog
 from ..physics.network import Network, NetworkState
 from .checks import EMPTY_SHARE, Parts, assemble, remaining_shares
@@ -59,7 +60,7 @@ from .specs import (
     WithdrawalSpec,
     rate_to_kg_u_per_yr,
 )
-from .toml_io import read_toml, render, write_atomic
+from .toml_io import render, write_atomic
 
 __all__ = ["Facility", "load_facility", "save_facility"]
 
@@ -120,7 +121,7 @@ class Facility:
         FacilityFileError
             Listing every problem of the text at once.
         """
-        parts, problems = parse_document(read_toml(text, filename), filename)
+        parts, problems = parse_document(parse_toml(text, filename, FacilityFileError), filename)
         problems += assemble(parts, catalog)[1]
         if problems:
             raise FacilityFileError(sorted(problems, key=_section_rank))
@@ -215,7 +216,11 @@ class Facility:
         The same as ``to_network(catalog).solve(withdrawal_rates(catalog))``, building the
         network once.
         """
-        network = self.to_network(catalog)
+        return self.solve_network(self.to_network(catalog))
+
+    def solve_network(self, network: Network) -> NetworkState:
+        """Steady state of ``network`` (built by :meth:`to_network`) with this plant's imposed
+        withdrawal rates."""
         imposed = self._imposed()
         if imposed and RATE_UNITS[self.rate_unit][0] == "UF6":
             return self._uf6_rates(network, imposed)[1]

@@ -1,6 +1,6 @@
 """Problems found in a plant file, and the error that carries all of them at once.
 
-The shared pieces live in :mod:`enrichwatch.validation`; here they are named for plant files.
+The shared pieces live in :mod:`enrichwatch.files`; here they are named for plant files.
 Every :class:`Problem` names the file, the table and key (``cascades[1].machines_per_stage[3]``),
 the value found and what is allowed. :class:`FacilityFileError` is an
 :class:`~enrichwatch.errors.InputError` (so a ``ValueError``) holding every problem of one file;
@@ -20,8 +20,8 @@ True
 
 from __future__ import annotations
 
-from .. import validation
-from ..validation import MISSING, key_path
+from ..files import MISSING, key_path
+from ..files import problems as validation
 
 __all__ = ["MISSING", "FacilityFileError", "Problem", "key_path"]
 

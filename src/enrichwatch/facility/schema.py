@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..composition import isotope_name
 from ..constants import URANIUM_ISOTOPES
 from ..errors import UnknownNameError
-from ..validation import key_path, pydantic_problem
+from ..files import key_path, pydantic_problem
 from .checks import Parts
 from .problems import Problem
 from .specs import (
@@ -164,7 +164,7 @@ class _Document(BaseModel):
     withdrawals: list[_WithdrawalModel] = _f("[[withdrawals]] tables", [])
 
 
-# -- pydantic errors -> problems (enrichwatch.validation) -----------------------------------------
+# -- pydantic errors -> problems (enrichwatch.files) -----------------------------------------
 def _misplaced(key: str, holder: type[BaseModel] | None) -> str | None:
     """The hint for a top-level key written inside a table."""
     if holder is not _Document and key in _Document.model_fields:

@@ -1,66 +1,30 @@
-"""Reading TOML text (syntax errors become problems) and writing a plant description back.
+"""Writing a plant description back as TOML (reading is :func:`enrichwatch.files.parse_toml`).
 
 The writer lays a description out in the documented order ([facility], [units], [machines.*],
 [[cascades]] with their [cascades.design], [[streams]], [[feeds]], [[withdrawals]]), writes only
 the keys that were given, and writes numbers exactly (``repr`` of floats), so that reading the
 text back gives an equal description. Files are replaced atomically
-(:func:`enrichwatch.fileio.write_atomic`); syntax errors name line and column
-(:func:`enrichwatch.validation.parse_toml`).
+(:func:`enrichwatch.files.write_atomic`).
 
 Examples
 --------
->>> print(literal({"U235": 5.0, "U-234": 0.04}))
-{ U235 = 5.0, U-234 = 0.04 }
->>> print(literal([4, 8, 4]))
-[4, 8, 4]
->>> try:
-...     read_toml('name = "A', "bad.toml")
-... except FacilityFileError as err:
-...     print(err.problems[0].key, "|", err.problems[0].allowed)
-line 1 (end of file) | valid TOML (Unterminated string)
+>>> print(_table("[units]", {"rate": "kg U/month"}))
+[units]
+rate = "kg U/month"
+<BLANKLINE>
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-import tomli_w
+from ..files import toml_key as _key
+from ..files import toml_literal as literal
+from ..files import write_atomic
 
-from ..fileio import write_atomic
-from ..validation import parse_toml
-from .problems import FacilityFileError
+__all__ = ["render", "write_atomic"]
 
-__all__ = ["literal", "read_toml", "render", "write_atomic"]
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_LINE_LIMIT = 100
 _HEADER = "# enrichwatch plant description (format: docs/plant-format.md)\n"
-
-# -- reading --------------------------------------------------------------------------------------
-
-
-def read_toml(text: str, file: str) -> dict:
-    """Parse TOML text; a syntax error raises FacilityFileError naming line and column."""
-    return parse_toml(text, file, FacilityFileError)
-
-
-# -- writing --------------------------------------------------------------------------------------
-def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else literal(key)
-
-
-def literal(value) -> str:
-    """A value as TOML: inline tables for mappings, one-line arrays when they fit."""
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{_key(k)} = {literal(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list | tuple):
-        items = [literal(v) for v in value]
-        line = "[" + ", ".join(items) + "]"
-        if len(line) <= _LINE_LIMIT:
-            return line
-        return "[\n" + "".join(f"    {item},\n" for item in items) + "]"
-    return tomli_w.dumps({"v": value})[len("v = "):].rstrip("\n")
 
 
 def _table(header: str, items: Mapping) -> str:

@@ -31,9 +31,9 @@ import numpy as np
 
 from ..composition import Assay, Composition
 from ..errors import ConfigurationError, MassError
-from . import steady_state as ss
+from .network import ExternalFeed, Network
 from .separation import PerUnitMass
-from .swu import value
+from .states import CascadeState
 
 
 def default_law():
@@ -147,8 +147,6 @@ class FixedCascade:
         -------
         CascadeState
         """
-        from .network import ExternalFeed, Network
-
         if product_kg_per_yr is not None and tails_kg_per_yr is not None:
             raise ConfigurationError("tails_kg_per_yr", tails_kg_per_yr,
                                      "at most one of product_kg_per_yr and tails_kg_per_yr")
@@ -161,107 +159,6 @@ class FixedCascade:
             rates[f"{self.name}.tails"] = tails_kg_per_yr
         network = Network([self], feeds=[ExternalFeed("feed", self.name, feed, feed_kg_per_yr)])
         return network.solve(rates).cascades[self.name]
-
-
-@dataclass(frozen=True)
-class CascadeState:
-    """Steady state of one cascade (inside a network or alone).
-
-    Stage arrays run from the tails end (index 0) to the product end. Flows in kg U/yr;
-    compositions are mass fractions aligned with :attr:`isotopes`. ``external_in[i, k]`` is the
-    flow of isotope ``k`` entering stage ``i`` from outside the cascade (network feeds and
-    streams from other cascades) [kg/yr].
-    """
-
-    name: str
-    isotopes: tuple[str, ...]
-    machines_per_stage: np.ndarray
-    cuts: np.ndarray
-    stage_feed_kg_per_yr: np.ndarray
-    stage_feed: np.ndarray
-    stage_heads: np.ndarray
-    stage_tails: np.ndarray
-    gamma_235: np.ndarray
-    swu_per_machine: np.ndarray
-    product: object
-    tails: object
-    external_in: np.ndarray = field(repr=False)
-
-    @classmethod
-    def from_solution(cls, cascade: FixedCascade, isotopes, sol: ss.StageSolution,
-                      sl: slice) -> CascadeState:
-        from .network import _stream
-
-        flows, cuts = sol.flows[sl], sol.cuts[sl]
-        n = np.array(cascade.machines_per_stage)
-        per_machine = np.maximum(flows / n, 1e-12)
-        feed_c, heads_c, tails_c = (sol.feed_components[sl], sol.heads_components[sl],
-                                    sol.tails_components[sl])
-
-        def frac(c):
-            tot = c.sum(axis=1, keepdims=True)
-            return np.divide(c, tot, out=np.zeros_like(c), where=tot > 0)
-
-        # inflow from outside the cascade: stage feed less the neighbours' heads and tails
-        external = feed_c.copy()
-        external[1:] -= heads_c[:-1]
-        external[:-1] -= tails_c[1:]
-        external[np.abs(external) < 1e-12 * max(float(feed_c.sum(axis=1).max()), 1e-300)] = 0.0
-        gamma = cascade.machine.gamma_235(per_machine, cuts)
-        return cls(cascade.name, tuple(isotopes), n, cuts, flows, frac(feed_c), frac(heads_c),
-                   frac(tails_c), np.asarray(gamma),
-                   np.asarray(cascade.machine.separative_power(per_machine, cuts)),
-                   _stream(isotopes, heads_c[-1]), _stream(isotopes, tails_c[0]),
-                   np.maximum(external, 0.0))
-
-    @property
-    def n_stages(self) -> int:
-        return len(self.cuts)
-
-    @property
-    def external_in_kg_per_yr(self) -> np.ndarray:
-        """Total flow entering each stage from outside the cascade [kg U/yr]."""
-        return self.external_in.sum(axis=1)
-
-    @property
-    def inlet_stages(self) -> np.ndarray:
-        """Stages that receive material from outside the cascade."""
-        return np.flatnonzero(self.external_in_kg_per_yr > 0.0)
-
-    @property
-    def swu_machines_kg_per_yr(self) -> float:
-        """Separative power of all machines at their operating points [kg-SWU/yr]."""
-        return float(np.sum(self.swu_per_machine * self.machines_per_stage))
-
-    def _u235(self, fractions: np.ndarray) -> np.ndarray:
-        return fractions[..., self.isotopes.index("U235")] if "U235" in self.isotopes else \
-            np.zeros(fractions.shape[:-1])
-
-    @property
-    def stage_assay(self) -> np.ndarray:
-        """U-235 mass fraction of each stage's feed [1]."""
-        return self._u235(self.stage_feed)
-
-    @property
-    def swu_value_kg_per_yr(self) -> float:
-        """Separative work the cascade delivers, summed over stages with the binary value
-        function of the U-235 mass fraction [kg-SWU/yr] (heads V + tails V - feed V)."""
-        heads = self.cuts * self.stage_feed_kg_per_yr
-        tails = self.stage_feed_kg_per_yr - heads
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = (heads * value(self._u235(self.stage_heads))
-                     + tails * value(self._u235(self.stage_tails))
-                     - self.stage_feed_kg_per_yr * value(self._u235(self.stage_feed)))
-        return float(np.nansum(terms))
-
-    def __repr__(self) -> str:
-        p, t = self.product, self.tails
-        return (f"CascadeState({self.name!r}: {self.n_stages} stages, "
-                f"{int(self.machines_per_stage.sum())} machines; product "
-                f"{p.rate_kg_per_yr:.6g} kg U/yr at "
-                f"{100 * self._u235(p.composition.mass_fractions):.4g} wt% U-235; "
-                f"tails {t.rate_kg_per_yr:.6g} kg U/yr at "
-                f"{100 * self._u235(t.composition.mass_fractions):.4g} wt% U-235)")
 
 
 # -- design --------------------------------------------------------------------------------

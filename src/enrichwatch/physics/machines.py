@@ -33,10 +33,8 @@ import dataclasses
 import functools
 import math
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +52,7 @@ from ..constants import (
     URANIUM_MOLAR_MASS_KG_MOL,
 )
 from ..errors import ConvergenceError, InputError, MassError, UnknownNameError, warn
+from ..files import ProblemsError, parse_toml, read_package_text
 
 __all__ = [
     "U_STAR",
@@ -675,22 +674,23 @@ def load_catalog(path: str | Path | None = None) -> MachineCatalog:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
-    except OSError as err:
-        raise CatalogError("path", str(p), f"a readable TOML file ({err.strerror})") from None
+    except (OSError, UnicodeDecodeError) as err:
+        why = getattr(err, "strerror", None) or str(err)
+        raise CatalogError("path", str(p), f"a readable TOML file ({why})") from None
     return _parse_catalog(text, str(p))
 
 
 @functools.lru_cache(maxsize=1)
 def _default_catalog() -> MachineCatalog:
-    res = resources.files("enrichwatch").joinpath("data", "machines.toml")
-    return _parse_catalog(res.read_text(encoding="utf-8"), "enrichwatch/data/machines.toml")
+    return _parse_catalog(read_package_text("machines.toml"), "enrichwatch/data/machines.toml")
 
 
 def _parse_catalog(text: str, label: str) -> MachineCatalog:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise CatalogError(label, "<file>", f"valid TOML ({err})") from None
+        data = parse_toml(text, label)
+    except ProblemsError as err:
+        problem = err.problems[0]
+        raise CatalogError(label, "<file>", f"{problem.allowed} at {problem.key}") from None
     _known_keys(data, _TOP_KEYS, f"{label}: ")
     entries = data.get("machine")
     if not isinstance(entries, list) or not entries:

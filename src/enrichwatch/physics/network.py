@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq, root
@@ -37,6 +37,7 @@ from ..composition import Composition
 from ..constants import URANIUM_ISOTOPES
 from ..errors import ConfigurationError, ConvergenceError, MassError, UnknownNameError
 from . import steady_state as ss
+from .states import CascadeState, StreamState, stream_state
 
 OUTPUTS = ("product", "tails")
 _BALANCE_TOL = 1e-9
@@ -93,24 +94,10 @@ class ExternalFeed:
 
 
 @dataclass(frozen=True)
-class StreamState:
-    """A stream at steady state: rate [kg U/yr] and isotopics (None when the rate is zero)."""
-
-    rate_kg_per_yr: float
-    composition: Composition | None
-    isotope_kg_per_yr: Mapping[str, float] = field(repr=False)
-
-    @property
-    def assay(self):
-        """U-235 :class:`~enrichwatch.composition.Assay` of the stream (None when empty)."""
-        return None if self.composition is None else self.composition.assay
-
-
-@dataclass(frozen=True)
 class NetworkState:
     """Steady state of a network: one :class:`CascadeState` per cascade, and the withdrawals."""
 
-    cascades: Mapping[str, object]
+    cascades: Mapping[str, CascadeState]
     withdrawals: Mapping[str, StreamState]
     feeds: Mapping[str, StreamState]
     isotopes: tuple[str, ...]
@@ -348,13 +335,11 @@ class Network:
         return np.concatenate(parts)
 
     def _state(self, isotopes, sol: ss.StageSolution) -> NetworkState:
-        from .cascade import CascadeState
-
         g = self._graph
         out = g.heads_out @ sol.heads_components + g.tails_out @ sol.tails_components
-        withdrawals = {name: _stream(isotopes, out[w]) for w, name in
+        withdrawals = {name: stream_state(isotopes, out[w]) for w, name in
                        enumerate(self._withdrawal_names)}
-        feeds = {f.name: _stream(isotopes, f.rate_kg_per_yr * np.array(
+        feeds = {f.name: stream_state(isotopes, f.rate_kg_per_yr * np.array(
             [f.composition.fraction(i) for i in isotopes])) for f in self.feeds}
         cascades = {}
         for name, c in self.cascades.items():
@@ -366,13 +351,6 @@ class Network:
             raise ConvergenceError("network of " + ", ".join(self.cascades),
                                    f"isotope balance closes only to {worst:.1e} (relative)")
         return state
-
-
-def _stream(isotopes, components: np.ndarray) -> StreamState:
-    components = np.maximum(components, 0.0)
-    rate = float(components.sum())
-    comp = Composition(tuple(isotopes), components / rate) if rate > 0.0 else None
-    return StreamState(rate, comp, dict(zip(isotopes, components.tolist(), strict=True)))
 
 
 def _solve_shifts(mismatch, n: int) -> np.ndarray:

@@ -60,7 +60,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..validation import MISSING, parse_toml, unknown_key
+from ..files import MISSING, parse_toml, unknown_key
 from .errors import RecordError, RecordProblem
 from .model import Record, RecordDraft
 

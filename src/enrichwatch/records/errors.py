@@ -2,7 +2,7 @@
 
 :class:`RecordError` is an :class:`~enrichwatch.errors.InputError` (so a ``ValueError``) that
 lists every problem found in the rejected record(s) at once (a
-:class:`~enrichwatch.validation.ProblemsError`). Each :class:`RecordProblem` says
+:class:`~enrichwatch.files.ProblemsError`). Each :class:`RecordProblem` says
 *where* (``draft 2 (sample)``, ``case.toml records[3]``), *which key*
 (``payload.results[0].u235_pct``), the value found and what is allowed. Nothing of a rejected
 append is written.
@@ -21,9 +21,9 @@ draft 1 (sample): payload.results[0].u235_pct = 120.0: expected a U-235 percent 
 
 from __future__ import annotations
 
-from .. import validation
 from ..errors import EnrichwatchError
-from ..validation import MISSING
+from ..files import MISSING
+from ..files import problems as validation
 
 __all__ = ["MISSING", "RecordError", "RecordProblem", "StoreError"]
 

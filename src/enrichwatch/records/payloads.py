@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from ..validation import key_path, pydantic_problem
+from ..files import key_path, pydantic_problem
 from .errors import RecordError, RecordProblem
 from .model import parse_iso_date
 from .signing import is_public_key_hex
@@ -165,7 +165,7 @@ PAYLOAD_MODELS: Mapping[str, type[BaseModel]] = types.MappingProxyType({
     "party": PartyPayload,
 })
 
-# -- pydantic errors -> problems (enrichwatch.validation) -----------------------------------------
+# -- pydantic errors -> problems (enrichwatch.files) -----------------------------------------
 
 
 def _key_path(loc: tuple) -> str:

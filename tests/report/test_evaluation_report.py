@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from enrichwatch.evaluation import evaluate, read_case_file
-from enrichwatch.plotting import plot_record_timeline
+from enrichwatch.evaluation.plots import plot_record_timeline
 from enrichwatch.report import render_evaluation_report
 
-CASE = Path(__file__).parents[1] / "examples" / "fordow-2023" / "case.toml"
+CASE = Path(__file__).parents[2] / "examples" / "fordow-2023" / "case.toml"
 
 
 @pytest.fixture(scope="module")

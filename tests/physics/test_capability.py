@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from enrichwatch.capability import max_assay, months_to_one_sq, rate_for_assay
 from enrichwatch.composition import Assay, Composition
 from enrichwatch.constants import SQ_HEU_U235_KG
 from enrichwatch.errors import ConfigurationError
+from enrichwatch.physics.capability import max_assay, months_to_one_sq, rate_for_assay
 from enrichwatch.physics.cascade import design_cascade
 from enrichwatch.physics.machines import load_catalog
 from enrichwatch.physics.network import ExternalFeed, Link, Network

@@ -38,10 +38,10 @@ from enrichwatch.facility import (
 )
 from enrichwatch.physics.machines import Machine, MachineCatalog
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 GOOD = sorted((DATA / "plants").glob("*.toml"))
 BROKEN = sorted((DATA / "broken_plants").glob("*.toml"))
-DOC = Path(__file__).parents[1] / "docs" / "plant-format.md"
+DOC = Path(__file__).parents[2] / "docs" / "plant-format.md"
 BALANCE_TOL = 1e-9
 UNIT_RTOL = 1e-12
 

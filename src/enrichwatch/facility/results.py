@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import HEU_THRESHOLD, MONTHS_PER_YEAR
+from ..constants import HEU_THRESHOLD, MONTHS_PER_YEAR
 
 RATE_UNIT = "kg U/month"
 
@@ -113,7 +113,8 @@ class PlantResult:
     def months_to_one_sq_at_90(self) -> float:
         """Months to one significant quantity (25 kg U-235) of >= 90 % uranium from the fastest
         product withdrawal, each run at the rate that brings it to 90 %
-        (:func:`enrichwatch.capability.months_to_one_sq`); infinite when none can reach 90 %."""
+        (:func:`enrichwatch.physics.capability.months_to_one_sq`); infinite when none can reach
+        90 %."""
         months = [w.months_to_sq_at_90 for w in self.withdrawals
                   if w.months_to_sq_at_90 is not None]
         return min(months, default=float("inf"))
@@ -167,7 +168,7 @@ def plant_result(network, state, labels: Mapping[str, str] | None = None, *,
     With ``capability``, each product withdrawal also gets the months to one significant
     quantity at 90 % (the network re-solved at the withdrawal rate that gives 90 %).
     """
-    from .capability import months_to_one_sq
+    from ..physics.capability import months_to_one_sq
 
     labels = labels or {}
     cascades = tuple(_cascade_result(c, state.cascades[name])

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .constants import HEU_THRESHOLD, MONTHS_PER_YEAR
-from .errors import InputError
+from ..constants import HEU_THRESHOLD, MONTHS_PER_YEAR
+from ..errors import InputError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -63,7 +63,7 @@ def rate_factor(rate_unit: str) -> float:
     return RATE_UNITS[rate_unit]
 
 
-def _new_axes(width_in: float, height_in: float) -> Axes:
+def new_axes(width_in: float, height_in: float) -> Axes:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width_in, height_in), layout="constrained").add_subplot()
@@ -296,7 +296,7 @@ def plot_network(network, state=None, ax: Axes | None = None, labels: dict | Non
     if ax is None:
         n = len(network.cascades)
         width = ((n - 1) * _DX + _BOX_W + 5.0) * _INCH_PER_UNIT
-        ax = _new_axes(max(width, 6.5), (layout.top - layout.bottom + 2.4) * _INCH_PER_UNIT)
+        ax = new_axes(max(width, 6.5), (layout.top - layout.bottom + 2.4) * _INCH_PER_UNIT)
     for i, (name, cascade) in enumerate(network.cascades.items()):
         cs = None if state is None else state.cascades[name]
         _draw_box(ax, i, cascade, layout.x[name], _box_text(name, cascade, cs, labels))
@@ -365,7 +365,7 @@ def plot_stage_profile(cascade_state, ax: Axes | None = None) -> Axes:
         The assay axes.
     """
     if ax is None:
-        ax = _new_axes(6.4, 4.0)
+        ax = new_axes(6.4, 4.0)
     stages = np.arange(cascade_state.n_stages)
     bars = _machine_bars(ax, cascade_state, stages)
     for key, fractions, color, marker in (
@@ -397,56 +397,3 @@ def _style_profile(ax, cascade_state, bars) -> None:
     handles, names = ax.get_legend_handles_labels()
     ax.legend(handles + [bars], names + ["machines per stage"], fontsize=7.5, ncol=3,
               loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
-
-
-# -- safeguards timeline ------------------------------------------------------------------------
-_TIMELINE_ROWS = ("declaration", "inspection", "sample", "report", "stockpile",
-                  "installed_machines", "finding")
-_SEVERITY_COLOR = {"high": "#b2182b", "medium": "#e08214", "low": "#4d9221", "info": "#5b636b"}
-
-
-def plot_record_timeline(records, findings=(), as_of=None, ax=None) -> Axes:
-    """Timeline of records and findings: one row per record kind, a filled marker where a
-    record applied (``valid_from``) joined to a hollow one where it became known (``known_on``),
-    findings on their own row at the date of their first evidence, and the as-of date dashed.
-
-    ``records`` are record objects (``id, kind, valid_from, known_on``); ``facility`` and
-    ``party`` records are left out. Artists carry gids ``"record-<id>"`` and ``"finding-<i>"``.
-    """
-    import matplotlib.dates as mdates
-
-    shown = [r for r in records if r.kind in _TIMELINE_ROWS]
-    rows = [k for k in _TIMELINE_ROWS if k == "finding" and findings
-            or any(r.kind == k for r in shown)]
-    ax = ax if ax is not None else _new_axes(10.0, 0.55 * len(rows) + 1.4)
-    y = {kind: len(rows) - 1 - i for i, kind in enumerate(rows)}
-    by_id = {r.id: r for r in shown}
-    for r in shown:
-        _timeline_record(ax, r, y[r.kind])
-    for i, f in enumerate(findings):
-        dates = [by_id[e].valid_from for e in f.evidence if e in by_id]
-        if dates:
-            ax.plot([dates[0]], [y["finding"]], marker="D", ms=9, ls="none", gid=f"finding-{i}",
-                    color=_SEVERITY_COLOR.get(f.severity, "black"))
-            ax.annotate(f"F{i + 1}", (dates[0], y["finding"]), xytext=(0, 8),
-                        textcoords="offset points", ha="center", fontsize=8)
-    if as_of is not None:
-        ax.axvline(as_of, color="#5b636b", ls="--", lw=1)
-        ax.annotate(f"as of {as_of}", (as_of, len(rows) - 0.5), fontsize=8, ha="right",
-                    xytext=(-3, 0), textcoords="offset points", color="#5b636b")
-    ax.set_yticks(list(y.values()), [k.replace("_", " ") for k in y])
-    ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(mdates.AutoDateLocator()))
-    ax.grid(axis="x", color="#d0d7de", lw=0.6)
-    ax.set_title("Records by when they applied (filled) and became known (hollow)", fontsize=10)
-    return ax
-
-
-def _timeline_record(ax, record, y: float) -> None:
-    start, known = record.valid_from, record.known_on
-    if known != start:
-        ax.plot([start, known], [y, y], color="#8c96a0", lw=1.2)
-        ax.plot([known], [y], marker="o", ms=7, mfc="white", mec="#1f2328", ls="none")
-    ax.plot([start], [y], marker="o", ms=7, color="#1f2328", ls="none", gid=f"record-{record.id}")
-    ax.annotate(f"#{record.id}", (start, y), xytext=(0, -13), textcoords="offset points",
-                ha="center", fontsize=7.5, color="#1f2328")

@@ -1,4 +1,4 @@
-"""Tests of enrichwatch.plotting: network diagrams and stage profiles.
+"""Tests of enrichwatch.physics.plots: network diagrams and stage profiles.
 
 Diagram artists are found by their ``gid`` (see the module docstring). Geometry checks sample
 each drawn stream at 200 points; a point counts as inside a cascade box when it is more than
@@ -19,7 +19,7 @@ from enrichwatch.errors import InputError
 from enrichwatch.physics.cascade import design_cascade
 from enrichwatch.physics.machines import load_catalog
 from enrichwatch.physics.network import ExternalFeed, Link, Network
-from enrichwatch.plotting import plot_network, plot_stage_profile, rate_factor
+from enrichwatch.physics.plots import plot_network, plot_stage_profile, rate_factor
 
 W = Assay.from_weight_percent
 
@@ -199,7 +199,7 @@ def test_stage_profile_draws_on_given_axes(fordow):
 
 
 def test_importing_enrichwatch_plotting_and_report_stays_light():
-    code = ("import sys, enrichwatch, enrichwatch.plotting, enrichwatch.report; "
+    code = ("import sys, enrichwatch, enrichwatch.physics.plots, enrichwatch.report; "
             "print(sorted(m for m in ('matplotlib', 'jinja2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

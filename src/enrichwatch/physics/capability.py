@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from .composition import Assay
-from .constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
-from .errors import ConfigurationError, ConvergenceError
+from ..composition import Assay
+from ..constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
+from ..errors import ConfigurationError, ConvergenceError
 
 _SMALLEST_SHARE = 1e-4   # slowest withdrawal tried, as a share of the total feed
 

@@ -1,4 +1,4 @@
-"""Tests of enrichwatch.report: self-contained HTML reports that open offline.
+"""Tests of enrichwatch.report.plant: self-contained HTML reports that open offline.
 
 The browser test runs headless Chromium with networking cut off (no proxy, every host name
 unresolvable) when Chromium is installed, and is skipped with the reason otherwise.

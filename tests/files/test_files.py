@@ -1,4 +1,4 @@
-"""The shared edge-validation pieces (enrichwatch.validation) and the package errors built on
+"""The shared edge-validation pieces (enrichwatch.files) and the package errors built on
 them: plant files (facility), records, rule sets."""
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from enrichwatch.errors import InputError
 from enrichwatch.evaluation.rulesets import RuleSetError
 from enrichwatch.facility import FacilityFileError, Problem
-from enrichwatch.records import RecordError, RecordProblem
-from enrichwatch.records.errors import MISSING as RECORDS_MISSING
-from enrichwatch.validation import (
+from enrichwatch.files import (
     MISSING,
     ProblemsError,
     key_path,
@@ -21,6 +19,9 @@ from enrichwatch.validation import (
     pydantic_problem,
     unknown_key,
 )
+from enrichwatch.files import Problem as FileProblem
+from enrichwatch.records import RecordError, RecordProblem
+from enrichwatch.records.errors import MISSING as RECORDS_MISSING
 
 
 def test_one_missing_marker_everywhere():
@@ -33,7 +34,7 @@ def test_one_missing_marker_everywhere():
 @pytest.mark.parametrize(("error", "problem", "heading"), [
     (FacilityFileError, Problem, "2 problems in a.toml:"),
     (RecordError, RecordProblem, "2 problems, nothing was written:"),
-    (RuleSetError, Problem, "2 problems in a.toml:"),
+    (RuleSetError, FileProblem, "2 problems in a.toml:"),
 ])
 def test_package_errors_list_every_problem_and_pickle(error, problem, heading):
     err = error([problem("a.toml", "x", 1, "a"), problem("a.toml", "y", MISSING, "b")])

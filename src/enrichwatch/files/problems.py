@@ -12,8 +12,6 @@ holds what those checks share:
   :class:`~enrichwatch.records.RecordError` are its subclasses;
 - :func:`key_path`: a key's path written TOML style (``cascades[1].machines_per_stage[3]``);
 - :func:`unknown_key`: the message for a misspelt key, with a "did you mean";
-- :func:`parse_toml`: TOML text to a dict, a syntax error becoming a problem naming line and
-  column;
 - :func:`pydantic_problem`: one pydantic validation error as (key, value, allowed), worded from
   the field's ``description``.
 
@@ -39,24 +37,21 @@ from __future__ import annotations
 import difflib
 import enum
 import re
-import tomllib
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 
-from .errors import InputError
+from ..errors import InputError
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["MISSING", "Problem", "ProblemsError", "key_path", "parse_toml", "pydantic_problem",
-           "unknown_key"]
+__all__ = ["MISSING", "Problem", "ProblemsError", "key_path", "pydantic_problem", "unknown_key"]
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _MAX_VALUE_CHARS = 80
-_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)$")
 
 
 class _Missing(enum.Enum):
@@ -127,7 +122,8 @@ class ProblemsError(InputError):
         Those of the first problem (as for every :class:`~enrichwatch.errors.InputError`).
     """
 
-    #: The kind of problem this error holds (used by :meth:`of` and :func:`parse_toml`).
+    #: The kind of problem this error holds (used by :meth:`of` and
+    #: :func:`~enrichwatch.files.parse_toml`).
     problem_type: ClassVar[type[Problem]] = Problem
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -183,34 +179,6 @@ def unknown_key(key: str, known: Iterable[str], hint: str | None = None) -> str:
         close = difflib.get_close_matches(str(key), known, n=1)
         hint = f"did you mean {close[0]!r}?" if close else None
     return f"one of the keys {', '.join(known)}" + (f" ({hint})" if hint else "")
-
-
-# -- TOML -----------------------------------------------------------------------------------------
-def _syntax_problem(err: tomllib.TOMLDecodeError, text: str) -> tuple[str, str, str]:
-    message = str(err)
-    match = _POSITION.search(message)
-    reason = _POSITION.sub("", message).replace("(at end of document)", "").strip()
-    lines = text.splitlines() or [""]
-    if match is None:
-        return f"line {len(lines)} (end of file)", lines[-1].strip(), f"valid TOML ({reason})"
-    line, column = int(match.group(1)), int(match.group(2))
-    shown = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    return f"line {line}, column {column}", shown, f"valid TOML ({reason})"
-
-
-def parse_toml(text: str, where: str, error: type[ProblemsError] = ProblemsError) -> dict:
-    """Parse TOML text; a syntax error raises ``error`` naming the line and column.
-
-    >>> try:
-    ...     parse_toml('name = "A', "bad.toml")
-    ... except ProblemsError as err:
-    ...     print(err)
-    bad.toml: line 1 (end of file) = 'name = "A': expected valid TOML (Unterminated string)
-    """
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise error.of(where, *_syntax_problem(err, text)) from None
 
 
 # -- pydantic errors -> problems ------------------------------------------------------------------

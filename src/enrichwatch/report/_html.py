@@ -1,0 +1,99 @@
+"""What every HTML report shares: the Jinja2 environment (templates beside this module),
+matplotlib figures as inline SVG, value formatting and the atomic writer.
+
+Examples
+--------
+>>> fmt_value({"rate": 1.23456789, "heu": True})
+'rate: 1.23457; heu: yes'
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from .. import __version__
+from ..files import write_atomic
+
+__all__ = ["fmt_value", "input_sections", "render", "svg", "write_report"]
+
+_SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "enrichwatch", "font.family": "DejaVu Sans"}
+_SKIP_INPUT_KEYS = ("illustrative", "label")
+
+
+# -- templates and SVG --------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(loader=PackageLoader("enrichwatch", "report/templates"), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def svg(ax, prefix: str):
+    """The figure of ``ax`` as inline SVG markup, its ids prefixed so that several figures
+    can share one HTML document."""
+    from markupsafe import Markup
+    from matplotlib import rc_context
+
+    buffer = io.StringIO()
+    with rc_context(_SVG_RC):
+        ax.figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight",
+                          pad_inches=0.04)
+    text = buffer.getvalue()
+    text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
+    text = re.sub(r'\s+xmlns(?::xlink)?="[^"]*"', "", text)
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', text)
+    text = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", text)
+    return Markup(text.replace("<svg", f'<svg role="img" class="plot" data-figure="{prefix}"', 1))
+
+
+def render(template: str, **context) -> str:
+    return _environment().get_template(template).render(version=__version__, **context)
+
+
+# -- formatting ---------------------------------------------------------------------------------
+def fmt_value(value) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "—"}[value]
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {fmt_value(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(fmt_value(v) for v in value)
+    return str(value)
+
+
+def input_sections(inputs: Mapping) -> list[dict]:
+    """Inputs as titled lists of (key, value) rows: nested mappings become their own section,
+    the other top-level entries one "General" section."""
+    general, sections = [], []
+    for key, value in inputs.items():
+        if key in _SKIP_INPUT_KEYS:
+            continue
+        if isinstance(value, Mapping):
+            rows = [(str(k).replace("_", " "), fmt_value(v)) for k, v in value.items()]
+            sections.append({"title": str(key).replace("_", " "), "rows": rows})
+        else:
+            general.append((str(key).replace("_", " "), fmt_value(value)))
+    return ([{"title": "General", "rows": general}] if general else []) + sections
+
+
+def write_report(html: str, path) -> Path:
+    """Write ``html`` to ``path`` atomically (:func:`enrichwatch.files.write_atomic`), so
+    readers never see a half-written report.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    return write_atomic(path, html)
+
+
