@@ -38,6 +38,7 @@ from .specs import (
     OUTPUTS,
     RATE_UNITS,
     CascadeSpec,
+    DesignSpec,
     FeedSpec,
     Isotopics,
     MachineSpec,
@@ -136,8 +137,8 @@ def _machine(spec: MachineSpec, log: _Log) -> Machine | None:
     try:
         return spec.build()
     except InputError as err:
-        key = _MACHINE_KEYS.get(err.param)
-        log.add(key_path(loc + ((key,) if key else ())), err.value, err.allowed)
+        known = _MACHINE_KEYS.get(err.param)
+        log.add(key_path(loc + ((known,) if known else ())), err.value, err.allowed)
     except ConvergenceError as err:
         log.add(key_path(loc), spec.name, f"rotor figures the model can use ({err})")
     return None
@@ -190,6 +191,8 @@ def _composition(isotopics: Isotopics, key: str, log: _Log) -> Composition | Non
 
 
 def _layout(spec: CascadeSpec, key: str, machine: Machine, log: _Log) -> FixedCascade | None:
+    if spec.machines_per_stage is None:     # a layout cascade (the caller checked which kind)
+        return None
     n = len(spec.machines_per_stage)
     before = len(log.problems)
     if spec.feed_stage is None:
@@ -199,7 +202,7 @@ def _layout(spec: CascadeSpec, key: str, machine: Machine, log: _Log) -> FixedCa
         log.add(f"{key}.feed_stage", spec.feed_stage, f"a stage from 0 (tails end) to {n - 1}")
     if spec.cuts is not None and len(spec.cuts) != n:
         log.add(f"{key}.cuts", list(spec.cuts), f"{n} cuts (one per stage), each in (0, 1)")
-    if len(log.problems) > before:
+    if len(log.problems) > before or spec.feed_stage is None:
         return None
     try:
         return FixedCascade(machine, spec.machines_per_stage, spec.feed_stage, spec.cuts,
@@ -209,8 +212,7 @@ def _layout(spec: CascadeSpec, key: str, machine: Machine, log: _Log) -> FixedCa
         return None
 
 
-def _design_targets(spec: CascadeSpec, key: str, log: _Log) -> bool:
-    d = spec.design
+def _design_targets(spec: CascadeSpec, d: DesignSpec, key: str, log: _Log) -> bool:
     before = len(log.problems)
     feed_pct, basis = d.feed.u235_percent, d.feed.basis
     if not d.tails_assay_pct < feed_pct:
@@ -232,12 +234,15 @@ def _design_targets(spec: CascadeSpec, key: str, log: _Log) -> bool:
 def _designed(spec: CascadeSpec, key: str, machine: Machine, unit: str | None,
               log: _Log) -> FixedCascade | None:
     d, key = spec.design, f"{key}.design"
+    if d is None:                       # a designed cascade (the caller checked which kind)
+        return None
     feed = _composition(d.feed, f"{key}.feed", log)
-    if not _design_targets(spec, key, log) or feed is None:
+    if not _design_targets(spec, d, key, log) or feed is None:
         return None
     if d.feed_rate is not None and unit is None:
         return None
-    rate = None if d.feed_rate is None else rate_to_kg_u_per_yr(d.feed_rate, unit, feed)
+    rate = None if d.feed_rate is None or unit is None else rate_to_kg_u_per_yr(d.feed_rate,
+                                                                               unit, feed)
     try:
         return design_cascade(machine, feed, d.feed.assay(d.product_assay_pct),
                               d.feed.assay(d.tails_assay_pct), feed_kg_per_yr=rate,
@@ -274,7 +279,8 @@ def _duplicates(names: Sequence[str | None], log: _Log) -> set[int]:
             log.add(f"cascades[{i}].name", name,
                     f"a name not used by another cascade (cascades[{first[name]}] has it)")
             dup.add(i)
-        first.setdefault(name, i)
+        if name is not None:
+            first.setdefault(name, i)
     return dup
 
 
@@ -324,10 +330,11 @@ def _check_shares(parts: Parts, names: Sequence[str], log: _Log) -> None:
         if s is not None and s.cascade in names and s.output in OUTPUTS:
             routed.setdefault((s.cascade, s.output), []).append(k)
     for (cascade, output), ks in routed.items():
-        total = sum(parts.streams[k].fraction for k in ks)
+        shares = [s.fraction for k in ks if (s := parts.streams[k]) is not None]
+        total = float(sum(shares))
         if total > 1.0 + EMPTY_SHARE:
             which = ", ".join(f"streams[{k}]" for k in ks)
-            log.add(f"streams[{ks[-1]}].fraction", parts.streams[ks[-1]].fraction,
+            log.add(f"streams[{ks[-1]}].fraction", shares[-1],
                     f"shares of {cascade}.{output} summing to at most 1 ({which} take {total:g})")
 
 
@@ -349,7 +356,8 @@ def _streams(parts: Parts, names: Sequence[str], built: Mapping[str, FixedCascad
 
 def _feeds(parts: Parts, names: Sequence[str], built: Mapping[str, FixedCascade],
            log: _Log) -> list[ExternalFeed]:
-    feeds, seen = [], {}
+    feeds: list[ExternalFeed] = []
+    seen: dict[str, int] = {}
     for k, f in enumerate(parts.feeds):
         if f is None:
             continue
@@ -382,6 +390,8 @@ def _withdrawn_output(w: WithdrawalSpec, key: str, names, left, seen, log) -> tu
 
 def _imposed_rate(w: WithdrawalSpec, j: int, origin, parts: Parts, imposed, log) -> None:
     key = f"withdrawals[{j}].rate"
+    if w.rate is None:
+        return
     total = sum(f.rate for f in parts.feeds if f is not None)
     unit = parts.rate_unit or "the [units] rate unit"
     if not (math.isfinite(w.rate) and 0.0 < w.rate < total):

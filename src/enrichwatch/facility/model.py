@@ -42,7 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConvergenceError
-from ..files import parse_toml
+from ..files import MISSING, parse_toml
+from ..files import Problem as _BaseProblem
 from ..physics.machines import MachineCatalog
 from ..physics.network import Network, NetworkState
 from .checks import EMPTY_SHARE, Parts, assemble, remaining_shares
@@ -125,8 +126,7 @@ class Facility:
         problems += assemble(parts, catalog)[1]
         if problems:
             raise FacilityFileError(sorted(problems, key=_section_rank))
-        return cls(parts.info, parts.cascades, parts.feeds, parts.streams, parts.withdrawals,
-                   parts.machines, parts.rate_unit, filename)
+        return cls(*_complete(parts), filename)
 
     def to_toml(self) -> str:
         """The description as TOML text; :meth:`from_toml_text` reads it back equal."""
@@ -161,7 +161,7 @@ class Facility:
             If the description does not hold together (e.g. a machine missing from ``catalog``).
         """
         network, problems = assemble(self._parts(), catalog)
-        if problems:
+        if problems or network is None:
             raise FacilityFileError(problems)
         return network
 
@@ -198,7 +198,7 @@ class Facility:
 
     def _uf6_rates(self, network: Network, imposed: dict[str, float]
                    ) -> tuple[dict[str, float], NetworkState]:
-        state, rates = network.solve(), {}
+        state, rates = network.solve(), dict[str, float]()
         for _ in range(_MAX_RATE_ITERATIONS):
             new = {k: rate_to_kg_u_per_yr(r, self.rate_unit, state.withdrawals[k].composition)
                    for k, r in imposed.items()}
@@ -232,7 +232,20 @@ class Facility:
                 f"rates in {self.rate_unit}; {self.filename})")
 
 
-def _section_rank(problem: Problem) -> int:
+def _complete(parts: Parts) -> tuple[PlantInfo, tuple[CascadeSpec, ...], tuple[FeedSpec, ...],
+                                     tuple[StreamSpec, ...], tuple[WithdrawalSpec, ...],
+                                     tuple[MachineSpec, ...], str]:
+    """The entries of parts that passed every check (no ``None`` left), in Facility order."""
+    if parts.info is None or parts.rate_unit is None:      # pragma: no cover - a problem
+        raise FacilityFileError.of(parts.file, "facility", MISSING, "a [facility] table")
+    return (parts.info, tuple(c for c in parts.cascades if c is not None),
+            tuple(f for f in parts.feeds if f is not None),
+            tuple(s for s in parts.streams if s is not None),
+            tuple(w for w in parts.withdrawals if w is not None), parts.machines,
+            parts.rate_unit)
+
+
+def _section_rank(problem: _BaseProblem) -> int:
     """Order of the problem's table in the file layout (stable sort keeps the rest in order)."""
     section = problem.key.split(".")[0].split("[")[0]
     return _SECTIONS.index(section) if section in _SECTIONS else len(_SECTIONS)

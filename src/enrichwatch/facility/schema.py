@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -46,6 +46,8 @@ from .specs import (
     StreamSpec,
     WithdrawalSpec,
 )
+
+_M = TypeVar("_M", bound=BaseModel)
 
 __all__ = ["parse_document"]
 
@@ -186,7 +188,7 @@ def _pydantic_problems(raw: Mapping, file: str) -> list[Problem]:
 
 
 # -- entries -> specs -----------------------------------------------------------------------------
-def _valid(model: type[BaseModel], data) -> BaseModel | None:
+def _valid(model: type[_M], data) -> _M | None:
     try:
         return model.model_validate(data)
     except ValidationError:
@@ -223,7 +225,7 @@ def _info(m: _PlantModel, *_) -> PlantInfo:
 
 
 def _machine(m: _MachineModel, name: str) -> MachineSpec:
-    rng = None if m.swu_range_per_yr is None else tuple(m.swu_range_per_yr)
+    rng = None if m.swu_range_per_yr is None else (m.swu_range_per_yr[0], m.swu_range_per_yr[1])
     return MachineSpec(name, m.source, m.swu_per_yr, rng, m.design_cut, m.stage_factor,
                        m.length_m, m.diameter_m, m.speed_m_s, m.temperature_k, m.flow_ratio)
 

@@ -216,6 +216,9 @@ class MachineSpec:
         figures are not allowed (``param`` names the Machine argument)."""
         cut = 0.5 if self.design_cut is None else self.design_cut
         if self.kind == "rating":
+            if self.swu_per_yr is None or self.stage_factor is None:
+                raise InputError("swu_per_yr" if self.swu_per_yr is None else "stage_factor",
+                                 None, "a rating and a stage factor for a rating-defined machine")
             return Machine.from_rating(self.name, self.swu_per_yr, self.stage_factor, cut=cut,
                                        swu_range_per_yr=self.swu_range_per_yr, source=self.source)
         given = {k: getattr(self, k) for k in self.geometry_keys}

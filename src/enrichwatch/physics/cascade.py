@@ -31,6 +31,7 @@ import numpy as np
 
 from ..composition import Assay, Composition
 from ..errors import ConfigurationError, MassError
+from .machines import Machine
 from .network import ExternalFeed, Network
 from .separation import PerUnitMass
 from .states import CascadeState
@@ -75,7 +76,7 @@ class FixedCascade:
         The design point, when the cascade came from :func:`design_cascade`.
     """
 
-    machine: object
+    machine: Machine
     machines_per_stage: tuple[int, ...]
     feed_stage: int
     cuts: tuple[float, ...] | None = None

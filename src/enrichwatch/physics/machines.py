@@ -577,11 +577,14 @@ class Machine:
 
     def _raetz_curve(self, q: np.ndarray, th: np.ndarray) -> np.ndarray:
         g = self.geometry
+        model = self.model_swu_per_yr
+        if g is None or g.flow_ratio is None or g.rho_d is None or not model:  # pragma: no cover
+            raise InputError("geometry", g, "a rotor geometry with its flow ratio")
         positive = q > 0.0
         safe_q = np.where(positive, q, 1.0)
         k = g.flow_ratio * self.design_feed_kg_per_yr / safe_q
         du = _raetz(g, safe_q / SECONDS_PER_YEAR, th, k, g.rho_d * _basis_factor("U"))
-        scale = self.nominal_swu_per_yr / self.model_swu_per_yr
+        scale = self.nominal_swu_per_yr / model
         return np.where(positive, du * SECONDS_PER_YEAR * scale, 0.0)
 
     def __repr__(self) -> str:

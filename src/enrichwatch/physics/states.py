@@ -142,10 +142,12 @@ class CascadeState:
         return float(np.nansum(terms))
 
     def __repr__(self) -> str:
-        p, t = self.product, self.tails
+        def at(stream: StreamState) -> str:
+            if stream.composition is None:
+                return f"{stream.rate_kg_per_yr:.6g} kg U/yr"
+            pct = 100 * self._u235(stream.composition.mass_fractions)
+            return f"{stream.rate_kg_per_yr:.6g} kg U/yr at {pct:.4g} wt% U-235"
+
         return (f"CascadeState({self.name!r}: {self.n_stages} stages, "
-                f"{int(self.machines_per_stage.sum())} machines; product "
-                f"{p.rate_kg_per_yr:.6g} kg U/yr at "
-                f"{100 * self._u235(p.composition.mass_fractions):.4g} wt% U-235; "
-                f"tails {t.rate_kg_per_yr:.6g} kg U/yr at "
-                f"{100 * self._u235(t.composition.mass_fractions):.4g} wt% U-235)")
+                f"{int(self.machines_per_stage.sum())} machines; product {at(self.product)}; "
+                f"tails {at(self.tails)})")
