@@ -5,6 +5,6 @@ returned objects as tables or ``--json``. Exit codes: 0 success, 1 bad input, 2 
 Heavy modules are imported inside the commands so that ``enrichwatch --help`` stays fast.
 """
 
-from .app import main
+from .entry import main
 
 __all__ = ["main"]

@@ -8,11 +8,12 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
 import typer
 
-from ..errors import ConvergenceError, EnrichwatchError
+from ..errors import EnrichwatchError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2
 
@@ -91,7 +92,7 @@ def _error_payload(err: BaseException) -> dict:
     return payload
 
 
-def _report_error(err: BaseException, code: int, args: list[str]) -> int:
+def report_error(err: BaseException, code: int, args: list[str]) -> int:
     as_json = "--json" in args
     label = "error" if code == EXIT_BAD_INPUT else "internal error"
     if code == EXIT_INTERNAL and os.environ.get("ENRICHWATCH_DEBUG"):
@@ -104,32 +105,17 @@ def _report_error(err: BaseException, code: int, args: list[str]) -> int:
     return code
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns (and exits with) 0, 1 or 2.
+@contextmanager
+def steps(total: int):
+    """A progress bar on stderr (only on a terminal); yields ``advance(label)``."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    Option and argument errors are reported by typer itself (its usage-error exit status 2 is
-    mapped to 1, bad input); errors raised by enrichwatch for bad values give 1; anything else
-    is an internal error, 2, reported in one line (set ``ENRICHWATCH_DEBUG=1`` for a traceback).
-    """
-    from . import commands  # noqa: F401  (registers the commands)
+    err = console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("starting", total=total)
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        app(args=argv, prog_name="enrichwatch")
-        code = EXIT_OK
-    except SystemExit as done:
-        status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        code = EXIT_BAD_INPUT if status == 2 else status
-        if status == 2 and "--json" in args:     # typer printed the usage error on stderr
-            sys.stdout.write(json.dumps({"error": {
-                "type": "UsageError", "message": "bad command-line options or arguments "
-                                                 "(details on stderr; see --help)"}}) + "\n")
-    except ConvergenceError as err:
-        code = _report_error(err, EXIT_INTERNAL, args)
-    except (EnrichwatchError, ValueError, OSError) as err:
-        code = _report_error(err, EXIT_BAD_INPUT, args)
-    except Exception as err:  # noqa: BLE001  -- the contract: never a traceback by default
-        code = _report_error(err, EXIT_INTERNAL, args)
-    if argv is None:
-        sys.exit(code)
-    return code
+        def advance(label: str) -> None:
+            bar.update(task, description=label, advance=1)
+
+        yield advance

@@ -3,32 +3,15 @@ configuration changes, as tables, ``--json`` and ``--report FILE.html``."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, app, check_output_path, console, emit
+from .app import JSON_OPTION, app, check_output_path, emit, steps
 
 REPORT_OPTION = typer.Option(None, "--report", help="Write a self-contained HTML report here.")
 CATALOG_OPTION = typer.Option(None, "--catalog", help="Machine catalog file (TOML) to use "
                                                       "instead of the bundled one.")
-
-
-@contextmanager
-def _steps(total: int):
-    """A progress bar on stderr (only on a terminal); yields ``advance(label)``."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    err = console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task("starting", total=total)
-
-        def advance(label: str) -> None:
-            bar.update(task, description=label, advance=1)
-
-        yield advance
 
 
 def _solve(path: Path, catalog_path: Path | None, advance):
@@ -81,7 +64,7 @@ def solve(
 ) -> None:
     """Steady state of a plant: each cascade and withdrawal, separative work, HEU output."""
     check_output_path(report, "--report")
-    with _steps(3 if report else 2) as advance:
+    with steps(3 if report else 2) as advance:
         facility, network, state, result = _solve(plant, catalog, advance)
         if report:
             from ..report import render_solve_report, write_report
@@ -109,7 +92,7 @@ def compare(
     check_output_path(report, "--report")
     from ..facility.results import compare_results
 
-    with _steps(5 if report else 4) as advance:
+    with steps(5 if report else 4) as advance:
         fa, na, sa, ra = _solve(first, catalog, advance)
         fb, nb, sb, rb = _solve(second, catalog, advance)
         changes = compare_results(ra, rb)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit
+from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit, steps
 
 records_app = typer.Typer(help="The safeguards record store: an append-only, hash-chained "
                                "ledger of declarations, inspections, samples and reports.",
@@ -203,12 +203,11 @@ def evaluate(
     """Evaluate a facility's records as of a date: findings with evidence and consequences."""
     check_output_path(report, "--report")
     from ..evaluation import evaluate as run_rules
-    from .plant import _steps
 
     day = _date(as_of, "--as-of")
     if day > date.today():
         raise BadInput("--as-of", as_of, f"a date not after today ({date.today()})")
-    with _steps(3 if report else 2) as advance:
+    with steps(3 if report else 2) as advance:
         advance("reading records")
         store = _open(db)
         chain = store.verify()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -25,7 +25,15 @@ from . import steady_state as ss
 from .swu import value
 
 if TYPE_CHECKING:
-    from .cascade import FixedCascade
+    from .machines import Machine
+
+
+class _Cascade(Protocol):
+    """What a cascade state is built from (a :class:`~enrichwatch.physics.cascade.FixedCascade`)."""
+
+    name: str
+    machine: Machine
+    machines_per_stage: tuple[int, ...]
 
 __all__ = ["CascadeState", "StreamState", "stream_state"]
 
@@ -77,7 +85,7 @@ class CascadeState:
     external_in: np.ndarray = field(repr=False)
 
     @classmethod
-    def from_solution(cls, cascade: FixedCascade, isotopes, sol: ss.StageSolution,
+    def from_solution(cls, cascade: _Cascade, isotopes, sol: ss.StageSolution,
                       sl: slice) -> CascadeState:
         flows, cuts = sol.flows[sl], sol.cuts[sl]
         n = np.array(cascade.machines_per_stage)

@@ -1,0 +1,44 @@
+"""The entry point: registers every command on the app and runs it with the error contract.
+
+Exit codes: 0 success, 1 bad input, 2 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import ConvergenceError, EnrichwatchError
+from . import breakout, machines, physics, plant, records  # noqa: F401  (registers commands)
+from .app import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, app, report_error
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns (and exits with) 0, 1 or 2.
+
+    Option and argument errors are reported by typer itself (its usage-error exit status 2 is
+    mapped to 1, bad input); errors raised by enrichwatch for bad values give 1; anything else
+    is an internal error, 2, reported in one line (set ``ENRICHWATCH_DEBUG=1`` for a traceback).
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        app(args=argv, prog_name="enrichwatch")
+        code = EXIT_OK
+    except SystemExit as done:
+        status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        code = EXIT_BAD_INPUT if status == 2 else status
+        if status == 2 and "--json" in args:     # typer printed the usage error on stderr
+            sys.stdout.write(json.dumps({"error": {
+                "type": "UsageError", "message": "bad command-line options or arguments "
+                                                 "(details on stderr; see --help)"}}) + "\n")
+    except ConvergenceError as err:
+        code = report_error(err, EXIT_INTERNAL, args)
+    except (EnrichwatchError, ValueError, OSError) as err:
+        code = report_error(err, EXIT_BAD_INPUT, args)
+    except Exception as err:  # noqa: BLE001  -- the contract: never a traceback by default
+        code = report_error(err, EXIT_INTERNAL, args)
+    if argv is None:
+        sys.exit(code)
+    return code
