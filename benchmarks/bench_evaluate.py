@@ -11,13 +11,13 @@ from pathlib import Path
 
 from _timing import best_per_call
 
-from enrichwatch.evaluation import evaluate, read_case_file
+from enrichwatch.evaluation import case_records, evaluate
 
 CASE = Path(__file__).resolve().parents[1] / "examples" / "fordow-2023" / "case.toml"
 AS_OF = date(2023, 2, 1)
 
 start = time.perf_counter()
-records = read_case_file(CASE)
+records = case_records(CASE)
 result = evaluate(records, "FFEP", AS_OF)
 first = time.perf_counter() - start
 t = best_per_call(lambda: evaluate(records, "FFEP", AS_OF), number=1, repeat=5)

@@ -1,6 +1,6 @@
 """Bitemporal selections: what was known on R, and the record in force on D as known on R.
 
-They mirror the store's ``known_on`` and ``declaration_in_force`` queries; the property tests
+They are the store's ``known_as_of`` and ``declaration_in_force`` queries; the property tests
 compare them with a brute-force reading of the definitions on random ledgers.
 """
 
@@ -13,8 +13,9 @@ from evaluation_helpers import Rec, d
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from enrichwatch.dates import parse_date
 from enrichwatch.errors import InputError
-from enrichwatch.evaluation import as_date, in_force, known_by
+from enrichwatch.evaluation import in_force, known_as_of
 from enrichwatch.evaluation.records import RecordLike, latest_per_facility, payload_date
 
 
@@ -26,18 +27,18 @@ def test_rec_fixture_is_record_like():
     assert isinstance(decl(1, "2022-01-01", "2022-01-01"), RecordLike)
 
 
-def test_known_by_keeps_records_known_by_the_date():
+def test_known_as_of_keeps_records_known_by_the_date():
     a, b = decl(1, "2022-01-01", "2022-01-05"), decl(2, "2022-01-01", "2022-02-01")
-    assert known_by([a, b], d("2022-01-04")) == []
-    assert known_by([a, b], d("2022-01-05")) == [a]
-    assert known_by([a, b], d("2022-02-01")) == [a, b]
+    assert known_as_of([a, b], d("2022-01-04")) == []
+    assert known_as_of([a, b], d("2022-01-05")) == [a]
+    assert known_as_of([a, b], d("2022-02-01")) == [a, b]
 
 
 def test_correction_replaces_the_original_once_known():
     original = decl(1, "2022-11-22", "2022-11-17")
     correction = decl(2, "2022-11-22", "2022-12-10", supersedes=1)
-    assert known_by([original, correction], d("2022-12-09")) == [original]
-    assert known_by([original, correction], d("2022-12-10")) == [correction]
+    assert known_as_of([original, correction], d("2022-12-09")) == [original]
+    assert known_as_of([original, correction], d("2022-12-10")) == [correction]
     # declaration in force on 1 Dec as known then (the original) and as known later (the fix)
     assert in_force([original, correction], "declaration", on=d("2022-12-01"),
                     known_on=d("2022-12-01")) is original
@@ -49,8 +50,8 @@ def test_chain_of_corrections_keeps_only_the_last():
     a = decl(1, "2022-01-01", "2022-01-01")
     b = decl(2, "2022-01-01", "2022-02-01", supersedes=1)
     c = decl(3, "2022-01-01", "2022-03-01", supersedes=2)
-    assert known_by([a, b, c], d("2022-03-01")) == [c]
-    assert known_by([a, b, c], d("2022-02-15")) == [b]
+    assert known_as_of([a, b, c], d("2022-03-01")) == [c]
+    assert known_as_of([a, b, c], d("2022-02-15")) == [b]
 
 
 def test_correction_that_moves_valid_from_later_leaves_a_gap():
@@ -91,15 +92,19 @@ def test_other_kinds_are_ignored():
 def test_iso_strings_are_accepted_for_dates():
     a = Rec(1, "declaration", "X", "2022-01-01", "2022-01-02",
             payload={"declared_on": "2022-01-02"})
-    assert known_by([a], d("2022-01-02")) == [a]
+    assert known_as_of([a], d("2022-01-02")) == [a]
     assert payload_date(a, "declared_on") == d("2022-01-02")
     assert payload_date(a, "missing", d("2000-01-01")) == d("2000-01-01")
 
 
-@pytest.mark.parametrize("bad", ["21/01/2023", 20230121, None, "2023-13-01"])
-def test_as_date_rejects_what_is_not_a_date(bad):
-    with pytest.raises(InputError, match="expected a date"):
-        as_date(bad, "as_of")
+@pytest.mark.parametrize("bad", ["21/01/2023", 20230121, None, "2023-13-01", "2023-W03-6"])
+def test_record_dates_must_be_calendar_dates(bad):
+    a = Rec(1, "declaration", "X", "2022-01-01", bad)
+    with pytest.raises(InputError, match=r"record 1 known_on = .* is not allowed: expected a "
+                                         r"calendar date YYYY-MM-DD"):
+        known_as_of([a], d("2022-01-02"))
+    with pytest.raises(InputError, match="as_of = .*: expected a calendar date YYYY-MM-DD"):
+        parse_date(bad, "as_of")
 
 
 def test_latest_per_facility():
@@ -144,8 +149,8 @@ def test_in_force_matches_its_definition(records, on_days, known_days):
 @given(ledgers(), days, days)
 def test_known_by_grows_with_record_time_up_to_corrections(records, a, b):
     early, late = sorted((START + timedelta(a), START + timedelta(b)))
-    later = {r.id for r in known_by(records, late)}
-    for r in known_by(records, early):
+    later = {r.id for r in known_as_of(records, late)}
+    for r in known_as_of(records, early):
         # known early -> still known later, unless a correction known by then replaced it
         assert r.id in later or any(c.supersedes == r.id and c.known_on <= late
                                     for c in records)

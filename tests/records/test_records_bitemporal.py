@@ -63,15 +63,15 @@ def test_declaration_in_force_of_other_facility_is_none(fordow):
     ("2023-01-25", [1, 2, 4, 5]),     # B dropped: its correction is known
     ("2023-02-01", [1, 2, 4, 5, 6]),
 ])
-def test_known_on(fordow, as_of, expected):
-    assert [r.id for r in fordow.known_on("FFEP", D(as_of))] == expected
+def test_known_as_of(fordow, as_of, expected):
+    assert [r.id for r in fordow.known_as_of("FFEP", D(as_of))] == expected
 
 
 def test_known_on_keeps_only_the_latest_known_correction(fordow):
     fordow.append(report(on="2023-02-01"))                                   # 7
     fordow.append(report(on="2023-02-01", known_on="2023-02-10", supersedes=7))  # 8
     fordow.append(report(on="2023-02-01", known_on="2023-02-20", supersedes=8))  # 9
-    ids = lambda day: [r.id for r in fordow.known_on("FFEP", D(day)) if r.kind == "report"]  # noqa: E731
+    ids = lambda day: [r.id for r in fordow.known_as_of("FFEP", D(day)) if r.kind == "report"]  # noqa: E731
     assert ids("2023-02-01") == [7]
     assert ids("2023-02-15") == [8]
     assert ids("2023-03-01") == [9]
@@ -82,7 +82,7 @@ def test_history_keeps_everything(fordow):
 
 
 def test_party_records_are_asked_for_with_star(fordow):
-    assert fordow.known_on("*", D("2030-01-01")) == []
+    assert fordow.known_as_of("*", D("2030-01-01")) == []
 
 
 def test_pure_helpers_give_the_same_answers(fordow):
@@ -92,7 +92,7 @@ def test_pure_helpers_give_the_same_answers(fordow):
         kb = None if known_by is None else D(known_by)
         assert (declaration_in_force(everything, "FFEP", D(on), kb)
                 == fordow.declaration_in_force("FFEP", D(on), kb))
-    assert known_as_of(everything, D("2023-01-25")) == fordow.known_on("FFEP", D("2023-01-25"))
+    assert known_as_of(everything, D("2023-01-25")) == fordow.known_as_of("FFEP", D("2023-01-25"))
 
 
 def test_same_valid_from_goes_to_the_later_known(store):

@@ -111,11 +111,11 @@ def test_declaration_not_known_before_it_is_declared(ffep):
     assert err.param == "payload.declared_on"
 
 
-@pytest.mark.parametrize("value", ["2023-1-21", "21/01/2023", 20230121,
-                                   datetime(2023, 1, 21, tzinfo=UTC), None])
+@pytest.mark.parametrize("value", ["2023-1-21", "21/01/2023", 20230121, "20230121", "2023-W03-6",
+                                   "2023-021", datetime(2023, 1, 21, tzinfo=UTC), None])
 def test_malformed_dates(ffep, value):
     err = rejected(ffep, report(on=value, known_on="2023-02-01"))
-    assert err.param == "valid_from" and err.allowed == "a date (YYYY-MM-DD)"
+    assert err.param == "valid_from" and err.allowed == "a calendar date YYYY-MM-DD"
 
 
 def test_date_objects_and_iso_strings_are_equivalent(ffep):

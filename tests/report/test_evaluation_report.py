@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from enrichwatch.evaluation import evaluate, read_case_file
+from enrichwatch.evaluation import case_records, evaluate
 from enrichwatch.evaluation.plots import plot_record_timeline
 from enrichwatch.report import render_evaluation_report
 
@@ -13,7 +13,7 @@ CASE = Path(__file__).parents[2] / "examples" / "fordow-2023" / "case.toml"
 
 @pytest.fixture(scope="module")
 def fordow():
-    records = read_case_file(CASE)
+    records = case_records(CASE)
     return records, evaluate(records, "FFEP", "2023-02-01")
 
 

@@ -73,6 +73,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..composition import Assay, Composition, kg_uf6_to_kg_u
+from ..dates import DATE_FORMAT, parse_date
 from ..errors import InputError
 from ..files import MISSING, Problem, ProblemsError, key_path, parse_toml
 from ..physics.cascade import design_cascade
@@ -108,7 +109,8 @@ def _f(description: str, default: Any = ..., **kw) -> Any:
 class _Info(BaseModel):
     model_config = _CONFIG
     name: _Text = _f("a non-empty name of the state")
-    date: str | None = _f("an ISO date such as '2023-02-28' (a string)", None)
+    date: str | None = _f(f"{DATE_FORMAT} (or a month YYYY-MM, a year YYYY), as a string",
+                          None)
     description: str = _f("a string", "")
     assumptions: list[str] = _f("a list of strings", [])
     sources: list[str] = _f("a list of strings", [])
@@ -119,12 +121,10 @@ class _Info(BaseModel):
         """A real calendar date: 'YYYY-MM-DD', or 'YYYY-MM' / 'YYYY' for a period."""
         if value is None:
             return value
-        from datetime import date
-
         padded = {4: "-01-01", 7: "-01"}.get(len(value), "")
         try:
-            date.fromisoformat(value + padded)
-        except ValueError:
+            parse_date(value + padded)
+        except InputError:
             raise ValueError("not a calendar date") from None
         return value
 

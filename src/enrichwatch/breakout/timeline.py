@@ -42,6 +42,7 @@ from datetime import date as _date
 
 from ..composition import Assay
 from ..constants import SQ_HEU_U235_KG
+from ..dates import parse_date
 from ..errors import InputError
 from ..files import read_package_text, read_package_toml
 from .planner import plan_breakout
@@ -327,8 +328,8 @@ def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), sample
 
 
 def _when(text: str) -> _date:
-    parts = [int(p) for p in text.split("-")]
-    return _date(parts[0], parts[1], parts[2] if len(parts) > 2 else 15)
+    """The day a report date stands for: itself, or the 15th for a month ``YYYY-MM``."""
+    return parse_date(text + "-15" if len(text) == 7 else text, "report date")
 
 
 def plot_timeline(timeline: Timeline, ax=None):

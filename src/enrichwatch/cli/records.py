@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from ..dates import parse_date
+from ..errors import InputError
 from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit, steps
 
 records_app = typer.Typer(help="The safeguards record store: an append-only, hash-chained "
@@ -45,9 +47,9 @@ def _date(text: str | None, param: str) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(param, text, "a date YYYY-MM-DD") from None
+        return parse_date(text, param)
+    except InputError as err:
+        raise BadInput(err.param, err.value, err.allowed) from None
 
 
 def _record_row(r) -> dict:
@@ -148,7 +150,7 @@ def records_history(
     """A facility's records in ledger order (or what was known on a date)."""
     store = _open(db)
     day = _date(as_of, "--as-of")
-    records = store.known_on(facility, day) if day else store.history(facility, kind)
+    records = store.known_as_of(facility, day) if day else store.history(facility, kind)
     if not records and not store.history(facility):
         raise BadInput("facility", facility, f"a facility with records in {store.url}")
     if day and kind:
@@ -211,7 +213,7 @@ def evaluate(
         advance("reading records")
         store = _open(db)
         chain = store.verify()
-        records = store.known_on(facility, day)
+        records = store.known_as_of(facility, day)
         if not records:
             raise BadInput("facility", facility, f"a facility with records known on {day} in "
                                                  f"{store.url}")

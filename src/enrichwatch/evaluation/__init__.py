@@ -12,9 +12,9 @@ Examples
 >>> from datetime import date
 >>> from pathlib import Path
 >>> import enrichwatch
->>> from enrichwatch.evaluation import evaluate, read_case_file
+>>> from enrichwatch.evaluation import case_records, evaluate
 >>> case = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023" / "case.toml"
->>> result = evaluate(read_case_file(case), "FFEP", date(2023, 2, 1))
+>>> result = evaluate(case_records(case), "FFEP", date(2023, 2, 1))
 >>> for f in result.findings:
 ...     print(f.severity, f.rule, f.evidence)
 high observed-differs-from-declared (4, 2)
@@ -22,11 +22,11 @@ high late-design-change-declaration (5, 2, 4)
 high assay-above-declared-maximum (6, 4, 5)
 """
 
-from .casefile import CaseRecord, read_case_file
+from .casefile import CaseRecord, case_records
 from .engine import evaluate
 from .findings import SEVERITIES, Evaluation, Finding
 from .limits import apply_rule_set
-from .records import RecordLike, as_date, in_force, known_by
+from .records import RecordLike, in_force, known_as_of
 from .rulesets import (
     Limit,
     RuleSet,
@@ -48,12 +48,11 @@ __all__ = [
     "RuleSetError",
     "Target",
     "apply_rule_set",
-    "as_date",
     "bundled_rule_sets",
+    "case_records",
     "evaluate",
     "in_force",
-    "known_by",
+    "known_as_of",
     "load_rule_set",
     "parse_rule_set",
-    "read_case_file",
 ]

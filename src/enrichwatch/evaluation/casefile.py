@@ -1,13 +1,13 @@
-"""Case files read into plain records, for tests, benchmarks and evaluating without a store.
+"""Case files as plain records, for tests, benchmarks and evaluating without a store.
 
 The records store appends the same files to its ledger
-(:func:`enrichwatch.records.load_case_file`, which also validates every payload); this reader
-gives :class:`CaseRecord` values with the fields the evaluation reads (:class:`RecordLike`),
-ids being the 1-based positions in the file, as in a fresh ledger. The file's shape (keys, refs,
-plant files) is checked by the store's own reader (:func:`enrichwatch.records.read_case_file`,
-no database needed), then the common fields; payloads are validated per kind by the store
-only. The format (docs/records-design.md, "Case file format", and
-``enrichwatch/records/casefile.py``):
+(:func:`enrichwatch.records.load_case_file`, which also validates every payload);
+:func:`case_records` turns the entries of the one case-file reader
+(:func:`enrichwatch.records.read_case_file`, no database needed, which checks the file's shape:
+keys, refs, plant files) into :class:`CaseRecord` values with the fields the evaluation reads
+(:class:`RecordLike`), ids being the 1-based positions in the file, as in a fresh ledger. The
+common fields are checked here; payloads are validated per kind by the store only. The format
+(docs/records-design.md, "Case file format", and ``enrichwatch/records/casefile.py``):
 
 - ``[case]`` (optional): free-form metadata (title, description, notes), not stored;
 - ``[[records]]``: optional ``ref`` (a label unique in the file), ``kind``, ``facility``,
@@ -33,7 +33,7 @@ Examples
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     path = pathlib.Path(tmp) / "case.toml"
 ...     _ = path.write_text(text)
-...     read_case_file(path)
+...     case_records(path)
 (CaseRecord(1: facility 'X', valid from 2020-01-01, known on 2020-01-01),)
 """
 
@@ -45,15 +45,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ..dates import parse_date
 from ..errors import InputError
-from ..records.casefile import read_case_file as read_store_case_file
-from ..records.model import parse_iso_date
+from ..records.casefile import read_case_file
+from ..records.model import KINDS
 
-__all__ = ["CASE_KINDS", "CaseRecord", "read_case_file"]
-
-#: Record kinds (docs/records-design.md).
-CASE_KINDS = ("facility", "declaration", "inspection", "sample", "report", "stockpile",
-              "installed_machines", "party")
+__all__ = ["CaseRecord", "case_records"]
 
 
 @dataclass(frozen=True)
@@ -85,13 +82,6 @@ def _iso(value: Any) -> Any:
     return value
 
 
-def _date(entry: dict, key: str, where: str) -> date:
-    try:
-        return parse_iso_date(entry.get(key))
-    except ValueError:
-        raise InputError(f"{where}.{key}", entry.get(key), "a date (YYYY-MM-DD)") from None
-
-
 def _reference(value: Any, refs: Mapping[str, int], index: int, key: str) -> int:
     """A record id from the ref of an earlier entry or an id (= position) of one."""
     if isinstance(value, str) and value in refs:
@@ -114,8 +104,8 @@ def _payload(entry: dict, where: str, refs: Mapping[str, int], index: int) -> di
 
 
 def _record(entry: dict, index: int, where: str, refs: dict[str, int]) -> CaseRecord:
-    if entry.get("kind") not in CASE_KINDS:
-        raise InputError(f"{where}.kind", entry.get("kind"), f"one of {', '.join(CASE_KINDS)}")
+    if entry.get("kind") not in KINDS:
+        raise InputError(f"{where}.kind", entry.get("kind"), f"one of {', '.join(KINDS)}")
     for key in ("facility", "source"):
         if not isinstance(entry.get(key), str):
             raise InputError(f"{where}.{key}", entry.get(key), "a string")
@@ -123,19 +113,20 @@ def _record(entry: dict, index: int, where: str, refs: dict[str, int]) -> CaseRe
     if supersedes is not None:
         supersedes = _reference(supersedes, refs, index, f"{where}.supersedes")
     record = CaseRecord(index, entry["kind"], entry["facility"],
-                        _date(entry, "valid_from", where), _date(entry, "known_on", where),
+                        parse_date(entry.get("valid_from"), f"{where}.valid_from"),
+                        parse_date(entry.get("known_on"), f"{where}.known_on"),
                         supersedes, entry["source"], _payload(entry, where, refs, index))
     if entry.get("ref") is not None:
         refs[entry["ref"]] = index
     return record
 
 
-def read_case_file(path: str | os.PathLike) -> tuple[CaseRecord, ...]:
-    """Read a case file into :class:`CaseRecord` values (ids = positions in the file).
+def case_records(path: str | os.PathLike) -> tuple[CaseRecord, ...]:
+    """The records of a case file as :class:`CaseRecord` values (ids = positions in the file).
 
-    The file's shape (keys, refs, plant files) is checked as the store checks it
-    (:func:`enrichwatch.records.read_case_file`); then the common fields. The store alone
-    validates payloads per kind.
+    The file is read, and its shape (keys, refs, plant files) checked, by
+    :func:`enrichwatch.records.read_case_file`; then the common fields are checked here. The
+    store alone validates payloads per kind.
 
     Raises
     ------
@@ -145,4 +136,4 @@ def read_case_file(path: str | os.PathLike) -> tuple[CaseRecord, ...]:
     """
     refs: dict[str, int] = {}
     return tuple(_record(entry, i, where, refs)
-                 for i, (where, entry) in enumerate(read_store_case_file(path), start=1))
+                 for i, (where, entry) in enumerate(read_case_file(path), start=1))

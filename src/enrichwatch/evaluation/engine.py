@@ -5,9 +5,9 @@ Examples
 >>> from datetime import date
 >>> from pathlib import Path
 >>> import enrichwatch
->>> from enrichwatch.evaluation.casefile import read_case_file
+>>> from enrichwatch.evaluation.casefile import case_records
 >>> case = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023" / "case.toml"
->>> records = read_case_file(case)
+>>> records = case_records(case)
 >>> result = evaluate(records, "FFEP", date(2023, 2, 1))
 >>> [f.rule for f in result.findings]
 ['observed-differs-from-declared', 'late-design-change-declaration', 'assay-above-declared-maximum']
@@ -21,10 +21,11 @@ import os
 from collections.abc import Sequence
 from datetime import date
 
+from ..dates import parse_date
 from .findings import Evaluation
 from .limits import apply_rule_set
 from .plants import PlantCache
-from .records import RecordLike, as_date
+from .records import RecordLike
 from .rules import RULES, Context
 from .rulesets import RuleSet, load_rule_set
 
@@ -39,7 +40,7 @@ def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
     Parameters
     ----------
     records : sequence of RecordLike
-        Records as in docs/records-design.md: normally ``store.known_on(facility, as_of)``
+        Records as in docs/records-design.md: normally ``store.known_as_of(facility, as_of)``
         (plus ``party`` records, which the rules ignore). Records of other facilities and
         records not known by ``as_of`` are left out here too, and a record superseded by a
         correction known by ``as_of`` is dropped, so a whole ledger may be passed.
@@ -58,7 +59,7 @@ def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
     Evaluation
         Findings of rules 1, 2 and 3 (in that order), then of each rule set's limits.
     """
-    day = as_date(as_of, "as_of")
+    day = parse_date(as_of, "as_of")
     ctx = Context.build(records, facility, day, PlantCache(catalog))
     findings = [f for rule in RULES for f in rule(ctx)]
     for rule_set in rule_sets:

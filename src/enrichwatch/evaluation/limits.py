@@ -27,8 +27,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from ..dates import parse_date
 from .findings import Finding
-from .records import RecordLike, as_date, latest_per_facility
+from .records import RecordLike, latest_per_facility
 from .rulesets import Limit, RuleSet, Target
 
 __all__ = ["STATE_KINDS", "apply_rule_set", "values_at"]
@@ -66,8 +67,8 @@ def _records_for(target: Target, records: Sequence[RecordLike], as_of: date
             and (target.facility is None or r.facility == target.facility)]
     if target.kind in STATE_KINDS:
         return latest_per_facility(mine, target.kind, as_of)
-    return sorted((r for r in mine if as_date(r.valid_from) <= as_of),
-                  key=lambda r: (as_date(r.valid_from), r.id))
+    return sorted((r for r in mine if parse_date(r.valid_from) <= as_of),
+                  key=lambda r: (parse_date(r.valid_from), r.id))
 
 
 def _checked_values(target: Target, record: RecordLike) -> list[tuple[str, float]]:
@@ -81,8 +82,9 @@ def _finding(rule_set: RuleSet, limit: Limit, record: RecordLike, where: str, va
              ) -> Finding:
     title = (f"{limit.description}: {value:g} {limit.unit}, limit {limit.comparison} "
              f"{limit.value:g} {limit.unit}")
-    detail = (f"Record {record.id} ({record.kind}, {record.facility}, {as_date(record.valid_from)}"
-              f"; {record.source}) has {where} = {value:g} {limit.unit}, which breaks limit "
+    detail = (f"Record {record.id} ({record.kind}, {record.facility}, "
+              f"{parse_date(record.valid_from)}; {record.source}) has {where} = {value:g} "
+              f"{limit.unit}, which breaks limit "
               f"{limit.id} of rule set {rule_set.id} ({limit.comparison} {limit.value:g} "
               f"{limit.unit}; {limit.citation}).")
     consequence = {"value": value, "limit": limit.value, "comparison": limit.comparison,
@@ -97,7 +99,7 @@ def _limit_findings(rule_set: RuleSet, limit: Limit, records: Sequence[RecordLik
     broken: dict[int, tuple[RecordLike, list[tuple[str, float]]]] = {}
     for target in limit.targets:
         for record in _records_for(target, records, as_of):
-            if limit.in_force_on(as_date(record.valid_from)):
+            if limit.in_force_on(parse_date(record.valid_from)):
                 bad = [(w, v) for w, v in _checked_values(target, record)
                        if not limit.satisfied_by(v)]
                 if bad:

@@ -37,6 +37,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..constants import HEU_THRESHOLD
+from ..dates import parse_date
 from .findings import Finding
 from .plants import (
     DAYS_PER_MONTH,
@@ -45,7 +46,7 @@ from .plants import (
     operating_differences,
     structural_differences,
 )
-from .records import RecordLike, as_date, in_force, known_by, payload_date
+from .records import RecordLike, in_force, known_as_of, payload_date
 
 __all__ = ["RULES", "Context", "assay_above_declared", "late_declarations",
            "observed_differs"]
@@ -53,8 +54,9 @@ __all__ = ["RULES", "Context", "assay_above_declared", "late_declarations",
 _HEU_PCT = 100 * HEU_THRESHOLD
 
 
-def _date(record: RecordLike) -> date:
-    return as_date(record.valid_from)
+def _valid(record: RecordLike) -> date:
+    """The valid date (``valid_from``) of a record."""
+    return parse_date(record.valid_from)
 
 
 @dataclass(frozen=True)
@@ -75,13 +77,13 @@ class Context:
     def build(cls, records: Sequence[RecordLike], facility: str, as_of: date,
               plants: PlantCache) -> Context:
         mine = tuple(r for r in records
-                     if r.facility == facility and as_date(r.known_on) <= as_of)
-        return cls(facility, as_of, mine, tuple(known_by(mine, as_of)), plants)
+                     if r.facility == facility and parse_date(r.known_on) <= as_of)
+        return cls(facility, as_of, mine, tuple(known_as_of(mine, as_of)), plants)
 
     def of_kind(self, kind: str) -> list[RecordLike]:
         """Current records of ``kind`` valid by ``as_of``, oldest first."""
-        return sorted((r for r in self.current if r.kind == kind and _date(r) <= self.as_of),
-                      key=lambda r: (_date(r), r.id))
+        return sorted((r for r in self.current if r.kind == kind and _valid(r) <= self.as_of),
+                      key=lambda r: (_valid(r), r.id))
 
     def get(self, record_id: int) -> RecordLike | None:
         return next((r for r in self.records if r.id == record_id), None)
@@ -126,7 +128,7 @@ def observed_differs(ctx: Context) -> list[Finding]:
     for insp in ctx.of_kind("inspection"):
         if not insp.payload.get("observed_plant"):
             continue
-        decl = ctx.declaration(_date(insp), known_on=_date(insp))
+        decl = ctx.declaration(_valid(insp), known_on=_valid(insp))
         finding = (_undeclared_plant(ctx, insp) if decl is None
                    else _compare_with_declaration(ctx, insp, decl))
         if finding is not None:
@@ -137,9 +139,9 @@ def observed_differs(ctx: Context) -> list[Finding]:
 def _undeclared_plant(ctx: Context, insp: RecordLike) -> Finding:
     seen = ctx.plant(insp, "observed_plant").summary()
     return Finding("observed-differs-from-declared", "high",
-                   f"Configuration observed on {_date(insp)} with no declaration in force",
+                   f"Configuration observed on {_valid(insp)} with no declaration in force",
                    f"Inspection {insp.id} ({insp.source}) observed a configuration; no "
-                   f"declaration of {ctx.facility} was in force on {_date(insp)} as known then.",
+                   f"declaration of {ctx.facility} was in force on {_valid(insp)} as known then.",
                    (insp.id,), {"declared": None, "observed": seen})
 
 
@@ -157,14 +159,14 @@ def _compare_with_declaration(ctx: Context, insp: RecordLike, decl: RecordLike
     faster = (after["months_to_one_sq_at_90pct"] or float("inf")) < \
         (before["months_to_one_sq_at_90pct"] or float("inf"))
     severity = "high" if after["heu_kg_u_per_month"] > 0 or faster else "medium"
-    detail = (f"Inspection {insp.id} on {_date(insp)} ({insp.source}) observed a configuration "
-              f"that differs from declaration {decl.id} (in force since {_date(decl)}, as known "
-              f"on {_date(insp)}) in {len(diffs)} structural item(s): "
+    detail = (f"Inspection {insp.id} on {_valid(insp)} ({insp.source}) observed a configuration "
+              f"that differs from declaration {decl.id} (in force since {_valid(decl)}, as known "
+              f"on {_valid(insp)}) in {len(diffs)} structural item(s): "
               + "; ".join(f"{d.item}: {d.declared} -> {d.observed}" for d in diffs)
               + f". Declared: {_figures_line(before)}. Observed: {_figures_line(after)}.")
     return Finding("observed-differs-from-declared", severity,
                    f"Observed configuration differs from the declaration in force on "
-                   f"{_date(insp)}", detail, (insp.id, decl.id), consequence)
+                   f"{_valid(insp)}", detail, (insp.id, decl.id), consequence)
 
 
 # -- rule 2 ---------------------------------------------------------------------------------
@@ -172,22 +174,22 @@ def late_declarations(ctx: Context, *, with_consequence: bool = True) -> list[Fi
     """Rule 2: declarations declared after they took effect."""
     out = []
     for decl in ctx.of_kind("declaration"):
-        declared_on = payload_date(decl, "declared_on", as_date(decl.known_on))
-        if declared_on > _date(decl):
+        declared_on = payload_date(decl, "declared_on", parse_date(decl.known_on))
+        if declared_on > _valid(decl):
             out.append(_late(ctx, decl, declared_on, with_consequence))
     return out
 
 
 def _late(ctx: Context, decl: RecordLike, declared_on: date, with_consequence: bool
           ) -> Finding:
-    days = (declared_on - _date(decl)).days
-    previous = ctx.declaration(_date(decl) - timedelta(days=1), exclude=(decl.id,))
-    seen = [r for r in ctx.of_kind("inspection") if _date(decl) <= _date(r) < declared_on]
+    days = (declared_on - _valid(decl)).days
+    previous = ctx.declaration(_valid(decl) - timedelta(days=1), exclude=(decl.id,))
+    seen = [r for r in ctx.of_kind("inspection") if _valid(decl) <= _valid(r) < declared_on]
     evidence = (decl.id,) + ((previous.id,) if previous else ()) + tuple(r.id for r in seen)
     consequence = _late_consequence(ctx, decl, previous, days) if with_consequence else None
     heu = (consequence or {}).get("new", {}).get("heu_kg_u_per_month", 0.0)
     detail = (f"Declaration {decl.id} ({decl.source}) describes a configuration in effect from "
-              f"{_date(decl)} but was declared on {declared_on}, {days} days later"
+              f"{_valid(decl)} but was declared on {declared_on}, {days} days later"
               + (f"; it replaced declaration {previous.id}" if previous else "")
               + ("; inspection(s) " + ", ".join(str(r.id) for r in seen)
                  + " took place before it was declared" if seen else "")
@@ -200,7 +202,7 @@ def _late(ctx: Context, decl: RecordLike, declared_on: date, with_consequence: b
 def _late_consequence(ctx: Context, decl: RecordLike, previous: RecordLike | None,
                       days: int) -> dict[str, Any]:
     new = ctx.plant(decl, "plant").summary()
-    out = {"effective_from": _date(decl), "declared_on": _date(decl) + timedelta(days=days),
+    out = {"effective_from": _valid(decl), "declared_on": _valid(decl) + timedelta(days=days),
            "days_late": days, "new": new,
            "heu_kg_u_made_while_undeclared": new["heu_kg_u_per_month"] * days / DAYS_PER_MONTH,
            "replaced": None, "change": None}
@@ -220,10 +222,10 @@ def assay_above_declared(ctx: Context) -> list[Finding]:
                   if m.get("quantity", "enrichment") == "enrichment"]
         if values:
             found.append((insp, max(values), "measured enrichment"))
-    found.sort(key=lambda item: (_date(item[0]), item[0].id))
+    found.sort(key=lambda item: (_valid(item[0]), item[0].id))
     out = []
     for record, value, what in found:
-        decl = ctx.declaration(_date(record))
+        decl = ctx.declaration(_valid(record))
         limit = None if decl is None else decl.payload.get("declared_max_assay_pct")
         if limit is not None and value > float(limit):
             out.append(_above(ctx, record, value, what, decl, float(limit)))
@@ -237,7 +239,7 @@ def _observed_before(ctx: Context, record: RecordLike) -> RecordLike | None:
     if own is not None and own.kind == "inspection" and own.payload.get("observed_plant"):
         return own
     seen = [r for r in ctx.of_kind("inspection")
-            if r.payload.get("observed_plant") and _date(r) <= _date(record)]
+            if r.payload.get("observed_plant") and _valid(r) <= _valid(record)]
     return seen[-1] if seen else None
 
 
@@ -268,7 +270,7 @@ def _above(ctx: Context, record: RecordLike, value: float, what: str, decl: Reco
               if main["reachable"] else
               f"cannot reach it (at most {main['max_assay_wt_pct']:.3g} wt%)"))
     detail = (f"{what.capitalize()} {value:g} wt% U-235 in record {record.id} ({record.source}, "
-              f"{_date(record)}) is above the declared maximum {limit:g} wt% of declaration "
+              f"{_valid(record)}) is above the declared maximum {limit:g} wt% of declaration "
               f"{decl.id} in force on that date. In steady state {can}.")
     return Finding("assay-above-declared-maximum", "high" if value >= _HEU_PCT else "medium",
                    f"U-235 assay {value:g} % above the declared maximum {limit:g} %", detail,

@@ -10,11 +10,12 @@ without a database.
 Examples
 --------
 >>> from datetime import date, datetime, UTC
+>>> from enrichwatch.dates import parse_date
 >>> from enrichwatch.records.model import Record
 >>> def decl(id, valid, known, supersedes=None):
-...     return Record(id, "declaration", "F", date.fromisoformat(valid),
-...                   date.fromisoformat(known), datetime(2024, 1, 1, tzinfo=UTC), supersedes,
-...                   "src", {}, None, None, "0" * 64, "0" * 64)
+...     return Record(id, "declaration", "F", parse_date(valid), parse_date(known),
+...                   datetime(2024, 1, 1, tzinfo=UTC), supersedes, "src", {}, None, None,
+...                   "0" * 64, "0" * 64)
 >>> ledger = [decl(2, "2020-01-01", "2019-12-01"), decl(3, "2022-11-22", "2022-11-18"),
 ...           decl(4, "2022-11-01", "2023-01-25", supersedes=3)]
 >>> declaration_in_force(ledger, "F", on=date(2022, 12, 1), known_by=date(2022, 12, 31)).id
@@ -30,14 +31,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from ..dates import parse_date
 from .model import Record
 
 __all__ = ["current", "declaration_in_force", "in_force", "known_as_of"]
 
 
-def _day(value) -> date:
-    """A record date: a :class:`~datetime.date`, or an ISO ``YYYY-MM-DD`` string."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
+def _valid_from(record: Record) -> date:
+    return parse_date(record.valid_from, f"record {record.id} valid_from")
+
+
+def _known_on(record: Record) -> date:
+    return parse_date(record.known_on, f"record {record.id} known_on")
 
 
 def current(records: Iterable[Record]) -> list[Record]:
@@ -50,7 +55,8 @@ def current(records: Iterable[Record]) -> list[Record]:
 def known_as_of(records: Iterable[Record], as_of: date) -> list[Record]:
     """What was known on ``as_of``: records with ``known_on <= as_of``, minus those superseded by
     a correction also known by then (ledger order kept)."""
-    return current(r for r in records if _day(r.known_on) <= _day(as_of))
+    day = parse_date(as_of, "as_of")
+    return current(r for r in records if _known_on(r) <= day)
 
 
 def in_force(records: Iterable[Record], kind: str, on: date, known_by: date | None = None, *,
@@ -63,10 +69,11 @@ def in_force(records: Iterable[Record], kind: str, on: date, known_by: date | No
     latest ``valid_from`` not after ``on``; ties go to the later ``known_on``, then to the later
     record. None if there is none.
     """
+    day = parse_date(on, "on")
     chosen = known_as_of(records, known_by) if known_by is not None else current(records)
     chosen = [r for r in chosen if r.kind == kind and (facility is None or r.facility == facility)
-              and _day(r.valid_from) <= _day(on) and r.id not in exclude]
-    return max(chosen, key=lambda r: (_day(r.valid_from), _day(r.known_on), r.id), default=None)
+              and _valid_from(r) <= day and r.id not in exclude]
+    return max(chosen, key=lambda r: (_valid_from(r), _known_on(r), r.id), default=None)
 
 
 def declaration_in_force(records: Sequence[Record], facility: str, on: date,

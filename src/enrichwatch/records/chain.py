@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from .model import GENESIS_HASH, Record, format_timestamp, parse_timestamp
+from ..dates import format_timestamp, parse_date, parse_timestamp
+from .model import GENESIS_HASH, Record
 from .parties import PartyBook
 
 __all__ = [
@@ -104,7 +105,8 @@ def row_to_record(row: StoredRow) -> Record:
     """The :class:`Record` of a stored row."""
     return Record(
         id=row.id, kind=row.kind, facility=row.facility,
-        valid_from=date.fromisoformat(row.valid_from), known_on=date.fromisoformat(row.known_on),
+        valid_from=parse_date(row.valid_from, f"record {row.id} valid_from"),
+        known_on=parse_date(row.known_on, f"record {row.id} known_on"),
         recorded_at=parse_timestamp(row.recorded_at), supersedes=row.supersedes,
         source=row.source, payload=json.loads(row.payload), submitted_by=row.submitted_by,
         signature=row.signature, prev_hash=row.prev_hash, hash=row.hash)

@@ -3,8 +3,9 @@ store holds), both frozen.
 
 Dates are :class:`datetime.date` objects in Python and ISO strings (``YYYY-MM-DD``) in the
 database, in payloads and in the hash chain; ``recorded_at`` is a UTC :class:`datetime.datetime`
-stored as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``. Payloads are plain JSON values (dates inside them are
-ISO strings), as validated and normalised by the store.
+stored as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``; both are read by :mod:`enrichwatch.dates`. Payloads
+are plain JSON values (dates inside them are ISO strings), as validated and normalised by the
+store.
 
 Examples
 --------
@@ -14,16 +15,16 @@ Examples
 ...                     payload={"document": "GOV/INF/2023/1", "title": "Fordow", "summary": ""})
 >>> draft.kind, draft.known_on
 ('report', '2023-02-01')
->>> format_timestamp(parse_timestamp("2023-02-01T10:00:00.000001Z"))
-'2023-02-01T10:00:00.000001Z'
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
+
+from ..dates import format_timestamp
 
 __all__ = [
     "ANY_FACILITY",
@@ -31,9 +32,6 @@ __all__ = [
     "KINDS",
     "Record",
     "RecordDraft",
-    "format_timestamp",
-    "parse_iso_date",
-    "parse_timestamp",
 ]
 
 #: Every record kind the store accepts (a correction is a record of the corrected kind with
@@ -46,40 +44,6 @@ ANY_FACILITY = "*"
 
 #: ``prev_hash`` of record 1: 64 zeros.
 GENESIS_HASH = "0" * 64
-
-_TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def parse_iso_date(value: date | str) -> date:
-    """A date from a :class:`~datetime.date` or an ISO ``YYYY-MM-DD`` string.
-
-    >>> parse_iso_date("2023-01-21")
-    datetime.date(2023, 1, 21)
-
-    Raises
-    ------
-    ValueError
-        For anything else (a datetime, ``2023-1-21``, a number).
-    """
-    if isinstance(value, datetime):
-        raise ValueError("a date without time of day")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and len(value) == 10:
-        parsed = date.fromisoformat(value)
-        if parsed.isoformat() == value:
-            return parsed
-    raise ValueError("a date (YYYY-MM-DD)")
-
-
-def format_timestamp(moment: datetime) -> str:
-    """A UTC datetime as stored: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
-    return moment.astimezone(UTC).strftime(_TIMESTAMP)
-
-
-def parse_timestamp(text: str) -> datetime:
-    """The UTC datetime of a stored ``recorded_at`` string."""
-    return datetime.strptime(text, _TIMESTAMP).replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

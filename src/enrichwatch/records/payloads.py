@@ -32,9 +32,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from ..dates import DATE_FORMAT, parse_date
+from ..errors import InputError
 from ..files import key_path, pydantic_problem
 from .errors import RecordError, RecordProblem
-from .model import parse_iso_date
 from .signing import is_public_key_hex
 
 __all__ = ["INSPECTION_KINDS", "PAYLOAD_MODELS", "SAMPLE_KINDS", "validate_payload"]
@@ -50,11 +51,11 @@ _REL_TOL = 1e-9
 _PCT = "a U-235 percent from 0 to 100"
 
 
-def _date(value: Any) -> Any:
+def _parsed_date(value: Any) -> Any:
     try:
-        return parse_iso_date(value)
-    except ValueError:
-        return value  # the strict date check then reports it
+        return parse_date(value)
+    except InputError:
+        return value  # the strict date check then reports it, worded by the field
 
 
 def _public_key(value: Any) -> Any:
@@ -64,7 +65,7 @@ def _public_key(value: Any) -> Any:
 
 
 _Text = Annotated[str, Field(pattern=r"\S")]
-_Date = Annotated[date, BeforeValidator(_date)]
+_Date = Annotated[date, BeforeValidator(_parsed_date)]
 _Pct = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 _PositivePct = Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
 _NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -87,7 +88,7 @@ class FacilityPayload(BaseModel):
 
 class DeclarationPayload(BaseModel):
     model_config = _CONFIG
-    declared_on: _Date = _f("the date the State declared it (YYYY-MM-DD)")
+    declared_on: _Date = _f(f"{DATE_FORMAT}, the date the State declared it")
     plant: _Text = _f("the declared plant description as TOML text (docs/plant-format.md)")
     declared_max_assay_pct: _PositivePct = _f(
         "the declared maximum product assay, a U-235 percent in (0, 100]")

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from ..dates import parse_date
+from ..errors import InputError
 from .errors import MISSING, RecordError, RecordProblem
-from .model import ANY_FACILITY, KINDS, Record, RecordDraft, parse_iso_date
+from .model import ANY_FACILITY, KINDS, Record, RecordDraft
 from .parties import PartyBook
 from .payloads import validate_payload
 from .signing import Signer
@@ -83,12 +85,11 @@ def _text_ok(value: Any, allow_none: bool = False) -> bool:
     return True
 
 
-def _date(draft: RecordDraft, name: str, where: str, problems: list) -> date | None:
-    value = getattr(draft, name)
+def _draft_date(draft: RecordDraft, name: str, where: str, problems: list) -> date | None:
     try:
-        return parse_iso_date(value)
-    except (ValueError, TypeError):
-        problems.append(RecordProblem(where, name, value, "a date (YYYY-MM-DD)"))
+        return parse_date(getattr(draft, name), name)
+    except InputError as err:
+        problems.append(RecordProblem(where, err.param, err.value, err.allowed))
         return None
 
 
@@ -125,7 +126,8 @@ def _order_problems(kind: str, valid_from: date, known_on: date, payload: dict,
         problems.append(RecordProblem(where, "known_on", known_on.isoformat(),
                                       f"a date on or after valid_from {valid_from.isoformat()} "
                                       f"({_OBSERVED[kind]})"))
-    if kind == "declaration" and date.fromisoformat(payload["declared_on"]) > known_on:
+    if (kind == "declaration"
+            and parse_date(payload["declared_on"], "payload.declared_on") > known_on):
         problems.append(RecordProblem(where, "payload.declared_on", payload["declared_on"],
                                       f"a date on or before known_on {known_on.isoformat()} "
                                       "(a declaration cannot be known before it is made)"))
@@ -149,8 +151,8 @@ def check_draft(draft: RecordDraft, where: str, today: date) -> CheckedDraft:
         Listing every problem of the draft.
     """
     problems = _field_problems(draft, where)
-    valid_from = _date(draft, "valid_from", where, problems)
-    known_on = _date(draft, "known_on", where, problems)
+    valid_from = _draft_date(draft, "valid_from", where, problems)
+    known_on = _draft_date(draft, "known_on", where, problems)
     payload = None
     if draft.kind in KINDS:
         try:

@@ -34,12 +34,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..dates import format_timestamp, parse_date, parse_timestamp
 from .backend import Backend
 from .bitemporal import current, declaration_in_force
 from .chain import ChainChecker, StoredRow, VerificationReport, canonical_json, record_hash
 from .chain import row_to_record as _to_record
 from .errors import RecordError, StoreError
-from .model import Record, RecordDraft, format_timestamp, parse_timestamp
+from .model import Record, RecordDraft
 from .parties import PartyBook
 from .rules import CheckedDraft, check_against_ledger, check_draft
 from .signing import Signer
@@ -365,11 +366,12 @@ class RecordStore:
             conditions.append(records.c.kind == kind)
         return self._select(*conditions)
 
-    def known_on(self, facility: str, as_of: date) -> list[Record]:
+    def known_as_of(self, facility: str, as_of: date) -> list[Record]:
         """What the store knew on ``as_of`` about a facility: its records with
         ``known_on <= as_of``, minus those superseded by a correction known by then."""
+        day = parse_date(as_of, "as_of")
         return current(self._select(records.c.facility == facility,
-                                    records.c.known_on <= as_of.isoformat()))
+                                    records.c.known_on <= day.isoformat()))
 
     def declaration_in_force(self, facility: str, on: date,
                              known_by: date | None = None) -> Record | None:
@@ -378,7 +380,7 @@ class RecordStore:
         :func:`enrichwatch.records.bitemporal.declaration_in_force`."""
         conditions = [records.c.facility == facility, records.c.kind == "declaration"]
         if known_by is not None:
-            conditions.append(records.c.known_on <= known_by.isoformat())
+            conditions.append(records.c.known_on <= parse_date(known_by, "known_by").isoformat())
         return declaration_in_force(self._select(*conditions), facility, on, known_by)
 
     # -- verifying --------------------------------------------------------------------------------
