@@ -197,4 +197,5 @@ def test_the_store_reads_the_same_case_file_and_gives_the_same_findings():
         ("observed-differs-from-declared", (4, 2)),
         ("late-design-change-declaration", (5, 2, 4)),
         ("assay-above-declared-maximum", (6, 4, 5))]
-    assert evaluate(store.known_as_of("FFEP", d("2023-01-20")), "FFEP", d("2023-01-20")).findings == ()
+    early = d("2023-01-20")
+    assert evaluate(store.known_as_of("FFEP", early), "FFEP", early).findings == ()
