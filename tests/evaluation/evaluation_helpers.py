@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from enrichwatch.dates import parse_date
+
 ROOT = Path(__file__).resolve().parents[2]
 FORDOW = ROOT / "examples" / "fordow-2023"
 STOCKPILE_CSV = Path("/work/shared/reference/iran-stockpile.csv")
@@ -32,7 +34,7 @@ class Rec:
 
 
 def d(text: str) -> date:
-    return date.fromisoformat(text)
+    return parse_date(text)
 
 
 def plant(feed_stage: int = 3, rate: float = 20.0, extra: str = "") -> str:

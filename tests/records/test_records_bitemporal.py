@@ -12,14 +12,13 @@ The scenario (Fordow-like, dates illustrative):
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from records_support import PLANT, PLANT_60, declaration, facility, inspection, report, sample
 
+from enrichwatch.dates import parse_date
 from enrichwatch.records import declaration_in_force, known_as_of
 
-D = date.fromisoformat
+D = parse_date
 
 
 @pytest.fixture
