@@ -36,6 +36,7 @@ from enrichwatch.errors import (
     AssayError,
     ConvergenceError,
     InputError,
+    InputTypeError,
     MassError,
     UnknownNameError,
 )
@@ -465,7 +466,7 @@ def test_real_stage_fit_recovers_stage_numbers(feed, law, n_e, n_s, basis):
 def _raises(error, param, call):
     with pytest.raises(error) as info:
         call()
-    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, TypeError if issubclass(error, TypeError) else ValueError)
     assert info.value.param == param, str(info.value)
     assert str(info.value).startswith(param)
     assert pickle.loads(pickle.dumps(info.value)).param == param
@@ -505,9 +506,19 @@ def test_assay_outside_unit_interval(call, param):
 
 
 def test_bare_float_target_is_refused():
-    err = _raises(AssayError, "product",
+    # issue 8: a wrong type is a TypeError naming the parameter (it was an AssayError)
+    err = _raises(InputTypeError, "product",
                   lambda: ideal_cascade(NAT_ATOM, 0.05, ATOM(0.002), LAW, feed_kg=1.0))
-    assert "basis" in str(err)
+    assert isinstance(err, TypeError) and "basis" in str(err) and "float 0.05" in str(err)
+
+
+def test_feed_that_is_not_a_composition_is_a_type_error():
+    # issue 8: a dict (or an Assay) for the feed is a TypeError naming the parameter
+    for feed in ({"U235": 0.7}, ATOM(0.05), 0.00711):
+        _raises(InputTypeError, "feed",
+                lambda f=feed: ideal_cascade(f, ATOM(0.05), ATOM(0.002), LAW, feed_kg=1.0))
+        _raises(InputTypeError, "feed",
+                lambda f=feed: ideal_cascade_from_stages(f, LAW, 5, 3, feed_kg=1.0))
 
 
 def test_unknown_isotope():
@@ -531,7 +542,6 @@ def test_negative_mass(kwargs, param):
     (lambda: ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), LAW), "feed_kg"),
     (lambda: ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), LAW, feed_kg=1.0, product_kg=1.0),
      "feed_kg"),
-    (lambda: ideal_cascade({"U235": 0.7}, ATOM(0.05), ATOM(0.002), LAW, feed_kg=1.0), "feed"),
     (lambda: ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), 1.3, feed_kg=1.0), "law"),
     (lambda: ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), PerUnitMass(1.05), feed_kg=1.0,
                            m_star_objective="cheapest"), "m_star_objective"),
