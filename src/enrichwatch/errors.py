@@ -3,8 +3,9 @@
 Every error raised for bad input inherits :class:`EnrichwatchError` *and* the built-in that fits
 (``ValueError`` for bad values, ``KeyError``-free lookups raise ``UnknownNameError``, a
 ``ValueError`` too; ``TypeError`` for a value of the wrong type, :class:`InputTypeError`, or a
-quantity whose units do not convert, :class:`UnitError`). Each carries ``param`` (the parameter), ``value`` (what was given) and
-``allowed`` (what would have been accepted), and pickles so that parallel workers can return it.
+quantity whose units do not convert, :class:`UnitError`). Each carries ``param`` (the
+parameter), ``value`` (what was given) and ``allowed`` (what would have been accepted), and
+pickles so that parallel workers can return it.
 
 Examples
 --------

@@ -42,9 +42,9 @@ from typing import Any
 import numpy as np
 
 from .constants import MONTHS_PER_YEAR
-from .errors import UnitError
+from .errors import InputTypeError, UnitError
 
-__all__ = ["as_magnitude", "in_common_unit", "is_quantity"]
+__all__ = ["as_float", "as_magnitude", "in_common_unit", "is_quantity"]
 
 #: Internal units accepted by :func:`as_magnitude`: short name -> (pint spelling, words).
 UNITS: dict[str, tuple[str, str]] = {
@@ -54,6 +54,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "m": ("meter", "a length [m]"),
     "m/s": ("meter / second", "a speed [m/s]"),
     "K": ("kelvin", "a temperature [K]"),
+    "kg/(m s)": ("kilogram / meter / second", "a density times diffusivity [kg/(m s)]"),
+    "kg/mol": ("kilogram / mole", "a molar mass [kg/mol]"),
     "1": ("dimensionless", "a fraction [1]"),
     "%": ("percent", "a percentage [%]"),
 }
@@ -83,7 +85,7 @@ def as_magnitude(value: Any, param: str, unit: str = "kg"):
         None is returned unchanged (an optional argument not given).
     param : str
         Name of the parameter, for error messages.
-    unit : {'kg', 'kg/yr', 'kg/s', 'm', 'm/s', 'K', '1', '%'} or str
+    unit : {'kg', 'kg/yr', 'kg/s', 'm', 'm/s', 'K', 'kg/(m s)', 'kg/mol', '1', '%'} or str
         Internal unit of the parameter; other strings are handed to pint as they are.
 
     Returns
@@ -107,6 +109,34 @@ def as_magnitude(value: Any, param: str, unit: str = "kg"):
     return _edge(value, param, unit)
 
 
+def as_float(value: Any, param: str, unit: str = "kg", *, optional: bool = False) -> float | None:
+    """A scalar given at the API edge as a float in the internal unit ``unit``.
+
+    Like :func:`as_magnitude`, and the result must be one number: a string, an array, or (unless
+    ``optional``) None raises :class:`~enrichwatch.errors.InputTypeError` naming ``param``.
+
+    >>> as_float(1500, "feed_kg_per_yr", "kg/yr")
+    1500.0
+    >>> as_float("1500", "feed_kg_per_yr", "kg/yr")
+    Traceback (most recent call last):
+    ...
+    enrichwatch.errors.InputTypeError: feed_kg_per_yr: expected a mass rate [kg U/yr] \
+(kg-SWU/yr for separative power): one number, got str '1500'
+    """
+    if type(value) is float:
+        return value
+    magnitude = as_magnitude(value, param, unit)
+    if magnitude is None and optional:
+        return None
+    allowed = f"{UNITS.get(unit, (unit, f'a quantity in {unit}'))[1]}: one number"
+    if magnitude is None or isinstance(magnitude, str | bytes) or np.ndim(magnitude) != 0:
+        raise InputTypeError(param, value, allowed)
+    try:
+        return float(magnitude)
+    except (TypeError, ValueError):
+        raise InputTypeError(param, value, allowed) from None
+
+
 def _edge(value: Any, param: str, unit: str):
     if is_quantity(value):
         return _convert(value, param, unit)
@@ -123,7 +153,7 @@ def _allowed(unit: str) -> str:
 
 
 def _convert(quantity: Any, param: str, unit: str):
-    from pint.errors import DimensionalityError   # pint is there: the value is one of its own
+    from pint.errors import DimensionalityError  # pint is there: the value is one of its own
 
     target = UNITS.get(unit, (unit, ""))[0]
     try:
