@@ -70,8 +70,12 @@ def is_quantity(value: Any) -> bool:
     >>> is_quantity(1.0)
     False
     """
-    return (type(value).__module__.split(".")[0] == "pint" and hasattr(value, "magnitude")
-            and hasattr(value, "units") and hasattr(value, "to"))
+    return (_from_pint(value) and hasattr(value, "magnitude") and hasattr(value, "units")
+            and hasattr(value, "to"))
+
+
+def _from_pint(value: Any) -> bool:
+    return type(value).__module__.split(".")[0] == "pint"
 
 
 def as_magnitude(value: Any, param: str, unit: str = "kg"):
@@ -142,8 +146,8 @@ def _edge(value: Any, param: str, unit: str):
         return _convert(value, param, unit)
     if type(value) in (list, tuple) and any(is_quantity(v) for v in value):
         return [as_magnitude(v, f"{param}[{i}]", unit) for i, v in enumerate(value)]
-    if hasattr(value, "units") or hasattr(value, "unit"):
-        raise UnitError(param, value, _allowed(unit))
+    if _from_pint(value) or hasattr(value, "units") or hasattr(value, "unit"):
+        raise UnitError(param, value, _allowed(unit))      # a pint Unit, another library's value
     return value
 
 
