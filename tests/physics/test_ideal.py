@@ -38,6 +38,7 @@ from enrichwatch.errors import (
     InputError,
     InputTypeError,
     MassError,
+    UnitError,
     UnknownNameError,
 )
 from enrichwatch.physics.ideal import (
@@ -561,3 +562,20 @@ def test_convergence_error_is_not_a_value_error():
     with pytest.raises(ConvergenceError) as info:
         ideal_cascade(NAT_ATOM, ATOM(0.99999), ATOM(0.002), LAW, feed_kg=1.0, integer_stages=False)
     assert isinstance(info.value, RuntimeError)
+
+
+# -- units at the edge (issue 8) ----------------------------------------------------------------
+def test_masses_and_percent_targets_may_be_quantities():
+    ureg = pytest.importorskip("pint").UnitRegistry()
+    plain = ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), LAW, feed_kg=100.0)
+    grams = ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), LAW, feed_kg=100_000 * ureg.g)
+    assert grams.product_kg == pytest.approx(plain.product_kg, rel=1e-12)
+    staged = ideal_cascade_from_stages(NAT_ATOM, LAW, 20, 5, product_kg=0.1 * ureg.t)
+    assert staged.product_kg == pytest.approx(100.0, rel=1e-12)
+    # 5 percent is 5 atom percent, not 0.05 percent (float() of a pint percent gives 0.05)
+    assert U235Fraction.atom_percent(5 * ureg.percent) == U235Fraction.atom_percent(5.0)
+    assert U235Fraction.atom_fraction(5 * ureg.percent) == ATOM(0.05)
+    with pytest.raises(UnitError, match="feed_kg"):
+        ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), LAW, feed_kg=100.0 * ureg("kg/yr"))
+    with pytest.raises(InputTypeError, match="product"):
+        ideal_cascade(NAT_ATOM, 5 * ureg.percent, ATOM(0.002), LAW, feed_kg=1.0)
