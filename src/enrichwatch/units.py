@@ -37,7 +37,7 @@ a plain number in kg or a pint Quantity convertible to kg, got Quantity 3.0 mete
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -113,6 +113,11 @@ def as_magnitude(value: Any, param: str, unit: str = "kg"):
     return _edge(value, param, unit)
 
 
+@overload
+def as_float(value: Any, param: str, unit: str = ..., *,
+             optional: Literal[False] = ...) -> float: ...
+@overload
+def as_float(value: Any, param: str, unit: str = ..., *, optional: bool) -> float | None: ...
 def as_float(value: Any, param: str, unit: str = "kg", *, optional: bool = False) -> float | None:
     """A scalar given at the API edge as a float in the internal unit ``unit``.
 
