@@ -2,7 +2,10 @@
 
 Internally an :class:`Assay` holds the U-235 **mass fraction** and a :class:`Composition` holds
 **mass fractions** of each isotope; the atom basis and percent scale exist only in the named
-constructors and the properties that read them back. No public function takes a bare float assay.
+constructors and the properties that read them back. No public function takes a bare float assay:
+:func:`require_assay` and :func:`require_composition` refuse anything else with a ``TypeError``
+naming the parameter. Amounts may be pint quantities (see :mod:`enrichwatch.units`); so may the
+numbers given to the constructors (``Assay.from_weight_percent(3.67 * ureg.percent)``).
 
 Examples
 --------
@@ -16,6 +19,11 @@ Assay(3.67 wt% U-235)
 0.7021
 >>> round(kg_uf6_to_kg_u(300.0, nat), 2)
 202.85
+>>> require_assay(0.9, "product")
+Traceback (most recent call last):
+...
+enrichwatch.errors.InputTypeError: product: expected an Assay (e.g. \
+Assay.from_weight_percent(90.0)), got float 0.9
 """
 
 from __future__ import annotations
@@ -27,7 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .constants import FLUORINE_MASS, ISOTOPE_MASS, URANIUM_ISOTOPES
-from .errors import AssayError, MassError, UnknownNameError
+from .errors import AssayError, InputTypeError, MassError, UnknownNameError
+from .units import as_magnitude
 
 _M235 = ISOTOPE_MASS["U235"]
 _M238 = ISOTOPE_MASS["U238"]
@@ -48,8 +57,8 @@ def isotope_name(name: str) -> str:
     return canonical
 
 
-def _as_array(value, param: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
+def _as_array(value, param: str, unit: str = "1") -> np.ndarray:
+    arr = np.asarray(as_magnitude(value, param, unit), dtype=float)
     if not np.all(np.isfinite(arr)):
         raise AssayError(param, value, "finite numbers")
     return arr
@@ -81,7 +90,7 @@ class Assay:
 
     @classmethod
     def _checked(cls, value, param: str, scale: float, basis: str) -> np.ndarray:
-        arr = _as_array(value, param) / scale
+        arr = _as_array(value, param, "%" if scale == 100.0 else "1") / scale
         if np.any((arr <= 0.0) | (arr >= 1.0)):
             bad = arr[(arr <= 0.0) | (arr >= 1.0)].ravel()[0] * scale
             unit = "percent" if scale == 100.0 else "fraction"
@@ -91,12 +100,12 @@ class Assay:
 
     @classmethod
     def from_mass_fraction(cls, value, param: str = "assay") -> Assay:
-        """Assay from U-235 mass (weight) fraction(s) in (0, 1)."""
+        """Assay from U-235 mass (weight) fraction(s) in (0, 1) [1] (pint quantities converted)."""
         return cls(cls._checked(value, param, 1.0, "mass"))
 
     @classmethod
     def from_weight_percent(cls, value, param: str = "assay") -> Assay:
-        """Assay from U-235 weight percent(s) in (0, 100)."""
+        """Assay from U-235 weight percent(s) in (0, 100) [%] (pint quantities converted)."""
         return cls(cls._checked(value, param, 100.0, "mass"))
 
     @classmethod
@@ -177,7 +186,7 @@ class Composition:
         named: dict[str, float] = {}
         for key, val in values.items():
             iso = isotope_name(key)
-            x = float(_as_array(val, f"{param}[{key}]"))
+            x = float(_as_array(val, f"{param}[{key}]", "%" if scale == 100.0 else "1"))
             if x < 0.0:
                 raise AssayError(f"{param}[{key}]", val, f"a {basis} amount >= 0")
             named[iso] = named.get(iso, 0.0) + x / scale
@@ -223,9 +232,9 @@ class Composition:
         return cls._build(values, 100.0, "atom", param, normalize)
 
     @classmethod
-    def binary(cls, assay: Assay) -> Composition:
+    def binary(cls, assay: Assay, param: str = "assay") -> Composition:
         """U-235/U-238 mixture of a scalar :class:`Assay`."""
-        x = float(np.asarray(assay.mass_fraction))
+        x = float(np.asarray(require_assay(assay, param).mass_fraction))
         return cls(("U235", "U238"), np.array([x, 1.0 - x]))
 
     @classmethod
@@ -316,8 +325,66 @@ def mass_to_atom_fractions(isotopes: Iterable[str], mass) -> np.ndarray:
     return n / n.sum(axis=-1, keepdims=True)
 
 
+_ASSAY_HINT = "an Assay (e.g. Assay.from_weight_percent(90.0))"
+_COMPOSITION_HINT = ("a Composition (e.g. Composition.from_atom_percent({'U235': 0.711, "
+                     "'U238': 99.289}))")
+
+
+def require_assay(value, param: str) -> Assay:
+    """``value`` if it is an :class:`Assay`; else an :class:`~enrichwatch.errors.InputTypeError`.
+
+    A bare number (or a dimensionless pint quantity) does not say its basis (weight or atom) or
+    scale (fraction or percent), so it is refused rather than guessed at.
+
+    Parameters
+    ----------
+    value : object
+        What the caller gave.
+    param : str
+        Name of the parameter, for the message.
+
+    Returns
+    -------
+    Assay
+
+    Raises
+    ------
+    InputTypeError
+        A ``TypeError`` naming the parameter, the value and the constructor to use.
+
+    Examples
+    --------
+    >>> require_assay(Assay.from_weight_percent(90.0), "product")
+    Assay(90 wt% U-235)
+    """
+    if isinstance(value, Assay):
+        return value
+    if isinstance(value, Composition):
+        raise InputTypeError(param, value, f"{_ASSAY_HINT}; for a Composition pass its .assay")
+    raise InputTypeError(param, value, _ASSAY_HINT)
+
+
+def require_composition(value, param: str) -> Composition:
+    """``value`` if it is a :class:`Composition`; else an
+    :class:`~enrichwatch.errors.InputTypeError` naming ``param``.
+
+    >>> require_composition(Assay.from_weight_percent(3.0), "feed")
+    Traceback (most recent call last):
+    ...
+    enrichwatch.errors.InputTypeError: feed: expected a Composition (e.g. \
+Composition.from_atom_percent({'U235': 0.711, 'U238': 99.289})); for an Assay use \
+Composition.binary(assay), got Assay Assay(3 wt% U-235)
+    """
+    if isinstance(value, Composition):
+        return value
+    if isinstance(value, Assay):
+        raise InputTypeError(param, value,
+                             f"{_COMPOSITION_HINT}; for an Assay use Composition.binary(assay)")
+    raise InputTypeError(param, value, _COMPOSITION_HINT)
+
+
 def _check_mass(value, param: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
+    arr = np.asarray(as_magnitude(value, param, "kg"), dtype=float)
     if not np.all(np.isfinite(arr)) or np.any(arr < 0.0):
         raise MassError(param, value, "a finite mass >= 0")
     return arr
@@ -326,13 +393,50 @@ def _check_mass(value, param: str) -> np.ndarray:
 def kg_u_to_kg_uf6(kg_u, composition: Composition):
     """Mass of UF6 [kg] holding ``kg_u`` kg of uranium of the given isotopics.
 
+    Parameters
+    ----------
+    kg_u : array_like or pint Quantity
+        Mass of uranium [kg U], >= 0; a quantity is converted to kg.
+    composition : Composition
+        Isotopics of the uranium.
+
+    Returns
+    -------
+    float or ndarray
+        Mass of UF6 [kg UF6].
+
+    Raises
+    ------
+    MassError
+        Negative or non-finite mass.
+    InputTypeError
+        ``composition`` not a :class:`Composition`; :class:`~enrichwatch.errors.UnitError`
+        (a subclass) for a quantity that is not a mass.
+
+    Examples
+    --------
     >>> nat = Composition.from_atom_percent({"U235": 0.711, "U238": 99.289})
     >>> round(kg_u_to_kg_uf6(1.0, nat), 4)
     1.4789
     """
-    return _scalar(_check_mass(kg_u, "kg_u") * composition.uf6_per_u)
+    factor = require_composition(composition, "composition").uf6_per_u
+    return _scalar(_check_mass(kg_u, "kg_u") * factor)
 
 
 def kg_uf6_to_kg_u(kg_uf6, composition: Composition):
-    """Mass of uranium [kg] in ``kg_uf6`` kg of UF6 of the given isotopics."""
-    return _scalar(_check_mass(kg_uf6, "kg_uf6") / composition.uf6_per_u)
+    """Mass of uranium [kg U] in ``kg_uf6`` kg of UF6 of the given isotopics.
+
+    Parameters
+    ----------
+    kg_uf6 : array_like or pint Quantity
+        Mass of UF6 [kg UF6], >= 0; a quantity is converted to kg.
+    composition : Composition
+        Isotopics of the uranium.
+
+    Returns
+    -------
+    float or ndarray
+        Mass of uranium [kg U].
+    """
+    factor = require_composition(composition, "composition").uf6_per_u
+    return _scalar(_check_mass(kg_uf6, "kg_uf6") / factor)

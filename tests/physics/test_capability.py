@@ -5,7 +5,7 @@ import pytest
 
 from enrichwatch.composition import Assay, Composition
 from enrichwatch.constants import SQ_HEU_U235_KG
-from enrichwatch.errors import ConfigurationError
+from enrichwatch.errors import ConfigurationError, InputTypeError
 from enrichwatch.physics.capability import max_assay, months_to_one_sq, rate_for_assay
 from enrichwatch.physics.cascade import design_cascade
 from enrichwatch.physics.machines import load_catalog
@@ -64,3 +64,11 @@ def test_network_product_limited_by_upstream_supply():
 def test_only_product_withdrawals(single):
     with pytest.raises(ConfigurationError, match="withdrawal"):
         rate_for_assay(single, "B.tails", W(90.0))
+
+
+def test_a_bare_float_target_assay_is_a_type_error(single):
+    # issue 8: it was an AttributeError
+    with pytest.raises(InputTypeError, match="assay: expected an Assay"):
+        rate_for_assay(single, "B.product", 0.9)
+    with pytest.raises(InputTypeError, match="assay: expected an Assay"):
+        months_to_one_sq(single, "B.product", 90.0)

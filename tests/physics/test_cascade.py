@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from enrichwatch.composition import Assay, Composition
-from enrichwatch.errors import ConfigurationError, MassError
+from enrichwatch.errors import ConfigurationError, InputTypeError, MassError, UnitError
 from enrichwatch.physics.cascade import FixedCascade, design_cascade, ideal_binary_profile
 from enrichwatch.physics.machines import load_catalog
 
@@ -153,3 +153,34 @@ def test_bad_feed_rate_and_rates():
 def test_design_rejects_tails_above_feed():
     with pytest.raises(ValueError, match="tails"):
         design_cascade(IR1, NAT, W(3.67), W(1.0), feed_kg_per_yr=100.0)
+
+
+# --- units at the edge (issue 8) ---------------------------------------------------------
+def test_rates_given_per_month_convert_with_12_months_per_year():
+    ureg = pytest.importorskip("pint").UnitRegistry()
+    c = FixedCascade(IR6, (12, 16, 20, 16, 12, 8, 4), 2, name="solo")
+    rate = 20 * IR6.design_feed_kg_per_yr
+    plain = c.solve(LEU5, rate, product_kg_per_yr=0.05 * rate)
+    monthly = c.solve(LEU5, rate / 12 * ureg.kg / ureg.month,
+                      product_kg_per_yr=0.05 * rate / 12 * ureg("kg/month"))
+    assert monthly.product.rate_kg_per_yr == pytest.approx(plain.product.rate_kg_per_yr,
+                                                           rel=1e-9)
+    assert monthly.product.assay.mass_fraction == pytest.approx(
+        plain.product.assay.mass_fraction, rel=1e-9)
+    designed = design_cascade(IR6, LEU5, W(20.0), W(2.0), feed_kg_per_yr=25.0 * ureg("kg/month"))
+    assert designed.design.feed_kg_per_yr == pytest.approx(300.0, rel=1e-12)
+
+
+def test_wrong_units_and_types_are_type_errors_naming_the_parameter():
+    ureg = pytest.importorskip("pint").UnitRegistry()
+    c = FixedCascade(IR1, (10, 10, 10), 1)
+    with pytest.raises(UnitError, match="feed_kg_per_yr: expected a mass rate"):
+        c.solve(NAT, 100.0 * ureg.kg)                      # a mass, not a rate
+    with pytest.raises(InputTypeError, match="feed: expected a Composition"):
+        c.solve(W(0.711), 100.0)
+    with pytest.raises(InputTypeError, match="feed_kg_per_yr"):
+        c.solve(NAT, "100")
+    with pytest.raises(InputTypeError, match="product: expected an Assay"):
+        design_cascade(IR1, NAT, 0.0367, W(0.3), feed_kg_per_yr=100.0)
+    with pytest.raises(InputTypeError, match="feed: expected a Composition"):
+        design_cascade(IR1, W(0.711), W(3.67), W(0.3), feed_kg_per_yr=100.0)

@@ -36,7 +36,9 @@ from enrichwatch.errors import (
     AssayError,
     ConvergenceError,
     InputError,
+    InputTypeError,
     MassError,
+    UnitError,
     UnknownNameError,
 )
 from enrichwatch.physics.ideal import (
@@ -465,7 +467,7 @@ def test_real_stage_fit_recovers_stage_numbers(feed, law, n_e, n_s, basis):
 def _raises(error, param, call):
     with pytest.raises(error) as info:
         call()
-    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, TypeError if issubclass(error, TypeError) else ValueError)
     assert info.value.param == param, str(info.value)
     assert str(info.value).startswith(param)
     assert pickle.loads(pickle.dumps(info.value)).param == param
@@ -505,9 +507,19 @@ def test_assay_outside_unit_interval(call, param):
 
 
 def test_bare_float_target_is_refused():
-    err = _raises(AssayError, "product",
+    # issue 8: a wrong type is a TypeError naming the parameter (it was an AssayError)
+    err = _raises(InputTypeError, "product",
                   lambda: ideal_cascade(NAT_ATOM, 0.05, ATOM(0.002), LAW, feed_kg=1.0))
-    assert "basis" in str(err)
+    assert isinstance(err, TypeError) and "basis" in str(err) and "float 0.05" in str(err)
+
+
+def test_feed_that_is_not_a_composition_is_a_type_error():
+    # issue 8: a dict (or an Assay) for the feed is a TypeError naming the parameter
+    for feed in ({"U235": 0.7}, ATOM(0.05), 0.00711):
+        _raises(InputTypeError, "feed",
+                lambda f=feed: ideal_cascade(f, ATOM(0.05), ATOM(0.002), LAW, feed_kg=1.0))
+        _raises(InputTypeError, "feed",
+                lambda f=feed: ideal_cascade_from_stages(f, LAW, 5, 3, feed_kg=1.0))
 
 
 def test_unknown_isotope():
@@ -531,7 +543,6 @@ def test_negative_mass(kwargs, param):
     (lambda: ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), LAW), "feed_kg"),
     (lambda: ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), LAW, feed_kg=1.0, product_kg=1.0),
      "feed_kg"),
-    (lambda: ideal_cascade({"U235": 0.7}, ATOM(0.05), ATOM(0.002), LAW, feed_kg=1.0), "feed"),
     (lambda: ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), 1.3, feed_kg=1.0), "law"),
     (lambda: ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), PerUnitMass(1.05), feed_kg=1.0,
                            m_star_objective="cheapest"), "m_star_objective"),
@@ -551,3 +562,20 @@ def test_convergence_error_is_not_a_value_error():
     with pytest.raises(ConvergenceError) as info:
         ideal_cascade(NAT_ATOM, ATOM(0.99999), ATOM(0.002), LAW, feed_kg=1.0, integer_stages=False)
     assert isinstance(info.value, RuntimeError)
+
+
+# -- units at the edge (issue 8) ----------------------------------------------------------------
+def test_masses_and_percent_targets_may_be_quantities():
+    ureg = pytest.importorskip("pint").UnitRegistry()
+    plain = ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), LAW, feed_kg=100.0)
+    grams = ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), LAW, feed_kg=100_000 * ureg.g)
+    assert grams.product_kg == pytest.approx(plain.product_kg, rel=1e-12)
+    staged = ideal_cascade_from_stages(NAT_ATOM, LAW, 20, 5, product_kg=0.1 * ureg.t)
+    assert staged.product_kg == pytest.approx(100.0, rel=1e-12)
+    # 5 percent is 5 atom percent, not 0.05 percent (float() of a pint percent gives 0.05)
+    assert U235Fraction.atom_percent(5 * ureg.percent) == U235Fraction.atom_percent(5.0)
+    assert U235Fraction.atom_fraction(5 * ureg.percent) == ATOM(0.05)
+    with pytest.raises(UnitError, match="feed_kg"):
+        ideal_cascade(NAT_ATOM, ATOM(0.05), ATOM(0.002), LAW, feed_kg=100.0 * ureg("kg/yr"))
+    with pytest.raises(InputTypeError, match="product"):
+        ideal_cascade(NAT_ATOM, 5 * ureg.percent, ATOM(0.002), LAW, feed_kg=1.0)

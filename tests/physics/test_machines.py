@@ -23,7 +23,13 @@ from enrichwatch.constants import (
     UF6_MOLAR_MASS_KG_MOL,
     URANIUM_MOLAR_MASS_KG_MOL,
 )
-from enrichwatch.errors import EnrichwatchWarning, InputError, MassError, UnknownNameError
+from enrichwatch.errors import (
+    EnrichwatchWarning,
+    InputError,
+    MassError,
+    UnitError,
+    UnknownNameError,
+)
 from enrichwatch.physics.machines import (
     U_STAR,
     CatalogError,
@@ -444,3 +450,34 @@ def test_import_is_light_and_lazy():
             "assert m._default_catalog.cache_info().currsize == 0\n"
             "assert 'scipy.optimize' not in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- units at the edge (issue 8) ------------------------------------------------------------------
+def test_rotor_figures_and_rates_may_be_quantities():
+    ureg = pytest.importorskip("pint").UnitRegistry()
+    plain = RotorGeometry(1.0, 0.15, 485.0)
+    given_ = RotorGeometry(100 * ureg.cm, 150 * ureg.mm, 0.485 * ureg("km/s"),
+                           temperature_k=ureg.Quantity(320.0 - 273.15, "degC"))
+    assert given_.length_m == 1.0 and given_.diameter_m == pytest.approx(0.15, rel=1e-15)
+    assert given_.temperature_k == pytest.approx(320.0, rel=1e-12)
+    assert raetz_separative_power(given_, 15e-3 * ureg("g/s"), 0.5) == pytest.approx(
+        raetz_separative_power(plain, 15e-6, 0.5), rel=1e-12)
+    assert dirac_separative_power(100 * ureg.cm, 485.0 * ureg("m/s")) == pytest.approx(
+        dirac_separative_power(1.0, 485.0), rel=1e-12)
+    m = Machine.from_rating("x", 4.0 / 12 * ureg("kg/month"), 1.4,
+                            swu_range_per_yr=(3.0, 5.0) * ureg("kg/yr"))
+    assert m.nominal_swu_per_yr == pytest.approx(4.0, rel=1e-12)
+    assert m.swu_range_per_yr == (3.0, 5.0)
+    q = m.design_feed_kg_per_yr
+    assert m.separative_power(q / 12 * ureg("kg/month"), 0.5) == pytest.approx(
+        m.separative_power(q, 0.5), rel=1e-12)
+
+
+def test_wrong_units_for_machine_figures_name_the_parameter():
+    ureg = pytest.importorskip("pint").UnitRegistry()
+    with pytest.raises(UnitError, match="length_m: expected a length"):
+        RotorGeometry(1.0 * ureg.kg, 0.15, 485.0)
+    with pytest.raises(UnitError, match="swu_per_yr"):
+        Machine.from_rating("x", 4.0 * ureg.kg, 1.4)         # a mass, not a rate
+    with pytest.raises(UnitError, match="feed_kg_per_yr"):
+        CATALOG.get("IR-6").gamma_235(100.0 * ureg.m, 0.5)

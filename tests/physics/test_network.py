@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from enrichwatch.composition import Assay, Composition
-from enrichwatch.errors import ConfigurationError, UnknownNameError
+from enrichwatch.errors import ConfigurationError, InputTypeError, UnitError, UnknownNameError
 from enrichwatch.physics.cascade import FixedCascade, design_cascade
 from enrichwatch.physics.machines import load_catalog
 from enrichwatch.physics.network import ExternalFeed, Link, Network
@@ -114,3 +114,31 @@ def test_feed_errors():
         Network([a], [], [])
     with pytest.raises(ValueError, match="rate"):
         Network([a], [], [ExternalFeed("leu", "A", LEU, -1.0)])
+
+
+# --- units at the edge (issue 8) ---------------------------------------------------------
+def test_feed_and_withdrawal_rates_may_be_quantities():
+    ureg = pytest.importorskip("pint").UnitRegistry()
+    a, b = _pair()
+    links = [Link("A", "product", "B", fraction=0.6)]
+    feed = ExternalFeed("leu", "A", LEU, 400.0 / 12 * ureg("kg/month"))
+    assert feed.rate_kg_per_yr == pytest.approx(400.0, rel=1e-12)
+    assert isinstance(feed.rate_kg_per_yr, float)
+    net = Network([a, b], links, [feed])
+    fixed = net.solve({"B.product": 2000.0 * ureg.g / ureg.year})
+    assert fixed.withdrawals["B.product"].rate_kg_per_yr == pytest.approx(2.0, rel=1e-9)
+    with pytest.raises(UnitError, match=r"withdrawal_rates\[B.product\]"):
+        net.solve({"B.product": 2.0 * ureg.kg})
+    with pytest.raises(UnitError, match="rate_kg_per_yr"):
+        ExternalFeed("leu", "A", LEU, 400.0 * ureg.m)
+
+
+def test_feed_and_rates_of_the_wrong_type():
+    a, _ = _pair()
+    with pytest.raises(InputTypeError, match="composition: expected a Composition"):
+        ExternalFeed("leu", "A", W(4.5), 400.0)
+    with pytest.raises(InputTypeError, match="rate_kg_per_yr"):
+        ExternalFeed("leu", "A", LEU, None)
+    net = Network([a], [], [ExternalFeed("leu", "A", LEU, 400.0)])
+    with pytest.raises(InputTypeError, match="withdrawal_rates: expected a mapping"):
+        net.solve([("A.product", 2.0)])

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from enrichwatch.composition import Assay
-from enrichwatch.errors import AssayError, InputError, MassError
+from enrichwatch.errors import AssayError, InputError, InputTypeError, MassError
 from enrichwatch.physics.swu import (
     enrich,
     optimal_tails,
@@ -203,3 +203,24 @@ def test_wrong_number_of_amounts():
 def test_assay_outside_range(bad):
     with pytest.raises(AssayError):
         Assay.from_mass_fraction(bad)
+
+
+# --- units at the edge (issue 8) -------------------------------------------------------------
+def test_budgets_and_prices_may_be_quantities():
+    ureg = pytest.importorskip("pint").UnitRegistry()
+    p = reachable_product(**BASE, swu_kg=REF.swu_kg / 1000 * ureg.t,
+                          feed_kg=REF.feed_kg / 2 * 1000 * ureg.g)
+    assert p == pytest.approx(12.5, rel=1e-12)
+    ureg.define("EUR = [currency]")
+    xw = optimal_tails(A(0.00711), 100.0 * ureg("EUR/kg"), 150.0 * ureg("EUR/kg"))
+    assert xw == optimal_tails(A(0.00711), 100.0, 150.0)
+
+
+def test_bare_float_assays_are_type_errors_not_attribute_errors():
+    with pytest.raises(InputTypeError, match="tails: expected an Assay") as info:
+        enrich(A(0.00711), A(0.9), 0.003, product_kg=1.0)
+    assert isinstance(info.value, TypeError) and info.value.value == 0.003
+    with pytest.raises(InputTypeError, match="feed"):
+        reachable_product(0.00711, A(0.9), A(0.003), 10.0)
+    with pytest.raises(InputTypeError, match="assay"):
+        value_function(0.5)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ..composition import Assay
+from ..composition import Assay, require_assay
 from ..constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
 from ..errors import ConfigurationError, ConvergenceError
 
@@ -92,8 +92,10 @@ def rate_for_assay(network, withdrawal: str, assay: Assay) -> RateAtAssay | None
     withdrawal : str
         A product withdrawal name (``"<cascade>.product"``).
     assay : Assay
-        Target U-235 assay.
+        Target U-235 assay; anything else raises :class:`~enrichwatch.errors.InputTypeError`
+        (a ``TypeError``) naming ``assay``.
     """
+    assay = require_assay(assay, "assay")
     feed = _check_product(network, withdrawal)
     target = _logit(float(assay.mass_fraction))
 

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..composition import Assay, Composition
+from ..composition import Assay, Composition, require_assay, require_composition
 from ..errors import ConfigurationError, MassError
+from ..units import as_float
 from .machines import Machine
 from .network import ExternalFeed, Network
 from .separation import PerUnitMass
@@ -136,9 +137,9 @@ class FixedCascade:
         ----------
         feed : Composition
             Feed isotopics (any of U-232 to U-238).
-        feed_kg_per_yr : float
-            Feed rate [kg U/yr], > 0.
-        product_kg_per_yr, tails_kg_per_yr : float, optional
+        feed_kg_per_yr : float or pint Quantity
+            Feed rate [kg U/yr], > 0; a quantity is converted to kg/yr (a month is 1/12 year).
+        product_kg_per_yr, tails_kg_per_yr : float or pint Quantity, optional
             At most one withdrawal rate to impose [kg U/yr]. The stage cuts then shift
             together: every stage's cut odds θ/(1-θ) scale by one common factor until the rate
             is met (a modelling assumption for how the header pressures redistribute); without
@@ -147,7 +148,18 @@ class FixedCascade:
         Returns
         -------
         CascadeState
+
+        Raises
+        ------
+        InputTypeError
+            ``feed`` not a Composition, a rate not a number; :class:`~enrichwatch.errors.UnitError`
+            for a quantity that is not a mass rate.
         """
+        feed = require_composition(feed, "feed")
+        feed_kg_per_yr = as_float(feed_kg_per_yr, "feed_kg_per_yr", "kg/yr")
+        product_kg_per_yr = as_float(product_kg_per_yr, "product_kg_per_yr", "kg/yr",
+                                     optional=True)
+        tails_kg_per_yr = as_float(tails_kg_per_yr, "tails_kg_per_yr", "kg/yr", optional=True)
         if product_kg_per_yr is not None and tails_kg_per_yr is not None:
             raise ConfigurationError("tails_kg_per_yr", tails_kg_per_yr,
                                      "at most one of product_kg_per_yr and tails_kg_per_yr")
@@ -223,13 +235,19 @@ def design_cascade(machine, feed: Composition, product: Assay, tails: Assay, *,
     feed : Composition
     product, tails : Assay
         Target assays (the integer-stage cascade overshoots the product).
-    feed_kg_per_yr : float, optional
-        Design feed rate [kg U/yr].
+    feed_kg_per_yr : float or pint Quantity, optional
+        Design feed rate [kg U/yr]; a quantity is converted to kg/yr (a month is 1/12 year).
     total_machines : int, optional
         Size the cascade to this many machines instead (the design feed rate follows).
         Give exactly one of ``feed_kg_per_yr`` and ``total_machines``.
     law, name
         As in :class:`FixedCascade`.
+
+    Raises
+    ------
+    InputTypeError
+        ``feed`` not a Composition, ``product`` or ``tails`` not an Assay (a bare float);
+        :class:`~enrichwatch.errors.UnitError` for a feed rate that is not a mass rate.
 
     Examples
     --------
@@ -242,6 +260,9 @@ def design_cascade(machine, feed: Composition, product: Assay, tails: Assay, *,
     """
     from .swu import _check_order
 
+    feed = require_composition(feed, "feed")
+    product, tails = require_assay(product, "product"), require_assay(tails, "tails")
+    feed_kg_per_yr = as_float(feed_kg_per_yr, "feed_kg_per_yr", "kg/yr", optional=True)
     xf = feed.assay.mass_fraction
     xp, xw = float(product.mass_fraction), float(tails.mass_fraction)
     _check_order(np.asarray(xf), np.asarray(xp), np.asarray(xw))

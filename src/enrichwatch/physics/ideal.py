@@ -45,9 +45,10 @@ import numpy as np
 from scipy.linalg import solve_banded
 from scipy.optimize import minimize_scalar, root
 
-from ..composition import Assay, Composition
+from ..composition import Assay, Composition, require_composition
 from ..constants import ISOTOPE_MASS
-from ..errors import AssayError, ConvergenceError, InputError, MassError
+from ..errors import AssayError, ConvergenceError, InputError, InputTypeError, MassError
+from ..units import as_magnitude
 from .separation import KEY_MIDPOINT_MASS, PerUnitMass, SeparationLaw, canonical_isotopes
 
 __all__ = [
@@ -93,7 +94,12 @@ class U235Fraction:
     def __post_init__(self) -> None:
         if self.basis not in ("atom", "mass"):
             raise InputError("basis", self.basis, "'atom' or 'mass'")
-        x = float(self.value)
+        value = as_magnitude(self.value, "u235_fraction", "1")   # UnitError if not a fraction
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            raise AssayError("u235_fraction", self.value,
+                             f"a U-235 {self.basis} fraction strictly between 0 and 1") from None
         if not (math.isfinite(x) and 0.0 < x < 1.0):
             raise AssayError("u235_fraction", self.value,
                              f"a U-235 {self.basis} fraction strictly between 0 and 1")
@@ -125,6 +131,7 @@ class U235Fraction:
 
 
 def _percent(value, basis: str) -> float:
+    value = as_magnitude(value, "u235_percent", "%")   # UnitError if not a fraction
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -138,10 +145,13 @@ def _percent(value, basis: str) -> float:
 def _as_target(value, param: str) -> U235Fraction:
     if isinstance(value, U235Fraction):
         return value
-    if isinstance(value, Assay) and value.shape == ():
-        return U235Fraction(float(value.mass_fraction), "mass")
-    raise AssayError(param, value, "a scalar Assay (mass basis) or a U235Fraction (e.g. "
-                                   "U235Fraction.atom_fraction(0.9)); bare floats have no basis")
+    allowed = ("a scalar Assay (mass basis) or a U235Fraction (e.g. "
+               "U235Fraction.atom_fraction(0.9)); bare numbers have no basis")
+    if isinstance(value, Assay):
+        if value.shape == ():
+            return U235Fraction(float(value.mass_fraction), "mass")
+        raise AssayError(param, value, allowed)
+    raise InputTypeError(param, value, allowed)
 
 
 # -- the MARC relations, vectorised over isotopes (last axis) and stage numbers -----------------
@@ -442,6 +452,11 @@ def _optimal_m_star(prob: _Problem, alpha: float, objective: str) -> float:
     return float(best.x)
 
 
+def _amounts(feed_kg, product_kg) -> tuple:
+    """(feed_kg, product_kg) in kg U, pint quantities converted (None stays None)."""
+    return as_magnitude(feed_kg, "feed_kg", "kg"), as_magnitude(product_kg, "product_kg", "kg")
+
+
 def _kg_flows(cut: float, m_f: float, m_p: float, feed_kg, product_kg) -> tuple[float, float]:
     """(feed_kg, product_kg) from the molar cut and the stream molar masses."""
     per_feed_kg = cut * m_p / m_f  # kg product per kg feed
@@ -614,8 +629,7 @@ def _stage_flows(alpha_star: np.ndarray, x_feed: np.ndarray, n_e: int, n_s: int)
 
 # -- the public calculator ----------------------------------------------------------------------
 def _problem(feed, product, tails, law, check_targets: bool = True) -> _Problem:
-    if not isinstance(feed, Composition):
-        raise InputError("feed", feed, "a Composition (e.g. Composition.from_atom_percent)")
+    require_composition(feed, "feed")
     if not isinstance(law, SeparationLaw):
         raise InputError("law", law, "a SeparationLaw (WoodCentrifuge, WoodDiffusion, PerUnitMass)")
     isotopes, x_feed = feed.isotopes, feed.atom_fractions
@@ -677,8 +691,8 @@ def ideal_cascade(
     law : SeparationLaw
         Separation law; its ``gamma_235`` sets the stages. A :class:`PerUnitMass` law without
         ``m_star`` gets the M* that minimises the total interstage flow per unit feed.
-    feed_kg, product_kg : float
-        Exactly one: the feed or the product mass [kg U], >= 0.
+    feed_kg, product_kg : float or pint Quantity
+        Exactly one: the feed or the product mass [kg U], >= 0; a quantity is converted to kg.
     integer_stages : bool
         True: integer stage numbers by miso's rule (the product overshoots, the tails are at or
         below target). False: real stage numbers that hit both targets.
@@ -701,7 +715,11 @@ def ideal_cascade(
     MassError
         Negative or non-finite mass.
     InputError
-        Wrong types, both or neither of ``feed_kg``/``product_kg``, unknown objective.
+        A law that is not a SeparationLaw, both or neither of ``feed_kg``/``product_kg``,
+        unknown objective.
+    InputTypeError
+        ``feed`` not a Composition, a target neither an Assay nor a U235Fraction (a bare
+        float); :class:`~enrichwatch.errors.UnitError` for a quantity that is not a mass.
     ConvergenceError
         Real stage numbers not found.
 
@@ -720,13 +738,14 @@ def ideal_cascade(
     >>> round(casc.m_star, 3), round(casc.feed_kg, 3)
     (236.549, 10.507)
     """
+    amounts = _amounts(feed_kg, product_kg)
     prob = _problem(feed, product, tails, law)
     log_a, m_star = _log_alpha_star(prob, law, m_star_objective)
     if integer_stages:
         n_e, n_s = _integer_stages(prob, log_a)
     else:
         n_e, n_s = _real_stages(prob, log_a)
-    return _assemble(prob, law, m_star, log_a, (n_e, n_s), integer_stages, (feed_kg, product_kg))
+    return _assemble(prob, law, m_star, log_a, (n_e, n_s), integer_stages, amounts)
 
 
 def ideal_cascade_from_stages(
@@ -753,8 +772,8 @@ def ideal_cascade_from_stages(
         Enriching stages, feed stage included [1], > 0.
     n_stripping : int or float
         Stripping stages [1], >= 0. Integers for both give an integer cascade.
-    feed_kg, product_kg : float
-        Exactly one: the feed or the product mass [kg U], >= 0.
+    feed_kg, product_kg : float or pint Quantity
+        Exactly one: the feed or the product mass [kg U], >= 0; a quantity is converted to kg.
 
     Examples
     --------
@@ -764,8 +783,8 @@ def ideal_cascade_from_stages(
     >>> round(casc.product.fraction("U235", "atom"), 6)
     0.910207
     """
-    if not isinstance(feed, Composition):
-        raise InputError("feed", feed, "a Composition (e.g. Composition.from_atom_percent)")
+    require_composition(feed, "feed")
+    amounts = _amounts(feed_kg, product_kg)
     n_e = _number(n_enriching, "n_enriching", InputError, "a finite number of stages > 0", True)
     n_s = _number(n_stripping, "n_stripping", InputError, "a finite number of stages >= 0", False)
     dummy = U235Fraction.atom_fraction(0.5)
@@ -774,7 +793,7 @@ def ideal_cascade_from_stages(
     log_a = np.log(law.symmetric_factors(prob.isotopes, m_star))
     integer = all(isinstance(n, int | np.integer) for n in (n_enriching, n_stripping))
     stages = (int(n_e), int(n_s)) if integer else (n_e, n_s)
-    return _assemble(prob, law, m_star, log_a, stages, integer, (feed_kg, product_kg))
+    return _assemble(prob, law, m_star, log_a, stages, integer, amounts)
 
 
 def _assemble(prob, law, m_star, log_a, stages, integer, amounts) -> IdealCascade:

@@ -12,6 +12,12 @@ and F to the uranium basis with r = M_U/M_UF6 (process-gas molar masses, natural
 is 15 mg U/s); the ``centrifuge-mbmore-*`` vectors are reproduced with ``basis="U"`` (its ratio
 0.67614 against our 0.67618 moves its test machine's dU by 2e-12 kg/s).
 
+Every figure may also be given as a pint quantity: it is converted at the edge to the unit its
+name states (``_m`` metres, ``_m_s`` m/s, ``_k`` kelvin, ``_kg_s`` kg/s, ``_per_yr`` per year;
+``swu`` and ``feed`` of the stage relations, rates "per unit time", to kg/yr; factors and cuts
+to [1]), and a quantity of another dimension raises :class:`~enrichwatch.errors.UnitError`
+(see :mod:`enrichwatch.units`).
+
 Separation factors (named as in ``shared/reference/domain.md``): gamma = overall U-235/U-238
 stage factor (heads ratio / tails ratio), alpha = heads factor R_P/R_F. For one machine fed q at
 cut theta with separative power dU: dU = 1/2 q theta (1 - theta) (ln gamma)^2.
@@ -51,8 +57,16 @@ from ..constants import (
     UF6_RHO_D_KG_M_S,
     URANIUM_MOLAR_MASS_KG_MOL,
 )
-from ..errors import ConvergenceError, InputError, MassError, UnknownNameError, warn
+from ..errors import (
+    ConvergenceError,
+    InputError,
+    MassError,
+    UnitError,
+    UnknownNameError,
+    warn,
+)
 from ..files import ProblemsError, parse_toml, read_package_text
+from ..units import as_magnitude, is_quantity
 
 __all__ = [
     "U_STAR",
@@ -78,10 +92,21 @@ _BASES = ("U", "UF6")
 _GAMMA_FEED_FLOOR = 1e-9  # gamma at zero feed is evaluated at this fraction of the design feed
 
 
+# internal unit of each parameter that has one (pint quantities are converted to it); others [1]
+_UNIT_OF = {
+    "length_m": "m", "diameter_m": "m", "speed_m_s": "m/s", "temperature_k": "K",
+    "rho_d": "kg/(m s)", "delta_m": "kg/mol", "feed_kg_s": "kg/s",
+    "swu": "kg/yr", "feed": "kg/yr", "feed_kg_per_yr": "kg/yr", "swu_per_yr": "kg/yr",
+    "nominal_swu_per_yr": "kg/yr", "design_feed_kg_per_yr": "kg/yr",
+    "swu_range_per_yr": "kg/yr",
+}
+
+
 # -- validation helpers ---------------------------------------------------------------------------
 def _positive(param: str, value, error=InputError) -> float:
     if isinstance(value, (str, bytes, bool)):
         raise error(param, value, "a positive finite number")
+    value = as_magnitude(value, param, _UNIT_OF.get(param, "1"))
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -100,7 +125,7 @@ def _cut_value(param: str, value) -> float:
 
 def _array(param: str, value, error, what: str, low: float = 0.0, high: float = np.inf, *,
            strict_low: bool = False, strict_high: bool = False) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
+    arr = np.asarray(as_magnitude(value, param, _UNIT_OF.get(param, "1")), dtype=float)
     bad = ~np.isfinite(arr) | (arr < low) | (arr > high)
     if strict_low:
         bad |= arr <= low
@@ -445,9 +470,14 @@ class Machine:
     def _checked_range(self, nominal: float) -> tuple[float, float]:
         rng = self.swu_range_per_yr
         allowed = f"(low, high) in kg SWU/yr with 0 < low <= nominal {nominal:g} <= high"
+        if is_quantity(rng):      # one quantity holding both ends: (3, 5) * ureg("kg/yr")
+            rng = as_magnitude(rng, "swu_range_per_yr", "kg/yr")
         try:
-            low, high = (float(x) for x in rng)
-        except (TypeError, ValueError):
+            ends = [as_magnitude(x, "swu_range_per_yr", "kg/yr") for x in rng]
+            low, high = (float(x) for x in ends)
+        except (TypeError, ValueError) as err:
+            if isinstance(err, UnitError):
+                raise
             raise InputError("swu_range_per_yr", rng, allowed) from None
         if not (math.isfinite(low) and math.isfinite(high) and 0.0 < low <= nominal <= high):
             raise InputError("swu_range_per_yr", rng, allowed)

@@ -33,9 +33,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq, root
 
-from ..composition import Composition
+from ..composition import Composition, require_composition
 from ..constants import URANIUM_ISOTOPES
-from ..errors import ConfigurationError, ConvergenceError, MassError, UnknownNameError
+from ..errors import (
+    ConfigurationError,
+    ConvergenceError,
+    InputTypeError,
+    MassError,
+    UnknownNameError,
+)
+from ..units import as_float
 from . import steady_state as ss
 from .states import CascadeState, StreamState, stream_state
 
@@ -80,10 +87,17 @@ class ExternalFeed:
         Receiving cascade.
     composition : Composition
         Isotopics of the feed.
-    rate_kg_per_yr : float
-        Feed rate [kg U/yr], > 0.
+    rate_kg_per_yr : float or pint Quantity
+        Feed rate [kg U/yr], > 0; a quantity is converted to kg/yr (a month is 1/12 year) and
+        held as a float.
     stage : int, optional
         Receiving stage; default the target's feed stage.
+
+    Raises
+    ------
+    InputTypeError
+        ``composition`` not a Composition, a rate that is not a number;
+        :class:`~enrichwatch.errors.UnitError` for a quantity that is not a mass rate.
     """
 
     name: str
@@ -91,6 +105,11 @@ class ExternalFeed:
     composition: Composition
     rate_kg_per_yr: float
     stage: int | None = None
+
+    def __post_init__(self) -> None:
+        require_composition(self.composition, "composition")
+        rate = as_float(self.rate_kg_per_yr, "rate_kg_per_yr", "kg/yr")
+        object.__setattr__(self, "rate_kg_per_yr", rate)
 
 
 @dataclass(frozen=True)
@@ -301,7 +320,8 @@ class Network:
         Parameters
         ----------
         withdrawal_rates : mapping, optional
-            Withdrawal name -> rate [kg U/yr] to impose (at most one per cascade). The cuts of
+            Withdrawal name -> rate [kg U/yr] to impose (at most one per cascade); a rate may be
+            a pint quantity, converted to kg/yr (a month is 1/12 year). The cuts of
             the owning cascade then shift together (their odds scale by one common factor) until
             the rate is met; otherwise every stage runs at its design cut.
 
@@ -313,7 +333,11 @@ class Network:
         ------
         ConvergenceError
             If the composition solve fails; the message names the cascades involved.
+        InputTypeError
+            ``withdrawal_rates`` not a mapping, or a rate that is not a number;
+            :class:`~enrichwatch.errors.UnitError` for a quantity that is not a mass rate.
         """
+        withdrawal_rates = _withdrawal_rates(withdrawal_rates)
         isotopes = self.isotopes()
         external, comps = self._external(isotopes)
         cuts = self._cuts(self._shifts_for_rates(withdrawal_rates or {}, external))
@@ -351,6 +375,17 @@ class Network:
             raise ConvergenceError("network of " + ", ".join(self.cascades),
                                    f"isotope balance closes only to {worst:.1e} (relative)")
         return state
+
+
+def _withdrawal_rates(rates) -> dict[str, float]:
+    """Withdrawal name -> rate [kg U/yr] as floats, pint quantities converted."""
+    if rates is None:
+        return {}
+    if not isinstance(rates, Mapping):
+        raise InputTypeError("withdrawal_rates", rates,
+                             "a mapping of withdrawal name to rate [kg U/yr]")
+    return {label: as_float(rate, f"withdrawal_rates[{label}]", "kg/yr")
+            for label, rate in rates.items()}
 
 
 def _solve_shifts(mismatch, n: int) -> np.ndarray:

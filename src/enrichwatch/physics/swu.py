@@ -1,7 +1,9 @@
 """Binary enrichment: value function, feed/product/tails mass balances and separative work.
 
 Everything here works on numpy arrays (broadcasting) of U-235 **mass fractions** held by
-:class:`~enrichwatch.composition.Assay`; masses are kg U and separative work is kg-SWU.
+:class:`~enrichwatch.composition.Assay`; masses are kg U and separative work is kg-SWU. Amounts
+may also be pint quantities, converted at the edge (:mod:`enrichwatch.units`); an assay must be
+an :class:`~enrichwatch.composition.Assay` (anything else raises a ``TypeError`` naming it).
 
 Conventions (``shared/reference/domain.md`` section 2):
 ``V(x) = (2x - 1) ln(x / (1 - x))``, ``SWU = P V(x_P) + W V(x_W) - F V(x_F)``,
@@ -23,8 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..composition import Assay
+from ..composition import Assay, require_assay
 from ..errors import AssayError, InputError, MassError
+from ..units import as_magnitude, in_common_unit
 
 _AMOUNTS = ("feed_kg", "product_kg", "tails_kg", "swu_kg")
 
@@ -51,17 +54,20 @@ def value_derivative(x) -> np.ndarray:
 def value_function(assay: Assay) -> np.ndarray | float:
     """Value function of a typed assay (U-235 mass fraction) [1].
 
+    Raises :class:`~enrichwatch.errors.InputTypeError` (a ``TypeError``) if ``assay`` is not an
+    :class:`~enrichwatch.composition.Assay`.
+
     >>> round(value_function(Assay.from_weight_percent(0.711)), 6)
     4.868883
     """
-    out = value(assay.mass_fraction)
+    out = value(require_assay(assay, "assay").mass_fraction)
     return float(out) if np.ndim(out) == 0 else out
 
 
 def _amount(value_, name: str) -> np.ndarray | None:
     if value_ is None:
         return None
-    arr = np.asarray(value_, dtype=float)
+    arr = np.asarray(as_magnitude(value_, name, "kg"), dtype=float)
     if not np.all(np.isfinite(arr)) or np.any(arr < 0.0):
         bad = arr[~np.isfinite(arr) | (arr < 0.0)].ravel()[0] if arr.ndim else float(arr)
         raise MassError(name, float(bad), "a finite amount >= 0 (kg U, or kg-SWU for swu_kg)")
@@ -169,10 +175,10 @@ def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=N
         U-235 assays; ``product`` must exceed ``feed``.
     tails : Assay, optional
         U-235 tails assay, below ``feed``.
-    feed_kg, product_kg, tails_kg : array_like, optional
-        Masses [kg U], >= 0.
-    swu_kg : array_like, optional
-        Separative work [kg-SWU], >= 0.
+    feed_kg, product_kg, tails_kg : array_like or pint Quantity, optional
+        Masses [kg U], >= 0; a quantity is converted to kg (25000 g is 25 kg).
+    swu_kg : array_like or pint Quantity, optional
+        Separative work [kg-SWU], >= 0; a quantity is converted to kg (kg-SWU is a mass).
 
     Returns
     -------
@@ -184,6 +190,9 @@ def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=N
         Tails not below feed, or product not above feed.
     InputError
         Not the right number of amounts given.
+    InputTypeError
+        An assay that is not an :class:`~enrichwatch.composition.Assay` (a ``TypeError``);
+        :class:`~enrichwatch.errors.UnitError`, a subclass, for a quantity that is not a mass.
 
     Examples
     --------
@@ -195,6 +204,8 @@ def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=N
     >>> round(r.tails.weight_percent, 4)
     0.3
     """
+    feed, product = require_assay(feed, "feed"), require_assay(product, "product")
+    tails = None if tails is None else require_assay(tails, "tails")
     _check_order(feed._mass_fraction, product._mass_fraction,
                  None if tails is None else tails._mass_fraction)
     given = {k: _amount(v, k) for k, v in zip(_AMOUNTS, (feed_kg, product_kg, tails_kg, swu_kg),
@@ -279,10 +290,28 @@ def _bisect_tails(xf, xp, mass_name, mass, swu, iterations: int = 80) -> np.ndar
 def reachable_product(feed: Assay, product: Assay, tails: Assay, swu_kg, feed_kg=None):
     """Product [kg U] that a separative-work budget (and optionally a feed budget) yields.
 
+    Parameters
+    ----------
+    feed, product, tails : Assay
+        U-235 assays, tails < feed < product.
+    swu_kg : array_like or pint Quantity
+        Separative work available [kg-SWU], >= 0; a quantity is converted to kg.
+    feed_kg : array_like or pint Quantity, optional
+        Feed available [kg U], >= 0; a quantity is converted to kg.
+
+    Returns
+    -------
+    float or ndarray
+        Product [kg U].
+
+    Examples
+    --------
     >>> a = Assay.from_weight_percent
     >>> round(reachable_product(a(0.711), a(90.0), a(0.3), 4823.44), 3)
     25.0
     """
+    feed, product = require_assay(feed, "feed"), require_assay(product, "product")
+    tails = require_assay(tails, "tails")
     _check_order(feed._mass_fraction, product._mass_fraction, tails._mass_fraction)
     swu = _amount(swu_kg, "swu_kg")
     f_per, _, s_per = _per_product(feed._mass_fraction, product._mass_fraction,
@@ -303,18 +332,21 @@ def optimal_tails(feed: Assay, feed_price, swu_price) -> Assay:
     ----------
     feed : Assay
         Feed assay.
-    feed_price : array_like
+    feed_price : array_like or pint Quantity
         Price of feed [currency per kg U], > 0.
-    swu_price : array_like
-        Price of separative work [currency per kg-SWU], > 0.
+    swu_price : array_like or pint Quantity
+        Price of separative work [currency per kg-SWU], > 0. Only the ratio of the prices
+        counts: give both as plain numbers, or both as quantities (``swu_price`` is converted to
+        the units of ``feed_price``; a currency must be defined in the registry).
 
     Examples
     --------
     >>> round(optimal_tails(Assay.from_weight_percent(0.711), 100.0, 150.0).weight_percent, 3)
     0.271
     """
+    feed_price, swu_price = in_common_unit(feed_price, swu_price, ("feed_price", "swu_price"))
     ratio = _positive(feed_price, "feed_price") / _positive(swu_price, "swu_price")
-    xf = feed._mass_fraction
+    xf = require_assay(feed, "feed")._mass_fraction
     lo = np.full(np.broadcast(xf, ratio).shape, -30.0)
     hi = np.broadcast_to(np.log(xf / (1.0 - xf)), lo.shape).copy()
     for _ in range(80):
