@@ -39,6 +39,8 @@ from ..errors import ConfigurationError, ConvergenceError, MassError, UnknownNam
 from . import steady_state as ss
 from .states import CascadeState, StreamState, stream_state
 
+__all__ = ["OUTPUTS", "ExternalFeed", "Link", "Network", "NetworkState"]
+
 OUTPUTS = ("product", "tails")
 _BALANCE_TOL = 1e-9
 

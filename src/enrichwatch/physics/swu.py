@@ -26,6 +26,16 @@ import numpy as np
 from ..composition import Assay
 from ..errors import AssayError, InputError, MassError
 
+__all__ = [
+    "BinaryEnrichment",
+    "enrich",
+    "optimal_tails",
+    "reachable_product",
+    "value",
+    "value_derivative",
+    "value_function",
+]
+
 _AMOUNTS = ("feed_kg", "product_kg", "tails_kg", "swu_kg")
 
 
