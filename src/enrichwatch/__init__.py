@@ -14,12 +14,13 @@ Examples
 4823.4
 """
 
-from __future__ import annotations
+# Nothing is imported here at run time, not even `typing` (~10 ms) or `importlib` (with
+# `warnings`): type checkers read TYPE_CHECKING as true, so they see the imports below;
+# at run time __getattr__ loads each name on first use.
+TYPE_CHECKING = False
 
-import importlib
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ loads these
+if TYPE_CHECKING:  # what type checkers and IDEs see
+    from . import cli as cli  # the other packages are imported by the lines below
     from .breakout import (
         StateFileError,
         breakout_timeline,
@@ -194,11 +195,13 @@ __all__ = [
 
 if not TYPE_CHECKING:  # hidden from type checkers, so that they flag unknown names
     def __getattr__(name: str):
+        from importlib import import_module
+
         package = _EXPORTS.get(name)
         if package is not None:
-            obj = getattr(importlib.import_module(f".{package}", __name__), name)
+            obj = getattr(import_module(f".{package}", __name__), name)
         elif name in _SUBMODULES:
-            obj = importlib.import_module(f".{name}", __name__)
+            obj = import_module(f".{name}", __name__)
         else:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         globals()[name] = obj

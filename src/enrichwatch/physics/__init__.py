@@ -35,7 +35,10 @@ Examples
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+
+# As typing.TYPE_CHECKING (without importing typing): type checkers read it as true, so they
+# see the imports below; at run time __getattr__ loads each name on first use.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from .capability import RateAtAssay, max_assay, months_to_one_sq, rate_for_assay
