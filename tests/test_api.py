@@ -39,8 +39,6 @@ def _type_checking_imports(module) -> dict[str, str]:
         if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
             for imp in node.body:
                 assert isinstance(imp, ast.ImportFrom) and imp.level == 1
-                if imp.module is None:              # `from . import cli as cli`: a package
-                    continue
                 for alias in imp.names:
                     found[alias.asname or alias.name] = imp.module
     return found

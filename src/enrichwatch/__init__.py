@@ -20,7 +20,6 @@ Examples
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
-    from . import cli as cli  # the other packages are imported by the lines below
     from .breakout import (
         StateFileError,
         breakout_timeline,
