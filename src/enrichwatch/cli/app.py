@@ -25,7 +25,8 @@ __all__ = [
     "check_output_path",
     "console",
     "emit",
-    "main",
+    "report_error",
+    "steps",
 ]
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2
