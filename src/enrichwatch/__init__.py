@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         MassError,
         UnknownNameError,
     )
-    from .evaluation import RuleSetError, evaluate, load_rule_set
+    from .evaluation import RuleSetError, case_records, evaluate, load_rule_set
     from .facility import (
         Facility,
         FacilityFileError,
@@ -109,7 +109,7 @@ _FACES = {
                  "FacilityFileError"),
     "records": ("RecordStore", "RecordDraft", "Signer", "read_case_file", "load_case_file",
                 "RecordError", "StoreError"),
-    "evaluation": ("evaluate", "load_rule_set", "RuleSetError"),
+    "evaluation": ("evaluate", "case_records", "load_rule_set", "RuleSetError"),
     "breakout": ("load_state", "plan_breakout", "monte_carlo", "breakout_timeline",
                  "StateFileError"),
     "report": ("write_report", "render_solve_report", "render_compare_report",
@@ -123,8 +123,8 @@ _FACES = {
 _EXPORTS = {name: package for package, names in _FACES.items() for name in names}
 
 #: Modules and packages reachable as attributes (``ew.physics``), loaded on first use too.
-_SUBMODULES = ("breakout", "cli", "composition", "constants", "errors", "evaluation", "facility",
-               "files", "physics", "records", "report")
+_SUBMODULES = ("breakout", "cli", "composition", "constants", "dates", "errors", "evaluation",
+               "facility", "files", "physics", "records", "report")
 
 __all__ = [
     "Assay",
@@ -160,6 +160,7 @@ __all__ = [
     "WoodDiffusion",
     "__version__",
     "breakout_timeline",
+    "case_records",
     "compare_results",
     "design_cascade",
     "enrich",
