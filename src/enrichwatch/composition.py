@@ -38,6 +38,16 @@ from .constants import FLUORINE_MASS, ISOTOPE_MASS, URANIUM_ISOTOPES
 from .errors import AssayError, InputTypeError, MassError, UnknownNameError
 from .units import as_magnitude
 
+__all__ = [
+    "Assay",
+    "Composition",
+    "atom_to_mass_fractions",
+    "isotope_name",
+    "kg_u_to_kg_uf6",
+    "kg_uf6_to_kg_u",
+    "mass_to_atom_fractions",
+]
+
 _M235 = ISOTOPE_MASS["U235"]
 _M238 = ISOTOPE_MASS["U238"]
 _SUM_TOLERANCE = 1e-6

@@ -15,6 +15,31 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+__all__ = [
+    "CENTRIFUGE_FLOW_RATIO",
+    "CENTRIFUGE_GAS_TEMPERATURE_K",
+    "CENTRIFUGE_PRESSURE_RATIO",
+    "CENTRIFUGE_R2_OVER_A",
+    "FLUORINE_MASS",
+    "GAS_CONSTANT",
+    "HEU_THRESHOLD",
+    "ISOTOPE_MASS",
+    "MASS_NUMBER",
+    "MONTHS_PER_YEAR",
+    "NATURAL_URANIUM_ATOM_PCT",
+    "SECONDS_PER_MONTH",
+    "SECONDS_PER_YEAR",
+    "SQ_HEU_U235_KG",
+    "SQ_LEU_U235_KG",
+    "TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS",
+    "UF6_ISOTOPE_MASS_DIFFERENCE_KG_MOL",
+    "UF6_MOLAR_MASS_KG_MOL",
+    "UF6_RHO_D_KG_M_S",
+    "URANIUM_ISOTOPES",
+    "URANIUM_MOLAR_MASS_KG_MOL",
+    "WEAPON_GRADE_ASSAY",
+]
+
 #: Atomic masses of the uranium isotopes [g/mol = u].
 #: Source: AME2020, M. Wang et al., Chinese Physics C 45, 030003 (2021).
 ISOTOPE_MASS: MappingProxyType[str, float] = MappingProxyType(

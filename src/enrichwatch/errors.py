@@ -27,6 +27,18 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+__all__ = [
+    "AssayError",
+    "ConfigurationError",
+    "ConvergenceError",
+    "EnrichwatchError",
+    "EnrichwatchWarning",
+    "InputError",
+    "MassError",
+    "UnknownNameError",
+    "warn",
+]
+
 
 class EnrichwatchError(Exception):
     """Base class of every error enrichwatch raises on purpose."""

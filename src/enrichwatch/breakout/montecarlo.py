@@ -267,7 +267,11 @@ def _run_local(mc, seed, sizes, progress):
 
 
 def _run_dask(mc, seed, sizes, address, client):
-    from distributed import Client
+    try:
+        from distributed import Client
+    except ModuleNotFoundError as err:        # Dask is an optional dependency
+        err.add_note("Dask runs need the 'dask' extra: pip install 'enrichwatch[dask]'")
+        raise
 
     own = client is None
     client = Client(address) if own else client

@@ -15,6 +15,20 @@ import typer
 
 from ..errors import EnrichwatchError
 
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "JSON_OPTION",
+    "BadInput",
+    "app",
+    "check_output_path",
+    "console",
+    "emit",
+    "report_error",
+    "steps",
+]
+
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2
 
 app = typer.Typer(

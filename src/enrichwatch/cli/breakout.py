@@ -3,12 +3,15 @@ the timeline over the public record."""
 
 from __future__ import annotations
 
+import importlib.util
 from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
 from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit
+
+__all__ = ["breakout"]
 
 
 @contextmanager
@@ -58,6 +61,9 @@ def breakout(
                        "either a state file or --timeline")
     if not 0 <= samples <= 10_000_000:
         raise BadInput("--samples", samples, "a whole number from 0 to 10,000,000")
+    if dask is not None and samples and importlib.util.find_spec("distributed") is None:
+        raise BadInput("--dask", dask, "a Dask scheduler address, with Dask installed "
+                                       "(pip install 'enrichwatch[dask]')")
     if timeline:
         _timeline(sq, samples, seed, since, until, report, as_json)
     else:

@@ -8,6 +8,8 @@ import typer
 
 from .app import JSON_OPTION, app, emit
 
+__all__ = ["machines"]
+
 
 @app.command()
 def machines(

@@ -8,6 +8,8 @@ import typer
 
 from .app import JSON_OPTION, BadInput, app, emit
 
+__all__ = ["Basis", "Process", "ideal", "swu"]
+
 
 class Basis(StrEnum):
     mass = "mass"

@@ -9,6 +9,8 @@ import typer
 
 from .app import JSON_OPTION, app, check_output_path, emit, steps
 
+__all__ = ["CATALOG_OPTION", "REPORT_OPTION", "compare", "solve"]
+
 REPORT_OPTION = typer.Option(None, "--report", help="Write a self-contained HTML report here.")
 CATALOG_OPTION = typer.Option(None, "--catalog", help="Machine catalog file (TOML) to use "
                                                       "instead of the bundled one.")

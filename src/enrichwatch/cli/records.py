@@ -12,6 +12,19 @@ from ..dates import parse_date
 from ..errors import InputError
 from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit, steps
 
+__all__ = [
+    "DB_OPTION",
+    "DEFAULT_DB",
+    "evaluate",
+    "records_add",
+    "records_app",
+    "records_history",
+    "records_init",
+    "records_keygen",
+    "records_show",
+    "records_verify",
+]
+
 records_app = typer.Typer(help="The safeguards record store: an append-only, hash-chained "
                                "ledger of declarations, inspections, samples and reports.",
                           no_args_is_help=True)
@@ -24,12 +37,18 @@ DB_OPTION = typer.Option(None, "--db", help="Database: a SQLite file path or a P
 
 
 def _open(db: str | None, create: bool = False):
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError
 
     from ..records import RecordStore
+    from ..records.backend import POSTGRES_INSTALL, postgres_driver_missing
 
     url = db or os.environ.get("ENRICHWATCH_DB") or DEFAULT_DB
     is_file = "://" not in str(url)
+    if not is_file and postgres_driver_missing(url):
+        shown = make_url(str(url)).render_as_string(hide_password=True)
+        raise BadInput("--db", shown, "a SQLite file path, or a PostgreSQL URL with the "
+                                      f"PostgreSQL driver installed ({POSTGRES_INSTALL})")
     if is_file and not create and not Path(url).exists():
         raise BadInput("--db", str(url), "an existing record store (create one with "
                                          "'enrichwatch records init' or 'records add')")

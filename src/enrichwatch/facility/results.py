@@ -28,6 +28,17 @@ import numpy as np
 
 from ..constants import HEU_THRESHOLD, MONTHS_PER_YEAR
 
+__all__ = [
+    "RATE_UNIT",
+    "CascadeResult",
+    "Change",
+    "PlantResult",
+    "WithdrawalResult",
+    "compare_results",
+    "describe_link",
+    "plant_result",
+]
+
 RATE_UNIT = "kg U/month"
 
 

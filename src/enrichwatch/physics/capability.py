@@ -34,6 +34,8 @@ from ..composition import Assay, require_assay
 from ..constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
 from ..errors import ConfigurationError, ConvergenceError
 
+__all__ = ["RateAtAssay", "max_assay", "months_to_one_sq", "rate_for_assay"]
+
 _SMALLEST_SHARE = 1e-4   # slowest withdrawal tried, as a share of the total feed
 
 

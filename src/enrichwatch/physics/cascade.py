@@ -37,6 +37,8 @@ from .network import ExternalFeed, Network
 from .separation import PerUnitMass
 from .states import CascadeState
 
+__all__ = ["CascadeDesign", "FixedCascade", "default_law", "design_cascade", "ideal_binary_profile"]
+
 
 def default_law():
     """Stage separation law used when none is given: ln γ_k proportional to the mass

@@ -46,6 +46,8 @@ from ..units import as_float
 from . import steady_state as ss
 from .states import CascadeState, StreamState, stream_state
 
+__all__ = ["OUTPUTS", "ExternalFeed", "Link", "Network", "NetworkState"]
+
 OUTPUTS = ("product", "tails")
 _BALANCE_TOL = 1e-9
 

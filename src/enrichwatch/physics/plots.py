@@ -40,6 +40,8 @@ from ..errors import InputError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+__all__ = ["RATE_UNITS", "new_axes", "plot_network", "plot_stage_profile", "rate_factor"]
+
 #: Months per year, from the one definition of the month in :mod:`enrichwatch.constants`.
 
 #: Display units of rates and the factor from kg U/yr to each.

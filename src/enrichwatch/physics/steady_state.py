@@ -32,6 +32,15 @@ import numpy as np
 
 from ..errors import ConvergenceError
 
+__all__ = [
+    "StageGraph",
+    "StageSolution",
+    "flow_matrix",
+    "solve_compositions",
+    "solve_flows",
+    "withdrawal_flows",
+]
+
 _NEWTON_TOL = 1e-13
 _NEWTON_MAX_ITER = 60
 

@@ -29,6 +29,16 @@ from ..composition import Assay, require_assay
 from ..errors import AssayError, InputError, MassError
 from ..units import as_magnitude, in_common_unit
 
+__all__ = [
+    "BinaryEnrichment",
+    "enrich",
+    "optimal_tails",
+    "reachable_product",
+    "value",
+    "value_derivative",
+    "value_function",
+]
+
 _AMOUNTS = ("feed_kg", "product_kg", "tails_kg", "swu_kg")
 
 

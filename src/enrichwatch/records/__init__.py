@@ -24,11 +24,24 @@ True
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from .bitemporal import current, declaration_in_force, known_as_of
 from .chain import VerificationProblem, VerificationReport, canonical_json, record_hash
 from .errors import RecordError, RecordProblem, StoreError
 from .model import ANY_FACILITY, GENESIS_HASH, KINDS, Record, RecordDraft
+
+if TYPE_CHECKING:  # for type checkers; at run time __getattr__ loads these on first use
+    from .casefile import load_case_file, read_case_file
+    from .signing import (
+        Signer,
+        generate_private_key,
+        load_private_key,
+        public_key_hex,
+        save_private_key,
+        verify_signature,
+    )
+    from .store import RecordStore
 
 _LAZY = {
     "RecordStore": "store",
@@ -70,13 +83,14 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # hidden from type checkers, so that they flag unknown names
+    def __getattr__(name: str):
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__():

@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,12 +34,22 @@ from sqlalchemy.pool import StaticPool
 
 from .errors import StoreError
 
-__all__ = ["BUSY_TIMEOUT_S", "DEFAULT_SQLITE_FILE", "Backend", "normalise_url"]
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "DEFAULT_SQLITE_FILE",
+    "POSTGRES_INSTALL",
+    "Backend",
+    "normalise_url",
+    "postgres_driver_missing",
+]
 
 #: The SQLite file used when no URL is given (in the working directory).
 DEFAULT_SQLITE_FILE = "enrichwatch-records.sqlite"
 #: How long a SQLite writer waits for the write lock before giving up [s].
 BUSY_TIMEOUT_S = 120.0
+#: How to install the PostgreSQL driver (psycopg 3): an optional dependency, the ``postgres``
+#: extra (SQLite needs nothing).
+POSTGRES_INSTALL = "pip install 'enrichwatch[postgres]'"
 
 _SCRIPT_LOCATION = "enrichwatch.records:migrations"
 _INIT_LOCK_KEY = 0x656E7269  # pg_advisory_xact_lock key while migrating ("enri")
@@ -59,6 +70,22 @@ def normalise_url(url: str | os.PathLike | None) -> str:
         if text_url.startswith(prefix):
             return "postgresql+psycopg://" + text_url[len(prefix):]
     return text_url
+
+
+def _psycopg_installed() -> bool:
+    return importlib.util.find_spec("psycopg") is not None
+
+
+def postgres_driver_missing(url: str | os.PathLike | None) -> bool:
+    """True when ``url`` is a PostgreSQL URL for psycopg 3 and psycopg is not installed
+    (:data:`POSTGRES_INSTALL` installs it).
+
+    >>> postgres_driver_missing("plant.sqlite")
+    False
+    """
+    parsed = make_url(normalise_url(url))
+    return (parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg"
+            and not _psycopg_installed())
 
 
 def _set_wal(cursor, attempts: int = 200) -> None:
@@ -119,6 +146,9 @@ class Backend:
         if self.dialect == "sqlite":
             self.engine = _sqlite_engine(self.url)
         elif self.dialect == "postgresql":
+            if postgres_driver_missing(self.url):
+                raise StoreError(self.display_url, "the PostgreSQL driver (psycopg 3) is not "
+                                                   f"installed: {POSTGRES_INSTALL}")
             self.engine = create_engine(self.url)
         else:
             raise StoreError(self.display_url, "unsupported database: use SQLite or PostgreSQL")
