@@ -2,11 +2,12 @@
 time to one significant quantity of weapon-grade uranium.
 
 A built network can trade amount for assay: withdrawing its product more slowly raises the
-product assay (the cascades then run closer to total reflux). These functions solve the
-network with the product withdrawal rate imposed
-(:meth:`Network.solve(withdrawal_rates=...) <enrichwatch.physics.network.Network.solve>`,
-whose model shifts the owning cascade's cuts together) and find the rate at which the product
-reaches a target assay.
+product assay, up to a point. These functions solve the network with the product withdrawal
+rate imposed (:meth:`Network.solve(withdrawal_rates=...)
+<enrichwatch.physics.network.Network.solve>`, whose model shifts the owning cascade's cuts
+together), find the highest assay over the withdrawal rate (:func:`maximum_assay`: the curve
+need not be monotonic, so this is a true maximum, not the assay at the slowest rate tried) and
+the fastest rate at which the product reaches a target assay.
 
 Examples
 --------
@@ -21,22 +22,29 @@ Examples
 >>> r = rate_for_assay(net, "B.product", Assay.from_weight_percent(90.0))
 >>> r is not None and r.rate_kg_per_yr < net.solve().withdrawals["B.product"].rate_kg_per_yr
 True
+>>> top = maximum_assay(net, "B.product")
+>>> top.weight_percent >= max(100 * a for _, a in top.grid)
+True
+>>> top.label in (LIMIT_LABEL, MAXIMUM_LABEL)
+True
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import brentq
+from scipy.optimize import brentq, minimize_scalar
 
 from ..composition import Assay, require_assay
 from ..constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
 from ..errors import ConfigurationError, ConvergenceError
 
-__all__ = ["RateAtAssay", "max_assay", "months_to_one_sq", "rate_for_assay"]
+__all__ = ["LIMIT_LABEL", "MAXIMUM_LABEL", "MaxAssay", "RateAtAssay", "max_assay",
+           "maximum_assay", "months_to_one_sq", "rate_for_assay"]
 
-_SMALLEST_SHARE = 1e-4   # slowest withdrawal tried, as a share of the total feed
+_SMALLEST_SHARE = 1e-6   # slowest withdrawal tried, as a share of the total feed
+_GRID_POINTS = 24        # withdrawal rates scanned for the maximum assay
 
 
 @dataclass(frozen=True)
@@ -74,19 +82,148 @@ def _check_product(network, withdrawal: str) -> float:
     return sum(f.rate_kg_per_yr for f in network.feeds)
 
 
-def max_assay(network, withdrawal: str) -> Assay:
-    """Highest U-235 assay the product withdrawal reaches: at the slowest withdrawal tried
-    (1e-4 of the total feed), close to total reflux."""
+@dataclass(frozen=True)
+class MaxAssay:
+    """The highest U-235 assay a product withdrawal reaches over its withdrawal rate.
+
+    Found by :func:`maximum_assay`: a scan of the withdrawal rate on a logarithmic grid from
+    ``1e-6`` of the total feed (or the slowest rate the solver can run) up to the natural rate
+    (every stage at its design cut), refined by a bounded scalar maximisation around the best
+    grid point.
+
+    Attributes
+    ----------
+    withdrawal : str
+        The product withdrawal.
+    assay : Assay
+        The highest assay found.
+    rate_kg_per_yr : float
+        The withdrawal rate at which it occurs [kg U/yr].
+    monotonic : bool
+        True when the assay falls as the withdrawal rate rises over the whole scan: the highest
+        assay is then the limit as the withdrawal tends to zero (approximated by the slowest
+        rate solved). False when the curve rises and falls again: the figure is the maximum
+        over the withdrawal rate, reached at ``rate_kg_per_yr``.
+    slowest_rate_kg_per_yr, slowest_assay : float, Assay
+        The slowest rate solved and the assay there (what earlier versions reported as
+        "at total reflux").
+    grid : tuple of (rate [kg U/yr], U-235 mass fraction)
+        Every rate of the scan that could be solved, slowest first.
+    """
+
+    withdrawal: str
+    assay: Assay
+    rate_kg_per_yr: float
+    monotonic: bool
+    slowest_rate_kg_per_yr: float
+    slowest_assay: Assay
+    grid: tuple[tuple[float, float], ...] = field(repr=False, default=())
+
+    @property
+    def label(self) -> str:
+        """What the figure is: ``'limit as withdrawal -> 0'`` or ``'maximum over withdrawal
+        rate'``."""
+        return LIMIT_LABEL if self.monotonic else MAXIMUM_LABEL
+
+    @property
+    def rate_kg_per_month(self) -> float:
+        return self.rate_kg_per_yr / MONTHS_PER_YEAR
+
+    @property
+    def weight_percent(self) -> float:
+        return float(self.assay.weight_percent)
+
+
+LIMIT_LABEL = "limit as withdrawal -> 0"
+MAXIMUM_LABEL = "maximum over withdrawal rate"
+
+
+def maximum_assay(network, withdrawal: str, *, points: int = _GRID_POINTS) -> MaxAssay:
+    """Highest U-235 assay ``withdrawal`` reaches over its withdrawal rate (a :class:`MaxAssay`).
+
+    Withdrawing more slowly usually raises the product assay, but not always to the end: with
+    the cuts of a cascade shifted together, the curve of assay against rate can rise to a
+    maximum and fall again towards zero withdrawal. The rate is therefore scanned (``points``
+    rates, logarithmic, from ``1e-6`` of the total feed to the natural rate, further up while
+    the assay still rises there) and the best point refined with a bounded maximisation on the
+    logarithm of the rate. Deterministic: the grid is fixed, no wall-clock limit.
+
+    Raises
+    ------
+    ConfigurationError
+        ``withdrawal`` is not a product withdrawal of ``network``.
+    ConvergenceError
+        No withdrawal rate could be solved.
+    """
     feed = _check_product(network, withdrawal)
     lo = _slowest_feasible(network, withdrawal, feed)
     if lo is None:
         raise ConvergenceError(f"slow withdrawal of {withdrawal}",
                                "no slow withdrawal rate could be solved")
-    return Assay(np.asarray(_assay_at(network, withdrawal, float(np.exp(lo)))))
+    natural = network.solve().withdrawals[withdrawal].rate_kg_per_yr
+    hi = float(np.log(max(natural, np.exp(lo) * 10.0)))
+    logs = list(np.linspace(lo, hi, max(points, 4)))
+    grid = [(x, a) for x in logs if (a := _try_assay(network, withdrawal, x)) is not None]
+    # still rising at the natural rate: go faster until the assay falls or the feed runs out
+    while len(grid) >= 2 and grid[-1][1] > grid[-2][1]:
+        x = grid[-1][0] + np.log(1.5)
+        a = _try_assay(network, withdrawal, x) if np.exp(x) < feed else None
+        if a is None:
+            break
+        grid.append((x, a))
+    if not grid:
+        raise ConvergenceError(f"withdrawal scan of {withdrawal}", "no rate could be solved")
+    best_x, best_a = _refine(network, withdrawal, grid)
+    assays = np.array([a for _, a in grid])
+    monotonic = bool(np.all(np.diff(assays) <= 1e-12))
+    slow_x, slow_a = grid[0]
+    return MaxAssay(withdrawal, Assay(np.asarray(best_a)), float(np.exp(best_x)), monotonic,
+                    float(np.exp(slow_x)), Assay(np.asarray(slow_a)),
+                    tuple((float(np.exp(x)), float(a)) for x, a in grid))
 
 
-def rate_for_assay(network, withdrawal: str, assay: Assay) -> RateAtAssay | None:
-    """Withdrawal rate at which a product withdrawal has ``assay`` (None if it cannot reach it).
+def max_assay(network, withdrawal: str) -> Assay:
+    """Highest U-235 assay ``withdrawal`` reaches over its withdrawal rate: the
+    :attr:`MaxAssay.assay` of :func:`maximum_assay` (a true maximum, or the limit as the
+    withdrawal tends to zero when the assay falls with the rate all the way; see
+    :attr:`MaxAssay.label`)."""
+    return maximum_assay(network, withdrawal).assay
+
+
+def _try_assay(network, withdrawal: str, log_rate: float) -> float | None:
+    try:
+        return _assay_at(network, withdrawal, float(np.exp(log_rate)))
+    except (ConvergenceError, ValueError):
+        return None
+
+
+def _refine(network, withdrawal: str, grid) -> tuple[float, float]:
+    """The grid's best point, improved by a bounded maximisation between its neighbours."""
+    i = int(np.argmax([a for _, a in grid]))
+    best = grid[i]
+    left, right = grid[max(i - 1, 0)][0], grid[min(i + 1, len(grid) - 1)][0]
+    if right - left <= 0.0:
+        return best
+
+    def negative(log_rate: float) -> float:
+        a = _try_assay(network, withdrawal, log_rate)
+        return 1.0 if a is None else -a
+
+    res = minimize_scalar(negative, bounds=(left, right), method="bounded",
+                          options={"xatol": 1e-6})
+    if -float(res.fun) > best[1]:
+        return float(res.x), -float(res.fun)
+    return best
+
+
+def rate_for_assay(network, withdrawal: str, assay: Assay, *,
+                   maximum: MaxAssay | None = None) -> RateAtAssay | None:
+    """Fastest withdrawal rate at which a product withdrawal has ``assay`` (None if it cannot
+    reach it).
+
+    The curve of assay against withdrawal rate need not be monotonic (:func:`maximum_assay`);
+    the answer is taken on its falling branch, above the rate of the maximum: the fastest rate
+    that still gives the target, i.e. the most material at that assay.
 
     Parameters
     ----------
@@ -96,18 +233,24 @@ def rate_for_assay(network, withdrawal: str, assay: Assay) -> RateAtAssay | None
     assay : Assay
         Target U-235 assay; anything else raises :class:`~enrichwatch.errors.InputTypeError`
         (a ``TypeError``) naming ``assay``.
+    maximum : MaxAssay, optional
+        The withdrawal's :func:`maximum_assay`, if already known (saves the scan).
     """
     assay = require_assay(assay, "assay")
-    feed = _check_product(network, withdrawal)
+    _check_product(network, withdrawal)
+    top = maximum if maximum is not None else maximum_assay(network, withdrawal)
     target = _logit(float(assay.mass_fraction))
+    if float(top.assay.mass_fraction) < float(assay.mass_fraction):
+        return None
 
     def gap(log_rate: float) -> float:
         return _logit(_assay_at(network, withdrawal, float(np.exp(log_rate)))) - target
 
-    lo = _slowest_feasible(network, withdrawal, feed)
-    if lo is None or gap(lo) < 0.0:
+    lo = float(np.log(top.rate_kg_per_yr))
+    if gap(lo) < 0.0:          # pragma: no cover - the maximum was solved at this rate
         return None
-    hi = np.log(network.solve().withdrawals[withdrawal].rate_kg_per_yr)
+    natural = network.solve().withdrawals[withdrawal].rate_kg_per_yr
+    hi = float(np.log(max(natural, top.rate_kg_per_yr * 1.5)))
     while gap(hi) >= 0.0:                 # the natural rate already reaches it: go faster
         lo, hi = hi, hi + np.log(1.5)
         if not _feasible(network, withdrawal, float(np.exp(hi))):
@@ -120,9 +263,9 @@ def rate_for_assay(network, withdrawal: str, assay: Assay) -> RateAtAssay | None
 
 
 def _slowest_feasible(network, withdrawal: str, feed: float) -> float | None:
-    """Log of the slowest withdrawal rate, from 1e-4 of the feed up, that the solver can run
+    """Log of the slowest withdrawal rate, from 1e-6 of the feed up, that the solver can run
     (close to total reflux a closed recycle loop can defeat it); None if none can."""
-    for share in (_SMALLEST_SHARE, 1e-3, 1e-2, 3e-2):
+    for share in (_SMALLEST_SHARE, 1e-4, 1e-3, 1e-2, 3e-2):
         if _feasible(network, withdrawal, share * feed):
             return float(np.log(share * feed))
     return None
@@ -140,9 +283,10 @@ def _feasible(network, withdrawal: str, rate: float) -> bool:
 _WEAPON_GRADE = Assay(np.asarray(WEAPON_GRADE_ASSAY))
 
 
-def months_to_one_sq(network, withdrawal: str, assay: Assay = _WEAPON_GRADE) -> float:
+def months_to_one_sq(network, withdrawal: str, assay: Assay = _WEAPON_GRADE, *,
+                     maximum: MaxAssay | None = None) -> float:
     """Months for ``withdrawal`` to yield one significant quantity (25 kg U-235) of uranium at
-    ``assay`` (default 90 %), withdrawing at the rate that gives that assay; ``inf`` if the
-    configuration cannot reach it."""
-    found = rate_for_assay(network, withdrawal, assay)
+    ``assay`` (default 90 %), withdrawing at the fastest rate that gives that assay; ``inf`` if
+    the configuration cannot reach it. ``maximum`` as in :func:`rate_for_assay`."""
+    found = rate_for_assay(network, withdrawal, assay, maximum=maximum)
     return float("inf") if found is None else found.months_to_significant_quantity

@@ -441,7 +441,13 @@ class Machine:
     usual constant-gamma assumption for centrifuge stages.
 
     :meth:`with_separative_power` multiplies the whole dU(q, theta) surface by a constant: the
-    design feed stays, ln gamma scales with the square root of the factor.
+    design feed stays, ln gamma scales with the square root of the factor. :meth:`varied` moves
+    the two stated inputs of a rating-defined machine independently (rating at the stated stage
+    factor, stage factor at the stated rating), as the uncertainty ranges are stated.
+
+    ``gamma_range`` (rating-defined machines only) is the uncertainty range of the design stage
+    factor, ``(low, high)`` around :attr:`design_gamma`; None when the stage factor is not
+    stated as uncertain (:attr:`stage_factor_range` then gives the design value twice).
     """
 
     name: str
@@ -452,6 +458,7 @@ class Machine:
     geometry: RotorGeometry | None = None
     source: str = ""
     notes: str = field(default="", repr=False)
+    gamma_range: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -466,6 +473,24 @@ class Machine:
             raise InputError("geometry", self.geometry, "a RotorGeometry or None")
         if not isinstance(self.source, str) or not isinstance(self.notes, str):
             raise InputError("source", self.source, "source and notes as strings")
+        if self.gamma_range is not None:
+            object.__setattr__(self, "gamma_range", self._checked_gamma_range())
+
+    def _checked_gamma_range(self) -> tuple[float, float]:
+        rng, gamma = self.gamma_range, self.design_gamma
+        allowed = (f"(low, high) stage factors with 1 < low <= design {gamma:.6g} <= high, for a "
+                   "rating-defined machine")
+        if self.geometry is not None:
+            raise InputError("gamma_range", rng, allowed)
+        try:
+            low, high = (float(x) for x in rng)
+        except (TypeError, ValueError):
+            raise InputError("gamma_range", rng, allowed) from None
+        tol = 1e-9 * gamma
+        if not (math.isfinite(low) and math.isfinite(high) and 1.0 < low <= gamma + tol
+                and gamma - tol <= high):
+            raise InputError("gamma_range", rng, allowed)
+        return (low, high)
 
     def _checked_range(self, nominal: float) -> tuple[float, float]:
         rng = self.swu_range_per_yr
@@ -512,8 +537,10 @@ class Machine:
     @classmethod
     def from_rating(cls, name: str, swu_per_yr: float, gamma: float, *, cut: float = 0.5,
                     swu_range_per_yr: tuple[float, float] | None = None, source: str = "",
-                    notes: str = "") -> Machine:
-        """Machine from a rating dU_d [kg SWU/yr] and stage factor gamma_d [1] at ``cut``.
+                    notes: str = "", gamma_range: tuple[float, float] | None = None
+                    ) -> Machine:
+        """Machine from a rating dU_d [kg SWU/yr] and stage factor gamma_d [1] at ``cut``;
+        ``gamma_range`` the uncertainty range of gamma_d, if stated.
 
         >>> round(Machine.from_rating("x", 1.0, 1.326896).design_feed_kg_per_yr, 3)
         100.0
@@ -524,7 +551,8 @@ class Machine:
             raise InputError("gamma", gamma, "an overall stage separation factor > 1")
         cut = _cut_value("cut", cut)
         rng = (swu, swu) if swu_range_per_yr is None else swu_range_per_yr
-        return cls(name, swu, rng, feed_from_gamma(swu, g, cut), cut, None, source, notes)
+        return cls(name, swu, rng, feed_from_gamma(swu, g, cut), cut, None, source, notes,
+                   gamma_range)
 
     def with_separative_power(self, swu_per_yr: float) -> Machine:
         """The same machine rescaled to rating ``swu_per_yr`` [kg SWU/yr] (uncertainty sampling).
@@ -545,7 +573,46 @@ class Machine:
         rng = (min(low, swu), max(high, swu))
         return dataclasses.replace(self, nominal_swu_per_yr=swu, swu_range_per_yr=rng)
 
+    def varied(self, *, swu_per_yr: float | None = None, gamma: float | None = None) -> Machine:
+        """The machine with its rating and/or design stage factor moved (uncertainty ranges).
+
+        Rating-defined: rebuilt by :meth:`from_rating` from the new rating at the stated stage
+        factor, or the new stage factor at the stated rating, so that each input moves alone
+        (the design feed per machine follows, q_d = 2 dU_d / (theta (1 - theta) (ln gamma)^2)).
+        Geometry-defined: only the rating can move (:meth:`with_separative_power`); the stage
+        factor follows from the geometry. Ranges and sources are kept.
+
+        >>> m = Machine.from_rating("x", 5.0, 1.4, swu_range_per_yr=(4.0, 6.0),
+        ...                         gamma_range=(1.3, 1.5))
+        >>> v = m.varied(swu_per_yr=4.0, gamma=1.5)
+        >>> round(v.nominal_swu_per_yr, 6), round(v.design_gamma, 6), v.gamma_range
+        (4.0, 1.5, (1.3, 1.5))
+        """
+        if self.geometry is not None:
+            if gamma is not None:
+                raise InputError("gamma", gamma, "no stage factor for a geometry-defined machine "
+                                 "(it follows from the rotor)")
+            return self if swu_per_yr is None else self.with_separative_power(swu_per_yr)
+        swu = self.nominal_swu_per_yr if swu_per_yr is None else _positive("swu_per_yr",
+                                                                            swu_per_yr)
+        g = self.design_gamma if gamma is None else _positive("gamma", gamma)
+        low, high = self.swu_range_per_yr
+        rng = (min(low, swu), max(high, swu))
+        g_rng = None
+        if self.gamma_range is not None:
+            g_rng = (min(self.gamma_range[0], g), max(self.gamma_range[1], g))
+        return Machine.from_rating(self.name, swu, g, cut=self.design_cut, swu_range_per_yr=rng,
+                                   source=self.source, notes=self.notes, gamma_range=g_rng)
+
     # -- properties ---------------------------------------------------------------------------
+    @property
+    def stage_factor_range(self) -> tuple[float, float]:
+        """Uncertainty range of the design stage factor [1]: ``gamma_range``, else the design
+        value twice (not stated as uncertain)."""
+        if self.gamma_range is not None:
+            return self.gamma_range
+        return (self.design_gamma, self.design_gamma)
+
     @property
     def kind(self) -> str:
         """'geometry' or 'rating': how dU(q, theta) is defined."""
@@ -686,7 +753,7 @@ class MachineCatalog:
 _TOP_KEYS = {"catalog", "machine"}
 _ENTRY_KEYS = {"name", "design_cut", "notes", "rating", "geometry", "separation"}
 _RATING_KEYS = {"nominal_swu_per_yr", "low_swu_per_yr", "high_swu_per_yr", "source"}
-_SEPARATION_KEYS = {"gamma", "source"}
+_SEPARATION_KEYS = {"gamma", "low_gamma", "high_gamma", "source"}
 _GEOMETRY_KEYS = {"length_m", "diameter_m", "speed_m_s", "temperature_k", "flow_ratio",
                   "r1_over_r2", "design_feed_kg_per_yr", "source"}
 _GEOMETRY_ARGS = ("length_m", "diameter_m", "speed_m_s", "temperature_k", "flow_ratio",
@@ -792,9 +859,13 @@ def _build(name, entry, rating, geometry, separation, notes, where) -> Machine:
     parts = [f"rating: {rating['source']}"]
     if separation:
         parts.append(f"separation: {separation['source']}")
-        gamma = _number(separation, "gamma", f"{where}.separation")
+        sw = f"{where}.separation"
+        gamma = _number(separation, "gamma", sw)
+        g_rng = None
+        if "low_gamma" in separation or "high_gamma" in separation:
+            g_rng = (_number(separation, "low_gamma", sw), _number(separation, "high_gamma", sw))
         return Machine.from_rating(name, nominal, gamma, cut=cut, swu_range_per_yr=rng,
-                                   source="; ".join(parts), notes=notes)
+                                   source="; ".join(parts), notes=notes, gamma_range=g_rng)
     gw = f"{where}.geometry"
     kwargs = {k: _number(geometry, k, gw) for k in _GEOMETRY_ARGS if k in geometry}
     for k in ("length_m", "diameter_m", "speed_m_s"):
