@@ -1,0 +1,252 @@
+"""A plant's consequences over its stated uncertain inputs, and two plants at one operating point.
+
+:class:`PlantRanges` evaluates a plant's network at every setting of its uncertain inputs
+(:mod:`enrichwatch.physics.variants`: stage factor, machine rating, stage layout) and gives
+each figure as a :class:`~enrichwatch.physics.variants.Spread` (nominal, low, high, the input
+that moves it most): the product at the design cuts, the highest assay over the withdrawal
+rate (:func:`~enrichwatch.physics.capability.maximum_assay`), the fastest rate for an assay and
+the months to one significant quantity. Solves are cached, so asking for several figures costs
+one scan per setting.
+
+:func:`operating_point_comparison` compares two plants at the same operating point (same feeds,
+same product withdrawal rate) and each at its own design cuts
+(:func:`~enrichwatch.physics.comparison.compare_at_equal_withdrawal`), over the same settings.
+
+Rates are kg U/month, assays wt% U-235.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> import enrichwatch
+>>> from enrichwatch.facility import load_facility
+>>> root = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023"
+>>> declared = load_facility(root / "declared.toml").to_network()
+>>> observed = load_facility(root / "observed.toml").to_network()
+>>> c = operating_point_comparison(declared, observed)
+>>> abs(c["difference_wt_pct"]["piping"]) < 1.0 < c["difference_wt_pct"]["operating_point"]
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..composition import Assay
+from ..constants import HEU_THRESHOLD, MONTHS_PER_YEAR
+from ..errors import ConvergenceError
+from ..physics.capability import MaxAssay, RateAtAssay, maximum_assay
+from ..physics.capability import rate_for_assay as _rate_for_assay
+from ..physics.comparison import EqualWithdrawal, compare_at_equal_withdrawal
+from ..physics.network import Network, NetworkState
+from ..physics.variants import Setting, Spread, settings, uncertain_inputs, vary
+
+__all__ = ["DESIGN_CUTS_ASSUMPTION", "EQUAL_WITHDRAWAL_ASSUMPTION", "PlantRanges",
+           "main_product", "operating_point_comparison"]
+
+#: What a figure "at the design cuts" assumes.
+DESIGN_CUTS_ASSUMPTION = ("every stage keeps its design cut (no withdrawal rate imposed): the "
+                          "product withdrawal rate follows from the cuts")
+#: What a figure "at equal withdrawal" assumes.
+EQUAL_WITHDRAWAL_ASSUMPTION = ("same external feeds and the same product withdrawal rate, "
+                               "imposed by shifting the cuts of the owning cascade together")
+_SOLVE_ERRORS = (ConvergenceError, ValueError)
+
+
+def main_product(network: Network, state: NetworkState) -> str | None:
+    """The product withdrawal with the highest assay at ``state`` (None if there is none)."""
+    products = [n for n, s in state.withdrawals.items()
+                if n.endswith(".product") and s.rate_kg_per_yr > 0 and s.composition is not None]
+    return max(products, key=lambda n: float(state.withdrawals[n].assay.mass_fraction),
+               default=None)
+
+
+class PlantRanges:
+    """A plant's network at every setting of its uncertain inputs (solved lazily, cached).
+
+    Parameters
+    ----------
+    network : Network
+        The plant at its nominal inputs.
+    withdrawal : str, optional
+        The product withdrawal the figures are about; default :func:`main_product`.
+    """
+
+    def __init__(self, network: Network, withdrawal: str | None = None) -> None:
+        self.network = network
+        self.settings: tuple[Setting, ...] = settings(network)
+        self.inputs: dict[str, str] = uncertain_inputs(network)
+        self._networks: dict[int, Network | None] = {}
+        self._states: dict[int, NetworkState | None] = {}
+        self._maxima: dict[int, MaxAssay | None] = {}
+        self._reach: dict[tuple[int, float], RateAtAssay | None] = {}
+        self.withdrawal = withdrawal or main_product(network, network.solve())
+
+    # -- one setting ----------------------------------------------------------------------------
+    def variant(self, i: int) -> Network | None:
+        if i not in self._networks:
+            try:
+                self._networks[i] = vary(self.network, self.settings[i])
+            except _SOLVE_ERRORS:
+                self._networks[i] = None
+        return self._networks[i]
+
+    def state(self, i: int) -> NetworkState | None:
+        if i not in self._states:
+            net = self.variant(i)
+            try:
+                self._states[i] = None if net is None else net.solve()
+            except _SOLVE_ERRORS:
+                self._states[i] = None
+        return self._states[i]
+
+    def maximum(self, i: int) -> MaxAssay | None:
+        """The highest assay of the product withdrawal at setting ``i``."""
+        if i not in self._maxima:
+            net = self.variant(i)
+            try:
+                self._maxima[i] = None if net is None or self.withdrawal is None else \
+                    maximum_assay(net, self.withdrawal)
+            except _SOLVE_ERRORS:
+                self._maxima[i] = None
+        return self._maxima[i]
+
+    def reach(self, i: int, assay_wt_pct: float) -> RateAtAssay | None:
+        """The fastest rate giving ``assay_wt_pct`` at setting ``i`` (None: out of reach)."""
+        key = (i, float(assay_wt_pct))
+        if key not in self._reach:
+            top, found = self.maximum(i), None
+            if top is not None and top.weight_percent >= assay_wt_pct:
+                try:
+                    found = _rate_for_assay(self.variant(i), self.withdrawal,
+                                            Assay.from_weight_percent(assay_wt_pct), maximum=top)
+                except _SOLVE_ERRORS:
+                    found = None
+            self._reach[key] = found
+        return self._reach[key]
+
+    # -- spreads --------------------------------------------------------------------------------
+    def _spread(self, value) -> Spread:
+        return Spread.from_values(self.settings, [value(i) for i in range(len(self.settings))])
+
+    def _product(self, i: int, what: str) -> float | None:
+        state = self.state(i)
+        if state is None or self.withdrawal is None:
+            return None
+        stream = state.withdrawals[self.withdrawal]
+        if what == "rate":
+            return stream.rate_kg_per_yr / MONTHS_PER_YEAR
+        return None if stream.composition is None else float(stream.assay.weight_percent)
+
+    def _heu(self, i: int) -> float | None:
+        state = self.state(i)
+        if state is None:
+            return None
+        return sum(s.rate_kg_per_yr for s in state.withdrawals.values()
+                   if s.composition is not None and s.rate_kg_per_yr > 0
+                   and float(s.assay.mass_fraction) >= HEU_THRESHOLD) / MONTHS_PER_YEAR
+
+    def design(self) -> dict[str, Spread]:
+        """Product rate and assay and HEU output at the design cuts."""
+        return {"product_rate_kg_u_per_month": self._spread(lambda i: self._product(i, "rate")),
+                "product_assay_wt_pct": self._spread(lambda i: self._product(i, "assay")),
+                "heu_kg_u_per_month": self._spread(self._heu)}
+
+    def maximum_spread(self) -> Spread:
+        return self._spread(lambda i: None if self.maximum(i) is None
+                            else self.maximum(i).weight_percent)
+
+    def rate_spread(self, assay_wt_pct: float) -> Spread:
+        """Fastest withdrawal rate giving ``assay_wt_pct`` [kg U/month]."""
+        return self._spread(lambda i: None if self.reach(i, assay_wt_pct) is None
+                            else self.reach(i, assay_wt_pct).rate_kg_per_month)
+
+    def months_spread(self, assay_wt_pct: float = 90.0) -> Spread:
+        """Months to one significant quantity at ``assay_wt_pct``."""
+        return self._spread(lambda i: None if self.reach(i, assay_wt_pct) is None
+                            else self.reach(i, assay_wt_pct).months_to_significant_quantity)
+
+    def reachable(self, assay_wt_pct: float) -> int:
+        """At how many settings the product can reach ``assay_wt_pct``."""
+        return sum(self.reach(i, assay_wt_pct) is not None for i in range(len(self.settings)))
+
+    def maximum_dict(self, i: int = 0) -> dict[str, Any] | None:
+        """The highest assay at setting ``i`` (default nominal), labelled."""
+        top = self.maximum(i)
+        if top is None:
+            return None
+        return {"assay_wt_pct": top.weight_percent, "label": top.label,
+                "rate_kg_u_per_month": top.rate_kg_per_month, "monotonic": top.monotonic,
+                "slowest_rate_kg_u_per_month": top.slowest_rate_kg_per_yr / MONTHS_PER_YEAR,
+                "assay_at_slowest_rate_wt_pct": float(top.slowest_assay.weight_percent)}
+
+    def as_dict(self, targets: tuple[float, ...] = (90.0,)) -> dict[str, Any]:
+        """Every figure as ``{nominal, low, high, moved_most_by, ...}``, with the inputs."""
+        figures = {k: s.as_dict() for k, s in self.design().items()}
+        figures["max_assay_wt_pct"] = self.maximum_spread().as_dict()
+        for t in targets:
+            figures[f"rate_kg_u_per_month_at_{t:g}pct"] = self.rate_spread(t).as_dict()
+            figures[f"months_to_one_sq_at_{t:g}pct"] = self.months_spread(t).as_dict()
+        return {"withdrawal": self.withdrawal, "inputs": dict(self.inputs),
+                "settings": [s.label for s in self.settings],
+                "assumption": DESIGN_CUTS_ASSUMPTION + " (product figures); the maximum and "
+                              "the rates impose the withdrawal rate",
+                "figures": figures}
+
+
+def _comparison_dict(c: EqualWithdrawal) -> dict[str, Any]:
+    def month(rate):
+        return rate / MONTHS_PER_YEAR
+    return {
+        "withdrawal": c.withdrawal, "same_feeds": c.same_feeds,
+        "first": {"design_cuts": {"rate": month(c.first_rate_kg_per_yr),
+                                  "assay_wt_pct": c.first_assay_wt_pct},
+                  "at_second_rate": {"rate": month(c.second_rate_kg_per_yr),
+                                     "assay_wt_pct": c.first_at_second_rate_wt_pct}},
+        "second": {"design_cuts": {"rate": month(c.second_rate_kg_per_yr),
+                                   "assay_wt_pct": c.second_assay_wt_pct},
+                   "at_first_rate": {"rate": month(c.first_rate_kg_per_yr),
+                                     "assay_wt_pct": c.second_at_first_rate_wt_pct}},
+        "difference_wt_pct": {"total": c.total_wt_pct, "piping": c.piping_wt_pct,
+                              "operating_point": c.operating_point_wt_pct,
+                              "piping_at_second_rate": c.piping_at_second_rate_wt_pct},
+    }
+
+
+def operating_point_comparison(first: Network, second: Network, withdrawal: str | None = None,
+                               *, ranges: bool = True) -> dict[str, Any] | None:
+    """Two plants compared at the same operating point and each at its own design cuts.
+
+    ``difference_wt_pct`` splits the product assay difference (second less first, each at its
+    design cuts: ``total``) into ``piping`` (at the same feed and the first's design withdrawal
+    rate) and ``operating_point`` (the rest); ``piping_at_second_rate`` measures the piping at
+    the second's rate. With ``ranges``, ``ranges`` gives each over the settings of the uncertain
+    inputs (both plants at the same setting). None when the two have no product withdrawal in
+    common.
+    """
+    if withdrawal is None:
+        withdrawal = main_product(first, first.solve())
+    if withdrawal is None or withdrawal not in second.withdrawal_names:
+        return None
+    out = _comparison_dict(compare_at_equal_withdrawal(first, second, withdrawal))
+    out["assumptions"] = {"design_cuts": DESIGN_CUTS_ASSUMPTION,
+                          "equal_withdrawal": EQUAL_WITHDRAWAL_ASSUMPTION}
+    if ranges:
+        points = settings(first)
+        found: list[EqualWithdrawal | None] = []
+        for s in points:
+            try:
+                found.append(compare_at_equal_withdrawal(vary(first, s), vary(second, s),
+                                                         withdrawal))
+            except _SOLVE_ERRORS:
+                found.append(None)
+
+        def spread(attr):
+            return Spread.from_values(points, [None if c is None else getattr(c, attr)
+                                               for c in found]).as_dict()
+        out["ranges"] = {"inputs": uncertain_inputs(first),
+                         "settings": [s.label for s in points],
+                         "total": spread("total_wt_pct"), "piping": spread("piping_wt_pct"),
+                         "operating_point": spread("operating_point_wt_pct"),
+                         "piping_at_second_rate": spread("piping_at_second_rate_wt_pct")}
+    return out
+
