@@ -22,7 +22,7 @@ Examples
 ...     print(d.item, "|", d.declared, "|", d.observed)
 stream | A.product -> B feed stage | (absent)
 stream | (absent) | A.product -> B stage 7
->>> round(observed.summary()["product"]["assay_wt_pct"], 1)
+>>> round(observed.summary()["product"]["assay_wt_pct"], 1)   # at the design cuts (assumed)
 80.4
 """
 
@@ -39,10 +39,11 @@ from ..errors import InputError
 from ..facility import Facility, FacilityFileError
 from ..facility.results import PlantResult, WithdrawalResult
 from ..facility.solve import solve_plant
-from ..physics.capability import max_assay, rate_for_assay
+from ..facility.consequences import PlantRanges, operating_point_comparison
+from ..physics.capability import maximum_assay, rate_for_assay
 from ..physics.network import Network
 
-__all__ = ["DAYS_PER_MONTH", "Difference", "PlantCache", "PlantFigures", "Reach",
+__all__ = ["DAYS_PER_MONTH", "Difference", "PlantCache", "PlantFigures", "PlantRanges", "Reach",
            "operating_differences", "structural_differences"]
 
 #: Mean days per month (Julian year / 12), used to turn day counts into months.
@@ -84,9 +85,12 @@ class PlantFigures:
 class Reach:
     """Whether a plant's product withdrawal can reach an assay in steady state.
 
-    ``rate_kg_u_per_month`` is the withdrawal rate at which the product has the target assay
-    (None if the plant cannot reach it); ``max_assay_wt_pct`` the assay at the slowest
-    withdrawal tried (:func:`enrichwatch.physics.capability.max_assay`).
+    ``rate_kg_u_per_month`` is the fastest withdrawal rate at which the product has the target
+    assay (None if the plant cannot reach it); ``max_assay_wt_pct`` the highest assay over the
+    withdrawal rate (:func:`enrichwatch.physics.capability.maximum_assay`), labelled by
+    ``max_assay_label`` (``'limit as withdrawal -> 0'`` when the assay falls with the rate all
+    the way, else ``'maximum over withdrawal rate'``) and reached at
+    ``max_assay_rate_kg_u_per_month``.
     """
 
     withdrawal: str
@@ -94,6 +98,9 @@ class Reach:
     target_wt_pct: float
     max_assay_wt_pct: float
     rate_kg_u_per_month: float | None
+    max_assay_label: str = ""
+    max_assay_rate_kg_u_per_month: float | None = None
+    assay_at_slowest_rate_wt_pct: float | None = None
 
     @property
     def reachable(self) -> bool:
@@ -103,6 +110,9 @@ class Reach:
         return {"withdrawal": self.withdrawal, "label": self.label,
                 "target_assay_wt_pct": self.target_wt_pct, "reachable": self.reachable,
                 "max_assay_wt_pct": self.max_assay_wt_pct,
+                "max_assay_label": self.max_assay_label,
+                "max_assay_rate_kg_u_per_month": self.max_assay_rate_kg_u_per_month,
+                "assay_at_slowest_rate_wt_pct": self.assay_at_slowest_rate_wt_pct,
                 "rate_kg_u_per_month_at_target": self.rate_kg_u_per_month}
 
 
@@ -119,6 +129,8 @@ class PlantCache:
         self._catalog = catalog
         self._figures: dict[str, PlantFigures] = {}
         self._reach: dict[tuple[str, float], Reach | None] = {}
+        self._ranges: dict[str, PlantRanges] = {}
+        self._comparisons: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     def figures(self, text: str, where: str) -> PlantFigures:
         """The plant of ``text`` solved (once); ``where`` names it in errors
@@ -144,6 +156,28 @@ class PlantCache:
                              f"a valid plant description:\n  {err}") from err
         return PlantFigures(plant.facility, plant.network, plant.result)
 
+    def ranges(self, text: str, where: str) -> PlantRanges:
+        """The plant of ``text`` over its uncertain inputs (stage factor, machine rating, stage
+        layout), for its main product withdrawal; solved lazily and kept."""
+        if text not in self._ranges:
+            plant = self.figures(text, where)
+            main = plant.main_product
+            self._ranges[text] = PlantRanges(plant.network, None if main is None else main.name)
+        return self._ranges[text]
+
+    def comparison(self, first: tuple[str, str], second: tuple[str, str]
+                   ) -> dict[str, Any] | None:
+        """Two plants (each ``(text, where)``) at the same operating point and each at its
+        design cuts, with ranges (:func:`~enrichwatch.facility.consequences.
+        operating_point_comparison`)."""
+        key = (first[0], second[0])
+        if key not in self._comparisons:
+            a, b = self.figures(*first), self.figures(*second)
+            main = a.main_product
+            self._comparisons[key] = operating_point_comparison(
+                a.network, b.network, None if main is None else main.name)
+        return self._comparisons[key]
+
     def reach(self, text: str, where: str, assay_wt_pct: float) -> Reach | None:
         """Can the plant of ``text`` make product at ``assay_wt_pct`` in steady state?
 
@@ -160,13 +194,15 @@ class PlantCache:
         products = [w for w in plant.result.withdrawals if w.name.endswith(".product")]
         if not products:
             return None
-        tops = {w.name: float(max_assay(plant.network, w.name).weight_percent) for w in products}
-        best = max(products, key=lambda w: tops[w.name])
-        found = None
-        if tops[best.name] >= target:
-            found = rate_for_assay(plant.network, best.name, Assay.from_weight_percent(target))
+        tops = {w.name: maximum_assay(plant.network, w.name) for w in products}
+        best = max(products, key=lambda w: tops[w.name].weight_percent)
+        top, found = tops[best.name], None
+        if top.weight_percent >= target:
+            found = rate_for_assay(plant.network, best.name, Assay.from_weight_percent(target),
+                                   maximum=top)
         rate = None if found is None else found.rate_kg_per_yr / MONTHS_PER_YEAR
-        return Reach(best.name, best.label, target, tops[best.name], rate)
+        return Reach(best.name, best.label, target, top.weight_percent, rate, top.label,
+                     top.rate_kg_per_month, float(top.slowest_assay.weight_percent))
 
 
 @dataclass(frozen=True)

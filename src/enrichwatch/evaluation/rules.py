@@ -10,8 +10,10 @@
    correction that only fixes a record keeps the ``declared_on`` of the record it corrects.)
 3. ``assay-above-declared-maximum``: a sample's ``max_u235_pct`` or an inspection's enrichment
    measurement above the ``declared_max_assay_pct`` of the declaration in force on that date
-   (as known on the evaluation date). Consequence: whether the last observed configuration
-   (else the declared one) can reach that assay in steady state, and at what product rate.
+   (as known on the evaluation date). Consequence: for every configuration declared for the
+   period from the inspection before to the sample (the one in force before a late declaration
+   included) and the observed one: whether it can reach that assay in steady state, at what
+   (fastest) product rate, and its highest assay over the withdrawal rate, with ranges.
 
 Each rule is a function ``rule(context) -> list[Finding]``; :class:`Context` holds the records
 and the plant cache of one evaluation.
@@ -38,6 +40,7 @@ from typing import Any
 
 from ..constants import HEU_THRESHOLD
 from ..dates import parse_date
+from ..facility.consequences import DESIGN_CUTS_ASSUMPTION
 from .findings import Finding
 from .plants import (
     DAYS_PER_MONTH,
@@ -120,6 +123,60 @@ def _figures_line(s: dict) -> str:
     return f"{assay}, HEU {s['heu_kg_u_per_month']:.3g} kg U/month, {sq}"
 
 
+def _ranges(ctx: Context, record: RecordLike, key: str, targets=(90.0,)) -> dict[str, Any]:
+    return ctx.plants.ranges(record.payload[key], f"record {record.id} payload.{key}"
+                             ).as_dict(targets)
+
+
+def _figure(ranges: dict, key: str, unit: str = "", fmt: str = ".3g") -> str:
+    """``'58.9 wt% (54.8-62.3)'`` from a ranges dict of :class:`PlantRanges`."""
+    f = ranges["figures"][key]
+
+    def n(x):
+        return "n/a" if x is None else format(x, fmt)
+    unit = f" {unit}" if unit else ""
+    if f["settings"] <= 1 or f["low"] is None:
+        return f"{n(f['nominal'])}{unit}"
+    return f"{n(f['nominal'])}{unit} ({n(f['low'])}-{n(f['high'])})"
+
+
+def _ranged_line(r: dict) -> str:
+    months = r["figures"]["months_to_one_sq_at_90pct"]
+    sq = ("90 % not reachable" if months["nominal"] is None else
+          f"{_figure(r, 'months_to_one_sq_at_90pct')} months to 1 SQ at 90 %")
+    return (f"product {_figure(r, 'product_assay_wt_pct', 'wt%')} at "
+            f"{_figure(r, 'product_rate_kg_u_per_month', 'kg U/month')}, "
+            f"max {_figure(r, 'max_assay_wt_pct', 'wt%')}, {sq}")
+
+
+def _inputs_line(r: dict) -> str:
+    if not r["inputs"]:
+        return ""
+    return (" Ranges over " + "; ".join(f"{k}: {v}" for k, v in r["inputs"].items())
+            + f" ({len(r['settings'])} settings: nominal and corners).")
+
+
+def _split_line(c: dict | None) -> str:
+    if c is None:
+        return ""
+    d, rng = c["difference_wt_pct"], c.get("ranges", {})
+
+    def pp(key):
+        x = d[key]
+        text = "n/a" if x is None else f"{x:+.3g} pp"
+        r = rng.get(key)
+        if r and r["low"] is not None and r["settings"] > 1:
+            text += f" ({r['low']:+.3g} to {r['high']:+.3g})"
+        return text
+    return (f" Of the product assay difference {pp('total')} (each at its design cuts), "
+            f"the piping accounts for {pp('piping')} at the same feed and the declared "
+            f"withdrawal rate of {c['first']['design_cuts']['rate']:.3g} kg U/month "
+            f"({pp('piping_at_second_rate')} at the observed rate of "
+            f"{c['second']['design_cuts']['rate']:.3g}), the operating point for "
+            f"{pp('operating_point')}: at their design cuts the two withdraw at different rates "
+            "(assumption: every stage keeps its design cut).")
+
+
 # -- rule 1 ---------------------------------------------------------------------------------
 def observed_differs(ctx: Context) -> list[Finding]:
     """Rule 1: observed configuration structurally different from the declaration in force
@@ -152,10 +209,17 @@ def _compare_with_declaration(ctx: Context, insp: RecordLike, decl: RecordLike
     if not diffs:
         return None
     before, after = declared.summary(), observed.summary()
+    where = (decl.payload["plant"], f"record {decl.id} payload.plant")
+    seen = (insp.payload["observed_plant"], f"record {insp.id} payload.observed_plant")
+    split = ctx.plants.comparison(where, seen)
+    ranges = {"declared": _ranges(ctx, decl, "plant"),
+              "observed": _ranges(ctx, insp, "observed_plant")}
     consequence = {"structural_differences": [d.as_dict() for d in diffs],
                    "operating_differences": [d.as_dict() for d in
                                              operating_differences(declared, observed)],
-                   "declared": before, "observed": after, "change": _change(before, after)}
+                   "declared": before, "observed": after, "change": _change(before, after),
+                   "assumption": DESIGN_CUTS_ASSUMPTION + " (declared, observed, change)",
+                   "at_equal_withdrawal": split, "ranges": ranges}
     faster = (after["months_to_one_sq_at_90pct"] or float("inf")) < \
         (before["months_to_one_sq_at_90pct"] or float("inf"))
     severity = "high" if after["heu_kg_u_per_month"] > 0 or faster else "medium"
@@ -163,7 +227,9 @@ def _compare_with_declaration(ctx: Context, insp: RecordLike, decl: RecordLike
               f"that differs from declaration {decl.id} (in force since {_valid(decl)}, as known "
               f"on {_valid(insp)}) in {len(diffs)} structural item(s): "
               + "; ".join(f"{d.item}: {d.declared} -> {d.observed}" for d in diffs)
-              + f". Declared: {_figures_line(before)}. Observed: {_figures_line(after)}.")
+              + f". Declared: {_ranged_line(ranges['declared'])}. Observed: "
+              f"{_ranged_line(ranges['observed'])}." + _split_line(split)
+              + _inputs_line(ranges["observed"]))
     return Finding("observed-differs-from-declared", severity,
                    f"Observed configuration differs from the declaration in force on "
                    f"{_valid(insp)}", detail, (insp.id, decl.id), consequence)
@@ -206,6 +272,14 @@ def _late_consequence(ctx: Context, decl: RecordLike, previous: RecordLike | Non
            "days_late": days, "new": new,
            "heu_kg_u_made_while_undeclared": new["heu_kg_u_per_month"] * days / DAYS_PER_MONTH,
            "replaced": None, "change": None}
+    if decl.payload.get("plant"):
+        heu = _ranges(ctx, decl, "plant")["figures"]["heu_kg_u_per_month"]
+        factor = days / DAYS_PER_MONTH
+        out["ranges"] = {"heu_kg_u_made_while_undeclared": {
+            **heu, **{k: None if heu[k] is None else heu[k] * factor
+                      for k in ("nominal", "low", "high")},
+            "effects": {k: v * factor for k, v in heu["effects"].items()}},
+            "assumption": DESIGN_CUTS_ASSUMPTION}
     if previous is not None and previous.payload.get("plant"):
         old = ctx.plant(previous, "plant").summary()
         out.update(replaced=old, change=_change(old, new))
@@ -248,7 +322,85 @@ def _reach(ctx: Context, record: RecordLike, key: str, value: float) -> dict | N
     if reach is None:
         return None
     plant = ctx.plant(record, key)
-    return {"record": record.id, **reach.as_dict(), "operating_point": plant.summary()}
+    out = {"record": record.id, **reach.as_dict(), "operating_point": plant.summary()}
+    ranges = ctx.plants.ranges(record.payload[key], f"record {record.id} payload.{key}")
+    if ranges.withdrawal == reach.withdrawal:
+        out["ranges"] = {"inputs": dict(ranges.inputs),
+                         "settings": len(ranges.settings),
+                         "settings_reaching_target": ranges.reachable(value),
+                         "max_assay_wt_pct": ranges.maximum_spread().as_dict(),
+                         "rate_kg_u_per_month_at_target": ranges.rate_spread(value).as_dict()}
+    return out
+
+
+def _period_declarations(ctx: Context, record: RecordLike, insp: RecordLike | None
+                         ) -> list[tuple[RecordLike, date, date | None]]:
+    """Declarations in force at some time from the inspection before ``record`` (before its
+    own inspection, for a sample) to ``record``'s date, as known on the evaluation date, each
+    with the dates it was in force within that period (``until`` None: still in force)."""
+    end = _valid(record)
+    own = insp if insp is not None and record.kind == "sample" else record
+    earlier = [r for r in ctx.of_kind("inspection") if _valid(r) < _valid(own) and r.id != own.id]
+    start = _valid(earlier[-1]) if earlier else end
+    found = [d for d in [ctx.declaration(start)] if d is not None]
+    later = sorted((r for r in ctx.of_kind("declaration") if start < _valid(r) <= end),
+                   key=lambda r: (_valid(r), r.id))
+    for decl in later:
+        if decl.id not in {d.id for d in found}:
+            found.append(decl)
+    out = []
+    for i, decl in enumerate(found):
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        out.append((decl, max(_valid(decl), start) if i == 0 else _valid(decl),
+                    None if nxt is None else _valid(nxt) - timedelta(days=1)))
+    return out
+
+
+def _configurations(ctx: Context, record: RecordLike, value: float, insp: RecordLike | None
+                    ) -> list[dict[str, Any]]:
+    """Every configuration declared for the period, and the observed one, tested against
+    ``value``."""
+    out = []
+    for decl, since, until in _period_declarations(ctx, record, insp):
+        if not decl.payload.get("plant"):
+            continue
+        reach = _reach(ctx, decl, "plant", value)
+        if reach is not None:
+            out.append({"role": "declared", "in_force_from": since, "in_force_until": until,
+                        "declared_on": payload_date(decl, "declared_on",
+                                                    parse_date(decl.known_on)), **reach})
+    if insp is not None:
+        reach = _reach(ctx, insp, "observed_plant", value)
+        if reach is not None:
+            out.append({"role": "observed", "observed_on": _valid(insp), **reach})
+    return out
+
+
+def _reach_words(c: dict[str, Any]) -> str:
+    r = c.get("ranges")
+    top = (f"{c['max_assay_label']} {c['max_assay_wt_pct']:.3g} wt% at "
+           f"{c['max_assay_rate_kg_u_per_month']:.3g} kg U/month")
+    if r is not None and r["settings"] > 1:
+        m = r["max_assay_wt_pct"]
+        top += f", range {m['low']:.3g}-{m['high']:.3g} moved most by {m['moved_most_by']}"
+    if c["reachable"]:
+        text = f"reaches it at up to {c['rate_kg_u_per_month_at_target']:.3g} kg U/month"
+        rate = None if r is None else r["rate_kg_u_per_month_at_target"]
+        if rate is not None and r["settings"] > 1 and rate["low"] is not None:
+            text += f" ({rate['low']:.3g}-{rate['high']:.3g})"
+    else:
+        text = "cannot reach it"
+    if r is not None and r["settings"] > 1:
+        text += f", in {r['settings_reaching_target']} of {r['settings']} settings"
+    return f"{text} ({top})"
+
+
+def _who(c: dict[str, Any]) -> str:
+    if c["role"] == "observed":
+        return f"the configuration observed on {c['observed_on']} (record {c['record']})"
+    until = "" if c["in_force_until"] is None else f" to {c['in_force_until']}"
+    return (f"declaration {c['record']} (in force {c['in_force_from']}{until}, declared on "
+            f"{c['declared_on']})")
 
 
 def _above(ctx: Context, record: RecordLike, value: float, what: str, decl: RecordLike,
@@ -256,22 +408,24 @@ def _above(ctx: Context, record: RecordLike, value: float, what: str, decl: Reco
     insp = _observed_before(ctx, record)
     basis = (insp, "observed_plant", "observed") if insp else (decl, "plant", "declared")
     main = _reach(ctx, basis[0], basis[1], value)
+    configurations = _configurations(ctx, record, value, insp)
     consequence = {"assay_wt_pct": value, "declared_max_assay_pct": limit,
-                   "configuration": basis[2], basis[2] + "_configuration": main}
+                   "configuration": basis[2], basis[2] + "_configuration": main,
+                   "configurations": configurations}
     if insp is not None and decl.payload.get("plant") not in (None, "",
                                                              insp.payload["observed_plant"]):
         consequence["declared_configuration"] = _reach(ctx, decl, "plant", value)
     evidence = tuple(dict.fromkeys(
         [record.id] + ([insp.id] if insp else []) + [decl.id]))
-    can = ("no product withdrawal" if main is None else
-           f"the {basis[2]} configuration (record {basis[0].id}) "
-           + (f"reaches it at a product rate of {main['rate_kg_u_per_month_at_target']:.3g} kg "
-              f"U/month (up to {main['max_assay_wt_pct']:.3g} wt% at total reflux)"
-              if main["reachable"] else
-              f"cannot reach it (at most {main['max_assay_wt_pct']:.3g} wt%)"))
+    tested = ("no configuration with a product withdrawal" if not configurations else
+              "; ".join(f"{_who(c)} {_reach_words(c)}" for c in configurations))
+    inputs = next((c["ranges"]["inputs"] for c in configurations if c.get("ranges")), {})
+    ranges = ("" if not inputs else " Ranges over " + "; ".join(
+        f"{k}: {v}" for k, v in inputs.items()) + " (nominal and corners).")
     detail = (f"{what.capitalize()} {value:g} wt% U-235 in record {record.id} ({record.source}, "
               f"{_valid(record)}) is above the declared maximum {limit:g} wt% of declaration "
-              f"{decl.id} in force on that date. In steady state {can}.")
+              f"{decl.id} in force on that date. In steady state (rates found by imposing the "
+              f"product withdrawal rate): {tested}.{ranges}")
     return Finding("assay-above-declared-maximum", "high" if value >= _HEU_PCT else "medium",
                    f"U-235 assay {value:g} % above the declared maximum {limit:g} %", detail,
                    evidence, consequence)
