@@ -1,14 +1,24 @@
-"""What a configuration can produce: rates at a target assay, time to one SQ."""
+"""What a configuration can produce: the true maximum assay over the withdrawal rate, rates at a
+target assay, time to one SQ."""
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from enrichwatch.composition import Assay, Composition
 from enrichwatch.constants import SQ_HEU_U235_KG
 from enrichwatch.errors import ConfigurationError, InputTypeError
-from enrichwatch.physics.capability import max_assay, months_to_one_sq, rate_for_assay
+from enrichwatch.physics.capability import (
+    LIMIT_LABEL,
+    MAXIMUM_LABEL,
+    max_assay,
+    maximum_assay,
+    months_to_one_sq,
+    rate_for_assay,
+)
 from enrichwatch.physics.cascade import design_cascade
-from enrichwatch.physics.machines import load_catalog
+from enrichwatch.physics.machines import Machine, load_catalog
 from enrichwatch.physics.network import ExternalFeed, Link, Network
 
 W = Assay.from_weight_percent
@@ -42,7 +52,7 @@ def test_months_to_sq_is_25_kg_u235_at_that_rate(single):
 
 
 def test_unreachable_assay_gives_none_and_infinite_time(single):
-    top = max_assay(single, "B.product").weight_percent
+    top = maximum_assay(single, "B.product").weight_percent
     assert 60.0 < top < 100.0
     assert rate_for_assay(single, "B.product", W(min(top + 3.0, 99.9))) is None
     small = design_cascade(IR6, LEU20, W(25.0), W(15.0), total_machines=20, name="S")
@@ -72,3 +82,88 @@ def test_a_bare_float_target_assay_is_a_type_error(single):
         rate_for_assay(single, "B.product", 0.9)
     with pytest.raises(InputTypeError, match="assay: expected an Assay"):
         months_to_one_sq(single, "B.product", 90.0)
+
+
+# -- the true maximum over the withdrawal rate -----------------------------------------------
+def fordow_pair():
+    leu = Composition.from_mass_percent({"U234": 0.04, "U235": 5.0, "U238": 94.96})
+    a = design_cascade(IR6, leu, W(20.0), W(2.5), total_machines=166, name="A")
+    b = design_cascade(IR6, LEU20, W(50.0), W(5.0), total_machines=166, name="B")
+    feeds = [ExternalFeed("feed", "A", leu, 123.3 * 12)]
+    return (Network([a, b], [Link("A", "product", "B"), Link("B", "tails", "A")], feeds),
+            Network([a, b], [Link("A", "product", "B", stage=7), Link("B", "tails", "A")], feeds))
+
+
+@pytest.fixture(scope="module")
+def fordow():
+    return fordow_pair()
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_maximum_is_at_least_the_assay_at_every_rate_of_a_fine_scan(fordow, which):
+    """The Fordow pipings' curves rise and fall again: the reported maximum is the maximum,
+    not the assay at the slowest rate tried."""
+    net = fordow[which]
+    top = maximum_assay(net, "B.product")
+    feed = sum(f.rate_kg_per_yr for f in net.feeds)
+    natural = net.solve().withdrawals["B.product"].rate_kg_per_yr
+    scan = [float(net.solve({"B.product": r}).withdrawals["B.product"].assay.mass_fraction)
+            for r in np.geomspace(1e-6 * feed, natural, 97)]
+    assert float(top.assay.mass_fraction) >= max(scan) - 1e-12
+    assert float(top.assay.mass_fraction) >= max(a for _, a in top.grid)
+    assert not top.monotonic and top.label == MAXIMUM_LABEL == "maximum over withdrawal rate"
+    assert top.weight_percent > float(top.slowest_assay.weight_percent) + 2.0
+    assert 1e-6 * feed < top.rate_kg_per_yr < natural
+    # the maximum is where the assay is: re-solving at its rate gives it back
+    again = net.solve({"B.product": top.rate_kg_per_yr}).withdrawals["B.product"]
+    assert float(again.assay.mass_fraction) == pytest.approx(float(top.assay.mass_fraction),
+                                                             rel=1e-12)
+
+
+def test_rate_for_assay_finds_targets_between_the_slowest_assay_and_the_maximum(fordow):
+    """A target above the assay at the slowest rate but below the maximum is reachable (the old
+    bracket from the slowest rate missed it), on the falling branch (fastest rate)."""
+    net = fordow[0]
+    top = maximum_assay(net, "B.product")
+    target = 0.5 * (float(top.slowest_assay.weight_percent) + top.weight_percent)
+    found = rate_for_assay(net, "B.product", W(target), maximum=top)
+    assert found is not None and found.rate_kg_per_yr > top.rate_kg_per_yr
+    got = net.solve({"B.product": found.rate_kg_per_yr}).withdrawals["B.product"]
+    assert got.assay.weight_percent == pytest.approx(target, rel=1e-7)
+    assert rate_for_assay(net, "B.product", W(top.weight_percent + 0.01)) is None
+
+
+def test_monotonic_curve_is_labelled_as_the_limit(single):
+    top = maximum_assay(single, "B.product")
+    assays = [a for _, a in top.grid]
+    if top.monotonic:
+        assert top.label == LIMIT_LABEL and top.assay.mass_fraction == assays[0]
+    else:
+        assert top.label == MAXIMUM_LABEL
+    assert float(top.assay.mass_fraction) >= max(assays)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(gamma=st.floats(1.2, 1.6), swu=st.floats(2.0, 8.0), product=st.floats(30.0, 70.0),
+       machines=st.integers(40, 200), feed_share=st.floats(0.5, 1.5))
+def test_maximum_bounds_every_grid_rate_for_random_plants(gamma, swu, product, machines,
+                                                          feed_share):
+    m = Machine.from_rating("test", swu, gamma)
+    try:
+        c = design_cascade(m, LEU20, W(product), W(5.0), total_machines=machines, name="C")
+    except ConfigurationError:                 # fewer machines than stages: not a plant
+        return
+    net = Network([c], feeds=[ExternalFeed("feed", "C", LEU20,
+                                           feed_share * c.design.feed_kg_per_yr)])
+    top = maximum_assay(net, "C.product", points=16)
+    assert all(float(top.assay.mass_fraction) >= a for _, a in top.grid)
+    natural = net.solve().withdrawals["C.product"]
+    assert float(top.assay.mass_fraction) >= float(natural.assay.mass_fraction)
+    assert top.label == (LIMIT_LABEL if top.monotonic else MAXIMUM_LABEL)
+
+
+def test_max_assay_is_the_true_maximum(fordow):
+    top = maximum_assay(fordow[1], "B.product")
+    assert float(max_assay(fordow[1], "B.product").mass_fraction) == \
+        float(top.assay.mass_fraction) > float(top.slowest_assay.mass_fraction)

@@ -98,6 +98,8 @@ def compare(
         fa, na, sa, ra = _solve(first, catalog, advance)
         fb, nb, sb, rb = _solve(second, catalog, advance)
         changes = compare_results(ra, rb)
+        advance("comparing at the same operating point")
+        operating_point, maxima = _operating_point(na, nb)
         if report:
             from ..report import render_compare_report, write_report
 
@@ -112,8 +114,25 @@ def compare(
     payload = {"first": {"facility": _facility_dict(fa), **ra.as_dict()},
                "second": {"facility": _facility_dict(fb), **rb.as_dict()},
                "changes": [c.as_dict() for c in changes],
+               "operating_point": operating_point, "maximum_assay": maxima,
                "report": str(report) if report else None}
     emit(as_json, payload, lambda out: _compare_table(out, payload))
+
+
+def _operating_point(na, nb) -> tuple[dict | None, dict]:
+    """Both configurations at the same operating point, and each one's highest assay over the
+    withdrawal rate, with ranges over the uncertain inputs."""
+    from ..facility.consequences import PlantRanges, operating_point_comparison
+
+    split = operating_point_comparison(na, nb)
+    maxima = {}
+    for key, network in (("first", na), ("second", nb)):
+        ranges = PlantRanges(network)
+        top = ranges.maximum_dict()
+        maxima[key] = None if top is None else {
+            "withdrawal": ranges.withdrawal, **top,
+            "range": ranges.maximum_spread().as_dict(), "inputs": dict(ranges.inputs)}
+    return split, maxima
 
 
 def _banner(out, facility: dict) -> None:
@@ -173,5 +192,71 @@ def _compare_table(out, p: dict) -> None:
     for c in p["changes"]:
         table.add_row(*(escape(str(c[k])) for k in ("item", "before", "after", "note")))
     out.print(table)
+    _operating_point_table(out, p["operating_point"])
+    _maximum_table(out, p["maximum_assay"])
     if p["report"]:
         out.print(f"report written to {escape(p['report'])}")
+
+
+def _pp(value, spread=None) -> str:
+    text = "n/a" if value is None else f"{value:+.3g} pp"
+    if spread and spread.get("low") is not None and spread.get("settings", 1) > 1:
+        text += f" ({spread['low']:+.3g} to {spread['high']:+.3g})"
+    return text
+
+
+def _operating_point_table(out, op: dict | None) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    if op is None:
+        out.print("No product withdrawal in common: no comparison at the same operating point.")
+        return
+    table = Table(title=f"Product {escape(op['withdrawal'])} at the same operating point "
+                        "(rates in kg U/month, assays in wt% U-235)")
+    for col in ("configuration", "at", "rate", "assay"):
+        table.add_column(col, justify="right" if col in ("rate", "assay") else "left")
+
+    def row(name, where, point):
+        assay = point["assay_wt_pct"]
+        table.add_row(name, where, f"{point['rate']:.4g}",
+                      "not reachable" if assay is None else f"{assay:.4g}")
+    row("first", "its design cuts", op["first"]["design_cuts"])
+    row("second", "its design cuts", op["second"]["design_cuts"])
+    row("second", "the first's withdrawal rate", op["second"]["at_first_rate"])
+    row("first", "the second's withdrawal rate", op["first"]["at_second_rate"])
+    out.print(table)
+    d, r = op["difference_wt_pct"], op.get("ranges", {})
+    out.print(f"difference (second - first), each at its design cuts: {_pp(d['total'], r.get('total'))}")
+    out.print(f"  from the piping (same feed, the first's withdrawal rate): "
+              f"{_pp(d['piping'], r.get('piping'))}; at the second's rate: "
+              f"{_pp(d['piping_at_second_rate'], r.get('piping_at_second_rate'))}")
+    out.print(f"  from the operating point (the rest): "
+              f"{_pp(d['operating_point'], r.get('operating_point'))}")
+    out.print("  assumptions: at the design cuts, " + escape(op["assumptions"]["design_cuts"])
+              + "; at equal withdrawal, " + escape(op["assumptions"]["equal_withdrawal"]))
+    if r.get("inputs"):
+        out.print("  ranges over " + escape("; ".join(f"{k}: {v}" for k, v in
+                                                     r["inputs"].items())))
+
+
+def _maximum_table(out, maxima: dict) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Highest product assay over the withdrawal rate (wt% U-235)")
+    for col in ("configuration", "withdrawal", "highest assay", "what it is", "at kg U/month",
+                "range", "moved most by", "at slowest rate tried"):
+        table.add_column(col)
+    for key, m in maxima.items():
+        if m is None:
+            table.add_row(key, "(no product)", "", "", "", "", "", "")
+            continue
+        rng = m["range"]
+        span = "" if rng["low"] is None else f"{rng['low']:.4g}-{rng['high']:.4g}"
+        table.add_row(key, escape(m["withdrawal"]), f"{m['assay_wt_pct']:.4g}",
+                      escape(m["label"]), f"{m['rate_kg_u_per_month']:.3g}", span,
+                      escape(str(rng["moved_most_by"] or "")),
+                      f"{m['assay_at_slowest_rate_wt_pct']:.4g} at "
+                      f"{m['slowest_rate_kg_u_per_month']:.2g}")
+    out.print(table)

@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 RATE_UNIT = "kg U/month"
+_AT_DESIGN_CUTS = "each at its design cuts (assumed: no withdrawal rate imposed)"
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,7 @@ def _cascade_changes(a: PlantResult, b: PlantResult) -> list[Change]:
                               f"{len(x.stage_cut)} stages, feed at {x.feed_stage}",
                               f"{len(y.stage_cut)} stages, feed at {y.feed_stage}"))
         out.append(Change(f"cascade {n} product", _stream(x.product_rate, x.product_assay_wt_pct),
-                          _stream(y.product_rate, y.product_assay_wt_pct)))
+                          _stream(y.product_rate, y.product_assay_wt_pct), _AT_DESIGN_CUTS))
     return out
 
 
@@ -268,5 +269,6 @@ def _withdrawal_changes(a: PlantResult, b: PlantResult) -> list[Change]:
         x, y = old.get(name), new.get(name)
         out.append(Change(f"withdrawal {(y or x).label}",
                           _stream(x.rate_kg_per_month, x.assay_wt_pct) if x else "(absent)",
-                          _stream(y.rate_kg_per_month, y.assay_wt_pct) if y else "(removed)"))
+                          _stream(y.rate_kg_per_month, y.assay_wt_pct) if y else "(removed)",
+                          _AT_DESIGN_CUTS))
     return out
