@@ -69,6 +69,33 @@ def test_compare_fordow_declared_and_observed(capsys, tmp_path):
     html = report.read_text()
     assert "<svg" in html and "http://" not in html.replace("http://www.w3.org", "")
     assert "ILLUSTRATIVE" in html.upper()
+    # the same operating point: the piping alone moves the assay by well under a point; the
+    # rest of the change is the slower withdrawal at the second's design cuts
+    op = data["operating_point"]
+    assert op["withdrawal"] == "B.product" and op["same_feeds"]
+    d = op["difference_wt_pct"]
+    assert d["total"] == pytest.approx(heu["second"]["assay_wt_pct"] - heu["first"][
+        "assay_wt_pct"], rel=1e-9)
+    assert abs(d["piping"]) < 1.0 and abs(d["piping_at_second_rate"]) < 1.0
+    assert d["piping"] + d["operating_point"] == pytest.approx(d["total"], rel=1e-12)
+    assert op["second"]["at_first_rate"]["rate"] == pytest.approx(heu["first"]["rate"],
+                                                                  rel=1e-9)
+    for key in ("total", "piping", "operating_point"):
+        r = op["ranges"][key]
+        assert r["low"] <= r["nominal"] <= r["high"] and r["moved_most_by"]
+    assert set(op["ranges"]["inputs"]) == {"stage factor", "machine rating", "stage layout"}
+    for key in ("first", "second"):
+        top = data["maximum_assay"][key]
+        assert top["label"] == "maximum over withdrawal rate" and not top["monotonic"]
+        assert top["assay_wt_pct"] > top["assay_at_slowest_rate_wt_pct"]
+        assert top["range"]["low"] <= top["assay_wt_pct"] <= top["range"]["high"]
+
+
+def test_compare_table_shows_the_split_and_the_maximum(capsys):
+    code, out, _ = run(capsys, "compare", DECLARED, OBSERVED)
+    assert code == 0
+    assert "from the piping (same feed, the first's withdrawal rate)" in out
+    assert "from the operating point" in out and "maximum over" in out
 
 
 def test_solve_table_and_report(capsys, tmp_path):
