@@ -227,7 +227,8 @@ def _operating_point_table(out, op: dict | None) -> None:
     row("first", "the second's withdrawal rate", op["first"]["at_second_rate"])
     out.print(table)
     d, r = op["difference_wt_pct"], op.get("ranges", {})
-    out.print(f"difference (second - first), each at its design cuts: {_pp(d['total'], r.get('total'))}")
+    out.print("difference (second - first), each at its design cuts: "
+              f"{_pp(d['total'], r.get('total'))}")
     out.print(f"  from the piping (same feed, the first's withdrawal rate): "
               f"{_pp(d['piping'], r.get('piping'))}; at the second's rate: "
               f"{_pp(d['piping_at_second_rate'], r.get('piping_at_second_rate'))}")

@@ -37,9 +37,9 @@ from ..composition import Assay
 from ..constants import MONTHS_PER_YEAR
 from ..errors import InputError
 from ..facility import Facility, FacilityFileError
+from ..facility.consequences import PlantRanges, operating_point_comparison
 from ..facility.results import PlantResult, WithdrawalResult
 from ..facility.solve import solve_plant
-from ..facility.consequences import PlantRanges, operating_point_comparison
 from ..physics.capability import maximum_assay, rate_for_assay
 from ..physics.network import Network
 

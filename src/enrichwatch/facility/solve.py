@@ -10,7 +10,7 @@ Examples
 >>> import enrichwatch
 >>> root = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023"
 >>> plant = solve_plant(root / "observed.toml")
->>> round(max(w.assay_wt_pct for w in plant.result.withdrawals), 1)   # every stage at its design cut
+>>> round(max(w.assay_wt_pct for w in plant.result.withdrawals), 1)  # at the design cuts
 80.4
 >>> sorted(plant.state.withdrawals) == sorted(plant.network.withdrawal_names)
 True
