@@ -186,20 +186,26 @@ class PlantCache:
         """
         key = (text, float(assay_wt_pct))
         if key not in self._reach:
-            self._reach[key] = self._find_reach(self.figures(text, where), float(assay_wt_pct))
+            self._reach[key] = self._find_reach(self.figures(text, where), float(assay_wt_pct),
+                                                self.ranges(text, where))
         return self._reach[key]
 
     @staticmethod
-    def _find_reach(plant: PlantFigures, target: float) -> Reach | None:
+    def _find_reach(plant: PlantFigures, target: float, ranges: PlantRanges) -> Reach | None:
         products = [w for w in plant.result.withdrawals if w.name.endswith(".product")]
         if not products:
             return None
-        tops = {w.name: maximum_assay(plant.network, w.name) for w in products}
+        # the nominal setting of the ranges is this very network: reuse its scans
+        tops = {w.name: ranges.maximum(0) if w.name == ranges.withdrawal else None
+                for w in products}
+        tops = {n: top if top is not None else maximum_assay(plant.network, n)
+                for n, top in tops.items()}
         best = max(products, key=lambda w: tops[w.name].weight_percent)
         top, found = tops[best.name], None
         if top.weight_percent >= target:
-            found = rate_for_assay(plant.network, best.name, Assay.from_weight_percent(target),
-                                   maximum=top)
+            found = (ranges.reach(0, target) if best.name == ranges.withdrawal else
+                     rate_for_assay(plant.network, best.name, Assay.from_weight_percent(target),
+                                    maximum=top))
         rate = None if found is None else found.rate_kg_per_yr / MONTHS_PER_YEAR
         return Reach(best.name, best.label, target, top.weight_percent, rate, top.label,
                      top.rate_kg_per_month, float(top.slowest_assay.weight_percent))

@@ -44,7 +44,7 @@ __all__ = ["LIMIT_LABEL", "MAXIMUM_LABEL", "MaxAssay", "RateAtAssay", "max_assay
            "maximum_assay", "months_to_one_sq", "rate_for_assay"]
 
 _SMALLEST_SHARE = 1e-6   # slowest withdrawal tried, as a share of the total feed
-_GRID_POINTS = 24        # withdrawal rates scanned for the maximum assay
+_GRID_POINTS = 16        # withdrawal rates scanned for the maximum assay
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def _refine(network, withdrawal: str, grid) -> tuple[float, float]:
         return 1.0 if a is None else -a
 
     res = minimize_scalar(negative, bounds=(left, right), method="bounded",
-                          options={"xatol": 1e-6})
+                          options={"xatol": 1e-4})
     if -float(res.fun) > best[1]:
         return float(res.x), -float(res.fun)
     return best
