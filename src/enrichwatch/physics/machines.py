@@ -557,8 +557,10 @@ class Machine:
     def with_separative_power(self, swu_per_yr: float) -> Machine:
         """The same machine rescaled to rating ``swu_per_yr`` [kg SWU/yr] (uncertainty sampling).
 
-        The dU(q, theta) surface is multiplied by swu/nominal; design feed and cut stay. A rating
-        outside the range widens the range and warns (doubtful, not impossible).
+        The dU(q, theta) surface is multiplied by swu/nominal; design feed and cut stay (so the
+        design stage factor, and its range if stated, move: ln gamma scales with the square root
+        of the factor). A rating outside the range widens the range and warns (doubtful, not
+        impossible).
 
         >>> m = Machine.from_rating("x", 4.0, 1.4, swu_range_per_yr=(3.0, 5.0))
         >>> m2 = m.with_separative_power(3.0)
@@ -571,7 +573,12 @@ class Machine:
             warn(f"machine {self.name!r}: rating {swu:g} kg SWU/yr lies outside its range "
                  f"[{low:g}, {high:g}]; the range is widened")
         rng = (min(low, swu), max(high, swu))
-        return dataclasses.replace(self, nominal_swu_per_yr=swu, swu_range_per_yr=rng)
+        g_rng = self.gamma_range
+        if g_rng is not None:        # ln gamma scales with the square root of the factor
+            root = math.sqrt(swu / self.nominal_swu_per_yr)
+            g_rng = (math.exp(math.log(g_rng[0]) * root), math.exp(math.log(g_rng[1]) * root))
+        return dataclasses.replace(self, nominal_swu_per_yr=swu, swu_range_per_yr=rng,
+                                   gamma_range=g_rng)
 
     def varied(self, *, swu_per_yr: float | None = None, gamma: float | None = None) -> Machine:
         """The machine with its rating and/or design stage factor moved (uncertainty ranges).
