@@ -115,14 +115,6 @@ def _change(before: dict, after: dict) -> dict[str, Any]:
             "months_to_one_sq_at_90pct": delta("months_to_one_sq_at_90pct")}
 
 
-def _figures_line(s: dict) -> str:
-    product = s["product"]
-    assay = "no product" if product is None else f"product {product['assay_wt_pct']:.3g} wt%"
-    months = s["months_to_one_sq_at_90pct"]
-    sq = "90 % not reachable" if months is None else f"{months:.3g} months to 1 SQ at 90 %"
-    return f"{assay}, HEU {s['heu_kg_u_per_month']:.3g} kg U/month, {sq}"
-
-
 def _ranges(ctx: Context, record: RecordLike, key: str, targets=(90.0,)) -> dict[str, Any]:
     return ctx.plants.ranges(record.payload[key], f"record {record.id} payload.{key}"
                              ).as_dict(targets)
