@@ -136,9 +136,10 @@ def _ranged_line(r: dict) -> str:
     months = r["figures"]["months_to_one_sq_at_90pct"]
     sq = ("90 % not reachable" if months["nominal"] is None else
           f"{_figure(r, 'months_to_one_sq_at_90pct')} months to 1 SQ at 90 %")
-    return (f"product {_figure(r, 'product_assay_wt_pct', 'wt%')} at "
+    return (f"at its design cuts product {_figure(r, 'product_assay_wt_pct', 'wt%')} at "
             f"{_figure(r, 'product_rate_kg_u_per_month', 'kg U/month')}, "
-            f"max {_figure(r, 'max_assay_wt_pct', 'wt%')}, {sq}")
+            f"{r['max_assay_label'] or 'highest assay'} "
+            f"{_figure(r, 'max_assay_wt_pct', 'wt%')}, {sq}")
 
 
 def _inputs_line(r: dict) -> str:
@@ -251,10 +252,21 @@ def _late(ctx: Context, decl: RecordLike, declared_on: date, with_consequence: b
               + (f"; it replaced declaration {previous.id}" if previous else "")
               + ("; inspection(s) " + ", ".join(str(r.id) for r in seen)
                  + " took place before it was declared" if seen else "")
-              + ". Design information must be provided before a change is made.")
+              + ". Design information must be provided before a change is made."
+              + _made_line(consequence, days))
     return Finding("late-design-change-declaration", "high" if heu > 0 else "medium",
                    f"Design change declared {days} days after it took effect", detail,
                    evidence, consequence)
+
+
+def _made_line(consequence: dict[str, Any] | None, days: int) -> str:
+    if not consequence or "ranges" not in consequence:
+        return ""
+    r = consequence["ranges"]["heu_kg_u_made_while_undeclared"]
+    span = "" if r["low"] is None or r["settings"] <= 1 else \
+        f" ({r['low']:.3g}-{r['high']:.3g}, moved most by {r['moved_most_by']})"
+    return (f" Meanwhile the new configuration made {r['nominal']:.3g} kg U of HEU{span} in "
+            f"{days} days (at its design cuts, assumed).")
 
 
 def _late_consequence(ctx: Context, decl: RecordLike, previous: RecordLike | None,

@@ -186,7 +186,9 @@ class PlantRanges:
         for t in targets:
             figures[f"rate_kg_u_per_month_at_{t:g}pct"] = self.rate_spread(t).as_dict()
             figures[f"months_to_one_sq_at_{t:g}pct"] = self.months_spread(t).as_dict()
+        top = self.maximum(0)
         return {"withdrawal": self.withdrawal, "inputs": dict(self.inputs),
+                "max_assay_label": None if top is None else top.label,
                 "settings": [s.label for s in self.settings],
                 "assumption": DESIGN_CUTS_ASSUMPTION + " (product figures); the maximum and "
                               "the rates impose the withdrawal rate",
