@@ -16,7 +16,8 @@ One module per question:
   :class:`Link`, :class:`ExternalFeed`), solved by :mod:`~enrichwatch.physics.steady_state`
   into :class:`CascadeState` and :class:`NetworkState` values;
 * :mod:`~enrichwatch.physics.capability`: the rate for an assay and the months to one
-  significant quantity (:func:`rate_for_assay`, :func:`max_assay`, :func:`months_to_one_sq`);
+  significant quantity, the highest assay over the withdrawal rate (:func:`rate_for_assay`,
+  :func:`max_assay`, :func:`months_to_one_sq`; :func:`~.capability.maximum_assay` labels it);
 * :mod:`~enrichwatch.physics.plots`: network diagrams and stage profiles (matplotlib).
 
 The names are loaded lazily (PEP 562), each from its module on first use, so that importing
