@@ -13,11 +13,11 @@ import shutil
 import time
 
 import pytest
-from evaluation_helpers import FORDOW, d
 
 from enrichwatch.errors import InputError
 from enrichwatch.evaluation import case_records, evaluate
 from enrichwatch.evaluation.plants import PlantCache
+from tests.evaluation.evaluation_helpers import FORDOW, d
 
 CASE = FORDOW / "case.toml"
 
