@@ -88,10 +88,10 @@ def _where(path: Path, node: ast.AST, what: str) -> str:
 # -- (a) the import contract ----------------------------------------------------------------
 
 #: The layers of the issue, highest first (facility under records | breakout, as in the design
-#: sketch: records hold plant descriptions; the one date parser just above constants and
-#: errors). A layer imports only from the layers below it.
+#: sketch: records hold plant descriptions; the one date parser and the unit conversions just
+#: above constants and errors). A layer imports only from the layers below it.
 LAYERS = ["cli", "report", "evaluation", "records | breakout", "facility", "physics",
-          "composition", "files", "dates", "constants | errors"]
+          "composition", "files", "dates | units", "constants | errors"]
 
 
 def _contracts() -> list[dict]:
@@ -230,8 +230,11 @@ def test_only_physics_computes_separation():
 
     Separative work needed elsewhere comes from physics functions that say what they compute
     (``enrich``, ``separative_work``, ``value_tangent``, cascades, networks, capability). Law
-    objects (``WoodCentrifuge(1.3)``, ...) may be built anywhere: they are parameters."""
-    found = [hit for path, tree in _outside("physics") for hit in _separation(path, tree)]
+    objects (``WoodCentrifuge(1.3)``, ...) may be built anywhere: they are parameters. The
+    public face, ``enrichwatch/__init__.py``, re-exports ``value_function`` for users and
+    computes nothing, so it is not scanned."""
+    found = [hit for path, tree in _outside("physics") if path != PACKAGE / "__init__.py"
+             for hit in _separation(path, tree)]
     assert not found, "\n".join(found)
 
 
