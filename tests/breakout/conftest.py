@@ -3,9 +3,9 @@
 import math
 
 import pytest
-from breakout_helpers import W, group
 
 from enrichwatch.breakout import BreakoutState, Stock, calibration_state
+from tests.breakout.breakout_helpers import W, group
 
 
 @pytest.fixture(scope="session")

@@ -24,9 +24,9 @@ Driving assumptions found:
 import dataclasses
 
 import pytest
-from breakout_helpers import W
 
 from enrichwatch.breakout import Stock, plan_breakout
+from tests.breakout.breakout_helpers import W
 
 FACTOR = 1.5
 

@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-from breakout_helpers import W
 from scipy.optimize import linprog
 
 from enrichwatch.breakout import BreakoutState, CascadeGroup, Stock, monte_carlo
@@ -12,6 +11,7 @@ from enrichwatch.breakout.lpbatch import days_from_tau, solve_batch, standard_fo
 from enrichwatch.breakout.montecarlo import _draw, _sample_flows, _seed_candidates, prepare
 from enrichwatch.errors import InputError
 from enrichwatch.physics.machines import Machine
+from tests.breakout.breakout_helpers import W
 
 
 def test_percentiles_bracket_and_are_ordered(ladder_state):

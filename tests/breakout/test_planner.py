@@ -4,7 +4,6 @@ import json
 import math
 
 import pytest
-from breakout_helpers import W, group
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +11,7 @@ from enrichwatch.breakout import BreakoutState, Stock, plan_breakout
 from enrichwatch.breakout.planner import lower_bound
 from enrichwatch.breakout.state import product_target_kg_u
 from enrichwatch.errors import InputError
+from tests.breakout.breakout_helpers import W, group
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from breakout_helpers import W, group
 
 from enrichwatch.breakout import BreakoutState, StateFileError, Stock, load_state
 from enrichwatch.breakout.state import product_target_kg_u
@@ -14,6 +13,7 @@ from enrichwatch.breakout.state_io import state_from_toml_text
 from enrichwatch.composition import Assay, Composition, kg_uf6_to_kg_u
 from enrichwatch.errors import AssayError, InputError
 from enrichwatch.physics.machines import Machine, MachineCatalog
+from tests.breakout.breakout_helpers import W, group
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "breakout"
 DATA = resources.files("enrichwatch") / "data" / "stockpile"

@@ -5,21 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from enrichwatch.cli import main
-
 ROOT = Path(__file__).parents[2]
 FEB_2023 = ROOT / "examples" / "breakout" / "feb-2023.toml"
 
 
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_feb_2023_plan_with_uncertainty_and_report(capsys, tmp_path):
+def test_feb_2023_plan_with_uncertainty_and_report(cli, tmp_path):
     report = tmp_path / "breakout.html"
-    code, out, _ = run(capsys, "breakout", FEB_2023, "--samples", "300", "--json",
+    code, out, _ = cli("breakout", FEB_2023, "--samples", "300", "--json",
                        "--report", report)
     assert code == 0
     data = json.loads(out)
@@ -33,14 +25,14 @@ def test_feb_2023_plan_with_uncertainty_and_report(capsys, tmp_path):
     assert html.count("<svg") == 2 and "Uncertainty" in html
 
 
-def test_table_output(capsys):
-    code, out, _ = run(capsys, "breakout", FEB_2023, "--model", "as-built")
+def test_table_output(cli):
+    code, out, _ = cli("breakout", FEB_2023, "--model", "as-built")
     assert code == 0 and "days to the first" in out and "Assumptions" in out
 
 
-def test_timeline_over_a_short_window(capsys, tmp_path):
+def test_timeline_over_a_short_window(cli, tmp_path):
     report = tmp_path / "timeline.html"
-    code, out, _ = run(capsys, "breakout", "--timeline", "--since", "2023-01", "--until",
+    code, out, _ = cli("breakout", "--timeline", "--since", "2023-01", "--until",
                        "2023-06", "--json", "--report", report)
     assert code == 0
     rows = json.loads(out)["rows"]
@@ -56,15 +48,15 @@ def test_timeline_over_a_short_window(capsys, tmp_path):
     ([FEB_2023, "--samples", "-5"], "--samples"),
     ([FEB_2023, "--model", "magic"], "model"),
 ])
-def test_bad_options_exit_1(capsys, args, needle):
-    code, _, err = run(capsys, "breakout", *args)
+def test_bad_options_exit_1(cli, args, needle):
+    code, _, err = cli("breakout", *args)
     assert code == 1 and needle in err and "Traceback" not in err
 
 
-def test_bad_state_file_lists_its_problems(capsys, tmp_path):
+def test_bad_state_file_lists_its_problems(cli, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(FEB_2023.read_text().replace('machine = "IR-6"', 'machine = "IR-9"', 1)
                    .replace("assay_pct = 60.0", "assay_pct = 160.0", 1))
-    code, _, err = run(capsys, "breakout", bad)
+    code, _, err = cli("breakout", bad)
     assert code == 1 and "IR-9" in err and "160" in err and "bad.toml" in err
     assert "Traceback" not in err

@@ -1,27 +1,12 @@
 """`enrichwatch swu`, `ideal` and `machines`: JSON output, tables, exit codes."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from enrichwatch.cli import main
 
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *args):
-    code, out, err = run(capsys, *args, "--json")
-    return code, json.loads(out), err
-
-
-def test_swu_issue_example(capsys):
-    code, data, _ = run_json(capsys, "swu", "--feed", "0.711", "--product", "90", "--tails",
+def test_swu_issue_example(cli_json):
+    code, data, _ = cli_json("swu", "--feed", "0.711", "--product", "90", "--tails",
                              "0.3", "--product-kg", "1")
     assert code == 0
     assert data["product_kg"] == pytest.approx(1.0)
@@ -31,26 +16,26 @@ def test_swu_issue_example(capsys):
     assert data["tails_kg"] == pytest.approx(data["feed_kg"] - 1.0, rel=1e-12)
 
 
-def test_swu_solves_tails_and_optimises(capsys):
-    code, data, _ = run_json(capsys, "swu", "--feed", "0.711", "--product", "90", "--feed-kg",
+def test_swu_solves_tails_and_optimises(cli_json):
+    code, data, _ = cli_json("swu", "--feed", "0.711", "--product", "90", "--feed-kg",
                              "5456.204", "--product-kg", "25")
     assert code == 0 and data["tails_assay_wt_pct"] == pytest.approx(0.3, rel=1e-6)
-    code, data, _ = run_json(capsys, "swu", "--feed", "0.711", "--product", "5",
+    code, data, _ = cli_json("swu", "--feed", "0.711", "--product", "5",
                              "--optimal-tails", "--feed-price", "100", "--swu-price", "150",
                              "--product-kg", "1")
     assert code == 0 and data["tails_assay_optimised"]
     assert 0.25 < data["tails_assay_wt_pct"] < 0.3
 
 
-def test_swu_table_output(capsys):
-    code, out, _ = run(capsys, "swu", "--feed", "0.711", "--product", "3.5", "--tails", "0.3",
+def test_swu_table_output(cli):
+    code, out, _ = cli("swu", "--feed", "0.711", "--product", "3.5", "--tails", "0.3",
                        "--product-kg", "1")
     assert code == 0
     assert "4.33943 kg-SWU" in out and "7.78589" in out
 
 
-def test_ideal_issue_example(capsys):
-    code, data, _ = run_json(capsys, "ideal", "--feed", "U234=0.0055,U235=0.711,U238=99.2835",
+def test_ideal_issue_example(cli_json):
+    code, data, _ = cli_json("ideal", "--feed", "U234=0.0055,U235=0.711,U238=99.2835",
                              "--basis", "atom", "--product", "90", "--tails", "0.1",
                              "--gamma-235", "1.3", "--feed-kg", "100")
     assert code == 0
@@ -61,28 +46,28 @@ def test_ideal_issue_example(capsys):
     assert data["feed_kg"] == pytest.approx(data["product_kg"] + data["tails_kg"], rel=1e-12)
 
 
-def test_ideal_per_unit_mass(capsys):
-    code, data, _ = run_json(capsys, "ideal", "--feed", "U234=0.0055,U235=0.72,U238=99.2745",
+def test_ideal_per_unit_mass(cli_json):
+    code, data, _ = cli_json("ideal", "--feed", "U234=0.0055,U235=0.72,U238=99.2745",
                              "--basis", "mass", "--product", "5", "--tails", "0.25",
                              "--alpha-per-mass", "1.05", "--mstar", "236.5", "--real-stages")
     assert code == 0
     assert data["m_star"] == pytest.approx(236.5)
     assert data["product"]["mass_pct"]["U235"] == pytest.approx(5.0, rel=1e-6)
-    code, free, _ = run_json(capsys, "ideal", "--feed", "U234=0.0055,U235=0.72,U238=99.2745",
+    code, free, _ = cli_json("ideal", "--feed", "U234=0.0055,U235=0.72,U238=99.2745",
                              "--product", "5", "--tails", "0.25", "--alpha-per-mass", "1.05",
                              "--real-stages")
     assert code == 0 and free["total_flow_per_feed"] <= data["total_flow_per_feed"] * (1 + 1e-9)
 
 
-def test_machines_lists_sources_and_ranges(capsys):
-    code, data, _ = run_json(capsys, "machines")
+def test_machines_lists_sources_and_ranges(cli, cli_json):
+    code, data, _ = cli_json("machines")
     assert code == 0
     names = {m["name"] for m in data["machines"]}
     assert {"IR-1", "IR-2m", "IR-4", "IR-6", "IR-8", "P-1", "P-2"} <= names
     for m in data["machines"]:
         low, high = m["swu_range_per_yr"]
         assert low <= m["swu_per_yr"] <= high and m["source"]
-    code, out, _ = run(capsys, "machines")
+    code, out, _ = cli("machines")
     assert code == 0 and "IR-6" in out and "Sources" in out
 
 
@@ -101,20 +86,19 @@ def test_machines_lists_sources_and_ranges(capsys):
      "--gamma-235"),
     (["machines", "--catalog", "/nonexistent/catalog.toml"], "catalog"),
 ])
-def test_bad_input_exits_1_with_a_message(capsys, args, needle):
-    code, out, err = run(capsys, *args)
+def test_bad_input_exits_1_with_a_message(cli, args, needle):
+    code, out, err = cli(*args)
     assert code == 1
     assert needle in err and "Traceback" not in err + out
-    code, out, _ = run(capsys, *args, "--json")
+    code, out, _ = cli(*args, "--json")
     assert code == 1 and needle in json.loads(out)["error"]["message"]
 
 
-def test_unknown_option_exits_1(capsys):
-    code, _, err = run(capsys, "swu", "--feed", "0.711", "--bogus")
+def test_unknown_option_exits_1(cli):
+    code, _, err = cli("swu", "--feed", "0.711", "--bogus")
     assert code == 1 and "bogus" in err
 
 
-def test_console_script_runs_and_help_works():
-    done = subprocess.run([sys.executable, "-m", "enrichwatch", "--help"], capture_output=True,
-                          text=True, timeout=60)
+def test_console_script_runs_and_help_works(cli_process):
+    done = cli_process("--help")
     assert done.returncode == 0 and "swu" in done.stdout and "machines" in done.stdout

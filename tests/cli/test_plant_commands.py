@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from enrichwatch.cli import main
-
 ROOT = Path(__file__).parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*.toml")
                   if {"facility", "cascades"} <= set(tomllib.loads(p.read_text())))
@@ -16,20 +14,14 @@ DECLARED = ROOT / "examples" / "fordow-2023" / "declared.toml"
 OBSERVED = ROOT / "examples" / "fordow-2023" / "observed.toml"
 
 
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_there_are_examples_and_enough_broken_files():
     assert len(EXAMPLES) >= 4
     assert len(BROKEN) >= 15
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_solve_examples_json_schema(capsys, path):
-    code, out, _ = run(capsys, "solve", path, "--json")
+def test_solve_examples_json_schema(cli, path):
+    code, out, _ = cli("solve", path, "--json")
     assert code == 0
     data = json.loads(out)
     assert set(data) >= {"facility", "units", "cascades", "withdrawals", "streams", "feeds",
@@ -46,17 +38,17 @@ def test_solve_examples_json_schema(capsys, path):
         assert sum(s["machines"] for s in c["stage_profile"]) == c["machines"]
 
 
-def test_natanz_example_stays_within_the_jcpoa_limit(capsys):
-    code, out, _ = run(capsys, "solve", ROOT / "examples/natanz-jcpoa/ir1-cascade.toml", "--json")
+def test_natanz_example_stays_within_the_jcpoa_limit(cli):
+    code, out, _ = cli("solve", ROOT / "examples/natanz-jcpoa/ir1-cascade.toml", "--json")
     data = json.loads(out)
     product = next(w for w in data["withdrawals"] if w["label"] == "LEU product")
     assert code == 0 and product["rate"] == pytest.approx(3.05, rel=1e-9)
     assert 3.5 < product["assay_wt_pct"] <= 3.67 and data["heu_kg_per_month"] == 0.0
 
 
-def test_compare_fordow_declared_and_observed(capsys, tmp_path):
+def test_compare_fordow_declared_and_observed(cli, tmp_path):
     report = tmp_path / "fordow.html"
-    code, out, _ = run(capsys, "compare", DECLARED, OBSERVED, "--json", "--report", report)
+    code, out, _ = cli("compare", DECLARED, OBSERVED, "--json", "--report", report)
     assert code == 0
     data = json.loads(out)
     streams = [(c["before"], c["after"]) for c in data["changes"] if c["item"] == "stream"]
@@ -98,25 +90,25 @@ def test_compare_table_shows_the_split_and_the_maximum(capsys):
     assert "from the operating point" in out and "maximum over" in out
 
 
-def test_solve_table_and_report(capsys, tmp_path):
+def test_solve_table_and_report(cli, tmp_path):
     report = tmp_path / "declared.html"
-    code, out, _ = run(capsys, "solve", DECLARED, "--report", report)
+    code, out, _ = cli("solve", DECLARED, "--report", report)
     assert code == 0
     assert "Illustrative reconstruction" in out and "HEU product" in out
     assert report.exists() and report.stat().st_size > 10_000
 
 
 @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.name)
-def test_broken_plant_files_exit_1_with_a_message(capsys, path):
-    code, out, err = run(capsys, "solve", path)
+def test_broken_plant_files_exit_1_with_a_message(cli, path):
+    code, out, err = cli("solve", path)
     assert code == 1
     assert path.name in err and "Traceback" not in out + err
-    code, out, _ = run(capsys, "solve", path, "--json")
+    code, out, _ = cli("solve", path, "--json")
     assert code == 1 and path.name in json.loads(out)["error"]["message"]
 
 
-def test_missing_file_and_broken_second_file(capsys, tmp_path):
-    code, _, err = run(capsys, "solve", tmp_path / "nowhere.toml")
+def test_missing_file_and_broken_second_file(cli, tmp_path):
+    code, _, err = cli("solve", tmp_path / "nowhere.toml")
     assert code == 1 and "nowhere.toml" in err
-    code, _, err = run(capsys, "compare", DECLARED, BROKEN[0])
+    code, _, err = cli("compare", DECLARED, BROKEN[0])
     assert code == 1 and BROKEN[0].name in err

@@ -1,39 +1,25 @@
 """`enrichwatch records ...` and `enrichwatch evaluate` on the Fordow 2023 case file."""
 
-import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from enrichwatch.cli import main
-
 ROOT = Path(__file__).parents[2]
 CASE = ROOT / "examples" / "fordow-2023" / "case.toml"
 
 
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *args):
-    code, out, err = run(capsys, *args, "--json")
-    return code, json.loads(out), err
-
-
 @pytest.fixture()
-def db(tmp_path, capsys):
+def db(tmp_path, cli_json):
     path = tmp_path / "fordow.sqlite"
-    code, data, _ = run_json(capsys, "records", "add", CASE, "--db", path)
+    code, data, _ = cli_json("records", "add", CASE, "--db", path)
     assert code == 0 and len(data["added"]) == 7
     return path
 
 
-def test_fordow_case_as_of_2023_02_01_gives_three_findings(capsys, db, tmp_path):
+def test_fordow_case_as_of_2023_02_01_gives_three_findings(cli_json, db, tmp_path):
     report = tmp_path / "evaluation.html"
-    code, data, _ = run_json(capsys, "evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
+    code, data, _ = cli_json("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
                              "--report", report)
     assert code == 0
     rules = [f["rule"] for f in data["findings"]]
@@ -48,63 +34,63 @@ def test_fordow_case_as_of_2023_02_01_gives_three_findings(capsys, db, tmp_path)
 
 
 @pytest.mark.parametrize("as_of, n", [("2022-12-01", 0), ("2023-01-20", 0)])
-def test_before_the_change_was_known_there_are_no_findings(capsys, db, as_of, n):
-    code, data, _ = run_json(capsys, "evaluate", "FFEP", "--as-of", as_of, "--db", db)
+def test_before_the_change_was_known_there_are_no_findings(cli_json, db, as_of, n):
+    code, data, _ = cli_json("evaluate", "FFEP", "--as-of", as_of, "--db", db)
     assert code == 0 and len(data["findings"]) == n
 
 
-def test_jcpoa_rule_set_adds_its_findings(capsys, db):
-    code, data, _ = run_json(capsys, "evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
+def test_jcpoa_rule_set_adds_its_findings(cli_json, db):
+    code, data, _ = cli_json("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
                              "--rules", "jcpoa")
     assert code == 0 and len(data["findings"]) > 3
     assert all(f.get("citation") for f in data["findings"][3:])
 
 
-def test_table_output_and_history(capsys, db):
-    code, out, _ = run(capsys, "evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db)
+def test_table_output_and_history(cli, cli_json, db):
+    code, out, _ = cli("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db)
     assert code == 0 and "3 finding(s)" in out and "F3 HIGH" in out
-    code, data, _ = run_json(capsys, "records", "history", "FFEP", "--db", db)
+    code, data, _ = cli_json("records", "history", "FFEP", "--db", db)
     assert [r["id"] for r in data["records"]] == list(range(1, 8))
-    code, data, _ = run_json(capsys, "records", "history", "FFEP", "--as-of", "2023-01-21",
+    code, data, _ = cli_json("records", "history", "FFEP", "--as-of", "2023-01-21",
                              "--db", db)
     assert [r["id"] for r in data["records"]] == [1, 2, 3, 4]
-    code, data, _ = run_json(capsys, "records", "show", "6", "--db", db)
+    code, data, _ = cli_json("records", "show", "6", "--db", db)
     assert code == 0 and data["payload"]["max_u235_pct"] == 83.7
 
 
-def test_verify_names_a_tampered_record(capsys, db):
-    code, data, _ = run_json(capsys, "records", "verify", "--db", db)
+def test_verify_names_a_tampered_record(cli, cli_json, db):
+    code, data, _ = cli_json("records", "verify", "--db", db)
     assert code == 0 and data["ok"]
     with sqlite3.connect(db) as con:
         con.execute("DROP TRIGGER records_no_update")
         con.execute("UPDATE records SET payload = replace(payload, '83.7', '60.0') WHERE id = 6")
-    code, out, _ = run(capsys, "records", "verify", "--db", db)
+    code, out, _ = cli("records", "verify", "--db", db)
     assert code == 1 and "6" in out
-    code, data, _ = run_json(capsys, "records", "verify", "--db", db)
+    code, data, _ = cli_json("records", "verify", "--db", db)
     assert code == 1 and not data["ok"]
     assert any(p["record_id"] == 6 for p in data["problems"])
-    code, data, err = run_json(capsys, "evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db)
+    code, data, err = cli_json("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db)
     assert code == 0 and data["store_verified"] is False and "fails verification" in err
 
 
-def test_broken_case_file_appends_nothing(capsys, db, tmp_path):
+def test_broken_case_file_appends_nothing(cli, cli_json, db, tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text(CASE.read_text().replace("max_u235_pct = 83.7", "max_u235_pct = 183.7"))
     (tmp_path / "declared.toml").write_text((CASE.parent / "declared.toml").read_text())
     (tmp_path / "observed.toml").write_text((CASE.parent / "observed.toml").read_text())
     fresh = tmp_path / "fresh.sqlite"
-    code, _, err = run(capsys, "records", "add", broken, "--db", fresh)
+    code, _, err = cli("records", "add", broken, "--db", fresh)
     assert code == 1 and "183.7" in err and "Traceback" not in err
     assert not fresh.exists()                  # no empty store left behind
-    code, _, err = run(capsys, "records", "add", CASE, "--db", db)     # the same case twice
+    code, _, err = cli("records", "add", CASE, "--db", db)     # the same case twice
     assert code == 1 and "FFEP" in err
-    code, data, _ = run_json(capsys, "records", "history", "FFEP", "--db", db)
+    code, data, _ = cli_json("records", "history", "FFEP", "--db", db)
     assert len(data["records"]) == 7
 
 
-def test_signed_records_with_a_generated_key(capsys, tmp_path):
+def test_signed_records_with_a_generated_key(cli_json, tmp_path):
     key = tmp_path / "iaea.pem"
-    code, data, _ = run_json(capsys, "records", "keygen", "IAEA", "--out", key)
+    code, data, _ = cli_json("records", "keygen", "IAEA", "--out", key)
     assert code == 0 and len(data["public_key"]) == 64
     case = tmp_path / "signed.toml"
     case.write_text(f'''
@@ -131,9 +117,9 @@ submitted_by = "IAEA"
 name = "Pilot plant"
 ''')
     db = tmp_path / "signed.sqlite"
-    code, data, _ = run_json(capsys, "records", "add", case, "--db", db, "--key", f"IAEA={key}")
+    code, data, _ = cli_json("records", "add", case, "--db", db, "--key", f"IAEA={key}")
     assert code == 0 and all(r["signed"] for r in data["added"])
-    code, data, _ = run_json(capsys, "records", "verify", "--db", db)
+    code, data, _ = cli_json("records", "verify", "--db", db)
     assert code == 0 and data["ok"]
 
 
@@ -142,11 +128,11 @@ name = "Pilot plant"
     (["evaluate", "NOPE", "--as-of", "2023-02-01"], "facility"),
     (["records", "show", "99"], "99"),
 ])
-def test_bad_input(capsys, db, args, needle):
-    code, _, err = run(capsys, *args, "--db", db)
+def test_bad_input(cli, db, args, needle):
+    code, _, err = cli(*args, "--db", db)
     assert code == 1 and needle in err and "Traceback" not in err
 
 
-def test_missing_store(capsys, tmp_path):
-    code, _, err = run(capsys, "records", "verify", "--db", tmp_path / "none.sqlite")
+def test_missing_store(cli, tmp_path):
+    code, _, err = cli("records", "verify", "--db", tmp_path / "none.sqlite")
     assert code == 1 and "none.sqlite" in err

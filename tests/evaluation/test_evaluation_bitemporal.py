@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from evaluation_helpers import Rec, d
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +16,7 @@ from enrichwatch.dates import parse_date
 from enrichwatch.errors import InputError
 from enrichwatch.evaluation import in_force, known_as_of
 from enrichwatch.evaluation.records import RecordLike, latest_per_facility, payload_date
+from tests.evaluation.evaluation_helpers import Rec, d
 
 
 def decl(id, valid_from, known_on, supersedes=None):

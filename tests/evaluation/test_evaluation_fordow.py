@@ -12,12 +12,12 @@ import json
 import shutil
 
 import pytest
-from evaluation_helpers import FORDOW, d
 
 from enrichwatch.errors import InputError
 from enrichwatch.evaluation import case_records, evaluate
 from enrichwatch.evaluation.plants import PlantCache
 from enrichwatch.physics.machines import load_catalog
+from tests.evaluation.evaluation_helpers import FORDOW, d
 
 CASE = FORDOW / "case.toml"
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from evaluation_helpers import Rec, d, declaration, inspection, plant, sample
 
 from enrichwatch.errors import InputError
 from enrichwatch.evaluation import Evaluation, Finding, evaluate
 from enrichwatch.evaluation.plants import PlantCache
+from tests.evaluation.evaluation_helpers import Rec, d, declaration, inspection, plant, sample
 
 DECLARED, CHANGED = plant(feed_stage=3), plant(feed_stage=4)
 

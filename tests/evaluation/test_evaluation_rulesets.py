@@ -10,7 +10,6 @@ import pickle
 from datetime import date
 
 import pytest
-from evaluation_helpers import STOCKPILE_CSV, Rec, d, declaration, inspection, sample
 
 from enrichwatch.evaluation import (
     RuleSetError,
@@ -21,6 +20,14 @@ from enrichwatch.evaluation import (
     parse_rule_set,
 )
 from enrichwatch.evaluation.limits import values_at
+from tests.evaluation.evaluation_helpers import (
+    STOCKPILE_CSV,
+    Rec,
+    d,
+    declaration,
+    inspection,
+    sample,
+)
 
 JCPOA = load_rule_set("jcpoa")
 

@@ -10,7 +10,6 @@ import sys
 
 import numpy as np
 import pytest
-from fordow_networks import fordow_networks
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
@@ -20,6 +19,7 @@ from enrichwatch.physics.cascade import design_cascade
 from enrichwatch.physics.machines import load_catalog
 from enrichwatch.physics.network import ExternalFeed, Link, Network
 from enrichwatch.physics.plots import plot_network, plot_stage_profile, rate_factor
+from tests.fordow_networks import fordow_networks
 
 W = Assay.from_weight_percent
 

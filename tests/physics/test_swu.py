@@ -15,8 +15,10 @@ from enrichwatch.physics.swu import (
     enrich,
     optimal_tails,
     reachable_product,
+    separative_work,
     value,
     value_function,
+    value_tangent,
 )
 
 VECTORS = {v["id"]: v for v in json.loads(
@@ -167,6 +169,23 @@ def test_swu_rises_as_tails_fall(xf, xp):
     xw = np.linspace(xf * 0.05, xf * 0.95, 50)
     r = enrich(A(xf), A(xp), A(xw), product_kg=1.0)
     assert np.all(np.diff(r.swu_kg) < 0)
+
+
+@given(fractions, fractions, fractions, st.floats(1e-3, 1e4))
+def test_separative_work_of_a_split_is_that_of_enrich(a, b, c, p):
+    xw, xf, xp = sorted((a, b, c))
+    if not (xw < xf < xp) or xf - xw < 1e-6 or xp - xf < 1e-6:
+        return
+    r = enrich(A(xf), A(xp), A(xw), product_kg=p)
+    work = separative_work(xf, xp, xw, r.feed_kg, r.product_kg, r.tails_kg)
+    assert work == pytest.approx(r.swu_kg, rel=1e-9, abs=1e-9 * r.feed_kg)
+
+
+@given(st.floats(1e-6, 1 - 1e-6), st.floats(1e-6, 1 - 1e-6))
+def test_value_tangent_touches_at_its_point_and_lies_below(x, y):
+    a, b = value_tangent(x)
+    assert a + b * x == pytest.approx(value(x), rel=1e-9, abs=1e-9)
+    assert a + b * y <= value(y) + 1e-9 * (1 + abs(value(y)))
 
 
 def test_value_symmetry():

@@ -13,10 +13,18 @@ The scenario (Fordow-like, dates illustrative):
 from __future__ import annotations
 
 import pytest
-from records_support import PLANT, PLANT_60, declaration, facility, inspection, report, sample
 
 from enrichwatch.dates import parse_date
 from enrichwatch.records import declaration_in_force, known_as_of
+from tests.records.records_support import (
+    PLANT,
+    PLANT_60,
+    declaration,
+    facility,
+    inspection,
+    report,
+    sample,
+)
 
 D = parse_date
 

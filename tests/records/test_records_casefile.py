@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from records_support import PLANT, facility, party
 
 from enrichwatch.records import RecordError, Signer, load_case_file, read_case_file
+from tests.records.records_support import PLANT, facility, party
 
 FORDOW = Path(__file__).parents[2] / "examples" / "fordow-2023"
 

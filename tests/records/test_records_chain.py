@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from records_support import facility, inspection, report, sample
 
 from enrichwatch.records import GENESIS_HASH, RecordStore, canonical_json, record_hash
 from enrichwatch.records.chain import HASHED_FIELDS, ChainChecker, StoredRow
+from tests.records.records_support import facility, inspection, report, sample
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**63), 2**63)

@@ -12,9 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from records_support import facility
 
 from enrichwatch.records import RecordStore
+from tests.records.records_support import facility
 
 WORKER = Path(__file__).with_name("records_worker.py")
 PROCESSES = 8

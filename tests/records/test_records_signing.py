@@ -8,7 +8,6 @@ import stat
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PrivateKey
-from records_support import facility, party, report
 
 from enrichwatch.records import (
     RecordError,
@@ -20,6 +19,7 @@ from enrichwatch.records import (
     verify_signature,
 )
 from enrichwatch.records.signing import private_key_from_pem, private_key_to_pem
+from tests.records.records_support import facility, party, report
 
 
 @pytest.fixture

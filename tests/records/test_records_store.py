@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from records_support import PLANT, declaration, facility, inspection, raw, report, sample
 from sqlalchemy.exc import DBAPIError
 
 from enrichwatch.errors import InputError
@@ -22,6 +21,15 @@ from enrichwatch.records import (
     StoreError,
 )
 from enrichwatch.records.tables import HEAD_REVISION
+from tests.records.records_support import (
+    PLANT,
+    declaration,
+    facility,
+    inspection,
+    raw,
+    report,
+    sample,
+)
 
 
 def test_records_package_import_is_light():

@@ -8,7 +8,10 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from records_support import (
+
+from enrichwatch.records import Signer, record_hash
+from enrichwatch.records.chain import HASHED_FIELDS
+from tests.records.records_support import (
     declaration,
     drop_triggers,
     facility,
@@ -18,9 +21,6 @@ from records_support import (
     report,
     sample,
 )
-
-from enrichwatch.records import Signer, record_hash
-from enrichwatch.records.chain import HASHED_FIELDS
 
 TEXT_COLUMNS = ("kind", "facility", "valid_from", "known_on", "recorded_at", "source",
                 "payload", "prev_hash", "hash")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from records_support import PLANT, declaration, facility, inspection, report, sample
 
 from enrichwatch.records import RecordDraft, RecordError
 from enrichwatch.records.errors import MISSING
+from tests.records.records_support import PLANT, declaration, facility, inspection, report, sample
 
 
 def rejected(store, *drafts) -> RecordError:

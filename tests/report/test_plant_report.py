@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fordow_networks import fordow_networks
 
 from enrichwatch.errors import InputError
 from enrichwatch.report import render_compare_report, render_solve_report, write_report
+from tests.fordow_networks import fordow_networks
 
 EVIL = "<script>alert(1)</script>"
 ASSUMPTIONS = ["Machine: the catalog's IR-6 entry (assumed stage factor).",

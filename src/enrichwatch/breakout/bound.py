@@ -61,7 +61,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from ..errors import ConvergenceError, InputError
-from ..physics.swu import value, value_derivative
+from ..physics.swu import separative_work, value_tangent
 
 __all__ = ["LowerBound", "ideal_swu_bound"]
 
@@ -168,14 +168,17 @@ def ideal_swu_bound(levels, stock_kg, waste_tails: float, target_kg: float) -> L
 def _solve(x: np.ndarray, m: np.ndarray, need: float) -> LowerBound:
     n_steps = len(x) - 1
     y = _grid(x)
-    alpha, beta = value(y) - y * value_derivative(y), value_derivative(y)
+    alpha, beta = value_tangent(y)
     nv = 6 * n_steps                      # per step: F, P, R, Dm, Du, sigma
     idx = {name: lambda s, j=j: 6 * s + j for j, name in enumerate("FPRDUs")}
     cost, eq_rows, ub_rows, ub_rhs = np.zeros(nv), [], [], []
     for s in range(n_steps):
         f, p, r, d, u, sg = (idx[c](s) for c in "FPRDUs")
         below = x[s - 1] if s > 0 else 0.0
-        cost[[f, p, r, sg]] = [-value(x[s]), value(x[s + 1]), value(below) if s else 0.0, 1.0]
+        # the step's work P V(x_{s+1}) + R V(x_{s-1}) - F V(x_s) is linear in (F, P, R): its
+        # coefficients are the work of a unit of each (nothing is recycled below the lowest level)
+        unit = separative_work(x[s], x[s + 1], below if s else x[s], *np.eye(3))
+        cost[[f, p, r, sg]] = [unit[0], unit[1], unit[2] if s else 0.0, 1.0]
         row = np.zeros(nv)
         row[[f, p, r, d]] = [1.0, -1.0, -1.0, -1.0]
         eq_rows.append(row)

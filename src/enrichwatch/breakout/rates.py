@@ -57,7 +57,7 @@ from ..errors import ConfigurationError, ConvergenceError, InputError
 from ..physics.capability import rate_for_assay
 from ..physics.cascade import FixedCascade, design_cascade
 from ..physics.network import ExternalFeed, Network
-from ..physics.swu import value
+from ..physics.swu import separative_work
 from .state import DAYS_PER_YEAR, BuiltJob
 
 __all__ = ["MODELS", "StepRate", "step_rate"]
@@ -122,7 +122,7 @@ def _none(reason: str, xw: float) -> StepRate:
 
 def _swu_per_feed(xf: float, xp: float, xw: float) -> float:
     p = (xf - xw) / (xp - xw)
-    return float(p * value(xp) + (1 - p) * value(xw) - value(xf))
+    return float(separative_work(xf, xp, xw, 1.0, p, 1 - p))
 
 
 def _logit(x: float) -> float:
@@ -180,7 +180,7 @@ def _throttle(cascade: FixedCascade, xf: float, xp: float, feed0: float):
 def _finish(f: float, p: float, xf: float, xp: float, xw: float, exact: bool, power: float,
             method: str) -> StepRate:
     w = f - p
-    work = p * value(xp) + w * value(xw) - f * value(xf)
+    work = separative_work(xf, xp, xw, f, p, w)
     cap = min(1.0, power / work) if work > 0 else 1.0
     return StepRate(cap * f / DAYS_PER_YEAR, cap * p / DAYS_PER_YEAR, cap * w / DAYS_PER_YEAR,
                     xw, exact, cap * float(work) / DAYS_PER_YEAR, cap, method)

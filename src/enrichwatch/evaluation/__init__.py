@@ -10,10 +10,8 @@ the JCPOA set ships). The evaluation never touches the database.
 Examples
 --------
 >>> from datetime import date
->>> from pathlib import Path
->>> import enrichwatch
 >>> from enrichwatch.evaluation import case_records, evaluate
->>> case = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023" / "case.toml"
+>>> case = "examples/fordow-2023/case.toml"
 >>> result = evaluate(case_records(case), "FFEP", date(2023, 2, 1))
 >>> for f in result.findings:
 ...     print(f.severity, f.rule, f.evidence)

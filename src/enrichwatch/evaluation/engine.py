@@ -3,10 +3,8 @@
 Examples
 --------
 >>> from datetime import date
->>> from pathlib import Path
->>> import enrichwatch
 >>> from enrichwatch.evaluation.casefile import case_records
->>> case = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023" / "case.toml"
+>>> case = "examples/fordow-2023/case.toml"
 >>> records = case_records(case)
 >>> result = evaluate(records, "FFEP", date(2023, 2, 1))
 >>> [f.rule for f in result.findings]

@@ -13,8 +13,7 @@ Rates are kg U/month, assays wt% U-235, times months.
 Examples
 --------
 >>> from pathlib import Path
->>> import enrichwatch
->>> root = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023"
+>>> root = Path("examples/fordow-2023")
 >>> cache = PlantCache()
 >>> declared = cache.figures((root / "declared.toml").read_text(), "declared.toml")
 >>> observed = cache.figures((root / "observed.toml").read_text(), "observed.toml")

@@ -7,8 +7,7 @@ reports all use :func:`solve_plant`, so that a plant is solved the same way ever
 Examples
 --------
 >>> from pathlib import Path
->>> import enrichwatch
->>> root = Path(enrichwatch.__file__).parents[2] / "examples" / "fordow-2023"
+>>> root = Path("examples/fordow-2023")
 >>> plant = solve_plant(root / "observed.toml")
 >>> round(max(w.assay_wt_pct for w in plant.result.withdrawals), 1)  # at the design cuts
 80.4

@@ -61,6 +61,33 @@ def value_derivative(x) -> np.ndarray:
     return 2.0 * np.log(x / (1.0 - x)) + (2.0 * x - 1.0) / (x * (1.0 - x))
 
 
+def value_tangent(x) -> tuple[np.ndarray, np.ndarray]:
+    """Tangent of the value function at raw fractions ``x``: intercept ``a`` and slope ``b``.
+
+    ``V`` is convex, so ``V(y) >= a + b y`` for every ``y`` in (0, 1), and a stream of mass ``W``
+    carrying ``U`` of U-235 has ``W V(U / W) >= a W + b U`` (a linear lower bound on its value).
+    Low-level and unchecked, like :func:`value`.
+
+    >>> a, b = value_tangent(0.2)
+    >>> bool(value(0.5) >= a + b * 0.5), bool(abs(value(0.2) - (a + b * 0.2)) < 1e-15)
+    (True, True)
+    """
+    slope = value_derivative(x)
+    return value(x) - np.asarray(x, dtype=float) * slope, slope
+
+
+def separative_work(x_feed, x_product, x_tails, feed, product, tails) -> np.ndarray:
+    """Separative work ``P V(x_P) + W V(x_W) - F V(x_F)`` of a split [kg-SWU for masses in kg].
+
+    Raw fractions and masses (any consistent mass unit; per unit time gives a rate), unchecked,
+    like :func:`value`; linear in the three masses.
+
+    >>> round(float(separative_work(0.00711, 0.035, 0.003, 7.78589, 1.0, 6.78589)), 4)
+    4.3394
+    """
+    return product * value(x_product) + tails * value(x_tails) - feed * value(x_feed)
+
+
 def value_function(assay: Assay) -> np.ndarray | float:
     """Value function of a typed assay (U-235 mass fraction) [1].
 
