@@ -238,7 +238,12 @@ def rate_for_assay(network, withdrawal: str, assay: Assay, *,
     """
     assay = require_assay(assay, "assay")
     _check_product(network, withdrawal)
-    top = maximum if maximum is not None else maximum_assay(network, withdrawal)
+    if maximum is None:
+        try:
+            maximum = maximum_assay(network, withdrawal)
+        except ConvergenceError:    # no slower withdrawal can be run (e.g. a closed recycle loop)
+            return None
+    top = maximum
     target = _logit(float(assay.mass_fraction))
     if float(top.assay.mass_fraction) < float(assay.mass_fraction):
         return None
