@@ -39,7 +39,7 @@ from ..facility import Facility, FacilityFileError
 from ..facility.consequences import PlantRanges, operating_point_comparison
 from ..facility.results import PlantResult, WithdrawalResult
 from ..facility.solve import solve_plant
-from ..physics.capability import maximum_assay, rate_for_assay
+from ..physics.capability import MaxAssay, maximum_assay, rate_for_assay
 from ..physics.network import Network
 
 __all__ = ["DAYS_PER_MONTH", "Difference", "PlantCache", "PlantFigures", "PlantRanges", "Reach",
@@ -195,10 +195,11 @@ class PlantCache:
         if not products:
             return None
         # the nominal setting of the ranges is this very network: reuse its scans
-        tops = {w.name: ranges.maximum(0) if w.name == ranges.withdrawal else None
-                for w in products}
-        tops = {n: top if top is not None else maximum_assay(plant.network, n)
-                for n, top in tops.items()}
+        cached = {w.name: ranges.maximum(0) if w.name == ranges.withdrawal else None
+                  for w in products}
+        tops: dict[str, MaxAssay] = {
+            n: top if top is not None else maximum_assay(plant.network, n)
+            for n, top in cached.items()}
         best = max(products, key=lambda w: tops[w.name].weight_percent)
         top, found = tops[best.name], None
         if top.weight_percent >= target:

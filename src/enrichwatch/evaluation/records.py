@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, overload, runtime_checkable
 
 from ..dates import parse_date
 from ..records.bitemporal import in_force as bitemporal_in_force
@@ -48,19 +48,33 @@ __all__ = ["RecordLike", "in_force", "known_as_of", "latest_per_facility", "payl
 class RecordLike(Protocol):
     """The attributes the evaluation reads from a record (as in docs/records-design.md).
 
-    ``enrichwatch.records.Record`` satisfies it; tests use small frozen dataclasses.
+    ``enrichwatch.records.Record`` satisfies it; tests use small frozen dataclasses. The
+    attributes are read-only properties here so that frozen dataclasses (whose fields may be
+    narrower, e.g. ``valid_from: date``) satisfy it too.
     """
 
-    id: int
-    kind: str
-    facility: str
-    valid_from: date | str
-    known_on: date | str
-    supersedes: int | None
-    source: str
-    payload: Mapping[str, Any]
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def facility(self) -> str: ...
+    @property
+    def valid_from(self) -> date | str: ...
+    @property
+    def known_on(self) -> date | str: ...
+    @property
+    def supersedes(self) -> int | None: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
 
 
+@overload
+def payload_date(record: RecordLike, key: str, default: date) -> date: ...
+@overload
+def payload_date(record: RecordLike, key: str, default: None = None) -> date | None: ...
 def payload_date(record: RecordLike, key: str, default: date | None = None) -> date | None:
     """Date ``payload[key]`` of a record (``default`` when absent or null)."""
     value = record.payload.get(key)
@@ -69,9 +83,9 @@ def payload_date(record: RecordLike, key: str, default: date | None = None) -> d
     return parse_date(value, f"record {record.id} payload.{key}")
 
 
-def _newest(records: Iterable[RecordLike]) -> RecordLike | None:
-    return max(records, key=lambda r: (parse_date(r.valid_from), parse_date(r.known_on), r.id),
-               default=None)
+def _newest(held: RecordLike, record: RecordLike) -> RecordLike:
+    return max(held, record,
+               key=lambda r: (parse_date(r.valid_from), parse_date(r.known_on), r.id))
 
 
 def in_force(records: Iterable[RecordLike], kind: str, *, on: date, known_on: date,
@@ -91,5 +105,5 @@ def latest_per_facility(records: Iterable[RecordLike], kind: str, on: date
         if record.kind != kind or parse_date(record.valid_from) > on:
             continue
         held = best.get(record.facility)
-        best[record.facility] = _newest([record] if held is None else [held, record])
+        best[record.facility] = record if held is None else _newest(held, record)
     return [best[f] for f in sorted(best)]

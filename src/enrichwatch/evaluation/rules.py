@@ -88,7 +88,7 @@ class Context:
         return sorted((r for r in self.current if r.kind == kind and _valid(r) <= self.as_of),
                       key=lambda r: (_valid(r), r.id))
 
-    def get(self, record_id: int) -> RecordLike | None:
+    def get(self, record_id: int | None) -> RecordLike | None:
         return next((r for r in self.records if r.id == record_id), None)
 
     def declaration(self, on: date, known_on: date | None = None,
@@ -304,7 +304,9 @@ def assay_above_declared(ctx: Context) -> list[Finding]:
     out = []
     for record, value, what in found:
         decl = ctx.declaration(_valid(record))
-        limit = None if decl is None else decl.payload.get("declared_max_assay_pct")
+        if decl is None:
+            continue
+        limit = decl.payload.get("declared_max_assay_pct")
         if limit is not None and value > float(limit):
             out.append(_above(ctx, record, value, what, decl, float(limit)))
     return out
@@ -390,7 +392,7 @@ def _reach_words(c: dict[str, Any]) -> str:
     if c["reachable"]:
         text = f"reaches it at up to {c['rate_kg_u_per_month_at_target']:.3g} kg U/month"
         rate = None if r is None else r["rate_kg_u_per_month_at_target"]
-        if rate is not None and r["settings"] > 1 and rate["low"] is not None:
+        if r is not None and rate is not None and r["settings"] > 1 and rate["low"] is not None:
             text += f" ({rate['low']:.3g}-{rate['high']:.3g})"
     else:
         text = "cannot reach it"
@@ -423,7 +425,8 @@ def _above(ctx: Context, record: RecordLike, value: float, what: str, decl: Reco
         [record.id] + ([insp.id] if insp else []) + [decl.id]))
     tested = ("no configuration with a product withdrawal" if not configurations else
               "; ".join(f"{_who(c)} {_reach_words(c)}" for c in configurations))
-    inputs = next((c["ranges"]["inputs"] for c in configurations if c.get("ranges")), {})
+    inputs: dict[str, Any] = next(
+        (c["ranges"]["inputs"] for c in configurations if c.get("ranges")), {})
     ranges = ("" if not inputs else " Ranges over " + "; ".join(
         f"{k}: {v}" for k, v in inputs.items()) + " (nominal and corners).")
     detail = (f"{what.capitalize()} {value:g} wt% U-235 in record {record.id} ({record.source}, "

@@ -227,7 +227,9 @@ def parse_rule_set(text: str, filename: str = "<string>") -> RuleSet:
     _check_unique(raw, filename, problems)
     if problems:
         raise RuleSetError(problems)
-    return RuleSet(header["id"], header["title"], header["source"], tuple(limits),
+    # no problems: every limit was built
+    built = tuple(limit for limit in limits if limit is not None)
+    return RuleSet(header["id"], header["title"], header["source"], built,
                    header.get("note"), filename)
 
 
@@ -268,7 +270,7 @@ def _limit(entry: Any, where: str, file: str, problems: list) -> Limit | None:
         return None
     before = len(problems)
     _unknown(entry, _LIMIT_KEYS, where, file, problems)
-    fields = {
+    fields: dict[str, Any] = {
         "id": _text(entry, "id", where, file, problems, "a short unique limit id"),
         "description": _text(entry, "description", where, file, problems,
                              "what the limit says, in words"),
@@ -332,7 +334,8 @@ def _targets(raw: Any, where: str, file: str, problems: list) -> tuple[Target, .
         return None
     targets = [_target(e, f"{where}[{i}]" if isinstance(raw, list) else where, file, problems)
                for i, e in enumerate(entries)]
-    return None if None in targets else tuple(targets)
+    built = [t for t in targets if t is not None]
+    return None if len(built) < len(targets) else tuple(built)
 
 
 def _target(entry: Any, where: str, file: str, problems: list) -> Target | None:
@@ -357,7 +360,9 @@ def _target(entry: Any, where: str, file: str, problems: list) -> Target | None:
     if aggregate not in (None, "sum"):
         problems.append(Problem(file, f"{where}.aggregate", aggregate,
                                 "'sum' (or no aggregate: each value is compared)"))
-    return None if len(problems) > before else Target(kind, path, facility, aggregate)
+    if kind is None or len(problems) > before:   # kind None: a problem was recorded
+        return None
+    return Target(kind, path, facility, aggregate)
 
 
 def _check_unique(entries: list, file: str, problems: list) -> None:

@@ -115,7 +115,8 @@ class PlantRanges:
         key = (i, float(assay_wt_pct))
         if key not in self._reach:
             top, found = self.maximum(i), None
-            if top is not None and top.weight_percent >= assay_wt_pct:
+            if (top is not None and self.withdrawal is not None
+                    and top.weight_percent >= assay_wt_pct):
                 try:
                     found = _rate_for_assay(self.variant(i), self.withdrawal,
                                             Assay.from_weight_percent(assay_wt_pct), maximum=top)
@@ -152,18 +153,24 @@ class PlantRanges:
                 "heu_kg_u_per_month": self._spread(self._heu)}
 
     def maximum_spread(self) -> Spread:
-        return self._spread(lambda i: None if self.maximum(i) is None
-                            else self.maximum(i).weight_percent)
+        def top(i: int) -> float | None:
+            found = self.maximum(i)
+            return None if found is None else found.weight_percent
+        return self._spread(top)
 
     def rate_spread(self, assay_wt_pct: float) -> Spread:
         """Fastest withdrawal rate giving ``assay_wt_pct`` [kg U/month]."""
-        return self._spread(lambda i: None if self.reach(i, assay_wt_pct) is None
-                            else self.reach(i, assay_wt_pct).rate_kg_per_month)
+        def rate(i: int) -> float | None:
+            found = self.reach(i, assay_wt_pct)
+            return None if found is None else found.rate_kg_per_month
+        return self._spread(rate)
 
     def months_spread(self, assay_wt_pct: float = 90.0) -> Spread:
         """Months to one significant quantity at ``assay_wt_pct``."""
-        return self._spread(lambda i: None if self.reach(i, assay_wt_pct) is None
-                            else self.reach(i, assay_wt_pct).months_to_significant_quantity)
+        def months(i: int) -> float | None:
+            found = self.reach(i, assay_wt_pct)
+            return None if found is None else found.months_to_significant_quantity
+        return self._spread(months)
 
     def reachable(self, assay_wt_pct: float) -> int:
         """At how many settings the product can reach ``assay_wt_pct``."""
