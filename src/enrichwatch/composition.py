@@ -62,7 +62,7 @@ def isotope_name(name: str) -> str:
     """
     match = _ISOTOPE_PATTERN.match(str(name))
     canonical = f"U{next(g for g in match.groups() if g)}" if match else None
-    if canonical not in ISOTOPE_MASS:
+    if canonical is None or canonical not in ISOTOPE_MASS:
         raise UnknownNameError("isotope", name, f"one of {', '.join(URANIUM_ISOTOPES)}")
     return canonical
 
@@ -196,10 +196,10 @@ class Composition:
         named: dict[str, float] = {}
         for key, val in values.items():
             iso = isotope_name(key)
-            x = float(_as_array(val, f"{param}[{key}]", "%" if scale == 100.0 else "1"))
-            if x < 0.0:
+            amount = float(_as_array(val, f"{param}[{key}]", "%" if scale == 100.0 else "1"))
+            if amount < 0.0:
                 raise AssayError(f"{param}[{key}]", val, f"a {basis} amount >= 0")
-            named[iso] = named.get(iso, 0.0) + x / scale
+            named[iso] = named.get(iso, 0.0) + amount / scale
         if "U238" not in named and "U235" not in named:
             raise AssayError(param, dict(values), "a composition containing U-235 or U-238")
         isotopes = tuple(i for i in URANIUM_ISOTOPES if i in named)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from .app import JSON_OPTION, app, emit
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 __all__ = ["machines"]
 
@@ -46,9 +50,10 @@ def _table(out, rows) -> None:
 
     table = Table(title="Machine catalog (kg-SWU/yr per machine; public estimates)",
                   show_lines=True)
-    for col, just in (("name", "left"), ("kind", "left"), ("nominal", "right"),
-                      ("range", "right"), ("design feed (kg U/yr)", "right"),
-                      ("γ at design", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("name", "left"), ("kind", "left"), ("nominal", "right"), ("range", "right"),
+        ("design feed (kg U/yr)", "right"), ("γ at design", "right"))
+    for col, just in columns:
         table.add_column(col, justify=just)
     for r in rows:
         low, high = r["swu_range_per_yr"]

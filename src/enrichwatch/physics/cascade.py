@@ -34,13 +34,13 @@ from ..errors import ConfigurationError, MassError
 from ..units import as_float
 from .machines import Machine
 from .network import ExternalFeed, Network
-from .separation import PerUnitMass
+from .separation import PerUnitMass, SeparationLaw
 from .states import CascadeState
 
 __all__ = ["CascadeDesign", "FixedCascade", "default_law", "design_cascade", "ideal_binary_profile"]
 
 
-def default_law():
+def default_law() -> PerUnitMass:
     """Stage separation law used when none is given: ln γ_k proportional to the mass
     difference from U-238 (the centrifuge's elementary effect grows with ΔM)."""
     return PerUnitMass(alpha=1.05)
@@ -83,7 +83,7 @@ class FixedCascade:
     machines_per_stage: tuple[int, ...]
     feed_stage: int
     cuts: tuple[float, ...] | None = None
-    law: object = field(default_factory=default_law)
+    law: SeparationLaw = field(default_factory=default_law)
     name: str = "cascade"
     design: CascadeDesign | None = field(default=None, repr=False)
 
@@ -220,7 +220,7 @@ def ideal_binary_profile(x_feed: float, x_prod: float, x_tail: float, gamma: flo
 
 def design_cascade(machine, feed: Composition, product: Assay, tails: Assay, *,
                    feed_kg_per_yr: float | None = None, total_machines: int | None = None,
-                   law=None, name: str = "cascade") -> FixedCascade:
+                   law: SeparationLaw | None = None, name: str = "cascade") -> FixedCascade:
     """Design a fixed cascade: ideal stages for the targets, rounded to whole machines.
 
     The stage factor is the machine's at its design feed and cut; stage numbers and flows
@@ -265,7 +265,7 @@ def design_cascade(machine, feed: Composition, product: Assay, tails: Assay, *,
     feed = require_composition(feed, "feed")
     product, tails = require_assay(product, "product"), require_assay(tails, "tails")
     feed_kg_per_yr = as_float(feed_kg_per_yr, "feed_kg_per_yr", "kg/yr", optional=True)
-    xf = feed.assay.mass_fraction
+    xf = float(feed.assay.mass_fraction)   # a scalar assay: already a float
     xp, xw = float(product.mass_fraction), float(tails.mass_fraction)
     _check_order(np.asarray(xf), np.asarray(xp), np.asarray(xw))
     q, theta = float(machine.design_feed_kg_per_yr), float(machine.design_cut)

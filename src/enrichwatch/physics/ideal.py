@@ -661,9 +661,8 @@ def _log_alpha_star(prob: _Problem, law: SeparationLaw, m_star_objective: str):
         raise InputError("m_star_objective", m_star_objective, "'exact' or 'wbs1999'")
     m_star = KEY_MIDPOINT_MASS
     if isinstance(law, PerUnitMass):
-        m_star = law.m_star
-        if m_star is None:
-            m_star = _optimal_m_star(prob, law.alpha, m_star_objective)
+        m_star = (_optimal_m_star(prob, law.alpha, m_star_objective) if law.m_star is None
+                  else law.m_star)
     theta = (_M238 - m_star) / (_M238 - _M235)
     return np.log(prob.gamma) - theta * math.log(prob.gamma[prob.j]), m_star
 
@@ -741,6 +740,8 @@ def ideal_cascade(
     amounts = _amounts(feed_kg, product_kg)
     prob = _problem(feed, product, tails, law)
     log_a, m_star = _log_alpha_star(prob, law, m_star_objective)
+    n_e: float
+    n_s: float
     if integer_stages:
         n_e, n_s = _integer_stages(prob, log_a)
     else:
@@ -802,7 +803,8 @@ def _assemble(prob, law, m_star, log_a, stages, integer, amounts) -> IdealCascad
     cut = float(cut)
     m_f, m_p = float(prob.x_feed @ prob.masses), float(x_p @ prob.masses)
     f_kg, p_kg = _kg_flows(cut, m_f, m_p, *amounts)
-    values = multi_isotope_value(prob.isotopes, np.stack([prob.x_feed, x_p, x_t]), prob.gamma)
+    values = np.asarray(multi_isotope_value(prob.isotopes, np.stack([prob.x_feed, x_p, x_t]),
+                                            prob.gamma))
     v_f, v_p, v_t = (float(v) for v in values)
     t_kg = f_kg - p_kg
     alpha_star = np.exp(log_a)

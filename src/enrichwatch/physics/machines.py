@@ -480,7 +480,7 @@ class Machine:
         rng, gamma = self.gamma_range, self.design_gamma
         allowed = (f"(low, high) stage factors with 1 < low <= design {gamma:.6g} <= high, for a "
                    "rating-defined machine")
-        if self.geometry is not None:
+        if self.geometry is not None or rng is None:
             raise InputError("gamma_range", rng, allowed)
         try:
             low, high = (float(x) for x in rng)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import brentq, root
@@ -45,6 +46,9 @@ from ..errors import (
 from ..units import as_float
 from . import steady_state as ss
 from .states import CascadeState, StreamState, stream_state
+
+if TYPE_CHECKING:   # cascade.py imports this module
+    from .cascade import FixedCascade
 
 __all__ = ["OUTPUTS", "ExternalFeed", "Link", "Network", "NetworkState"]
 
@@ -148,7 +152,7 @@ class Network:
 
     def __init__(self, cascades: Iterable, links: Iterable[Link] = (),
                  feeds: Iterable[ExternalFeed] = ()) -> None:
-        self.cascades = {}
+        self.cascades: dict[str, FixedCascade] = {}
         for cascade in cascades:
             if cascade.name in self.cascades:
                 raise ConfigurationError("cascade.name", cascade.name, "unique cascade names")
@@ -246,7 +250,7 @@ class Network:
                 break
             reach = grown
         if not reach.all():
-            stuck = sorted({self._cascade_of(i) for i in np.flatnonzero(~reach)})
+            stuck = sorted({self._cascade_of(int(i)) for i in np.flatnonzero(~reach)})
             raise ConfigurationError("links", " -> ".join(stuck),
                                      "a network where every loop has an exit (a withdrawal); "
                                      f"cascades {stuck} route all their product and tails back "

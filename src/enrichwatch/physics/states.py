@@ -31,9 +31,13 @@ if TYPE_CHECKING:
 class _Cascade(Protocol):
     """What a cascade state is built from (a :class:`~enrichwatch.physics.cascade.FixedCascade`)."""
 
-    name: str
-    machine: Machine
-    machines_per_stage: tuple[int, ...]
+    # read-only, so that a frozen dataclass satisfies it
+    @property
+    def name(self) -> str: ...
+    @property
+    def machine(self) -> Machine: ...
+    @property
+    def machines_per_stage(self) -> tuple[int, ...]: ...
 
 __all__ = ["CascadeState", "StreamState", "stream_state"]
 

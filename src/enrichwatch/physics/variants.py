@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ConfigurationError
 from .cascade import FixedCascade, design_cascade
 from .network import Network
 
@@ -167,6 +168,9 @@ def vary(network: Network, setting: Setting) -> Network:
 
 def _redesign(cascade: FixedCascade, machine) -> FixedCascade:
     d = cascade.design
+    if d is None:
+        raise ConfigurationError("cascade.design", cascade.name,
+                                 "a designed cascade (built by design_cascade) to redesign")
     return design_cascade(machine, d.feed, d.product, d.tails, total_machines=cascade.n_machines,
                           law=cascade.law, name=cascade.name)
 

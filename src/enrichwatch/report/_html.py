@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 from .. import __version__
 from ..files import write_atomic
@@ -40,7 +41,9 @@ def svg(ax, prefix: str):
     from matplotlib import rc_context
 
     buffer = io.StringIO()
-    with rc_context(_SVG_RC):
+    # cast: matplotlib types rc_context's keys as a Literal of rc names (and only in recent
+    # releases); these are valid rc names
+    with rc_context(cast("dict[Any, Any]", _SVG_RC)):
         ax.figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight",
                           pad_inches=0.04)
     text = buffer.getvalue()
