@@ -83,8 +83,8 @@ def test_compare_fordow_declared_and_observed(cli, tmp_path):
         assert top["range"]["low"] <= top["assay_wt_pct"] <= top["range"]["high"]
 
 
-def test_compare_table_shows_the_split_and_the_maximum(capsys):
-    code, out, _ = run(capsys, "compare", DECLARED, OBSERVED)
+def test_compare_table_shows_the_split_and_the_maximum(cli):
+    code, out, _ = cli("compare", DECLARED, OBSERVED)
     assert code == 0
     assert "from the piping (same feed, the first's withdrawal rate)" in out
     assert "from the operating point" in out and "maximum over" in out
