@@ -10,12 +10,31 @@ from hypothesis import strategies as st
 from enrichwatch.composition import (
     Assay,
     Composition,
+    convert_rate,
+    display_rate,
+    is_heu_weight_percent,
     isotope_name,
     kg_u_to_kg_uf6,
     kg_uf6_to_kg_u,
+    rate_from_kg_u_per_yr,
+    rate_to_kg_u_per_yr,
 )
-from enrichwatch.constants import FLUORINE_MASS, ISOTOPE_MASS
-from enrichwatch.errors import AssayError, EnrichwatchError, MassError, UnknownNameError
+from enrichwatch.constants import (
+    DISPLAY_RATE_UNITS,
+    FLUORINE_MASS,
+    HEU_THRESHOLD,
+    HEU_THRESHOLD_WT_PCT,
+    ISOTOPE_MASS,
+    MONTHS_PER_YEAR,
+    RATE_UNITS,
+)
+from enrichwatch.errors import (
+    AssayError,
+    EnrichwatchError,
+    InputError,
+    MassError,
+    UnknownNameError,
+)
 
 NAT = {"U234": 0.0055, "U235": 0.711, "U238": 99.2835}
 
@@ -107,3 +126,70 @@ def test_errors_pickle_and_inherit():
     assert str(back) == str(err)
     with pytest.raises(MassError):
         kg_u_to_kg_uf6(-1.0, Composition.from_atom_percent(NAT))
+
+
+# -- the one table of rate units -----------------------------------------------------------------
+LEU = Composition.from_mass_percent({"U234": 0.04, "U235": 5.0, "U238": 94.96})
+
+
+def test_rate_unit_table_holds_the_four_units_of_kg_u_and_kg_uf6():
+    assert dict(RATE_UNITS) == {"kg U/month": ("U", MONTHS_PER_YEAR), "kg U/yr": ("U", 1.0),
+                                "kg UF6/month": ("UF6", MONTHS_PER_YEAR),
+                                "kg UF6/yr": ("UF6", 1.0)}
+    assert DISPLAY_RATE_UNITS == ("kg U/month", "kg U/yr")
+    with pytest.raises(TypeError):
+        RATE_UNITS["kg U/week"] = ("U", 52.0)  # type: ignore[index]
+
+
+@pytest.mark.parametrize("unit", list(RATE_UNITS))
+@given(kg_u_per_yr=st.one_of(st.just(0.0), st.floats(min_value=1e-9, max_value=1e7)))
+def test_every_rate_unit_converts_kg_u_per_yr_and_back(unit, kg_u_per_yr):
+    rate = rate_from_kg_u_per_yr(kg_u_per_yr, unit, LEU)
+    assert rate_to_kg_u_per_yr(rate, unit, LEU) == pytest.approx(kg_u_per_yr, rel=1e-12, abs=0)
+
+
+@pytest.mark.parametrize("a", list(RATE_UNITS))
+@pytest.mark.parametrize("b", list(RATE_UNITS))
+def test_rates_convert_between_any_two_units_through_kg_u_per_yr(a, b):
+    rate = convert_rate(7.25, a, b, LEU)
+    assert rate == pytest.approx(rate_from_kg_u_per_yr(rate_to_kg_u_per_yr(7.25, a, LEU), b, LEU),
+                                 rel=1e-15)
+    assert convert_rate(rate, b, a, LEU) == pytest.approx(7.25, rel=1e-14)
+    if a == b:
+        assert rate == 7.25                                 # the same unit: unchanged
+
+
+@pytest.mark.parametrize("unit, expected", [
+    ("kg U/month", 10.0), ("kg U/yr", 120.0),
+    ("kg UF6/month", 10.0 * LEU.uf6_per_u), ("kg UF6/yr", 120.0 * LEU.uf6_per_u)])
+def test_every_rate_unit_has_its_factor_from_kg_u_per_yr(unit, expected):
+    assert rate_from_kg_u_per_yr(120.0, unit, LEU) == pytest.approx(expected, rel=1e-15)
+
+
+def test_display_rates_are_the_kg_u_units_and_need_no_isotopics():
+    for unit in DISPLAY_RATE_UNITS:
+        assert display_rate(120.0, unit) == rate_from_kg_u_per_yr(120.0, unit)
+    assert display_rate(120.0) == 10.0                      # default: per month
+    for unit in ("kg UF6/month", "t/month"):
+        with pytest.raises(InputError) as caught:
+            display_rate(120.0, unit)
+        assert caught.value.param == "rate_unit"
+
+
+def test_unknown_rate_unit_and_missing_isotopics_are_named():
+    with pytest.raises(InputError) as caught:
+        rate_to_kg_u_per_yr(1.0, "kg U/week")
+    assert caught.value.param == "rate_unit"
+    with pytest.raises(InputError) as caught:
+        rate_from_kg_u_per_yr(1.0, "kg UF6/yr")
+    assert caught.value.param == "composition"
+
+
+def test_heu_is_one_test_on_the_weight_percent_scale():
+    assert HEU_THRESHOLD_WT_PCT == 100 * HEU_THRESHOLD == 20.0
+    assert is_heu_weight_percent(20.0) and not is_heu_weight_percent(19.999)
+    np.testing.assert_array_equal(is_heu_weight_percent(np.array([5.0, 20.0, 60.0])),
+                                  [False, True, True])
+    assert Assay.from_weight_percent(60.0).is_heu is True
+    assert Assay.from_mass_fraction(HEU_THRESHOLD).is_heu is True
+    assert Assay.from_weight_percent(19.75).is_heu is False

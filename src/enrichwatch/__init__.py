@@ -81,6 +81,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see
         read_case_file,
     )
     from .report import (
+        ReportConfiguration,
         render_breakout_report,
         render_compare_report,
         render_evaluation_report,
@@ -113,7 +114,8 @@ _FACES = {
     "breakout": ("load_state", "plan_breakout", "monte_carlo", "breakout_timeline",
                  "StateFileError"),
     "report": ("write_report", "render_solve_report", "render_compare_report",
-               "render_evaluation_report", "render_breakout_report", "render_timeline_report"),
+               "ReportConfiguration", "render_evaluation_report", "render_breakout_report",
+               "render_timeline_report"),
     "errors": ("EnrichwatchError", "InputError", "AssayError", "MassError", "UnknownNameError",
                "ConfigurationError", "ConvergenceError", "EnrichwatchWarning"),
     "files": ("ProblemsError",),
@@ -150,6 +152,7 @@ __all__ = [
     "RecordDraft",
     "RecordError",
     "RecordStore",
+    "ReportConfiguration",
     "RuleSetError",
     "Signer",
     "StateFileError",

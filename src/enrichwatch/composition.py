@@ -24,6 +24,10 @@ Traceback (most recent call last):
 ...
 enrichwatch.errors.InputTypeError: product: expected an Assay (e.g. \
 Assay.from_weight_percent(90.0)), got float 0.9
+>>> rate_from_kg_u_per_yr(120.0, "kg U/month")
+10.0
+>>> Assay.from_weight_percent(60.0).is_heu
+True
 """
 
 from __future__ import annotations
@@ -34,18 +38,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .constants import FLUORINE_MASS, ISOTOPE_MASS, URANIUM_ISOTOPES
-from .errors import AssayError, InputTypeError, MassError, UnknownNameError
+from .constants import (
+    DISPLAY_RATE_UNITS,
+    FLUORINE_MASS,
+    HEU_THRESHOLD_WT_PCT,
+    ISOTOPE_MASS,
+    RATE_UNITS,
+    URANIUM_ISOTOPES,
+)
+from .errors import AssayError, InputError, InputTypeError, MassError, UnknownNameError
 from .units import as_magnitude
 
 __all__ = [
     "Assay",
     "Composition",
     "atom_to_mass_fractions",
+    "check_rate_unit",
+    "convert_rate",
+    "display_rate",
+    "is_heu_weight_percent",
     "isotope_name",
     "kg_u_to_kg_uf6",
     "kg_uf6_to_kg_u",
     "mass_to_atom_fractions",
+    "rate_from_kg_u_per_yr",
+    "rate_to_kg_u_per_yr",
 ]
 
 _M235 = ISOTOPE_MASS["U235"]
@@ -147,6 +164,11 @@ class Assay:
     def atom_percent(self) -> np.ndarray | float:
         """U-235 atom percent [%], treating the mixture as U-235/U-238 only."""
         return _scalar(_mass_to_atom_binary(self._mass_fraction) * 100.0)
+
+    @property
+    def is_heu(self) -> np.ndarray | bool:
+        """Highly enriched uranium (:func:`is_heu_weight_percent`)?"""
+        return is_heu_weight_percent(self._mass_fraction * 100.0)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -450,3 +472,94 @@ def kg_uf6_to_kg_u(kg_uf6, composition: Composition):
     """
     factor = require_composition(composition, "composition").uf6_per_u
     return _scalar(_check_mass(kg_uf6, "kg_uf6") / factor)
+
+
+def is_heu_weight_percent(value) -> np.ndarray | bool:
+    """Whether uranium of U-235 weight percent(s) ``value`` is highly enriched: at least
+    :data:`~enrichwatch.constants.HEU_THRESHOLD_WT_PCT` (20 wt%). The package's one test of
+    "HEU", used by results, reports, plots and the evaluation.
+
+    >>> is_heu_weight_percent(20.0), is_heu_weight_percent(19.75)
+    (True, False)
+    """
+    flags = np.asarray(value, dtype=float) >= HEU_THRESHOLD_WT_PCT
+    return bool(flags) if flags.ndim == 0 else flags
+
+
+def _rate_unit(unit: str) -> tuple[str, float]:
+    if unit not in RATE_UNITS:
+        raise InputError("rate_unit", unit, "one of " + ", ".join(map(repr, RATE_UNITS)))
+    return RATE_UNITS[unit]
+
+
+def _needs(composition: Composition | None, unit: str) -> Composition:
+    if composition is None:
+        raise InputError("composition", None, f"the isotopics of the stream to convert {unit}")
+    return composition
+
+
+def rate_to_kg_u_per_yr(rate: float, unit: str, composition: Composition | None = None) -> float:
+    """A rate in one of the :data:`~enrichwatch.constants.RATE_UNITS` as kg U/yr.
+
+    kg UF6 rates convert with the isotopics ``composition`` of the stream they apply to (required
+    for them, unused for kg U rates).
+
+    >>> nat = Composition.from_mass_percent({"U235": 0.711, "U238": 99.289})
+    >>> rate_to_kg_u_per_yr(10.0, "kg U/month", nat)
+    120.0
+    """
+    material, per_year = _rate_unit(unit)
+    kg_u = rate if material == "U" else kg_uf6_to_kg_u(rate, _needs(composition, unit))
+    return float(kg_u) * per_year
+
+
+def rate_from_kg_u_per_yr(kg_u_per_yr: float, unit: str,
+                          composition: Composition | None = None) -> float:
+    """Inverse of :func:`rate_to_kg_u_per_yr`: kg U/yr expressed in ``unit``.
+
+    >>> nat = Composition.from_mass_percent({"U235": 0.711, "U238": 99.289})
+    >>> rate_from_kg_u_per_yr(120.0, "kg U/month", nat)
+    10.0
+    """
+    material, per_year = _rate_unit(unit)
+    rate = kg_u_per_yr / per_year
+    return float(rate if material == "U" else kg_u_to_kg_uf6(rate, _needs(composition, unit)))
+
+
+def check_rate_unit(unit: str) -> str:
+    """``unit`` if results, reports and plots can show rates in it (one of the kg U units,
+    :data:`~enrichwatch.constants.DISPLAY_RATE_UNITS`, which need no isotopics); an InputError
+    naming ``rate_unit`` if not.
+
+    >>> check_rate_unit("kg U/yr")
+    'kg U/yr'
+    """
+    if unit not in DISPLAY_RATE_UNITS:
+        raise InputError("rate_unit", unit, f"one of {sorted(DISPLAY_RATE_UNITS)}")
+    return unit
+
+
+def display_rate(kg_u_per_yr: float, unit: str = "kg U/month") -> float:
+    """A rate [kg U/yr] in one of the kg U units results, reports and plots show
+    (:func:`check_rate_unit`).
+
+    >>> display_rate(120.0), display_rate(120.0, "kg U/yr")
+    (10.0, 120.0)
+    """
+    return rate_from_kg_u_per_yr(kg_u_per_yr, check_rate_unit(unit))
+
+
+def convert_rate(rate: float, from_unit: str, to_unit: str,
+                 composition: Composition | None = None) -> float:
+    """A rate in ``from_unit`` expressed in ``to_unit`` (both
+    :data:`~enrichwatch.constants.RATE_UNITS`; kg UF6 units need the stream's ``composition``).
+    The same unit gives the rate back unchanged.
+
+    >>> convert_rate(10.0, "kg U/month", "kg U/yr")
+    120.0
+    """
+    if from_unit == to_unit:
+        _rate_unit(from_unit)
+        return float(rate)
+    return rate_from_kg_u_per_yr(rate_to_kg_u_per_yr(rate, from_unit, composition), to_unit,
+                                 composition)

@@ -20,13 +20,19 @@ __all__ = [
     "CENTRIFUGE_GAS_TEMPERATURE_K",
     "CENTRIFUGE_PRESSURE_RATIO",
     "CENTRIFUGE_R2_OVER_A",
+    "DAYS_PER_MONTH",
+    "DAYS_PER_YEAR",
+    "DISPLAY_RATE_UNITS",
     "FLUORINE_MASS",
     "GAS_CONSTANT",
     "HEU_THRESHOLD",
+    "HEU_THRESHOLD_WT_PCT",
     "ISOTOPE_MASS",
     "MASS_NUMBER",
     "MONTHS_PER_YEAR",
     "NATURAL_URANIUM_ATOM_PCT",
+    "RATE_UNITS",
+    "SECONDS_PER_DAY",
     "SECONDS_PER_MONTH",
     "SECONDS_PER_YEAR",
     "SQ_HEU_U235_KG",
@@ -79,14 +85,40 @@ NATURAL_URANIUM_ATOM_PCT: MappingProxyType[str, float] = MappingProxyType(
     {"U234": 0.0054, "U235": 0.7204, "U238": 99.2742}
 )
 
+#: Seconds in a day [s/d] (SI day of 86 400 s).
+SECONDS_PER_DAY: float = 86400.0
+
+#: Days in a year [d/yr]: the Julian year of 365.25 d, the year of every rate "per year".
+#: Source: IAU (Julian year, 365.25 d of 86 400 s).
+DAYS_PER_YEAR: float = 365.25
+
 #: Seconds in a year [s/yr] (Julian year, 365.25 d), used to convert machine ratings.
-SECONDS_PER_YEAR: float = 365.25 * 86400.0
+SECONDS_PER_YEAR: float = DAYS_PER_YEAR * SECONDS_PER_DAY
 
 #: Months in a year [month/yr]: rates "per month" are one twelfth of rates per year.
 MONTHS_PER_YEAR: float = 12.0
 
 #: Seconds in a month [s/month] (one twelfth of a Julian year).
 SECONDS_PER_MONTH: float = SECONDS_PER_YEAR / MONTHS_PER_YEAR
+
+#: Mean days in a month [d/month] (one twelfth of a Julian year, 30.4375 d), used to turn day
+#: counts into months.
+DAYS_PER_MONTH: float = DAYS_PER_YEAR / MONTHS_PER_YEAR
+
+#: Units of uranium flow rates: unit -> (material counted, periods per year [1/yr]). A rate ``r``
+#: in a unit is ``r x periods`` kg of the material per year; kg UF6 convert to kg U with the
+#: stream's isotopics (:func:`enrichwatch.composition.kg_uf6_to_kg_u`). The package computes in
+#: kg U/yr; plant files may use any of these units, reports and plots show the kg U ones
+#: (:data:`DISPLAY_RATE_UNITS`). Source: definitions (a month is 1/12 of a year, as above).
+RATE_UNITS: MappingProxyType[str, tuple[str, float]] = MappingProxyType({
+    "kg U/month": ("U", MONTHS_PER_YEAR),
+    "kg U/yr": ("U", 1.0),
+    "kg UF6/month": ("UF6", MONTHS_PER_YEAR),
+    "kg UF6/yr": ("UF6", 1.0),
+})
+
+#: The rate units that need no isotopics (kg U), in which results, reports and plots are shown.
+DISPLAY_RATE_UNITS: tuple[str, ...] = tuple(u for u, (m, _) in RATE_UNITS.items() if m == "U")
 
 #: IAEA significant quantity of HEU (>= 20 % U-235) [kg U-235].
 #: Source: IAEA Safeguards Glossary (2001 ed., Table II; 2022 ed.).
@@ -101,6 +133,9 @@ TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS: float = 1.0
 
 #: Lower U-235 bound of highly enriched uranium [mass fraction]. Source: IAEA Safeguards Glossary.
 HEU_THRESHOLD: float = 0.20
+
+#: The same bound in weight percent U-235 [wt%], the scale results are reported in.
+HEU_THRESHOLD_WT_PCT: float = 100.0 * HEU_THRESHOLD
 
 #: U-235 assay of weapon-grade uranium used for breakout arithmetic [mass fraction].
 #: Source: convention in IAEA and ISIS analyses (``shared/reference/domain.md`` section 6).

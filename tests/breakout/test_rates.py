@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from enrichwatch.breakout.rates import step_rate
-from enrichwatch.breakout.state import DAYS_PER_YEAR, BuiltJob
+from enrichwatch.breakout.state import BuiltJob
 from enrichwatch.composition import Assay, Composition
+from enrichwatch.constants import DAYS_PER_YEAR
 from enrichwatch.errors import InputError
 from enrichwatch.physics.cascade import design_cascade
 from enrichwatch.physics.machines import load_catalog

@@ -212,4 +212,4 @@ def test_evaluation_as_dict_is_json():
 
 def test_finding_checks_its_severity():
     with pytest.raises(InputError, match="severity"):
-        Finding("r", "critical", "t", "d", (1,))
+        Finding(rule="r", severity="critical", title="t", detail="d", evidence=(1,))

@@ -334,3 +334,41 @@ to = "A"
 rate = 10.0
 composition = {{ U235 = 5.0, U238 = 95.0 }}
 """
+
+
+# -- the figures results give every presentation ---------------------------------------------------
+def test_withdrawal_figures_come_from_the_unrounded_rate():
+    from enrichwatch.facility.solve import solve_plant
+
+    root = Path(__file__).parents[2] / "examples" / "fordow-2023"
+    plant = solve_plant(root / "observed.toml", capability=False)
+    for w in plant.result.withdrawals:
+        s = plant.state.withdrawals[w.name]
+        assert w.rate() == w.rate_kg_per_month == s.rate_kg_per_yr / 12
+        assert w.rate("kg U/yr") == pytest.approx(s.rate_kg_per_yr, rel=1e-15)
+        assert w.u235_rate("kg U/yr") == pytest.approx(
+            s.rate_kg_per_yr * s.assay.weight_percent / 100, rel=1e-15)
+        assert w.is_heu == bool(s.assay.is_heu)
+        with pytest.raises(InputError, match="rate_unit"):
+            w.rate("kg UF6/month")
+    assert [w.name for w in plant.result.heu_withdrawals] == ["B.product"]
+
+
+def test_heu_totals_sum_unrounded_rates():
+    from enrichwatch.facility.results import PlantResult, WithdrawalResult
+
+    # three HEU withdrawals of 0.0004 kg U/month: each shows as 0.000, together 0.0012
+    heu = {"U235": 60.0, "U238": 40.0}
+    withdrawals = tuple(WithdrawalResult(f"C{i}.product", f"C{i}", 0.0004, heu)
+                        for i in range(3))
+    leu = WithdrawalResult("T.tails", "T", 100.0, {"U235": 2.0, "U238": 98.0})
+    empty = WithdrawalResult("E.product", "E", 0.0, {})
+    result = PlantResult(cascades=(), withdrawals=(*withdrawals, leu, empty), streams=(),
+                         feeds={}, balance_residual=0.0)
+    assert result.heu_withdrawals == withdrawals
+    assert f"{result.heu_rate():.3f}" == "0.001"
+    assert sum(float(f"{w.rate():.3f}") for w in withdrawals) == 0.0
+    assert result.heu_rate("kg U/yr") == pytest.approx(3 * 0.0048, rel=1e-15)
+    assert result.heu_u235_rate() == pytest.approx(3 * 0.0004 * 0.6, rel=1e-12)
+    assert result.heu_kg_per_month == result.heu_rate()
+    assert not empty.is_heu and not empty.has_assay and empty.u235_rate() == 0.0

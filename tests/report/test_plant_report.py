@@ -13,8 +13,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from enrichwatch.composition import Assay, Composition
 from enrichwatch.errors import InputError
-from enrichwatch.report import render_compare_report, render_solve_report, write_report
+from enrichwatch.physics.cascade import design_cascade
+from enrichwatch.physics.machines import load_catalog
+from enrichwatch.physics.network import ExternalFeed, Network
+from enrichwatch.report import (
+    ReportConfiguration,
+    render_compare_report,
+    render_solve_report,
+    write_report,
+)
 from tests.fordow_networks import fordow_networks
 
 EVIL = "<script>alert(1)</script>"
@@ -49,9 +58,16 @@ def compare_html(fordow):
                 "note": "re-piped"}]
     return render_compare_report(
         "Fordow 2023: declared vs alternative",
-        (*fordow["declared"], _inputs(label="Declared"), ASSUMPTIONS),
-        (*fordow["alternative"], _inputs(label="Alternative"), ASSUMPTIONS + ["Re-piped."]),
+        _configuration(fordow["declared"], _inputs(label="Declared"), ASSUMPTIONS),
+        _configuration(fordow["alternative"], _inputs(label="Alternative"),
+                       ASSUMPTIONS + ["Re-piped."]),
         changes)
+
+
+def _configuration(solved, inputs=None, assumptions=()):
+    net, state = solved
+    return ReportConfiguration(network=net, state=state, inputs=inputs or {},
+                               assumptions=assumptions)
 
 
 def external_references(html: str) -> list[str]:
@@ -139,12 +155,39 @@ def test_compare_report_shows_both_configurations_and_changes(fordow, compare_ht
     assert "Re-piped." in compare_html
 
 
-def test_compare_report_escapes_changes_and_checks_its_arguments(fordow):
-    a = (*fordow["declared"], {}, [])
+def test_compare_report_escapes_changes(fordow):
+    a = _configuration(fordow["declared"])
     html = render_compare_report(EVIL, a, a, [{"item": EVIL, "before": 1.5, "note": EVIL}])
     assert EVIL not in html and "<script" not in html.lower()
-    with pytest.raises(InputError, match="b"):
-        render_compare_report("x", a, fordow["declared"], [])
+
+
+@pytest.mark.parametrize("wrong", ["tuple", "four-tuple", "none"])
+@pytest.mark.parametrize("param", ["a", "b"])
+def test_compare_report_refuses_anything_but_a_configuration(fordow, param, wrong):
+    good = _configuration(fordow["declared"])
+    bad = {"tuple": fordow["declared"], "four-tuple": (*fordow["declared"], {}, []),
+           "none": None}[wrong]
+    args = {"a": good, "b": good} | {param: bad}
+    with pytest.raises(InputError) as caught:
+        render_compare_report("x", args["a"], args["b"], [])
+    assert caught.value.param == param
+    assert "ReportConfiguration" in str(caught.value)
+
+
+@pytest.mark.parametrize("field, value", [("network", None), ("state", "solved"),
+                                          ("inputs", ["not", "a", "mapping"]),
+                                          ("assumptions", "one string")])
+def test_report_configuration_checks_its_fields(fordow, field, value):
+    net, state = fordow["declared"]
+    fields = {"network": net, "state": state, "inputs": {}, "assumptions": ()}
+    with pytest.raises(InputError) as caught:
+        ReportConfiguration(**(fields | {field: value}))
+    assert caught.value.param == field
+
+
+def test_report_configuration_is_built_by_keyword(fordow):
+    with pytest.raises(TypeError):
+        ReportConfiguration(*fordow["declared"])          # keyword-only: refused
 
 
 def test_write_report_is_atomic(tmp_path, monkeypatch):
@@ -207,3 +250,32 @@ def test_report_opens_offline_in_headless_chromium_and_shows_its_plots(tmp_path,
     dom = _run_chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
     assert dom.count("<svg") == 3
     assert "<path" in dom and "Withdrawals" in dom
+
+
+def _two_heu_cascades():
+    """Two 166-machine IR-6 cascades (5 -> 60 %) fed apart: two HEU withdrawals whose rates
+    [kg U/month] round (to 3 decimals) to a sum 0.001 above their sum rounded."""
+    w = Assay.from_weight_percent
+    leu = Composition.from_mass_percent({"U235": 5.0, "U238": 95.0})
+    ir6 = load_catalog().get("IR-6")
+    a, b = (design_cascade(ir6, leu, w(60.0), w(2.0), total_machines=166, name=n)
+            for n in "AB")
+    feed = a.design.feed_kg_per_yr
+    net = Network([a, b], feeds=[ExternalFeed("fa", "A", leu, feed),
+                                 ExternalFeed("fb", "B", leu, 0.995 * feed)])
+    return net, net.solve()
+
+
+def test_heu_totals_are_sums_of_the_unrounded_figures():
+    net, state = _two_heu_cascades()
+    html = render_solve_report("Two", net, state, inputs={}, assumptions=[])
+    heu = [state.withdrawals[n] for n in ("A.product", "B.product")]
+    rates = [s.rate_kg_per_yr / 12 for s in heu]
+    u235 = [r * s.assay.weight_percent / 100 for r, s in zip(rates, heu, strict=True)]
+    rounded_then_summed = sum(float(f"{r:.3f}") for r in rates)
+    assert f"{rounded_then_summed:.3f}" != f"{sum(rates):.3f}"      # the case that matters
+    summary = re.search(r"output:\s*<strong>([\d.]+) kg U/month</strong>\s*\(([\d.]+) kg U-235\)",
+                        html)
+    assert summary.groups() == (f"{sum(rates):.3f}", f"{sum(u235):.3f}")
+    for r, u in zip(rates, u235, strict=True):                     # each row as before
+        assert f"{r:.3f}" in html and f"{u:.3f}" in html

@@ -43,6 +43,7 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,7 +61,7 @@ _PERCENTILES = (5, 50, 95)
 _PILOT = 64
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class McModel:
     """Everything a chunk needs (picklable, shipped once to each Dask worker).
 
@@ -79,7 +80,7 @@ class McModel:
     stock: np.ndarray
     sigma: np.ndarray
     target: float
-    candidates: tuple = ()
+    candidates: tuple[tuple[int, ...], ...] = ()
 
 
 def _flows(state, model, ratings, recycle=None):
@@ -115,12 +116,12 @@ def prepare(state: BreakoutState, n_sq: float = 1, *, model: str = "repiped",
     ladder = state.ladder()
     kind = np.array([names.index(state.cascades[k].machine.name) for k, _ in cols], int)
     constrained = np.flatnonzero(np.isfinite(np.asarray(ladder.stock_kg[:-1])))
-    return McModel(names, ratings, cols[:, 0].astype(int), kind,
-                   np.array([g.units(model)[0] for g in state.cascades], float),
-                   g3[:, cols[:, 0], cols[:, 1], :], constrained,
-                   np.nan_to_num(np.asarray(ladder.stock_kg, float), posinf=0.0),
-                   np.asarray(ladder.stock_sigma_kg, float),
-                   product_target_kg_u(n_sq, sq_u235_kg))
+    return McModel(machine_names=names, ratings=ratings, groups=cols[:, 0].astype(int),
+                   kind=kind, units=np.array([g.units(model)[0] for g in state.cascades], float),
+                   flows3=g3[:, cols[:, 0], cols[:, 1], :], constrained=constrained,
+                   stock=np.nan_to_num(np.asarray(ladder.stock_kg, float), posinf=0.0),
+                   sigma=np.asarray(ladder.stock_sigma_kg, float),
+                   target=product_target_kg_u(n_sq, sq_u235_kg))
 
 
 def _weights(r: np.ndarray, rt: np.ndarray) -> np.ndarray:
@@ -183,7 +184,7 @@ def _percentiles(days: np.ndarray) -> dict[int, float]:
     return {p: float(np.percentile(days, p, method=method)) for p in _PERCENTILES}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BreakoutDistribution:
     """Monte Carlo distribution of breakout time [days].
 
@@ -202,7 +203,7 @@ class BreakoutDistribution:
     whole_ratio: float
     days: np.ndarray = field(repr=False)
     fluid_days: np.ndarray = field(repr=False)
-    ratings: dict = field(repr=False)
+    ratings: Mapping[str, np.ndarray] = field(repr=False)
     lp_solves: int
     backend: str
     assumptions: tuple[str, ...]
@@ -332,7 +333,9 @@ def monte_carlo(state: BreakoutState, n_sq: float = 1, *, samples: int = 10_000,
         arr.setflags(write=False)
     ratings = {n: np.concatenate([p["ratings"][:, i] for p in parts])
                for i, n in enumerate(mc.machine_names)}
-    return BreakoutDistribution(state.name, model, float(n_sq), samples, seed, chunk_size,
-                                plan.days_to_n_sq, ratio, days, fluid, ratings,
-                                sum(p["calls"] for p in parts), backend,
-                                _assumptions(mc, state))
+    return BreakoutDistribution(state=state.name, model=model, n_sq=float(n_sq), samples=samples,
+                                seed=seed, chunk_size=chunk_size,
+                                nominal_days=plan.days_to_n_sq, whole_ratio=ratio, days=days,
+                                fluid_days=fluid, ratings=ratings,
+                                lp_solves=sum(p["calls"] for p in parts), backend=backend,
+                                assumptions=_assumptions(mc, state))

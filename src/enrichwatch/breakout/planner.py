@@ -184,14 +184,16 @@ def plan_breakout(state: BreakoutState, n_sq: float = 1, *, model: str = "repipe
                                                  whole.durations)
     top = np.einsum("hks,ks->h", whole.allocation, prog.g[:, :, -1])
     return BreakoutPlan(
-        state.name, state.date, model, float(n_sq), float(sq_u235_kg), target,
-        first.days, whole.days,
-        first_time_reaching(whole.durations, top, ladder.stock_kg[-1], one)
+        state=state.name, date=state.date, model=model, n_sq=float(n_sq),
+        sq_u235_kg=float(sq_u235_kg), target_kg_u=target,
+        days_to_first_sq=first.days, days_to_n_sq=whole.days,
+        first_sq_in_plan_days=first_time_reaching(whole.durations, top, ladder.stock_kg[-1], one)
         if whole.feasible else math.inf,
-        fluid.days, lower_bound(state, target), whole.phases, ladder.steps,
-        build_schedule(state.cascades, units_per, ladder, rates, whole.allocation,
-                       whole.durations, produced),
-        materials, waste,
-        tuple(RateRow(g.name, s, units_per[k], r) for k, g in enumerate(state.cascades)
-              for s, r in enumerate(rates[k])),
-        _assumptions(state, model, sq_u235_kg, whole.phases), whole.status)
+        fluid_days=fluid.days, lower_bound=lower_bound(state, target), phases=whole.phases,
+        steps=ladder.steps,
+        schedule=build_schedule(state.cascades, units_per, ladder, rates, whole.allocation,
+                                whole.durations, produced),
+        materials=materials, waste=waste,
+        rates=tuple(RateRow(g.name, s, units_per[k], r) for k, g in enumerate(state.cascades)
+                    for s, r in enumerate(rates[k])),
+        assumptions=_assumptions(state, model, sq_u235_kg, whole.phases), status=whole.status)

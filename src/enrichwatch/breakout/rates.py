@@ -47,18 +47,19 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import root
 
 from ..composition import Assay, Composition
+from ..constants import DAYS_PER_YEAR
 from ..errors import ConfigurationError, ConvergenceError, InputError
 from ..physics.capability import rate_for_assay
 from ..physics.cascade import FixedCascade, design_cascade
 from ..physics.network import ExternalFeed, Network
 from ..physics.swu import separative_work
-from .state import DAYS_PER_YEAR, BuiltJob
+from .state import BuiltJob
 
 __all__ = ["MODELS", "StepRate", "step_rate"]
 
@@ -69,7 +70,7 @@ _ROOT_TOL = 1e-10      # residual in logit of the assays
 _IDEAL_SHARE = 0.9     # first guess of the feed: this share of an ideal cascade's
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StepRate:
     """Flows of one cascade doing one step [kg U/day], and how they were obtained.
 
@@ -103,9 +104,10 @@ class StepRate:
 
     def scaled(self, factor: float) -> StepRate:
         """The same step with every flow multiplied by ``factor``."""
-        return StepRate(self.feed_kg_per_day * factor, self.product_kg_per_day * factor,
-                        self.tails_kg_per_day * factor, self.tails_assay, self.exact_tails,
-                        self.value_work_kg_swu_per_day * factor, self.cap, self.method)
+        return replace(self, feed_kg_per_day=self.feed_kg_per_day * factor,
+                       product_kg_per_day=self.product_kg_per_day * factor,
+                       tails_kg_per_day=self.tails_kg_per_day * factor,
+                       value_work_kg_swu_per_day=self.value_work_kg_swu_per_day * factor)
 
     def as_dict(self) -> dict:
         return {"feed_kg_per_day": self.feed_kg_per_day,
@@ -117,7 +119,9 @@ class StepRate:
 
 
 def _none(reason: str, xw: float) -> StepRate:
-    return StepRate(0.0, 0.0, 0.0, xw, False, 0.0, 1.0, reason)
+    return StepRate(feed_kg_per_day=0.0, product_kg_per_day=0.0, tails_kg_per_day=0.0,
+                    tails_assay=xw, exact_tails=False, value_work_kg_swu_per_day=0.0, cap=1.0,
+                    method=reason)
 
 
 def _swu_per_feed(xf: float, xp: float, xw: float) -> float:
@@ -182,8 +186,11 @@ def _finish(f: float, p: float, xf: float, xp: float, xw: float, exact: bool, po
     w = f - p
     work = separative_work(xf, xp, xw, f, p, w)
     cap = min(1.0, power / work) if work > 0 else 1.0
-    return StepRate(cap * f / DAYS_PER_YEAR, cap * p / DAYS_PER_YEAR, cap * w / DAYS_PER_YEAR,
-                    xw, exact, cap * float(work) / DAYS_PER_YEAR, cap, method)
+    return StepRate(feed_kg_per_day=cap * f / DAYS_PER_YEAR,
+                    product_kg_per_day=cap * p / DAYS_PER_YEAR,
+                    tails_kg_per_day=cap * w / DAYS_PER_YEAR, tails_assay=xw, exact_tails=exact,
+                    value_work_kg_swu_per_day=cap * float(work) / DAYS_PER_YEAR, cap=cap,
+                    method=method)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -5,8 +5,11 @@ wt% U-235) and a readable ``repr``; building them from a solved programme is don
 
 Examples
 --------
->>> entry = ScheduleEntry("FFEP IR-6", "Fordow", "IR-6", 1, 2, 166, 2, 60.0, 90.0, 20.0,
-...                       "recycled to 20 %", "60 % (stock)", 0.0, 9.2, 32.5, 18.6, 13.9)
+>>> entry = ScheduleEntry(group="FFEP IR-6", facility="Fordow", machine="IR-6", first=1, count=2,
+...                       machines_per_unit=166, step=2, feed_wt_pct=60.0, product_wt_pct=90.0,
+...                       tails_wt_pct=20.0, tails_fate="recycled to 20 %",
+...                       feed_source="60 % (stock)", start_day=0.0, end_day=9.2, feed_kg=32.5,
+...                       product_kg=18.6, tails_kg=13.9)
 >>> entry
 ScheduleEntry(FFEP IR-6 #1-2 (2 x 166 IR-6): 60 -> 90 %, day 0-9.2, 18.6 kg U product)
 """
@@ -30,7 +33,7 @@ def _num(x: float):
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ScheduleEntry:
     """Units ``first .. first + count - 1`` of a group run one step from ``start`` to ``end``.
 
@@ -113,7 +116,7 @@ class RateRow:
                 "machines_per_unit": self.machines_per_unit, **self.rate.as_dict()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BreakoutPlan:
     """The fastest schedule found, its times and the bounds beside it.
 
@@ -263,11 +266,15 @@ def _entry(e, units_per, ladder, steps, produced) -> ScheduleEntry:
         tails = 100 * step.tails
     else:
         fate, tails = "discarded", 100 * r.tails_assay
-    return ScheduleEntry(group.name, group.facility, group.machine.name, first, n,
-                         units_per[k], s, 100 * step.feed, 100 * step.product, tails, fate,
-                         _source(ladder, step.level, produced), float(start), float(end),
-                         unit_days * r.feed_kg_per_day, unit_days * r.product_kg_per_day,
-                         unit_days * r.tails_kg_per_day)
+    return ScheduleEntry(group=group.name, facility=group.facility, machine=group.machine.name,
+                         first=first, count=n, machines_per_unit=units_per[k], step=s,
+                         feed_wt_pct=100 * step.feed, product_wt_pct=100 * step.product,
+                         tails_wt_pct=tails, tails_fate=fate,
+                         feed_source=_source(ladder, step.level, produced),
+                         start_day=float(start), end_day=float(end),
+                         feed_kg=unit_days * r.feed_kg_per_day,
+                         product_kg=unit_days * r.product_kg_per_day,
+                         tails_kg=unit_days * r.tails_kg_per_day)
 
 
 def build_materials(ladder: Ladder, rates, alloc: np.ndarray, durations: np.ndarray):

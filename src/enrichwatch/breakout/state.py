@@ -48,12 +48,12 @@ import math
 from dataclasses import dataclass, field
 
 from ..composition import Assay
-from ..constants import SECONDS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
+from ..constants import DAYS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
 from ..errors import AssayError, ConfigurationError, InputError, MassError
+from ..physics.machines import Machine
 
 __all__ = [
     "CONNECTIONS",
-    "DAYS_PER_YEAR",
     "DEFAULT_INTERMEDIATE_LEVELS",
     "BreakoutState",
     "BuiltJob",
@@ -64,9 +64,6 @@ __all__ = [
     "VARIANTS",
     "product_target_kg_u",
 ]
-
-#: Days in a (Julian) year [d/yr], derived from :data:`~enrichwatch.constants.SECONDS_PER_YEAR`.
-DAYS_PER_YEAR: float = SECONDS_PER_YEAR / 86400.0
 
 #: How the cascades of a group are connected: each runs alone ('parallel'), or all run as one
 #: chain ('series': product of one into the next, tails back), modelled as one longer cascade.
@@ -194,7 +191,7 @@ class CascadeGroup:
     """
 
     name: str
-    machine: object
+    machine: Machine
     machines: int
     count: int = 1
     facility: str = ""
@@ -239,7 +236,7 @@ class CascadeGroup:
 VARIANTS: tuple[str, ...] = ("recycle", "high-tails")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Step:
     """One enrichment step of the ladder: level ``level`` to level ``level + 1``.
 
@@ -291,8 +288,10 @@ class Ladder:
         for lev in range(len(self.levels) - 1):
             x, up = self.levels[lev], self.levels[lev + 1]
             below = self.levels[lev - 1] if lev > 0 else self.waste_tails
-            out.append(Step(len(out), lev, x, up, below, lev - 1 if lev else None, "recycle"))
-            out.append(Step(len(out), lev, x, up, _ratio_mean(below, x), None, "high-tails"))
+            out.append(Step(index=len(out), level=lev, feed=x, product=up, tails=below,
+                            tails_to=lev - 1 if lev else None, variant="recycle"))
+            out.append(Step(index=len(out), level=lev, feed=x, product=up,
+                            tails=_ratio_mean(below, x), tails_to=None, variant="high-tails"))
         return tuple(out)
 
 

@@ -37,6 +37,7 @@ import csv
 import functools
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date as _date
 
@@ -215,7 +216,7 @@ def timeline_state(report: StockReport) -> BreakoutState:
                          assumptions=tuple(notes), sources=(report.source,))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TimelineRow:
     """Breakout time at one report date [days]; ``days`` per plant model (None for a gap)."""
 
@@ -225,9 +226,9 @@ class TimelineRow:
     stocks: tuple[tuple[float, float], ...]
     machines: int
     swu_per_day: float
-    days: dict
+    days: Mapping[str, float | None]
     lower_bound_days: float | None
-    percentiles: dict
+    percentiles: Mapping[str, Mapping[int, float]]
     assumptions: tuple[str, ...]
     source: str
 
@@ -276,9 +277,11 @@ _GLOBAL = (
 
 def _row(report, n_sq, models, samples, seed, sq_u235_kg) -> TimelineRow:
     if report.gap:
-        return TimelineRow(report.date, report.report_id, True, (), 0, 0.0,
-                           {m: None for m in models}, None, {},
-                           ("gap in the public record: " + report.note,), report.source)
+        return TimelineRow(date=report.date, report_id=report.report_id, gap=True, stocks=(),
+                           machines=0, swu_per_day=0.0, days={m: None for m in models},
+                           lower_bound_days=None, percentiles={},
+                           assumptions=("gap in the public record: " + report.note,),
+                           source=report.source)
     from .montecarlo import monte_carlo
 
     state = timeline_state(report)
@@ -290,9 +293,11 @@ def _row(report, n_sq, models, samples, seed, sq_u235_kg) -> TimelineRow:
             pct[m] = monte_carlo(state, n_sq, samples=samples, seed=seed, model=m, plan=plan,
                                  sq_u235_kg=sq_u235_kg).percentiles
     stocks = tuple((100 * float(s.assay.mass_fraction), s.kg_u) for s in state.stocks)
-    return TimelineRow(report.date, report.report_id, False, stocks, state.n_machines,
-                       state.separative_power_kg_swu_per_day, days, lb, pct,
-                       state.assumptions, report.source)
+    return TimelineRow(date=report.date, report_id=report.report_id, gap=False, stocks=stocks,
+                       machines=state.n_machines,
+                       swu_per_day=state.separative_power_kg_swu_per_day, days=days,
+                       lower_bound_days=lb, percentiles=pct, assumptions=state.assumptions,
+                       source=report.source)
 
 
 def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), samples: int = 0,

@@ -4,10 +4,14 @@ configuration changes, as tables, ``--json`` and ``--report FILE.html``."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from .app import JSON_OPTION, app, check_output_path, emit, steps
+
+if TYPE_CHECKING:
+    from ..facility.solve import SolvedPlant
 
 __all__ = ["CATALOG_OPTION", "REPORT_OPTION", "compare", "solve"]
 
@@ -16,7 +20,7 @@ CATALOG_OPTION = typer.Option(None, "--catalog", help="Machine catalog file (TOM
                                                       "instead of the bundled one.")
 
 
-def _solve(path: Path, catalog_path: Path | None, advance):
+def _solve(path: Path, catalog_path: Path | None, advance) -> SolvedPlant:
     from ..facility import load_facility, solve_plant
     from ..physics.machines import load_catalog
 
@@ -24,8 +28,7 @@ def _solve(path: Path, catalog_path: Path | None, advance):
     advance(f"reading {path.name}")
     facility = load_facility(path, catalog=catalog)
     advance(f"solving {facility.name}")
-    plant = solve_plant(facility, catalog=catalog)
-    return facility, plant.network, plant.state, plant.result
+    return solve_plant(facility, catalog=catalog)
 
 
 def _facility_dict(facility) -> dict:
@@ -67,17 +70,18 @@ def solve(
     """Steady state of a plant: each cascade and withdrawal, separative work, HEU output."""
     check_output_path(report, "--report")
     with steps(3 if report else 2) as advance:
-        facility, network, state, result = _solve(plant, catalog, advance)
+        solved = _solve(plant, catalog, advance)
+        facility = solved.facility
         if report:
             from ..report import render_solve_report, write_report
 
             advance(f"writing {report.name}")
-            html = render_solve_report(facility.name, network, state,
-                                       inputs=_report_inputs(facility, network),
+            html = render_solve_report(facility.name, solved.network, solved.state,
+                                       inputs=_report_inputs(facility, solved.network),
                                        assumptions=list(facility.info.assumptions),
-                                       labels=facility.withdrawal_labels())
+                                       labels=solved.labels)
             write_report(html, report)
-    payload = {"facility": _facility_dict(facility), **result.as_dict(),
+    payload = {"facility": _facility_dict(facility), **solved.result.as_dict(),
                "report": str(report) if report else None}
     emit(as_json, payload, lambda out: _solve_tables(out, payload))
 
@@ -95,24 +99,25 @@ def compare(
     from ..facility.results import compare_results
 
     with steps(5 if report else 4) as advance:
-        fa, na, sa, ra = _solve(first, catalog, advance)
-        fb, nb, sb, rb = _solve(second, catalog, advance)
-        changes = compare_results(ra, rb)
+        a = _solve(first, catalog, advance)
+        b = _solve(second, catalog, advance)
+        changes = compare_results(a.result, b.result)
         advance("comparing at the same operating point")
-        operating_point, maxima = _operating_point(na, nb)
+        operating_point, maxima = _operating_point(a.network, b.network)
         if report:
-            from ..report import render_compare_report, write_report
+            from ..report import ReportConfiguration, render_compare_report, write_report
 
             advance(f"writing {report.name}")
             html = render_compare_report(
-                f"{fa.name} vs {fb.name}",
-                (na, sa, _report_inputs(fa, na, first.name), list(fa.info.assumptions)),
-                (nb, sb, _report_inputs(fb, nb, second.name), list(fb.info.assumptions)),
-                [c.as_dict() for c in changes],
-                labels={**fa.withdrawal_labels(), **fb.withdrawal_labels()})
+                f"{a.facility.name} vs {b.facility.name}",
+                *(ReportConfiguration(network=p.network, state=p.state,
+                                      inputs=_report_inputs(p.facility, p.network, path.name),
+                                      assumptions=p.facility.info.assumptions)
+                  for p, path in ((a, first), (b, second))),
+                [c.as_dict() for c in changes], labels={**a.labels, **b.labels})
             write_report(html, report)
-    payload = {"first": {"facility": _facility_dict(fa), **ra.as_dict()},
-               "second": {"facility": _facility_dict(fb), **rb.as_dict()},
+    payload = {"first": {"facility": _facility_dict(a.facility), **a.result.as_dict()},
+               "second": {"facility": _facility_dict(b.facility), **b.result.as_dict()},
                "changes": [c.as_dict() for c in changes],
                "operating_point": operating_point, "maximum_assay": maxima,
                "report": str(report) if report else None}
@@ -150,6 +155,8 @@ def _solve_tables(out, p: dict) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from ..constants import HEU_THRESHOLD_WT_PCT
+
     _banner(out, p["facility"])
     unit = p["units"]["rate"]
     cascades = Table(title=f"Cascades (rates in {unit}; assays in wt% U-235)")
@@ -171,7 +178,8 @@ def _solve_tables(out, p: dict) -> None:
                             f"{w['assay_wt_pct']:.4g}", "yes" if w["heu"] else "")
     out.print(withdrawals)
     months = p["months_to_one_sq_at_90pct"]
-    out.print(f"HEU (>= 20 % U-235) output: [bold]{p['heu_kg_per_month']:.4g} {unit}[/] "
+    out.print(f"HEU (>= {HEU_THRESHOLD_WT_PCT:g} % U-235) output: "
+              f"[bold]{p['heu_kg_per_month']:.4g} {unit}[/] "
               f"({p['heu_u235_kg_per_month']:.4g} kg U-235/month)")
     out.print("one significant quantity (25 kg U-235) at 90 %, product withdrawn slowly enough to "
               "reach 90 %: " + (f"[bold]{months:.3g} months[/]" if months is not None

@@ -3,8 +3,9 @@
 Examples
 --------
 >>> from datetime import date
->>> f = Finding("late-design-change-declaration", "high", "Design change declared 6 days late",
-...             "...", evidence=(5, 2), consequence={"days_late": 6})
+>>> f = Finding(rule="late-design-change-declaration", severity="high",
+...             title="Design change declared 6 days late", detail="...", evidence=(5, 2),
+...             consequence={"days_late": 6})
 >>> f
 Finding(late-design-change-declaration, high: 'Design change declared 6 days late'; evidence 5, 2)
 >>> Evaluation("FFEP", date(2023, 2, 1), (f,), (1, 2, 5)).as_dict()["findings"][0]["evidence"]
@@ -37,7 +38,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Finding:
     """One finding of an evaluation.
 

@@ -89,8 +89,9 @@ def _finding(rule_set: RuleSet, limit: Limit, record: RecordLike, where: str, va
               f"{limit.unit}; {limit.citation}).")
     consequence = {"value": value, "limit": limit.value, "comparison": limit.comparison,
                    "unit": limit.unit, "path": where, "excess": value - limit.value}
-    return Finding(rule_set.id, limit.severity, title, detail, (record.id,), consequence,
-                   limit=limit.id, citation=limit.citation)
+    return Finding(rule=rule_set.id, severity=limit.severity, title=title, detail=detail,
+                   evidence=(record.id,), consequence=consequence, limit=limit.id,
+                   citation=limit.citation)
 
 
 def _limit_findings(rule_set: RuleSet, limit: Limit, records: Sequence[RecordLike],

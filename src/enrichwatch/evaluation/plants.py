@@ -42,11 +42,9 @@ from ..facility.solve import solve_plant
 from ..physics.capability import MaxAssay, maximum_assay, rate_for_assay
 from ..physics.network import Network
 
-__all__ = ["DAYS_PER_MONTH", "Difference", "PlantCache", "PlantFigures", "PlantRanges", "Reach",
+__all__ = ["Difference", "PlantCache", "PlantFigures", "PlantRanges", "Reach",
            "operating_differences", "structural_differences"]
 
-#: Mean days per month (Julian year / 12), used to turn day counts into months.
-DAYS_PER_MONTH = 365.25 / 12
 _RATE_RTOL = 1e-6
 
 

@@ -38,12 +38,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..constants import HEU_THRESHOLD
+from ..composition import is_heu_weight_percent
+from ..constants import DAYS_PER_MONTH
 from ..dates import parse_date
 from ..facility.consequences import DESIGN_CUTS_ASSUMPTION
 from .findings import Finding
 from .plants import (
-    DAYS_PER_MONTH,
     PlantCache,
     PlantFigures,
     operating_differences,
@@ -53,9 +53,6 @@ from .records import RecordLike, in_force, known_as_of, payload_date
 
 __all__ = ["RULES", "Context", "assay_above_declared", "late_declarations",
            "observed_differs"]
-
-_HEU_PCT = 100 * HEU_THRESHOLD
-
 
 def _valid(record: RecordLike) -> date:
     """The valid date (``valid_from``) of a record."""
@@ -188,11 +185,11 @@ def observed_differs(ctx: Context) -> list[Finding]:
 
 def _undeclared_plant(ctx: Context, insp: RecordLike) -> Finding:
     seen = ctx.plant(insp, "observed_plant").summary()
-    return Finding("observed-differs-from-declared", "high",
-                   f"Configuration observed on {_valid(insp)} with no declaration in force",
-                   f"Inspection {insp.id} ({insp.source}) observed a configuration; no "
+    return Finding(rule="observed-differs-from-declared", severity="high",
+                   title=f"Configuration observed on {_valid(insp)} with no declaration in force",
+                   detail=f"Inspection {insp.id} ({insp.source}) observed a configuration; no "
                    f"declaration of {ctx.facility} was in force on {_valid(insp)} as known then.",
-                   (insp.id,), {"declared": None, "observed": seen})
+                   evidence=(insp.id,), consequence={"declared": None, "observed": seen})
 
 
 def _compare_with_declaration(ctx: Context, insp: RecordLike, decl: RecordLike
@@ -223,9 +220,10 @@ def _compare_with_declaration(ctx: Context, insp: RecordLike, decl: RecordLike
               + f". Declared: {_ranged_line(ranges['declared'])}. Observed: "
               f"{_ranged_line(ranges['observed'])}." + _split_line(split)
               + _inputs_line(ranges["observed"]))
-    return Finding("observed-differs-from-declared", severity,
-                   f"Observed configuration differs from the declaration in force on "
-                   f"{_valid(insp)}", detail, (insp.id, decl.id), consequence)
+    return Finding(rule="observed-differs-from-declared", severity=severity,
+                   title=f"Observed configuration differs from the declaration in force on "
+                   f"{_valid(insp)}", detail=detail, evidence=(insp.id, decl.id),
+                   consequence=consequence)
 
 
 # -- rule 2 ---------------------------------------------------------------------------------
@@ -254,9 +252,10 @@ def _late(ctx: Context, decl: RecordLike, declared_on: date, with_consequence: b
                  + " took place before it was declared" if seen else "")
               + ". Design information must be provided before a change is made."
               + _made_line(consequence, days))
-    return Finding("late-design-change-declaration", "high" if heu > 0 else "medium",
-                   f"Design change declared {days} days after it took effect", detail,
-                   evidence, consequence)
+    return Finding(rule="late-design-change-declaration",
+                   severity="high" if heu > 0 else "medium",
+                   title=f"Design change declared {days} days after it took effect",
+                   detail=detail, evidence=evidence, consequence=consequence)
 
 
 def _made_line(consequence: dict[str, Any] | None, days: int) -> str:
@@ -433,9 +432,10 @@ def _above(ctx: Context, record: RecordLike, value: float, what: str, decl: Reco
               f"{_valid(record)}) is above the declared maximum {limit:g} wt% of declaration "
               f"{decl.id} in force on that date. In steady state (rates found by imposing the "
               f"product withdrawal rate): {tested}.{ranges}")
-    return Finding("assay-above-declared-maximum", "high" if value >= _HEU_PCT else "medium",
-                   f"U-235 assay {value:g} % above the declared maximum {limit:g} %", detail,
-                   evidence, consequence)
+    severity = "high" if is_heu_weight_percent(value) else "medium"
+    return Finding(rule="assay-above-declared-maximum", severity=severity,
+                   title=f"U-235 assay {value:g} % above the declared maximum {limit:g} %",
+                   detail=detail, evidence=evidence, consequence=consequence)
 
 
 #: The built-in rules, in order.

@@ -28,7 +28,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..composition import Composition
+from ..composition import Composition, rate_to_kg_u_per_yr
+from ..constants import RATE_UNITS
 from ..errors import ConvergenceError, InputError
 from ..physics.cascade import FixedCascade, design_cascade
 from ..physics.machines import Machine, MachineCatalog, load_catalog
@@ -36,7 +37,6 @@ from ..physics.network import ExternalFeed, Link, Network
 from .problems import MISSING, Problem, key_path
 from .specs import (
     OUTPUTS,
-    RATE_UNITS,
     CascadeSpec,
     DesignSpec,
     FeedSpec,
@@ -45,7 +45,6 @@ from .specs import (
     PlantInfo,
     StreamSpec,
     WithdrawalSpec,
-    rate_to_kg_u_per_yr,
 )
 
 __all__ = ["EMPTY_SHARE", "Parts", "assemble", "remaining_shares"]

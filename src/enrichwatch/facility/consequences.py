@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..composition import Assay
-from ..constants import HEU_THRESHOLD, MONTHS_PER_YEAR
+from ..constants import MONTHS_PER_YEAR
 from ..errors import ConvergenceError
 from ..physics.capability import MaxAssay, RateAtAssay, maximum_assay
 from ..physics.capability import rate_for_assay as _rate_for_assay
@@ -144,7 +144,7 @@ class PlantRanges:
             return None
         return sum(s.rate_kg_per_yr for s in state.withdrawals.values()
                    if s.composition is not None and s.rate_kg_per_yr > 0
-                   and float(s.assay.mass_fraction) >= HEU_THRESHOLD) / MONTHS_PER_YEAR
+                   and s.assay.is_heu) / MONTHS_PER_YEAR
 
     def design(self) -> dict[str, Spread]:
         """Product rate and assay and HEU output at the design cuts."""

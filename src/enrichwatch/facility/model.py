@@ -41,6 +41,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..composition import rate_to_kg_u_per_yr
+from ..constants import RATE_UNITS
 from ..errors import ConvergenceError
 from ..files import MISSING, parse_toml
 from ..files import Problem as _BaseProblem
@@ -52,14 +54,12 @@ from .schema import parse_document
 from .specs import (
     DEFAULT_RATE_UNIT,
     OUTPUTS,
-    RATE_UNITS,
     CascadeSpec,
     FeedSpec,
     MachineSpec,
     PlantInfo,
     StreamSpec,
     WithdrawalSpec,
-    rate_to_kg_u_per_yr,
 )
 from .toml_io import render, write_atomic
 

@@ -2,7 +2,9 @@
 
 Turns a network and its steady state into plain results (per cascade, per withdrawal, HEU
 output) and compares two configurations. Calculators return objects; ``as_dict`` gives the
-JSON the command line prints (schema in the README). Rates are reported per month.
+JSON the command line prints (schema in the README), with rates per month. The figures every
+presentation shows (rates in a display unit, U-235 flows, which withdrawals are HEU, HEU
+totals) are computed here, once, from unrounded values.
 
 Examples
 --------
@@ -26,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import HEU_THRESHOLD, MONTHS_PER_YEAR
+from ..composition import check_rate_unit, convert_rate, is_heu_weight_percent
+from ..constants import HEU_THRESHOLD_WT_PCT, MONTHS_PER_YEAR
 
 __all__ = [
     "RATE_UNIT",
@@ -39,13 +42,20 @@ __all__ = [
     "plant_result",
 ]
 
+#: Rate unit of the results' ``as_dict`` (the command line's JSON).
 RATE_UNIT = "kg U/month"
 _AT_DESIGN_CUTS = "each at its design cuts (assumed: no withdrawal rate imposed)"
 
 
 @dataclass(frozen=True)
 class WithdrawalResult:
-    """One stream leaving the plant: rate [kg U/month] and isotopics [wt%]."""
+    """One stream leaving the plant: rate [kg U/month] and isotopics [wt%] (empty when the
+    stream is empty).
+
+    Rates in other units, the U-235 flow and whether the stream is HEU are read from it
+    (:meth:`rate`, :meth:`u235_rate`, :attr:`is_heu`), so that every presentation shows the
+    same figures.
+    """
 
     name: str
     label: str
@@ -54,12 +64,32 @@ class WithdrawalResult:
     months_to_sq_at_90: float | None = None
 
     @property
+    def has_assay(self) -> bool:
+        """Whether the isotopics are known (False for an empty stream)."""
+        return bool(self.composition_wt_pct)
+
+    @property
     def assay_wt_pct(self) -> float:
+        """U-235 [wt%] (0 for an empty stream)."""
         return float(self.composition_wt_pct.get("U235", 0.0))
 
     @property
     def is_heu(self) -> bool:
-        return self.rate_kg_per_month > 0 and self.assay_wt_pct >= 100 * HEU_THRESHOLD
+        """Whether the stream withdraws highly enriched uranium (a flow at >= 20 wt%)."""
+        return self.rate_kg_per_month > 0 and bool(is_heu_weight_percent(self.assay_wt_pct))
+
+    def rate(self, unit: str = RATE_UNIT) -> float:
+        """Rate in ``unit`` ({'kg U/month', 'kg U/yr'})."""
+        return convert_rate(self.rate_kg_per_month, RATE_UNIT, check_rate_unit(unit))
+
+    def u235_rate(self, unit: str = RATE_UNIT) -> float:
+        """U-235 flow in ``unit``, kg U-235 for kg U ({'kg U/month', 'kg U/yr'})."""
+        return self.rate(unit) * self.assay_wt_pct / 100
+
+    @property
+    def u235_kg_per_month(self) -> float:
+        """U-235 flow [kg U-235/month]."""
+        return self.u235_rate(RATE_UNIT)
 
     def as_dict(self) -> dict:
         months = self.months_to_sq_at_90
@@ -69,7 +99,7 @@ class WithdrawalResult:
                 "months_to_sq_at_90pct": None if months is None or np.isinf(months) else months}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CascadeResult:
     """One cascade at steady state (rates per month, assays in wt% U-235)."""
 
@@ -111,15 +141,29 @@ class PlantResult:
     balance_residual: float
 
     @property
+    def heu_withdrawals(self) -> tuple[WithdrawalResult, ...]:
+        """The withdrawals of HEU (:attr:`WithdrawalResult.is_heu`), in order."""
+        return tuple(w for w in self.withdrawals if w.is_heu)
+
+    def heu_rate(self, unit: str = RATE_UNIT) -> float:
+        """HEU (>= 20 % U-235) withdrawn, in ``unit`` ({'kg U/month', 'kg U/yr'}): the sum of
+        the HEU withdrawals' unrounded rates."""
+        return float(sum(w.rate(unit) for w in self.heu_withdrawals))
+
+    def heu_u235_rate(self, unit: str = RATE_UNIT) -> float:
+        """U-235 in the HEU withdrawn, in ``unit`` (kg U-235 for kg U): the sum of the HEU
+        withdrawals' unrounded U-235 flows."""
+        return float(sum(w.u235_rate(unit) for w in self.heu_withdrawals))
+
+    @property
     def heu_kg_per_month(self) -> float:
         """HEU (>= 20 % U-235) withdrawn [kg U/month]."""
-        return float(sum(w.rate_kg_per_month for w in self.withdrawals if w.is_heu))
+        return self.heu_rate(RATE_UNIT)
 
     @property
     def heu_u235_kg_per_month(self) -> float:
         """U-235 in the HEU withdrawn [kg U-235/month]."""
-        return float(sum(w.rate_kg_per_month * w.assay_wt_pct / 100 for w in self.withdrawals
-                         if w.is_heu))
+        return self.heu_u235_rate(RATE_UNIT)
 
     @property
     def months_to_one_sq_at_90(self) -> float:
@@ -160,13 +204,16 @@ def _wt_pct(composition) -> dict[str, float]:
 def _cascade_result(cascade, state) -> CascadeResult:
     per_month = 1.0 / MONTHS_PER_YEAR
     return CascadeResult(
-        cascade.name, getattr(cascade.machine, "name", str(cascade.machine)),
-        cascade.machines_per_stage, cascade.feed_stage,
-        state.product.rate_kg_per_yr * per_month, _u235(state.product),
-        state.tails.rate_kg_per_yr * per_month, _u235(state.tails),
-        state.swu_machines_kg_per_yr * per_month, state.swu_value_kg_per_yr * per_month,
-        tuple((state.stage_feed_kg_per_yr * per_month).tolist()), tuple(state.cuts.tolist()),
-        tuple((100 * state.stage_assay).tolist()))
+        name=cascade.name, machine=getattr(cascade.machine, "name", str(cascade.machine)),
+        machines_per_stage=cascade.machines_per_stage, feed_stage=cascade.feed_stage,
+        product_rate=state.product.rate_kg_per_yr * per_month,
+        product_assay_wt_pct=_u235(state.product),
+        tails_rate=state.tails.rate_kg_per_yr * per_month, tails_assay_wt_pct=_u235(state.tails),
+        swu_machines_per_month=state.swu_machines_kg_per_yr * per_month,
+        swu_value_per_month=state.swu_value_kg_per_yr * per_month,
+        stage_feed_rate=tuple((state.stage_feed_kg_per_yr * per_month).tolist()),
+        stage_cut=tuple(state.cuts.tolist()),
+        stage_assay_wt_pct=tuple((100 * state.stage_assay).tolist()))
 
 
 def _u235(stream) -> float:
@@ -222,7 +269,8 @@ def compare_results(a: PlantResult, b: PlantResult) -> tuple[Change, ...]:
                 for s in b.streams if s not in a.streams]
     changes += _cascade_changes(a, b)
     changes += _withdrawal_changes(a, b)
-    changes.append(Change("HEU output (>= 20 %)", f"{a.heu_kg_per_month:.4g} {RATE_UNIT}",
+    changes.append(Change(f"HEU output (>= {HEU_THRESHOLD_WT_PCT:g} %)",
+                          f"{a.heu_kg_per_month:.4g} {RATE_UNIT}",
                           f"{b.heu_kg_per_month:.4g} {RATE_UNIT}",
                           _ratio_note(a.heu_kg_per_month, b.heu_kg_per_month)))
     changes.append(Change("months to 1 SQ at 90 %", _months(a.months_to_one_sq_at_90),

@@ -29,14 +29,13 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..composition import isotope_name
-from ..constants import URANIUM_ISOTOPES
+from ..constants import RATE_UNITS, URANIUM_ISOTOPES
 from ..errors import UnknownNameError
 from ..files import key_path, pydantic_problem
 from .checks import Parts
 from .problems import Problem
 from .specs import (
     DEFAULT_RATE_UNIT,
-    RATE_UNITS,
     CascadeSpec,
     DesignSpec,
     FeedSpec,

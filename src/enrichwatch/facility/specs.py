@@ -1,9 +1,11 @@
 """The parts of a plant description, as immutable values holding what the user wrote.
 
-Rates are kept in the file's rate unit (:data:`RATE_UNITS`) and percents on the basis the user
-chose, so that a description saved again reads back equal; :func:`rate_to_kg_u_per_yr` and
-:meth:`Isotopics.composition` convert to the package's internal units (kg U/yr, mass fractions)
-when a network is built.
+Rates are kept in the file's rate unit (:data:`~enrichwatch.constants.RATE_UNITS`) and percents
+on the basis the user chose, so that a description saved again reads back equal;
+:func:`rate_to_kg_u_per_yr` and :meth:`Isotopics.composition` convert to the package's internal
+units (kg U/yr, mass fractions) when a network is built. The rate units and their conversions
+are defined once, in :mod:`enrichwatch.constants` and :mod:`enrichwatch.composition`, and are
+re-exported here.
 
 Examples
 --------
@@ -18,10 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
-from ..composition import Assay, Composition, isotope_name, kg_u_to_kg_uf6, kg_uf6_to_kg_u
-from ..constants import MONTHS_PER_YEAR, URANIUM_ISOTOPES
+from ..composition import (
+    Assay,
+    Composition,
+    isotope_name,
+    rate_from_kg_u_per_yr,
+    rate_to_kg_u_per_yr,
+)
+from ..constants import RATE_UNITS, URANIUM_ISOTOPES
 from ..errors import InputError, UnknownNameError
 from ..physics.machines import Machine, RotorGeometry
 
@@ -42,16 +49,6 @@ __all__ = [
     "rate_to_kg_u_per_yr",
 ]
 
-_MONTHS_PER_YEAR = MONTHS_PER_YEAR
-
-#: Rate units a plant file may use: unit -> (material, periods per year).
-RATE_UNITS: Mapping[str, tuple[str, float]] = MappingProxyType({
-    "kg U/month": ("U", _MONTHS_PER_YEAR),
-    "kg U/yr": ("U", 1.0),
-    "kg UF6/month": ("UF6", _MONTHS_PER_YEAR),
-    "kg UF6/yr": ("UF6", 1.0),
-})
-
 #: Rate unit of a file without a [units] table.
 DEFAULT_RATE_UNIT = "kg U/month"
 
@@ -63,46 +60,6 @@ OUTPUTS = ("product", "tails")
 
 _GEOMETRY_KEYS = ("length_m", "diameter_m", "speed_m_s", "temperature_k", "flow_ratio")
 _REQUIRED_GEOMETRY = ("length_m", "diameter_m", "speed_m_s")
-
-
-def _unit(unit: str) -> tuple[str, float]:
-    if unit not in RATE_UNITS:
-        raise InputError("units.rate", unit, "one of " + ", ".join(map(repr, RATE_UNITS)))
-    return RATE_UNITS[unit]
-
-
-def _needs(composition: Composition | None, unit: str) -> Composition:
-    if composition is None:
-        raise InputError("composition", None, f"the isotopics of the stream to convert {unit}")
-    return composition
-
-
-def rate_to_kg_u_per_yr(rate: float, unit: str, composition: Composition | None = None) -> float:
-    """A rate in a file unit {'kg U/month', 'kg U/yr', 'kg UF6/month', 'kg UF6/yr'} as kg U/yr.
-
-    kg UF6 rates convert with the isotopics ``composition`` of the stream they apply to (required
-    for them, unused for kg U rates).
-
-    >>> nat = Composition.from_mass_percent({"U235": 0.711, "U238": 99.289})
-    >>> rate_to_kg_u_per_yr(10.0, "kg U/month", nat)
-    120.0
-    """
-    material, per_year = _unit(unit)
-    kg_u = rate if material == "U" else kg_uf6_to_kg_u(rate, _needs(composition, unit))
-    return float(kg_u) * per_year
-
-
-def rate_from_kg_u_per_yr(kg_u_per_yr: float, unit: str,
-                          composition: Composition | None = None) -> float:
-    """Inverse of :func:`rate_to_kg_u_per_yr`: kg U/yr expressed in the file unit ``unit``.
-
-    >>> nat = Composition.from_mass_percent({"U235": 0.711, "U238": 99.289})
-    >>> rate_from_kg_u_per_yr(120.0, "kg U/month", nat)
-    10.0
-    """
-    material, per_year = _unit(unit)
-    rate = kg_u_per_yr / per_year
-    return float(rate if material == "U" else kg_u_to_kg_uf6(rate, _needs(composition, unit)))
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from .states import CascadeState
 __all__ = ["CascadeDesign", "FixedCascade", "default_law", "design_cascade", "ideal_binary_profile"]
 
 
-def default_law() -> PerUnitMass:
+def default_law() -> SeparationLaw:
     """Stage separation law used when none is given: ln γ_k proportional to the mass
     difference from U-238 (the centrifuge's elementary effect grows with ΔM)."""
     return PerUnitMass(alpha=1.05)
@@ -111,6 +111,12 @@ class FixedCascade:
     @property
     def n_machines(self) -> int:
         return sum(self.machines_per_stage)
+
+    @property
+    def nominal_swu_kg_per_yr(self) -> float:
+        """Rated separative power of all the machines [kg-SWU/yr]: machines x the machine's
+        nominal rating (what they would deliver at their design point)."""
+        return self.n_machines * self.machine.nominal_swu_per_yr
 
     @property
     def stage_cuts(self) -> np.ndarray:

@@ -506,7 +506,7 @@ class StageProfile:
                 f"max stage flow {self.flow_per_feed.max():.4g} F)")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class IdealCascade:
     """An ideal (matched abundance ratio) cascade and its streams; immutable.
 

@@ -128,6 +128,10 @@ class NetworkState:
     isotopes: tuple[str, ...]
     newton_iterations: int
 
+    def link_rate_kg_per_yr(self, link: Link) -> float:
+        """Rate a link carries [kg U/yr]: its share of its source cascade's output."""
+        return link.fraction * getattr(self.cascades[link.source], link.output).rate_kg_per_yr
+
     def balance_residual(self) -> np.ndarray:
         """Relative imbalance (in - out) / in of each isotope over the whole network."""
         inflow = sum(np.array([s.isotope_kg_per_yr[i] for i in self.isotopes])

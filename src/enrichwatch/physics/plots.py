@@ -3,8 +3,11 @@
 Every function takes an optional ``ax`` and returns the axes it drew on. Without ``ax`` a new
 :class:`matplotlib.figure.Figure` is made directly (Agg canvas, no pyplot state, no change to the
 user's backend); pass an ``ax`` of your own to show the plot interactively. Nothing here
-computes physics: rates and assays come from the solved state, and rates are shown in
-``rate_unit`` ({'kg U/month', 'kg U/yr'}) while the state holds kg U/yr.
+computes physics: rates and assays come from the solved state (a link's rate from
+:meth:`~enrichwatch.physics.network.NetworkState.link_rate_kg_per_yr`),
+HEU is :attr:`Assay.is_heu <enrichwatch.composition.Assay.is_heu>`, and rates are shown in
+``rate_unit`` ({'kg U/month', 'kg U/yr'}) by :func:`~enrichwatch.composition.display_rate`
+while the state holds kg U/yr.
 
 Artists that tests and reports look for carry a ``gid``: ``"cascade-<i>"`` (box of the i-th
 cascade), ``"link-<i>"`` (i-th :class:`~enrichwatch.physics.network.Link`), ``"feed-<i>"``,
@@ -34,35 +37,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..constants import HEU_THRESHOLD, MONTHS_PER_YEAR
-from ..errors import InputError
+from ..composition import check_rate_unit, display_rate
+from ..constants import HEU_THRESHOLD_WT_PCT
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["RATE_UNITS", "new_axes", "plot_network", "plot_stage_profile", "rate_factor"]
-
-#: Months per year, from the one definition of the month in :mod:`enrichwatch.constants`.
-
-#: Display units of rates and the factor from kg U/yr to each.
-RATE_UNITS: dict[str, float] = {"kg U/month": 1.0 / MONTHS_PER_YEAR, "kg U/yr": 1.0}
+__all__ = ["new_axes", "plot_network", "plot_stage_profile"]
 
 # Diagram geometry, in data units (one unit is 0.55 inch on a figure this module makes).
 _BOX_W, _BOX_H, _DX = 3.1, 3.4, 6.4
 _CHANNEL, _APPROACH = 1.0, 0.32
 _INCH_PER_UNIT = 0.55
 _PRODUCT_COLOR, _TAILS_COLOR, _FEED_COLOR = "#b2182b", "#2166ac", "#1b7837"
-
-
-def rate_factor(rate_unit: str) -> float:
-    """Factor from kg U/yr to ``rate_unit`` ({'kg U/month', 'kg U/yr'}).
-
-    >>> rate_factor("kg U/month") * 12
-    1.0
-    """
-    if rate_unit not in RATE_UNITS:
-        raise InputError("rate_unit", rate_unit, f"one of {sorted(RATE_UNITS)}")
-    return RATE_UNITS[rate_unit]
 
 
 def new_axes(width_in: float, height_in: float) -> Axes:
@@ -75,8 +62,8 @@ def _label(labels, name: str) -> str:
     return str((labels or {}).get(name, name))
 
 
-def _fmt_stream(rate_kg_per_yr: float, assay, factor: float, unit: str) -> str:
-    text = f"{rate_kg_per_yr * factor:.3f} {unit}"
+def _fmt_stream(rate_kg_per_yr: float, assay, unit: str) -> str:
+    text = f"{display_rate(rate_kg_per_yr, unit):.3f} {unit}"
     return text if assay is None else f"{text}\n{assay.weight_percent:.2f} wt% U-235"
 
 
@@ -183,7 +170,7 @@ def _arrow(ax, vertices, color: str, gid: str, lw: float = 1.6) -> None:
     ax.add_patch(arrow)
 
 
-def _link_text(link, target, network_state, factor, unit) -> str:
+def _link_text(link, target, network_state, unit) -> str:
     head = []
     if link.fraction < 1.0:
         head.append(f"{100 * link.fraction:.0f} % share")
@@ -192,11 +179,11 @@ def _link_text(link, target, network_state, factor, unit) -> str:
     lines = [" · ".join(head)] if head else []
     if network_state is not None:
         out = getattr(network_state.cascades[link.source], link.output)
-        lines.append(_fmt_stream(link.fraction * out.rate_kg_per_yr, out.assay, factor, unit))
+        lines.append(_fmt_stream(network_state.link_rate_kg_per_yr(link), out.assay, unit))
     return "\n".join(lines)
 
 
-def _draw_link(ax, i, link, network, layout, entry, network_state, factor, unit) -> None:
+def _draw_link(ax, i, link, network, layout, entry, network_state, unit) -> None:
     xs, (xe, ye, side) = layout.x[link.source], entry
     y_out = _BOX_H if link.output == "product" else 0.0
     y_ch = layout.channel[i]
@@ -204,7 +191,7 @@ def _draw_link(ax, i, link, network, layout, entry, network_state, factor, unit)
     color = _PRODUCT_COLOR if link.output == "product" else _TAILS_COLOR
     _arrow(ax, [(xs, y_out), (xs, y_ch), (x_app, y_ch), (x_app, ye), (xe, ye)], color,
            f"link-{i}")
-    text = _link_text(link, network.cascades[link.target], network_state, factor, unit)
+    text = _link_text(link, network.cascades[link.target], network_state, unit)
     if text:
         # over the first gap the stream crosses, clear of other cascades' exits
         reach = min(abs(x_app - xs), _DX - _BOX_W / 2 - _APPROACH)
@@ -220,7 +207,7 @@ def _terminal(ax, x, y, text, color, va="center", ha="center", bold=False) -> No
             bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": color, "lw": 1.2})
 
 
-def _draw_feed(ax, i, feed, entry, layout, network_state, labels, factor, unit) -> None:
+def _draw_feed(ax, i, feed, entry, layout, network_state, labels, unit) -> None:
     """A feed into the first cascade comes from a terminal on its left; one into a cascade
     further right from a terminal above, so that it stays clear of the streams between them."""
     xe, ye, _ = entry
@@ -228,7 +215,7 @@ def _draw_feed(ax, i, feed, entry, layout, network_state, labels, factor, unit) 
     if network_state is not None and feed.name in network_state.feeds:
         stream = network_state.feeds[feed.name]
         rate, assay = stream.rate_kg_per_yr, stream.assay
-    text = _label(labels, feed.name) + "\n" + _fmt_stream(rate, assay, factor, unit)
+    text = _label(labels, feed.name) + "\n" + _fmt_stream(rate, assay, unit)
     if layout.x[feed.target] == min(layout.x.values()):
         x0 = xe - 1.05
         _arrow(ax, [(x0, ye), (xe, ye)], _FEED_COLOR, f"feed-{i}")
@@ -239,7 +226,7 @@ def _draw_feed(ax, i, feed, entry, layout, network_state, labels, factor, unit) 
     _terminal(ax, x0, layout.top, text, _FEED_COLOR, va="bottom")
 
 
-def _draw_withdrawal(ax, i, name, network, layout, network_state, labels, factor, unit) -> None:
+def _draw_withdrawal(ax, i, name, network, layout, network_state, labels, unit) -> None:
     cascade, output = name.rsplit(".", 1)
     x = layout.x[cascade]
     product = output == "product"
@@ -249,8 +236,8 @@ def _draw_withdrawal(ax, i, name, network, layout, network_state, labels, factor
     text, heu = _label(labels, name), False
     if network_state is not None:
         s = network_state.withdrawals[name]
-        text += "\n" + _fmt_stream(s.rate_kg_per_yr, s.assay, factor, unit)
-        heu = s.assay is not None and s.assay.mass_fraction >= HEU_THRESHOLD
+        text += "\n" + _fmt_stream(s.rate_kg_per_yr, s.assay, unit)
+        heu = s.assay is not None and s.assay.is_heu
     if heu:
         text += "  (HEU)"
     _terminal(ax, x, y1, text, "#d6604d" if heu else "#555555",
@@ -293,7 +280,7 @@ def plot_network(network, state=None, ax: Axes | None = None, labels: dict | Non
     -------
     matplotlib.axes.Axes
     """
-    factor = rate_factor(rate_unit)
+    check_rate_unit(rate_unit)
     layout = _Layout.of(network)
     if ax is None:
         n = len(network.cascades)
@@ -304,12 +291,11 @@ def plot_network(network, state=None, ax: Axes | None = None, labels: dict | Non
         _draw_box(ax, i, cascade, layout.x[name], _box_text(name, cascade, cs, labels))
     entries = _entry_points(network, layout)
     for i, link in enumerate(network.links):
-        _draw_link(ax, i, link, network, layout, entries[("link", i)], state, factor, rate_unit)
+        _draw_link(ax, i, link, network, layout, entries[("link", i)], state, rate_unit)
     for i, feed in enumerate(network.feeds):
-        _draw_feed(ax, i, feed, entries[("feed", i)], layout, state, labels, factor,
-                   rate_unit)
+        _draw_feed(ax, i, feed, entries[("feed", i)], layout, state, labels, rate_unit)
     for i, name in enumerate(network.withdrawal_names):
-        _draw_withdrawal(ax, i, name, network, layout, state, labels, factor, rate_unit)
+        _draw_withdrawal(ax, i, name, network, layout, state, labels, rate_unit)
     _frame(ax, network, layout)
     return ax
 
@@ -379,8 +365,9 @@ def plot_stage_profile(cascade_state, ax: Axes | None = None) -> Axes:
     ax.set_yscale("log")
     _mark_feed_stages(ax, cascade_state)
     low, high = ax.get_ylim()
-    if low < 100.0 * HEU_THRESHOLD < high:
-        ax.axhline(100.0 * HEU_THRESHOLD, color="#d6604d", ls=":", lw=1.0, label="HEU (20 %)")
+    if low < HEU_THRESHOLD_WT_PCT < high:
+        ax.axhline(HEU_THRESHOLD_WT_PCT, color="#d6604d", ls=":", lw=1.0,
+                   label=f"HEU ({HEU_THRESHOLD_WT_PCT:g} %)")
     _style_profile(ax, cascade_state, bars)
     return ax
 

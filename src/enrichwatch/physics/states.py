@@ -64,7 +64,7 @@ def stream_state(isotopes, components: np.ndarray) -> StreamState:
     return StreamState(rate, comp, dict(zip(isotopes, components.tolist(), strict=True)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CascadeState:
     """Steady state of one cascade (inside a network or alone).
 
@@ -107,11 +107,15 @@ class CascadeState:
         external[:-1] -= tails_c[1:]
         external[np.abs(external) < 1e-12 * max(float(feed_c.sum(axis=1).max()), 1e-300)] = 0.0
         gamma = cascade.machine.gamma_235(per_machine, cuts)
-        return cls(cascade.name, tuple(isotopes), n, cuts, flows, frac(feed_c), frac(heads_c),
-                   frac(tails_c), np.asarray(gamma),
-                   np.asarray(cascade.machine.separative_power(per_machine, cuts)),
-                   stream_state(isotopes, heads_c[-1]), stream_state(isotopes, tails_c[0]),
-                   np.maximum(external, 0.0))
+        return cls(name=cascade.name, isotopes=tuple(isotopes), machines_per_stage=n, cuts=cuts,
+                   stage_feed_kg_per_yr=flows, stage_feed=frac(feed_c),
+                   stage_heads=frac(heads_c), stage_tails=frac(tails_c),
+                   gamma_235=np.asarray(gamma),
+                   swu_per_machine=np.asarray(cascade.machine.separative_power(per_machine,
+                                                                               cuts)),
+                   product=stream_state(isotopes, heads_c[-1]),
+                   tails=stream_state(isotopes, tails_c[0]),
+                   external_in=np.maximum(external, 0.0))
 
     @property
     def n_stages(self) -> int:

@@ -129,7 +129,7 @@ def _check_order(feed: np.ndarray, product: np.ndarray, tails: np.ndarray | None
                          f"a U-235 mass fraction below the feed's {_both(feed)}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BinaryEnrichment:
     """Result of a binary enrichment balance; every amount broadcast to a common shape.
 
@@ -194,7 +194,10 @@ def _result(feed, product, xw, p):
     if not all(np.all(np.isfinite(a)) for a in amounts):
         raise MassError("amounts", "too large", "amounts small enough that feed, product, "
                                                 "tails and separative work stay finite")
-    return BinaryEnrichment(feed, product, Assay(np.asarray(xw)), *(out(a) for a in amounts))
+    feed_kg, product_kg, tails_kg, swu_kg = (out(a) for a in amounts)
+    return BinaryEnrichment(feed=feed, product=product, tails=Assay(np.asarray(xw)),
+                            feed_kg=feed_kg, product_kg=product_kg, tails_kg=tails_kg,
+                            swu_kg=swu_kg)
 
 
 def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=None,

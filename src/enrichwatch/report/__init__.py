@@ -14,9 +14,10 @@ they compute no physics.
 from ._html import write_report
 from .breakout import render_breakout_report, render_timeline_report
 from .evaluation import render_evaluation_report
-from .plant import render_compare_report, render_solve_report
+from .plant import ReportConfiguration, render_compare_report, render_solve_report
 
 __all__ = [
+    "ReportConfiguration",
     "render_breakout_report",
     "render_compare_report",
     "render_evaluation_report",

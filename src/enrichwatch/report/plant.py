@@ -7,8 +7,12 @@ everywhere. User-provided text (titles, names, inputs, assumptions) is escaped b
 autoescape. Rendering and writing are separate steps: :func:`render_solve_report` and
 :func:`render_compare_report` return strings, :func:`write_report` writes one atomically.
 
-Rates are held in kg U/yr in the solved state and shown in ``rate_unit`` (default kg U/month,
-one twelfth of the yearly rate); separative power is shown in kg-SWU/yr, as machines are rated.
+The report formats figures it is given and computes none: withdrawals (rate, U-235 flow, HEU
+or not) and the HEU totals come from :func:`enrichwatch.facility.results.plant_result` (the
+totals sum the unrounded figures), other rates from the solved state, converted to ``rate_unit``
+(default kg U/month) by :func:`enrichwatch.composition.display_rate`; separative power is
+shown in kg-SWU/yr, as machines are rated. Two configurations to compare are passed as
+:class:`ReportConfiguration` values.
 
 Examples
 --------
@@ -29,84 +33,136 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from ..constants import HEU_THRESHOLD
+from ..composition import check_rate_unit, display_rate
+from ..constants import HEU_THRESHOLD_WT_PCT
 from ..errors import InputError
+from ..facility.results import PlantResult, WithdrawalResult, plant_result
+from ..physics.network import Network, NetworkState
+from ..physics.states import StreamState
 from ._html import fmt_value, input_sections, render, svg
 
-__all__ = ["render_compare_report", "render_solve_report"]
+__all__ = ["ReportConfiguration", "render_compare_report", "render_solve_report"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportConfiguration:
+    """One solved configuration as a report shows it.
+
+    Parameters
+    ----------
+    network : Network
+        The network that was solved.
+    state : NetworkState
+        Its steady state (``network.solve()``).
+    inputs : mapping
+        What the analysis started from (see :func:`render_solve_report`); ``inputs["label"]``
+        names the configuration.
+    assumptions : sequence of str
+        Modelling assumptions, listed beside the plots.
+    """
+
+    network: Network
+    state: NetworkState
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _expect("network", self.network, Network)
+        _expect("state", self.state, NetworkState)
+        _expect("inputs", self.inputs, Mapping)
+        if isinstance(self.assumptions, str):
+            raise InputError("assumptions", self.assumptions, "a sequence of strings")
+        object.__setattr__(self, "assumptions", tuple(str(a) for a in self.assumptions))
+
+
+def _expect(param: str, value, kind: type) -> None:
+    if not isinstance(value, kind):
+        raise InputError(param, type(value).__name__, f"a {kind.__name__}")
 
 
 def _label(labels, name: str) -> str:
     return str((labels or {}).get(name, name))
 
 
-def _stream_row(name: str, stream, factor: float, labels) -> dict:
+def _assay(stream: StreamState) -> str:
     assay = stream.assay
-    pct = None if assay is None else float(assay.weight_percent)
+    return "—" if assay is None else f"{float(assay.weight_percent):.2f}"
+
+
+def _stream_row(name: str, stream: StreamState, rate_unit: str, labels) -> dict:
+    """A stream the state gives (feed, cascade product or tails): its rate in ``rate_unit``
+    and its U-235 assay, formatted."""
     return {"name": name, "label": _label(labels, name),
-            "rate": f"{stream.rate_kg_per_yr * factor:.3f}",
-            "assay": "—" if pct is None else f"{pct:.2f}",
-            "u235": f"{stream.rate_kg_per_yr * factor * (pct or 0.0) / 100.0:.3f}",
-            "heu": pct is not None and pct >= 100.0 * HEU_THRESHOLD}
+            "rate": f"{display_rate(stream.rate_kg_per_yr, rate_unit):.3f}",
+            "assay": _assay(stream)}
 
 
-def _heu_summary(rows: list[dict]) -> dict:
-    heu = [r for r in rows if r["heu"]]
-    return {"names": [r["name"] for r in heu],
-            "rate": f"{sum(float(r['rate']) for r in heu):.3f}",
-            "u235": f"{sum(float(r['u235']) for r in heu):.3f}"}
+def _withdrawal_row(w: WithdrawalResult, rate_unit: str) -> dict:
+    """A withdrawal as the results give it: rate, assay, U-235 flow and whether it is HEU."""
+    return {"name": w.name, "label": str(w.label), "rate": f"{w.rate(rate_unit):.3f}",
+            "assay": f"{w.assay_wt_pct:.2f}" if w.has_assay else "—",
+            "u235": f"{w.u235_rate(rate_unit):.3f}", "heu": w.is_heu}
+
+
+def _heu_summary(result: PlantResult, rate_unit: str) -> dict:
+    """The HEU totals of the results (sums of the unrounded figures), formatted."""
+    return {"names": [w.name for w in result.heu_withdrawals],
+            "rate": f"{result.heu_rate(rate_unit):.3f}",
+            "u235": f"{result.heu_u235_rate(rate_unit):.3f}"}
 
 
 # -- per-configuration context ------------------------------------------------------------------
-def _feed_rows(network, state, factor: float, labels) -> list[dict]:
+def _feed_rows(network, state, rate_unit: str, labels) -> list[dict]:
     rows = []
     for feed in network.feeds:
-        row = _stream_row(feed.name, state.feeds[feed.name], factor, labels)
+        row = _stream_row(feed.name, state.feeds[feed.name], rate_unit, labels)
         target = network.cascades[feed.target]
         stage = target.feed_stage if feed.stage is None else feed.stage
         rows.append(row | {"target": _label(labels, feed.target), "stage": stage})
     return rows
 
 
-def _cascade_sections(network, state, factor: float, labels, names: Iterator[str]) -> list:
+def _cascade_sections(network, state, rate_unit: str, labels, names: Iterator[str]) -> list:
     from ..physics.plots import plot_stage_profile
 
     sections = []
     for name, cascade in network.cascades.items():
         cs = state.cascades[name]
-        inflow = [int(k) for k in cs.inlet_stages]
-        machines = [int(n) for n in cs.machines_per_stage]
         sections.append({
             "name": name, "label": _label(labels, name), "machine": cascade.machine.name,
-            "stages": cs.n_stages, "feed_stage": cascade.feed_stage, "inflow_stages": inflow,
-            "machines": sum(machines), "machines_per_stage": machines,
+            "stages": cs.n_stages, "feed_stage": cascade.feed_stage,
+            "inflow_stages": [int(k) for k in cs.inlet_stages],
+            "machines": cascade.n_machines,
+            "machines_per_stage": [int(n) for n in cs.machines_per_stage],
             "swu_in_use": f"{cs.swu_machines_kg_per_yr:.0f}",
-            "swu_nominal": f"{sum(machines) * cascade.machine.nominal_swu_per_yr:.0f}",
-            "product": _stream_row(f"{name}.product", cs.product, factor, labels),
-            "tails": _stream_row(f"{name}.tails", cs.tails, factor, labels),
+            "swu_nominal": f"{cascade.nominal_swu_kg_per_yr:.0f}",
+            "product": _stream_row(f"{name}.product", cs.product, rate_unit, labels),
+            "tails": _stream_row(f"{name}.tails", cs.tails, rate_unit, labels),
             "profile_ax": plot_stage_profile(cs), "svg_prefix": next(names)})
     return sections
 
 
-def _configuration(network, state, inputs: Mapping, assumptions: Sequence[str], *, labels,
-                   rate_unit: str, names: Iterator[str], heading: str) -> dict:
+def _configuration(config: ReportConfiguration, *, labels, rate_unit: str,
+                   names: Iterator[str], heading: str) -> dict:
     """Everything the templates show about one solved network (plots still as axes)."""
-    from ..physics.plots import plot_network, rate_factor
+    from ..physics.plots import plot_network
 
-    factor = rate_factor(rate_unit)
-    withdrawals = [_stream_row(n, s, factor, labels) for n, s in state.withdrawals.items()]
-    residual = float(abs(state.balance_residual()).max())
+    network, state, inputs = config.network, config.state, config.inputs
+    result = plant_result(network, state, labels, capability=False)
     return {
         "heading": str(inputs.get("label", heading)),
         "illustrative": bool(inputs.get("illustrative")),
-        "inputs": input_sections(inputs), "assumptions": [str(a) for a in assumptions],
+        "inputs": input_sections(inputs), "assumptions": list(config.assumptions),
         "diagram_ax": plot_network(network, state, labels=labels, rate_unit=rate_unit),
         "diagram_prefix": next(names),
-        "withdrawals": withdrawals, "heu": _heu_summary(withdrawals),
-        "feeds": _feed_rows(network, state, factor, labels),
-        "cascades": _cascade_sections(network, state, factor, labels, names),
-        "balance": f"{residual:.1e}", "iterations": state.newton_iterations,
+        "withdrawals": [_withdrawal_row(w, rate_unit) for w in result.withdrawals],
+        "heu": _heu_summary(result, rate_unit),
+        "feeds": _feed_rows(network, state, rate_unit, labels),
+        "cascades": _cascade_sections(network, state, rate_unit, labels, names),
+        "balance": f"{result.balance_residual:.1e}", "iterations": state.newton_iterations,
     }
 
 
@@ -165,23 +221,26 @@ def render_solve_report(title: str, network, state, *, inputs: Mapping,
     str
         The HTML document.
     """
-    config = _configuration(network, state, inputs, assumptions, labels=labels,
-                            rate_unit=rate_unit, names=_names("s"), heading="Configuration")
+    check_rate_unit(rate_unit)
+    config = _configuration(ReportConfiguration(network=network, state=state, inputs=inputs,
+                                                assumptions=tuple(assumptions)),
+                            labels=labels, rate_unit=rate_unit, names=_names("s"),
+                            heading="Configuration")
     return render("solve.html", title=str(title), rate_unit=rate_unit, config=_tosvg(config),
-                   heu_threshold=f"{100 * HEU_THRESHOLD:g}")
+                   heu_threshold=f"{HEU_THRESHOLD_WT_PCT:g}")
 
 
-def render_compare_report(title: str, a: tuple, b: tuple, changes: Sequence[Mapping], *,
-                          labels: Mapping | None = None, rate_unit: str = "kg U/month") -> str:
+def render_compare_report(title: str, a: ReportConfiguration, b: ReportConfiguration,
+                          changes: Sequence[Mapping], *, labels: Mapping | None = None,
+                          rate_unit: str = "kg U/month") -> str:
     """HTML report comparing two solved configurations side by side.
 
     Parameters
     ----------
     title : str
         Report title (escaped).
-    a, b : tuple
-        ``(network, state, inputs, assumptions)`` of the configuration before (a) and after
-        (b), each as in :func:`render_solve_report`; ``inputs["label"]`` names the column
+    a, b : ReportConfiguration
+        The configuration before (a) and after (b); ``inputs["label"]`` names the column
         (default "Before" and "After").
     changes : sequence of mapping
         Rows of the "what changed" table, each with keys ``item``, ``before``, ``after`` and
@@ -195,25 +254,26 @@ def render_compare_report(title: str, a: tuple, b: tuple, changes: Sequence[Mapp
     -------
     str
         The HTML document.
+
+    Raises
+    ------
+    InputError
+        If ``a`` or ``b`` is not a :class:`ReportConfiguration` (the error names it), or
+        ``rate_unit`` is not a unit reports show.
     """
-    configs = [_configuration(*cfg, labels=labels, rate_unit=rate_unit, names=_names(tag),
+    _expect("a", a, ReportConfiguration)
+    _expect("b", b, ReportConfiguration)
+    check_rate_unit(rate_unit)
+    configs = [_configuration(cfg, labels=labels, rate_unit=rate_unit, names=_names(tag),
                               heading=heading)
-               for cfg, tag, heading in ((_unpack(a, "a"), "a", "Before"),
-                                         (_unpack(b, "b"), "b", "After"))]
+               for cfg, tag, heading in ((a, "a", "Before"), (b, "b", "After"))]
     _align_profiles(*configs)
     configs = [_tosvg(c) for c in configs]
     rows = [{key: fmt_value(row.get(key, "")) for key in ("item", "before", "after", "note")}
             for row in changes]
     return render("compare.html", title=str(title), rate_unit=rate_unit, changes=rows,
                    configs=configs, profile_rows=_profile_rows(*configs),
-                   heu_threshold=f"{100 * HEU_THRESHOLD:g}")
-
-
-def _unpack(cfg, param: str) -> tuple:
-    if not isinstance(cfg, tuple | list) or len(cfg) != 4:
-        raise InputError(param, type(cfg).__name__,
-                         "a tuple (network, state, inputs, assumptions)")
-    return tuple(cfg)
+                   heu_threshold=f"{HEU_THRESHOLD_WT_PCT:g}")
 
 
 def _profile_rows(a: dict, b: dict) -> list[dict]:
