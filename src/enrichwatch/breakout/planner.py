@@ -141,6 +141,8 @@ def _assumptions(state: BreakoutState, model: str, sq_u235_kg: float, phases: in
                             for g in state.cascades})),
         f"whole cascades assigned to steps in {phases} phases; material flows between "
         "steps as it is made; no time to re-pipe, equilibrate or move material",
+        "optimiser: MILP stopped at a relative gap of 1e-3 or a work limit of 2,000 nodes "
+        "(deterministic, no wall-clock limit); the gap to the fluid optimum is reported",
         *state.assumptions,
     )
 
@@ -196,4 +198,5 @@ def plan_breakout(state: BreakoutState, n_sq: float = 1, *, model: str = "repipe
         materials=materials, waste=waste,
         rates=tuple(RateRow(g.name, s, units_per[k], r) for k, g in enumerate(state.cascades)
                     for s, r in enumerate(rates[k])),
-        assumptions=_assumptions(state, model, sq_u235_kg, whole.phases), status=whole.status)
+        assumptions=_assumptions(state, model, sq_u235_kg, whole.phases), status=whole.status,
+        gap=whole.gap, mip_gap=whole.mip_gap)

@@ -39,8 +39,13 @@ pointless work.
 Solver settings. The bundled HiGHS prints debugging lines from its MILP solver to the process's
 stdout; they are silenced (file descriptor 1 redirected while the MILP runs) so as not to
 corrupt JSON output, and presolve is off (the problems are small). The MILP stops at a relative
-gap of 1e-3 or after 1 s (the phase-length LP that follows recovers most of what a longer search
-would find; the fluid optimum bounds what is left). While the whole-cascade plan is more than
+gap of 1e-3 or after 2,000 branch-and-bound nodes: a *work* limit, not a wall-clock one, so the
+same input gives the same schedule on any machine and under any load (HiGHS is deterministic for
+a given work limit; a time limit made the answer depend on the load). What the search leaves is
+reported, not hidden: :attr:`Solution.gap` is the relative distance of the whole-cascade plan
+from the fluid optimum (a proven lower bound), and :attr:`Solution.mip_gap` the MILP's own gap
+at its stop (the phase-length LP that follows recovers most of what a longer search would
+find). While the whole-cascade plan is more than
 1 % longer than the fluid optimum, the number of phases is doubled (up to 48): long chains of
 steps from natural uranium need more phases to start up the intermediate levels with whole
 cascades.
@@ -80,7 +85,7 @@ __all__ = ["Program", "Solution", "solve_program"]
 
 _TIE_BREAK = 1e-6         # the work tie-break costs at most this share of the optimal tau
 _MIP_GAP = 1e-3
-_TIME_LIMIT_S = 1.0
+_NODE_LIMIT = 2000       # work limit of the MILP (deterministic; no wall-clock limit)
 _WHOLE_GAP = 0.01        # more phases while whole cascades lag the fluid optimum by more
 _MAX_AUTO_PHASES = 48
 
@@ -134,6 +139,8 @@ class Solution:
     phases: int
     integer: bool
     status: str
+    mip_gap: float | None = None
+    gap: float | None = None
 
     @property
     def feasible(self) -> bool:
@@ -202,7 +209,11 @@ def solve_program(prog: Program, phases: int = 1, integer: bool = False) -> Solu
             more = _solve(prog, phases, True)
         if more.days < best.days:
             best = more
-    return best
+    gap = None
+    if fluid.feasible and best.feasible and best.days > 0:
+        gap = max(0.0, 1.0 - fluid.days / best.days)
+    from dataclasses import replace
+    return replace(best, gap=gap)
 
 
 def _solve(prog: Program, phases: int = 1, integer: bool = False) -> Solution:
@@ -231,7 +242,7 @@ def _solve(prog: Program, phases: int = 1, integer: bool = False) -> Solution:
     kind = np.concatenate([np.full(nv - 1, 1 if integer else 0), [0]])
     res = milp(_cost(prog, phases, bounds), constraints=LinearConstraint(a_mat, lo, hi),
                bounds=bounds, integrality=kind,
-               options={"time_limit": _TIME_LIMIT_S, "mip_rel_gap": _MIP_GAP,
+               options={"node_limit": _NODE_LIMIT, "mip_rel_gap": _MIP_GAP,
                         "presolve": False})
     if res.x is None:
         if res.status == 2:                 # infeasible: only when tau must be 0
@@ -246,8 +257,10 @@ def _solve(prog: Program, phases: int = 1, integer: bool = False) -> Solution:
     durations = _phase_lengths(prog, alloc) if phases > 1 else None
     if durations is None or durations.sum() > days:
         durations = np.full(phases, days / phases)
+    mip_gap = getattr(res, "mip_gap", None) if integer else None
     return Solution(alloc, durations, float(durations.sum()), phases, integer,
-                    "MILP: " + res.message)
+                    "MILP: " + res.message, None if mip_gap is None else float(mip_gap),
+                    None if integer else 0.0)
 
 
 @contextlib.contextmanager

@@ -136,6 +136,9 @@ class BreakoutPlan:
         Optimum with cascades time-shared between steps (LP relaxation) for ``n_sq``.
     lower_bound : LowerBound
         Ideal-SWU lower bound for ``n_sq`` (same machines, rated power).
+    gap, mip_gap : float or None
+        Relative distance of the whole-cascade plan from the fluid optimum (a proven lower
+        bound on any whole-cascade plan), and the MILP's own relative gap at its work limit.
     steps, schedule, materials, waste, rates, assumptions
         The ladder's steps, the schedule, the balance per level, the discarded tails
         ((wt%, kg U) pairs), the unit rates used, and every assumption in words.
@@ -160,6 +163,8 @@ class BreakoutPlan:
     rates: tuple[RateRow, ...]
     assumptions: tuple[str, ...]
     status: str
+    gap: float | None = None
+    mip_gap: float | None = None
 
     @property
     def feasible(self) -> bool:
@@ -180,6 +185,7 @@ class BreakoutPlan:
             "waste": [{"tails_wt_pct": x, "kg_u": kg} for x, kg in self.waste],
             "rates": [r.as_dict() for r in self.rates],
             "assumptions": list(self.assumptions), "status": self.status,
+            "gap_to_fluid_optimum": _num(self.gap), "mip_gap": _num(self.mip_gap),
             "units": {"time": "days", "mass": "kg U", "assay": "wt% U-235",
                       "separative_work": "kg-SWU"},
         }
