@@ -75,6 +75,7 @@ class StockReport:
     kg_u_le60: float | None
     source: str
     note: str = field(repr=False)
+    other_kg_u: float | None = None
 
     @property
     def gap(self) -> bool:
@@ -90,7 +91,8 @@ def stock_reports() -> tuple[StockReport, ...]:
     """The bundled IAEA-reported stockpile timeline, in date order."""
     rows = csv.DictReader(io.StringIO(_data("iran-stockpile.csv")))
     return tuple(StockReport(r["report_date"], r["report_id"],
-                             *(_number(r[c]) for c in _COLUMNS), r["source_url"], r["note"])
+                             *(_number(r[c]) for c in _COLUMNS), r["source_url"], r["note"],
+                             _number(r.get("kg_u_other_forms") or ""))
                  for r in rows)
 
 
@@ -170,9 +172,16 @@ def _leu(report, others, notes):
         total = over[0]
         notes.append(f"total: {over[0]:g} kg U from {over[2]}")
     if total is not None:
-        rest = max(0.0, total - others)
-        notes.append(f"up to 5 %: the total less the other levels, {rest:.6g} kg U (the total "
-                     "may include oxides and scrap)")
+        if report.other_kg_u is not None:
+            rest = max(0.0, total - others - report.other_kg_u)
+            notes.append(f"up to 5 %: the total less the other levels and less "
+                         f"{report.other_kg_u:g} kg U in other forms (oxide, scrap: not UF6 "
+                         f"feed), {rest:.6g} kg U")
+        else:
+            rest = max(0.0, total - others)
+            notes.append(f"up to 5 %: the total less the other levels, {rest:.6g} kg U (the "
+                         "total may include oxides and scrap, not reported separately here: "
+                         "counted as UF6 feed, which overstates it)")
         return rest, _SIGMA["remainder"]
     return _carried(report, "le5", "up to 5 %", notes)
 
@@ -231,10 +240,20 @@ class TimelineRow:
     percentiles: Mapping[str, Mapping[int, float]]
     assumptions: tuple[str, ...]
     source: str
+    analyst: object = None
+    all_capacity: object = None
+    ideal_bound_days: float | None = None
 
     def as_dict(self) -> dict:
         def num(x):
             return None if x is None or not math.isfinite(x) else x
+        return {"analyst": None if self.analyst is None else self.analyst.as_dict(),
+                "all_capacity": None if self.all_capacity is None
+                else self.all_capacity.as_dict(),
+                "ideal_bound_days": num(self.ideal_bound_days),
+                **self._legacy(num)}
+
+    def _legacy(self, num) -> dict:
         return {"date": self.date, "report_id": self.report_id or None, "gap": self.gap,
                 "stocks": [{"assay_wt_pct": p, "kg_u": num(kg)} for p, kg in self.stocks],
                 "machines": self.machines, "separative_power_kg_swu_per_day": self.swu_per_day,
@@ -253,9 +272,15 @@ class Timeline:
     n_sq: float
     models: tuple[str, ...]
     assumptions: tuple[str, ...]
+    sq_definition: str | None = None
 
     def as_dict(self) -> dict:
+        from .assess import sq_statement
+
         return {"n_sq": self.n_sq, "models": list(self.models),
+                "sq_definition": self.sq_definition,
+                "sq_statement": sq_statement(self.sq_definition) if self.sq_definition
+                else None,
                 "assumptions": list(self.assumptions), "rows": [r.as_dict() for r in self.rows],
                 "units": {"time": "days", "mass": "kg U", "assay": "wt% U-235"}}
 
@@ -275,7 +300,31 @@ _GLOBAL = (
 )
 
 
-def _row(report, n_sq, models, samples, seed, sq_u235_kg) -> TimelineRow:
+def _scenarios(report, n_sq, samples, seed, sq_definition, file):
+    """(analyst result or None, all-capacity result, ideal-SWU bound [days]) at a report."""
+    from .assess import assess_all_capacity, assess_scenario, ideal_bound_days
+    from .scenario import analyst_scenario, load_scenario_file
+
+    file = file if file is not None else load_scenario_file()
+    analyst = None
+    if report.date in file.analyst:
+        analyst = assess_scenario(analyst_scenario(report.date, file), n_sq,
+                                  sq_definition=sq_definition, samples=samples, seed=seed)
+    allcap = assess_all_capacity(report.date, n_sq, sq_definition=sq_definition,
+                                 samples=samples, seed=seed, analyst=analyst, file=file)
+    return analyst, allcap, ideal_bound_days(report.date, n_sq, sq_definition=sq_definition,
+                                             file=file)
+
+
+def plan_lb(state, n_sq, sq_u235_kg):
+    from .planner import lower_bound
+    from .state import product_target_kg_u
+
+    return lower_bound(state, product_target_kg_u(n_sq, sq_u235_kg)).days
+
+
+def _row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition=None,
+         file=None) -> TimelineRow:
     if report.gap:
         return TimelineRow(date=report.date, report_id=report.report_id, gap=True, stocks=(),
                            machines=0, swu_per_day=0.0, days={m: None for m in models},
@@ -286,6 +335,8 @@ def _row(report, n_sq, models, samples, seed, sq_u235_kg) -> TimelineRow:
 
     state = timeline_state(report)
     days, pct, lb = {}, {}, None
+    if not models:
+        lb = plan_lb(state, n_sq, sq_u235_kg)
     for m in models:
         plan = plan_breakout(state, n_sq, model=m, sq_u235_kg=sq_u235_kg)
         days[m], lb = plan.days_to_n_sq, plan.lower_bound.days
@@ -293,25 +344,38 @@ def _row(report, n_sq, models, samples, seed, sq_u235_kg) -> TimelineRow:
             pct[m] = monte_carlo(state, n_sq, samples=samples, seed=seed, model=m, plan=plan,
                                  sq_u235_kg=sq_u235_kg).percentiles
     stocks = tuple((100 * float(s.assay.mass_fraction), s.kg_u) for s in state.stocks)
+    analyst = allcap = bound = None
+    if sq_definition is not None:
+        analyst, allcap, bound = _scenarios(report, n_sq, samples, seed, sq_definition, file)
     return TimelineRow(date=report.date, report_id=report.report_id, gap=False, stocks=stocks,
                        machines=state.n_machines,
                        swu_per_day=state.separative_power_kg_swu_per_day, days=days,
                        lower_bound_days=lb, percentiles=pct, assumptions=state.assumptions,
-                       source=report.source)
+                       source=report.source, analyst=analyst, all_capacity=allcap,
+                       ideal_bound_days=bound)
 
 
 def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), samples: int = 0,
                       seed: int = 0, since: str = "2019", until: str = "2026",
-                      progress=None, sq_u235_kg: float = SQ_HEU_U235_KG) -> Timeline:
+                      progress=None, sq_u235_kg: float = SQ_HEU_U235_KG,
+                      sq_definition: str | None = None, scenario_file=None) -> Timeline:
     """Breakout time at every report date of the bundled record between ``since`` and
     ``until`` (ISO date prefixes).
+
+    With ``sq_definition`` ('iaea' or '90pct'; it then sets the SQ), every row also holds the
+    two scenario families of :mod:`.scenario`, side by side: the **analyst** scenario (dates
+    with a published estimate's assumptions) and the **all-capacity** scenario, each with its
+    Monte Carlo band (``samples``), tornado and assumptions, and the ideal-SWU bound of every
+    installed machine. The per-model ``days`` are the unconstrained plans of every installed
+    machine (no set-up, stations, hold-up or losses): an upper limit on capability, not a
+    breakout estimate.
 
     Parameters
     ----------
     n_sq : float
         Significant quantities (1 for the usual breakout time).
     models : tuple of str
-        Plant models to compute ('repiped', 'as-built').
+        Plant models of the unconstrained plans ('repiped', 'as-built'; may be empty).
     samples : int
         Monte Carlo samples per date and model (0: none).
     seed : int
@@ -323,13 +387,20 @@ def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), sample
     Timeline
     """
     models = tuple(models)
+    file = None
+    if sq_definition is not None:
+        from .assess import sq_u235_kg as _sq
+        from .scenario import load_scenario_file
+
+        sq_u235_kg = _sq(sq_definition)
+        file = load_scenario_file(scenario_file)
     reports = [r for r in stock_reports() if since <= r.date < until]
     rows = []
     for i, report in enumerate(reports):
-        rows.append(_row(report, n_sq, models, samples, seed, sq_u235_kg))
+        rows.append(_row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition, file))
         if progress is not None:
             progress(i + 1, len(reports))
-    return Timeline(tuple(rows), float(n_sq), models, _GLOBAL)
+    return Timeline(tuple(rows), float(n_sq), models, _GLOBAL, sq_definition)
 
 
 def _when(text: str) -> _date:
