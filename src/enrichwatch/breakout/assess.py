@@ -468,8 +468,10 @@ def _rank(sc: BreakoutScenario):
     return units
 
 
-def _select(sc: BreakoutScenario, n: int, caps: dict) -> tuple[CascadeUse, ...] | None:
-    """The best ``n`` cascades within each site's station limit (None if fewer exist)."""
+def _select(sc: BreakoutScenario, n: int, caps: dict,
+            partial: bool = False) -> tuple[CascadeUse, ...] | None:
+    """The best ``n`` cascades within each site's station limit (None if fewer fit, unless
+    ``partial``: then as many as fit)."""
     taken: dict[str, int] = {}
     chosen: dict[str, int] = {}
     uses = {}
@@ -485,7 +487,7 @@ def _select(sc: BreakoutScenario, n: int, caps: dict) -> tuple[CascadeUse, ...] 
         chosen[c.group.name] = chosen.get(c.group.name, 0) + k
         uses[c.group.name] = c
         count += 1
-    if count < n:
+    if count < n and not partial:
         return None
     return tuple(replace(c, group=replace(c.group, count=chosen[name]))
                  for name, c in uses.items())
@@ -504,9 +506,10 @@ def assess_all_capacity(date: str, n_sq: float = 1, *, sq_definition: str = "iae
         sc = all_capacity_scenario(date, file, model=model)
         caps = {s.name: int(s.cascades_fed_at_once.nominal) for s in sc.sites}
         seen = set()
-        for n in _CANDIDATES:
-            uses = _select(sc, n, caps)
-            if uses is None:
+        every = len(_rank(sc))
+        for n in [c for c in _CANDIDATES if c < every] + [every]:
+            uses = _select(sc, n, caps) or _select(sc, n, caps, partial=True)
+            if not uses:
                 break
             key = tuple((c.group.name, c.group.count) for c in uses)
             if key in seen:
@@ -528,11 +531,22 @@ def assess_all_capacity(date: str, n_sq: float = 1, *, sq_definition: str = "iae
                                   f"model {best[1].model}")
     if analyst is not None and analyst.days < result.days:
         sc = replace(analyst.scenario, kind="all-capacity")
-        result = replace(analyst, scenario=sc,
-                         note="the analyst's plan is the fastest found within the physical "
-                              "limits of the all-capacity scenario (more cascades cost more "
-                              "set-up, transport or hold-up than they save)")
+        over = _over_caps(analyst.scenario)
+        note = ("the analyst's plan is the fastest found (more cascades cost more set-up, "
+                "transport or hold-up than they save)")
+        if over:
+            note += "; it exceeds the assumed station limits at " + ", ".join(over)
+        result = replace(analyst, scenario=sc, note=note)
     return result
+
+
+def _over_caps(sc: BreakoutScenario) -> list[str]:
+    used: dict[str, int] = {}
+    for c in sc.cascades:
+        used[c.site] = used.get(c.site, 0) + c.group.count
+    caps = {s.name: s.cascades_fed_at_once.nominal for s in sc.sites}
+    return [f"{site} ({n} cascades, limit {caps[site]:g})" for site, n in used.items()
+            if n > caps.get(site, math.inf)]
 
 
 def ideal_bound_days(date: str, n_sq: float = 1, *, sq_definition: str = "iaea",

@@ -50,6 +50,13 @@ def breakout(
                                                       "(YYYY or YYYY-MM-DD)."),
     until: str = typer.Option("2026", "--until", help="With --timeline: report dates before "
                                                       "this (YYYY or YYYY-MM-DD)."),
+    sq_definition: str = typer.Option("iaea", "--sq-definition",
+                                      help="SQ definition: 'iaea' (25 kg U-235 in HEU, 27.8 kg "
+                                           "U at 90 %) or '90pct' (25 kg of 90 % uranium, as in "
+                                           "most published estimates)."),
+    scenarios: Path = typer.Option(None, "--scenarios",
+                                   help="With --timeline: a breakout scenario file (TOML) "
+                                        "instead of the bundled one."),
     report: Path = typer.Option(None, "--report", help="Write an HTML report here."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -64,37 +71,48 @@ def breakout(
     if dask is not None and samples and importlib.util.find_spec("distributed") is None:
         raise BadInput("--dask", dask, "a Dask scheduler address, with Dask installed "
                                        "(pip install 'enrichwatch[dask]')")
+    from ..breakout.assess import SQ_DEFINITIONS
+
+    if sq_definition not in SQ_DEFINITIONS:
+        raise BadInput("--sq-definition", sq_definition, "one of " + ", ".join(SQ_DEFINITIONS))
+    if scenarios is not None and not timeline:
+        raise BadInput("--scenarios", str(scenarios), "only with --timeline")
     if timeline:
-        _timeline(sq, samples, seed, since, until, report, as_json)
+        _timeline(sq, samples, seed, since, until, report, as_json, sq_definition, scenarios)
     else:
-        _plan(state, sq, samples, model, dask, seed, report, as_json)
+        _plan(state, sq, samples, model, dask, seed, report, as_json, sq_definition)
 
 
-def _plan(path, sq, samples, model, dask, seed, report, as_json) -> None:
+def _plan(path, sq, samples, model, dask, seed, report, as_json, sq_definition) -> None:
     from ..breakout import load_state, monte_carlo, plan_breakout
+    from ..breakout.assess import sq_statement, sq_u235_kg
 
     state = load_state(path)
-    plan = plan_breakout(state, sq, model=model)
+    per_sq = sq_u235_kg(sq_definition)
+    plan = plan_breakout(state, sq, model=model, sq_u235_kg=per_sq)
     dist = None
     if samples:
         with _progress("Monte Carlo") as update:
             dist = monte_carlo(state, sq, samples=samples, seed=seed, model=model,
-                               address=dask, plan=plan, progress=update)
+                               address=dask, plan=plan, progress=update, sq_u235_kg=per_sq)
     if report:
         from ..report import render_breakout_report, write_report
 
         write_report(render_breakout_report(plan, dist), report)
     payload = {**plan.as_dict(), "uncertainty": dist.as_dict() if dist else None,
+               "sq_definition": sq_definition, "sq_statement": sq_statement(sq_definition),
                "report": str(report) if report else None}
     emit(as_json, payload, lambda out: _plan_table(out, payload))
 
 
-def _timeline(sq, samples, seed, since, until, report, as_json) -> None:
+def _timeline(sq, samples, seed, since, until, report, as_json, sq_definition,
+              scenarios) -> None:
     from ..breakout import breakout_timeline
 
     with _progress("report dates") as update:
-        result = breakout_timeline(sq, samples=samples, seed=seed, since=since, until=until,
-                                   progress=update)
+        result = breakout_timeline(sq, models=("repiped",), samples=samples, seed=seed,
+                                   since=since, until=until, progress=update,
+                                   sq_definition=sq_definition, scenario_file=scenarios)
     if report:
         from ..report import render_timeline_report, write_report
 
@@ -115,6 +133,7 @@ def _plan_table(out, p: dict) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    out.print(f"SQ definition: {escape(p['sq_statement'])}")
     out.print(f"[bold]{escape(p['state'])}[/] ({p['date'] or 'undated'}), plant model "
               f"{p['model']}: [bold]{_days(p['days_to_first_sq'])}[/] to the first "
               f"significant quantity, {_days(p['days_to_n_sq'])} to {p['n_sq']:g} SQ; "
@@ -145,26 +164,58 @@ def _plan_table(out, p: dict) -> None:
         out.print(f"report written to {escape(p['report'])}")
 
 
+def _band(r) -> str:
+    if r is None:
+        return "—"
+    q = r["percentiles_days"]
+    days = _cell(r["days"])
+    if q and q.get("p5") is not None:
+        hi = "∞" if q["p95"] is None else f"{q['p95']:.3g}"
+        return f"{days} ({q['p5']:.3g}–{hi})"
+    return days
+
+
 def _timeline_table(out, p: dict) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Days to {p['n_sq']:g} significant quantity at each IAEA report date "
-                        "(all installed cascades)")
+    table = Table(title=f"Days to {p['n_sq']:g} significant quantity at each IAEA report date")
     models = list(p["models"])
-    for col in ("report", "document", "60 % stock kg U", *models, "ideal-SWU bound"):
-        table.add_column(col, justify="left" if col in ("report", "document") else "right")
+    cols = ("report", "60 % stock kg U", "analyst (P5–P95)", "all-capacity (P5–P95)",
+            "moves it most (analyst / all-capacity)",
+            *[f"unconstrained {m}" for m in models], "ideal-SWU bound")
+    for col in cols:
+        table.add_column(col, justify="left" if col in ("report", cols[4]) else "right")
     for r in p["rows"]:
         stock60 = next((s["kg_u"] for s in r["stocks"] if s["assay_wt_pct"] == 60.0), None)
         if r.get("gap"):
-            table.add_row(r["date"], r.get("report_id") or "", "gap in the public record",
-                          *["—"] * len(models), "—")
+            table.add_row(r["date"], "gap in the public record", *["—"] * (len(cols) - 2))
             continue
-        table.add_row(r["date"], r.get("report_id") or "",
-                      "" if stock60 is None else f"{stock60:g}",
-                      *[_cell(r["days_to_one_sq"].get(m)) for m in models],
-                      _cell(r["lower_bound_days"]))
+        a, c = r.get("analyst"), r.get("all_capacity")
+        drivers = f"{(a or {}).get('driver') or '—'} / {(c or {}).get('driver') or '—'}"
+        bound = r.get("ideal_bound_days", r["lower_bound_days"])
+        table.add_row(r["date"], "" if stock60 is None else f"{stock60:g}", _band(a), _band(c),
+                      escape(drivers), *[_cell(r["days_to_one_sq"].get(m)) for m in models],
+                      _cell(bound))
     out.print(table)
-    out.print("[yellow]Every row's assumptions (installed machines, stock figures) are in "
-              "--json and --report.[/]")
+    if p.get("sq_statement"):
+        out.print(f"SQ definition: {escape(p['sq_statement'])}")
+    out.print("[yellow]Assumptions of each row:[/]")
+    for r in p["rows"]:
+        if r.get("gap"):
+            continue
+        a, c = r.get("analyst"), r.get("all_capacity")
+        if a:
+            out.print(f"  {r['date']} analyst: {escape(a['scenario']['method'] or '')}; "
+                      f"{a['model']}, " + escape(", ".join(a["cascades"]))
+                      + f"; set-up {a['setup_days']:g} d")
+        if c:
+            out.print(f"  {r['date']} all-capacity: " + escape(c.get("note") or "")
+                      + f"; {c['n_machines']} machines; set-up {c['setup_days']:g} d, "
+                        f"transport {c['transport_days']:g} d, hold-up "
+                        f"{c['holdup_kg_u']:.3g} kg U")
+    out.print("unconstrained: every installed machine on the stock at once, no set-up, "
+              "stations, hold-up or losses (an upper limit on capability, not an estimate). "
+              "Every assumption in full: --json and --report.")
     if p["report"]:
         out.print(f"report written to {p['report']}")

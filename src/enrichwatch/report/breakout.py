@@ -59,17 +59,29 @@ def render_timeline_report(timeline, *, title: str = "Breakout time over the pub
     t = timeline.as_dict()
     rows = t["rows"]
     models = list(t["models"])
-    table = [[r["date"], r.get("report_id") or "", *[_days(r["days_to_one_sq"].get(m))
-                                                      for m in models],
+    def scen(r, key):
+        s = r.get(key)
+        return "" if not s else f"{_days(s['days'])} ({s.get('driver') or 'no tornado'})"
+
+    table = [[r["date"], r.get("report_id") or "", scen(r, "analyst"), scen(r, "all_capacity"),
+              *[_days(r["days_to_one_sq"].get(m)) for m in models],
               _days(r["lower_bound_days"]), "no IAEA estimate" if r.get("gap") else ""]
              for r in rows]
-    assumptions = list(t["assumptions"]) + sorted({a for r in rows
-                                                   for a in r.get("assumptions", [])})
+    assumptions = list(t["assumptions"]) + ([t["sq_statement"]] if t.get("sq_statement")
+                                            else [])
+    for r in rows:
+        for key in ("analyst", "all_capacity"):
+            if r.get(key):
+                assumptions += [f"{r['date']} {key}: {a}" for a in r[key]["assumptions"]]
+    assumptions += sorted({a for r in rows for a in r.get("assumptions", [])})
     sources = sorted({r["source"] for r in rows if r.get("source")})
     return render("breakout.html", title=str(title), rate_unit="kg U",
                    subtitle="one significant quantity at each IAEA report date",
                    sections=[{"title": "Timeline", "figure": svg(plot_timeline(timeline), "tl-"),
-                              "header": ["report", "document", *models, "ideal-SWU bound",
-                                         "gap"],
+                              "header": ["report", "document",
+                                         "analyst (assumption moving it most)",
+                                         "all-capacity (assumption moving it most)",
+                                         *[f"unconstrained {m}" for m in models],
+                                         "ideal-SWU bound", "gap"],
                               "rows": table}],
                    assumptions=assumptions, sources=sources)
