@@ -54,9 +54,9 @@ def test_rates_are_cached_for_identical_cascades():
 
 def test_rate_scales_with_separative_power():
     m = CAT.get("IR-6")
-    lo = step_rate(m.with_separative_power(4.0), 166, None, 0.6, 0.9, 0.2, "repiped")
+    lo = step_rate(m.with_separative_power(4.7), 166, None, 0.6, 0.9, 0.2, "repiped")
     hi = step_rate(m, 166, None, 0.6, 0.9, 0.2, "repiped")
-    assert lo.product_kg_per_day == pytest.approx(0.8 * hi.product_kg_per_day, rel=0.02)
+    assert lo.product_kg_per_day == pytest.approx(0.94 * hi.product_kg_per_day, rel=0.02)
 
 
 def test_too_few_machines_give_no_rate():

@@ -1,18 +1,32 @@
-"""Breakout time at every IAEA report date of the bundled record."""
+"""Breakout time at every IAEA report date of the bundled record (the timeline is slow: the
+plans are computed on a few dates; every date gets its ideal-SWU bound)."""
 
 import json
 import math
 
 import pytest
 
-from enrichwatch.breakout import breakout_timeline, plot_timeline, timeline_state
+from enrichwatch.breakout import Timeline, breakout_timeline, plot_timeline, timeline_state
 from enrichwatch.breakout.timeline import machine_periods, stock_reports
 from enrichwatch.errors import InputError
+
+FEW = (("2019-02", "2019-03"), ("2022-05-30", "2022-06"), ("2025-05", "2025-06"))
 
 
 @pytest.fixture(scope="module")
 def timeline():
-    return breakout_timeline(models=("repiped",))
+    """Every date, no plan (the ideal-SWU bound only)."""
+    return breakout_timeline(models=())
+
+
+@pytest.fixture(scope="module")
+def few():
+    """Three dates with the unconstrained re-piped plan and both scenario families."""
+    rows = []
+    for since, until in FEW:
+        rows += breakout_timeline(models=("repiped",), since=since, until=until,
+                                  sq_definition="iaea").rows
+    return Timeline(tuple(rows), 1.0, ("repiped",), (), "iaea")
 
 
 def test_every_report_date_has_a_row_and_the_gap_is_marked(timeline):
@@ -20,30 +34,39 @@ def test_every_report_date_has_a_row_and_the_gap_is_marked(timeline):
     assert [r.date for r in timeline.rows] == dates
     gaps = [r.date for r in timeline.rows if r.gap]
     assert gaps == ["2025-11-12"]
-    assert timeline.rows[-1].days["repiped"] is None
+    assert all(math.isfinite(r.lower_bound_days) for r in timeline.rows if not r.gap)
 
 
-def test_breakout_time_falls_from_a_year_to_days(timeline):
+def test_breakout_time_falls_from_a_year_to_days(few):
     """JCPOA era (Feb 2019): about a year with 5,060 IR-1 and natural feed (the JCPOA's
-    stated goal was at least one year); May 2025: about a day with every installed cascade."""
-    rows = {r.date: r for r in timeline.rows}
+    stated goal was at least one year); May 2025: days, with set-up, in both scenarios."""
+    rows = {r.date: r for r in few.rows}
     assert 250 < rows["2019-02"].days["repiped"] < 550
     assert rows["2025-05-31"].days["repiped"] < 2.0
     assert rows["2019-02"].days["repiped"] > 10 * rows["2022-05-30"].days["repiped"]
+    assert rows["2019-02"].analyst is None and rows["2025-05-31"].analyst is not None
+    assert rows["2025-05-31"].all_capacity.days > rows["2025-05-31"].days["repiped"]
 
 
-def test_lower_bound_holds_at_every_date(timeline):
-    for r in timeline.rows:
-        if not r.gap:
-            assert r.lower_bound_days <= r.days["repiped"] * (1 + 1e-9)
+def test_bounds_hold(few):
+    for r in few.rows:
+        assert r.lower_bound_days <= r.days["repiped"] * (1 + 1e-9)
+        assert r.ideal_bound_days <= r.all_capacity.days
+        if r.analyst is not None:
+            assert r.all_capacity.days <= r.analyst.days
 
 
-def test_every_row_states_its_assumptions_and_source(timeline):
+def test_every_row_states_its_assumptions_and_source(timeline, few):
     for r in timeline.rows:
         assert r.assumptions and r.source
     d = json.loads(json.dumps(timeline.as_dict()))
     assert d["rows"][0]["stocks"][0]["kg_u"] is None           # unlimited natural uranium
     assert "installed" in " ".join(d["assumptions"])
+    f = json.loads(json.dumps(few.as_dict()))
+    assert f["sq_definition"] == "iaea" and "25 kg U-235" in f["sq_statement"]
+    for r in f["rows"]:
+        assert r["all_capacity"]["assumptions"] and r["all_capacity"]["driver"]
+        assert r["days_to_one_sq"]["repiped"] is not None          # the existing keys stay
 
 
 def test_gap_fill_rules_are_stated():
@@ -57,6 +80,14 @@ def test_gap_fill_rules_are_stated():
         timeline_state(stock_reports()[-1])
 
 
+def test_other_forms_are_not_feed():
+    """Sep 2025: 834.4 kg U in other forms (oxide, scrap) are left out of the UF6 feed."""
+    report = next(r for r in stock_reports() if r.date == "2025-09")
+    assert report.other_kg_u == pytest.approx(834.4)
+    text = " ".join(timeline_state(report).assumptions)
+    assert "834.4 kg U in other forms" in text
+
+
 def test_machine_periods_cover_the_record():
     periods = machine_periods()
     assert periods[0][0] <= stock_reports()[0].date
@@ -64,11 +95,13 @@ def test_machine_periods_cover_the_record():
         assert groups and all(g.source for g in groups)
 
 
-def test_plot(timeline):
+def test_plot(timeline, few):
     ax = plot_timeline(timeline)
     gids = {line.get_gid() for line in ax.lines}
-    assert {"timeline-repiped", "timeline-bound", "gap-2025-11-12"} <= gids
+    assert {"timeline-bound", "gap-2025-11-12"} <= gids
     assert ax.get_yscale() == "log"
+    gids = {line.get_gid() for line in plot_timeline(few).lines}
+    assert {"timeline-repiped", "timeline-analyst", "timeline-all-capacity"} <= gids
 
 
 def test_monte_carlo_band_on_a_short_window():

@@ -35,11 +35,27 @@ def test_timeline_over_a_short_window(cli, tmp_path):
     code, out, _ = cli("breakout", "--timeline", "--since", "2023-01", "--until",
                        "2023-06", "--json", "--report", report)
     assert code == 0
-    rows = json.loads(out)["rows"]
+    data = json.loads(out)
+    rows = data["rows"]
     assert [r["date"] for r in rows] == ["2023-02-28", "2023-05-31"]
     for r in rows:
         assert r["days_to_one_sq"]["repiped"] >= r["lower_bound_days"]
+        assert r["all_capacity"]["days"] >= r["ideal_bound_days"]
+        assert r["all_capacity"]["assumptions"]
+    assert rows[0]["analyst"]["days"] >= rows[0]["all_capacity"]["days"]
+    assert rows[1]["analyst"] is None                   # no published estimate's assumptions
+    assert data["sq_definition"] == "iaea" and "25 kg U-235" in data["sq_statement"]
     assert "<svg" in report.read_text()
+
+
+def test_sq_definition_is_stated(capsys):
+    code, out, _ = run(capsys, "breakout", FEB_2023, "--sq-definition", "90pct", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["sq_definition"] == "90pct" and data["sq_u235_kg"] == 22.5
+    assert "90 % uranium" in data["sq_statement"]
+    code, out, _ = run(capsys, "breakout", FEB_2023)
+    assert code == 0 and "SQ definition" in out
 
 
 @pytest.mark.parametrize("args, needle", [
@@ -47,6 +63,8 @@ def test_timeline_over_a_short_window(cli, tmp_path):
     (["--timeline", FEB_2023], "--timeline"),
     ([FEB_2023, "--samples", "-5"], "--samples"),
     ([FEB_2023, "--model", "magic"], "model"),
+    ([FEB_2023, "--sq-definition", "85pct"], "--sq-definition"),
+    ([FEB_2023, "--scenarios", FEB_2023], "--scenarios"),
 ])
 def test_bad_options_exit_1(cli, args, needle):
     code, _, err = cli("breakout", *args)

@@ -433,11 +433,25 @@ def plot_timeline(timeline: Timeline, ax=None):
     x = [_when(r.date) for r in rows]
     for m in timeline.models:
         y = [r.days[m] for r in rows]
-        ax.plot(x, y, marker="o", ms=3, label=f"{m} plant", gid=f"timeline-{m}")
+        ax.plot(x, y, marker="o", ms=3, label=f"unconstrained, {m} plant",
+                gid=f"timeline-{m}")
         if all(m in r.percentiles for r in rows) and rows:
             lo = [r.percentiles[m][5] for r in rows]
             hi = [r.percentiles[m][95] for r in rows]
             ax.fill_between(x, lo, hi, alpha=0.2, gid=f"band-{m}")
+    for key, label, style in (("analyst", "analyst scenario", "s-"),
+                              ("all_capacity", "all-capacity scenario", "^-")):
+        pts = [(xi, getattr(r, key)) for xi, r in zip(x, rows, strict=True)
+               if getattr(r, key) is not None]
+        if not pts:
+            continue
+        gid = key.replace("_", "-")
+        ax.plot([p[0] for p in pts], [p[1].days for p in pts], style, ms=4, label=label,
+                gid=f"timeline-{gid}")
+        band = [(xi, s.percentiles) for xi, s in pts if s.percentiles]
+        if band:
+            ax.fill_between([b[0] for b in band], [b[1][5] for b in band],
+                            [b[1][95] for b in band], alpha=0.15, gid=f"band-{gid}")
     ax.plot(x, [r.lower_bound_days for r in rows], ls="--", color="0.4",
             label="ideal-SWU lower bound", gid="timeline-bound")
     for r in timeline.rows:
