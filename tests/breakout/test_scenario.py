@@ -159,7 +159,7 @@ def test_all_capacity_respects_the_station_limits():
     assert full.n_machines > 9000                          # every installed machine offered
 
 
-# -- deterministic results --------------------------------------------------------------------------
+# -- deterministic results ------------------------------------------------------------------
 
 _BURN = "import time\nt = time.time()\nwhile time.time() - t < 600:\n    pass\n"
 
@@ -180,7 +180,7 @@ def test_same_timeline_twice_beside_a_cpu_bound_process():
     assert row["analyst"]["gap_to_fluid_optimum"] is not None
 
 
-# -- bad input ---------------------------------------------------------------------------------------
+# -- bad input ----------------------------------------------------------------------------------
 
 def _bad(tmp_path, old, new, count=1):
     text = BUNDLED.read_text()

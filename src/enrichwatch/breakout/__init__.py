@@ -10,6 +10,12 @@ answers from the physics of the plant and shows the schedule behind the number:
   the assays of every step, the ideal-SWU lower bound beside it);
 * :func:`monte_carlo` gives its distribution under machine and stock uncertainty
   (:class:`BreakoutDistribution`), locally or on a Dask cluster;
+* :class:`BreakoutScenario` states a breakout estimate's structural assumptions as data (sites
+  and their stocks and stations, cascades used, availability, set-up, transport, hold-up,
+  losses, stage factor, feed forms); :func:`analyst_scenario` and :func:`all_capacity_scenario`
+  build the two families from the bundled data and :func:`assess_scenario` /
+  :func:`assess_all_capacity` give their days, Monte Carlo band and tornado
+  (:class:`ScenarioResult`), under a selectable SQ definition (:data:`SQ_DEFINITIONS`);
 * :func:`breakout_timeline` computes it at every IAEA report date, 2019-2025
   (:class:`Timeline`), and :func:`plot_timeline` draws it; :func:`plot_schedule` and
   :func:`plot_distribution` draw a plan and a distribution.
@@ -24,20 +30,50 @@ Examples
 True
 """
 
+from .assess import (
+    SQ_DEFINITIONS,
+    ScenarioResult,
+    TornadoRow,
+    assess_all_capacity,
+    assess_scenario,
+)
 from .bound import LowerBound, ideal_swu_bound
 from .montecarlo import BreakoutDistribution, monte_carlo
 from .planner import plan_breakout
 from .plots import plot_distribution, plot_schedule
 from .rates import MODELS, StepRate, step_rate
 from .results import BreakoutPlan, LevelBalance, RateRow, ScheduleEntry
+from .scenario import (
+    BreakoutScenario,
+    CascadeUse,
+    Range,
+    ScenarioFileError,
+    Site,
+    all_capacity_scenario,
+    analyst_scenario,
+    load_scenario_file,
+)
 from .state import BreakoutState, BuiltJob, CascadeGroup, Ladder, Step, Stock, product_target_kg_u
 from .state_io import StateFileError, load_state, state_from_toml_text
 from .timeline import Timeline, TimelineRow, breakout_timeline, plot_timeline, timeline_state
 
 __all__ = [
     "MODELS",
+    "SQ_DEFINITIONS",
     "BreakoutDistribution",
     "BreakoutPlan",
+    "BreakoutScenario",
+    "CascadeUse",
+    "Range",
+    "ScenarioFileError",
+    "ScenarioResult",
+    "Site",
+    "TornadoRow",
+    "all_capacity_scenario",
+    "analyst_scenario",
+    "assess_all_capacity",
+    "assess_scenario",
+    "load_scenario_file",
     "BreakoutState",
     "BuiltJob",
     "CascadeGroup",

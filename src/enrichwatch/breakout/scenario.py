@@ -43,7 +43,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..composition import Assay
 from ..errors import InputError
 from ..files import MISSING, Problem, ProblemsError, key_path, parse_toml, read_package_text
 from .rates import MODELS
