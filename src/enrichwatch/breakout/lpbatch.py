@@ -87,14 +87,17 @@ def standard_form(flows, groups, units, stock, deficit):
     return a, b, c
 
 
-def _check(a, b, c, basis):
-    """(optimal mask, tau) of every sample for one candidate basis."""
+def _check(a, b, c, basis, each: bool = True):
+    """(optimal mask, tau) of every sample for one candidate basis. A basis singular for some
+    sample is checked sample by sample (``each``); a singular single sample does not fit."""
     bm = a[:, :, basis]
     try:
         xb = np.linalg.solve(bm, np.broadcast_to(b, bm.shape[:2])[..., None])[..., 0]
         y = np.linalg.solve(np.transpose(bm, (0, 2, 1)),
                             np.broadcast_to(c[basis], bm.shape[:2])[..., None])[..., 0]
     except np.linalg.LinAlgError:
+        if not each:
+            raise
         return _check_each(a, b, c, basis)
     reduced = c[None, :] - np.einsum("nm,nmj->nj", y, a)
     scale = 1.0 + np.abs(xb).max(axis=1)
@@ -112,7 +115,7 @@ def _check_each(a, b, c, basis):
     ok, tau = np.zeros(len(a), bool), np.zeros(len(a))
     for i in range(len(a)):
         try:
-            o, t = _check(a[i:i + 1], b, c, basis)
+            o, t = _check(a[i:i + 1], b, c, basis, each=False)
         except np.linalg.LinAlgError:
             continue
         ok[i], tau[i] = o[0], t[0]
