@@ -82,6 +82,15 @@ def test_analyst_february_2023_about_12_days(feb_2023):
     assert {"set-up days", "machine rating", "stage factor", "losses"} <= names
 
 
+def test_tornado_plot(feb_2023):
+    from enrichwatch.breakout import plot_tornado
+
+    ax = plot_tornado(feb_2023)
+    gids = {p.get_gid() for p in ax.patches}
+    assert {f"tornado-{i}" for i in range(len(feb_2023.tornado))} <= gids
+    assert ax.get_yticklabels()[0].get_text() == feb_2023.driver
+
+
 def test_analyst_may_2025_two_to_three_days_at_fordow_alone(may_2025):
     assert _within(may_2025.days, 2.0, 3.0), may_2025
     assert {c.site for c in may_2025.scenario.cascades} == {"Fordow FFEP"}

@@ -40,7 +40,7 @@ from .assess import (
 from .bound import LowerBound, ideal_swu_bound
 from .montecarlo import BreakoutDistribution, monte_carlo
 from .planner import plan_breakout
-from .plots import plot_distribution, plot_schedule
+from .plots import plot_distribution, plot_schedule, plot_tornado
 from .rates import MODELS, StepRate, step_rate
 from .results import BreakoutPlan, LevelBalance, RateRow, ScheduleEntry
 from .scenario import (
@@ -97,6 +97,7 @@ __all__ = [
     "plot_distribution",
     "plot_schedule",
     "plot_timeline",
+    "plot_tornado",
     "product_target_kg_u",
     "state_from_toml_text",
     "step_rate",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["plot_distribution", "plot_schedule"]
+__all__ = ["plot_distribution", "plot_schedule", "plot_tornado"]
 
 _STEP_COLORS = ("#1b7837", "#762a83", "#2166ac", "#b2182b", "#e08214", "#4d4d4d")
 
@@ -96,4 +96,36 @@ def plot_distribution(dist, ax=None, bins: int = 60):
     ax.axvline(dist.nominal_days, color="0.2", ls="--", gid="nominal")
     ax.set_xlabel(f"days to {dist.n_sq:g} SQ ({dist.model})")
     ax.set_ylabel("samples")
+    return ax
+
+
+def plot_tornado(result, ax=None):
+    """Tornado of a :class:`~.assess.ScenarioResult`: for each assumption, a bar from the days
+    with it at its low value to the days with it at its high value (the others nominal),
+    largest swing on top, the nominal days as a line. Bars carry ``gid`` ``"tornado-<i>"``.
+
+    Parameters
+    ----------
+    result : ScenarioResult
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    rows = list(result.tornado)
+    ax = _axes(ax, (7.0, 0.6 + 0.4 * max(3, len(rows))))
+    cap = 10.0 * max(result.days, 1e-9)
+    for i, t in enumerate(rows):
+        lo, hi = (min(x, cap) for x in (t.days_low, t.days_high))
+        ax.barh(i, hi - lo, left=lo, color="#2166ac" if hi >= lo else "#b2182b", alpha=0.8,
+                gid=f"tornado-{i}")
+        ax.text(max(lo, hi), i, f" {t.low} / {t.high}", va="center", fontsize=7)
+    ax.set_yticks(range(len(rows)), [t.assumption for t in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(result.days, color="0.2", ls="--", gid="nominal")
+    sc = result.scenario
+    ax.set_xlabel(f"days to {result.n_sq:g} SQ ({result.sq_definition} SQ)")
+    ax.set_title(f"{sc.kind} scenario {sc.date}: what moves the answer (low / high)",
+                 fontsize=9)
     return ax

@@ -20,6 +20,16 @@ A state per report date (rules, restated in each row's ``assumptions``):
   the remainder of a total, 10 % for carried-forward figures and for estimated reports.
 * cascades: those of the period in ``installed-machines.toml``.
 * a report with no stock figure at all is a gap: no breakout time is computed for it.
+* uranium in other forms (oxide, scrap) is not UF6 feed: where the record gives it
+  (``kg_u_other_forms``), it is taken off the remainder; where not, the remainder of the total
+  is counted as UF6, which overstates the feed (stated in the row).
+
+Two scenario families per row (with ``sq_definition``; :mod:`.scenario`, :mod:`.assess`): the
+**analyst** scenario where breakout-methods.md lists a published estimate's assumptions, and
+the **all-capacity** scenario at every date, side by side, each with set-up, its Monte Carlo
+band over the structural assumptions, its tornado and its assumptions; the per-model ``days``
+remain the unconstrained plans of every installed machine (no set-up, stations, hold-up or
+losses), kept for comparison.
 
 Examples
 --------

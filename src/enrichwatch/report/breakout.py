@@ -54,7 +54,7 @@ def render_timeline_report(timeline, *, title: str = "Breakout time over the pub
                            ) -> str:
     """HTML report of the breakout timeline: plot and table, with the assumptions of every
     report date."""
-    from ..breakout import plot_timeline
+    from ..breakout import plot_timeline, plot_tornado
 
     t = timeline.as_dict()
     rows = t["rows"]
@@ -75,6 +75,20 @@ def render_timeline_report(timeline, *, title: str = "Breakout time over the pub
                 assumptions += [f"{r['date']} {key}: {a}" for a in r[key]["assumptions"]]
     assumptions += sorted({a for r in rows for a in r.get("assumptions", [])})
     sources = sorted({r["source"] for r in rows if r.get("source")})
+    extra = []
+    for key, label in (("analyst", "analyst"), ("all_capacity", "all-capacity")):
+        last = [r for r in timeline.rows if getattr(r, key, None) is not None
+                and getattr(r, key).tornado]
+        if last:
+            res = getattr(last[-1], key)
+            extra.append({"title": f"What moves the {label} answer ({last[-1].date})",
+                          "summary": f"{_days(res.days)}; each assumption swung from its low "
+                                     "to its high value, the others nominal.",
+                          "figure": svg(plot_tornado(res), f"tn-{key}-"),
+                          "header": ["assumption", "low", "high", "days at low",
+                                     "days at high"],
+                          "rows": [[x.assumption, x.low, x.high, _days(x.days_low),
+                                    _days(x.days_high)] for x in res.tornado]})
     return render("breakout.html", title=str(title), rate_unit="kg U",
                    subtitle="one significant quantity at each IAEA report date",
                    sections=[{"title": "Timeline", "figure": svg(plot_timeline(timeline), "tl-"),
@@ -83,5 +97,5 @@ def render_timeline_report(timeline, *, title: str = "Breakout time over the pub
                                          "all-capacity (assumption moving it most)",
                                          *[f"unconstrained {m}" for m in models],
                                          "ideal-SWU bound", "gap"],
-                              "rows": table}],
+                              "rows": table}] + extra,
                    assumptions=assumptions, sources=sources)
