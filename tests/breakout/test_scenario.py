@@ -174,13 +174,13 @@ _BURN = "import time\nt = time.time()\nwhile time.time() - t < 600:\n    pass\n"
 
 
 def test_same_timeline_twice_beside_a_cpu_bound_process():
-    """The Feb 2023 row (the unconstrained MILP once stopped after 1 s of wall time, so the same
+    """The Nov 2023 row (the unconstrained MILP once stopped after 1 s of wall time, so the same
     input gave different days idle and under load): the same numbers twice, both scenario
     families and the unconstrained plan, while a CPU-bound process runs beside it."""
     burner = subprocess.Popen([sys.executable, "-c", _BURN])
     try:
-        runs = [json.dumps(breakout_timeline(models=("repiped",), since="2023-02",
-                                             until="2023-03", sq_definition="90pct")
+        runs = [json.dumps(breakout_timeline(models=("repiped",), since="2023-11",
+                                             until="2023-12", sq_definition="90pct")
                            .as_dict(), sort_keys=True) for _ in range(2)]
     finally:
         burner.kill()
