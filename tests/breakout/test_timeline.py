@@ -10,7 +10,8 @@ from enrichwatch.breakout import Timeline, breakout_timeline, plot_timeline, tim
 from enrichwatch.breakout.timeline import machine_periods, stock_reports
 from enrichwatch.errors import InputError
 
-FEW = (("2019-02", "2019-03"), ("2022-05-30", "2022-06"), ("2025-05", "2025-06"))
+FEW = (("2019-02", "2019-03", None), ("2022-05-30", "2022-06", "iaea"),
+       ("2025-05", "2025-06", "iaea"))
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +22,12 @@ def timeline():
 
 @pytest.fixture(scope="module")
 def few():
-    """Three dates with the unconstrained re-piped plan and both scenario families."""
+    """Three dates with the unconstrained re-piped plan; both scenario families on the last
+    two (the JCPOA-era all-capacity search from natural uranium is the slow part)."""
     rows = []
-    for since, until in FEW:
+    for since, until, sq in FEW:
         rows += breakout_timeline(models=("repiped",), since=since, until=until,
-                                  sq_definition="iaea").rows
+                                  sq_definition=sq).rows
     return Timeline(tuple(rows), 1.0, ("repiped",), (), "iaea")
 
 
@@ -51,6 +53,8 @@ def test_breakout_time_falls_from_a_year_to_days(few):
 def test_bounds_hold(few):
     for r in few.rows:
         assert r.lower_bound_days <= r.days["repiped"] * (1 + 1e-9)
+        if r.all_capacity is None:
+            continue
         assert r.ideal_bound_days <= r.all_capacity.days
         if r.analyst is not None:
             assert r.all_capacity.days <= r.analyst.days
@@ -65,8 +69,9 @@ def test_every_row_states_its_assumptions_and_source(timeline, few):
     f = json.loads(json.dumps(few.as_dict()))
     assert f["sq_definition"] == "iaea" and "25 kg U-235" in f["sq_statement"]
     for r in f["rows"]:
-        assert r["all_capacity"]["assumptions"] and r["all_capacity"]["driver"]
         assert r["days_to_one_sq"]["repiped"] is not None          # the existing keys stay
+        if r["date"] != "2019-02":
+            assert r["all_capacity"]["assumptions"] and r["all_capacity"]["driver"]
 
 
 def test_gap_fill_rules_are_stated():
