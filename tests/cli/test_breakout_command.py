@@ -48,13 +48,13 @@ def test_timeline_over_a_short_window(cli, tmp_path):
     assert "<svg" in report.read_text()
 
 
-def test_sq_definition_is_stated(capsys):
-    code, out, _ = run(capsys, "breakout", FEB_2023, "--sq-definition", "90pct", "--json")
+def test_sq_definition_is_stated(cli):
+    code, out, _ = cli("breakout", FEB_2023, "--sq-definition", "90pct", "--json")
     assert code == 0
     data = json.loads(out)
     assert data["sq_definition"] == "90pct" and data["sq_u235_kg"] == 22.5
     assert "90 % uranium" in data["sq_statement"]
-    code, out, _ = run(capsys, "breakout", FEB_2023)
+    code, out, _ = cli("breakout", FEB_2023)
     assert code == 0 and "SQ definition" in out
 
 

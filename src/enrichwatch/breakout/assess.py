@@ -43,7 +43,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import InputError
-from ..physics.machines import feed_from_gamma
 from .lpbatch import days_from_tau, solve_batch
 from .planner import build_program, lower_bound, unit_rates
 from .program import solve_program
@@ -195,8 +194,9 @@ def _with_gamma(group, gamma: float):
     m = group.machine
     if m.geometry is not None:           # geometry-defined (IR-1): its stage factor is modelled
         return group
-    feed = feed_from_gamma(m.nominal_swu_per_yr, gamma, m.design_cut)
-    return replace(group, machine=replace(m, design_feed_kg_per_yr=float(feed)))
+    if abs(m.design_gamma - gamma) <= 1e-12 * gamma:
+        return group
+    return replace(group, machine=m.varied(gamma=gamma))
 
 
 def _state(sc: BreakoutScenario, gamma: float, holdup_kg: float | None) -> BreakoutState:
