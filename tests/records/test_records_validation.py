@@ -47,7 +47,7 @@ def test_facility_registered_twice(ffep):
 def test_party_record_must_use_star_and_others_must_not(ffep):
     err = rejected(ffep, RecordDraft("report", "*", "2023-02-01", "2023-02-01", "x",
                                      {"document": "d"}))
-    assert err.param == "facility" and "party records only" in err.allowed
+    assert err.param == "facility" and "policy records only" in err.allowed
 
 
 def test_supersedes_must_exist(ffep):

@@ -35,7 +35,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from ..dates import format_timestamp, parse_date, parse_timestamp
-from .model import GENESIS_HASH, Record
+from .model import GENESIS_HASH, STORE_KINDS, Record
 from .parties import PartyBook
 
 __all__ = [
@@ -201,8 +201,8 @@ class ChainChecker:
         if payload is not None:
             self._check_hash(row, payload)
             self._check_signature(row, payload)
-            if row.kind == "party":
-                self.parties.apply(row.id, payload)
+            if row.kind in STORE_KINDS:
+                self.parties.apply(row.id, payload, row.kind)
         self.last_id, self.last_hash = row.id, row.hash
 
     def _check_position(self, row: StoredRow) -> None:
@@ -241,6 +241,10 @@ class ChainChecker:
                                   "written (or moved from another position)")
 
     def _check_signature(self, row: StoredRow, payload: dict) -> None:
+        signer = row.submitted_by if row.signature is not None else None
+        for key, value, allowed in self.parties.authorization_problems(row.kind, payload,
+                                                                       signer):
+            self._problem(row.id, f"not authorised: {key} {value}, expected {allowed}")
         party = self.parties.key_for(row.submitted_by, row.id, row.kind, payload)
         if row.signature is None:
             if party is not None and party.requires_signature:

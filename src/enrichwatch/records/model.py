@@ -30,6 +30,7 @@ __all__ = [
     "ANY_FACILITY",
     "GENESIS_HASH",
     "KINDS",
+    "STORE_KINDS",
     "Record",
     "RecordDraft",
 ]
@@ -37,10 +38,13 @@ __all__ = [
 #: Every record kind the store accepts (a correction is a record of the corrected kind with
 #: ``supersedes`` set, not a kind of its own).
 KINDS: tuple[str, ...] = ("facility", "declaration", "inspection", "sample", "report",
-                          "stockpile", "installed_machines", "party")
+                          "stockpile", "installed_machines", "party", "policy")
 
-#: The ``facility`` of a ``party`` record (parties are not tied to one facility).
+#: The ``facility`` of ``party`` and ``policy`` records (not tied to one facility).
 ANY_FACILITY = "*"
+
+#: The kinds whose records are store-wide (facility :data:`ANY_FACILITY`).
+STORE_KINDS: tuple[str, ...] = ("party", "policy")
 
 #: ``prev_hash`` of record 1: 64 zeros.
 GENESIS_HASH = "0" * 64
@@ -53,10 +57,10 @@ class RecordDraft:
     Parameters
     ----------
     kind : {'facility', 'declaration', 'inspection', 'sample', 'report', 'stockpile', \
-'installed_machines', 'party'}
+'installed_machines', 'party', 'policy'}
         What the record is.
     facility : str
-        Facility code (``"*"`` for a ``party`` record).
+        Facility code (``"*"`` for ``party`` and ``policy`` records).
     valid_from : date or str
         When the content applied in the world (ISO string accepted).
     known_on : date or str

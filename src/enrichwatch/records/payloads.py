@@ -158,12 +158,28 @@ class PartyPayload(BaseModel):
     requires_signature: bool = _f("true or false")
 
 
+#: What a policy's ``signers`` may list: a record kind (other than party and policy, which the
+#: key rules govern) or ``"*"`` (every kind not listed).
+_POLICY_KINDS = ("*", "facility", "declaration", "inspection", "sample", "report", "stockpile",
+                 "installed_machines")
+_PolicyKind = Literal[_POLICY_KINDS]  # type: ignore[valid-type]
+
+
+class PolicyPayload(BaseModel):
+    model_config = _CONFIG
+    authority: _Text = _f("the party id of the store's authority (a registered party)")
+    signers: dict[_PolicyKind, Annotated[list[_Text], Field(min_length=1)]] = _f(
+        "record kind ('*': every other kind) -> non-empty list of the parties that may sign it",
+        {})
+    summary: str = _f("a text", "")
+
+
 #: The payload model of each record kind.
 PAYLOAD_MODELS: Mapping[str, type[BaseModel]] = types.MappingProxyType({
     "facility": FacilityPayload, "declaration": DeclarationPayload,
     "inspection": InspectionPayload, "sample": SamplePayload, "report": ReportPayload,
     "stockpile": StockpilePayload, "installed_machines": InstalledMachinesPayload,
-    "party": PartyPayload,
+    "party": PartyPayload, "policy": PolicyPayload,
 })
 
 # -- pydantic errors -> problems (enrichwatch.files) -----------------------------------------

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from ..dates import parse_date
 from ..errors import InputError
 from .errors import MISSING, RecordError, RecordProblem
-from .model import ANY_FACILITY, KINDS, Record, RecordDraft
+from .model import ANY_FACILITY, KINDS, STORE_KINDS, Record, RecordDraft
 from .parties import PartyBook
 from .payloads import validate_payload
 from .signing import Signer
@@ -100,9 +100,9 @@ def _field_problems(draft: RecordDraft, where: str) -> list[RecordProblem]:
     if not _text_ok(draft.facility):
         problems.append(RecordProblem(where, "facility", draft.facility,
                                       "a facility code without surrounding spaces"))
-    elif (draft.kind == "party") != (draft.facility == ANY_FACILITY):
-        allowed = ("'*' for a party record" if draft.kind == "party"
-                   else "a facility code ('*' is for party records only)")
+    elif (draft.kind in STORE_KINDS) != (draft.facility == ANY_FACILITY):
+        allowed = (f"'*' for {_a(draft.kind)} record" if draft.kind in STORE_KINDS
+                   else "a facility code ('*' is for party and policy records only)")
         problems.append(RecordProblem(where, "facility", draft.facility, allowed))
     if not _text_ok(draft.source):
         problems.append(RecordProblem(where, "source", draft.source,
@@ -171,7 +171,7 @@ def check_draft(draft: RecordDraft, where: str, today: date) -> CheckedDraft:
 
 
 def _facility_problems(d: CheckedDraft, ledger: LedgerView, where: str) -> list[RecordProblem]:
-    if d.kind == "party":
+    if d.kind in STORE_KINDS:
         return []
     first = ledger.facility_record(d.facility)
     if d.kind == "facility":
@@ -227,6 +227,16 @@ def _sample_problems(d: CheckedDraft, ledger: LedgerView, where: str) -> list[Re
 
 
 def _party_problems(d: CheckedDraft, ledger: LedgerView, where: str) -> list[RecordProblem]:
+    if d.kind == "policy":
+        policy = ledger.parties.policy
+        if policy is None and d.supersedes is not None:
+            return [RecordProblem(where, "supersedes", d.supersedes,
+                                  "none: there is no store policy yet")]
+        if policy is not None and d.supersedes != policy.record_id:
+            return [RecordProblem(where, "supersedes", d.supersedes,
+                                  f"{policy.record_id}, the policy in effect (a new policy "
+                                  "supersedes the current one)")]
+        return []
     if d.kind != "party":
         return []
     name = d.payload["party"]
@@ -246,6 +256,11 @@ def _signature_problems(d: CheckedDraft, new_id: int, signer: Signer | None,
     if signer is not None and d.submitted_by not in (None, signer.party):
         return [RecordProblem(where, "submitted_by", d.submitted_by,
                               f"the signer's party {signer.party!r} (or none)")]
+    authorization = [RecordProblem(where, key, value, allowed) for key, value, allowed
+                     in ledger.parties.authorization_problems(
+                         d.kind, d.payload, None if signer is None else signer.party)]
+    if authorization:
+        return authorization
     party = signer.party if signer is not None else d.submitted_by
     if party is None:
         return []

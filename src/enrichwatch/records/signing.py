@@ -38,11 +38,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 __all__ = [
     "Signer",
     "generate_private_key",
+    "SMALL_ORDER_KEYS",
     "is_public_key_hex",
     "load_private_key",
     "private_key_from_pem",
     "private_key_to_pem",
     "public_key_hex",
+    "public_key_problem",
     "save_private_key",
     "verify_signature",
 ]
@@ -112,7 +114,7 @@ def verify_signature(public_key: str, record_hash: str, signature: str) -> bool:
     ``record_hash`` by the hex Ed25519 ``public_key``. Any malformed input gives False."""
     if not (isinstance(signature, str) and _HEX128.match(signature)
             and isinstance(record_hash, str) and _HEX64.match(record_hash)
-            and isinstance(public_key, str) and _HEX64.match(public_key)):
+            and is_public_key_hex(public_key)):
         return False
     try:
         key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
@@ -122,15 +124,84 @@ def verify_signature(public_key: str, record_hash: str, signature: str) -> bool:
     return True
 
 
-def is_public_key_hex(text: object) -> bool:
-    """Whether ``text`` is 64 lower-case hex digits that load as an Ed25519 public key."""
+# -- public key validation -----------------------------------------------------------------------
+_P = 2**255 - 19
+_D = (-121665 * pow(121666, _P - 2, _P)) % _P
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+
+#: The canonical encodings of the eight points of small order (dividing 8) of edwards25519: the
+#: identity (order 1), the point of order 2, the two of order 4 and the four of order 8. Source:
+#: Chalkias, Garillot, Nikolaenko, "Taming the many EdDSAs" (IACR ePrint 2020/1244), Table 5;
+#: the same points as libsodium's ``ge25519_has_small_order`` blocklist. A key that is one of
+#: them (or any other encoding of a small-order point) verifies signatures anyone can forge.
+SMALL_ORDER_KEYS: tuple[str, ...] = (
+    "0100000000000000000000000000000000000000000000000000000000000000",  # identity, order 1
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # order 2
+    "0000000000000000000000000000000000000000000000000000000000000000",  # order 4 (all zero)
+    "0000000000000000000000000000000000000000000000000000000000000080",  # order 4
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",  # order 8
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",  # order 8
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",  # order 8
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",  # order 8
+)
+
+
+def _decode_point(raw: bytes) -> tuple[int, int] | None:
+    """RFC 8032 section 5.1.3: the point (x, y) of a 32-byte encoding, or None if the encoding
+    is not canonical (y >= p, or x = 0 with the sign bit set) or not on the curve."""
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    sign = raw[31] >> 7
+    if y >= _P:
+        return None
+    u, v = (y * y - 1) % _P, (_D * y * y + 1) % _P
+    x = (u * pow(v, 3, _P) * pow(u * pow(v, 7, _P), (_P - 5) // 8, _P)) % _P
+    if (v * x * x - u) % _P != 0:
+        x = (x * _SQRT_M1) % _P
+        if (v * x * x - u) % _P != 0:
+            return None
+    if x == 0 and sign:
+        return None
+    if x & 1 != sign:
+        x = _P - x
+    return x, y
+
+
+def _double(point: tuple[int, int]) -> tuple[int, int]:
+    x, y = point
+    dxy = _D * x * x * y * y % _P
+    return ((2 * x * y * pow(1 + dxy, _P - 2, _P)) % _P,
+            ((y * y + x * x) * pow(1 - dxy, _P - 2, _P)) % _P)
+
+
+def public_key_problem(text: object) -> str | None:
+    """Why ``text`` is not an acceptable Ed25519 public key, or None when it is.
+
+    Accepted: 64 lower-case hex digits encoding, canonically (RFC 8032 section 5.1.3), a point
+    of the curve whose order is not small (8 times the point is not the identity). Refused:
+    malformed text, encodings with y >= p or a negative zero, points off the curve, and every
+    point of small order (:data:`SMALL_ORDER_KEYS` and their non-canonical encodings).
+    """
     if not (isinstance(text, str) and _HEX64.match(text)):
-        return False
+        return "not 64 lower-case hex digits"
+    raw = bytes.fromhex(text)
+    if text in SMALL_ORDER_KEYS:
+        return "a point of small order (anyone can forge its signatures)"
+    point = _decode_point(raw)
+    if point is None:
+        return "not the canonical encoding of a point on the Ed25519 curve"
+    eight = _double(_double(_double(point)))
+    if eight == (0, 1):
+        return "a point of small order (anyone can forge its signatures)"
     try:
-        Ed25519PublicKey.from_public_bytes(bytes.fromhex(text))
+        Ed25519PublicKey.from_public_bytes(raw)
     except ValueError:
-        return False
-    return True
+        return "not an Ed25519 public key"
+    return None
+
+
+def is_public_key_hex(text: object) -> bool:
+    """Whether ``text`` is an acceptable Ed25519 public key (:func:`public_key_problem`)."""
+    return public_key_problem(text) is None
 
 
 class Signer:

@@ -40,7 +40,7 @@ from .bitemporal import current, declaration_in_force
 from .chain import ChainChecker, StoredRow, VerificationReport, canonical_json, record_hash
 from .chain import row_to_record as _to_record
 from .errors import RecordError, StoreError
-from .model import Record, RecordDraft
+from .model import STORE_KINDS, Record, RecordDraft
 from .parties import PartyBook
 from .rules import CheckedDraft, check_against_ledger, check_draft
 from .signing import Signer
@@ -55,8 +55,8 @@ _SELECT_HEAD = select(ledger_head.c.last_id, ledger_head.c.last_hash)
 _LOCK_HEAD = _SELECT_HEAD.with_for_update()  # PostgreSQL: row lock; SQLite: BEGIN IMMEDIATE
 _UPDATE_HEAD = update(ledger_head).values(last_id=bindparam("new_id"),
                                           last_hash=bindparam("new_hash"))
-_SELECT_PARTIES = (select(records.c.id, records.c.payload)
-                   .where(records.c.kind == "party", records.c.id > bindparam("seen"))
+_SELECT_PARTIES = (select(records.c.id, records.c.payload, records.c.kind)
+                   .where(records.c.kind.in_(STORE_KINDS), records.c.id > bindparam("seen"))
                    .order_by(records.c.id))
 _SELECT_FACILITY = select(func.min(records.c.id)).where(
     records.c.kind == "facility", records.c.facility == bindparam("code"))
@@ -92,8 +92,8 @@ class _TransactionLedger:
     def parties(self) -> PartyBook:
         if self.cache.party_seen < self.head_id:
             rows = self.conn.execute(_SELECT_PARTIES, {"seen": self.cache.party_seen})
-            for rid, payload in rows:
-                self.cache.parties.apply(rid, json.loads(payload))
+            for rid, payload, kind in rows:
+                self.cache.parties.apply(rid, json.loads(payload), kind)
             self.cache.party_seen = self.head_id
         return self.cache.parties
 
@@ -103,8 +103,8 @@ class _TransactionLedger:
             self.pending_supersedes[record.supersedes] = record.id
         if record.kind == "facility":
             self.cache.facilities.setdefault(record.facility, record.id)
-        elif record.kind == "party":
-            self.parties.apply(record.id, record.payload)
+        elif record.kind in STORE_KINDS:
+            self.parties.apply(record.id, record.payload, record.kind)
 
     def committing(self, last_id: int) -> None:
         """Called before commit: the cache now holds the records up to ``last_id``."""
