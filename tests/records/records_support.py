@@ -95,3 +95,38 @@ def drop_triggers(store) -> None:
         for trigger in ("records_no_update", "records_no_delete", "ledger_head_no_delete",
                         "ledger_head_only_grows"):
             raw(store, f"DROP TRIGGER {trigger}")
+
+
+def policy(authority: str, signers: dict, on="2024-01-01", **changes) -> RecordDraft:
+    return RecordDraft("policy", "*", on, on, "store policy",
+                       {"authority": authority, "signers": signers}, **changes)
+
+
+def forge_append(store, draft: RecordDraft, signer=None, submitted_by=None) -> int:
+    """Append a record behind the store's back (raw SQL, correctly chained and, with a signer,
+    signed, the ledger head moved): what an attacker with database write access can do without
+    dropping any trigger. Returns the new id."""
+    from datetime import UTC, datetime
+
+    from enrichwatch.dates import format_timestamp
+    from enrichwatch.records import record_hash
+    from enrichwatch.records.chain import canonical_json
+
+    head_id, head_hash = store.head()
+    fields = {"id": head_id + 1, "kind": draft.kind, "facility": draft.facility,
+              "valid_from": str(draft.valid_from), "known_on": str(draft.known_on),
+              "recorded_at": format_timestamp(datetime.now(UTC)),
+              "supersedes": draft.supersedes, "source": draft.source,
+              "payload": dict(draft.payload),
+              "submitted_by": submitted_by or draft.submitted_by or (
+                  signer.party if signer is not None else None),
+              "prev_hash": head_hash}
+    digest = record_hash(fields)
+    row = dict(fields, payload=canonical_json(fields["payload"]), hash=digest,
+               signature=signer.sign(digest) if signer is not None else None)
+    raw(store, "INSERT INTO records (id, kind, facility, valid_from, known_on, recorded_at, "
+               "supersedes, source, payload, submitted_by, signature, prev_hash, hash) VALUES "
+               "(:id, :kind, :facility, :valid_from, :known_on, :recorded_at, :supersedes, "
+               ":source, :payload, :submitted_by, :signature, :prev_hash, :hash)", **row)
+    raw(store, "UPDATE ledger_head SET last_id = :i, last_hash = :h", i=row["id"], h=digest)
+    return row["id"]
