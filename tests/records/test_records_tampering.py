@@ -180,8 +180,11 @@ def test_record_appended_behind_the_store_is_named(ledger):
                 "'2023-03-01', '2023-03-01T00:00:00.000000Z', 'forged', "
                 "'{\"document\":\"X\",\"summary\":\"\",\"title\":\"\"}', :p, :h)",
         p=head_hash, h=digest)
-    assert problems_of(ledger) == [(9, "not in the ledger head, which ends at record 8 "
-                                       "(inserted behind the store's back?)")]
+    found = problems_of(ledger)
+    assert [rid for rid, _ in found] == [9, 9]
+    assert "transaction time runs forward only" in found[0][1]      # dated 2023: backdated
+    assert found[1] == (9, "not in the ledger head, which ends at record 8 "
+                           "(inserted behind the store's back?)")
 
 
 def test_consistent_rewrite_breaks_signatures_and_changes_the_head_hash(ledger):

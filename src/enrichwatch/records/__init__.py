@@ -53,10 +53,15 @@ _LAZY = {
     "save_private_key": "signing",
     "public_key_hex": "signing",
     "verify_signature": "signing",
+    "Checkpoint": "checkpoint",
+    "AnchorReport": "checkpoint",
+    "verify_inclusion_proof": "checkpoint",
 }
 
 __all__ = [
     "ANY_FACILITY",
+    "AnchorReport",
+    "Checkpoint",
     "GENESIS_HASH",
     "KINDS",
     "Record",
@@ -79,6 +84,7 @@ __all__ = [
     "read_case_file",
     "record_hash",
     "save_private_key",
+    "verify_inclusion_proof",
     "verify_signature",
 ]
 

@@ -183,6 +183,7 @@ class ChainChecker:
         self.count = 0
         self.last_id = 0
         self.last_hash = GENESIS_HASH
+        self.last_recorded_at = ""
 
     def _problem(self, record_id: int, what: str) -> None:
         self.problems.append(VerificationProblem(record_id, what))
@@ -204,6 +205,7 @@ class ChainChecker:
             if row.kind in STORE_KINDS:
                 self.parties.apply(row.id, payload, row.kind)
         self.last_id, self.last_hash = row.id, row.hash
+        self.last_recorded_at = row.recorded_at
 
     def _check_position(self, row: StoredRow) -> None:
         expected = self.last_id + 1
@@ -217,6 +219,10 @@ class ChainChecker:
             before = f"record {self.last_id}" if self.last_id else "the genesis value"
             self._problem(row.id, f"prev_hash does not match the hash of {before}: a record "
                                   "was deleted, inserted or reordered before it")
+        if row.recorded_at < self.last_recorded_at:
+            self._problem(row.id, f"recorded_at {row.recorded_at} is earlier than that of "
+                                  f"record {self.last_id} ({self.last_recorded_at}): transaction "
+                                  "time runs forward only (backdated or reordered)")
 
     def _payload(self, row: StoredRow) -> dict | None:
         try:

@@ -30,6 +30,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +46,9 @@ from .parties import PartyBook
 from .rules import CheckedDraft, check_against_ledger, check_draft
 from .signing import Signer
 from .tables import HEAD_REVISION, RECORD_COLUMNS, ledger_head, records
+
+if TYPE_CHECKING:
+    from .checkpoint import AnchorReport, Checkpoint
 
 __all__ = ["RecordStore"]
 
@@ -63,6 +67,8 @@ _SELECT_FACILITY = select(func.min(records.c.id)).where(
 _SELECT_BY_ID = select(*RECORD_COLUMNS).where(records.c.id == bindparam("record_id"))
 _SELECT_SUPERSEDING = select(records.c.id).where(records.c.supersedes == bindparam("record_id"))
 _INSERT = records.insert()
+_SELECT_RECORDED_AT = select(records.c.recorded_at).where(records.c.id == bindparam("record_id"))
+_SELECT_LEAVES = select(records.c.id, records.c.hash, records.c.recorded_at).order_by(records.c.id)
 
 
 class _Cache:
@@ -175,15 +181,18 @@ class RecordStore:
     or interleave records, and a rejected or interrupted append leaves nothing behind.
     """
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self._backend = backend
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._cache = _Cache()
         self._ready = False
         self._write_lock = threading.Lock()  # threads of one process: one writer at a time
 
     # -- opening ----------------------------------------------------------------------------------
     @classmethod
-    def open(cls, url: str | os.PathLike | None = None) -> RecordStore:
+    def open(cls, url: str | os.PathLike | None = None,
+             clock: Callable[[], datetime] | None = None) -> RecordStore:
         """Open a store (no connection is made yet).
 
         Parameters
@@ -192,8 +201,12 @@ class RecordStore:
             ``sqlite:///path/file.sqlite``, ``sqlite://`` (in memory, one connection),
             ``postgresql://user@host:port/db`` (driver psycopg 3), a plain file path (SQLite),
             or None for ``./enrichwatch-records.sqlite``.
+        clock : callable, optional
+            Returns the current UTC time (default the system clock); the store stamps each
+            record's ``recorded_at`` with it, never earlier than the record before (tests use
+            it to play a ledger's history at past dates).
         """
-        return cls(Backend(url))
+        return cls(Backend(url), clock)
 
     @property
     def url(self) -> str:
@@ -273,7 +286,7 @@ class RecordStore:
 
         Each draft is checked by itself before the write lock is taken (so that writers hold
         the lock only for the checks against the ledger, the chaining and the insert)."""
-        checked = _precheck_all(items, datetime.now(UTC).date())
+        checked = _precheck_all(items, self._clock().date())
         return self._append_prepared(lambda first_id: checked)
 
     def _append_prepared(self, prepare: Callable[[int], Sequence[tuple]]) -> list[Record]:
@@ -295,7 +308,10 @@ class RecordStore:
                    ) -> list[Record]:
         head_id, head_hash = conn.execute(_LOCK_HEAD).one()
         ledger = _TransactionLedger(conn, self._cache, head_id)
-        now = datetime.now(UTC)
+        now = self._clock()
+        last = conn.execute(_SELECT_RECORDED_AT, {"record_id": head_id}).scalar()
+        if last is not None and format_timestamp(now) < last:
+            now = parse_timestamp(last)     # transaction time never runs backwards
         out = []
         for draft, signer, label in _precheck_all(prepare(head_id + 1), now.date()):
             record = self._build(draft, signer, label, head_id + 1, head_hash, now, ledger)
@@ -402,6 +418,86 @@ class RecordStore:
             for row in result:
                 checker.check(StoredRow(*row))
         return checker.report(head_id, head_hash)
+
+    # -- anchoring ------------------------------------------------------------------------------
+    def _leaves(self) -> tuple[list[str], list[str]]:
+        """The record hashes and ``recorded_at`` texts, in ledger order (one snapshot)."""
+        self._ensure_ready()
+        hashes, times = [], []
+        with self._backend.read() as conn:
+            for _, digest, recorded_at in conn.execution_options(
+                    yield_per=_VERIFY_BATCH).execute(_SELECT_LEAVES):
+                hashes.append(digest)
+                times.append(recorded_at)
+        return hashes, times
+
+    def _registered_key(self, party: str, upto: int) -> str | None:
+        """The key ``party`` had registered after record ``upto`` (None: not registered)."""
+        book = PartyBook()
+        query = (select(records.c.id, records.c.payload, records.c.kind)
+                 .where(records.c.kind.in_(STORE_KINDS), records.c.id <= upto)
+                 .order_by(records.c.id))
+        with self._backend.read() as conn:
+            for rid, payload, kind in conn.execute(query):
+                try:
+                    book.apply(rid, json.loads(payload), kind)
+                except ValueError:
+                    continue
+        registered = book.get(party)
+        return None if registered is None else registered.public_key
+
+    def merkle_root(self) -> tuple[int, str]:
+        """The tree size and hex Merkle root (RFC 9162) of the ledger now."""
+        from .checkpoint import leaves_of
+        from .merkle import tree_root
+
+        hashes, _ = self._leaves()
+        return len(hashes), tree_root(leaves_of(hashes)).hex()
+
+    def checkpoint(self, signer: Signer) -> Checkpoint:
+        """A signed checkpoint of the whole ledger (see :mod:`.checkpoint`), to keep elsewhere.
+
+        Raises
+        ------
+        StoreError
+            If the ledger fails :meth:`verify` (no checkpoint vouches for a broken ledger), or
+            the signer is a registered party signing with another key than its registered one.
+        """
+        from .checkpoint import make_checkpoint
+
+        report = self.verify()
+        if not report.ok:
+            raise StoreError(self.url, f"the ledger fails verification ({report.problems[0]}"
+                                       f"{' ...' if len(report.problems) > 1 else ''}): "
+                                       "no checkpoint signed")
+        hashes, _ = self._leaves()
+        registered = self._registered_key(signer.party, len(hashes))
+        if registered is not None and registered != signer.public_key_hex:
+            raise StoreError(self.url, f"party {signer.party!r} is registered with key "
+                                       f"{registered[:16]}..., not the signer's key "
+                                       f"{signer.public_key_hex[:16]}...")
+        return make_checkpoint(hashes, signer, self._clock())
+
+    def verify_against(self, checkpoint: Checkpoint) -> AnchorReport:
+        """Whether the ledger is an append-only extension of ``checkpoint`` (an RFC 9162
+        consistency proof), and if not, what changed: records removed from the end, the
+        stretch of records rewritten, records backdated before the checkpoint.
+        :meth:`verify` checks the chain itself; run both."""
+        from .checkpoint import check_against
+
+        hashes, times = self._leaves()
+        registered = self._registered_key(checkpoint.party,
+                                          min(checkpoint.tree_size, len(hashes)))
+        return check_against(checkpoint, hashes, times, registered)
+
+    def prove(self, record_id: int, tree_size: int | None = None) -> dict:
+        """The inclusion proof of a record in the tree of the first ``tree_size`` records
+        (default: all), as JSON values; check it with
+        :func:`enrichwatch.records.checkpoint.verify_inclusion_proof`."""
+        from .checkpoint import prove_inclusion
+
+        hashes, _ = self._leaves()
+        return prove_inclusion(hashes, record_id, tree_size)
 
     def count(self) -> int:
         """The number of rows in the records table (as opposed to :meth:`head`)."""
