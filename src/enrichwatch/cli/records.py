@@ -99,13 +99,50 @@ def _records_table(out, rows, records, title: str) -> None:
     out.print(table)
 
 
+def _url(db: str | None) -> str:
+    return db or os.environ.get("ENRICHWATCH_DB") or DEFAULT_DB
+
+
+def _new_file(db: str | None) -> Path | None:
+    """The SQLite file to create, when ``--db`` names a file that does not exist yet."""
+    url = _url(db)
+    if "://" in str(url) or Path(url).exists():
+        return None
+    if not Path(url).parent.is_dir():
+        raise BadInput("--db", str(url), "a SQLite file path in an existing folder")
+    return Path(url)
+
+
+def _create(db: str | None, fill):
+    """Run ``fill(store)`` on the store, creating a new SQLite file atomically (no file is
+    left behind when ``fill`` fails; nothing another process wrote is ever removed)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from ..records.store import create_sqlite_store
+
+    new = _new_file(db)
+    if new is None:
+        store = _open(db, create=True)
+        try:
+            return fill(store), store.url
+        finally:
+            store.close()
+    try:
+        result, _ = create_sqlite_store(new, fill)
+    except DBAPIError as err:
+        reason = str(err.orig).splitlines()[0] if err.orig is not None else type(err).__name__
+        raise BadInput("--db", str(new), f"a record store enrichwatch can open ({reason})"
+                       ) from None
+    return result, f"sqlite:///{new.resolve()}"
+
+
 @records_app.command("init")
 def records_init(db: str = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Create (or upgrade) a record store."""
-    store = _open(db, create=True)
-    payload = {"url": store.url, "records": store.count(), "dialect": store.dialect}
+    (count, dialect), url = _create(db, lambda store: (store.count(), store.dialect))
+    payload = {"url": url, "records": count, "dialect": dialect}
     emit(as_json, payload, lambda out: out.print(
-        f"record store ready: {store.url} ({payload['records']} records)"))
+        f"record store ready: {url} ({payload['records']} records)"))
 
 
 @records_app.command("add")
@@ -129,21 +166,11 @@ def records_add(
         except (OSError, ValueError, TypeError):
             raise BadInput("--key", str(item), "PARTY=PATH to a readable Ed25519 private key "
                                                "(PEM, as written by 'records keygen')") from None
-    url = db or os.environ.get("ENRICHWATCH_DB") or DEFAULT_DB
-    new_file = "://" not in str(url) and not Path(url).exists()
-    store = _open(db, create=True)
-    try:
-        added = load_case_file(store, case_file, signers)
-    except BaseException:
-        store.close()
-        if new_file:                       # leave no empty store behind a refused case file
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{url}{suffix}").unlink(missing_ok=True)
-        raise
+    added, url = _create(db, lambda store: load_case_file(store, case_file, signers))
     rows = [_record_row(r) for r in added]
-    emit(as_json, {"url": store.url, "added": rows},
+    emit(as_json, {"url": url, "added": rows},
          lambda out: _records_table(out, rows, added, f"{len(added)} records appended to "
-                                                      f"{store.url}"))
+                                                      f"{url}"))
 
 
 @records_app.command("show")

@@ -28,7 +28,10 @@ from __future__ import annotations
 import json
 import os
 import threading
+import uuid
+from pathlib import Path
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -50,7 +53,7 @@ from .tables import HEAD_REVISION, RECORD_COLUMNS, ledger_head, records
 if TYPE_CHECKING:
     from .checkpoint import AnchorReport, Checkpoint
 
-__all__ = ["RecordStore"]
+__all__ = ["RecordStore", "create_sqlite_store"]
 
 _VERIFY_BATCH = 5000
 
@@ -504,3 +507,65 @@ class RecordStore:
         self._ensure_ready()
         with self._backend.read() as conn:
             return conn.execute(select(func.count()).select_from(records)).scalar_one()
+
+
+_T = TypeVar("_T")
+
+
+def _self_contained(store: RecordStore) -> None:
+    """Move everything into the main SQLite file (WAL checkpointed, rollback journal) so the
+    file alone is the store."""
+    connection = store.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.execute("PRAGMA journal_mode=DELETE")
+        cursor.close()
+    finally:
+        connection.close()
+    store.close()
+
+
+def create_sqlite_store(path: str | os.PathLike, fill: Callable[[RecordStore], _T],
+                        clock: Callable[[], datetime] | None = None) -> tuple[_T, bool]:
+    """Create a SQLite store at ``path`` holding what ``fill(store)`` appends, atomically.
+
+    The store is built in a private file next to ``path`` and linked into place only once
+    ``fill`` has succeeded (``os.link``, which never replaces an existing file). So a refused
+    ``fill`` leaves no file behind, and nothing another process committed is ever removed: if
+    ``path`` exists already, or another process creates it meanwhile, ``fill`` runs again on
+    that store (which may refuse the records, e.g. a facility already registered).
+
+    Returns
+    -------
+    (result, created)
+        ``fill``'s result (on the store at ``path``), and whether this call created the file.
+
+    Raises
+    ------
+    StoreError
+        If the folder does not allow hard links (a file system without them).
+    """
+    path = Path(path).expanduser().resolve()
+    if path.exists():
+        with RecordStore.open(path, clock).init() as existing:
+            return fill(existing), False
+    private = path.with_name(f".{path.name}.{uuid.uuid4().hex}.creating")
+    try:
+        store = RecordStore.open(private, clock).init()
+        try:
+            result = fill(store)
+        finally:
+            _self_contained(store)
+        try:
+            os.link(private, path)
+        except FileExistsError:
+            with RecordStore.open(path, clock).init() as existing:   # another creator won
+                return fill(existing), False
+        except OSError as err:
+            raise StoreError(str(path), f"cannot create the store file atomically ({err})"
+                             ) from None
+        return result, True
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{private}{suffix}").unlink(missing_ok=True)
