@@ -70,7 +70,33 @@ def test_verify_names_a_tampered_record(cli, cli_json, db):
     assert code == 1 and not data["ok"]
     assert any(p["record_id"] == 6 for p in data["problems"])
     code, data, err = cli_json("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db)
-    assert code == 0 and data["store_verified"] is False and "fails verification" in err
+    assert code == 1 and "record 6" in err and "--allow-unverified" in err
+    assert data["error"]["type"] == "StoreError" and "Traceback" not in err
+
+
+def test_tampered_store_is_refused_by_evaluate_unless_allowed(cli, cli_json, db, tmp_path):
+    """The issue's attack: evaluate on a tampered store exited 0 and computed findings from the
+    tampered data (3 became 4), its report without a warning."""
+    with sqlite3.connect(db) as con:
+        con.execute("DROP TRIGGER records_no_update")
+        con.execute("UPDATE records SET known_on = '2022-11-25', payload = "
+                    "replace(payload, '\"declared_on\":\"2022-11-17\"', "
+                    "'\"declared_on\":\"2022-11-25\"') WHERE id = 2")
+    report = tmp_path / "tampered.html"
+    code, out, err = cli("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
+                         "--report", report)
+    assert code == 1 and "record 2" in err and "fails verification" in err
+    assert out == "" and not report.exists()
+    code, data, err = cli_json("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
+                               "--report", report, "--allow-unverified")
+    assert code == 0 and data["store_verified"] is False
+    assert data["warnings"] and "UNVERIFIED STORE" in data["warnings"][0]
+    assert "record 2" in data["warnings"][0] and "UNVERIFIED STORE" in err
+    html = report.read_text()
+    assert "UNVERIFIED STORE" in html and 'role="alert"' in html
+    code, out, _ = cli("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
+                       "--allow-unverified")
+    assert code == 0 and "WARNING" in out and "UNVERIFIED STORE" in out
 
 
 def test_broken_case_file_appends_nothing(cli, cli_json, db, tmp_path):

@@ -136,6 +136,32 @@ def _create(db: str | None, fill):
     return result, f"sqlite:///{new.resolve()}"
 
 
+def _signer(item: str, option: str = "--key"):
+    """A signer from ``PARTY=KEY.pem``."""
+    from ..records import Signer
+
+    party, sep, path = item.partition("=")
+    if not sep or not party.strip():
+        raise BadInput(option, item, "PARTY=PATH-TO-PRIVATE-KEY.pem")
+    try:
+        return Signer.from_pem_file(party, path)
+    except (OSError, ValueError, TypeError):
+        raise BadInput(option, item, "PARTY=PATH to a readable Ed25519 private key "
+                                     "(PEM, as written by 'records keygen')") from None
+
+
+def _checkpoint(path: Path | None):
+    if path is None:
+        return None
+    from ..records import Checkpoint
+
+    return Checkpoint.load(path)
+
+
+AGAINST_OPTION = typer.Option(None, "--against", help="A checkpoint file (from 'records "
+                                                      "checkpoint') kept outside the store.")
+
+
 @records_app.command("init")
 def records_init(db: str = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Create (or upgrade) a record store."""
@@ -154,18 +180,12 @@ def records_add(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Append every record of a case file, in one transaction (all or nothing)."""
-    from ..records import Signer, load_case_file
+    from ..records import load_case_file
 
     signers = {}
     for item in key or []:
-        party, sep, path = str(item).partition("=")
-        if not sep:
-            raise BadInput("--key", str(item), "PARTY=PATH-TO-PRIVATE-KEY.pem")
-        try:
-            signers[party] = Signer.from_pem_file(party, path)
-        except (OSError, ValueError, TypeError):
-            raise BadInput("--key", str(item), "PARTY=PATH to a readable Ed25519 private key "
-                                               "(PEM, as written by 'records keygen')") from None
+        signer = _signer(str(item))
+        signers[signer.party] = signer
     added, url = _create(db, lambda store: load_case_file(store, case_file, signers))
     rows = [_record_row(r) for r in added]
     emit(as_json, {"url": url, "added": rows},
@@ -208,13 +228,86 @@ def records_history(
 
 
 @records_app.command("verify")
-def records_verify(db: str = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Check the whole chain: hashes, order, gaps, signatures. Exits 1 if anything is wrong,
+def records_verify(db: str = DB_OPTION, against: Path = AGAINST_OPTION,
+                   as_json: bool = JSON_OPTION) -> None:
+    """Check the whole chain: hashes, order, gaps, signatures, key policy; with --against, also
+    prove the store an append-only extension of a checkpoint. Exits 1 if anything is wrong,
     naming each record at fault."""
-    report = _open(db).verify()
+    checkpoint = _checkpoint(against)
+    store = _open(db)
+    report = store.verify()
+    anchor = store.verify_against(checkpoint) if checkpoint is not None else None
     payload = report.as_dict()
-    emit(as_json, payload, lambda out: out.print(str(report)))
-    if not report.ok:
+    if anchor is not None:
+        payload["against"] = anchor.as_dict()
+        payload["ok"] = report.ok and anchor.ok
+
+    def show(out) -> None:
+        from rich.markup import escape
+
+        out.print(escape(str(report)))
+        if anchor is not None:
+            out.print(escape(str(anchor)))
+
+    emit(as_json, payload, show)
+    if not payload["ok"]:
+        raise typer.Exit(1)
+
+
+@records_app.command("checkpoint")
+def records_checkpoint(
+    key: str = typer.Option(..., "--key", help="PARTY=KEY.pem: the party signing the "
+                                               "checkpoint."),
+    out_file: Path = typer.Option(..., "--out", help="Where to write the checkpoint (JSON, a "
+                                                     "new file); keep it outside the store."),
+    db: str = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Sign a checkpoint of the ledger (tree size, Merkle root, time) to keep elsewhere; refused
+    when the store fails verification."""
+    check_output_path(out_file, "--out")
+    if out_file.exists():
+        raise BadInput("--out", str(out_file), "a new file (checkpoints are never overwritten)")
+    signer = _signer(key)
+    checkpoint = _open(db).checkpoint(signer)
+    checkpoint.save(out_file)
+    payload = {**checkpoint.as_dict(), "file": str(out_file)}
+    emit(as_json, payload, lambda out: out.print(
+        f"checkpoint of {checkpoint.tree_size} records (root {checkpoint.root_hash}) signed by "
+        f"{checkpoint.party!r}, written to {out_file}"))
+
+
+@records_app.command("prove")
+def records_prove(
+    record_id: int = typer.Argument(..., help="Record id."),
+    against: Path = AGAINST_OPTION,
+    db: str = DB_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """An inclusion proof of one record (RFC 9162 audit path): in the whole ledger, or with
+    --against in the tree a checkpoint signed (exit 1 if it does not hold)."""
+    from ..records import verify_inclusion_proof
+
+    checkpoint = _checkpoint(against)
+    store = _open(db)
+    size = len(store) if checkpoint is None else checkpoint.tree_size
+    if not 1 <= record_id <= size:
+        raise BadInput("record id", record_id, f"a record id from 1 to {size}"
+                       + (" (the checkpoint's tree size)" if checkpoint is not None else ""))
+    if checkpoint is not None and store.count() < checkpoint.tree_size:
+        raise BadInput("--against", str(against), f"a checkpoint of at most {store.count()} "
+                                                  "records (the store holds fewer: run "
+                                                  "'records verify --against')")
+    proof = store.prove(record_id, size)
+    root = checkpoint.root_hash if checkpoint is not None else proof["root_hash"]
+    proof["verified"] = verify_inclusion_proof(proof, root)
+    if checkpoint is not None:
+        proof["checkpoint_root_hash"] = checkpoint.root_hash
+    emit(as_json, proof, lambda out: out.print(
+        f"record {record_id} (hash {proof['record_hash']}) "
+        + ("is" if proof["verified"] else "is NOT") + f" in the tree of {size} records with root "
+        f"{root}\naudit path: " + (" ".join(proof["path"]) or "(none)")))
+    if not proof["verified"]:
         raise typer.Exit(1)
 
 
@@ -239,59 +332,117 @@ def records_keygen(
 def evaluate(
     facility: str = typer.Argument(..., help="Facility code, e.g. FFEP."),
     as_of: str = typer.Option(..., "--as-of", help="Evaluate what was known on this date "
-                                                   "(YYYY-MM-DD)."),
+                                                   "(YYYY-MM-DD; the records' claimed "
+                                                   "known_on)."),
+    held_on: str = typer.Option(None, "--held-on", help="Only records the store held then "
+                                                        "(transaction time: YYYY-MM-DD, its "
+                                                        "end, or YYYY-MM-DDTHH:MM:SS.ffffffZ)."),
     rules: list[str] = typer.Option(None, "--rules", help="Rule set to apply as well: a bundled "
                                                           "name (jcpoa) or a TOML file "
                                                           "(repeatable).", show_default=False),
     db: str = DB_OPTION,
+    against: Path = typer.Option(None, "--against", help="Also check the store against this "
+                                                         "checkpoint (from 'records "
+                                                         "checkpoint')."),
+    allow_unverified: bool = typer.Option(False, "--allow-unverified",
+                                          help="Evaluate a store that fails verification "
+                                               "anyway; every output then carries the "
+                                               "warning."),
     report: Path = typer.Option(None, "--report", help="Write an HTML report (timeline of "
                                                        "records and findings)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Evaluate a facility's records as of a date: findings with evidence and consequences."""
+    """Evaluate a facility's records as of a date: findings with evidence and consequences.
+
+    Refuses (exit 1, naming the records) a store that fails 'records verify' (or the
+    checkpoint given with --against) unless --allow-unverified is given."""
     check_output_path(report, "--report")
     from ..evaluation import evaluate as run_rules
+    from ..records import StoreError
+    from ..records.bitemporal import parse_moment
 
     day = _date(as_of, "--as-of")
     if day > date.today():
         raise BadInput("--as-of", as_of, f"a date not after today ({date.today()})")
+    moment = None
+    if held_on is not None:
+        try:
+            moment = parse_moment(held_on, "--held-on")
+        except InputError as err:
+            raise BadInput(err.param, err.value, err.allowed) from None
+    checkpoint = _checkpoint(against)
     with steps(3 if report else 2) as advance:
         advance("reading records")
         store = _open(db)
-        chain = store.verify()
-        records = store.known_as_of(facility, day)
+        problems = _store_problems(store, checkpoint)
+        if problems and not allow_unverified:
+            raise StoreError(store.url, "fails verification, so it is not evaluated: "
+                             + "; ".join(problems[:5])
+                             + (f"; ... ({len(problems)} problems)" if len(problems) > 5 else "")
+                             + ". Run 'enrichwatch records verify' to see them all, or pass "
+                               "--allow-unverified to evaluate anyway (every output then "
+                               "carries a warning)")
+        warnings = []
+        if problems:
+            warnings.append(f"UNVERIFIED STORE: {store.url} fails verification ("
+                            f"{len(problems)} problem(s): " + "; ".join(problems[:3])
+                            + (" ..." if len(problems) > 3 else "") + "); findings may rest on "
+                            "tampered records (evaluated with --allow-unverified)")
+        records = store.known_as_of(facility, day, held_on=moment)
         if not records:
-            raise BadInput("facility", facility, f"a facility with records known on {day} in "
-                                                 f"{store.url}")
+            held = f" held on {held_on}" if moment is not None else ""
+            raise BadInput("facility", facility, f"a facility with records known on {day}"
+                                                 f"{held} in {store.url}")
         advance(f"evaluating {facility} as of {day}")
-        result = run_rules(records, facility, day, rule_sets=list(rules or []))
+        result = run_rules(records, facility, day, rule_sets=list(rules or []),
+                           held_on=moment, warnings=warnings)
         if report:
             from ..report import render_evaluation_report, write_report
 
             advance(f"writing {report.name}")
             write_report(render_evaluation_report(result, records), report)
-    payload = {**result.as_dict(), "store_verified": chain.ok,
+    payload = {**result.as_dict(), "store_verified": not problems,
                "report": str(report) if report else None}
-    if not chain.ok:
-        console(stderr=True).print(f"[bold yellow]warning:[/] the record store fails "
-                                   f"verification ({len(chain.problems)} problem(s)); run "
-                                   "'enrichwatch records verify' — findings may rest on "
-                                   "tampered records")
+    for warning in warnings:
+        console(stderr=True).print(f"[bold yellow]warning:[/] {_escape(warning)}")
     emit(as_json, payload, lambda out: _findings(out, payload))
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _store_problems(store, checkpoint) -> list[str]:
+    """Every verification problem of the store (and against the checkpoint), as text."""
+    problems = [str(p) for p in store.verify().problems]
+    if checkpoint is not None:
+        problems += [f"against the checkpoint: {p}"
+                     for p in store.verify_against(checkpoint).problems]
+    return problems
 
 
 def _findings(out, p: dict) -> None:
     from rich.markup import escape
 
-    out.print(f"[bold]{escape(p['facility'])}[/] as of {p['as_of']}: "
+    for warning in p["warnings"]:
+        out.print(f"[bold yellow]WARNING:[/] {escape(warning)}\n")
+    held = f" (store as held on {p['held_on']})" if p["held_on"] else ""
+    out.print(f"[bold]{escape(p['facility'])}[/] as of {p['as_of']}{held}: "
               f"{len(p['findings'])} finding(s)")
     colors = {"high": "red", "medium": "yellow", "low": "green", "info": "blue"}
     for i, f in enumerate(p["findings"], start=1):
         color = colors.get(f["severity"], "white")
         out.print(f"\n[bold {color}]F{i} {f['severity'].upper()}[/] [bold]{escape(f['title'])}[/]"
                   f"  (rule {f['rule']}; evidence: "
-                  + ", ".join(f"#{e}" for e in f["evidence"]) + ")")
+                  + ", ".join(f"#{e}" for e in f["evidence"])
+                  + ("; late entries: " + ", ".join(f"#{e}" for e in f["late_evidence"])
+                     if f["late_evidence"] else "") + ")")
         out.print(escape(f["detail"]))
+    if p["late_entries"]:
+        ids = ", ".join(f"#{e['id']}" for e in p["late_entries"])
+        out.print(f"\n[yellow]Late entries: {ids}.[/] {escape(p['late_entry_note'])}")
     if p["report"]:
         out.print(f"\nreport written to {escape(p['report'])}")
     if any("illustrative" in str(f.get("consequence")) for f in p["findings"]):

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
-from ..dates import parse_date
+from ..dates import format_timestamp, parse_date
+from ..records.bitemporal import held_on as held_in_store
+from ..records.bitemporal import is_late_entry, parse_moment
 from .findings import Evaluation
 from .limits import apply_rule_set
 from .plants import PlantCache
@@ -31,8 +34,9 @@ __all__ = ["evaluate"]
 
 
 def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
-             rule_sets: Sequence[RuleSet | str | os.PathLike] = (), catalog=None
-             ) -> Evaluation:
+             rule_sets: Sequence[RuleSet | str | os.PathLike] = (), catalog=None,
+             held_on: date | datetime | str | None = None,
+             warnings: Sequence[str] = ()) -> Evaluation:
     """Run the rules over ``facility``'s records as known on ``as_of``.
 
     Parameters
@@ -51,6 +55,12 @@ def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
         paths for :func:`~enrichwatch.evaluation.load_rule_set` (``"jcpoa"``).
     catalog : MachineCatalog, optional
         Machine catalog for the plant descriptions; default the bundled one.
+    held_on : datetime, date or str, optional
+        Transaction time: consider only the records the store held then (``recorded_at <=
+        held_on``; a date means its end, UTC), so that no later entry, backdated or not,
+        changes the answer.
+    warnings : sequence of str, optional
+        Warnings to carry in the evaluation (and every output made from it).
 
     Returns
     -------
@@ -58,9 +68,25 @@ def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
         Findings of rules 1, 2 and 3 (in that order), then of each rule set's limits.
     """
     day = parse_date(as_of, "as_of")
+    moment = None if held_on is None else parse_moment(held_on, "held_on")
+    if moment is not None:
+        records = held_in_store(records, moment)
     ctx = Context.build(records, facility, day, PlantCache(catalog))
     findings = [f for rule in RULES for f in rule(ctx)]
     for rule_set in rule_sets:
         loaded = rule_set if isinstance(rule_set, RuleSet) else load_rule_set(rule_set)
         findings += apply_rule_set(loaded, ctx.current, day)
-    return Evaluation(facility, day, tuple(findings), tuple(r.id for r in ctx.current))
+    late = {r.id: r for r in ctx.records if is_late_entry(r)}
+    findings = [replace(f, late_evidence=tuple(e for e in f.evidence if e in late))
+                for f in findings]
+    late_entries = tuple(_late_entry(r, day) for r in ctx.records if r.id in late)
+    return Evaluation(facility, day, tuple(findings), tuple(r.id for r in ctx.current),
+                      held_on=moment, late_entries=late_entries, warnings=tuple(warnings))
+
+
+def _late_entry(record: RecordLike, as_of: date) -> dict:
+    entered = record.recorded_at.astimezone(UTC)
+    known = parse_date(record.known_on)
+    return {"id": record.id, "kind": record.kind, "known_on": known.isoformat(),
+            "recorded_at": format_timestamp(entered), "days_late": (entered.date() - known).days,
+            "entered_after_as_of": entered.date() > as_of}

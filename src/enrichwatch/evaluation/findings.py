@@ -61,6 +61,9 @@ class Finding:
         For a rule-set finding: the limit's id.
     citation : str, optional
         For a rule-set finding: the limit's citation.
+    late_evidence : tuple of int
+        The evidence records that are late entries (entered the store more than a day after
+        their claimed ``known_on``): the finding rests on dates the store cannot vouch for.
     """
 
     rule: str
@@ -71,6 +74,7 @@ class Finding:
     consequence: Mapping[str, Any] | None = None
     limit: str | None = None
     citation: str | None = None
+    late_evidence: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -80,7 +84,8 @@ class Finding:
         """The finding as JSON values."""
         out = {"rule": self.rule, "severity": self.severity, "title": self.title,
                "detail": self.detail, "evidence": list(self.evidence),
-               "consequence": _plain(self.consequence)}
+               "consequence": _plain(self.consequence),
+               "late_evidence": list(self.late_evidence)}
         if self.limit is not None:
             out.update(limit=self.limit, citation=self.citation)
         return out
@@ -104,18 +109,47 @@ class Evaluation:
         In rule order, then in the order of their main record's date.
     records_considered : tuple of int
         Ids of the facility's records known on ``as_of`` (superseded ones dropped).
+    held_on : datetime, optional
+        Transaction time: only records the store held then were considered.
+    late_entries : tuple of mapping
+        The records considered that entered the store more than a day after their claimed
+        ``known_on`` (``id, kind, known_on, recorded_at, days_late, entered_after_as_of``).
+    warnings : tuple of str
+        Warnings every output must carry (e.g. a store that fails verification).
     """
 
     facility: str
     as_of: date
     findings: tuple[Finding, ...]
     records_considered: tuple[int, ...]
+    held_on: datetime | None = None
+    late_entries: tuple[Mapping[str, Any], ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def late_entry_note(self) -> str | None:
+        """What the late entries mean, in words (None when there are none)."""
+        if not self.late_entries:
+            return None
+        after = sum(1 for e in self.late_entries if e["entered_after_as_of"])
+        return (f"{len(self.late_entries)} record(s) entered the store more than a day after "
+                f"the date they claim to have been known ({after} after the as-of date "
+                f"{self.as_of}): the store vouches only for when it received a record, so "
+                "their known_on is a claim. A case file loaded after the fact (a historical "
+                "reconstruction) is all late entries; otherwise a late entry may be backdated. "
+                "Evaluate with --held-on DATE to see only what the store held then.")
 
     def as_dict(self) -> dict[str, Any]:
         """The evaluation as JSON values."""
+        from ..dates import format_timestamp
+
         return {"facility": self.facility, "as_of": self.as_of.isoformat(),
+                "held_on": None if self.held_on is None else format_timestamp(self.held_on),
                 "findings": [f.as_dict() for f in self.findings],
                 "records_considered": list(self.records_considered),
+                "late_entries": [_plain(e) for e in self.late_entries],
+                "late_entry_note": self.late_entry_note,
+                "warnings": list(self.warnings),
                 "units": {"rate": "kg U/month", "assay": "wt% U-235", "time": "months"}}
 
     def __repr__(self) -> str:

@@ -26,7 +26,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from .bitemporal import current, declaration_in_force, known_as_of
+from .bitemporal import (
+    LATE_ENTRY_GRACE,
+    current,
+    declaration_in_force,
+    held_on,
+    is_late_entry,
+    known_as_of,
+)
 from .chain import VerificationProblem, VerificationReport, canonical_json, record_hash
 from .errors import RecordError, RecordProblem, StoreError
 from .model import ANY_FACILITY, GENESIS_HASH, KINDS, Record, RecordDraft
@@ -64,6 +71,7 @@ __all__ = [
     "Checkpoint",
     "GENESIS_HASH",
     "KINDS",
+    "LATE_ENTRY_GRACE",
     "Record",
     "RecordDraft",
     "RecordError",
@@ -77,6 +85,8 @@ __all__ = [
     "current",
     "declaration_in_force",
     "generate_private_key",
+    "held_on",
+    "is_late_entry",
     "known_as_of",
     "load_case_file",
     "load_private_key",

@@ -29,12 +29,62 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
-from ..dates import parse_date
+from ..dates import parse_date, parse_timestamp
 from .model import Record
 
-__all__ = ["current", "declaration_in_force", "in_force", "known_as_of"]
+__all__ = ["LATE_ENTRY_GRACE", "current", "declaration_in_force", "end_of_day", "held_on",
+           "in_force", "is_late_entry", "known_as_of", "parse_moment"]
+
+#: How much later than its claimed ``known_on`` a record may enter the store before it is a
+#: *late entry*: one day (``recorded_at`` on the day after ``known_on`` is on time; two days
+#: after is late). The store only vouches for when it received a record; a ``known_on`` older
+#: than that is a claim.
+LATE_ENTRY_GRACE = timedelta(days=1)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last microsecond of a UTC day."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def parse_moment(value, param: str = "held_on") -> datetime:
+    """A transaction-time instant: a UTC ``datetime``, a timestamp text
+    ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, or a date / ``YYYY-MM-DD`` (its end, UTC)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, str) and "T" in value:
+        try:
+            return parse_timestamp(value)
+        except ValueError:
+            pass
+        from ..errors import InputError
+
+        raise InputError(param, value, "a calendar date YYYY-MM-DD or a UTC time "
+                                       "YYYY-MM-DDTHH:MM:SS.ffffffZ")
+    return end_of_day(parse_date(value, param))
+
+
+def _recorded_at(record) -> datetime | None:
+    return getattr(record, "recorded_at", None)
+
+
+def held_on(records: Iterable[Record], moment) -> list[Record]:
+    """The records the store held at ``moment`` (transaction time): ``recorded_at <=
+    moment`` (a date means the end of that day, UTC). Records without a ``recorded_at``
+    (plain case-file records) are kept. Ledger order kept."""
+    limit = parse_moment(moment)
+    return [r for r in records if _recorded_at(r) is None or _recorded_at(r) <= limit]
+
+
+def is_late_entry(record, grace: timedelta = LATE_ENTRY_GRACE) -> bool:
+    """Whether a record entered the store more than ``grace`` after its claimed ``known_on``
+    (False for records without a ``recorded_at``)."""
+    entered = _recorded_at(record)
+    if entered is None:
+        return False
+    return entered.astimezone(UTC).date() - parse_date(record.known_on) > grace
 
 
 def _valid_from(record: Record) -> date:

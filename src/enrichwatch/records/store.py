@@ -29,18 +29,17 @@ import json
 import os
 import threading
 import uuid
-from pathlib import Path
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..dates import format_timestamp, parse_date, parse_timestamp
 from .backend import Backend
-from .bitemporal import current, declaration_in_force
+from .bitemporal import current, declaration_in_force, parse_moment
 from .chain import ChainChecker, StoredRow, VerificationReport, canonical_json, record_hash
 from .chain import row_to_record as _to_record
 from .errors import RecordError, StoreError
@@ -385,12 +384,19 @@ class RecordStore:
             conditions.append(records.c.kind == kind)
         return self._select(*conditions)
 
-    def known_as_of(self, facility: str, as_of: date) -> list[Record]:
+    def known_as_of(self, facility: str, as_of: date, held_on=None) -> list[Record]:
         """What the store knew on ``as_of`` about a facility: its records with
-        ``known_on <= as_of``, minus those superseded by a correction known by then."""
+        ``known_on <= as_of``, minus those superseded by a correction known by then.
+
+        ``held_on`` (a UTC datetime, a timestamp text, or a date: its end) restricts this to
+        what the store held then (transaction time, ``recorded_at <= held_on``): the answer
+        the store would have given at that moment, which no later entry, backdated or not,
+        can change."""
         day = parse_date(as_of, "as_of")
-        return current(self._select(records.c.facility == facility,
-                                    records.c.known_on <= day.isoformat()))
+        conditions = [records.c.facility == facility, records.c.known_on <= day.isoformat()]
+        if held_on is not None:
+            conditions.append(records.c.recorded_at <= format_timestamp(parse_moment(held_on)))
+        return current(self._select(*conditions))
 
     def declaration_in_force(self, facility: str, on: date,
                              known_by: date | None = None) -> Record | None:

@@ -45,9 +45,12 @@ def render_evaluation_report(evaluation, records: Sequence, *, title: str | None
     ax = plot_record_timeline(shown, evaluation.findings, as_of=evaluation.as_of)
     findings = [{"severity": f.severity, "title": f.title, "detail": f.detail, "rule": f.rule,
                  "evidence": list(f.evidence), "citation": getattr(f, "citation", None),
+                 "late_evidence": list(getattr(f, "late_evidence", ())),
                  "consequence": _flatten(f.consequence) if f.consequence else []}
                 for f in evaluation.findings]
+    late = {e["id"] for e in getattr(evaluation, "late_entries", ())}
     rows = [{"id": r.id, "kind": r.kind, "valid_from": r.valid_from, "known_on": r.known_on,
+             "late": r.id in late, "recorded_at": getattr(r, "recorded_at", None),
              "source": r.source, "summary": fmt_value(r.payload.get("summary", "")
                                                        or r.payload.get("name", ""))}
             for r in shown]
@@ -57,4 +60,8 @@ def render_evaluation_report(evaluation, records: Sequence, *, title: str | None
                                                            f"{evaluation.facility}"),
                    rate_unit=rate_unit, facility=evaluation.facility, as_of=evaluation.as_of,
                    timeline=svg(ax, "t-"), findings=findings, records=rows,
-                   illustrative=illustrative)
+                   illustrative=illustrative,
+                   warnings=list(getattr(evaluation, "warnings", ())),
+                   late_entries=[dict(e) for e in getattr(evaluation, "late_entries", ())],
+                   late_entry_note=getattr(evaluation, "late_entry_note", None),
+                   held_on=getattr(evaluation, "held_on", None))
