@@ -68,6 +68,21 @@ def run_verify(url: str, label: str) -> None:
         assert result.ok and result.records == VERIFY, result
         print(f"{label}: verify {result.records:,} records ({signed:,} signed) in "
               f"{elapsed:.2f} s ({result.records / elapsed:,.0f} records/s)")
+        start = time.perf_counter()
+        checkpoint = store.checkpoint(iaea)
+        print(f"{label}: checkpoint of {checkpoint.tree_size:,} records (verify + Merkle root + "
+              f"signature) in {time.perf_counter() - start:.2f} s")
+        store.append_many([report(i) for i in range(1000)])
+        start = time.perf_counter()
+        anchored = store.verify_against(checkpoint)
+        assert anchored.ok, anchored
+        print(f"{label}: verify_against a checkpoint ({checkpoint.tree_size:,} -> "
+              f"{anchored.store_size:,} records, consistency proof) in "
+              f"{time.perf_counter() - start:.2f} s")
+        start = time.perf_counter()
+        store.prove(1234)
+        print(f"{label}: inclusion proof of one record in {anchored.store_size:,} in "
+              f"{time.perf_counter() - start:.3f} s")
 
 
 with tempfile.TemporaryDirectory() as folder:

@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -173,7 +174,20 @@ def _double(point: tuple[int, int]) -> tuple[int, int]:
             ((y * y + x * x) * pow(1 - dxy, _P - 2, _P)) % _P)
 
 
+@functools.lru_cache(maxsize=1024)
+def _key_problem(text: str) -> str | None:
+    return _public_key_problem(text)
+
+
 def public_key_problem(text: object) -> str | None:
+    """Why ``text`` is not an acceptable Ed25519 public key, or None when it is (see
+    :func:`_public_key_problem`; answers for valid-looking text are cached)."""
+    if not (isinstance(text, str) and _HEX64.match(text)):
+        return "not 64 lower-case hex digits"
+    return _key_problem(text)
+
+
+def _public_key_problem(text: str) -> str | None:
     """Why ``text`` is not an acceptable Ed25519 public key, or None when it is.
 
     Accepted: 64 lower-case hex digits encoding, canonically (RFC 8032 section 5.1.3), a point

@@ -58,7 +58,12 @@ _VERIFY_BATCH = 5000
 
 # Statements built once (SQLAlchemy caches their compiled form).
 _SELECT_HEAD = select(ledger_head.c.last_id, ledger_head.c.last_hash)
-_LOCK_HEAD = _SELECT_HEAD.with_for_update()  # PostgreSQL: row lock; SQLite: BEGIN IMMEDIATE
+# The head, locked (PostgreSQL: row lock; SQLite: BEGIN IMMEDIATE), with the last record's
+# recorded_at (transaction time never runs backwards), in one round trip.
+_LOCK_HEAD = select(ledger_head.c.last_id, ledger_head.c.last_hash,
+                    select(records.c.recorded_at)
+                    .where(records.c.id == ledger_head.c.last_id)
+                    .scalar_subquery()).with_for_update(of=ledger_head)
 _UPDATE_HEAD = update(ledger_head).values(last_id=bindparam("new_id"),
                                           last_hash=bindparam("new_hash"))
 _SELECT_PARTIES = (select(records.c.id, records.c.payload, records.c.kind)
@@ -69,7 +74,6 @@ _SELECT_FACILITY = select(func.min(records.c.id)).where(
 _SELECT_BY_ID = select(*RECORD_COLUMNS).where(records.c.id == bindparam("record_id"))
 _SELECT_SUPERSEDING = select(records.c.id).where(records.c.supersedes == bindparam("record_id"))
 _INSERT = records.insert()
-_SELECT_RECORDED_AT = select(records.c.recorded_at).where(records.c.id == bindparam("record_id"))
 _SELECT_LEAVES = select(records.c.id, records.c.hash, records.c.recorded_at).order_by(records.c.id)
 
 
@@ -308,10 +312,9 @@ class RecordStore:
 
     def _append_in(self, conn: Connection, prepare: Callable[[int], Sequence[tuple]]
                    ) -> list[Record]:
-        head_id, head_hash = conn.execute(_LOCK_HEAD).one()
+        head_id, head_hash, last = conn.execute(_LOCK_HEAD).one()
         ledger = _TransactionLedger(conn, self._cache, head_id)
         now = self._clock()
-        last = conn.execute(_SELECT_RECORDED_AT, {"record_id": head_id}).scalar()
         if last is not None and format_timestamp(now) < last:
             now = parse_timestamp(last)     # transaction time never runs backwards
         out = []
