@@ -1,5 +1,6 @@
 """`enrichwatch records ...` and `enrichwatch evaluate` on the Fordow 2023 case file."""
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -164,21 +165,21 @@ def test_missing_store(cli, tmp_path):
     assert code == 1 and "none.sqlite" in err
 
 
-def test_checkpoint_verify_against_and_prove(capsys, db, tmp_path):
+def test_checkpoint_verify_against_and_prove(cli, cli_json, db, tmp_path):
     key = tmp_path / "iaea.pem"
-    assert run_json(capsys, "records", "keygen", "IAEA", "--out", key)[0] == 0
+    assert cli_json("records", "keygen", "IAEA", "--out", key)[0] == 0
     cp = tmp_path / "cp.json"
-    code, data, _ = run_json(capsys, "records", "checkpoint", "--key", f"IAEA={key}", "--out",
+    code, data, _ = cli_json("records", "checkpoint", "--key", f"IAEA={key}", "--out",
                              cp, "--db", db)
     assert code == 0 and data["tree_size"] == 7 and json.loads(cp.read_text())["signature"]
-    code, _, err = run(capsys, "records", "checkpoint", "--key", f"IAEA={key}", "--out", cp,
+    code, _, err = cli("records", "checkpoint", "--key", f"IAEA={key}", "--out", cp,
                        "--db", db)
     assert code == 1 and "--out" in err and "new file" in err
-    code, data, _ = run_json(capsys, "records", "verify", "--against", cp, "--db", db)
+    code, data, _ = cli_json("records", "verify", "--against", cp, "--db", db)
     assert code == 0 and data["ok"] and data["against"]["ok"]
-    code, data, _ = run_json(capsys, "records", "prove", "4", "--against", cp, "--db", db)
+    code, data, _ = cli_json("records", "prove", "4", "--against", cp, "--db", db)
     assert code == 0 and data["verified"] and len(data["path"]) == 3
-    code, _, err = run(capsys, "records", "prove", "8", "--against", cp, "--db", db)
+    code, _, err = cli("records", "prove", "8", "--against", cp, "--db", db)
     assert code == 1 and "record id" in err and "1 to 7" in err
 
     with sqlite3.connect(db) as con:                       # truncate, rewrite the head
@@ -187,34 +188,34 @@ def test_checkpoint_verify_against_and_prove(capsys, db, tmp_path):
         con.execute("DELETE FROM records WHERE id = 7")
         con.execute("UPDATE ledger_head SET last_id = 6, last_hash = "
                     "(SELECT hash FROM records WHERE id = 6)")
-    code, data, _ = run_json(capsys, "records", "verify", "--db", db)
+    code, data, _ = cli_json("records", "verify", "--db", db)
     assert code == 0 and data["ok"]                        # the chain alone cannot tell
-    code, data, _ = run_json(capsys, "records", "verify", "--against", cp, "--db", db)
+    code, data, _ = cli_json("records", "verify", "--against", cp, "--db", db)
     assert code == 1 and not data["ok"] and data["against"]["problems"][0]["record_id"] == 7
     assert "truncated" in data["against"]["problems"][0]["what"]
-    code, _, err = run(capsys, "evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
+    code, _, err = cli("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
                        "--against", cp)
     assert code == 1 and "truncated" in err
 
 
-def test_bad_checkpoint_and_key_are_named(capsys, db, tmp_path):
+def test_bad_checkpoint_and_key_are_named(cli, cli_json, db, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "x"}')
-    code, _, err = run(capsys, "records", "verify", "--against", bad, "--db", db)
+    code, _, err = cli("records", "verify", "--against", bad, "--db", db)
     assert code == 1 and "bad.json" in err and "Traceback" not in err
-    code, _, err = run(capsys, "records", "checkpoint", "--key", "IAEA", "--out",
+    code, _, err = cli("records", "checkpoint", "--key", "IAEA", "--out",
                        tmp_path / "cp.json", "--db", db)
     assert code == 1 and "--key" in err and "PARTY=" in err
 
 
-def test_late_entries_and_transaction_time(capsys, db):
-    code, data, _ = run_json(capsys, "evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db)
+def test_late_entries_and_transaction_time(cli, cli_json, db):
+    code, data, _ = cli_json("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db)
     assert code == 0 and len(data["findings"]) == 3
     assert [e["id"] for e in data["late_entries"]] == list(range(1, 8))   # a reconstruction
     assert data["late_entry_note"] and all(f["late_evidence"] for f in data["findings"])
-    code, _, err = run(capsys, "evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
+    code, _, err = cli("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
                        "--held-on", "2023-02-01")           # the store did not exist then
     assert code == 1 and "held on 2023-02-01" in err
-    code, _, err = run(capsys, "evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
+    code, _, err = cli("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db,
                        "--held-on", "2023-02-30")
     assert code == 1 and "--held-on" in err

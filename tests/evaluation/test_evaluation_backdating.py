@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from evaluation_helpers import FORDOW
 
 from enrichwatch.evaluation import evaluate
 from enrichwatch.records import RecordDraft, RecordStore, is_late_entry, load_case_file
+from tests.evaluation.evaluation_helpers import FORDOW
 
 AS_OF = "2023-02-01"
 LOADED = datetime(2023, 2, 1, 12, 0, tzinfo=UTC)        # the case entered as it happened

@@ -8,17 +8,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from records_support import (
-    declaration,
-    drop_triggers,
-    facility,
-    forge_append,
-    inspection,
-    party,
-    raw,
-    report,
-    sample,
-)
 
 from enrichwatch.records import (
     Checkpoint,
@@ -30,6 +19,17 @@ from enrichwatch.records import (
     verify_inclusion_proof,
 )
 from enrichwatch.records.chain import HASHED_FIELDS
+from tests.records.records_support import (
+    declaration,
+    drop_triggers,
+    facility,
+    forge_append,
+    inspection,
+    party,
+    raw,
+    report,
+    sample,
+)
 
 
 @pytest.fixture

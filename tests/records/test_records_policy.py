@@ -5,10 +5,10 @@ the append) and behind its back with raw SQL, re-chained (flagged by verify())."
 from __future__ import annotations
 
 import pytest
-from records_support import facility, forge_append, party, policy, report
 
 from enrichwatch.records import RecordDraft, RecordError, Signer
 from enrichwatch.records.signing import SMALL_ORDER_KEYS, _decode_point, _double
+from tests.records.records_support import facility, forge_append, party, policy, report
 
 
 @pytest.fixture
@@ -199,7 +199,7 @@ def test_the_listed_small_order_keys_are_exactly_the_torsion_points():
 
 
 def _declaration_payload() -> dict:
-    from records_support import PLANT
+    from tests.records.records_support import PLANT
 
     return {"declared_on": "2022-11-18", "plant": PLANT, "declared_max_assay_pct": 60.0,
             "summary": "DIQ"}
