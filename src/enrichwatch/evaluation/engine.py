@@ -85,7 +85,7 @@ def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
 
 
 def _late_entry(record: RecordLike, as_of: date) -> dict:
-    entered = record.recorded_at.astimezone(UTC)
+    entered: datetime = record.recorded_at.astimezone(UTC)  # type: ignore[attr-defined]
     known = parse_date(record.known_on)
     return {"id": record.id, "kind": record.kind, "known_on": known.isoformat(),
             "recorded_at": format_timestamp(entered), "days_late": (entered.date() - known).days,

@@ -40,6 +40,7 @@ from .model import ANY_FACILITY, GENESIS_HASH, KINDS, Record, RecordDraft
 
 if TYPE_CHECKING:  # for type checkers; at run time __getattr__ loads these on first use
     from .casefile import load_case_file, read_case_file
+    from .checkpoint import AnchorReport, Checkpoint, verify_inclusion_proof
     from .signing import (
         Signer,
         generate_private_key,

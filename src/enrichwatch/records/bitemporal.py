@@ -30,12 +30,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 from ..dates import parse_date, parse_timestamp
 from .model import Record
 
 __all__ = ["LATE_ENTRY_GRACE", "current", "declaration_in_force", "end_of_day", "held_on",
            "in_force", "is_late_entry", "known_as_of", "parse_moment"]
+
+_R = TypeVar("_R")
 
 #: How much later than its claimed ``known_on`` a record may enter the store before it is a
 #: *late entry*: one day (``recorded_at`` on the day after ``known_on`` is on time; two days
@@ -70,12 +73,17 @@ def _recorded_at(record) -> datetime | None:
     return getattr(record, "recorded_at", None)
 
 
-def held_on(records: Iterable[Record], moment) -> list[Record]:
+def _held(record, limit: datetime) -> bool:
+    entered = _recorded_at(record)
+    return entered is None or entered <= limit
+
+
+def held_on(records: Iterable[_R], moment) -> list[_R]:
     """The records the store held at ``moment`` (transaction time): ``recorded_at <=
     moment`` (a date means the end of that day, UTC). Records without a ``recorded_at``
     (plain case-file records) are kept. Ledger order kept."""
     limit = parse_moment(moment)
-    return [r for r in records if _recorded_at(r) is None or _recorded_at(r) <= limit]
+    return [r for r in records if _held(r, limit)]
 
 
 def is_late_entry(record, grace: timedelta = LATE_ENTRY_GRACE) -> bool:

@@ -136,11 +136,13 @@ class PartyBook:
                                  "a registered party (register its key with a party record "
                                  "first)"))
             if signer != authority:
-                why = (f"the authority of the policy in effect (record {policy.record_id})"
-                       if policy is not None else "the authority this first policy names")
+                why = ("the authority this first policy names" if policy is None else
+                       f"the authority of the policy in effect (record {policy.record_id})")
                 problems.append(("signature", found, f"a signature by {authority!r}, {why}"))
             return problems
-        allowed = policy.signers_for(kind) if policy is not None else None
+        if policy is None:
+            return []
+        allowed = policy.signers_for(kind)
         if allowed is not None and signer not in allowed:
             return [("signature", found,
                      f"a signature by {_either(allowed)} (the store policy, record "

@@ -316,7 +316,7 @@ class RecordStore:
         ledger = _TransactionLedger(conn, self._cache, head_id)
         now = self._clock()
         if last is not None and format_timestamp(now) < last:
-            now = parse_timestamp(last)     # transaction time never runs backwards
+            now = parse_timestamp(str(last))  # transaction time never runs backwards
         out = []
         for draft, signer, label in _precheck_all(prepare(head_id + 1), now.date()):
             record = self._build(draft, signer, label, head_id + 1, head_hash, now, ledger)
