@@ -31,7 +31,7 @@ def wall_time(code: str) -> float:
 
 
 times = {label: [] for label in COMMANDS}
-for label, code in COMMANDS.items():           # warm the file cache and the .pyc files
+for code in COMMANDS.values():                   # warm the file cache and the .pyc files
     wall_time(code)
 for _ in range(RUNS):
     for label, code in COMMANDS.items():
