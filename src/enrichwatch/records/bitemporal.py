@@ -30,15 +30,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from ..dates import parse_date, parse_timestamp
-from .model import Record
 
-__all__ = ["LATE_ENTRY_GRACE", "current", "declaration_in_force", "end_of_day", "held_on",
-           "in_force", "is_late_entry", "known_as_of", "parse_moment"]
+__all__ = ["LATE_ENTRY_GRACE", "Bitemporal", "current", "declaration_in_force", "end_of_day",
+           "held_on", "in_force", "is_late_entry", "known_as_of", "parse_moment"]
+
+
+class Bitemporal(Protocol):
+    """The attributes the bitemporal selection reads from a record.
+
+    :class:`~enrichwatch.records.Record` satisfies it, and so do the evaluation's record-like
+    objects. Read-only properties, so that frozen dataclasses (whose fields may be narrower,
+    e.g. ``valid_from: date``) satisfy it too. ``recorded_at`` is optional and read with
+    ``getattr``.
+    """
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def facility(self) -> str: ...
+    @property
+    def valid_from(self) -> date | str: ...
+    @property
+    def known_on(self) -> date | str: ...
+    @property
+    def supersedes(self) -> int | None: ...
+
 
 _R = TypeVar("_R")
+R = TypeVar("R", bound=Bitemporal)
 
 #: How much later than its claimed ``known_on`` a record may enter the store before it is a
 #: *late entry*: one day (``recorded_at`` on the day after ``known_on`` is on time; two days
@@ -95,30 +119,30 @@ def is_late_entry(record, grace: timedelta = LATE_ENTRY_GRACE) -> bool:
     return entered.astimezone(UTC).date() - parse_date(record.known_on) > grace
 
 
-def _valid_from(record: Record) -> date:
+def _valid_from(record: Bitemporal) -> date:
     return parse_date(record.valid_from, f"record {record.id} valid_from")
 
 
-def _known_on(record: Record) -> date:
+def _known_on(record: Bitemporal) -> date:
     return parse_date(record.known_on, f"record {record.id} known_on")
 
 
-def current(records: Iterable[Record]) -> list[Record]:
+def current(records: Iterable[R]) -> list[R]:
     """The records not superseded by another record of the same collection (order kept)."""
-    records = list(records)
-    superseded = {r.supersedes for r in records if r.supersedes is not None}
-    return [r for r in records if r.id not in superseded]
+    listed = list(records)
+    superseded = {r.supersedes for r in listed if r.supersedes is not None}
+    return [r for r in listed if r.id not in superseded]
 
 
-def known_as_of(records: Iterable[Record], as_of: date) -> list[Record]:
+def known_as_of(records: Iterable[R], as_of: date) -> list[R]:
     """What was known on ``as_of``: records with ``known_on <= as_of``, minus those superseded by
     a correction also known by then (ledger order kept)."""
     day = parse_date(as_of, "as_of")
     return current(r for r in records if _known_on(r) <= day)
 
 
-def in_force(records: Iterable[Record], kind: str, on: date, known_by: date | None = None, *,
-             facility: str | None = None, exclude: Sequence[int] = ()) -> Record | None:
+def in_force(records: Iterable[R], kind: str, on: date, known_by: date | None = None, *,
+             facility: str | None = None, exclude: Sequence[int] = ()) -> R | None:
     """The record of ``kind`` in force on ``on`` (valid time) as known on ``known_by`` (record
     time; None: everything in ``records``).
 
@@ -134,8 +158,8 @@ def in_force(records: Iterable[Record], kind: str, on: date, known_by: date | No
     return max(chosen, key=lambda r: (_valid_from(r), _known_on(r), r.id), default=None)
 
 
-def declaration_in_force(records: Sequence[Record], facility: str, on: date,
-                         known_by: date | None = None) -> Record | None:
+def declaration_in_force(records: Sequence[R], facility: str, on: date,
+                         known_by: date | None = None) -> R | None:
     """The declaration of ``facility`` in force on ``on`` as known on ``known_by``
     (:func:`in_force` for declarations)."""
     return in_force(records, "declaration", on, known_by, facility=facility)
