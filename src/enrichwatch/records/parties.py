@@ -29,6 +29,14 @@ __all__ = ["PartyBook", "RegisteredParty", "StorePolicy"]
 KEY_KINDS = ("party", "policy")
 
 
+def _public_key(payload: Mapping) -> str:
+    """A ``party`` payload's key as text. Validation requires text; in a ledger altered after
+    validation it may be missing or not text, and is then kept as ``""``, which no signature
+    verifies against (as before for a missing or malformed key)."""
+    key = payload.get("public_key")
+    return key if isinstance(key, str) else ""
+
+
 @dataclass(frozen=True)
 class RegisteredParty:
     """The ``party`` record currently in effect for one party."""
@@ -105,7 +113,7 @@ class PartyBook:
             return
         name = payload.get("party")
         if isinstance(name, str):
-            self._parties[name] = RegisteredParty(record_id, name, payload.get("public_key"),
+            self._parties[name] = RegisteredParty(record_id, name, _public_key(payload),
                                                   payload.get("requires_signature") is True)
 
     def key_for(self, party: str | None, record_id: int, kind: str,
@@ -113,9 +121,10 @@ class PartyBook:
         """The registration a record by ``party`` is checked against: the party's current one,
         or, for the party's own first ``party`` record, the key that record registers."""
         current = self.get(party)
-        if current is not None or kind != "party" or payload.get("party") != party:
+        if (current is not None or kind != "party" or party is None
+                or payload.get("party") != party):
             return current
-        return RegisteredParty(record_id, party, payload.get("public_key"),
+        return RegisteredParty(record_id, party, _public_key(payload),
                                payload.get("requires_signature") is True)
 
     def authorization_problems(self, kind: str, payload: Mapping,

@@ -38,6 +38,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..dates import format_timestamp, parse_date, parse_timestamp
+from ..files.problems import Problem
 from .backend import Backend
 from .bitemporal import current, declaration_in_force, parse_moment
 from .chain import ChainChecker, StoredRow, VerificationReport, canonical_json, record_hash
@@ -157,7 +158,8 @@ def _precheck(item: tuple, n: int, today: date) -> tuple[CheckedDraft, Signer | 
 def _precheck_all(items: Sequence[tuple], today: date) -> list[tuple]:
     """:func:`_precheck` every item; the drafts' own problems are reported all at once (the
     checks against the ledger then run in order and stop at the first)."""
-    checked, problems = [], []
+    checked: list[tuple] = []
+    problems: list[Problem] = []
     for n, item in enumerate(items, 1):
         try:
             checked.append(_precheck(item, n, today))
@@ -332,16 +334,20 @@ class RecordStore:
     @staticmethod
     def _build(checked: CheckedDraft, signer: Signer | None, label: str, new_id: int,
                prev_hash: str, now: datetime, ledger: _TransactionLedger) -> Record:
-        submitted_by = check_against_ledger(checked, new_id, signer, ledger, label)
+        # LedgerView.parties (records/rules.py) is declared as a plain, settable attribute; the
+        # checks only read it, and here it is a read-only property.
+        submitted_by = check_against_ledger(checked, new_id, signer,
+                                            ledger, label)  # type: ignore[arg-type]
+        recorded_at = format_timestamp(now)
         fields = dict(id=new_id, kind=checked.kind, facility=checked.facility,
                       valid_from=checked.valid_from.isoformat(),
-                      known_on=checked.known_on.isoformat(), recorded_at=format_timestamp(now),
+                      known_on=checked.known_on.isoformat(), recorded_at=recorded_at,
                       supersedes=checked.supersedes, source=checked.source,
                       payload=checked.payload, submitted_by=submitted_by, prev_hash=prev_hash)
         digest = record_hash(fields)
         return Record(id=new_id, kind=checked.kind, facility=checked.facility,
                       valid_from=checked.valid_from, known_on=checked.known_on,
-                      recorded_at=parse_timestamp(fields["recorded_at"]),
+                      recorded_at=parse_timestamp(recorded_at),
                       supersedes=checked.supersedes, source=checked.source,
                       payload=checked.payload, submitted_by=submitted_by,
                       signature=None if signer is None else signer.sign(digest),
