@@ -158,16 +158,22 @@ def _matrix(prog: Program, phases: int):
         for j in range(k):
             row = np.zeros(nv)
             row[h * per + j * s: h * per + (j + 1) * s] = 1.0
-            rows.append(row), lo.append(0.0), hi.append(float(prog.units[j]))
+            rows.append(row)
+            lo.append(0.0)
+            hi.append(float(prog.units[j]))
     for lev in prog.constrained_levels():               # inventories at every phase end
         for h in range(phases):
             row = np.zeros(nv)
             for h2 in range(h + 1):
                 row[h2 * per:(h2 + 1) * per] = flows[:, lev] / phases
             row[-1] = prog.stock[lev]
-            rows.append(row), lo.append(0.0), hi.append(np.inf)
+            rows.append(row)
+            lo.append(0.0)
+            hi.append(np.inf)
     row = np.concatenate([np.tile(flows[:, -1], phases) / phases, [-prog.deficit]])
-    rows.append(row), lo.append(0.0), hi.append(np.inf)
+    rows.append(row)
+    lo.append(0.0)
+    hi.append(np.inf)
     return np.array(rows), np.array(lo), np.array(hi), nv
 
 
@@ -309,8 +315,10 @@ def _phase_lengths(prog: Program, alloc: np.ndarray) -> np.ndarray | None:
     for lev in prog.constrained_levels():
         for h in range(phases):
             row = np.where(np.arange(phases) <= h, rates[:, lev], 0.0)
-            rows.append(row), lo.append(-prog.stock[lev])
-    rows.append(rates[:, -1]), lo.append(prog.deficit)
+            rows.append(row)
+            lo.append(-prog.stock[lev])
+    rows.append(rates[:, -1])
+    lo.append(prog.deficit)
     res = milp(np.ones(phases), constraints=LinearConstraint(np.array(rows), lo, np.inf),
                bounds=Bounds(0.0, np.inf))
     return None if res.x is None else np.maximum(res.x, 0.0)
