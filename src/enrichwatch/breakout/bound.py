@@ -187,10 +187,12 @@ def _solve(x: np.ndarray, m: np.ndarray, need: float) -> LowerBound:
         eq_rows.append(row)
         row = np.zeros(nv)
         row[[u, d]] = [1.0, -x[s]]            # discarded tails below the feed
-        ub_rows.append(row), ub_rhs.append(0.0)
+        ub_rows.append(row)
+        ub_rhs.append(0.0)
         tangent = np.zeros((len(y), nv))
         tangent[:, d], tangent[:, u], tangent[:, sg] = alpha, beta, -1.0
-        ub_rows.extend(tangent), ub_rhs.extend([0.0] * len(y))
+        ub_rows.extend(tangent)
+        ub_rhs.extend([0.0] * len(y))
     for lev in range(len(x)):                 # stock + made - used >= 0 (>= need at the top)
         row = np.zeros(nv)
         if lev > 0:
@@ -200,10 +202,12 @@ def _solve(x: np.ndarray, m: np.ndarray, need: float) -> LowerBound:
         if lev + 1 < n_steps:
             row[idx["R"](lev + 1)] = 1.0
         if lev == len(x) - 1:
-            ub_rows.append(-row), ub_rhs.append(-need)
+            ub_rows.append(-row)
+            ub_rhs.append(-need)
         elif math.isfinite(m[lev]):
-            ub_rows.append(-row), ub_rhs.append(m[lev])
-    bounds = [(0.0, None)] * nv
+            ub_rows.append(-row)
+            ub_rhs.append(m[lev])
+    bounds: list[tuple[float | None, float | None]] = [(0.0, None)] * nv
     for s in range(n_steps):
         bounds[idx["s"](s)] = (None, None)
         bounds[idx["R"](s)] = (0.0, 0.0 if s == 0 else None)

@@ -284,7 +284,7 @@ class Ladder:
     @property
     def steps(self) -> tuple[Step, ...]:
         """Every step variant, in level order (for each level: 'recycle', 'high-tails')."""
-        out = []
+        out: list[Step] = []
         for lev in range(len(self.levels) - 1):
             x, up = self.levels[lev], self.levels[lev + 1]
             below = self.levels[lev - 1] if lev > 0 else self.waste_tails
