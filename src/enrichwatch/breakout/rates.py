@@ -143,7 +143,8 @@ def _build(machine, n: int, job: BuiltJob | None, xf: float, xp: float, xw: floa
                           total_machines=n, name="C")
 
 
-def _hit_both(cascade: FixedCascade, xf: float, xp: float, xw: float, feed0: float):
+def _hit_both(cascade: FixedCascade, xf: float, xp: float, xw: float, feed0: float
+              ) -> tuple[float, float] | None:
     """(F, P) [kg/yr] giving product x_P and tails x_W exactly, or None."""
     feed = Composition.binary(Assay(np.asarray(xf)))
     targets = np.array([_logit(xp), _logit(xw)])
@@ -167,7 +168,8 @@ def _hit_both(cascade: FixedCascade, xf: float, xp: float, xw: float, feed0: flo
     return None
 
 
-def _throttle(cascade: FixedCascade, xf: float, xp: float, feed0: float):
+def _throttle(cascade: FixedCascade, xf: float, xp: float, feed0: float
+              ) -> tuple[float, float, float] | None:
     """(F, P, tails assay) with the product throttled to x_P at feed ``feed0``, or None."""
     feed = Composition.binary(Assay(np.asarray(xf)))
     net = Network([cascade], feeds=[ExternalFeed("feed", cascade.name, feed, feed0)])
@@ -184,12 +186,12 @@ def _throttle(cascade: FixedCascade, xf: float, xp: float, feed0: float):
 def _finish(f: float, p: float, xf: float, xp: float, xw: float, exact: bool, power: float,
             method: str) -> StepRate:
     w = f - p
-    work = separative_work(xf, xp, xw, f, p, w)
+    work = float(separative_work(xf, xp, xw, f, p, w))
     cap = min(1.0, power / work) if work > 0 else 1.0
     return StepRate(feed_kg_per_day=cap * f / DAYS_PER_YEAR,
                     product_kg_per_day=cap * p / DAYS_PER_YEAR,
                     tails_kg_per_day=cap * w / DAYS_PER_YEAR, tails_assay=xw, exact_tails=exact,
-                    value_work_kg_swu_per_day=cap * float(work) / DAYS_PER_YEAR, cap=cap,
+                    value_work_kg_swu_per_day=cap * work / DAYS_PER_YEAR, cap=cap,
                     method=method)
 
 
@@ -227,7 +229,12 @@ def step_rate(machine, machines: int, job: BuiltJob | None, x_feed: float, x_pro
     except ConfigurationError as err:
         return _none(f"no cascade: {err}", x_tails)
     feed0 = _IDEAL_SHARE * power / _swu_per_feed(x_feed, x_product, x_tails)
-    where = "re-piped" if model == "repiped" else f"as built ({job.label})"
+    if model == "repiped":
+        where = "re-piped"
+    elif job is None:
+        raise InputError("job", job, "a built job for model='as-built'")
+    else:
+        where = f"as built ({job.label})"
     both = _hit_both(cascade, x_feed, x_product, x_tails, feed0)
     if both is not None:
         return _finish(*both, x_feed, x_product, x_tails, True, power,
