@@ -71,6 +71,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 
 from ..composition import Assay, Composition, kg_uf6_to_kg_u
 from ..dates import DATE_FORMAT, parse_date
@@ -183,14 +184,16 @@ class _Document(BaseModel):
     cascades: list[_Cascade] = _f("one or more [[cascades]] tables", min_length=1)
 
 
-_TABLES = {(_Document, "state"): _Info, (_Document, "units"): _Units,
-           (_Document, "plan"): _Plan, (_Document, "stocks"): _Stock,
-           (_Document, "cascades"): _Cascade, (_Cascade, "built_for"): _Job}
+_TABLES: dict[tuple[type[BaseModel], str], type[BaseModel]] = {
+    (_Document, "state"): _Info, (_Document, "units"): _Units, (_Document, "plan"): _Plan,
+    (_Document, "stocks"): _Stock, (_Document, "cascades"): _Cascade,
+    (_Cascade, "built_for"): _Job}
 
 
 def _description(loc: tuple) -> str | None:
     """The description of the field at ``loc`` (what is allowed), if there is one."""
-    model, info = _Document, None
+    model: type[BaseModel] | None = _Document
+    info: FieldInfo | None = None
     for part in loc:
         if isinstance(part, int):
             continue
@@ -230,7 +233,7 @@ def _stock(m: _Stock, unit: str, loc: str, file: str, problems: list) -> Stock |
                                 "either a mass or `unlimited = true`, not both"))
         return None
     assay = Assay.from_weight_percent(m.assay_pct)
-    if m.unlimited:
+    if m.mass is None:  # unlimited (checked above: a mass exactly when not unlimited)
         kg = math.inf
     elif unit == "kg UF6":
         kg = float(kg_uf6_to_kg_u(m.mass, Composition.binary(assay)))

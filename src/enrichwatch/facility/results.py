@@ -315,7 +315,7 @@ def _withdrawal_changes(a: PlantResult, b: PlantResult) -> list[Change]:
     out = []
     for name in list(old) + [n for n in new if n not in old]:
         x, y = old.get(name), new.get(name)
-        out.append(Change(f"withdrawal {(y or x).label}",
+        out.append(Change(f"withdrawal {(y or old[name]).label}",  # x is old[name]
                           _stream(x.rate_kg_per_month, x.assay_wt_pct) if x else "(absent)",
                           _stream(y.rate_kg_per_month, y.assay_wt_pct) if y else "(removed)",
                           _AT_DESIGN_CUTS))

@@ -81,7 +81,8 @@ class _Layout:
     @classmethod
     def of(cls, network) -> _Layout:
         x = {name: i * _DX for i, name in enumerate(network.cascades)}
-        levels = {"product": [], "tails": []}       # per level, the x-spans already used
+        # per level, the x-spans already used
+        levels: dict[str, list[list[tuple[float, float]]]] = {"product": [], "tails": []}
         channel, level_of = {}, {}
         # shortest streams take the channels nearest the boxes, so that longer ones nest round
         for i, link in sorted(enumerate(network.links),
