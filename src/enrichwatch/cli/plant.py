@@ -108,12 +108,12 @@ def compare(
             from ..report import ReportConfiguration, render_compare_report, write_report
 
             advance(f"writing {report.name}")
+            before, after = (ReportConfiguration(
+                network=p.network, state=p.state,
+                inputs=_report_inputs(p.facility, p.network, path.name),
+                assumptions=p.facility.info.assumptions) for p, path in ((a, first), (b, second)))
             html = render_compare_report(
-                f"{a.facility.name} vs {b.facility.name}",
-                *(ReportConfiguration(network=p.network, state=p.state,
-                                      inputs=_report_inputs(p.facility, p.network, path.name),
-                                      assumptions=p.facility.info.assumptions)
-                  for p, path in ((a, first), (b, second))),
+                f"{a.facility.name} vs {b.facility.name}", before, after,
                 [c.as_dict() for c in changes], labels={**a.labels, **b.labels})
             write_report(html, report)
     payload = {"first": {"facility": _facility_dict(a.facility), **a.result.as_dict()},
