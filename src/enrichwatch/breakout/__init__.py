@@ -118,4 +118,6 @@ def calibration_state(name: str) -> BreakoutState:
         from ..errors import UnknownNameError
 
         raise UnknownNameError("name", name, f"one of {', '.join(names)}")
-    return load_state(resources.files("enrichwatch") / "data" / "stockpile" / f"{name}.toml")
+    packaged = resources.files("enrichwatch") / "data" / "stockpile" / f"{name}.toml"
+    with resources.as_file(packaged) as path:  # the file itself, for an installed package
+        return load_state(path)

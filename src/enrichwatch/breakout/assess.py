@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -48,6 +49,9 @@ from .planner import build_program, lower_bound, unit_rates
 from .program import solve_program
 from .scenario import BreakoutScenario, CascadeUse, Range, scenario_stocks
 from .state import BreakoutState, product_target_kg_u
+
+if TYPE_CHECKING:
+    from .results import ScheduleEntry
 
 __all__ = ["SQ_DEFINITIONS", "ScenarioResult", "TornadoRow", "assess_all_capacity",
            "assess_scenario", "sq_statement", "sq_u235_kg"]
@@ -261,7 +265,7 @@ def assess_scenario(sc: BreakoutScenario, n_sq: float = 1, *, sq_definition: str
         integer)
     setup = sc.setup_days.nominal
     transport = sc.transport_days.nominal if sc.needs_transport() else 0.0
-    schedule = ()
+    schedule: tuple[ScheduleEntry, ...] = ()
     if integer and whole.feasible:
         from .results import build_materials, build_schedule
 
@@ -286,7 +290,8 @@ def assess_scenario(sc: BreakoutScenario, n_sq: float = 1, *, sq_definition: str
 
 
 def _percentiles(days: np.ndarray) -> dict[int, float]:
-    method = "linear" if np.all(np.isfinite(days)) else "inverted_cdf"
+    method: Literal["linear", "inverted_cdf"] = (
+        "linear" if np.all(np.isfinite(days)) else "inverted_cdf")
     return {p: float(np.percentile(days, p, method=method)) for p in _PERCENTILES}
 
 
@@ -501,7 +506,7 @@ def assess_all_capacity(date: str, n_sq: float = 1, *, sq_definition: str = "iae
     from .scenario import all_capacity_scenario
 
     target = product_target_kg_u(n_sq, sq_u235_kg(sq_definition))
-    best = None
+    best: tuple[float, BreakoutScenario] | None = None
     for model in ("as-built", "repiped"):
         sc = all_capacity_scenario(date, file, model=model)
         caps = {s.name: int(s.cascades_fed_at_once.nominal) for s in sc.sites}
@@ -524,6 +529,8 @@ def assess_all_capacity(date: str, n_sq: float = 1, *, sq_definition: str = "iae
                      + (cand.transport_days.nominal if cand.needs_transport() else 0.0))
             if best is None or total < best[0]:
                 best = (total, cand)
+    if best is None:
+        raise InputError("date", date, "a date on which some cascade can be fed")
     result = assess_scenario(best[1], n_sq, sq_definition=sq_definition, samples=samples,
                              seed=seed, tornado=tornado, integer=integer)
     n_casc = sum(c.group.count for c in best[1].cascades)

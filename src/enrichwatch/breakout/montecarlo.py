@@ -45,6 +45,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -180,7 +181,8 @@ def _seed_candidates(mc: McModel, seed: int) -> McModel:
 
 
 def _percentiles(days: np.ndarray) -> dict[int, float]:
-    method = "linear" if np.all(np.isfinite(days)) else "inverted_cdf"
+    method: Literal["linear", "inverted_cdf"] = (
+        "linear" if np.all(np.isfinite(days)) else "inverted_cdf")
     return {p: float(np.percentile(days, p, method=method)) for p in _PERCENTILES}
 
 

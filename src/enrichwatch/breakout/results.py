@@ -29,7 +29,7 @@ __all__ = ["BreakoutPlan", "LevelBalance", "RateRow", "ScheduleEntry", "build_ma
            "build_schedule", "first_time_reaching"]
 
 
-def _num(x: float):
+def _num(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 

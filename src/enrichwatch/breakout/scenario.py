@@ -39,7 +39,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field, replace
-from typing import Annotated, Literal
+from typing import Annotated, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -350,6 +350,12 @@ class ScenarioFile:
     analyst: dict
 
 
+@overload
+def _range(m: _Range) -> Range: ...
+@overload
+def _range(m: None) -> None: ...
+@overload
+def _range(m: _Range | None) -> Range | None: ...
 def _range(m: _Range | None) -> Range | None:
     return None if m is None else Range(m.low, m.nominal, m.high, m.source)
 

@@ -50,6 +50,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date as _date
+from typing import TYPE_CHECKING
 
 from ..composition import Assay
 from ..constants import SQ_HEU_U235_KG
@@ -59,6 +60,9 @@ from ..files import read_package_text, read_package_toml
 from .planner import plan_breakout
 from .state import BreakoutState, Stock
 from .state_io import cascades_from_tables
+
+if TYPE_CHECKING:
+    from .assess import ScenarioResult
 
 __all__ = ["StockReport", "Timeline", "TimelineRow", "breakout_timeline", "machine_periods",
            "plot_timeline", "stock_reports", "timeline_state"]
@@ -100,10 +104,14 @@ def _number(text: str) -> float | None:
 def stock_reports() -> tuple[StockReport, ...]:
     """The bundled IAEA-reported stockpile timeline, in date order."""
     rows = csv.DictReader(io.StringIO(_data("iran-stockpile.csv")))
-    return tuple(StockReport(r["report_date"], r["report_id"],
-                             *(_number(r[c]) for c in _COLUMNS), r["source_url"], r["note"],
-                             _number(r.get("kg_u_other_forms") or ""))
-                 for r in rows)
+    return tuple(_stock_report(r) for r in rows)
+
+
+def _stock_report(row: Mapping[str, str]) -> StockReport:
+    total, le2, le5, le20, le60 = (_number(row[c]) for c in _COLUMNS)
+    return StockReport(row["report_date"], row["report_id"], total, le2, le5, le20, le60,
+                       row["source_url"], row["note"],
+                       _number(row.get("kg_u_other_forms") or ""))
 
 
 @functools.lru_cache(maxsize=1)
@@ -250,8 +258,8 @@ class TimelineRow:
     percentiles: Mapping[str, Mapping[int, float]]
     assumptions: tuple[str, ...]
     source: str
-    analyst: object = None
-    all_capacity: object = None
+    analyst: ScenarioResult | None = None
+    all_capacity: ScenarioResult | None = None
     ideal_bound_days: float | None = None
 
     def as_dict(self) -> dict:
