@@ -76,7 +76,7 @@ from pydantic.fields import FieldInfo
 from ..composition import Assay, Composition, kg_uf6_to_kg_u
 from ..dates import DATE_FORMAT, parse_date
 from ..errors import InputError
-from ..files import MISSING, Problem, ProblemsError, key_path, parse_toml
+from ..files import MISSING, Problem, ProblemsError, key_path, parse_toml, read_text_file
 from ..physics.cascade import design_cascade
 from ..physics.machines import MachineCatalog, load_catalog
 from .state import CONNECTIONS, BreakoutState, BuiltJob, CascadeGroup, Stock
@@ -424,8 +424,9 @@ def load_state(path: str | Path, catalog: MachineCatalog | None = None) -> Break
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as err:
+        text = read_text_file(p)
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
         raise StateFileError([Problem(str(p), "<file>", str(p),
-                                      f"a readable TOML file ({err.strerror})")]) from None
+                                      f"a readable TOML file ({reason})")]) from None
     return state_from_toml_text(text, str(p.name) if p.is_absolute() else str(p), catalog)

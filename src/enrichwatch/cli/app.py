@@ -44,12 +44,17 @@ JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON in
 
 
 def console(stderr: bool = False):
-    """A rich console (imported lazily); 120 columns wide when not writing to a terminal."""
+    """A rich console (imported lazily); 120 columns wide when not writing to a terminal.
+
+    Emoji codes (``:x:``) and highlighting are off: text from users' files is printed as
+    written. Console markup stays on for enrichwatch's own labels, so user text is printed
+    through :func:`rich.markup.escape` (or as :class:`rich.text.Text`).
+    """
     from rich.console import Console
 
-    out = Console(stderr=stderr, highlight=False)
+    out = Console(stderr=stderr, highlight=False, emoji=False)
     if not out.is_terminal:
-        out = Console(stderr=stderr, highlight=False, width=120)
+        out = Console(stderr=stderr, highlight=False, emoji=False, width=120)
     return out
 
 
@@ -73,14 +78,15 @@ def _finite(value):
 
 
 def check_output_path(path, option: str) -> None:
-    """Refuse, before any work, an output file whose folder does not exist or that is a folder."""
-    from pathlib import Path
+    """Refuse, before any work, an output path that is not a regular file or a new one in an
+    existing folder that can be written (a device, a FIFO or a folder is never replaced)."""
+    from ..files import output_problem
 
     if path is None:
         return
-    target = Path(path)
-    if target.is_dir() or not target.parent.is_dir():
-        raise BadInput(option, str(path), "a file path in an existing folder")
+    problem = output_problem(path)
+    if problem is not None:
+        raise BadInput(option, str(path), problem)
 
 
 class BadInput(EnrichwatchError, ValueError):
@@ -95,14 +101,17 @@ class BadInput(EnrichwatchError, ValueError):
 
 
 def _error_payload(err: BaseException) -> dict:
-    payload = {"type": type(err).__name__, "message": str(err)}
+    from ..files import redact_secrets
+
+    payload = {"type": type(err).__name__, "message": redact_secrets(str(err))}
     for key in ("param", "value", "allowed", "where", "reason"):
         if hasattr(err, key):
             value = getattr(err, key)
             plain = isinstance(value, str | int | float | bool | None)
             if isinstance(value, float) and not math.isfinite(value):
                 plain, value = True, repr(value)          # strict JSON has no NaN or inf
-            payload[key] = value if plain else repr(value)
+            value = value if plain else repr(value)
+            payload[key] = redact_secrets(value) if isinstance(value, str) else value
     return payload
 
 
@@ -115,7 +124,10 @@ def report_error(err: BaseException, code: int, args: list[str]) -> int:
         sys.stdout.write(json.dumps({"error": _error_payload(err)}, indent=2) + "\n")
     from rich.markup import escape
 
-    console(stderr=True).print(f"[bold red]{label}:[/] {escape(str(err))}", soft_wrap=True)
+    from ..files import redact_secrets
+
+    message = escape(redact_secrets(str(err)))
+    console(stderr=True).print(f"[bold red]{label}:[/] {message}", soft_wrap=True)
     return code
 
 

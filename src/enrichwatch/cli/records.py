@@ -37,28 +37,46 @@ DB_OPTION = typer.Option(None, "--db", help="Database: a SQLite file path or a P
 
 
 def _open(db: str | None, create: bool = False):
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import DBAPIError
+    """The record store ``--db`` names. Only ``create`` (init, add) may make a new store or
+    add enrichwatch's tables to a database; read-only commands refuse any database that is not
+    already an enrichwatch store, and leave it untouched. Passwords never appear in errors."""
+    import sqlite3
 
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    from ..files import output_problem, redact_secrets
     from ..records import RecordStore
-    from ..records.backend import POSTGRES_INSTALL, postgres_driver_missing
+    from ..records.backend import (
+        POSTGRES_INSTALL,
+        display_url,
+        postgres_driver_missing,
+        stored_revision,
+    )
 
     url = db or os.environ.get("ENRICHWATCH_DB") or DEFAULT_DB
     is_file = "://" not in str(url)
-    if not is_file and postgres_driver_missing(url):
-        shown = make_url(str(url)).render_as_string(hide_password=True)
+    shown = str(url) if is_file else display_url(url)
+    try:
+        missing_driver = not is_file and postgres_driver_missing(url)
+    except (ArgumentError, ValueError):
+        missing_driver = False                 # reported below, as a URL it cannot open
+    if missing_driver:
         raise BadInput("--db", shown, "a SQLite file path, or a PostgreSQL URL with the "
                                       f"PostgreSQL driver installed ({POSTGRES_INSTALL})")
     if is_file and not create and not Path(url).exists():
         raise BadInput("--db", str(url), "an existing record store (create one with "
                                          "'enrichwatch records init' or 'records add')")
-    if is_file and (Path(url).is_dir() or not Path(url).parent.is_dir()):
-        raise BadInput("--db", str(url), "a SQLite file path in an existing folder")
+    if is_file and (problem := output_problem(url)) is not None:
+        raise BadInput("--db", str(url), f"a SQLite file: {problem}")
     try:
+        if not create and stored_revision(url) is None:
+            raise BadInput("--db", shown, "an enrichwatch record store (this database has no "
+                                          "enrichwatch tables; nothing was changed)")
         return RecordStore.open(url).init()
-    except DBAPIError as err:
-        reason = str(err.orig).splitlines()[0] if err.orig is not None else type(err).__name__
-        raise BadInput("--db", str(url), f"a record store enrichwatch can open ({reason})"
+    except (DBAPIError, sqlite3.Error, ArgumentError, ValueError) as err:
+        orig = getattr(err, "orig", None) or err
+        reason = redact_secrets(str(orig).splitlines()[0] if str(orig) else type(err).__name__)
+        raise BadInput("--db", shown, f"a record store enrichwatch can open ({reason})"
                        ) from None
 
 
@@ -177,6 +195,9 @@ def records_add(
     db: str = DB_OPTION,
     key: list[Path] = typer.Option(None, "--key", help="PARTY=KEY.pem: sign that party's "
                                                        "entries (repeatable).", show_default=False),
+    allow_outside: bool = typer.Option(False, "--allow-outside-files",
+                                       help="Let plant_file name files outside the case "
+                                            "file's folder."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Append every record of a case file, in one transaction (all or nothing)."""
@@ -186,7 +207,8 @@ def records_add(
     for item in key or []:
         signer = _signer(str(item))
         signers[signer.party] = signer
-    added, url = _create(db, lambda store: load_case_file(store, case_file, signers))
+    added, url = _create(db, lambda store: load_case_file(store, case_file, signers,
+                                                           allow_outside=allow_outside))
     rows = [_record_row(r) for r in added]
     emit(as_json, {"url": url, "added": rows},
          lambda out: _records_table(out, rows, added, f"{len(added)} records appended to "

@@ -70,7 +70,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..files import MISSING, Problem, ProblemsError, parse_toml
+from ..files import MISSING, Problem, ProblemsError, parse_toml, read_text_file
 from .findings import SEVERITIES
 
 __all__ = ["COMPARISONS", "Limit", "RuleSet", "RuleSetError", "Target", "bundled_rule_sets",
@@ -200,10 +200,11 @@ def load_rule_set(name_or_path: str | os.PathLike) -> RuleSet:
         res = resources.files("enrichwatch").joinpath("data", "rulesets", f"{text_name}.toml")
         return parse_rule_set(res.read_text(encoding="utf-8"), f"{text_name}.toml")
     try:
-        text = Path(text_name).read_text(encoding="utf-8")
+        text = read_text_file(text_name)
     except (OSError, UnicodeDecodeError) as err:
+        why = (err.strerror or type(err).__name__) if isinstance(err, OSError) else "not UTF-8"
         raise RuleSetError([Problem(text_name, "file", text_name,
-                                    f"a readable UTF-8 file ({type(err).__name__})")]) from None
+                                    f"a readable UTF-8 file ({why})")]) from None
     return parse_rule_set(text, text_name)
 
 

@@ -44,7 +44,7 @@ from pathlib import Path
 from ..composition import rate_to_kg_u_per_yr
 from ..constants import RATE_UNITS
 from ..errors import ConvergenceError
-from ..files import MISSING, parse_toml
+from ..files import MISSING, parse_toml, read_text_file
 from ..files import Problem as _BaseProblem
 from ..physics.machines import MachineCatalog
 from ..physics.network import Network, NetworkState
@@ -267,7 +267,7 @@ def load_facility(path: str | os.PathLike, *, catalog: MachineCatalog | None = N
     """
     label = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text_file(path)
     except OSError as err:
         reason = err.strerror or type(err).__name__
         raise FacilityFileError([Problem(label, "file", label, f"a readable file ({reason})")]) \

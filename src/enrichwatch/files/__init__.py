@@ -1,4 +1,4 @@
-"""Input and output at the edge: problem lists, TOML reading, atomic writes.
+"""Input and output at the edge: problem lists, TOML reading, atomic writes, safe paths.
 
 Everything that enters enrichwatch from a file is read here and checked at the boundary
 (every problem of a file reported at once); everything enrichwatch writes for a user is written
@@ -13,6 +13,17 @@ plant.toml: units is missing: expected a [units] table
 
 from .atomic import write_atomic
 from .problems import MISSING, Problem, ProblemsError, key_path, pydantic_problem, unknown_key
+from .safe import (
+    MAX_FILE_BYTES,
+    MAX_NESTING_DEPTH,
+    FileRefused,
+    check_depth,
+    check_output_file,
+    confined_path,
+    output_problem,
+    read_text_file,
+    redact_secrets,
+)
 from .toml import (
     parse_toml,
     read_package_text,
@@ -23,15 +34,24 @@ from .toml import (
 )
 
 __all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_NESTING_DEPTH",
     "MISSING",
+    "FileRefused",
     "Problem",
     "ProblemsError",
+    "check_depth",
+    "check_output_file",
+    "confined_path",
     "key_path",
+    "output_problem",
     "parse_toml",
     "pydantic_problem",
     "read_package_text",
     "read_package_toml",
+    "read_text_file",
     "read_toml_file",
+    "redact_secrets",
     "toml_key",
     "toml_literal",
     "unknown_key",

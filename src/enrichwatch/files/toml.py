@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .problems import ProblemsError
+from .safe import MAX_NESTING_DEPTH, check_depth, read_text_file
 
 __all__ = ["parse_toml", "read_package_text", "read_package_toml", "read_toml_file", "toml_key",
            "toml_literal"]
@@ -56,6 +57,9 @@ def _syntax_problem(err: tomllib.TOMLDecodeError, text: str) -> tuple[str, str, 
 def parse_toml(text: str, where: str, error: type[ProblemsError] = ProblemsError) -> dict:
     """Parse TOML text; a syntax error raises ``error`` naming the line and column.
 
+    Tables and arrays nested deeper than :data:`~enrichwatch.files.safe.MAX_NESTING_DEPTH`
+    are refused too.
+
     Parameters
     ----------
     text : str
@@ -66,23 +70,38 @@ def parse_toml(text: str, where: str, error: type[ProblemsError] = ProblemsError
         The error raised (a subclass names the kind of input: plant file, case file, ...).
     """
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise error.of(where, *_syntax_problem(err, text)) from None
+    except RecursionError:
+        doc = None
+    try:
+        if doc is None:
+            raise ValueError("nested too deep to parse")
+        check_depth(doc)
+    except ValueError as err:
+        raise error.of(where, "nesting", str(err),
+                       f"tables and arrays nested at most {MAX_NESTING_DEPTH} levels deep"
+                       ) from None
+    return doc
 
 
 def read_toml_file(path: str | os.PathLike, error: type[ProblemsError] = ProblemsError, *,
                    where: str | None = None) -> dict:
     """Read a UTF-8 TOML file; an unreadable file or a syntax error raises ``error``.
 
+    The file must be a regular file of at most
+    :data:`~enrichwatch.files.safe.MAX_FILE_BYTES` (:func:`~enrichwatch.files.read_text_file`).
+
     ``where`` names the file in problems (default: the path as given).
     """
     path = Path(path)
     label = str(path) if where is None else where
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)
     except (OSError, UnicodeDecodeError) as err:
-        raise error.of(label, "file", str(path), f"a readable UTF-8 file ({err})") from None
+        why = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
+        raise error.of(label, "file", str(path), f"a readable UTF-8 file ({why})") from None
     return parse_toml(text, label, error)
 
 

@@ -65,7 +65,7 @@ from ..errors import (
     UnknownNameError,
     warn,
 )
-from ..files import ProblemsError, parse_toml, read_package_text
+from ..files import ProblemsError, parse_toml, read_package_text, read_text_file
 from ..units import as_magnitude, is_quantity
 
 __all__ = [
@@ -780,7 +780,7 @@ def load_catalog(path: str | Path | None = None) -> MachineCatalog:
         return _default_catalog()
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_text_file(p)
     except (OSError, UnicodeDecodeError) as err:
         why = getattr(err, "strerror", None) or str(err)
         raise CatalogError("path", str(p), f"a readable TOML file ({why})") from None

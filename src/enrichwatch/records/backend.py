@@ -39,8 +39,10 @@ __all__ = [
     "DEFAULT_SQLITE_FILE",
     "POSTGRES_INSTALL",
     "Backend",
+    "display_url",
     "normalise_url",
     "postgres_driver_missing",
+    "stored_revision",
 ]
 
 #: The SQLite file used when no URL is given (in the working directory).
@@ -86,6 +88,50 @@ def postgres_driver_missing(url: str | os.PathLike | None) -> bool:
     parsed = make_url(normalise_url(url))
     return (parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg"
             and not _psycopg_installed())
+
+
+def display_url(url: str | os.PathLike | None) -> str:
+    """The URL as shown to users: normalised, password hidden (``***``).
+
+    >>> display_url("postgresql://ann:s3cret@db.example/ledger")
+    'postgresql+psycopg://ann:***@db.example/ledger'
+    """
+    try:
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 -- not a URL SQLAlchemy can parse: hide what may be secret
+        from ..files import redact_secrets
+
+        return redact_secrets(os.fspath(url) if url is not None else DEFAULT_SQLITE_FILE)
+
+
+def stored_revision(url: str | os.PathLike | None) -> str | None:
+    """The enrichwatch schema revision of an existing database, without changing it.
+
+    ``None`` when the database has no enrichwatch schema (an empty file, another program's
+    database). A SQLite file is opened read-only (no WAL switch, no table created).
+    """
+    import sqlite3
+    from urllib.parse import quote
+
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        backend = Backend(url)
+        try:
+            return backend.revision()
+        finally:
+            backend.dispose()
+    uri = f"file:{quote(str(Path(parsed.database).resolve()))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        names = {row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"alembic_version", "records", "ledger_head"} <= names:
+            return None
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return None if row is None else str(row[0])
+    finally:
+        conn.close()
 
 
 def _set_wal(cursor, attempts: int = 200) -> None:

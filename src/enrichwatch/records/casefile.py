@@ -46,7 +46,10 @@ Format (every ``[[records]]`` entry is one :class:`~enrichwatch.records.RecordDr
     ...
 
 A plant payload may be given inline (``plant = '''...'''``) or as a file (``plant_file``), not
-both. Refs are replaced by the ids the entries get; ``supersedes`` and a sample's
+both. A plant file is resolved relative to the case file and must stay inside the case file's
+folder (unless ``allow_outside``), be a regular file of at most
+:data:`~enrichwatch.files.MAX_FILE_BYTES` and hold valid TOML; a refused file's content is never
+shown in a message. Refs are replaced by the ids the entries get; ``supersedes`` and a sample's
 ``inspection`` may name a ref only of an *earlier* entry. Any problem (TOML syntax, an unknown
 key, a missing file, a record the store rejects) raises
 :class:`~enrichwatch.records.RecordError` naming the entry (``case.toml records[3]``), and
@@ -60,7 +63,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..files import MISSING, parse_toml, unknown_key
+from ..files import (
+    MISSING,
+    ProblemsError,
+    confined_path,
+    parse_toml,
+    read_text_file,
+    unknown_key,
+)
 from .errors import RecordError, RecordProblem
 from .model import Record, RecordDraft
 
@@ -77,16 +87,42 @@ _PLANT_FILES = {"plant_file": "plant", "observed_plant_file": "observed_plant"}
 _TOP_KEYS = ("case", "records")
 
 
+def _why(err: OSError | UnicodeDecodeError) -> str:
+    if isinstance(err, UnicodeDecodeError):
+        return f"UTF-8 text; byte {err.start} is not"
+    return str(err.strerror or type(err).__name__)
+
+
 def _read_toml(path: Path) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path)
     except (OSError, UnicodeDecodeError) as err:
         raise RecordError.of(str(path), "file", str(path),
-                             f"a readable UTF-8 file ({err})") from None
+                             f"a readable UTF-8 file ({_why(err)})") from None
     return parse_toml(text, path.name, RecordError)
 
 
-def _embed_plants(payload: Any, base: Path, where: str, problems: list) -> Any:
+def _plant_text(name: Any, base: Path, allow_outside: bool) -> str:
+    """The text of a plant file named in a case file; ``ValueError`` says why not (never
+    quoting the file's content)."""
+    if not isinstance(name, str):
+        raise ValueError("a file name (a string)")
+    where = "the case file's folder" + (" or elsewhere" if allow_outside else f" ({base})")
+    try:
+        text = read_text_file(confined_path(name, base, allow_outside))
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"a readable plant file in {where} ({_why(err)})") from None
+    try:
+        parse_toml(text, name)
+    except ProblemsError as err:
+        first = err.problems[0]
+        raise ValueError(f"a plant file in TOML ({first.key}: {first.allowed}; content not "
+                         "shown)") from None
+    return text
+
+
+def _embed_plants(payload: Any, base: Path, where: str, problems: list,
+                  allow_outside: bool = False) -> Any:
     if not isinstance(payload, Mapping):
         return payload
     out = dict(payload)
@@ -99,10 +135,9 @@ def _embed_plants(payload: Any, base: Path, where: str, problems: list) -> Any:
                                           f"either {key} or {file_key}, not both"))
             continue
         try:
-            out[key] = (base / name).read_text(encoding="utf-8")
-        except (OSError, TypeError, UnicodeDecodeError) as err:
-            problems.append(RecordProblem(where, f"payload.{file_key}", name,
-                                          f"a readable plant file relative to {base} ({err})"))
+            out[key] = _plant_text(name, base, allow_outside)
+        except ValueError as err:
+            problems.append(RecordProblem(where, f"payload.{file_key}", name, str(err)))
     return out
 
 
@@ -119,9 +154,12 @@ def _entry_problems(entry: Any, where: str) -> list[RecordProblem]:
     return problems
 
 
-def read_case_file(path: str | os.PathLike) -> list[tuple[str, dict]]:
+def read_case_file(path: str | os.PathLike, *,
+                   allow_outside: bool = False) -> list[tuple[str, dict]]:
     """Read and check the shape of a case file; return ``(label, entry)`` pairs with plant
     files embedded (refs not yet resolved).
+
+    Plant files must lie in the case file's folder (or below it) unless ``allow_outside``.
 
     Raises
     ------
@@ -148,7 +186,7 @@ def read_case_file(path: str | os.PathLike) -> list[tuple[str, dict]]:
             problems.append(RecordProblem(where, "ref", ref, "a ref not used before"))
         refs.add(ref)
         entry = dict(entry, payload=_embed_plants(entry.get("payload", {}), path.parent, where,
-                                                  problems))
+                                                  problems, allow_outside))
         out.append((where, entry))
     if problems:
         raise RecordError(problems)
@@ -178,7 +216,8 @@ def _draft(entry: dict, ids: Mapping[str, int], where: str) -> RecordDraft:
 
 
 def load_case_file(store, path: str | os.PathLike,
-                   signers: Iterable[Signer] | Mapping[str, Signer] = ()) -> list[Record]:
+                   signers: Iterable[Signer] | Mapping[str, Signer] = (), *,
+                   allow_outside: bool = False) -> list[Record]:
     """Append every record of a case file to a store, in one transaction (all or nothing).
 
     Parameters
@@ -190,6 +229,8 @@ def load_case_file(store, path: str | os.PathLike,
     signers : iterable of Signer, or mapping party -> Signer
         Keys of the submitting parties: an entry with ``submitted_by = "X"`` is signed by X's
         signer (and left unsigned when none is given).
+    allow_outside : bool
+        Let ``plant_file`` name files outside the case file's folder (default: refused).
 
     Returns
     -------
@@ -232,7 +273,7 @@ def load_case_file(store, path: str | os.PathLike,
         by_party = dict(signers)
     else:
         by_party = {s.party: s for s in signers}
-    entries = read_case_file(path)
+    entries = read_case_file(path, allow_outside=allow_outside)
 
     def prepare(first_id: int) -> list[tuple]:
         ids: dict[str, int] = {}
