@@ -34,6 +34,7 @@ from ..errors import ConvergenceError, InputError
 from ..physics.cascade import FixedCascade, design_cascade
 from ..physics.machines import Machine, MachineCatalog, load_catalog
 from ..physics.network import ExternalFeed, Link, Network
+from .limits import MAX_MACHINES, MAX_STAGES_PER_CASCADE, size_problems
 from .problems import MISSING, Problem, key_path
 from .specs import (
     OUTPUTS,
@@ -230,6 +231,23 @@ def _design_targets(spec: CascadeSpec, d: DesignSpec, key: str, log: _Log) -> bo
     return len(log.problems) == before
 
 
+def _design_stages(machine: Machine, d: DesignSpec) -> float:
+    """About how many stages an ideal design of ``d`` needs: ln(Rp/Rw) / ln(sqrt(gamma)),
+    Rp and Rw the product and tails U-235 abundance ratios (0 when it cannot tell: the design
+    then reports why)."""
+    import numpy as np
+
+    try:
+        gamma = float(machine.gamma_235(np.array([machine.design_feed_kg_per_yr]),
+                                        np.array([machine.design_cut]))[0])
+        xp = d.feed.assay(d.product_assay_pct).mass_fraction
+        xw = d.feed.assay(d.tails_assay_pct).mass_fraction
+        stages = 2.0 * math.log(xp / (1.0 - xp) * (1.0 - xw) / xw) / math.log(gamma) - 1.0
+    except (ArithmeticError, ValueError):
+        return 0.0
+    return stages if math.isfinite(stages) else 0.0
+
+
 def _designed(spec: CascadeSpec, key: str, machine: Machine, unit: str | None,
               log: _Log) -> FixedCascade | None:
     d, key = spec.design, f"{key}.design"
@@ -242,15 +260,30 @@ def _designed(spec: CascadeSpec, key: str, machine: Machine, unit: str | None,
         return None
     rate = None if d.feed_rate is None or unit is None else rate_to_kg_u_per_yr(d.feed_rate,
                                                                                unit, feed)
+    estimate = _design_stages(machine, d)
+    if estimate > MAX_STAGES_PER_CASCADE:
+        log.add(key, spec.name, f"a design of at most {MAX_STAGES_PER_CASCADE} stages (these "
+                                f"targets need about {estimate:.3g} with {machine.name})")
+        return None
     try:
-        return design_cascade(machine, feed, d.feed.assay(d.product_assay_pct),
-                              d.feed.assay(d.tails_assay_pct), feed_kg_per_yr=rate,
-                              total_machines=d.total_machines, name=spec.name)
+        cascade = design_cascade(machine, feed, d.feed.assay(d.product_assay_pct),
+                                 d.feed.assay(d.tails_assay_pct), feed_kg_per_yr=rate,
+                                 total_machines=d.total_machines, name=spec.name)
     except InputError as err:
         name = "total_machines" if err.param == "total_machines" else None
         log.add(f"{key}.{name}" if name else key, err.value, err.allowed)
     except ConvergenceError as err:
         log.add(key, spec.name, f"targets the design can meet ({err})")
+    else:
+        if cascade.n_stages > MAX_STAGES_PER_CASCADE:
+            log.add(key, spec.name, f"a design of at most {MAX_STAGES_PER_CASCADE} stages (these "
+                                    f"targets need {cascade.n_stages} with {machine.name})")
+        elif cascade.n_machines > MAX_MACHINES:
+            log.add(f"{key}.feed_rate", d.feed_rate, f"a design of at most {MAX_MACHINES} "
+                                                     f"machines (this one needs "
+                                                     f"{float(cascade.n_machines):.3g})")
+        else:
+            return cascade
     return None
 
 
@@ -466,6 +499,8 @@ def assemble(parts: Parts, catalog: MachineCatalog | None = None
     log = _Log(parts.file)
     names = [n for n in dict.fromkeys(parts.cascade_names) if n is not None]
     built = _cascades(parts, catalog, log)
+    log.problems += size_problems(sum(c.n_stages for c in built.values()),
+                                  sum(c.n_machines for c in built.values()), parts.file)
     if not names:                      # no cascade to refer to: the format checks said why
         return None, log.problems
     links = _streams(parts, names, built, log)

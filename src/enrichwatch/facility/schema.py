@@ -33,6 +33,7 @@ from ..constants import RATE_UNITS, URANIUM_ISOTOPES
 from ..errors import UnknownNameError
 from ..files import key_path, pydantic_problem
 from .checks import Parts
+from .limits import limit_problems
 from .problems import Problem
 from .specs import (
     DEFAULT_RATE_UNIT,
@@ -301,8 +302,12 @@ def parse_document(raw: Mapping, file: str) -> tuple[Parts, list[Problem]]:
     parts : Parts
         Every entry that passed the format checks (``None`` for those that did not).
     problems : list of Problem
-        Format problems (shape, types, ranges, unknown keys, unknown isotopes), in order.
+        Format problems (shape, types, ranges, unknown keys, unknown isotopes), in order; or,
+        for a description larger than the limits of :mod:`.limits`, only those (and no parts).
     """
+    too_large = limit_problems(raw, file)
+    if too_large:
+        return Parts(file=file, format_ok=False), too_large
     problems = _pydantic_problems(raw, file)
     info = _valid(_PlantModel, raw.get("facility"))
     units = _valid(_UnitsModel, raw.get("units", {}))

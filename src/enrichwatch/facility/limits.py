@@ -1,0 +1,127 @@
+"""Size limits of a plant description, checked before anything is built.
+
+The stage solver holds dense matrices of (total stages)^2 entries, and designing or solving a
+cascade costs time with its machines and stages; so a description larger than a real plant is
+refused first, from the parsed TOML alone, before any cascade is designed or any matrix
+allocated. Every limit is named here, once (and stated in ``docs/plant-format.md``).
+
+Examples
+--------
+>>> raw = {"cascades": [{"name": "A", "machines_per_stage": [1] * 500, "feed_stage": 0}]}
+>>> for p in limit_problems(raw, "big.toml"):
+...     print(p)
+big.toml: cascades[0].machines_per_stage = <500 stages>: expected at most 200 stages in a cascade
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .problems import Problem
+
+__all__ = ["MAX_CASCADES", "MAX_ENTRIES", "MAX_MACHINES", "MAX_MACHINE_TYPES",
+           "MAX_STAGES_PER_CASCADE", "MAX_TOTAL_STAGES", "limit_problems", "size_problems"]
+
+#: Most cascades in one plant (the largest real plants have a few dozen to ~100 cascades).
+MAX_CASCADES = 100
+#: Most stages in one cascade (real cascades have 10-60; 0.711 % -> 90 % with IR-1 about 50).
+MAX_STAGES_PER_CASCADE = 200
+#: Most stages in the whole plant: the stage solver's dense matrices then stay below ~8 MB each.
+MAX_TOTAL_STAGES = 1000
+#: Most machines in one stage, one cascade (``total_machines``) or the whole plant.
+MAX_MACHINES = 1_000_000
+#: Most inline machine types (``[machines.<name>]`` tables).
+MAX_MACHINE_TYPES = 100
+#: Most entries in each of ``[[streams]]``, ``[[feeds]]`` and ``[[withdrawals]]``.
+MAX_ENTRIES = 1000
+
+
+class _Many:
+    """The value shown for a list too long to print: ``<500 stages>``."""
+
+    def __init__(self, count: int, what: str) -> None:
+        self.count, self.what = count, what
+
+    def __repr__(self) -> str:
+        return f"<{self.count} {self.what}>"
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _cascade_problems(i: int, cascade: Any, file: str) -> tuple[list[Problem], int, int]:
+    """Problems of one raw cascade entry; and its stages and machines (0 when unknown)."""
+    if not isinstance(cascade, Mapping):
+        return [], 0, 0
+    key, problems = f"cascades[{i}]", []
+    layout = cascade.get("machines_per_stage")
+    stages = machines = 0
+    if isinstance(layout, list):
+        stages = len(layout)
+        if stages > MAX_STAGES_PER_CASCADE:
+            problems.append(Problem(file, f"{key}.machines_per_stage", _Many(stages, "stages"),
+                                    f"at most {MAX_STAGES_PER_CASCADE} stages in a cascade"))
+        for k, n in enumerate(layout[:MAX_STAGES_PER_CASCADE]):
+            if _count(n) and n > MAX_MACHINES:
+                problems.append(Problem(file, f"{key}.machines_per_stage[{k}]", n,
+                                        f"at most {MAX_MACHINES} machines in a stage"))
+        machines = sum(n for n in layout[:MAX_STAGES_PER_CASCADE] if _count(n) and n > 0)
+    cuts = cascade.get("cuts")
+    if isinstance(cuts, list) and len(cuts) > MAX_STAGES_PER_CASCADE:
+        problems.append(Problem(file, f"{key}.cuts", _Many(len(cuts), "cuts"),
+                                f"at most {MAX_STAGES_PER_CASCADE} cuts (one per stage)"))
+    design = cascade.get("design")
+    total = design.get("total_machines") if isinstance(design, Mapping) else None
+    if _count(total) and total > MAX_MACHINES:
+        problems.append(Problem(file, f"{key}.design.total_machines", total,
+                                f"at most {MAX_MACHINES} machines in a cascade"))
+    elif _count(total) and total > 0:
+        machines += total
+    return problems, stages, machines
+
+
+def limit_problems(raw: Mapping, file: str) -> list[Problem]:
+    """The limits a parsed plant document exceeds (nothing built, nothing large allocated).
+
+    Counts only what the document states: a designed cascade's stages are checked by
+    :func:`size_problems` once it is designed.
+    """
+    problems: list[Problem] = []
+    cascades = raw.get("cascades")
+    total_stages = total_machines = 0
+    if isinstance(cascades, list):
+        if len(cascades) > MAX_CASCADES:
+            problems.append(Problem(file, "cascades", _Many(len(cascades), "cascades"),
+                                    f"at most {MAX_CASCADES} [[cascades]] tables"))
+        for i, cascade in enumerate(cascades[:MAX_CASCADES]):
+            found, stages, machines = _cascade_problems(i, cascade, file)
+            problems += found
+            total_stages += stages
+            total_machines += machines
+    for section in ("streams", "feeds", "withdrawals"):
+        entries = raw.get(section)
+        if isinstance(entries, list) and len(entries) > MAX_ENTRIES:
+            problems.append(Problem(file, section, _Many(len(entries), "entries"),
+                                    f"at most {MAX_ENTRIES} [[{section}]] tables"))
+    machines = raw.get("machines")
+    if isinstance(machines, Mapping) and len(machines) > MAX_MACHINE_TYPES:
+        problems.append(Problem(file, "machines", _Many(len(machines), "machine types"),
+                                f"at most {MAX_MACHINE_TYPES} [machines.<name>] tables"))
+    if not problems:
+        problems += size_problems(total_stages, total_machines, file)
+    return problems
+
+
+def size_problems(total_stages: int, total_machines: int, file: str,
+                  key: str = "cascades") -> list[Problem]:
+    """Problems of a plant's total stages and machines."""
+    problems = []
+    if total_stages > MAX_TOTAL_STAGES:
+        problems.append(Problem(file, key, _Many(total_stages, "stages in all"),
+                                f"at most {MAX_TOTAL_STAGES} stages in the whole plant"))
+    if total_machines > MAX_MACHINES:
+        problems.append(Problem(file, key, _Many(total_machines, "machines in all"),
+                                f"at most {MAX_MACHINES} machines in the whole plant"))
+    return problems
