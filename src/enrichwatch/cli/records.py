@@ -89,6 +89,15 @@ def _date(text: str | None, param: str) -> date | None:
         raise BadInput(err.param, err.value, err.allowed) from None
 
 
+def _facility_code(code: str) -> str:
+    """The FACILITY argument, refused unless a facility code of the safe set."""
+    from ..records.model import FACILITY_CODE_TEXT, is_facility_code
+
+    if not is_facility_code(code):
+        raise BadInput("facility", code, FACILITY_CODE_TEXT)
+    return code
+
+
 def _record_row(r) -> dict:
     return {"id": r.id, "kind": r.kind, "facility": r.facility,
             "valid_from": r.valid_from.isoformat(), "known_on": r.known_on.isoformat(),
@@ -236,6 +245,7 @@ def records_history(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """A facility's records in ledger order (or what was known on a date)."""
+    _facility_code(facility)
     store = _open(db)
     day = _date(as_of, "--as-of")
     records = store.known_as_of(facility, day) if day else store.history(facility, kind)
@@ -341,7 +351,10 @@ def records_keygen(
 ) -> None:
     """Make an Ed25519 key pair for a party; prints the public key for its party record."""
     from ..records import Signer
+    from ..records.model import PARTY_ID_TEXT, is_party_id
 
+    if not is_party_id(party):
+        raise BadInput("party", party, PARTY_ID_TEXT)
     check_output_path(out_file, "--out")
     signer = Signer.generate(party)
     signer.save(out_file)
@@ -378,6 +391,7 @@ def evaluate(
 
     Refuses (exit 1, naming the records) a store that fails 'records verify' (or the
     checkpoint given with --against) unless --allow-unverified is given."""
+    _facility_code(facility)
     check_output_path(report, "--report")
     from ..evaluation import evaluate as run_rules
     from ..records import StoreError

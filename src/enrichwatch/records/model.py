@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -28,11 +29,15 @@ from ..dates import format_timestamp
 
 __all__ = [
     "ANY_FACILITY",
+    "FACILITY_CODE_TEXT",
+    "PARTY_ID_TEXT",
     "GENESIS_HASH",
     "KINDS",
     "STORE_KINDS",
     "Record",
     "RecordDraft",
+    "is_facility_code",
+    "is_party_id",
 ]
 
 #: Every record kind the store accepts (a correction is a record of the corrected kind with
@@ -45,6 +50,38 @@ ANY_FACILITY = "*"
 
 #: The kinds whose records are store-wide (facility :data:`ANY_FACILITY`).
 STORE_KINDS: tuple[str, ...] = ("party", "policy")
+#: Facility codes: 1 to 32 ASCII capitals, digits, ``_``, ``.`` and ``-``, starting with a
+#: capital or a digit (``FFEP``, ``PFEP``, ``NATANZ-FEP``). No spaces, control characters,
+#: bidirectional overrides or look-alike letters from other scripts.
+_FACILITY_CODE = re.compile(r"[A-Z0-9][A-Z0-9_.-]{0,31}")
+#: Party ids: 1 to 64 ASCII letters, digits, ``_``, ``.`` and ``-``, starting with a letter or a
+#: digit (``IAEA``, ``Iran``).
+_PARTY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+#: What a facility code may be, in words.
+FACILITY_CODE_TEXT = ("a facility code of 1 to 32 characters A-Z, 0-9, '_', '.', '-', starting "
+                      "with a letter or a digit (e.g. FFEP)")
+#: What a party id may be, in words.
+PARTY_ID_TEXT = ("a party id of 1 to 64 characters A-Z, a-z, 0-9, '_', '.', '-', starting with a "
+                 "letter or a digit (e.g. IAEA)")
+
+
+def is_facility_code(value: Any) -> bool:
+    """True for a facility code of the safe set (``"*"``, the parties' code, is not one).
+
+    >>> is_facility_code("FFEP"), is_facility_code("FFEP\\n"), is_facility_code("FF\\u0415P")
+    (True, False, False)
+    """
+    return isinstance(value, str) and _FACILITY_CODE.fullmatch(value) is not None
+
+
+def is_party_id(value: Any) -> bool:
+    """True for a party id of the safe set.
+
+    >>> is_party_id("IAEA"), is_party_id("Iran"), is_party_id("IAEA\\u202e")
+    (True, True, False)
+    """
+    return isinstance(value, str) and _PARTY_ID.fullmatch(value) is not None
+
 
 #: ``prev_hash`` of record 1: 64 zeros.
 GENESIS_HASH = "0" * 64

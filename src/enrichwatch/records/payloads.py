@@ -36,6 +36,7 @@ from ..dates import DATE_FORMAT, parse_date
 from ..errors import InputError
 from ..files import key_path, pydantic_problem
 from .errors import RecordError, RecordProblem
+from .model import PARTY_ID_TEXT, is_party_id
 from .signing import is_public_key_hex
 
 __all__ = ["INSPECTION_KINDS", "PAYLOAD_MODELS", "SAMPLE_KINDS", "validate_payload"]
@@ -64,6 +65,12 @@ def _public_key(value: Any) -> Any:
     return value
 
 
+def _party_id(value: Any) -> Any:
+    if not is_party_id(value):
+        raise ValueError("not a party id")
+    return value
+
+
 _Text = Annotated[str, Field(pattern=r"\S")]
 _Date = Annotated[date, BeforeValidator(_parsed_date)]
 _Pct = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
@@ -73,6 +80,7 @@ _Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 _Count = Annotated[int, Field(ge=0)]
 _Level = Annotated[str, Field(pattern=r"^le(100|[1-9]?[0-9](\.[0-9]+)?)$")]
 _PublicKey = Annotated[str, BeforeValidator(_public_key)]
+_PartyId = Annotated[str, BeforeValidator(_party_id)]
 
 
 def _f(description: str, default: Any = ..., **kwargs) -> Any:
@@ -153,7 +161,7 @@ class InstalledMachinesPayload(BaseModel):
 
 class PartyPayload(BaseModel):
     model_config = _CONFIG
-    party: _Text = _f("a non-empty party id")
+    party: _PartyId = _f(PARTY_ID_TEXT)
     public_key: _PublicKey = _f("an Ed25519 public key as 64 lower-case hex digits")
     requires_signature: bool = _f("true or false")
 

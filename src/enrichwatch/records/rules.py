@@ -29,7 +29,17 @@ from typing import Any, Protocol
 from ..dates import parse_date
 from ..errors import InputError
 from .errors import MISSING, RecordError, RecordProblem
-from .model import ANY_FACILITY, KINDS, STORE_KINDS, Record, RecordDraft
+from .model import (
+    ANY_FACILITY,
+    FACILITY_CODE_TEXT,
+    KINDS,
+    PARTY_ID_TEXT,
+    STORE_KINDS,
+    Record,
+    RecordDraft,
+    is_facility_code,
+    is_party_id,
+)
 from .parties import PartyBook
 from .payloads import validate_payload
 from .signing import Signer
@@ -97,9 +107,10 @@ def _field_problems(draft: RecordDraft, where: str) -> list[RecordProblem]:
     problems = []
     if draft.kind not in KINDS:
         problems.append(RecordProblem(where, "kind", draft.kind, "one of " + ", ".join(KINDS)))
-    if not _text_ok(draft.facility):
-        problems.append(RecordProblem(where, "facility", draft.facility,
-                                      "a facility code without surrounding spaces"))
+    if draft.facility != ANY_FACILITY and not is_facility_code(draft.facility):
+        problems.append(RecordProblem(where, "facility", draft.facility, FACILITY_CODE_TEXT
+                                      + (f"; '*' for {_a(draft.kind)} record"
+                                         if draft.kind in STORE_KINDS else "")))
     elif (draft.kind in STORE_KINDS) != (draft.facility == ANY_FACILITY):
         allowed = (f"'*' for {_a(draft.kind)} record" if draft.kind in STORE_KINDS
                    else "a facility code ('*' is for party and policy records only)")
@@ -110,9 +121,9 @@ def _field_problems(draft: RecordDraft, where: str) -> list[RecordProblem]:
     sup = draft.supersedes
     if sup is not None and (not isinstance(sup, int) or isinstance(sup, bool) or sup < 1):
         problems.append(RecordProblem(where, "supersedes", sup, "a record id >= 1 (or none)"))
-    if not _text_ok(draft.submitted_by, allow_none=True):
+    if draft.submitted_by is not None and not is_party_id(draft.submitted_by):
         problems.append(RecordProblem(where, "submitted_by", draft.submitted_by,
-                                      "a party id (or none)"))
+                                      PARTY_ID_TEXT + " (or none)"))
     return problems
 
 
