@@ -135,7 +135,7 @@ def _plan_table(out, p: dict) -> None:
 
     out.print(f"SQ definition: {escape(p['sq_statement'])}")
     out.print(f"[bold]{escape(p['state'])}[/] ({p['date'] or 'undated'}), plant model "
-              f"{p['model']}: [bold]{_days(p['days_to_first_sq'])}[/] to the first "
+              f"{escape(p['model'])}: [bold]{_days(p['days_to_first_sq'])}[/] to the first "
               f"significant quantity, {_days(p['days_to_n_sq'])} to {p['n_sq']:g} SQ; "
               f"ideal-SWU lower bound {_days(p['lower_bound']['days'])}")
     if not p["schedule"]:
@@ -218,4 +218,4 @@ def _timeline_table(out, p: dict) -> None:
               "stations, hold-up or losses (an upper limit on capability, not an estimate). "
               "Every assumption in full: --json and --report.")
     if p["report"]:
-        out.print(f"report written to {p['report']}")
+        out.print(f"report written to {escape(p['report'])}")

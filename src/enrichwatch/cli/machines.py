@@ -57,10 +57,11 @@ def _table(out, rows) -> None:
         table.add_column(col, justify=just)
     for r in rows:
         low, high = r["swu_range_per_yr"]
-        table.add_row(r["name"], r["kind"], f"{r['swu_per_yr']:g}", f"{low:g}–{high:g}",
+        table.add_row(escape(r["name"]), escape(r["kind"]), f"{r['swu_per_yr']:g}",
+                      f"{low:g}–{high:g}",
                       f"{r['design_feed_kg_u_per_yr']:.1f}",
                       f"{r['stage_factor_at_design']:.3f}")
     out.print(table)
     out.print("[bold]Sources[/] (see --json for the notes on each entry)")
     for r in rows:
-        out.print(f"  [bold]{r['name']}[/]: {escape(r['source'])}")
+        out.print(f"  [bold]{escape(r['name'])}[/]: {escape(r['source'])}")

@@ -116,12 +116,12 @@ def _records_table(out, rows, records, title: str) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title)
+    table = Table(title=escape(title))
     for col in ("id", "kind", "facility", "applied", "known", "supersedes", "signed", "summary"):
         table.add_column(col, justify="right" if col == "id" else "left", overflow="fold")
     for row, r in zip(rows, records, strict=True):
-        table.add_row(str(row["id"]), row["kind"], escape(row["facility"]), row["valid_from"],
-                      row["known_on"], str(row["supersedes"] or ""),
+        table.add_row(str(row["id"]), escape(row["kind"]), escape(row["facility"]),
+                      row["valid_from"], row["known_on"], str(row["supersedes"] or ""),
                       "yes" if row["signed"] else "", escape(_summary(r)))
     out.print(table)
 
@@ -195,7 +195,7 @@ def records_init(db: str = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
     (count, dialect), url = _create(db, lambda store: (store.count(), store.dialect))
     payload = {"url": url, "records": count, "dialect": dialect}
     emit(as_json, payload, lambda out: out.print(
-        f"record store ready: {url} ({payload['records']} records)"))
+        f"record store ready: {url} ({payload['records']} records)", markup=False))
 
 
 @records_app.command("add")
@@ -360,7 +360,8 @@ def records_keygen(
     signer.save(out_file)
     payload = {"party": party, "private_key": str(out_file), "public_key": signer.public_key_hex}
     emit(as_json, payload, lambda out: out.print(
-        f"private key written to {out_file} (keep it secret)\npublic key: {signer.public_key_hex}"))
+        f"private key written to {out_file} (keep it secret)\npublic key: {signer.public_key_hex}",
+        markup=False))
 
 
 @app.command()
