@@ -105,7 +105,7 @@ def run_cli(argv: list, cwd: Path, tally: str, strict_json: bool = False) -> tup
     TALLY.setdefault(tally, Counter())[code] += 1
     assert code in (0, 1), f"exit {code} for {argv!r}:\n{text[-3000:]}"
     assert "Traceback" not in text, text[-3000:]
-    if strict_json and out.getvalue():
+    if strict_json and "--json" in argv and out.getvalue():
         json.loads(out.getvalue())
     return code, out.getvalue(), err.getvalue()
 
