@@ -11,7 +11,8 @@ The number of examples is chosen by ``ENRICHWATCH_FUZZ``:
   tests/fuzz``; about an hour on one loaded core).
 
 ``ENRICHWATCH_FUZZ_EXAMPLES=N`` sets the number per test directly. Each test prints its tally
-of exit codes (run with ``-s`` to see it).
+of exit codes (run with ``-s`` to see it); ``ENRICHWATCH_FUZZ_LOG=FILE`` appends one line per
+run (test, exit code, seconds) as it goes.
 
 Not fuzzed, on purpose: ``breakout --timeline`` (a fixed computation over the bundled data that
 takes longer than the deadline on a loaded machine: a benchmark, not an edge), ``--dask``
@@ -29,6 +30,7 @@ import shutil
 import signal
 import sqlite3
 import tempfile
+import time
 import tomllib
 from collections import Counter
 from datetime import date
@@ -93,6 +95,7 @@ def run_cli(argv: list, cwd: Path, tally: str, strict_json: bool = False) -> tup
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(_BACKSTOP_S)
     old = os.getcwd()
+    started = time.monotonic()                 # logged only: the deadline is hypothesis's
     try:
         os.chdir(cwd)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -103,6 +106,9 @@ def run_cli(argv: list, cwd: Path, tally: str, strict_json: bool = False) -> tup
         os.chdir(old)
     text = out.getvalue() + err.getvalue()
     TALLY.setdefault(tally, Counter())[code] += 1
+    if os.environ.get("ENRICHWATCH_FUZZ_LOG"):
+        with open(os.environ["ENRICHWATCH_FUZZ_LOG"], "a", encoding="utf-8") as log:
+            log.write(f"{tally}\t{code}\t{time.monotonic() - started:.3f}\n")
     assert code in (0, 1), f"exit {code} for {argv!r}:\n{text[-3000:]}"
     assert "Traceback" not in text, text[-3000:]
     if strict_json and "--json" in argv and out.getvalue():
@@ -334,10 +340,39 @@ VALUES = st.one_of(st.sampled_from(PATHS), st.sampled_from(URLS), texts,
                         "10000001", "1e400"]))
 
 
+TEMPLATES = [
+    ["swu", "--feed", "0.711", "--product", "5", "--tails", "0.3"],
+    ["swu", "--feed", "0.711", "--product", "90", "--optimal-tails", "--feed-price", "100",
+     "--swu-price", "120"],
+    ["ideal", "--feed", "U235=0.711,U238=99.289", "--product", "5", "--tails", "0.3",
+     "--gamma-235", "1.3"],
+    ["ideal", "--feed", "U234=0.0055,U235=0.711,U238=99.2835", "--product", "20", "--tails",
+     "0.25", "--alpha-per-mass", "0.1", "--real-stages"],
+    ["machines"], ["machines", "--catalog", "plant.toml"],
+    ["solve", "plant.toml"], ["solve", "plant.toml", "--report", "r.html"],
+    ["compare", "plant.toml", "case/observed.toml"],
+    ["breakout", "state.toml"], ["breakout", "state.toml", "--samples", "5", "--model",
+                                 "as-built"],
+    ["records", "init", "--db", "new.sqlite"], ["records", "verify", "--db", "store.sqlite"],
+    ["records", "show", "3", "--db", "store.sqlite"],
+    ["records", "history", "FFEP", "--db", "store.sqlite", "--as-of", "2023-01-21"],
+    ["records", "add", "case/case.toml", "--db", "new.sqlite"],
+    ["records", "keygen", "IAEA", "--out", "k.pem"],
+    ["evaluate", "FFEP", "--as-of", "2023-02-01", "--db", "store.sqlite", "--rules", "jcpoa"],
+]
+
+
 @st.composite
 def command_lines(draw) -> list[str]:
-    argv = list(draw(st.sampled_from(COMMANDS)))
-    for _ in range(draw(st.integers(0, 6))):
+    if draw(st.booleans()):                      # a working command line, perturbed
+        argv = list(draw(st.sampled_from(TEMPLATES)))
+        for _ in range(draw(st.integers(0, 2))):
+            argv[draw(st.integers(0, len(argv) - 1))] = draw(VALUES)
+        if draw(st.booleans()):
+            argv.append("--json")
+    else:
+        argv = list(draw(st.sampled_from(COMMANDS)))
+    for _ in range(draw(st.integers(0, 6 if len(argv) < 3 else 2))):
         choice = draw(st.integers(0, 2))
         if choice == 0:
             argv.append(draw(VALUES))
