@@ -24,8 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, prog_name="enrichwatch")
-        code = EXIT_OK
+        try:
+            status = app(args=argv, prog_name="enrichwatch", standalone_mode=False)
+        except _click_error() as usage:
+            _show_usage_error(usage)
+            raise SystemExit(usage.exit_code) from None
+        code = status if isinstance(status, int) and not isinstance(status, bool) else EXIT_OK
     except SystemExit as done:
         status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         code = EXIT_BAD_INPUT if status == 2 else status
@@ -42,3 +46,27 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         sys.exit(code)
     return code
+
+
+def _click_error() -> type[Exception]:
+    """The command-line parser's error class (typer vendors click in recent versions)."""
+    try:
+        from typer._click.exceptions import ClickException
+    except ImportError:                               # pragma: no cover - older typer
+        from click.exceptions import ClickException
+    return ClickException
+
+
+def _show_usage_error(err) -> None:
+    """Print a usage error as typer would, with any database password in it hidden (the
+    message may quote a misplaced argument, e.g. a URL given where a command was expected)."""
+    from ..files import redact_secrets
+
+    if isinstance(getattr(err, "message", None), str):
+        err.message = redact_secrets(err.message)
+    try:
+        from typer.rich_utils import rich_format_error
+    except ImportError:                               # pragma: no cover - typer without rich
+        err.show()
+    else:
+        rich_format_error(err)
