@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 from ..errors import ConvergenceError, EnrichwatchError
 from . import breakout, machines, physics, plant, records  # noqa: F401  (registers commands)
@@ -48,13 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def _click_error() -> type[Exception]:
+def _click_error() -> Any:
     """The command-line parser's error class (typer vendors click in recent versions)."""
     try:
-        from typer._click.exceptions import ClickException
+        from typer._click import exceptions
     except ImportError:                               # pragma: no cover - older typer
-        from click.exceptions import ClickException
-    return ClickException
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions.ClickException
 
 
 def _show_usage_error(err) -> None:

@@ -69,15 +69,17 @@ def _open(db: str | None, create: bool = False):
     if is_file and (problem := output_problem(url)) is not None:
         raise BadInput("--db", str(url), f"a SQLite file: {problem}")
     try:
-        if not create and stored_revision(url) is None:
-            raise BadInput("--db", shown, "an enrichwatch record store (this database has no "
-                                          "enrichwatch tables; nothing was changed)")
-        return RecordStore.open(url).init()
+        foreign = not create and stored_revision(url) is None
+        store = None if foreign else RecordStore.open(url).init()
     except (DBAPIError, sqlite3.Error, ArgumentError, ValueError) as err:
         orig = getattr(err, "orig", None) or err
         reason = redact_secrets(str(orig).splitlines()[0] if str(orig) else type(err).__name__)
         raise BadInput("--db", shown, f"a record store enrichwatch can open ({reason})"
                        ) from None
+    if store is None:
+        raise BadInput("--db", shown, "an enrichwatch record store (this database has no "
+                                      "enrichwatch tables; nothing was changed)")
+    return store
 
 
 def _date(text: str | None, param: str) -> date | None:

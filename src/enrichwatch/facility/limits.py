@@ -47,8 +47,9 @@ class _Many:
         return f"<{self.count} {self.what}>"
 
 
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _count(value: Any) -> int | None:
+    """``value`` when it is a whole number (not a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _cascade_problems(i: int, cascade: Any, file: str) -> tuple[list[Problem], int, int]:
@@ -64,20 +65,21 @@ def _cascade_problems(i: int, cascade: Any, file: str) -> tuple[list[Problem], i
             problems.append(Problem(file, f"{key}.machines_per_stage", _Many(stages, "stages"),
                                     f"at most {MAX_STAGES_PER_CASCADE} stages in a cascade"))
         for k, n in enumerate(layout[:MAX_STAGES_PER_CASCADE]):
-            if _count(n) and n > MAX_MACHINES:
+            if (count := _count(n)) is not None and count > MAX_MACHINES:
                 problems.append(Problem(file, f"{key}.machines_per_stage[{k}]", n,
                                         f"at most {MAX_MACHINES} machines in a stage"))
-        machines = sum(n for n in layout[:MAX_STAGES_PER_CASCADE] if _count(n) and n > 0)
+        machines = sum(c for n in layout[:MAX_STAGES_PER_CASCADE]
+                       if (c := _count(n)) is not None and c > 0)
     cuts = cascade.get("cuts")
     if isinstance(cuts, list) and len(cuts) > MAX_STAGES_PER_CASCADE:
         problems.append(Problem(file, f"{key}.cuts", _Many(len(cuts), "cuts"),
                                 f"at most {MAX_STAGES_PER_CASCADE} cuts (one per stage)"))
     design = cascade.get("design")
-    total = design.get("total_machines") if isinstance(design, Mapping) else None
-    if _count(total) and total > MAX_MACHINES:
+    total = _count(design.get("total_machines")) if isinstance(design, Mapping) else None
+    if total is not None and total > MAX_MACHINES:
         problems.append(Problem(file, f"{key}.design.total_machines", total,
                                 f"at most {MAX_MACHINES} machines in a cascade"))
-    elif _count(total) and total > 0:
+    elif total is not None and total > 0:
         machines += total
     return problems, stages, machines
 
@@ -105,9 +107,9 @@ def limit_problems(raw: Mapping, file: str) -> list[Problem]:
         if isinstance(entries, list) and len(entries) > MAX_ENTRIES:
             problems.append(Problem(file, section, _Many(len(entries), "entries"),
                                     f"at most {MAX_ENTRIES} [[{section}]] tables"))
-    machines = raw.get("machines")
-    if isinstance(machines, Mapping) and len(machines) > MAX_MACHINE_TYPES:
-        problems.append(Problem(file, "machines", _Many(len(machines), "machine types"),
+    inline = raw.get("machines")
+    if isinstance(inline, Mapping) and len(inline) > MAX_MACHINE_TYPES:
+        problems.append(Problem(file, "machines", _Many(len(inline), "machine types"),
                                 f"at most {MAX_MACHINE_TYPES} [machines.<name>] tables"))
     if not problems:
         problems += size_problems(total_stages, total_machines, file)

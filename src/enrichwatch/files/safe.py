@@ -182,12 +182,9 @@ def check_depth(document: object, limit: int = MAX_NESTING_DEPTH) -> None:
     stack = [(document, 0)]
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, dict):
-            children = value.values()
-        elif isinstance(value, list | tuple):
-            children = value
-        else:
+        if not isinstance(value, dict | list | tuple):
             continue
+        children = value.values() if isinstance(value, dict) else value
         if depth + 1 > limit:
             raise ValueError(f"nested {depth + 1} levels deep")
         stack.extend((child, depth + 1) for child in children)
