@@ -143,6 +143,7 @@ def test_parse_toml_accepts_the_deepest_allowed():
     ("host=h password=secret user=u", "host=h password=*** user=u"),
     ("dsn: password='a b' x", "dsn: password=*** x"),
     ("postgresql://h/d?password=secret&sslmode=x", "postgresql://h/d?password=***&sslmode=x"),
+    ("file 'postgresql:/ann:pw@db/x' not found", "file 'postgresql:/ann:***@db/x' not found"),
     ("postgresql://ann@db/x", "postgresql://ann@db/x"),
     ("postgresql://db:5432/x", "postgresql://db:5432/x"),
 ])
