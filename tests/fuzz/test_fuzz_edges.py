@@ -171,19 +171,28 @@ design = st.fixed_dictionaries(
      "tails_assay_pct": mostly(st.floats(0.05, 0.7))},
     optional={"total_machines": mostly(st.integers(1, 5000)),
               "feed_rate": mostly(st.floats(1.0, 1e5)), "basis": mostly(st.just("atom"))})
-cascade = st.fixed_dictionaries(
-    {"name": mostly(st.sampled_from(CASCADE_NAMES)), "machine": mostly(st.sampled_from(MACHINES))},
-    optional={"machines_per_stage": mostly(st.lists(st.integers(1, 60), min_size=1, max_size=10),
-                                           often=6) | long_list(st.integers(1, 3)),
-              "feed_stage": mostly(st.integers(0, 10)),
-              "cuts": mostly(st.lists(st.floats(0.05, 0.95), min_size=1, max_size=10)),
-              "design": mostly(design)})
+_stages = mostly(st.lists(st.integers(1, 60), min_size=1, max_size=10), often=6)
+
+
+def _cascade(stages):
+    return st.fixed_dictionaries(
+        {"name": mostly(st.sampled_from(CASCADE_NAMES)),
+         "machine": mostly(st.sampled_from(MACHINES))},
+        optional={"machines_per_stage": stages, "feed_stage": mostly(st.integers(0, 10)),
+                  "cuts": mostly(st.lists(st.floats(0.05, 0.95), min_size=1, max_size=10)),
+                  "design": mostly(design)})
+
+
+# long stage lists only in a few cascades, many cascades only with short lists: the generated
+# document stays small enough to write (a long list of long lists would not)
+cascade = _cascade(_stages | long_list(st.integers(1, 3)))
+short_cascade = _cascade(_stages)
 plant_docs = st.fixed_dictionaries(
     {"facility": mostly(st.fixed_dictionaries({"name": mostly(st.sampled_from(
         ["Plant", ":x: [red]P[/]", "\u202eP"]))}, optional={"illustrative": st.booleans(),
                                                            "assumptions": st.lists(texts)})),
      "cascades": mostly(st.lists(cascade, min_size=1, max_size=3), often=8)
-     | long_list(cascade),
+     | long_list(short_cascade),
      "feeds": mostly(st.lists(st.fixed_dictionaries(
          {"name": mostly(st.sampled_from(["feed", "f2"])),
           "to": mostly(st.sampled_from(CASCADE_NAMES)),
