@@ -11,7 +11,8 @@ The number of examples is chosen by ``ENRICHWATCH_FUZZ``:
 
 - ``ci`` (default): a small sample, deterministic (``derandomize``), well under a minute;
 - ``nightly``: 3,400 examples per test, 10,200 in all (``ENRICHWATCH_FUZZ=nightly pytest
-  tests/fuzz``; about an hour on one loaded core).
+  tests/fuzz``; 10-30 minutes per test on a shared two-core machine; the three tests can run
+  in parallel, and hypothesis draws new examples on every nightly run).
 
 ``ENRICHWATCH_FUZZ_EXAMPLES=N`` sets the number per test directly. Each test prints its tally
 of exit codes (run with ``-s`` to see it); ``ENRICHWATCH_FUZZ_LOG=FILE`` appends one line per
