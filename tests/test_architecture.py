@@ -282,8 +282,6 @@ def test_the_date_rule_sees_a_parser():
 # -- (e) the type checker -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=False, reason="mypy still reports about 80 errors in src/; they are "
-                                        "being fixed, then this mark goes")
 def test_mypy_passes_over_src():
     """``mypy`` with the ``[tool.mypy]`` settings of pyproject.toml (files: src/enrichwatch)."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]

@@ -401,6 +401,8 @@ def evaluate(
     from ..records.bitemporal import parse_moment
 
     day = _date(as_of, "--as-of")
+    if day is None:                     # pragma: no cover - --as-of is a required option
+        raise BadInput("--as-of", as_of, "a calendar date YYYY-MM-DD")
     if day > date.today():
         raise BadInput("--as-of", as_of, f"a date not after today ({date.today()})")
     moment = None

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from ..dates import parse_date
 from ..errors import InputError
@@ -169,11 +169,12 @@ def check_draft(draft: RecordDraft, where: str, today: date) -> CheckedDraft:
         try:
             payload = validate_payload(draft.kind, draft.payload, where)
         except RecordError as err:
-            problems.extend(err.problems)
+            problems.extend(cast("tuple[RecordProblem, ...]", err.problems))
     if payload is not None and valid_from is not None and known_on is not None:
         problems += _order_problems(draft.kind, valid_from, known_on, payload, today, where)
-    if problems:
-        raise RecordError(problems)
+    if problems or valid_from is None or known_on is None or payload is None:
+        raise RecordError(problems or [RecordProblem(where, "kind", draft.kind,
+                                                     "one of " + ", ".join(KINDS))])
     return CheckedDraft(draft.kind, draft.facility, valid_from, known_on, draft.source, payload,
                         draft.supersedes, draft.submitted_by)
 
