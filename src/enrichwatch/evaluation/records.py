@@ -38,33 +38,21 @@ from datetime import date
 from typing import Any, Protocol, overload, runtime_checkable
 
 from ..dates import parse_date
+from ..records.bitemporal import Bitemporal, known_as_of
 from ..records.bitemporal import in_force as bitemporal_in_force
-from ..records.bitemporal import known_as_of
 
 __all__ = ["RecordLike", "in_force", "known_as_of", "latest_per_facility", "payload_date"]
 
 
 @runtime_checkable
-class RecordLike(Protocol):
-    """The attributes the evaluation reads from a record (as in docs/records-design.md).
+class RecordLike(Bitemporal, Protocol):
+    """The attributes the evaluation reads from a record (as in docs/records-design.md): those
+    of the bitemporal selection (:class:`~enrichwatch.records.bitemporal.Bitemporal`) plus
+    ``source`` and ``payload``.
 
-    ``enrichwatch.records.Record`` satisfies it; tests use small frozen dataclasses. The
-    attributes are read-only properties here so that frozen dataclasses (whose fields may be
-    narrower, e.g. ``valid_from: date``) satisfy it too.
+    ``enrichwatch.records.Record`` satisfies it; tests use small frozen dataclasses.
     """
 
-    @property
-    def id(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def facility(self) -> str: ...
-    @property
-    def valid_from(self) -> date | str: ...
-    @property
-    def known_on(self) -> date | str: ...
-    @property
-    def supersedes(self) -> int | None: ...
     @property
     def source(self) -> str: ...
     @property
