@@ -64,7 +64,9 @@ def _kill_mid_batch(url: str, rng: random.Random) -> list[tuple[int, str]]:
     child.wait(timeout=60)
     assert child.returncode == -signal.SIGKILL
     rest, _ = child.communicate()
-    committed += [tuple(line.split()) for line in rest.splitlines() if line.strip()]
+    # a line cut short by the kill (no newline) is no report: the writer died while printing it
+    committed += [tuple(line.split()) for line in rest.splitlines(keepends=True)
+                  if line.endswith("\n") and len(line.split()) == 2]
     return [(int(rid), digest) for rid, digest in committed]
 
 
