@@ -44,7 +44,21 @@ class EnrichwatchError(Exception):
     """Base class of every error enrichwatch raises on purpose."""
 
 
-class InputError(EnrichwatchError, ValueError):
+class _ParameterError(EnrichwatchError):
+    """What every error about one parameter holds: ``param``, ``value`` and ``allowed``
+    (picklable, so parallel workers can return it)."""
+
+    def __init__(self, param: str, value: Any, allowed: str) -> None:
+        self.param = param
+        self.value = value
+        self.allowed = allowed
+        super().__init__(param, value, allowed)
+
+    def __reduce__(self):
+        return (type(self), (self.param, self.value, self.allowed))
+
+
+class InputError(_ParameterError, ValueError):
     """A parameter has a value that is not allowed.
 
     Parameters
@@ -57,17 +71,8 @@ class InputError(EnrichwatchError, ValueError):
         What would have been accepted, in words.
     """
 
-    def __init__(self, param: str, value: Any, allowed: str) -> None:
-        self.param = param
-        self.value = value
-        self.allowed = allowed
-        super().__init__(param, value, allowed)
-
     def __str__(self) -> str:
         return f"{self.param} = {self.value!r} is not allowed: expected {self.allowed}"
-
-    def __reduce__(self):
-        return (type(self), (self.param, self.value, self.allowed))
 
 
 class AssayError(InputError):
@@ -87,7 +92,7 @@ class ConfigurationError(InputError):
     no exit, a feed stage outside the cascade, ...)."""
 
 
-class InputTypeError(EnrichwatchError, TypeError):
+class InputTypeError(_ParameterError, TypeError):
     """A parameter has a value of the wrong type (a bare float where an ``Assay`` is expected).
 
     Parameters
@@ -100,17 +105,8 @@ class InputTypeError(EnrichwatchError, TypeError):
         What would have been accepted, in words (with an example where it helps).
     """
 
-    def __init__(self, param: str, value: Any, allowed: str) -> None:
-        self.param = param
-        self.value = value
-        self.allowed = allowed
-        super().__init__(param, value, allowed)
-
     def __str__(self) -> str:
         return f"{self.param}: expected {self.allowed}, got {describe(self.value)}"
-
-    def __reduce__(self):
-        return (type(self), (self.param, self.value, self.allowed))
 
 
 class UnitError(InputTypeError):
