@@ -36,15 +36,34 @@ app = typer.Typer(
     help="Safeguards analysis of uranium enrichment plants: SWU, ideal cascades, machines, "
          "plant steady states and comparisons.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    # Help text is plain: units in brackets ("[kg U]") must not be read as console markup.
+    rich_markup_mode=None,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"enrichwatch {version('enrichwatch')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Safeguards analysis of uranium enrichment plants."""
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables.")
 
 
 def console(stderr: bool = False):
-    """A rich console (imported lazily); 120 columns wide when not writing to a terminal.
+    """A rich console (imported lazily); when not writing to a terminal, as wide as
+    ``COLUMNS`` says (120 if unset), with no colour or styling codes.
 
     Emoji codes (``:x:``) and highlighting are off: text from users' files is printed as
     written. Console markup stays on for enrichwatch's own labels, so user text is printed
@@ -54,8 +73,18 @@ def console(stderr: bool = False):
 
     out = Console(stderr=stderr, highlight=False, emoji=False)
     if not out.is_terminal:
-        out = Console(stderr=stderr, highlight=False, emoji=False, width=120)
+        out = Console(stderr=stderr, highlight=False, emoji=False, width=_piped_width(),
+                      no_color=True)
     return out
+
+
+def _piped_width() -> int:
+    """Width for output that is not a terminal: ``COLUMNS`` if it is a sane number, else 120."""
+    try:
+        width = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return 120
+    return width if 40 <= width <= 1000 else 120
 
 
 def emit(as_json: bool, payload: dict, render: Callable[[Any], None]) -> None:
