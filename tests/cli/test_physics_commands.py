@@ -34,6 +34,42 @@ def test_swu_table_output(cli):
     assert "4.33943 kg-SWU" in out and "7.78589" in out
 
 
+def test_swu_says_which_values_it_solved(cli, cli_json):
+    args = ("swu", "--feed", "0.711", "--product", "5", "--feed-kg", "100", "--product-kg", "10")
+    code, data, _ = cli_json(*args)
+    assert code == 0
+    assert sorted(data["solved"]) == ["swu_kg", "tails_assay_wt_pct", "tails_kg"]
+    code, out, _ = cli(*args)
+    assert "* = solved" in out and "90*" in out and "100*" not in out
+
+
+def test_optimal_tails_prints_the_cost_and_its_units(cli, cli_json):
+    args = ("swu", "--feed", "0.711", "--product", "5", "--optimal-tails", "--feed-price", "100",
+            "--swu-price", "150", "--product-kg", "1")
+    code, data, _ = cli_json(*args)
+    cost = data["cost"]
+    assert cost["feed"] == pytest.approx(data["feed_kg"] * 100)
+    assert cost["swu"] == pytest.approx(data["swu_kg"] * 150)
+    assert cost["total"] == pytest.approx(cost["feed"] + cost["swu"])
+    code, out, _ = cli(*args)
+    flat = " ".join(out.split())
+    assert "per kg U of feed" in flat and "per kg-SWU" in flat and f"{cost['total']:.6g}" in flat
+
+
+def test_ideal_in_atom_basis_shows_atom_percent_and_a_readable_law(cli, cli_json):
+    args = ("ideal", "--feed", "U234=0.0055,U235=0.711,U238=99.2835", "--basis", "atom",
+            "--product", "90", "--tails", "0.1", "--alpha-per-mass", "1.05", "--feed-kg", "100")
+    code, data, _ = cli_json(*args)
+    assert data["basis"] == "atom"
+    assert data["law"] == {"kind": "per-unit-mass", "alpha_per_mass": 1.05,
+                           "m_star_g_per_mol": pytest.approx(data["m_star"]),
+                           "m_star_optimised": True}
+    code, out, _ = cli(*args)
+    assert "U235 (at%)" in out and "U235 (wt%)" in out
+    assert f"{data['product']['atom_pct']['U235']:.6g}" in out
+    assert "PerUnitMass(" not in out and "optimised for least total flow" in out
+
+
 def test_ideal_issue_example(cli_json):
     code, data, _ = cli_json("ideal", "--feed", "U234=0.0055,U235=0.711,U238=99.2835",
                              "--basis", "atom", "--product", "90", "--tails", "0.1",

@@ -53,8 +53,10 @@ def swu(
     optimal_tails: bool = typer.Option(False, "--optimal-tails",
                                        help="Use the cost-optimal tails assay (needs --feed-price "
                                             "and --swu-price)."),
-    feed_price: float = typer.Option(None, help="Feed price [per kg U] for --optimal-tails."),
-    swu_price: float = typer.Option(None, help="SWU price [per kg-SWU] for --optimal-tails."),
+    feed_price: float = typer.Option(None, help="Feed price [currency per kg U] for "
+                                                "--optimal-tails; any currency, the same for both."),
+    swu_price: float = typer.Option(None, help="SWU price [currency per kg-SWU] for "
+                                               "--optimal-tails."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Binary enrichment: feed, product, tails, SWU; any one unknown; optimal tails.
@@ -76,11 +78,25 @@ def swu(
         t = binary.optimal_tails(f, feed_price, swu_price)
     result = binary.enrich(f, p, t, feed_kg=feed_kg, product_kg=product_kg, tails_kg=tails_kg,
                            swu_kg=swu_kg)
-    payload = _swu_payload(result, optimal_tails)
+    given = {"feed_kg": feed_kg, "product_kg": product_kg, "tails_kg": tails_kg,
+             "swu_kg": swu_kg, "tails_assay_wt_pct": tails}
+    solved = [k for k, v in given.items() if v is None]
+    payload = _swu_payload(result, optimal_tails, solved)
+    if optimal_tails:
+        payload["cost"] = _cost(payload, feed_price, swu_price)
     emit(as_json, payload, lambda out: _swu_table(out, payload))
 
 
-def _swu_payload(r, optimal: bool) -> dict:
+def _cost(p: dict, feed_price: float, swu_price: float) -> dict:
+    """Feed and enrichment cost at the given prices (currency of the prices)."""
+    feed, work = p["feed_kg"] * feed_price, p["swu_kg"] * swu_price
+    return {"feed_price_per_kg_u": feed_price, "swu_price_per_kg_swu": swu_price,
+            "feed": feed, "swu": work, "total": feed + work,
+            "per_kg_u_product": (feed + work) / p["product_kg"] if p["product_kg"] else None,
+            "currency": "as given for the prices"}
+
+
+def _swu_payload(r, optimal: bool, solved: list[str]) -> dict:
     return {
         "feed_assay_wt_pct": float(r.feed.weight_percent),
         "product_assay_wt_pct": float(r.product.weight_percent),
@@ -90,6 +106,7 @@ def _swu_payload(r, optimal: bool) -> dict:
         "product_kg": float(r.product_kg),
         "tails_kg": float(r.tails_kg),
         "swu_kg": float(r.swu_kg),
+        "solved": solved,
         "units": {"mass": "kg U", "swu": "kg-SWU", "assay": "wt% U-235"},
     }
 
@@ -97,14 +114,25 @@ def _swu_payload(r, optimal: bool) -> dict:
 def _swu_table(out, p: dict) -> None:
     from rich.table import Table
 
-    table = Table(title="Binary enrichment (U-235/U-238)")
+    table = Table(title="Binary enrichment (U-235/U-238); * = solved")
     for col in ("stream", "assay (wt% U-235)", "mass (kg U)"):
         table.add_column(col, justify="right" if col != "stream" else "left")
+    mark = {k: "*" if k in p["solved"] else "" for k in
+            ("feed_kg", "product_kg", "tails_kg", "swu_kg", "tails_assay_wt_pct")}
     for name in ("feed", "product", "tails"):
-        table.add_row(name, f"{p[f'{name}_assay_wt_pct']:.6g}", f"{p[f'{name}_kg']:.6g}")
+        assay = f"{name}_assay_wt_pct"
+        table.add_row(name, f"{p[assay]:.6g}{mark.get(assay, '')}",
+                      f"{p[f'{name}_kg']:.6g}{mark[f'{name}_kg']}")
     out.print(table)
     note = " (cost-optimal tails)" if p["tails_assay_optimised"] else ""
-    out.print(f"separative work: [bold]{p['swu_kg']:.6g} kg-SWU[/]{note}")
+    out.print(f"separative work: [bold]{p['swu_kg']:.6g} kg-SWU[/]{mark['swu_kg']}{note}")
+    if "cost" in p:
+        c = p["cost"]
+        out.print(f"cost at {c['feed_price_per_kg_u']:g} per kg U of feed and "
+                  f"{c['swu_price_per_kg_swu']:g} per kg-SWU (currency of the prices): feed "
+                  f"{c['feed']:.6g} + enrichment {c['swu']:.6g} = [bold]{c['total']:.6g}[/]"
+                  + (f", {c['per_kg_u_product']:.6g} per kg U of product"
+                     if c["per_kg_u_product"] is not None else ""))
 
 
 def _parse_feed(text: str, basis: Basis):
@@ -181,17 +209,38 @@ def ideal(
         raise BadInput("--gamma-235/--alpha-per-mass", gamma_235 or alpha_per_mass,
                        f"a stage separation factor that reaches the targets ({err.reason})"
                        ) from None
-    payload = _ideal_payload(c)
+    payload = _ideal_payload(c, basis)
     emit(as_json, payload, lambda out: _ideal_table(out, payload))
 
 
-def _ideal_payload(c) -> dict:
+def _law_json(law, m_star: float) -> dict:
+    """The separation law as named fields (not a Python repr)."""
+    from ..physics import separation
+
+    if isinstance(law, separation.PerUnitMass):
+        return {"kind": "per-unit-mass", "alpha_per_mass": law.alpha,
+                "m_star_g_per_mol": m_star, "m_star_optimised": law.m_star is None}
+    kind = "wood-diffusion" if isinstance(law, separation.WoodDiffusion) else "wood-centrifuge"
+    return {"kind": kind, "gamma_235": float(law.gamma_235)}
+
+
+def _law_text(law: dict) -> str:
+    if law["kind"] == "per-unit-mass":
+        how = "optimised for least total flow" if law["m_star_optimised"] else "given"
+        return (f"factor {law['alpha_per_mass']:g} per unit mass difference, key weight M* "
+                f"{law['m_star_g_per_mol']:.4f} g/mol ({how})")
+    name = "Wood diffusion law" if law["kind"] == "wood-diffusion" else "Wood centrifuge law"
+    return f"{name}, U-235/U-238 stage factor {law['gamma_235']:.6g}"
+
+
+def _ideal_payload(c, basis: Basis) -> dict:
     def comp(x):
         return {"mass_pct": x.as_dict("mass", percent=True),
                 "atom_pct": x.as_dict("atom", percent=True)}
 
     return {
-        "law": repr(c.law),
+        "basis": basis.value,
+        "law": _law_json(c.law, float(c.m_star)),
         "m_star": float(c.m_star),
         "n_enriching": c.n_enriching,
         "n_stripping": c.n_stripping,
@@ -211,16 +260,21 @@ def _ideal_payload(c) -> dict:
 def _ideal_table(out, p: dict) -> None:
     from rich.table import Table
 
-    isotopes = list(p["feed"]["mass_pct"])
+    key, unit = ("atom_pct", "at%") if p["basis"] == "atom" else ("mass_pct", "wt%")
+    other, other_unit = ("mass_pct", "wt%") if key == "atom_pct" else ("atom_pct", "at%")
+    isotopes = list(p["feed"][key])
     table = Table(title=f"Ideal cascade: {p['n_enriching']} enriching + {p['n_stripping']} "
-                        f"stripping stages ({p['law']}, M* {p['m_star']:.4f} g/mol)")
+                        f"stripping stages")
     table.add_column("stream")
     table.add_column("mass (kg U)", justify="right")
     for iso in isotopes:
-        table.add_column(f"{iso} (wt%)", justify="right")
+        table.add_column(f"{iso} ({unit})", justify="right")
+    table.add_column(f"U235 ({other_unit})", justify="right")
     for name in ("feed", "product", "tails"):
         table.add_row(name, f"{p[f'{name}_kg']:.6g}",
-                      *(f"{p[name]['mass_pct'][i]:.6g}" for i in isotopes))
+                      *(f"{p[name][key][i]:.6g}" for i in isotopes),
+                      f"{p[name][other]['U235']:.6g}")
     out.print(table)
+    out.print(f"separation: {_law_text(p['law'])}")
     out.print(f"separative work: [bold]{p['swu_kg']:.6g} kg-SWU[/]; total interstage flow "
               f"{p['total_flow_per_feed']:.6g} kg per kg of feed")
