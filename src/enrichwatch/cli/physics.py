@@ -54,7 +54,8 @@ def swu(
                                        help="Use the cost-optimal tails assay (needs --feed-price "
                                             "and --swu-price)."),
     feed_price: float = typer.Option(None, help="Feed price [currency per kg U] for "
-                                                "--optimal-tails; any currency, the same for both."),
+                                                "--optimal-tails; any currency, the same "
+                                                "for both."),
     swu_price: float = typer.Option(None, help="SWU price [currency per kg-SWU] for "
                                                "--optimal-tails."),
     as_json: bool = JSON_OPTION,
