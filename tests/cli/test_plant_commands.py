@@ -86,8 +86,11 @@ def test_compare_fordow_declared_and_observed(cli, tmp_path):
 def test_compare_table_shows_the_split_and_the_maximum(cli):
     code, out, _ = cli("compare", DECLARED, OBSERVED)
     assert code == 0
-    assert "from the piping (same feed, the first's withdrawal rate)" in out
-    assert "from the operating point" in out and "maximum over" in out
+    flat = " ".join(out.split())
+    assert "from the piping (same feed, declared.toml's withdrawal rate)" in flat
+    assert "What observed.toml changes against declared.toml" in flat
+    assert "first" not in flat.replace("in the first", "")     # columns named by file
+    assert "from the operating point" in flat and "maximum over" in flat
 
 
 def test_solve_table_and_report(cli, tmp_path):
@@ -112,3 +115,11 @@ def test_missing_file_and_broken_second_file(cli, tmp_path):
     assert code == 1 and "nowhere.toml" in err
     code, _, err = cli("compare", DECLARED, BROKEN[0])
     assert code == 1 and BROKEN[0].name in err
+
+
+def test_solve_states_separative_power_per_year_as_the_report_does(cli, cli_json):
+    code, data, _ = cli_json("solve", DECLARED)
+    code, out, _ = cli("solve", DECLARED)
+    assert code == 0 and "kg-SWU/yr" in out and "kg-SWU/month" not in out
+    for c in data["cascades"]:
+        assert f"{c['swu_machines_per_month'] * 12:.4g}" in out

@@ -161,14 +161,14 @@ def _solve_tables(out, p: dict) -> None:
     unit = p["units"]["rate"]
     cascades = Table(title=f"Cascades (rates in {unit}; assays in wt% U-235)")
     for col in ("cascade", "machine", "stages", "machines", "feed at", "product", "tails",
-                "kg-SWU/month"):
+                "kg-SWU/yr"):
         cascades.add_column(col, justify="left" if col in ("cascade", "machine") else "right")
     for c in p["cascades"]:
         cascades.add_row(escape(c["name"]), escape(c["machine"]), str(c["stages"]),
                          str(c["machines"]), str(c["feed_stage"]),
                          f"{c['product']['rate']:.4g} @ {c['product']['assay_wt_pct']:.4g}",
                          f"{c['tails']['rate']:.4g} @ {c['tails']['assay_wt_pct']:.4g}",
-                         f"{c['swu_machines_per_month']:.4g}")
+                         f"{c['swu_machines_per_month'] * 12:.4g}")    # as machines are rated
     out.print(cascades)
     withdrawals = Table(title=f"Withdrawals (rates in {unit})")
     for col in ("withdrawal", "from", "rate", "U-235 wt%", "HEU"):
@@ -194,16 +194,26 @@ def _compare_table(out, p: dict) -> None:
 
     for key in ("first", "second"):
         _banner(out, p[key]["facility"])
-    table = Table(title="What the second configuration changes", show_lines=True)
-    for col in ("item", "first", "second", "note"):
-        table.add_column(col)
+    names = _names(p)
+    table = Table(title=f"What {escape(names['second'])} changes against "
+                        f"{escape(names['first'])}", show_lines=True)
+    for col in ("item", names["first"], names["second"], "note"):
+        table.add_column(escape(col))
     for c in p["changes"]:
         table.add_row(*(escape(str(c[k])) for k in ("item", "before", "after", "note")))
     out.print(table)
-    _operating_point_table(out, p["operating_point"])
-    _maximum_table(out, p["maximum_assay"])
+    _operating_point_table(out, p["operating_point"], names)
+    _maximum_table(out, p["maximum_assay"], names)
     if p["report"]:
         out.print(f"report written to {escape(p['report'])}")
+
+
+def _names(p: dict) -> dict[str, str]:
+    """The two configurations by their file names, as the report names them."""
+    first, second = (Path(p[k]["facility"]["file"]).name for k in ("first", "second"))
+    if first == second:
+        first, second = (str(p[k]["facility"]["file"]) for k in ("first", "second"))
+    return {"first": first, "second": second}
 
 
 def _pp(value, spread=None) -> str:
@@ -213,7 +223,7 @@ def _pp(value, spread=None) -> str:
     return text
 
 
-def _operating_point_table(out, op: dict | None) -> None:
+def _operating_point_table(out, op: dict | None, names: dict[str, str]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -229,16 +239,17 @@ def _operating_point_table(out, op: dict | None) -> None:
         assay = point["assay_wt_pct"]
         table.add_row(name, where, f"{point['rate']:.4g}",
                       "not reachable" if assay is None else f"{assay:.4g}")
-    row("first", "its design cuts", op["first"]["design_cuts"])
-    row("second", "its design cuts", op["second"]["design_cuts"])
-    row("second", "the first's withdrawal rate", op["second"]["at_first_rate"])
-    row("first", "the second's withdrawal rate", op["first"]["at_second_rate"])
+    one, two = escape(names["first"]), escape(names["second"])
+    row(one, "its design cuts", op["first"]["design_cuts"])
+    row(two, "its design cuts", op["second"]["design_cuts"])
+    row(two, f"{one}'s withdrawal rate", op["second"]["at_first_rate"])
+    row(one, f"{two}'s withdrawal rate", op["first"]["at_second_rate"])
     out.print(table)
     d, r = op["difference_wt_pct"], op.get("ranges", {})
-    out.print("difference (second - first), each at its design cuts: "
+    out.print(f"difference ({two} - {one}), each at its design cuts: "
               f"{_pp(d['total'], r.get('total'))}")
-    out.print(f"  from the piping (same feed, the first's withdrawal rate): "
-              f"{_pp(d['piping'], r.get('piping'))}; at the second's rate: "
+    out.print(f"  from the piping (same feed, {one}'s withdrawal rate): "
+              f"{_pp(d['piping'], r.get('piping'))}; at {two}'s rate: "
               f"{_pp(d['piping_at_second_rate'], r.get('piping_at_second_rate'))}")
     out.print(f"  from the operating point (the rest): "
               f"{_pp(d['operating_point'], r.get('operating_point'))}")
@@ -249,7 +260,7 @@ def _operating_point_table(out, op: dict | None) -> None:
                                                      r["inputs"].items())))
 
 
-def _maximum_table(out, maxima: dict) -> None:
+def _maximum_table(out, maxima: dict, names: dict[str, str]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -259,11 +270,11 @@ def _maximum_table(out, maxima: dict) -> None:
         table.add_column(col)
     for key, m in maxima.items():
         if m is None:
-            table.add_row(key, "(no product)", "", "", "", "", "", "")
+            table.add_row(escape(names[key]), "(no product)", "", "", "", "", "", "")
             continue
         rng = m["range"]
         span = "" if rng["low"] is None else f"{rng['low']:.4g}-{rng['high']:.4g}"
-        table.add_row(key, escape(m["withdrawal"]), f"{m['assay_wt_pct']:.4g}",
+        table.add_row(escape(names[key]), escape(m["withdrawal"]), f"{m['assay_wt_pct']:.4g}",
                       escape(m["label"]), f"{m['rate_kg_u_per_month']:.3g}", span,
                       escape(str(rng["moved_most_by"] or "")),
                       f"{m['assay_at_slowest_rate_wt_pct']:.4g} at "
