@@ -1,6 +1,8 @@
 """`enrichwatch solve` and `compare` on the examples and on broken plant files."""
 
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -123,3 +125,29 @@ def test_solve_states_separative_power_per_year_as_the_report_does(cli, cli_json
     assert code == 0 and "kg-SWU/yr" in out and "kg-SWU/month" not in out
     for c in data["cascades"]:
         assert f"{c['swu_machines_per_month'] * 12:.4g}" in out
+
+
+def test_plant_from_standard_input(cli_process):
+    done = subprocess.run([sys.executable, "-m", "enrichwatch", "solve", "-", "--json"],
+                          input=Path(DECLARED).read_text(encoding="utf-8"), text=True,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    from_file = cli_process("solve", DECLARED, "--json")
+    strip = ("facility", "report")
+    got, want = json.loads(done.stdout), json.loads(from_file.stdout)
+    assert {k: v for k, v in got.items() if k not in strip} == \
+        {k: v for k, v in want.items() if k not in strip}
+
+
+def test_report_to_standard_output(cli_process, tmp_path):
+    done = cli_process("solve", DECLARED, "--report", "-")
+    assert done.returncode == 0
+    assert done.stdout.lstrip().startswith("<!DOCTYPE html>") and done.stdout.rstrip().endswith(
+        "</html>")
+    assert "Cascades" in done.stderr and "standard output" in done.stderr
+    assert not Path("-").exists()
+
+
+def test_report_to_standard_output_with_json_is_refused(cli):
+    code, out, err = cli("solve", DECLARED, "--report", "-", "--json")
+    assert code == 1 and "--report" in out and "standard output" in out

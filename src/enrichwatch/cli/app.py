@@ -25,6 +25,7 @@ __all__ = [
     "check_output_path",
     "console",
     "emit",
+    "is_stdout",
     "report_error",
     "steps",
 ]
@@ -87,12 +88,14 @@ def _piped_width() -> int:
     return width if 40 <= width <= 1000 else 120
 
 
-def emit(as_json: bool, payload: dict, render: Callable[[Any], None]) -> None:
-    """Print ``payload`` as JSON, or call ``render(console)`` to print tables."""
+def emit(as_json: bool, payload: dict, render: Callable[[Any], None], *,
+         stderr: bool = False) -> None:
+    """Print ``payload`` as JSON, or call ``render(console)`` to print tables (on standard
+    error when ``stderr``, e.g. because a report went to standard output)."""
     if as_json:
         sys.stdout.write(json.dumps(_finite(payload), indent=2, allow_nan=False) + "\n")
     else:
-        render(console())
+        render(console(stderr=stderr))
 
 
 def _finite(value):
@@ -106,13 +109,23 @@ def _finite(value):
     return value
 
 
-def check_output_path(path, option: str) -> None:
+def is_stdout(path) -> bool:
+    """True when an output option is ``-``: standard output (``./-`` names a file)."""
+    return path is not None and str(path) == "-"
+
+
+def check_output_path(path, option: str, *, as_json: bool = False) -> None:
     """Refuse, before any work, an output path that is not a regular file or a new one in an
-    existing folder that can be written (a device, a FIFO or a folder is never replaced)."""
+    existing folder that can be written (a device, a FIFO or a folder is never replaced).
+
+    ``-`` (standard output) is allowed, except with ``--json``, which writes there itself.
+    """
     from ..files import output_problem
 
     if path is None:
         return
+    if as_json and is_stdout(path):
+        raise BadInput(option, str(path), "a file: --json already writes to standard output")
     problem = output_problem(path)
     if problem is not None:
         raise BadInput(option, str(path), problem)

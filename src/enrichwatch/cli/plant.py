@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .app import JSON_OPTION, app, check_output_path, emit, steps
+from .app import JSON_OPTION, app, check_output_path, emit, is_stdout, steps
 
 if TYPE_CHECKING:
     from ..facility.solve import SolvedPlant
@@ -67,8 +67,12 @@ def solve(
     catalog: Path = CATALOG_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Steady state of a plant: each cascade and withdrawal, separative work, HEU output."""
-    check_output_path(report, "--report")
+    """Steady state of a plant: each cascade and withdrawal, separative work, HEU output.
+
+    PLANT may be - (standard input); --report - writes the HTML to standard output and the
+    tables to standard error.
+    """
+    check_output_path(report, "--report", as_json=as_json)
     with steps(3 if report else 2) as advance:
         solved = _solve(plant, catalog, advance)
         facility = solved.facility
@@ -83,7 +87,7 @@ def solve(
             write_report(html, report)
     payload = {"facility": _facility_dict(facility), **solved.result.as_dict(),
                "report": str(report) if report else None}
-    emit(as_json, payload, lambda out: _solve_tables(out, payload))
+    emit(as_json, payload, lambda out: _solve_tables(out, payload), stderr=is_stdout(report))
 
 
 @app.command()
@@ -94,8 +98,11 @@ def compare(
     catalog: Path = CATALOG_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """What the second configuration changes: streams, product assays, flows, HEU output."""
-    check_output_path(report, "--report")
+    """What the second configuration changes: streams, product assays, flows, HEU output.
+
+    --report - writes the HTML to standard output and the tables to standard error.
+    """
+    check_output_path(report, "--report", as_json=as_json)
     from ..facility.results import compare_results
 
     with steps(5 if report else 4) as advance:
@@ -121,7 +128,7 @@ def compare(
                "changes": [c.as_dict() for c in changes],
                "operating_point": operating_point, "maximum_assay": maxima,
                "report": str(report) if report else None}
-    emit(as_json, payload, lambda out: _compare_table(out, payload))
+    emit(as_json, payload, lambda out: _compare_table(out, payload), stderr=is_stdout(report))
 
 
 def _operating_point(na, nb) -> tuple[dict | None, dict]:
@@ -185,7 +192,8 @@ def _solve_tables(out, p: dict) -> None:
               "reach 90 %: " + (f"[bold]{months:.3g} months[/]" if months is not None
                                 else "not reachable"))
     if p["report"]:
-        out.print(f"report written to {escape(p['report'])}")
+        where = "standard output" if p["report"] == "-" else p["report"]
+        out.print(f"report written to {escape(where)}")
 
 
 def _compare_table(out, p: dict) -> None:
@@ -205,7 +213,8 @@ def _compare_table(out, p: dict) -> None:
     _operating_point_table(out, p["operating_point"], names)
     _maximum_table(out, p["maximum_assay"], names)
     if p["report"]:
-        out.print(f"report written to {escape(p['report'])}")
+        where = "standard output" if p["report"] == "-" else p["report"]
+        out.print(f"report written to {escape(where)}")
 
 
 def _names(p: dict) -> dict[str, str]:

@@ -31,12 +31,13 @@ import errno
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["MAX_FILE_BYTES", "MAX_NESTING_DEPTH", "FileRefused", "check_depth",
-           "check_output_file", "confined_path", "output_problem", "read_text_file",
+__all__ = ["MAX_FILE_BYTES", "MAX_NESTING_DEPTH", "STDIO", "FileRefused", "check_depth",
+           "check_output_file", "confined_path", "is_stdio", "output_problem", "read_text_file",
            "redact_secrets"]
 
 #: Largest input file read [bytes] (plant files, case files, rule sets, catalogs, state files);
@@ -76,8 +77,25 @@ def _kind(mode: int) -> str | None:
     return next((text for test, text in _KINDS if test(mode)), "not a regular file")
 
 
+#: The path that means standard input (for reading) or standard output (for writing).
+STDIO = "-"
+
+
+def is_stdio(path: str | os.PathLike | None) -> bool:
+    """True for ``-``: read standard input or write standard output (``./-`` is a file)."""
+    return path is not None and os.fspath(path) == STDIO
+
+
+def _read_stdin(max_bytes: int) -> str:
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise FileRefused(STDIO, f"standard input of at most {max_bytes} bytes is needed")
+    return data.decode("utf-8")
+
+
 def read_text_file(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """The text of a regular UTF-8 file of at most ``max_bytes`` bytes.
+    """The text of a regular UTF-8 file of at most ``max_bytes`` bytes; ``-`` reads standard
+    input (at most ``max_bytes`` of it).
 
     The file is opened without blocking and checked before anything is read, so a FIFO, a
     device (``/dev/zero``) or a folder is refused at once.
@@ -91,6 +109,8 @@ def read_text_file(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> 
     UnicodeDecodeError
         The bytes are not UTF-8.
     """
+    if is_stdio(path):
+        return _read_stdin(max_bytes)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     try:
@@ -119,8 +139,11 @@ def output_problem(path: str | os.PathLike) -> str | None:
     """Why ``path`` cannot be an output file, or None when it can.
 
     An output file must be a regular file or a new one, in an existing folder enrichwatch may
-    write to (a device file, a FIFO, a folder or a socket is never replaced).
+    write to (a device file, a FIFO, a folder or a socket is never replaced). ``-`` (standard
+    output) is always allowed.
     """
+    if is_stdio(path):
+        return None
     target = Path(path)
     try:
         mode = target.stat().st_mode          # follows a symbolic link to what it names

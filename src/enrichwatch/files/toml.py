@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .problems import ProblemsError
-from .safe import MAX_NESTING_DEPTH, check_depth, read_text_file
+from .safe import MAX_NESTING_DEPTH, check_depth, is_stdio, read_text_file
 
 __all__ = ["parse_toml", "read_package_text", "read_package_toml", "read_toml_file", "toml_key",
            "toml_literal"]
@@ -95,8 +95,8 @@ def read_toml_file(path: str | os.PathLike, error: type[ProblemsError] = Problem
 
     ``where`` names the file in problems (default: the path as given).
     """
+    label = ("<stdin>" if is_stdio(path) else str(path)) if where is None else where
     path = Path(path)
-    label = str(path) if where is None else where
     try:
         text = read_text_file(path)
     except (OSError, UnicodeDecodeError) as err:

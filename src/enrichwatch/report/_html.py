@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 from .. import __version__
-from ..files import write_atomic
+from ..files import STDIO, is_stdio, write_atomic
 
 __all__ = ["fmt_value", "input_sections", "render", "svg", "write_report"]
 
@@ -90,13 +91,17 @@ def input_sections(inputs: Mapping) -> list[dict]:
 
 def write_report(html: str, path) -> Path:
     """Write ``html`` to ``path`` atomically (:func:`enrichwatch.files.write_atomic`), so
-    readers never see a half-written report.
+    readers never see a half-written report; ``-`` writes it to standard output.
 
     Returns
     -------
     pathlib.Path
         The path written.
     """
+    if is_stdio(path):
+        sys.stdout.write(html)
+        sys.stdout.flush()
+        return Path(STDIO)
     return write_atomic(path, html)
 
 
