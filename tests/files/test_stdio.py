@@ -8,7 +8,7 @@ from enrichwatch.files import FileRefused, is_stdio, read_text_file
 
 
 def test_dash_reads_standard_input_within_the_limit(monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("a = 1\n".encode())))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"a = 1\n")))
     assert read_text_file("-") == "a = 1\n"
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"x" * 101)))
     with pytest.raises(FileRefused, match="standard input of at most 100 bytes"):
