@@ -20,6 +20,7 @@ __all__ = [
     "EXIT_INTERNAL",
     "EXIT_OK",
     "JSON_OPTION",
+    "SCHEMA_VERSION",
     "BadInput",
     "app",
     "check_output_path",
@@ -27,6 +28,7 @@ __all__ = [
     "emit",
     "is_stdout",
     "report_error",
+    "stamped",
     "steps",
 ]
 
@@ -88,12 +90,26 @@ def _piped_width() -> int:
     return width if 40 <= width <= 1000 else 120
 
 
+#: Version of the JSON output contract; the schemas are ``cli/schemas/NAME.schema.json``.
+SCHEMA_VERSION = 1
+
+
+def stamped(schema: str, payload: dict) -> dict:
+    """``payload`` headed by the name and version of the JSON schema it follows."""
+    return {"schema": f"enrichwatch/{schema}", "schema_version": SCHEMA_VERSION, **payload}
+
+
 def emit(as_json: bool, payload: dict, render: Callable[[Any], None], *,
-         stderr: bool = False) -> None:
+         stderr: bool = False, schema: str | None = None) -> None:
     """Print ``payload`` as JSON, or call ``render(console)`` to print tables (on standard
-    error when ``stderr``, e.g. because a report went to standard output)."""
+    error when ``stderr``, e.g. because a report went to standard output).
+
+    ``schema`` names the shipped JSON schema the output follows; the JSON then starts with
+    ``schema`` and ``schema_version``.
+    """
     if as_json:
-        sys.stdout.write(json.dumps(_finite(payload), indent=2, allow_nan=False) + "\n")
+        body = stamped(schema, payload) if schema else payload
+        sys.stdout.write(json.dumps(_finite(body), indent=2, allow_nan=False) + "\n")
     else:
         render(console(stderr=stderr))
 
@@ -163,7 +179,8 @@ def report_error(err: BaseException, code: int, args: list[str]) -> int:
     if code == EXIT_INTERNAL and os.environ.get("ENRICHWATCH_DEBUG"):
         traceback.print_exception(err)
     if as_json:
-        sys.stdout.write(json.dumps({"error": _error_payload(err)}, indent=2) + "\n")
+        sys.stdout.write(json.dumps(stamped("error", {"error": _error_payload(err)}),
+                                    indent=2) + "\n")
     from rich.markup import escape
 
     from ..files import redact_secrets

@@ -10,8 +10,8 @@ import sys
 from typing import Any
 
 from ..errors import ConvergenceError, EnrichwatchError
-from . import breakout, machines, physics, plant, records  # noqa: F401  (registers commands)
-from .app import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, app, report_error
+from . import breakout, machines, physics, plant, records, schema  # noqa: F401  (registers commands)
+from .app import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, app, report_error, stamped
 
 __all__ = ["main"]
 
@@ -35,9 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         code = EXIT_BAD_INPUT if status == 2 else status
         if status == 2 and "--json" in args:     # typer printed the usage error on stderr
-            sys.stdout.write(json.dumps({"error": {
+            sys.stdout.write(json.dumps(stamped("error", {"error": {
                 "type": "UsageError", "message": "bad command-line options or arguments "
-                                                 "(details on stderr; see --help)"}}) + "\n")
+                                                 "(details on stderr; see --help)"}})) + "\n")
     except ConvergenceError as err:
         code = report_error(err, EXIT_INTERNAL, args)
     except (EnrichwatchError, ValueError, OSError) as err:

@@ -26,7 +26,7 @@ def machines(
     cat = load_catalog(catalog)
     rows = [_machine_row(m) for m in cat]
     emit(as_json, {"catalog": str(cat.path) if cat.path else None, "machines": rows},
-         lambda out: _table(out, rows))
+         lambda out: _table(out, rows), schema="machines")
 
 
 def _machine_row(m) -> dict:

@@ -85,7 +85,7 @@ def swu(
     payload = _swu_payload(result, optimal_tails, solved)
     if optimal_tails:
         payload["cost"] = _cost(payload, feed_price, swu_price)
-    emit(as_json, payload, lambda out: _swu_table(out, payload))
+    emit(as_json, payload, lambda out: _swu_table(out, payload), schema="swu")
 
 
 def _cost(p: dict, feed_price: float, swu_price: float) -> dict:
@@ -211,7 +211,7 @@ def ideal(
                        f"a stage separation factor that reaches the targets ({err.reason})"
                        ) from None
     payload = _ideal_payload(c, basis)
-    emit(as_json, payload, lambda out: _ideal_table(out, payload))
+    emit(as_json, payload, lambda out: _ideal_table(out, payload), schema="ideal")
 
 
 def _law_json(law, m_star: float) -> dict:
