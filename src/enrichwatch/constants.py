@@ -22,6 +22,8 @@ __all__ = [
     "CENTRIFUGE_R2_OVER_A",
     "DAYS_PER_MONTH",
     "DAYS_PER_YEAR",
+    "DETECTION_PROBABILITY_HIGH",
+    "DETECTION_PROBABILITY_LOW",
     "DISPLAY_RATE_UNITS",
     "FLUORINE_MASS",
     "GAS_CONSTANT",
@@ -35,9 +37,12 @@ __all__ = [
     "SECONDS_PER_DAY",
     "SECONDS_PER_MONTH",
     "SECONDS_PER_YEAR",
+    "SQ_DEPLETED_U_KG",
     "SQ_HEU_U235_KG",
     "SQ_LEU_U235_KG",
+    "SQ_NATURAL_U_KG",
     "TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS",
+    "UF6_CYLINDERS",
     "UF6_ISOTOPE_MASS_DIFFERENCE_KG_MOL",
     "UF6_MOLAR_MASS_KG_MOL",
     "UF6_RHO_D_KG_M_S",
@@ -127,6 +132,21 @@ SQ_HEU_U235_KG: float = 25.0
 #: IAEA significant quantity of LEU (< 20 % U-235) [kg U-235]. Source: IAEA Safeguards Glossary.
 SQ_LEU_U235_KG: float = 75.0
 
+#: IAEA significant quantity of natural uranium, the alternative to 75 kg U-235 for LEU [kg U].
+#: Source: IAEA Safeguards Glossary (2001 ed., Table II) (vector SG-CONST-001).
+SQ_NATURAL_U_KG: float = 10_000.0
+
+#: IAEA significant quantity of depleted uranium [kg U]. Source: as above (SG-CONST-001).
+SQ_DEPLETED_U_KG: float = 20_000.0
+
+#: Detection probability of the IAEA's "high" level used in sampling plans (1 - beta) [1].
+#: Source: NSSPI "Detection probability" glossary page (vector SG-CONST-003), after the IAEA
+#: Safeguards Criteria.
+DETECTION_PROBABILITY_HIGH: float = 0.9
+
+#: Detection probability of the "low" level used in sampling plans [1]. Source: as above.
+DETECTION_PROBABILITY_LOW: float = 0.2
+
 #: IAEA timeliness detection goal for unirradiated direct-use material [months].
 #: Source: IAEA Safeguards Glossary (2001 ed., Table III).
 TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS: float = 1.0
@@ -173,3 +193,21 @@ CENTRIFUGE_GAS_TEMPERATURE_K: float = 320.0
 #: Default internal (countercurrent) flow ratio L/F at the design point [1]. Source: Glaser 2008
 #: (L/F of about 2-4); 2 is the value of the ``centrifuge-mbmore-*`` reference vectors.
 CENTRIFUGE_FLOW_RATIO: float = 2.0
+
+# -- UF6 cylinders (the items of an enrichment plant's feed, product and tails strata) ----------
+
+#: Standard UF6 cylinders: model -> (maximum fill [kg UF6], maximum U-235 enrichment [wt%]).
+#: Sources: USEC-651, "The UF6 Manual: Good Handling Practices for Uranium Hexafluoride", Rev. 8
+#: (January 1999), Table 1 "Standard UF6 cylinder data" (the ANSI N14.1 cylinders): 30B 2,277 kg
+#: (5,020 lb) UF6 at <= 5.0 wt%, 48Y 12,501 kg (27,560 lb) at <= 4.5 wt%, 5A/5B 24.95 kg at
+#: <= 100 wt%, 8A 115.7 kg at <= 12.5 wt%; the last two as reprinted from it in G. Eccleston and
+#: E. Wonder, "UF6 Cylinders Monitoring Needs", NNSA presentation, NMMSS Users Group (2010), which
+#: also gives the rounded working fills "30B holds 2,270 kg UF6 (1,540 kg U)" and "48Y holds
+#: 12,500 kg UF6 (8,450 kg U)". 30B carries LEU product, 48Y natural feed and depleted tails,
+#: 5A/5B and 8A higher assays.
+UF6_CYLINDERS: MappingProxyType[str, tuple[float, float]] = MappingProxyType({
+    "5A": (24.95, 100.0),
+    "8A": (115.7, 12.5),
+    "30B": (2277.0, 5.0),
+    "48Y": (12501.0, 4.5),
+})
