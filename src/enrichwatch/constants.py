@@ -202,9 +202,9 @@ CENTRIFUGE_FLOW_RATIO: float = 2.0
 #: (5,020 lb) UF6 at <= 5.0 wt%, 48Y 12,501 kg (27,560 lb) at <= 4.5 wt%, 5A/5B 24.95 kg at
 #: <= 100 wt%, 8A 115.7 kg at <= 12.5 wt%; the last two as reprinted from it in G. Eccleston and
 #: E. Wonder, "UF6 Cylinders Monitoring Needs", NNSA presentation, NMMSS Users Group (2010), which
-#: also gives the rounded working fills "30B holds 2,270 kg UF6 (1,540 kg U)" and "48Y holds
-#: 12,500 kg UF6 (8,450 kg U)". 30B carries LEU product, 48Y natural feed and depleted tails,
-#: 5A/5B and 8A higher assays.
+#: also gives, rounded, "30B holds 2,270 kg UF6 (1,540 kg U)" (1,540 kg U is the full 2,277 kg)
+#: and "48Y holds 12,500 kg UF6 (8,450 kg U)". 30B carries LEU product, 48Y natural feed and
+#: depleted tails, 5A/5B and 8A higher assays.
 UF6_CYLINDERS: MappingProxyType[str, tuple[float, float]] = MappingProxyType({
     "5A": (24.95, 100.0),
     "8A": (115.7, 12.5),
