@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from ..errors import ConvergenceError, EnrichwatchError
-from . import breakout, machines, physics, plant, records, schema  # noqa: F401  (registers commands)
+from . import breakout, machines, physics, plant, records, schema, verification  # noqa: F401
 from .app import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, app, report_error, stamped
 
 __all__ = ["main"]
