@@ -16,8 +16,10 @@ Three calculators:
   programming (scipy's HiGHS); :func:`solve_2x2_zero_sum`, the 2x2 closed form it is checked
   against.
 * :func:`bimatrix_equilibria`: the Nash equilibria of a (non-degenerate) two-player game by
-  support enumeration (Nisan et al., *Algorithmic Game Theory*, 2007, section 3.3; the method of
-  the nashpy library, written here to avoid two further dependencies for 80 lines).
+  support enumeration (B. von Stengel, "Equilibrium computation for two-player games in
+  strategic and extensive form", ch. 3 of Nisan et al. (eds.), *Algorithmic Game Theory*, 2007;
+  the method of the nashpy library, written here rather than adding nashpy and its networkx and
+  deprecated dependencies for some 80 lines).
 
 Matrices: rows are the row player's (inspector's) pure strategies, columns the column player's;
 a row player's payoff matrix holds what the row player receives.

@@ -248,7 +248,7 @@ class StreamRsd:
             object.__setattr__(self, name, value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DeclaredStream:
     """The declared items of one stream (feed, product or tails) over the period: masses
     [kg U] and U-235 assays, with their measurement uncertainties.
@@ -320,7 +320,7 @@ def _variance(stream: DeclaredStream, grad_m: np.ndarray, grad_x: np.ndarray) ->
                  + r.assay_systematic ** 2 * np.sum(dx) ** 2)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DeclaredBalance:
     """Balances and separative work implied by a declaration [kg U, kg U-235, kg-SWU], each
     with its standard deviation."""
@@ -446,7 +446,7 @@ def plant_capacity(plant: SolvedPlant | Facility | str | os.PathLike) -> PlantCa
 # -- the checks -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PlantCheck:
     """A declaration set against the declared plant over one period.
 

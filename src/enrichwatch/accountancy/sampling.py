@@ -2,7 +2,8 @@
 
 An inspector verifies a stratum of ``N`` items (cylinders, say) by measuring a random sample of
 ``n`` of them. Three kinds of falsification (defect) are told apart by the measurement that can
-see them (IAEA Safeguards Glossary 2001, sections 10.4-10.6):
+see them (IAEA Safeguards Glossary, 2001 ed., entries "gross defect", "partial defect" and
+"bias defect"):
 
 * **gross defect**: an item is gone, empty or replaced (a simple attribute test finds it);
 * **partial defect**: a fraction of an item's material is taken (a non-destructive assay finds
