@@ -96,6 +96,8 @@ def test_zero_sum_and_bimatrix(cli_json):
       "--defect", "partial"], "--defect-fraction"),
     (["sampling", "attribute", "--population", "10", "--goal-kg", "25", "--item-kg", "1",
       "--defect", "sideways"], "--defect"),
+    (["sampling", "attribute", "--population", "10", "--defects", "2", "--defect-fraction",
+      "0.5"], "--defect-fraction"),
     (["sampling", "attribute", "--population", "10", "--defects", "2", "--item-detection",
       "-0.1"], "--item-detection"),
     (["sampling", "attribute", "--population", "10", "--defects", "2", "--sample-size", "11"],

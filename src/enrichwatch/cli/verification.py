@@ -120,6 +120,12 @@ def attribute(
     from ..accountancy import sampling
 
     beta = _beta(detection_probability)
+    if defect not in ("gross", "partial"):
+        raise BadInput("--defect", defect, "'gross' or 'partial' (bias defects: sampling "
+                                           "variables)")
+    if defects is not None and defect_fraction is not None:
+        raise BadInput("--defect-fraction", defect_fraction, "only with --goal-kg and --item-kg "
+                                                             "(--defects counts the items)")
     with _options({"beta": "--detection-probability"}):
         if (defects is None) == (goal_kg is None and item_kg is None):
             raise BadInput("--defects", defects, "either --defects or both --goal-kg and "
@@ -139,7 +145,8 @@ def attribute(
             pd = None if not plan.reachable else sampling.attribute_detection_probability(
                 plan.population, plan.defects, sample_size, item_detection)
             payload["given_sample"] = {"sample_size": sample_size, "detection_probability": pd}
-    emit(as_json, payload, lambda out: _attribute_table(out, payload))
+    emit(as_json, payload, lambda out: _attribute_table(out, payload),
+         schema="sampling-attribute")
 
 
 def _attribute_table(out, p: dict) -> None:
@@ -190,7 +197,8 @@ def variables(
         plan = sampling.variables_plan(population, item_kg, goal_kg, float(beta), rsd_random,
                                        rsd_systematic, false_alarm)
     payload = plan.as_dict()
-    emit(as_json, payload, lambda out: _variables_table(out, payload))
+    emit(as_json, payload, lambda out: _variables_table(out, payload),
+         schema="sampling-variables")
 
 
 def _variables_table(out, p: dict) -> None:
@@ -233,7 +241,7 @@ def d_statistic(
     with _options():
         d = sampling.d_statistic(o, r, population, rsd_random, rsd_systematic)
         payload = d.as_dict(false_alarm)
-    emit(as_json, payload, lambda out: _d_table(out, payload))
+    emit(as_json, payload, lambda out: _d_table(out, payload), schema="sampling-d-statistic")
 
 
 def _d_table(out, p: dict) -> None:
@@ -283,7 +291,7 @@ def muf_d(
         if loss_kg is not None:
             payload["loss_kg"] = loss_kg
             payload["detection_probability"] = result.detection_probability(loss_kg, false_alarm)
-    emit(as_json, payload, lambda out: _muf_d_table(out, payload))
+    emit(as_json, payload, lambda out: _muf_d_table(out, payload), schema="sampling-muf-d")
 
 
 def _muf_d_table(out, p: dict) -> None:
@@ -332,7 +340,8 @@ def inspection(
         eq = games.inspection_game(gain, sanction, inspection_cost, undetected_loss,
                                    detected_loss, detection_probability)
     payload = eq.as_dict()
-    emit(as_json, payload, lambda out: _inspection_table(out, payload))
+    emit(as_json, payload, lambda out: _inspection_table(out, payload),
+         schema="game-inspection")
 
 
 def _inspection_table(out, p: dict) -> None:
@@ -365,7 +374,7 @@ def zero_sum(
     emit(as_json, payload, lambda out: _table(out, "Zero-sum game", [
         ("value (to the row player)", f"{payload['value']:.6g}"),
         ("row strategy", _mix(payload["row_strategy"])),
-        ("column strategy", _mix(payload["column_strategy"]))]))
+        ("column strategy", _mix(payload["column_strategy"]))]), schema="game-zero-sum")
 
 
 def _mix(strategy) -> str:
@@ -391,7 +400,8 @@ def bimatrix(
     with _options():
         found = games.bimatrix_equilibria(a, b)
     payload = {"equilibria": [eq.as_dict() for eq in found]}
-    emit(as_json, payload, lambda out: _equilibria_table(out, payload["equilibria"]))
+    emit(as_json, payload, lambda out: _equilibria_table(out, payload["equilibria"]),
+         schema="game-bimatrix")
 
 
 def _equilibria_table(out, rows: list[dict]) -> None:
