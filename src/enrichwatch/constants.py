@@ -35,8 +35,15 @@ __all__ = [
     "SECONDS_PER_DAY",
     "SECONDS_PER_MONTH",
     "SECONDS_PER_YEAR",
+    "SQ_DEPLETED_U_KG",
     "SQ_HEU_U235_KG",
     "SQ_LEU_U235_KG",
+    "SQ_NATURAL_U_KG",
+    "SQ_PU_KG",
+    "SQ_THORIUM_KG",
+    "SQ_U233_KG",
+    "TIMELINESS_INDIRECT_USE_MONTHS",
+    "TIMELINESS_IRRADIATED_DIRECT_USE_MONTHS",
     "TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS",
     "UF6_ISOTOPE_MASS_DIFFERENCE_KG_MOL",
     "UF6_MOLAR_MASS_KG_MOL",
@@ -127,9 +134,24 @@ SQ_HEU_U235_KG: float = 25.0
 #: IAEA significant quantity of LEU (< 20 % U-235) [kg U-235]. Source: IAEA Safeguards Glossary.
 SQ_LEU_U235_KG: float = 75.0
 
+#: IAEA significant quantities of the other materials [kg of the element or isotope named]:
+#: Pu (< 80 % Pu-238), U-233, natural U, depleted U, thorium.
+#: Source: IAEA Safeguards Glossary (2001 ed., Table II); vector SG-CONST-001.
+SQ_PU_KG: float = 8.0
+SQ_U233_KG: float = 8.0
+SQ_NATURAL_U_KG: float = 10_000.0
+SQ_DEPLETED_U_KG: float = 20_000.0
+SQ_THORIUM_KG: float = 20_000.0
+
 #: IAEA timeliness detection goal for unirradiated direct-use material [months].
 #: Source: IAEA Safeguards Glossary (2001 ed., Table III).
 TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS: float = 1.0
+
+#: IAEA timeliness detection goals for irradiated direct-use and for indirect-use material
+#: (LEU, natural and depleted U, thorium) [months].
+#: Source: IAEA Safeguards Glossary (2001 ed., Table III); vector SG-CONST-002.
+TIMELINESS_IRRADIATED_DIRECT_USE_MONTHS: float = 3.0
+TIMELINESS_INDIRECT_USE_MONTHS: float = 12.0
 
 #: Lower U-235 bound of highly enriched uranium [mass fraction]. Source: IAEA Safeguards Glossary.
 HEU_THRESHOLD: float = 0.20

@@ -9,8 +9,10 @@ Error model (the multiplicative model of safeguards practice and of MAPIT)::
 shared by every measurement of a point (or of an *instrument* that several points share, e.g.
 one accountancy scale for feed, product and tails cylinders) within one **calibration period**,
 and drawn afresh in the next. Calibration period c of length P covers ``(o + (c-1) P, o + c P]``
-from the origin ``o`` (the start of the first balance period; a record at ``o`` belongs to the
-first calibration). Without a calibration period one systematic error holds for the horizon.
+from the origin ``o`` (the start of the first balance period), half-open like the balance
+periods: the opening inventory at ``o`` was measured under the calibration that ended there,
+not the one that starts. Without a calibration period one systematic error holds for the
+horizon.
 
 A U-235 amount is mass times assay: its relative error is the sum of the mass and assay errors
 (first order), so the isotope balance carries both, the element balance the mass errors only.
@@ -234,14 +236,15 @@ def load_methods(document: Mapping[str, Any] | None = None) -> dict[str, Measure
 
 def calibration_index(times_h: np.ndarray, origin_h: float, period_h: float | None,
                       tolerance_h: float = 0.0) -> np.ndarray:
-    """Calibration period of each time: c covers ``(o + (c-1) P, o + c P]``, c >= 0; times at
-    or before the origin belong to calibration 0."""
+    """Calibration period of each time: c covers ``(o + (c-1) P, o + c P]``, so the first
+    balance period's records are in calibration 1 and a record at the origin (the opening
+    inventory) in calibration 0, the one that ended there. Without a period: all in 0."""
     t = np.asarray(times_h, float)
     if period_h is None:
         return np.zeros(t.shape, int)
     x = (t - origin_h) / period_h
     x = np.where(np.abs(x - np.round(x)) * period_h <= tolerance_h, np.round(x), x)
-    return np.maximum(np.ceil(x).astype(int) - 1, 0)
+    return np.ceil(x).astype(int)
 
 
 @dataclass(frozen=True, eq=False)
