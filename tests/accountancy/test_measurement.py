@@ -124,7 +124,8 @@ def test_isotope_balance_needs_an_assay_uncertainty():
     area, periods = _two_points()
     u = PointMeasurement(Uncertainty(0.01, 0.01))
     with pytest.raises(InputError) as err:
-        error_structure(balance_design(area, periods, "U235"), MeasurementModel({"in": u, "out": u}))
+        error_structure(balance_design(area, periods, "U235"),
+                        MeasurementModel({"in": u, "out": u}))
     assert err.value.param == "measurement.in.assay"
 
 

@@ -48,7 +48,8 @@ def test_sg_const_001_significant_quantities():
 
 def test_sg_const_002_timeliness_goals():
     e = vector("SG-CONST-002")["expected"]
-    assert constants.TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS == e["unirradiated_direct_use_months"]
+    unirradiated = constants.TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS
+    assert unirradiated == e["unirradiated_direct_use_months"]
     assert constants.TIMELINESS_IRRADIATED_DIRECT_USE_MONTHS == e["irradiated_direct_use_months"]
     assert constants.TIMELINESS_INDIRECT_USE_MONTHS == e["indirect_use_months"]
 

@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import ndtr
 
 __all__ = ["DEFAULT_STATES", "DEFAULT_STATES_TWO_SIDED", "cusum_alarm_probability", "cusum_arl",
@@ -98,7 +99,8 @@ def cusum_alarm_probability(h: float, k: float, means, *, side: str = "upper",
     if side == "both":
         m = states or DEFAULT_STATES_TWO_SIDED
         bounds = _two_sided_bounds(h, k, m)
-        step = {mu: _two_sided_transition(bounds, mu, m) for mu in np.unique(means)}
+        step = {mu: sp.csr_matrix(_two_sided_transition(bounds, mu, m))   # ~2m entries a row
+                for mu in np.unique(means)}
     else:
         m = states or DEFAULT_STATES
         sign = 1.0 if side == "upper" else -1.0
@@ -107,7 +109,7 @@ def cusum_alarm_probability(h: float, k: float, means, *, side: str = "upper",
     v[0] = 1.0
     survive = np.empty(means.size)
     for i, mu in enumerate(means):
-        v = v @ step[mu]
+        v = step[mu].T @ v
         survive[i] = v.sum()
     return np.clip(1.0 - survive, 0.0, 1.0)
 
