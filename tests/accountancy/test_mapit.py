@@ -84,6 +84,10 @@ def test_a_header_line_is_allowed_and_bad_lines_are_named(tmp_path):
     with pytest.raises(InputError) as err:
         read_mapit_csv(path)
     assert err.value.param == f"{path}:2"
+    path.write_text("0,abc\n1,2\n")                  # not a header: it has a number
+    with pytest.raises(InputError) as err:
+        read_mapit_csv(path)
+    assert err.value.param == f"{path}:1"
     path.write_text("\n")
     with pytest.raises(InputError):
         read_mapit_csv(path)

@@ -53,8 +53,8 @@ def _parse_line(text: str, label: str, number: int) -> tuple[float, float] | Non
     fields = text.split(",")
     if len(fields) != 2:
         raise InputError(f"{label}:{number}", text, "two numbers 'time,value'")
-    if number == 1 and not all(_NUMBER.match(f) for f in fields):
-        return None                                               # a header line
+    if number == 1 and not any(_NUMBER.match(f) for f in fields):
+        return None                                     # a header line: no number in it
     try:
         t, v = float(fields[0]), float(fields[1])
     except ValueError:

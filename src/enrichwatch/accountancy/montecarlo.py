@@ -56,7 +56,7 @@ from ..errors import InputError
 from .balance import BalanceDesign, BalancePeriods, MaterialBalanceArea, Quantity, balance_design
 from .detection import LossPattern
 from .measurement import MeasurementModel, error_structure
-from .muf import MufCovariance, muf_covariance
+from .muf import muf_covariance
 from .sequential import PageTest, PageThreshold, cholesky_factor, page_threshold
 
 __all__ = ["AccountancyMonteCarlo", "McModel", "monte_carlo", "prepare", "run_chunk"]
@@ -307,7 +307,3 @@ def monte_carlo(area: MaterialBalanceArea | BalanceDesign, model: MeasurementMod
     return AccountancyMonteCarlo(iterations, seed, chunk_size, method, backend, loss, mc.page,
                                  detection, se, by_balance, first, seqs)
 
-
-def covariance_of(design: BalanceDesign, model: MeasurementModel) -> MufCovariance:
-    """The exact covariance the Monte Carlo uses (convenience)."""
-    return muf_covariance(design, model)
