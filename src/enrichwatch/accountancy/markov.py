@@ -13,8 +13,10 @@ The upper CUSUM ``S_i = max(0, S_{i-1} + y_i - k)``, ``y_i ~ N(mu_i, 1)``, alarm
 The lower CUSUM (on ``-y``) is the upper one with the means negated. Both sides together form a
 chain on pairs of states (m^2 states; the intervals of y that move each side into each state are
 intersected), so the two-sided run length is exact up to the same discretisation. The
-discretisation error falls as 1/m^2; the defaults (200 states one-sided, 40 two-sided) put the
-one-sided ARL within 0.1 % of the integral-equation value (k = 0.5, h = 4: 335.37).
+discretisation error falls as 1/m^2. With the defaults (200 states one-sided, 40 per side
+two-sided) the one-sided ARL at k = 0.5, h = 4 is 335.35 against 335.37 (0.01 %), the two-sided
+one about 0.2 % low, and a threshold calibrated for 5 % per 12 steps moves by less than 0.1 %
+from 40 to 60 states per side.
 
 Reference: D. Brook and D. A. Evans, "An approach to the probability distribution of cusum run
 length", Biometrika 59(3):539-549 (1972).
