@@ -41,6 +41,11 @@ __all__ = [
     "SQ_HEU_U235_KG",
     "SQ_LEU_U235_KG",
     "SQ_NATURAL_U_KG",
+    "SQ_PU_KG",
+    "SQ_THORIUM_KG",
+    "SQ_U233_KG",
+    "TIMELINESS_INDIRECT_USE_MONTHS",
+    "TIMELINESS_IRRADIATED_DIRECT_USE_MONTHS",
     "TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS",
     "UF6_CYLINDERS",
     "UF6_ISOTOPE_MASS_DIFFERENCE_KG_MOL",
@@ -139,6 +144,13 @@ SQ_NATURAL_U_KG: float = 10_000.0
 #: IAEA significant quantity of depleted uranium [kg U]. Source: as above (SG-CONST-001).
 SQ_DEPLETED_U_KG: float = 20_000.0
 
+#: IAEA significant quantities of the other materials [kg of the element or isotope named]:
+#: Pu (< 80 % Pu-238), U-233, thorium.
+#: Source: IAEA Safeguards Glossary (2001 ed., Table II); vector SG-CONST-001.
+SQ_PU_KG: float = 8.0
+SQ_U233_KG: float = 8.0
+SQ_THORIUM_KG: float = 20_000.0
+
 #: Detection probability of the IAEA's "high" level used in sampling plans (1 - beta) [1].
 #: Source: NSSPI "Detection probability" glossary page (vector SG-CONST-003), after the IAEA
 #: Safeguards Criteria.
@@ -150,6 +162,12 @@ DETECTION_PROBABILITY_LOW: float = 0.2
 #: IAEA timeliness detection goal for unirradiated direct-use material [months].
 #: Source: IAEA Safeguards Glossary (2001 ed., Table III).
 TIMELINESS_UNIRRADIATED_DIRECT_USE_MONTHS: float = 1.0
+
+#: IAEA timeliness detection goals for irradiated direct-use and for indirect-use material
+#: (LEU, natural and depleted U, thorium) [months].
+#: Source: IAEA Safeguards Glossary (2001 ed., Table III); vector SG-CONST-002.
+TIMELINESS_IRRADIATED_DIRECT_USE_MONTHS: float = 3.0
+TIMELINESS_INDIRECT_USE_MONTHS: float = 12.0
 
 #: Lower U-235 bound of highly enriched uranium [mass fraction]. Source: IAEA Safeguards Glossary.
 HEU_THRESHOLD: float = 0.20
