@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from .distribution import DetectionDistribution, detection_distribution
@@ -45,7 +45,9 @@ ASSUMPTIONS: tuple[str, ...] = (
     "the regime in force at the facilities on the start date holds for the whole horizon",
     "a misuse, once it can be seen, stays visible (it is not undone before a look)",
     "the schedule of periodic activities has a uniform phase relative to the start of the "
-    "misuse; unannounced visits are a Poisson process unless stated",
+    "misuse, independent between facilities and measures; unannounced visits are a Poisson "
+    "process unless stated; measures checked during another measure's visits (seals, "
+    "recordings) share those visits",
 )
 
 
@@ -184,16 +186,12 @@ def misuse_activities(misuse: Misuse, regime: Regime, on: date | None = None
     """The activities of ``regime`` in force on ``on`` (default: the misuse's start) at the
     misuse's facilities that can reveal it."""
     on = misuse.start if on is None else on
-    out = []
-    for f in misuse.facilities:
-        for m, p in regime.in_force(f, on):
-            ind = misuse.indicator(m.kind)
-            if not p.in_place or ind is None or ind.probability == 0:
-                continue
-            a = m.activity(f, p)
-            out.append(replace(a, probability=a.probability * ind.probability,
-                               offset_days=ind.after_days, sources=a.sources + (ind.source,)))
-    return tuple(out)
+
+    def reveal(kind: str):
+        ind = misuse.indicator(kind)
+        return None if ind is None else (ind.probability, ind.after_days, ind.source)
+
+    return tuple(a for f in misuse.facilities for a in regime.activities(f, on, reveal))
 
 
 def detect(misuse: Misuse, regime: Regime, *, on: date | None = None, method: str = "auto",

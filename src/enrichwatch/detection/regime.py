@@ -31,7 +31,7 @@ delay 0 days']
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -40,7 +40,8 @@ from ..constants import DAYS_PER_YEAR
 from ..errors import InputError, UnknownNameError
 from .processes import Activity, Delay
 
-__all__ = ["ACTIVITY_KINDS", "AccountancyResult", "Era", "Measure", "MeasurePeriod", "Regime"]
+__all__ = ["ACTIVITY_KINDS", "AccountancyResult", "Era", "Measure", "MeasurePeriod", "Regime",
+           "Reveal"]
 
 #: Kinds of verification activity (the words a misuse scenario uses for what reveals it).
 ACTIVITY_KINDS: Mapping[str, str] = {
@@ -90,12 +91,17 @@ class MeasurePeriod:
     verified: bool
     note: str = ""
     probability_source: str = ""
+    at: str | None = None
 
     def covers(self, on: date) -> bool:
         return self.start <= on and (self.end is None or on < self.end)
 
     def frequency(self) -> str:
-        if not self.in_place or self.process is None:
+        if not self.in_place:
+            return "not in place"
+        if self.at is not None:
+            return f"at the {self.at.replace('_', ' ')} visits"
+        if self.process is None:
             return "not in place"
         if self.process == "continuous":
             return ("continuous, read in real time" if self.interval_days == 0
@@ -114,7 +120,7 @@ class MeasurePeriod:
                 "probability": self.probability,
                 "probability_source": self.probability_source or None,
                 "delay_days": [self.delay.low, self.delay.high], "sources": list(self.sources),
-                "verified": self.verified, "note": self.note or None}
+                "verified": self.verified, "note": self.note or None, "at": self.at}
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,37 @@ class Measure:
         return Activity(self.name, period.process, period.interval_days, period.probability,
                         period.delay, 0.0, self.kind, facility,
                         tuple(period.sources))
+
+
+#: reveal(kind) -> (probability factor, visible after [days], source), or None.
+Reveal = Callable[[str], "tuple[float, float, str] | None"]
+
+
+def _every(kind: str) -> tuple[float, float, str]:
+    return (1.0, 0.0, "")
+
+
+def _join(out: list[Activity], slot: dict[str, int], host, facility: str, m: Measure,
+          p: MeasurePeriod, prob: float, after: float, src: tuple[str, ...]) -> None:
+    """Add measure ``m`` looked at during the visits of ``host`` = (measure, period)."""
+    hm, hp = host
+    i = slot.get(hm.name)
+    if i is not None and out[i].offset_days == after and out[i].delay == p.delay:
+        a = out[i]
+        out[i] = replace(a, name=f"{a.name} + {m.name}",
+                         probability=1.0 - (1.0 - a.probability) * (1.0 - prob),
+                         sources=a.sources + src)
+        return
+    base = hm.activity(facility, hp)
+    extra = ()
+    if i is not None:                     # another delay or visibility: an approximation
+        extra = ("taken as independent of the visits it shares (another delay or visibility "
+                 "than the visit's own look): an approximation",)
+    act = replace(base, name=f"{m.name} (at the {hm.name} visits)", kind=m.kind,
+                  probability=prob, delay=p.delay, offset_days=after, sources=src + extra)
+    if i is None:
+        slot[hm.name] = len(out)
+    out.append(act)
 
 
 @dataclass(frozen=True)
@@ -180,10 +217,36 @@ class Regime:
                 out.append((m, p))
         return tuple(out)
 
-    def activities(self, facility: str, on: date) -> tuple[Activity, ...]:
-        """The measures in place at ``facility`` on ``on``, as activities."""
-        return tuple(m.activity(facility, p) for m, p in self.in_force(facility, on)
-                     if p.in_place and p.process is not None)
+    def activities(self, facility: str, on: date, reveal: Reveal | None = None
+                   ) -> tuple[Activity, ...]:
+        """The measures in place at ``facility`` on ``on``, as activities.
+
+        ``reveal(kind)`` gives, for a kind of activity, (probability factor, visible after
+        [days], source) for the misuse at hand, or None when that kind cannot reveal it
+        (default: every kind, factor 1, from day 0). A measure looked at during another
+        measure's visits (``at``: seals and recordings checked at inspections) joins that
+        measure's looks: one look sees the misuse unless every measure of the visit misses it.
+        """
+        reveal = reveal or _every
+        placed = [(m, p) for m, p in self.in_force(facility, on) if p.in_place]
+        hosts: dict[str, tuple[Measure, MeasurePeriod]] = {}
+        for m, p in placed:
+            if p.at is None:
+                hosts.setdefault(m.kind, (m, p))
+        out: list[Activity] = []
+        slot: dict[str, int] = {}
+        for m, p in sorted(placed, key=lambda mp: mp[1].at is not None):
+            r = reveal(m.kind)
+            if r is None or r[0] * p.probability == 0:
+                continue
+            src = p.sources + ((r[2],) if r[2] else ())
+            if p.at is None:
+                slot[m.name] = len(out)
+                out.append(replace(m.activity(facility, p), probability=p.probability * r[0],
+                                   offset_days=r[1], sources=src))
+            elif p.at in hosts:
+                _join(out, slot, hosts[p.at], facility, m, p, p.probability * r[0], r[1], src)
+        return tuple(out)
 
     def era(self, on: date) -> str:
         label = ""

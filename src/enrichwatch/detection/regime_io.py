@@ -26,6 +26,8 @@ The layout (the bundled ``data/regimes/iran-2016-2025.toml`` is the full example
     process = "poisson"                      # periodic | poisson | continuous | random
     per_year = 84                            # poisson, random; periodic: period_days;
                                              # continuous: review_days (0: real time)
+                                             # (or at = "inspection": looked at during the
+                                             # visits of that kind, no process of its own)
     probability = 1.0                        # that one look sees what it can see
     delay_days = 0                           # or [low, high]: uniform
     source = ["IP23", "GI23"]
@@ -118,6 +120,8 @@ class _Period(BaseModel):
     in_place: bool = _f("true or false")
     process: Literal[PROCESSES] | None = _f(  # type: ignore[valid-type]
         "one of " + ", ".join(PROCESSES), None)
+    at: str | None = _f("an activity kind whose visits this measure is looked at in (e.g. "
+                        "'inspection'), instead of a process of its own", None)
     period_days: float | None = _f("a period of days > 0 (periodic)", None, gt=0,
                                    allow_inf_nan=False)
     per_year: float | None = _f("visits a year >= 0 (poisson, random)", None, ge=0,
@@ -204,6 +208,14 @@ class _Checker:
 
 def _interval(p: _Period, key: str, chk: _Checker) -> float:
     """interval_days of an in-place period (problems added for a missing parameter)."""
+    if p.at is not None:
+        if p.at not in ACTIVITY_KINDS:
+            chk.add(f"{key}.at", p.at, "an activity kind: " + ", ".join(ACTIVITY_KINDS))
+        for name in ("process", *set(_PARAM.values())):
+            if getattr(p, name) is not None:
+                chk.add(f"{key}.{name}", getattr(p, name),
+                        f"no {name} with 'at' (the looks are those of the {p.at} visits)")
+        return math.inf
     if p.process is None:
         chk.add(f"{key}.process", MISSING, "one of " + ", ".join(PROCESSES) + " (the period "
                 "is in place)")
@@ -235,7 +247,8 @@ def _period(p: _Period, key: str, chk: _Checker) -> MeasurePeriod | None:
     if start is None:
         return None
     return MeasurePeriod(start, end, p.in_place, p.process if p.in_place else None,
-                         interval, p.probability, delay, tuple(p.source), p.verified, p.note)
+                         interval, p.probability, delay, tuple(p.source), p.verified, p.note,
+                         at=p.at if p.in_place else None)
 
 
 def _measure(i: int, m: _Measure, chk: _Checker) -> Measure | None:
