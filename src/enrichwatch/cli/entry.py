@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import ConvergenceError, EnrichwatchError
 from . import breakout, machines, physics, plant, records, schema, verification  # noqa: F401
 from .app import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, app, report_error, stamped
+from . import detection  # noqa: F401  (registers the detection command)
 
 __all__ = ["main"]
 

@@ -187,6 +187,7 @@ class Era:
     start: date
     label: str
     sources: tuple[str, ...] = ()
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,8 @@ class Regime:
         return {"name": self.name, "description": self.description or None,
                 "origin": self.origin or None, "facilities": list(self.facilities),
                 "eras": [{"from": e.start.isoformat(), "label": e.label,
-                          "sources": list(e.sources)} for e in self.eras],
+                          "short": e.short or None, "sources": list(e.sources)}
+                         for e in self.eras],
                 "measures": [{"name": m.name, "kind": m.kind, "facilities": list(m.facilities),
                               "description": m.description or None,
                               "periods": [p.as_dict() for p in m.periods]}

@@ -151,6 +151,7 @@ class _Era(BaseModel):
     model_config = _CONFIG
     from_: Any = _f("a calendar date YYYY-MM-DD", alias="from")
     label: str = _f("a label", min_length=1)
+    short: str = _f("a short label for plots", "")
     source: list[str] = _f("a list of keys of [sources]", [])
 
 
@@ -309,7 +310,7 @@ def _from_raw(raw: dict, where: str) -> Regime:
         chk.sources(e.source, f"era[{i}].source")
         start = chk.date(e.from_, f"era[{i}].from")
         if start is not None:
-            eras.append(Era(start, e.label, tuple(e.source)))
+            eras.append(Era(start, e.label, tuple(e.source), e.short))
     if chk.problems:
         raise RegimeFileError(chk.problems)
     return Regime(doc.regime.name, tuple(doc.regime.facilities),

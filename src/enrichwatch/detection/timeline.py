@@ -38,7 +38,7 @@ from ..dates import parse_date
 from .detect import ASSUMPTIONS, DetectionResult, detect
 from .misuse import breakout_misuse, misuse_of_kind
 from .profile import BreakoutProfile, breakout_profile, profile_from_dict
-from .regime import Regime
+from .regime import Era, Regime
 
 __all__ = ["DetectionTimeline", "DetectionTimelineRow", "IMPLEMENTATION_DAY",
            "detection_timeline", "profiles_from_breakout"]
@@ -122,6 +122,7 @@ class DetectionTimeline:
     basis: str
     timeliness_days: float
     assumptions: tuple[str, ...]
+    eras: tuple[Era, ...] = ()
 
     def as_dict(self) -> dict:
         return {"regime": self.regime, "sq_definition": self.sq_definition,
@@ -226,4 +227,5 @@ def detection_timeline(regime: Regime | None = None, *, profiles=None, breakout=
         f"nominal plan, SQ definition {sq_definition}",
         "the breakout is revealed as the bundled 'breakout' misuse kind says "
         "(data/regimes/misuse-indicators.toml: every probability an assumption)")
-    return DetectionTimeline(tuple(rows), regime.name, sq_definition, basis, timeliness, notes)
+    return DetectionTimeline(tuple(rows), regime.name, sq_definition, basis, timeliness, notes,
+                             regime.eras)

@@ -7,12 +7,14 @@ everywhere. User-provided text (titles, names, inputs, assumptions) is escaped b
 autoescape. Rendering and writing are separate steps: the ``render_*`` functions return
 strings, :func:`write_report` writes one atomically. One module per report kind:
 :mod:`~enrichwatch.report.plant` (solve, compare), :mod:`~enrichwatch.report.evaluation`,
-:mod:`~enrichwatch.report.breakout` (plan, timeline). Reports format values they are given;
+:mod:`~enrichwatch.report.breakout` (plan, timeline), :mod:`~enrichwatch.report.detection`
+(one misuse, the timeline). Reports format values they are given;
 they compute no physics.
 """
 
 from ._html import write_report
 from .breakout import render_breakout_report, render_timeline_report
+from .detection import render_detection_report, render_detection_timeline_report
 from .evaluation import render_evaluation_report
 from .plant import ReportConfiguration, render_compare_report, render_solve_report
 
@@ -20,6 +22,8 @@ __all__ = [
     "ReportConfiguration",
     "render_breakout_report",
     "render_compare_report",
+    "render_detection_report",
+    "render_detection_timeline_report",
     "render_evaluation_report",
     "render_solve_report",
     "render_timeline_report",

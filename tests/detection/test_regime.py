@@ -1,0 +1,200 @@
+"""Regimes as data: the bundled Iran regime, the file checks (every problem with file, key
+and value), measures looked at during other measures' visits, and the accountancy hook."""
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from enrichwatch.detection import RegimeFileError, load_regime, regime_from_text
+from enrichwatch.detection.regime import ACTIVITY_KINDS
+from enrichwatch.errors import InputError, UnknownNameError
+from tests.detection.helpers import REGIME
+
+FACILITIES = ("Natanz FEP", "Natanz PFEP", "Fordow FFEP")
+
+
+@pytest.fixture(scope="module")
+def iran():
+    return load_regime()
+
+
+def test_bundled_regime_covers_the_three_plants_2016_to_2025(iran):
+    assert iran.facilities == FACILITIES
+    assert {m.kind for m in iran.measures} == set(ACTIVITY_KINDS)
+    for m in iran.measures:
+        starts = [p.start for p in m.periods]
+        assert starts == sorted(starts)
+        for p in m.periods:
+            assert p.sources and all(k in iran.sources for k in p.sources)
+            if not p.verified:
+                assert "ASSUMPTION" in p.note or "assum" in p.note, (m.name, p.start)
+    assert min(p.start for m in iran.measures for p in m.periods) == date(2016, 1, 16)
+
+
+def test_every_period_ends_where_the_record_says(iran):
+    """Dates of iran-verification-regime.md: JCPOA measures stop 2021-02-23; JCPOA monitor and
+    flow meter off 2022-06-08; 27 cameras removed from 2022-06-09; Fordow verification up from
+    2022-11-22 and again from 2023-03-04; monitors by 2023-05-31; nothing from 2025-06-13."""
+    def in_place(facility, day, name):
+        return any(m.name == name and p.in_place for m, p in iran.in_force(facility, day))
+
+    olem = "online enrichment monitor (JCPOA)"
+    assert in_place("Natanz FEP", date(2021, 2, 22), olem)
+    assert not in_place("Natanz FEP", date(2021, 2, 23), olem)
+    cams = "surveillance cameras (JCPOA)"
+    assert in_place("Fordow FFEP", date(2020, 1, 1), cams)
+    assert not in_place("Fordow FFEP", date(2022, 6, 9), cams)
+    ui = {m.name: p for m, p in iran.in_force("Fordow FFEP", date(2023, 1, 16))
+          if m.kind == "unannounced_inspection" and p.in_place}
+    assert len(ui) == 1
+    before = next(p for m, p in iran.in_force("Fordow FFEP", date(2022, 11, 21))
+                  if m.name in ui)
+    after = next(p for m, p in iran.in_force("Fordow FFEP", date(2023, 3, 4)) if m.name in ui)
+    only = next(iter(ui.values()))
+    assert before.interval_days > only.interval_days > after.interval_days
+    assert not any(in_place("Fordow FFEP", date(2023, 5, 30), m.name) for m in iran.measures
+                   if m.name.startswith("enrichment monitoring devices"))
+    for f in FACILITIES:
+        assert iran.activities(f, date(2025, 6, 13)) == ()
+        assert iran.activities(f, date(2025, 6, 12)) != ()
+
+
+def test_eras_name_the_phases(iran):
+    assert iran.era(date(2017, 1, 1)).startswith("JCPOA")
+    assert "no verification" in iran.era(date(2025, 9, 1))
+    assert all(e.short for e in iran.eras)
+
+
+def test_seals_and_cameras_are_checked_at_the_inspection_visits():
+    r = regime_from_text(REGIME, "test.toml")
+    acts = r.activities("Plant A", date(2024, 1, 1))
+    joint = [a for a in acts if a.kind == "inspection"]
+    assert len(joint) == 1 and joint[0].name == "monthly inspection + seals"
+    assert joint[0].interval_days == 30.0 and joint[0].probability == 1.0
+
+    def reveal(kind):                      # the inspection itself sees nothing, seals do
+        return {"seals": (0.6, 0.0, "x")}.get(kind)
+
+    only = r.activities("Plant A", date(2024, 1, 1), reveal)
+    assert len(only) == 1 and only[0].process == "periodic" and only[0].probability == 0.6
+    assert "at the monthly inspection visits" in only[0].name
+
+    def both(kind):
+        return {"seals": (0.6, 0.0, "x"), "inspection": (0.5, 0.0, "y")}.get(kind)
+
+    merged = r.activities("Plant A", date(2024, 1, 1), both)
+    assert len(merged) == 1 and math.isclose(merged[0].probability, 1 - 0.5 * 0.4)
+
+    def later(kind):                       # seen by seals only from day 3: kept apart
+        return {"seals": (0.6, 3.0, "x"), "inspection": (0.5, 0.0, "y")}.get(kind)
+
+    apart = r.activities("Plant A", date(2024, 1, 1), later)
+    assert len(apart) == 2 and "approximation" in apart[1].sources[-1]
+
+
+@dataclass(frozen=True)
+class _Accountancy:
+    detection_probability: float
+    source: str = "accountancy statistics (test)"
+
+
+def test_accountancy_hook_replaces_the_detection_probability_per_balance(iran):
+    r = iran.with_accountancy(_Accountancy(0.42), facilities=["Fordow FFEP"],
+                              on=date(2023, 1, 16))
+    fordow = [p for m in r.measures if m.kind == "material_accountancy"
+              and "Fordow FFEP" in m.facilities for p in m.periods if p.covers(date(2023, 1, 16))
+              and p.in_place]
+    assert fordow and {p.probability for p in fordow} == {0.42}
+    assert {p.probability_source for p in fordow} == {"accountancy statistics (test)"}
+    natanz = [p for m in r.measures if m.kind == "material_accountancy"
+              and "Natanz FEP" in m.facilities for p in m.periods if p.in_place]
+    assert {p.probability for p in natanz} == {0.9}            # untouched
+    early = iran.with_accountancy(0.3, source="test", facilities=["Fordow FFEP"],
+                                  on=date(2017, 1, 1))
+    by_name = {m.name: m for m in early.measures if m.kind == "material_accountancy"
+               and "Fordow FFEP" in m.facilities}
+    piv = by_name["material balance (physical inventory verification)"].periods[0]
+    iiv = by_name["interim inventory balance (HEU, Fordow)"].periods[0]
+    assert (piv.probability, iiv.probability) == (0.3, 0.9)  # only the period of the date
+    with pytest.raises(InputError):
+        iran.with_accountancy(1.2)
+    with pytest.raises(UnknownNameError):
+        iran.with_accountancy(0.5, facilities=["Dimona"])
+
+
+def _bad(old, new, text=REGIME):
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(("edit", "key", "value"), [
+    (("per_year = 12", "per_year = -3"), "measure[0].period[0].per_year", "-3"),
+    (("period_days = 30", "period_days = -30"), "measure[1].period[0].period_days", "-30"),
+    (('source = ["S1"]\nverified = false\nnote = "12', 'probability = 1.5\nsource = ["S1"]\n'
+      'verified = false\nnote = "12'), "measure[0].period[0].probability", "1.5"),
+    (('from = "2023-01-01"', 'from = "2022-06-01"'), "measure[0].period[1].from",
+     "'2022-06-01'"),
+    (('facilities = ["Plant A"]\n\n[[measure.period]]\nfrom = "2020-01-01"\nto',
+      'facilities = ["Plant Z"]\n\n[[measure.period]]\nfrom = "2020-01-01"\nto'),
+     "measure[0].facilities[0]", "'Plant Z'"),
+    (('source = ["S2"]\nverified = true', 'source = ["S9"]\nverified = true'),
+     "measure[0].period[1].source[0]", "'S9'"),
+    (('from = "2023-01-01"', 'from = "2023-1-1"'), "measure[0].period[1].from", "'2023-1-1'"),
+    (('to = "2023-01-01"', 'to = "2019-01-01"'), "measure[0].period[0].to", "'2019-01-01'"),
+    (("per_year = 24", "period_days = 24"), "measure[0].period[1].per_year", "is missing"),
+    (('kind = "seals"', 'kind = "drones"'), "measure[2].kind", "'drones'"),
+    (('delay_days = [20, 40]', 'delay_days = [40, 20]'), "measure[3].period[0].delay_days",
+     "[40.0, 20.0]"),
+    (('at = "inspection"', 'at = "inspection"\nprocess = "poisson"'),
+     "measure[2].period[0].process", "'poisson'"),
+    (("in_place = true\nprocess = \"periodic\"\nperiod_days = 30",
+      "in_place = true\nprocess = \"periodic\"\nperiod_days = 30\nfrequency = 3"),
+     "measure[1].period[0].frequency", "3"),
+])
+def test_bad_regime_files_name_file_key_and_value(edit, key, value):
+    with pytest.raises(RegimeFileError) as info:
+        regime_from_text(_bad(*edit), "bad.toml")
+    text = str(info.value)
+    assert f"bad.toml: {key}" in text and value in text, text
+
+
+def test_overlap_of_the_same_measure_across_tables():
+    """Two [[measure]] tables of the same name at the same facility overlap as one measure."""
+    extra = '''
+[[measure]]
+name = "monthly inspection"
+kind = "inspection"
+facilities = ["Plant B"]
+
+[[measure.period]]
+from = "2021-01-01"
+in_place = false
+source = ["S1"]
+verified = true
+'''
+    with pytest.raises(RegimeFileError, match=r"measure\[4\]\.period\[0\]\.from = '2021-01-01'"):
+        regime_from_text(REGIME + extra, "bad.toml")
+
+
+def test_every_problem_is_reported_at_once():
+    text = _bad("per_year = 12", "per_year = -3")
+    text = _bad('kind = "seals"', 'kind = "drones"', text)
+    with pytest.raises(RegimeFileError) as info:
+        regime_from_text(text, "bad.toml")
+    assert len(info.value.problems) >= 1
+    text = _bad('from = "2023-01-01"', 'from = "2022-06-01"')
+    text = _bad('source = ["S2"]\nverified = true', 'source = ["S9"]\nverified = true', text)
+    with pytest.raises(RegimeFileError) as info:
+        regime_from_text(text, "bad.toml")
+    assert len(info.value.problems) == 2
+
+
+def test_a_regime_file_on_disk(tmp_path):
+    path = tmp_path / "regime.toml"
+    path.write_text(REGIME, encoding="utf-8")
+    r = load_regime(path)
+    assert r.origin == str(path) and r.facilities == ("Plant A", "Plant B")
+    with pytest.raises(RegimeFileError, match="file"):
+        load_regime(tmp_path / "missing.toml")
