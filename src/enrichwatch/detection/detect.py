@@ -129,7 +129,7 @@ class DetectionResult:
         b = self.misuse.breakout
         if b is None:
             return None
-        return b.heu_at(self.median_days) if math.isfinite(self.median_days) else None
+        return float(b.heu_at(self.median_days)) if math.isfinite(self.median_days) else None
 
     def assumptions(self) -> tuple[str, ...]:
         out = list(ASSUMPTIONS) + [self.misuse.timeliness_statement]

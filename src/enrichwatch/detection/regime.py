@@ -169,7 +169,7 @@ def _join(out: list[Activity], slot: dict[str, int], host, facility: str, m: Mea
                          sources=a.sources + src)
         return
     base = hm.activity(facility, hp)
-    extra = ()
+    extra: tuple[str, ...] = ()
     if i is not None:                     # another delay or visibility: an approximation
         extra = ("taken as independent of the visits it shares (another delay or visibility "
                  "than the visit's own look): an approximation",)

@@ -174,7 +174,8 @@ class _Checker:
     """The checks beyond the schema, collecting problems."""
 
     def __init__(self, doc: _Document, where: str) -> None:
-        self.doc, self.where, self.problems = doc, where, []
+        self.doc, self.where = doc, where
+        self.problems: list[Problem] = []
 
     def add(self, key: str, value, allowed: str) -> None:
         self.problems.append(Problem(self.where, key, value, allowed))
