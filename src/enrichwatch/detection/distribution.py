@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from collections.abc import Sequence
@@ -76,7 +77,7 @@ class DetectionDistribution:
             out = 1.0 - s
         return float(out) if np.ndim(out) == 0 else out
 
-    @property
+    @functools.cached_property
     def probability_ever(self) -> float:
         """P(detected at all) [-]."""
         if self.draws is not None:
@@ -94,11 +95,11 @@ class DetectionDistribution:
             return float(self.draws[max(k, 0)])
         return _bisect(self.cdf, q)
 
-    @property
+    @functools.cached_property
     def median(self) -> float:
         return self.quantile(0.5)
 
-    @property
+    @functools.cached_property
     def p90(self) -> float:
         return self.quantile(0.9)
 
@@ -130,8 +131,7 @@ def _num(x: float) -> float | None:
 
 
 def _horizon(d: DetectionDistribution) -> float:
-    finite = [x for x in (d.quantile(0.99) if d.probability_ever >= 0.99 else math.inf,
-                          d.p90, d.median) if math.isfinite(x)]
+    finite = [x for x in (d.p90, d.median) if math.isfinite(x)]
     return max(31.0, 1.2 * max(finite)) if finite else 365.0
 
 
