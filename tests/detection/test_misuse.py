@@ -126,3 +126,16 @@ def test_bad_scenarios_name_file_key_and_value(iran, text, key, value):
 def test_misuse_values_are_checked():
     with pytest.raises(UnknownNameError):
         misuse_of_kind("repiping", "x", ("A",), date(2023, 1, 1), timeliness="soon")
+
+
+def test_every_example_scenario_reads(iran):
+    from pathlib import Path
+
+    from enrichwatch.detection import load_misuse
+
+    folder = Path(__file__).resolve().parents[2] / "examples" / "detection"
+    files = sorted(folder.glob("*.toml"))
+    assert len(files) >= 4
+    for path in files:
+        m = load_misuse(path, iran, profile=PROFILE)
+        assert m.facilities and m.start.year >= 2016
