@@ -1,6 +1,7 @@
 """Every --json output follows its shipped JSON schema (cli/schemas/NAME.schema.json)."""
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -39,6 +40,10 @@ CASES = {
     "game-zero-sum": [("game", "zero-sum", "--matrix", "3,-1;-2,1")],
     "game-bimatrix": [("game", "bimatrix", "--row-payoffs", "3,0;0,2", "--column-payoffs",
                        "2,0;0,3")],
+    "detection": [("detection", str(Path(__file__).parents[2] / "examples" / "detection"
+                                    / "fordow-repiping-2023.toml"))],
+    "detection-timeline": [("detection", "--timeline", "--since", "2025-05", "--until",
+                            "2026")],
     "error": [("swu", "--feed", "0.711", "--product", "-3", "--tails", "0.3", "--product-kg",
                "1"),
               ("swu", "--no-such-option")],

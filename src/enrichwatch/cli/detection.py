@@ -122,7 +122,7 @@ def _one(path, reg, as_of, method, samples, seed, dask, report, as_json) -> None
 
         write_report(render_detection_report(result, regime=reg), report)
     payload = {**result.as_dict(), "report": str(report) if report else None}
-    emit(as_json, payload, lambda out: _one_table(out, payload))
+    emit(as_json, payload, lambda out: _one_table(out, payload), schema="detection")
 
 
 def _read_breakout(path: Path) -> dict:
@@ -153,7 +153,8 @@ def _timeline(reg, since, until, sq_definition, basis, breakout_json, report, as
 
         write_report(render_detection_timeline_report(result, regime=reg), report)
     payload = {**result.as_dict(), "report": str(report) if report else None}
-    emit(as_json, payload, lambda out: _timeline_table(out, payload))
+    emit(as_json, payload, lambda out: _timeline_table(out, payload),
+         schema="detection-timeline")
 
 
 def _days(value) -> str:

@@ -10,9 +10,17 @@ import sys
 from typing import Any
 
 from ..errors import ConvergenceError, EnrichwatchError
-from . import breakout, machines, physics, plant, records, schema, verification  # noqa: F401
+from . import (  # noqa: F401  (registers the commands)
+    breakout,
+    detection,
+    machines,
+    physics,
+    plant,
+    records,
+    schema,
+    verification,
+)
 from .app import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, app, report_error, stamped
-from . import detection  # noqa: F401  (registers the detection command)
 
 __all__ = ["main"]
 

@@ -184,7 +184,8 @@ def _run_dask(activities, seed, sizes, address, client):
     own = client is None
     client = Client(address) if own else client
     try:
-        shared = client.scatter(activities, broadcast=True)
+        # one future for the whole tuple (scattering a tuple itself gives one per element)
+        shared = client.scatter([activities], broadcast=True)[0]
         futures = client.map(run_chunk, [shared] * len(sizes), [seed] * len(sizes),
                              list(range(len(sizes))), sizes, pure=False)
         return client.gather(futures), str(client.scheduler.address)

@@ -97,7 +97,7 @@ class DetectionTimelineRow:
                 "regime_date": r.on.isoformat(), "era": r.era or None,
                 "breakout_days": self.breakout_days,
                 "breakout_basis": None if p is None else p.basis,
-                "breakout_sites": [] if p is None else list(p.facilities),
+                "sites": list(r.misuse.facilities),
                 "detection_median_days": _num(self.detection_median_days),
                 "detection_p90_days": _num(self.detection_p90_days),
                 "detection_ever": r.distribution.probability_ever,
