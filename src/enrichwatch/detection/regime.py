@@ -268,6 +268,15 @@ class Regime:
         >>> {p.probability for m in r.measures if m.kind == "material_accountancy"
         ...  for p in m.periods if p.in_place}
         {0.5}
+
+        With the accountancy statistics: the single-balance test for one SQ lost (27.8 kg U
+        at 90 %) with sigma-MUF 10 kg U and 5 % false alarms (figures for illustration):
+
+        >>> from enrichwatch.accountancy import dp_one_sided
+        >>> pd = dp_one_sided(27.8, 10.0, 0.05)
+        >>> r = load_regime().with_accountancy(pd, source="MUF test, sigma-MUF 10 kg U")
+        >>> round(pd, 3)
+        0.872
         """
         p = getattr(result, "detection_probability", result)
         if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p <= 1.0:
