@@ -139,3 +139,23 @@ def test_every_example_scenario_reads(iran):
     for path in files:
         m = load_misuse(path, iran, profile=PROFILE)
         assert m.facilities and m.start.year >= 2016
+
+
+#: Copied from shared/reference/safeguards-vectors.json (id, source, expected).
+SG_CONST_002 = {"id": "SG-CONST-002",
+                "source": "NSSPI course 'Introduction - History of IAEA Safeguards' "
+                          "http://nsspi.tees.tamus.edu/nssep/courses/introduction-to-safeguards"
+                          "-and-security/introduction-to-nuclear-safeguards/introduction/"
+                          "introduction",
+                "expected": {"unirradiated_direct_use_months": 1, "indirect_use_months": 12}}
+
+
+def test_timeliness_goals_are_the_iaea_ones():
+    """SG-CONST-002 (tolerance 0): one month for unirradiated direct-use material, one year for
+    indirect-use material, in days of a twelfth of a Julian year."""
+    from enrichwatch.detection import TIMELINESS
+
+    e = SG_CONST_002["expected"]
+    month = 365.25 / 12
+    assert TIMELINESS["direct-use"][0] == e["unirradiated_direct_use_months"] * month
+    assert TIMELINESS["indirect-use"][0] == e["indirect_use_months"] * month

@@ -198,3 +198,23 @@ def test_a_regime_file_on_disk(tmp_path):
     assert r.origin == str(path) and r.facilities == ("Plant A", "Plant B")
     with pytest.raises(RegimeFileError, match="file"):
         load_regime(tmp_path / "missing.toml")
+
+
+#: Copied from shared/reference/safeguards-vectors.json (id, source, expected).
+SG_CONST_003 = {"id": "SG-CONST-003",
+                "source": "NSSPI 'Detection probability' page https://nsspi-nssep.org/nssep/"
+                          "reference/technical-safeguards-terminology/safeguards-approaches%2c"
+                          "-concepts%2c-and-measures/detection-probability.html",
+                "expected": {"high": 0.9}}
+
+
+def test_accountancy_input_is_the_high_detection_probability_level(iran):
+    """Until the accountancy statistics feed it, the bundled balance detects with the IAEA's
+    'high' level (SG-CONST-003, tolerance 0), stated as an input with its source."""
+    for m in iran.measures:
+        if m.kind != "material_accountancy":
+            continue
+        for p in m.periods:
+            if p.in_place:
+                assert p.probability == SG_CONST_003["expected"]["high"]
+                assert "GLOSSARY" in p.sources and not p.verified
