@@ -97,15 +97,6 @@ def test_every_error_zero_makes_the_covariance_singular():
     assert err.value.param == "covariance[0][0]" and err.value.value == 0.0
 
 
-@pytest.fixture(scope="module")
-def local_cluster():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-    client = distributed.Client(cluster)
-    yield cluster, client
-    client.close()
-    cluster.close()
 
 
 def test_dask_gives_the_local_result(local_cluster):

@@ -74,15 +74,6 @@ def test_bad_sample_counts(heu_state):
         monte_carlo(heu_state, samples=0)
 
 
-@pytest.fixture(scope="module")
-def local_cluster():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-    client = distributed.Client(cluster)
-    yield cluster, client
-    client.close()
-    cluster.close()
 
 
 def test_dask_gives_the_local_result(ladder_state, local_cluster):

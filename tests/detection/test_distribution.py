@@ -124,15 +124,6 @@ def test_as_dict_is_plain_and_finite():
     assert none["median_days"] is None and none["probability_ever"] == 0.0
 
 
-@pytest.fixture(scope="module")
-def local_cluster():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-    client = distributed.Client(cluster)
-    yield cluster, client
-    client.close()
-    cluster.close()
 
 
 def test_dask_gives_the_local_result(local_cluster):
