@@ -52,7 +52,23 @@ def value(x) -> np.ndarray:
     0.0
     """
     x = np.asarray(x, dtype=float)
-    return (2.0 * x - 1.0) * np.log(x / (1.0 - x))
+    out = _half_value(x, np.empty(x.shape), np.empty(x.shape))
+    out *= 2.0   # exact: (2x - 1) ln r == 2 ((x - 1/2) ln r) in binary floating point
+    return out[()] if out.ndim == 0 else out
+
+
+def _half_value(x: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """``V(x) / 2 = (x - 1/2) ln(x / (1 - x))`` into ``out`` (shape of ``x``), no temporaries.
+
+    Twice this is bitwise :func:`value`'s ``(2x - 1) ln(x / (1 - x))``: scaling by 2 is exact.
+    ``out`` and ``scratch`` are overwritten; a 0-d ``x`` gives a 0-d ``out``.
+    """
+    np.subtract(1.0, x, out=out)
+    np.divide(x, out, out=out)
+    np.log(out, out=out)
+    np.subtract(x, 0.5, out=scratch)
+    np.multiply(out, scratch, out=out)
+    return out
 
 
 def value_derivative(x) -> np.ndarray:
@@ -105,7 +121,7 @@ def _amount(value_, name: str) -> np.ndarray | None:
     if value_ is None:
         return None
     arr = np.asarray(as_magnitude(value_, name, "kg"), dtype=float)
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0.0):
+    if arr.size and not (np.min(arr) >= 0.0 and np.isfinite(np.max(arr))):   # nan fails both
         bad = arr[~np.isfinite(arr) | (arr < 0.0)].ravel()[0] if arr.ndim else float(arr)
         raise MassError(name, float(bad), "a finite amount >= 0 (kg U, or kg-SWU for swu_kg)")
     return arr
@@ -173,31 +189,80 @@ class BinaryEnrichment:
 
 
 def _per_product(xf, xp, xw):
-    """Feed, tails and SWU per kg product for raw fractions."""
+    """Feed, tails and SWU per kg product for raw fractions (small arrays; allocates)."""
     feed = (xp - xw) / (xf - xw)
     tails = feed - 1.0
     swu = value(xp) + tails * value(xw) - feed * value(xf)
     return feed, tails, swu
 
 
-def _result(feed, product, xw, p):
+def _split(xf: np.ndarray, xp: np.ndarray, xw: np.ndarray, shape: tuple) -> tuple:
+    """Feed, tails and SWU per kg product as fresh arrays of ``shape``; V once per stream.
+
+    Same operations, in the same order, as :func:`_per_product` (so the same bits), but the
+    value function is evaluated once per stream in its own shape and every intermediate
+    lives in one of two scratch buffers.
+    """
+    feed, scratch, spare = np.empty(shape), np.empty(shape), np.empty(shape)
+    np.subtract(xp, xw, out=feed)
+    np.subtract(xf, xw, out=scratch)
+    np.divide(feed, scratch, out=feed)
+    tails, swu = np.empty(shape), np.empty(shape)
+    np.subtract(feed, 1.0, out=tails)
+    np.multiply(tails, _half_value_in(xw, shape, spare, scratch), out=swu)
+    np.add(_half_value_in(xp, shape, spare, scratch), swu, out=swu)
+    np.multiply(feed, _half_value_in(xf, shape, spare, scratch), out=spare)
+    np.subtract(swu, spare, out=swu)
+    swu *= 2.0   # V = 2 (x - 1/2) ln(x / (1 - x)); the factor 2 is exact
+    return feed, tails, swu
+
+
+def _half_value_in(x: np.ndarray, shape: tuple, out: np.ndarray, scratch: np.ndarray):
+    """V(x)/2 in ``out`` if ``x`` fills ``shape``, else in small arrays of ``x``'s shape."""
+    if x.shape == shape:
+        return _half_value(x, out, scratch)
+    return _half_value(x, np.empty(x.shape), np.empty(x.shape))
+
+
+def _finite(a: np.ndarray) -> bool:
+    """True if every element is finite: min and max propagate nan and show +-inf (no temporary)."""
+    return a.size == 0 or bool(np.isfinite(np.min(a)) and np.isfinite(np.max(a)))
+
+
+def _result(feed, product, xw, given):
+    """The enrichment at tails assay ``xw`` with one amount of ``given`` setting the scale."""
     xf, xp = feed._mass_fraction, product._mass_fraction
-    f_per, t_per, s_per = _per_product(xf, xp, xw)
-    shape = np.broadcast(xf, xp, xw, p).shape
-
-    def out(a):
-        a = np.broadcast_to(a, shape)
-        return float(a) if a.ndim == 0 else np.array(a)
-
+    shape = np.broadcast_shapes(xf.shape, xp.shape, np.shape(xw),
+                                *(np.shape(v) for v in given.values()))
+    f_kg, t_kg, s_kg = _split(xf, xp, np.asarray(xw), shape)
     with np.errstate(over="ignore", invalid="ignore"):
-        amounts = [p * f_per, p, p * t_per, p * s_per]
-    if not all(np.all(np.isfinite(a)) for a in amounts):
+        p = _product_from(f_kg, t_kg, s_kg, given)
+        for a in (f_kg, t_kg, s_kg):
+            np.multiply(a, p, out=a)
+    if "product_kg" in given or np.shape(p) != shape:   # the caller's array stays theirs
+        p = np.array(np.broadcast_to(p, shape))
+    p_kg = p
+    if not all(_finite(a) for a in (f_kg, p_kg, t_kg, s_kg)):
         raise MassError("amounts", "too large", "amounts small enough that feed, product, "
                                                 "tails and separative work stay finite")
-    feed_kg, product_kg, tails_kg, swu_kg = (out(a) for a in amounts)
     return BinaryEnrichment(feed=feed, product=product, tails=Assay(np.asarray(xw)),
-                            feed_kg=feed_kg, product_kg=product_kg, tails_kg=tails_kg,
-                            swu_kg=swu_kg)
+                            feed_kg=_out(f_kg), product_kg=_out(p_kg), tails_kg=_out(t_kg),
+                            swu_kg=_out(s_kg))
+
+
+def _out(a: np.ndarray):
+    return float(a) if a.ndim == 0 else a
+
+
+def _product_from(f_per, t_per, s_per, given):
+    """Product mass implied by the one amount in ``given``, from the per-product amounts."""
+    if "product_kg" in given:
+        return given["product_kg"]
+    if "feed_kg" in given:
+        return given["feed_kg"] / f_per
+    if "tails_kg" in given:
+        return given["tails_kg"] / t_per
+    return given["swu_kg"] / s_per
 
 
 def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=None,
@@ -207,7 +272,8 @@ def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=N
     Give the feed and product assays and either
     (a) the tails assay and exactly one of ``feed_kg``, ``product_kg``, ``tails_kg``, ``swu_kg``, or
     (b) no tails assay and exactly two of them, from which the tails assay is solved.
-    All inputs broadcast (numpy arrays welcome).
+    All inputs broadcast (numpy arrays welcome). With a tails assay the value function is
+    evaluated once per stream (three times per element).
 
     Parameters
     ----------
@@ -223,6 +289,7 @@ def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=N
     Returns
     -------
     BinaryEnrichment
+        Amounts are fresh arrays (floats for scalar input), never views of the input.
 
     Raises
     ------
@@ -256,22 +323,17 @@ def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=N
                          f"exactly {needed} of {', '.join(_AMOUNTS)} "
                          + ("with a tails assay" if tails is not None else "without a tails assay"))
     if tails is not None:
-        return _result(feed, product, tails._mass_fraction,
-                       _product_from_one(feed, product, tails._mass_fraction, given))
+        return _result(feed, product, tails._mass_fraction, given)
     xw = _solve_tails(feed, product, given)
-    return _result(feed, product, xw, _product_from_one(feed, product, xw, given))
+    return _result(feed, product, xw, _one_of(given))
 
 
-def _product_from_one(feed, product, xw, given):
-    """Product mass implied by one given amount, at tails assay ``xw``."""
-    f_per, t_per, s_per = _per_product(feed._mass_fraction, product._mass_fraction, xw)
-    if "product_kg" in given:
-        return given["product_kg"]
-    if "feed_kg" in given:
-        return given["feed_kg"] / f_per
-    if "tails_kg" in given:
-        return given["tails_kg"] / t_per
-    return given["swu_kg"] / s_per
+def _one_of(given: dict) -> dict:
+    """The amount that sets the scale once the tails assay is solved from two of them."""
+    for key in ("product_kg", "feed_kg", "tails_kg", "swu_kg"):
+        if key in given:
+            return {key: given[key]}
+    raise AssertionError("unreachable: two amounts were given")
 
 
 def _solve_tails(feed, product, given) -> np.ndarray:
@@ -312,10 +374,13 @@ def _bisect_tails(xf, xp, mass_name, mass, swu, iterations: int = 80) -> np.ndar
     lo = np.full(np.broadcast(xf, xp, mass, swu).shape, -30.0)   # log-odds of tails assay
     hi = np.broadcast_to(np.log(xf / (1.0 - xf)), lo.shape).copy()
     per_mass = {"feed_kg": 0, "product_kg": None, "tails_kg": 1}[mass_name]
+    v_f, v_p = value(xf), value(xp)   # fixed: only the tails value changes between steps
     for _ in range(iterations):
         mid = 0.5 * (lo + hi)
         xw = 1.0 / (1.0 + np.exp(-mid))
-        f_per, t_per, s_per = _per_product(xf, xp, xw)
+        f_per = (xp - xw) / (xf - xw)
+        t_per = f_per - 1.0
+        s_per = v_p + t_per * value(xw) - f_per * v_f   # as _per_product, term for term
         p = mass if per_mass is None else mass / (f_per, t_per)[per_mass]
         too_much = p * s_per > swu
         lo = np.where(too_much, mid, lo)
