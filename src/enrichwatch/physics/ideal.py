@@ -43,12 +43,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.linalg import solve_banded
-from scipy.optimize import minimize_scalar, root
+from scipy.optimize import minimize_scalar
 
 from ..composition import Assay, Composition, require_composition
 from ..constants import ISOTOPE_MASS
 from ..errors import AssayError, ConvergenceError, InputError, InputTypeError, MassError
 from ..units import as_magnitude
+from .marc import FitTargets, fit_stages
+from .marc import flow_factors as _flow_factors
+from .marc import shares as _shares
+from .marc import streams as _streams
 from .separation import KEY_MIDPOINT_MASS, PerUnitMass, SeparationLaw, canonical_isotopes
 
 __all__ = [
@@ -62,12 +66,9 @@ __all__ = [
 
 _M235 = ISOTOPE_MASS["U235"]
 _M238 = ISOTOPE_MASS["U238"]
-_EXP_CAP = 700.0  # exp() arguments are clipped here; every ratio has saturated long before
 _HALF_K_TOL = 1e-9  # |2k - 1| below this takes the k = 1/2 branch of the value function
 _FIRST_CHUNK = 64  # stage numbers tried at once by the integer search, growing fourfold
 _MAX_STAGES = 200_000
-_FIT_TOL = 1e-9  # largest |logit(got) - logit(target)| accepted for real stage numbers
-_JAC_STEP = 1e-5  # step in (ln n_e, ln(n_s + 1)) of the finite-difference Jacobian
 _M_STAR_OBJECTIVES = ("exact", "wbs1999")
 
 
@@ -152,56 +153,6 @@ def _as_target(value, param: str) -> U235Fraction:
             return U235Fraction(float(value.mass_fraction), "mass")
         raise AssayError(param, value, allowed)
     raise InputTypeError(param, value, allowed)
-
-
-# -- the MARC relations, vectorised over isotopes (last axis) and stage numbers -----------------
-def _expm1_minus_x(x: np.ndarray) -> np.ndarray:
-    """expm1(x) - x without cancellation for small |x|."""
-    small = np.abs(x) < 1e-2
-    xs = np.where(small, x, 0.0)
-    series = xs * xs * (0.5 + xs * (1 / 6 + xs * (1 / 24 + xs * (1 / 120 + xs / 720))))
-    return np.where(small, series, np.expm1(x) - x)
-
-
-def _exponents(log_a: np.ndarray, n_e, n_s):
-    m1 = np.asarray(n_s, dtype=float) + 1.0
-    n_e = np.asarray(n_e, dtype=float)
-    up = np.minimum(np.maximum(m1 * log_a, -_EXP_CAP), _EXP_CAP)
-    down = np.minimum(np.maximum(-n_e * log_a, -_EXP_CAP), _EXP_CAP)
-    return n_e, m1, up, down
-
-
-def _shares(log_a: np.ndarray, n_e, n_s) -> tuple[np.ndarray, np.ndarray]:
-    """Product share phi_i and tails share 1 - phi_i of each isotope's feed."""
-    n_e, m1, up, down = _exponents(log_a, n_e, n_s)
-    e_up, e_down = np.expm1(up), np.expm1(down)
-    den = e_up - e_down
-    if den.all():
-        return e_up / den, -e_down / den
-    zero = den == 0.0  # alpha*_i = 1 exactly: the limits of the expressions below
-    safe = np.where(zero, 1.0, den)
-    phi = np.where(zero, m1 / (n_e + m1), e_up / safe)
-    psi = np.where(zero, n_e / (n_e + m1), -e_down / safe)
-    return phi, psi
-
-
-def _flow_factors(log_a: np.ndarray, n_e, n_s) -> np.ndarray:
-    """Sum of the stage feed flows of each isotope per unit feed of that isotope."""
-    n_e, m1, up, down = _exponents(log_a, n_e, n_s)
-    den = (np.expm1(up) - np.expm1(down)) * np.tanh(0.5 * log_a)
-    num = n_e * _expm1_minus_x(up) + m1 * _expm1_minus_x(down)
-    if den.all():
-        return num / den
-    zero = den == 0.0
-    return np.where(zero, n_e * m1, num / np.where(zero, 1.0, den))
-
-
-def _streams(x_feed: np.ndarray, log_a: np.ndarray, n_e, n_s):
-    """Molar cut P/F and atom fractions of product and tails."""
-    phi, psi = _shares(log_a, n_e, n_s)
-    up, down = x_feed * phi, x_feed * psi
-    cut = up.sum(axis=-1)
-    return cut, up / cut[..., None], down / down.sum(axis=-1)[..., None]
 
 
 # -- value function -----------------------------------------------------------------------------
@@ -379,27 +330,20 @@ def _atom_log_ratio(prob: _Problem, target: U235Fraction) -> float:
 
 
 def _real_stages(prob: _Problem, log_a: np.ndarray) -> tuple[float, float]:
-    """Real (n_e, n_s) such that product and tails U-235 hit their targets."""
-    targets = _logit(np.array([prob.product.value, prob.tails.value]))
+    """Real (n_e, n_s) such that product and tails U-235 hit their targets.
 
-    def residual(z):
-        n_e, n_s = math.exp(z[0]), math.expm1(z[1])
-        _, x_p, x_t = _streams(prob.x_feed, log_a, n_e, n_s)
-        got = np.array([prob.u235(x_p, prob.product.basis), prob.u235(x_t, prob.tails.basis)])
-        return _logit(got) - targets
-
-    def jacobian(z):  # central differences with an absolute step (z may sit near 0)
-        cols = [residual(z + h) - residual(z - h) for h in np.eye(2) * _JAC_STEP]
-        return np.stack(cols, axis=1) / (2.0 * _JAC_STEP)
-
-    guess = _stage_guess(prob, log_a)
-    start = np.array([math.log(guess[0]), math.log1p(guess[1])])
-    for method in ("hybr", "lm"):  # judged by the residual: hybr may stall at the solution
-        sol = root(residual, start, jac=jacobian, method=method, options={"xtol": 1e-13})
-        if np.all(np.isfinite(sol.x)) and np.max(np.abs(residual(sol.x))) <= _FIT_TOL:
-            return math.exp(sol.x[0]), math.expm1(sol.x[1])
-    raise ConvergenceError("real-valued stage numbers",
-                           f"{sol.message} (targets may be out of reach of this feed)")
+    Newton's method with the analytic Jacobian (:func:`enrichwatch.physics.marc.fit_stages`),
+    from the binary closed-form estimate.
+    """
+    tp, tt = prob.product, prob.tails
+    targets = FitTargets.of(prob.x_feed, prob.j,
+                            tuple(prob.masses if t.basis == "mass" else 1.0 for t in (tp, tt)),
+                            (tp.value, tt.value))
+    n_e, n_s, message = fit_stages(log_a, targets, _stage_guess(prob, log_a))
+    if message or not math.isfinite(n_e):
+        raise ConvergenceError("real-valued stage numbers",
+                               f"{message} (targets may be out of reach of this feed)")
+    return n_e, n_s
 
 
 # -- flows and figures of merit -----------------------------------------------------------------
