@@ -57,6 +57,7 @@ FIT_TOL = 1e-9  # largest |logit(got) - logit(target)| accepted for real stage n
 _NEWTON_TOL = 1e-14  # Newton stops below this residual (the rounding floor of the logits)
 _NEWTON_STEPS = 60  # Newton iterations before SciPy's root takes over
 _HALVINGS = 30  # step halvings tried before a Newton step counts as stalled
+_MAX_STEP = 2.0  # longest Newton step in ln n_e or ln(n_s + 1) (a factor e^2 in stage numbers)
 _Z_CAP = 700.0  # |ln n_e|, |ln(n_s + 1)| beyond this overflow math.exp: such steps are halved
 
 
@@ -192,6 +193,8 @@ class FitEquations:
 
     def floats(self, z0: float, z1: float) -> tuple[float, ...]:
         """(r_product, r_tails, dr_p/dz0, dr_p/dz1, dr_t/dz0, dr_t/dz1) as Python floats."""
+        if not (abs(z0) < _Z_CAP and abs(z1) < _Z_CAP):   # math.exp would overflow
+            return math.inf, math.inf, math.nan, math.nan, math.nan, math.nan
         n_e, n_s = math.exp(z0), math.expm1(z1)
         m1 = n_s + 1.0
         if self._unit or max(n_e, m1) * self._reach >= EXP_CAP:
@@ -248,8 +251,9 @@ def fit_stages(log_a: np.ndarray, targets: FitTargets, start) -> tuple[float, fl
     message = ""
     if z is None:
         for method in ("hybr", "lm"):  # judged by the residual: hybr may stall at the solution
-            sol = root(equations, np.array(z0), jac=True, method=method,
-                       options={"xtol": 1e-13})
+            with np.errstate(all="ignore"):   # lm's covariance may overflow; not used
+                sol = root(equations, np.array(z0), jac=True, method=method,
+                           options={"xtol": 1e-13})
             if _size(*equations.floats(*sol.x.tolist())[:2]) <= FIT_TOL:
                 z = tuple(sol.x.tolist())
                 break
@@ -285,15 +289,15 @@ def _newton(equations: FitEquations, z0: float, z1: float) -> tuple[float, float
 
 
 def _halve_until_better(equations: FitEquations, z, step, size):
-    """(z, equations at z, residual size) after the longest step z + step / 2^k
-    (k < _HALVINGS) that lowers the residual, or None."""
-    scale = 1.0
+    """(z, equations at z, residual size) after the longest step z + s step / 2^k
+    (k < _HALVINGS) that lowers the residual, or None; s shortens a step longer than
+    _MAX_STEP (near the product plateau the Jacobian is almost singular)."""
+    scale = min(1.0, _MAX_STEP / max(abs(step[0]), abs(step[1]), 1e-300))
     for _ in range(_HALVINGS):
         z0, z1 = z[0] + scale * step[0], z[1] + scale * step[1]
-        if abs(z0) < _Z_CAP and abs(z1) < _Z_CAP:
-            values = equations.floats(z0, z1)
-            new_size = _size(values[0], values[1])
-            if new_size < size:
-                return (z0, z1), values, new_size
+        values = equations.floats(z0, z1)
+        new_size = _size(values[0], values[1])
+        if new_size < size:
+            return (z0, z1), values, new_size
         scale *= 0.5
     return None
