@@ -332,6 +332,20 @@ def test_free_m_star_minimises_the_flow():
     assert isinstance(integer.n_enriching, int)
 
 
+def test_issue14_free_m_star_is_deterministic():
+    """Same input, same bits: the M* search has no clock, tolerance or state that could make it
+    depend on load or on the fits run before it."""
+    feed = Composition.from_mass_fractions({"U234": 0.000055, "U235": 0.0072, "U238": 0.992745})
+    args = (feed, Assay.from_mass_fraction(0.05), Assay.from_mass_fraction(0.0025),
+            PerUnitMass(1.05))
+    first = ideal_cascade(*args, feed_kg=1.0, integer_stages=False)
+    ideal_cascade(NAT_ATOM, ATOM(0.9), ATOM(0.001), PerUnitMass(1.1), feed_kg=1.0,
+                  integer_stages=False, m_star_objective="wbs1999")
+    again = ideal_cascade(*args, feed_kg=1.0, integer_stages=False)
+    assert (again.m_star, again.n_enriching, again.n_stripping, again.flow_per_feed) == (
+        first.m_star, first.n_enriching, first.n_stripping, first.flow_per_feed)
+
+
 def test_wbs_objective_stays_clear_of_the_u236_singularity():
     feed = Composition.from_mass_percent({"U234": 0.02, "U235": 0.9, "U236": 0.6, "U238": 98.48})
     casc = ideal_cascade(feed, Assay.from_weight_percent(5), Assay.from_weight_percent(0.25),

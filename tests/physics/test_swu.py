@@ -243,3 +243,96 @@ def test_bare_float_assays_are_type_errors_not_attribute_errors():
         reachable_product(0.00711, A(0.9), A(0.003), 10.0)
     with pytest.raises(InputTypeError, match="assay"):
         value_function(0.5)
+
+
+# --- issue 14: enrich() at the cost of three value-function evaluations ----------------------
+def _reference_per_product(xf, xp, xw):
+    """The formula as written before issue 14: V evaluated twice per stream, temporaries."""
+    def v(x):
+        return (2.0 * x - 1.0) * np.log(x / (1.0 - x))
+    feed = (xp - xw) / (xf - xw)
+    tails = feed - 1.0
+    return feed, tails, v(xp) + tails * v(xw) - feed * v(xf)
+
+
+def test_issue14_enrich_evaluates_the_value_function_once_per_stream(monkeypatch):
+    from enrichwatch.physics import swu
+
+    calls = []
+    original = swu._half_value
+
+    def counting(x, out, scratch):
+        calls.append(np.shape(x))
+        return original(x, out, scratch)
+
+    monkeypatch.setattr(swu, "_half_value", counting)
+    n = 1000
+    xw = np.linspace(0.001, 0.004, n)
+    enrich(A(np.full(n, 0.00711)), A(np.full(n, 0.05)), A(xw), product_kg=2.0)
+    assert calls == [(n,)] * 3
+    calls.clear()
+    enrich(A(0.00711), A(0.05), A(xw), feed_kg=np.full(n, 10.0))   # feed given: still three
+    assert sorted(calls) == [(), (), (n,)]
+
+
+shapes = st.sampled_from([((), (), (5,)), ((5,), (5,), (5,)), ((), (3, 1), (4,)),
+                          ((2, 1, 1), (1, 3, 1), (1, 1, 4))])
+
+
+@given(shapes, st.integers(0, 2**32 - 1))
+def test_issue14_fast_split_is_bitwise_the_reference_formula(shape_set, seed):
+    from enrichwatch.physics.swu import _split
+
+    rng = np.random.default_rng(seed)
+    xf = rng.uniform(0.002, 0.05, shape_set[0])
+    xp = rng.uniform(0.06, 0.999, shape_set[1])
+    xw = rng.uniform(1e-5, 0.0019, shape_set[2])
+    shape = np.broadcast_shapes(*shape_set)
+    got = _split(np.asarray(xf), np.asarray(xp), np.asarray(xw), shape)
+    for a, b in zip(got, _reference_per_product(xf, xp, xw), strict=True):
+        assert a.shape == shape
+        np.testing.assert_array_equal(a, np.broadcast_to(b, shape))
+
+
+@given(st.lists(st.floats(1e-12, 1 - 1e-12), min_size=0, max_size=20))
+def test_value_is_bitwise_the_formula(xs):
+    x = np.array(xs, dtype=float)
+    np.testing.assert_array_equal(value(x), (2.0 * x - 1.0) * np.log(x / (1.0 - x)))
+    if xs:
+        assert isinstance(value(xs[0]), float) and value(xs[0]) == float(value(x[:1])[0])
+
+
+def test_issue14_amounts_are_fresh_arrays_not_views_of_the_input():
+    product = np.array([1.0, 2.0, 3.0])
+    r = enrich(A(0.00711), A(0.05), A(np.array([0.002, 0.003, 0.004])), product_kg=product)
+    product[:] = 99.0
+    np.testing.assert_array_equal(r.product_kg, [1.0, 2.0, 3.0])
+    assert not any(np.shares_memory(getattr(r, k), getattr(r, j))
+                   for k in ("feed_kg", "product_kg", "tails_kg", "swu_kg")
+                   for j in ("feed_kg", "product_kg", "tails_kg", "swu_kg") if k < j)
+
+
+def test_issue14_broadcast_result_shapes():
+    r = enrich(A(0.00711), A(np.array([[0.05], [0.2], [0.9]])), A(np.linspace(0.001, 0.005, 4)),
+               product_kg=1.0)
+    for key in ("feed_kg", "product_kg", "tails_kg", "swu_kg"):
+        assert np.shape(getattr(r, key)) == (3, 4)
+    scalar = enrich(A(0.00711), A(0.05), A(0.003), tails_kg=5.0)
+    assert all(type(getattr(scalar, k)) is float for k in ("feed_kg", "product_kg", "swu_kg"))
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -1.0, -0.0 - 1e-300])
+@pytest.mark.parametrize("where", [0, 4999, 9999])
+def test_issue14_a_bad_amount_anywhere_in_a_large_array_is_refused(bad, where):
+    amounts = np.full(10_000, 3.0)
+    amounts[where] = bad
+    with pytest.raises(MassError, match="product_kg") as info:
+        enrich(A(0.00711), A(0.05), A(0.003), product_kg=amounts)
+    assert info.value.value == bad or (np.isnan(bad) and np.isnan(info.value.value))
+
+
+def test_issue14_overflowing_amounts_are_refused():
+    with pytest.raises(MassError, match="amounts"):
+        enrich(A(0.00711), A(0.9), A(0.003), product_kg=np.array([1.0, 1e308]))
+    with pytest.raises(MassError, match="amounts"):   # product = tails / (tiny tails per product)
+        enrich(A(0.00711), A(0.00712), A(1e-6), tails_kg=np.array([1e308, 1.0]))
