@@ -14,7 +14,8 @@ work is done in atom fractions and molar flows; kg U appear at the edges (isotop
 
 Stage numbers are either integers (the miso rule: add enriching stages with no stripping stage
 until the product reaches its target, then add stripping stages until the tails reach theirs,
-so the product overshoots) or real numbers fitted to both targets.
+so the product overshoots) or real numbers fitted to both targets (Newton's method with the
+analytic slopes of the relations; both live in :mod:`enrichwatch.physics.marc`).
 
 Figures of merit
 ----------------

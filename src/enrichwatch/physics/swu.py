@@ -241,12 +241,11 @@ def _result(feed, product, xw, given):
             np.multiply(a, p, out=a)
     if "product_kg" in given or np.shape(p) != shape:   # the caller's array stays theirs
         p = np.array(np.broadcast_to(p, shape))
-    p_kg = p
-    if not all(_finite(a) for a in (f_kg, p_kg, t_kg, s_kg)):
+    if not all(_finite(a) for a in (f_kg, p, t_kg, s_kg)):
         raise MassError("amounts", "too large", "amounts small enough that feed, product, "
                                                 "tails and separative work stay finite")
     return BinaryEnrichment(feed=feed, product=product, tails=Assay(np.asarray(xw)),
-                            feed_kg=_out(f_kg), product_kg=_out(p_kg), tails_kg=_out(t_kg),
+                            feed_kg=_out(f_kg), product_kg=_out(p), tails_kg=_out(t_kg),
                             swu_kg=_out(s_kg))
 
 
