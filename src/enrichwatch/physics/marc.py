@@ -64,6 +64,8 @@ _Z_CAP = 700.0  # |ln n_e|, |ln(n_s + 1)| beyond this overflow math.exp: such st
 def expm1_minus_x(x: np.ndarray) -> np.ndarray:
     """expm1(x) - x without cancellation for small |x|."""
     small = np.abs(x) < 1e-2
+    if not small.any():
+        return np.expm1(x) - x
     xs = np.where(small, x, 0.0)
     series = xs * xs * (0.5 + xs * (1 / 6 + xs * (1 / 24 + xs * (1 / 120 + xs / 720))))
     return np.where(small, series, np.expm1(x) - x)
