@@ -121,7 +121,7 @@ def _amount(value_, name: str) -> np.ndarray | None:
     if value_ is None:
         return None
     arr = np.asarray(as_magnitude(value_, name, "kg"), dtype=float)
-    if arr.size and not (np.min(arr) >= 0.0 and np.isfinite(np.max(arr))):   # nan fails both
+    if arr.size and not (arr.min() >= 0.0 and np.isfinite(arr.max())):   # nan fails both
         bad = arr[~np.isfinite(arr) | (arr < 0.0)].ravel()[0] if arr.ndim else float(arr)
         raise MassError(name, float(bad), "a finite amount >= 0 (kg U, or kg-SWU for swu_kg)")
     return arr
@@ -133,14 +133,14 @@ def _both(feed: np.ndarray) -> str:
 
 
 def _check_order(feed: np.ndarray, product: np.ndarray, tails: np.ndarray | None) -> None:
-    bad = np.broadcast_to(product <= feed, np.broadcast(product, feed).shape)
-    if np.any(bad):
+    bad = np.asarray(product <= feed)   # already of the broadcast shape
+    if bad.any():
         raise AssayError("product", float(np.broadcast_to(product, bad.shape)[bad][0]),
                          f"a U-235 mass fraction above the feed's {_both(feed)}")
     if tails is None:
         return
-    bad = np.broadcast_to(tails >= feed, np.broadcast(tails, feed).shape)
-    if np.any(bad):
+    bad = np.asarray(tails >= feed)
+    if bad.any():
         raise AssayError("tails", float(np.broadcast_to(tails, bad.shape)[bad][0]),
                          f"a U-235 mass fraction below the feed's {_both(feed)}")
 
@@ -226,7 +226,7 @@ def _half_value_in(x: np.ndarray, shape: tuple, out: np.ndarray, scratch: np.nda
 
 def _finite(a: np.ndarray) -> bool:
     """True if every element is finite: min and max propagate nan and show +-inf (no temporary)."""
-    return a.size == 0 or bool(np.isfinite(np.min(a)) and np.isfinite(np.max(a)))
+    return a.size == 0 or bool(np.isfinite(a.min()) and np.isfinite(a.max()))
 
 
 def _result(feed, product, xw, given):
