@@ -23,7 +23,7 @@ Examples
 ...             (Segment("production", 24.0, "plant"),), thresholds=(0.2,))
 >>> result = run_history(h)
 >>> steady = result.segments[0].steady["A.product"]
->>> abs(result.streams["A.product"][-1] - steady) < 1e-6
+>>> bool(abs(result.streams["A.product"][-1] - steady) < 1e-6)
 True
 """
 

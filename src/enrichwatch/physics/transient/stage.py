@@ -22,7 +22,7 @@ Examples
 >>> y = heads_assay(np.array([0.05]), x, np.array([0.5]))
 >>> bool(0 < x[0] < 0.05 < y[0] < 1)
 True
->>> round(float((y / (1 - y)) / (x / (1 - x)))[0], 12)
+>>> round(float(((y / (1 - y)) / (x / (1 - x)))[0]), 12)
 1.4
 """
 
