@@ -44,6 +44,7 @@ from .plant import (
 from .results import SegmentSummary, TransientResult, run_history
 from .stage import heads_assay, point_assays, tails_assay
 from .system import CLOSURES, FlowSolution, Model, Operation, Routing, stage_flows
+from .uncertainty import Range, Sweep, sweep_history, variants
 
 __all__ = [
     "CLOSURES",
@@ -57,10 +58,12 @@ __all__ = [
     "HoldUp",
     "Model",
     "Operation",
+    "Range",
     "Routing",
     "Run",
     "Segment",
     "SegmentSummary",
+    "Sweep",
     "TransientResult",
     "ValveSetting",
     "Variant",
@@ -75,7 +78,9 @@ __all__ = [
     "settling_time",
     "stage_flows",
     "steady_limit",
+    "sweep_history",
     "tails_assay",
     "time_constants",
+    "variants",
     "withdrawn_above",
 ]

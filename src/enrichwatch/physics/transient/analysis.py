@@ -33,6 +33,7 @@ __all__ = ["Series", "equilibrium_time_scale", "peak", "settling_time", "steady_
            "time_constants", "watch_series", "withdrawn_above"]
 
 _NEWTON_TOL = 1e-14
+_UNCHANGED = 1e-9      # an assay change [1] too small to settle (already at the target)
 _GRID = 400
 
 
@@ -133,10 +134,10 @@ def settling_time(ser: Series, watch: Watch, target: float, fraction: float = 0.
                   ) -> float | None:
     """Time [h] from the start of the segment after which the watched assay stays within
     ``fraction`` of its change (``|a - target| <= fraction |target - a(start)|``); ``None`` if it
-    is still outside at the end of the segment; 0 if it starts at the target."""
+    is still outside at the end of the segment; 0 if it starts within 1e-9 of the target."""
     values = ser.values(watch)
     band = fraction * abs(target - values[0])
-    if band == 0.0:
+    if abs(target - values[0]) <= _UNCHANGED:
         return 0.0
     excess = np.abs(values - target) - band
     if excess[-1] > 0.0:

@@ -282,11 +282,12 @@ def _check_history(h: History) -> None:
 # -- segments -> operations ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class Variant:
-    """Uncertain inputs of one run: hold-up per machine [g U], stage factor at the design
-    point (``None``: the catalog's), and closures replacing those of some segments."""
+    """Uncertain inputs of one run: hold-up per machine [g U], design stage factor of some
+    machines (machine name -> gamma; the others as in the catalog), and closures replacing
+    those of some segments (segment index -> closure)."""
 
     holdup_g: float | None = None
-    gamma: float | None = None
+    gamma: Mapping[str, float] = field(default_factory=dict)
     closures: Mapping[int, str] = field(default_factory=dict)
     label: str = "nominal"
 
@@ -300,8 +301,8 @@ class _Builder:
         self.n = history.n_stages
         self.withdrawals = history.withdrawals()
         self.holdup = history.stage_holdup(variant.holdup_g)
-        self.machines = {name: (c.machine if variant.gamma is None
-                                else c.machine.varied(gamma=variant.gamma))
+        self.machines = {name: (c.machine.varied(gamma=variant.gamma[c.machine.name])
+                                if c.machine.name in variant.gamma else c.machine)
                          for name, c in history.cascades.items()}
 
     # stage arrays of a configuration
