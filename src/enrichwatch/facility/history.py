@@ -323,8 +323,9 @@ def _holdup(doc: _Document, file: str, problems: list) -> HoldUp:
     return HoldUp(h.rotor_g, h.pipework_g, (low, high), **kwargs)
 
 
-def _dry_run(history: History, file: str, problems: list) -> None:
-    """Build every segment's operation (flows, valves) to find what cannot run."""
+def _dry_run(history: History, file: str, problems: list, raw: Mapping[str, Any]) -> None:
+    """Build every segment's operation (flows, valves) to find what cannot run (``raw``: the
+    values as the file wrote them, by key, for rates converted to kg U/yr)."""
     builder = _Builder(history, Variant())
     previous = None
     try:
@@ -334,7 +335,7 @@ def _dry_run(history: History, file: str, problems: list) -> None:
                 _Builder(history, Variant(closures={i: alt})).operation(seg, i, previous)
         builder.initial()
     except InputError as err:
-        problems.append(_problem(file, err.param, err.value, err.allowed))
+        problems.append(_problem(file, err.param, raw.get(err.param, err.value), err.allowed))
 
 
 def _product(doc: _Document, configs: Mapping[str, Configuration], first: str, file: str,
@@ -388,11 +389,17 @@ def history_from_text(text: str, plant: Facility | str | os.PathLike, filename: 
     history = _history(doc, configs, segments, holdup, spans, filename, problems)
     product = _product(doc, configs, doc.segments[0].configuration, filename, problems)
     if history is not None:
-        _dry_run(history, filename, problems)
+        _dry_run(history, filename, problems, _raw_rates(doc))
     if problems or history is None:
         raise HistoryFileError(problems)
     return HistoryFile(history, filename, doc.history.description, facilities, product,
                        doc.uncertainty.model_dump())
+
+
+def _raw_rates(doc: _Document) -> dict[str, Any]:
+    return {key_path(("segments", i, "withdrawals", name, "rate")): value["rate"]
+            for i, seg in enumerate(doc.segments) for name, value in seg.withdrawals.items()
+            if isinstance(value, dict) and "rate" in value}
 
 
 def _configurations(facilities, catalog, problems) -> dict[str, Configuration]:

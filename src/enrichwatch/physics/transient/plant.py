@@ -38,6 +38,7 @@ import numpy as np
 
 from ...constants import SECONDS_PER_YEAR
 from ...errors import ConfigurationError, InputError, UnknownNameError
+from ...files import key_path
 from ..network import Network
 from .integrate import Watch, initial_state
 from .system import CLOSURES, FlowSolution, Operation, Routing, stage_flows
@@ -439,7 +440,7 @@ class _Builder:
         names = {config.label(w): w for w in config.network.withdrawal_names}
         names.update({w: w for w in config.network.withdrawal_names})
         if key not in names:
-            raise UnknownNameError(f"segments[{index}].withdrawals", key,
+            raise UnknownNameError(key_path(("segments", index, "withdrawals", key)), key,
                                    f"a withdrawal of configuration {config.name!r}: "
                                    + ", ".join(sorted(names)))
         return names[key]
@@ -452,11 +453,13 @@ class _Builder:
         def passed(share: float) -> float:
             r = routing.with_openings({name: share})
             flows = stage_flows(r, cuts, feed).flows
-            return float(r.heads_out[w] @ (cuts * flows) + r.tails_out[w] @ ((1 - cuts) * flows))
+            out = r.heads_out @ (cuts * flows) + r.tails_out @ ((1 - cuts) * flows)
+            return float(out[w])
 
         full = passed(1.0)
         if not 0.0 < rate <= full * (1.0 + 1e-12):
-            raise InputError(f"segments[{index}].withdrawals.{key}.rate", rate * HOURS_PER_YEAR,
+            raise InputError(key_path(("segments", index, "withdrawals", key, "rate")),
+                             rate * HOURS_PER_YEAR,
                              f"a rate > 0 and at most what the open valve passes, "
                              f"{full * HOURS_PER_YEAR:.6g} kg U/yr")
         share = 1.0 if rate >= full else brentq(lambda s: passed(s) - rate, 0.0, 1.0,
