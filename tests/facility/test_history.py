@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from enrichwatch.facility.history import (
-    _Closure,
     HistoryFileError,
+    _Closure,
     history_from_text,
     load_history,
 )
