@@ -321,14 +321,21 @@ class _Builder:
                                for name, c, _ in self._slices()])
 
     def gamma_of(self, cuts: np.ndarray):
-        parts = [(sl, self.machines[name], np.asarray(c.machines_per_stage, dtype=float))
-                 for name, c, sl in self._slices()]
+        """Stage factors as a function of the stage flows [kg U/h]: the machine model at the
+        flow per machine and cut of each stage (one call per machine type)."""
+        groups: dict[int, tuple] = {}
+        for name, c, sl in self._slices():
+            machine = self.machines[name]
+            idx, count = groups.get(id(machine), (machine, [], []))[1:]
+            idx.extend(range(sl.start, sl.stop))
+            count.extend(c.machines_per_stage)
+            groups[id(machine)] = (machine, idx, count)
+        parts = [(m, np.array(i), np.asarray(n, dtype=float)) for m, i, n in groups.values()]
 
         def gamma(flows: np.ndarray) -> np.ndarray:
             out = np.empty(len(flows))
-            for sl, machine, count in parts:
-                per_machine = flows[sl] * HOURS_PER_YEAR / count
-                out[sl] = machine.gamma_235(per_machine, cuts[sl])
+            for machine, idx, count in parts:
+                out[idx] = machine.gamma_235(flows[idx] * HOURS_PER_YEAR / count, cuts[idx])
             return out
         return gamma
 

@@ -52,6 +52,7 @@ __all__ = ["CLOSURES", "FlowSolution", "Model", "Operation", "Routing", "stage_f
 CLOSURES = ("fixed_cuts", "closed_throughput", "closed_design", "inventory")
 _EMPTY = 1e-12
 _DENSE_RHS = 120
+_CACHE = 16
 
 
 def _csr(matrix, shape) -> sparse.csr_matrix:
@@ -315,6 +316,7 @@ class Model:
         self.size = 2 * self.n + 2 * self.w
         self._fixed_gamma = op.gamma is not None or not op.inventory_driven and op.ramp_h <= 0
         self._gamma = op.gamma_at(op.flows) if self._fixed_gamma else None
+        self._cache: dict[bytes, np.ndarray] = {}
         th = self.cuts
         self._out_total = (r.heads_out @ (th * op.flows) + r.tails_out @ ((1 - th) * op.flows))
         self._split = np.concatenate([th, 1.0 - th])
@@ -329,7 +331,17 @@ class Model:
         return self.op.flows * self.op.ramp(t - self.t0)
 
     def gamma(self, flows: np.ndarray) -> np.ndarray:
-        return self._gamma if self._gamma is not None else self.op.gamma_at(flows)
+        """Stage factors [1] at the stage flows (fixed, or the operation's function of the
+        flows, remembered for the last few flows asked: the integrator asks again and again)."""
+        if self._gamma is not None:
+            return self._gamma
+        key = flows.tobytes()
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= _CACHE:
+                self._cache.pop(next(iter(self._cache)))
+            found = self._cache[key] = self.op.gamma_at(flows)
+        return found
 
     def unpack(self, y: np.ndarray):
         n = self.n
