@@ -98,6 +98,11 @@ def _cpu(fn) -> float:
     return time.process_time() - t
 
 
+def _runner(pairs: int):
+    history = network_history(pairs)
+    return lambda: run_history(history)
+
+
 def main() -> None:
     bench = Bench("transient model, 72 h of plant time in three segments")
     fordow = fordow_history()
@@ -110,8 +115,7 @@ def main() -> None:
     bench.check(f"10-cascade network, {big.n_stages} stages",
                 measure(lambda: run_history(big), repeats=3), target=10.0)
     bench.info("  CPU time of one run", f"{_cpu(lambda: run_history(big)):.3f} s")
-    series = scaling(lambda n: (lambda h=network_history(n): run_history(h)), [1, 2, 3, 5],
-                     repeats=3)
+    series = scaling(_runner, [1, 2, 3, 5], repeats=3)
     bench.scaling("cost against cascades", {2 * n: v for n, v in series.items()},
                   unit="cascades")
     main_exit(bench)

@@ -67,7 +67,7 @@ from ..physics.transient import (
     Segment,
     ValveSetting,
 )
-from ..physics.transient.plant import Variant, _Builder
+from ..physics.transient.plant import check_operations
 from .model import Facility, load_facility
 from .problems import FacilityFileError
 
@@ -326,14 +326,8 @@ def _holdup(doc: _Document, file: str, problems: list) -> HoldUp:
 def _dry_run(history: History, file: str, problems: list, raw: Mapping[str, Any]) -> None:
     """Build every segment's operation (flows, valves) to find what cannot run (``raw``: the
     values as the file wrote them, by key, for rates converted to kg U/yr)."""
-    builder = _Builder(history, Variant())
-    previous = None
     try:
-        for i, seg in enumerate(history.segments):
-            previous = builder.operation(seg, i, previous)
-            for alt in seg.alternatives:
-                _Builder(history, Variant(closures={i: alt})).operation(seg, i, previous)
-        builder.initial()
+        check_operations(history)
     except InputError as err:
         problems.append(_problem(file, err.param, raw.get(err.param, err.value), err.allowed))
 

@@ -65,9 +65,34 @@ def _inputs(hf, nominal) -> list[dict]:
             {"title": "Segments", "rows": segments}]
 
 
+def _sweep_section(sweep, point: str, labels) -> dict:
+    from ..physics.transient.plots import plot_sweep
+
+    return {"title": "Uncertain inputs",
+            "figure": svg(plot_sweep(sweep, point, label=labels.get(point, point)), "sw-"),
+            "caption": "The product point in every run: each uncertain input at the ends of "
+                       "its range, one at a time (nominal in black).",
+            "header": ["input", "setting", "peak wt%",
+                       "first at or above the last threshold [h]"],
+            "rows": [[i, s, _value(100 * r.peaks[point][0]),
+                      _value(r.first_reached.get((point, r.thresholds[-1])) if r.thresholds
+                             else None)] for i, s, r in sweep.runs]}
+
+
+def _segments_section(nominal, point: str) -> dict:
+    return {"title": "Segments (nominal run)",
+            "header": ["segment", "configuration", "closure", "hours", "steady product wt%",
+                       "settling [h]", "slowest time constants [h]"],
+            "rows": [[s.name, s.configuration, s.closure, f"{s.start_h:g}–{s.end_h:g}",
+                      "drains" if point not in s.steady else f"{100 * s.steady[point]:.4g}",
+                      _value(s.settling_h.get(point), ".3g"),
+                      ", ".join(f"{t:.3g}" for t in s.time_constants_h)]
+                     for s in nominal.segments]}
+
+
 def render_transient_report(hf, sweep, *, title: str | None = None) -> str:
     """HTML report of a history file's sweep (its nominal run first)."""
-    from ..physics.transient.plots import plot_assay_map, plot_streams, plot_sweep
+    from ..physics.transient.plots import plot_assay_map, plot_streams
 
     nominal, h, point = sweep.nominal, hf.history, hf.product
     labels = {w: h.label(w) for w in nominal.withdrawals}
@@ -87,22 +112,7 @@ def render_transient_report(hf, sweep, *, title: str | None = None) -> str:
         {"title": "Assay of every stage against time",
          "figure": svg(plot_assay_map(nominal), "map-"),
          "caption": "Hold-up assay of each stage (tails end at the bottom of each cascade)."},
-        {"title": "Uncertain inputs",
-         "figure": svg(plot_sweep(sweep, point, label=labels.get(point, point)), "sw-"),
-         "caption": "The product point in every run: each uncertain input at the ends of its "
-                    "range, one at a time (nominal in black).",
-         "header": ["input", "setting", "peak wt%", "first at or above the last threshold [h]"],
-         "rows": [[i, s, _value(100 * r.peaks[point][0]),
-                   _value(r.first_reached.get((point, r.thresholds[-1])) if r.thresholds
-                          else None)] for i, s, r in sweep.runs]},
-        {"title": "Segments (nominal run)",
-         "header": ["segment", "configuration", "closure", "hours", "steady product wt%",
-                    "settling [h]", "slowest time constants [h]"],
-         "rows": [[s.name, s.configuration, s.closure, f"{s.start_h:g}–{s.end_h:g}",
-                   "drains" if point not in s.steady else f"{100 * s.steady[point]:.4g}",
-                   _value(s.settling_h.get(point), ".3g"),
-                   ", ".join(f"{t:.3g}" for t in s.time_constants_h)]
-                  for s in nominal.segments]},
+        _sweep_section(sweep, point, labels), _segments_section(nominal, point),
     ]
     if nominal.crossings:
         sections.append({"title": "Threshold crossings (nominal run)",

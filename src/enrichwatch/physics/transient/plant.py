@@ -44,7 +44,7 @@ from .integrate import Watch, initial_state
 from .system import CLOSURES, FlowSolution, Operation, Routing, stage_flows
 
 __all__ = ["HOURS_PER_YEAR", "Configuration", "FeedSetting", "History", "HoldUp", "Segment",
-           "ValveSetting", "Variant"]
+           "ValveSetting", "Variant", "build_operations", "check_operations"]
 
 #: Hours in the year of the rate units (365.25 days), to turn kg U/yr into kg U/h.
 HOURS_PER_YEAR = SECONDS_PER_YEAR / 3600.0
@@ -498,6 +498,33 @@ class _Builder:
         state = steady_limit(Model(op), y0)
         assert state is not None
         return state
+
+
+def build_operations(history: History, variant: Variant | None = None
+                     ) -> tuple[list[Operation], np.ndarray]:
+    """The operation of every segment of ``history`` and the initial state (for ``variant``,
+    default nominal).
+
+    Raises
+    ------
+    InputError
+        A segment that cannot run (its ``param`` names the segment and the setting at fault).
+    """
+    builder = _Builder(history, Variant() if variant is None else variant)
+    ops: list[Operation] = []
+    for i, seg in enumerate(history.segments):
+        ops.append(builder.operation(seg, i, ops[-1] if ops else None))
+    return ops, builder.initial()
+
+
+def check_operations(history: History) -> None:
+    """Build every segment's operation, with each of its alternative closures, and the initial
+    state: an :class:`~enrichwatch.errors.InputError` for the first that cannot run."""
+    ops, _ = build_operations(history)
+    for i, seg in enumerate(history.segments):
+        for alt in seg.alternatives:
+            _Builder(history, Variant(closures={i: alt})).operation(seg, i,
+                                                                     ops[i - 1] if i else None)
 
 
 def _check_flows(sol: FlowSolution, seg: Segment, index: int, closure: str, b: _Builder) -> None:

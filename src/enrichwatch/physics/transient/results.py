@@ -42,7 +42,7 @@ from .analysis import (
     withdrawn_above,
 )
 from .integrate import Crossing, Run, Watch, integrate
-from .plant import History, Variant, _Builder
+from .plant import History, Variant, build_operations
 
 __all__ = ["SegmentSummary", "TransientResult", "run_history"]
 
@@ -118,10 +118,6 @@ class TransientResult:
     crossings: tuple[Crossing, ...]
     balance: dict[str, float]
     assumptions: tuple[str, ...] = ()
-
-    def stream_source(self, withdrawal: str) -> str:
-        """The cascade output a withdrawal draws from (its network name)."""
-        return withdrawal
 
     def max_mass_above(self, threshold: float) -> tuple[float, float]:
         """Largest hold-up at or above ``threshold`` [kg U] and when [h]."""
@@ -199,17 +195,13 @@ def run_history(history: History, variant: Variant | None = None, *, method: str
         Points of the output grid in each segment (both ends included).
     """
     variant = Variant() if variant is None else variant
-    builder = _Builder(history, variant)
-    ops, previous = [], None
-    for i, seg in enumerate(history.segments):
-        previous = builder.operation(seg, i, previous)
-        ops.append(previous)
+    ops, y0 = build_operations(history, variant)
     spans = history.times()
     watches = history.watches()
     run = integrate([(op, t0, t1) for op, (t0, t1) in zip(ops, spans, strict=True)],
-                    builder.initial(), method=method, rtol=rtol, atol=atol, watch=watches,
+                    y0, method=method, rtol=rtol, atol=atol, watch=watches,
                     thresholds=history.thresholds)
-    return _result(history, variant, builder, run, watches, points_per_segment)
+    return _result(history, variant, run, watches, points_per_segment)
 
 
 def _grid(run: Run, points: int):
@@ -287,10 +279,11 @@ def _balance(run: Run, y0: np.ndarray) -> dict[str, float]:
             "residual_kg_u235": float(fed[1] - out[1] - held[1])}
 
 
-def _result(history: History, variant: Variant, builder: _Builder, run: Run,
-            watches: tuple[Watch, ...], points: int) -> TransientResult:
+def _result(history: History, variant: Variant, run: Run, watches: tuple[Watch, ...],
+            points: int) -> TransientResult:
     times, segs, states, parts = _grid(run, points)
-    n, w = builder.n, len(builder.withdrawals)
+    withdrawals = run.segments[0].model.op.routing.withdrawals
+    n, w = history.n_stages, len(withdrawals)
     z = np.concatenate([p[0] for p in parts])
     streams = {wt.name: np.concatenate([wt.pick(*p[:3]) for p in parts]) for wt in watches}
     holdup = states[:n].T
@@ -299,12 +292,12 @@ def _result(history: History, variant: Variant, builder: _Builder, run: Run,
     by_name = {wt.name: wt for wt in watches}
     series = [Series.of(seg) for seg in run.segments]
     above = {(name, a): withdrawn_above(run, by_name[name], k, a)
-             for k, name in enumerate(builder.withdrawals) for a in history.thresholds}
+             for k, name in enumerate(withdrawals) for a in history.thresholds}
     labels = tuple((name, s) for name, c in history.cascades.items() for s in range(c.n_stages))
     return TransientResult(
         history.name, variant.label, run.method, run.rtol,
         history.holdup.total_g if variant.holdup_g is None else variant.holdup_g,
-        labels, builder.withdrawals, {x: history.label(x) for x in builder.withdrawals},
+        labels, withdrawals, {x: history.label(x) for x in withdrawals},
         tuple(history.thresholds), times, segs, z, holdup, streams,
         _withdrawal_rates(run, parts), states[2 * n:2 * n + w].T, states[2 * n + w:].T,
         mass_above, {wt.name: peak(series, wt) for wt in watches},
