@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...errors import ConvergenceError
 from .analysis import (
     Series,
     peak,
@@ -64,7 +65,8 @@ class SegmentSummary:
 
     ``steady`` maps each watched point to its assay in the segment's steady limit (absent for
     a draining segment); ``settling_h`` to the time from the segment's start after which it
-    stays within 1 % of its change (``None``: not within the segment); ``time_constants_h``
+    stays within 1 % of its change (``None``: not within the segment; the steady limit is
+    absent when the segment drains or Newton's method does not find it); ``time_constants_h``
     are the slowest time constants of the balances linearised at the steady limit (or at the
     segment's end state when it has none).
     """
@@ -165,7 +167,9 @@ class TransientResult:
 
     def csv_rows(self) -> list[list]:
         """Header and rows: time, segment, streams [wt%], withdrawal rates [kg U/h], hold-up
-        at or above each threshold [kg U], stage assays [wt%]."""
+        at or above each threshold [kg U], stage assays [wt%]. A change of segment appears
+        twice, at the same time: the end of one segment and the start of the next (stream
+        assays and rates jump there; stage assays do not)."""
         header = (["time_h", "segment"] + [f"{k} [wt%]" for k in self.streams]
                   + [f"{self.withdrawal_labels.get(w, w)} [kg U/h]" for w in self.withdrawals]
                   + [f"hold-up >= {100 * a:g} % [kg U]" for a in self.thresholds]
@@ -242,7 +246,10 @@ def _summaries(history: History, variant: Variant, run: Run, watches, series) ->
     out = []
     for seg, spec, ser in zip(run.segments, history.segments, series, strict=True):
         end = seg.y_steps[:, -1]
-        limit = steady_limit(seg.model, end)
+        try:
+            limit = steady_limit(seg.model, end)
+        except ConvergenceError:        # reported as no steady limit, the run stands
+            limit = None
         at = limit if limit is not None else end
         steady, settling = {}, {}
         if limit is not None:
