@@ -67,7 +67,7 @@ def transient(
             advance(f"writing {report.name}")
             write_report(render_transient_report(hf, result), report)
     payload = _payload(hf, result, plant, history, csv_path, report)
-    emit(as_json, payload, lambda out: _tables(out, payload))
+    emit(as_json, payload, lambda out: _tables(out, payload), schema="transient")
 
 
 def _write_csv(result, path: Path) -> None:
