@@ -44,6 +44,10 @@ CASES = {
                                     / "fordow-repiping-2023.toml"))],
     "detection-timeline": [("detection", "--timeline", "--since", "2025-05", "--until",
                             "2026")],
+    "transient": [("transient", str(Path(__file__).parents[2] / "examples" / "fordow-2023"
+                                    / "declared.toml"), "--history",
+                   str(Path(__file__).parents[2] / "examples" / "transient"
+                       / "repiping-direct.toml"), "--no-sweep")],
     "error": [("swu", "--feed", "0.711", "--product", "-3", "--tails", "0.3", "--product-kg",
                "1"),
               ("swu", "--no-such-option")],

@@ -18,6 +18,7 @@ from . import (  # noqa: F401  (registers the commands)
     plant,
     records,
     schema,
+    transient,
     verification,
 )
 from .app import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, app, report_error, stamped

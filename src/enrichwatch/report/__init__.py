@@ -8,8 +8,8 @@ autoescape. Rendering and writing are separate steps: the ``render_*`` functions
 strings, :func:`write_report` writes one atomically. One module per report kind:
 :mod:`~enrichwatch.report.plant` (solve, compare), :mod:`~enrichwatch.report.evaluation`,
 :mod:`~enrichwatch.report.breakout` (plan, timeline), :mod:`~enrichwatch.report.detection`
-(one misuse, the timeline). Reports format values they are given;
-they compute no physics.
+(one misuse, the timeline), :mod:`~enrichwatch.report.transient`. Reports format values they
+are given; they compute no physics.
 """
 
 from ._html import write_report
@@ -17,6 +17,7 @@ from .breakout import render_breakout_report, render_timeline_report
 from .detection import render_detection_report, render_detection_timeline_report
 from .evaluation import render_evaluation_report
 from .plant import ReportConfiguration, render_compare_report, render_solve_report
+from .transient import render_transient_report
 
 __all__ = [
     "ReportConfiguration",
@@ -27,5 +28,6 @@ __all__ = [
     "render_evaluation_report",
     "render_solve_report",
     "render_timeline_report",
+    "render_transient_report",
     "write_report",
 ]
