@@ -33,8 +33,9 @@ def _progress(label: str):
 @app.command()
 def breakout(
     state: Path = typer.Argument(None, help="State file (TOML): stocks and installed cascades."),
-    sq: float = typer.Option(1.0, "--sq", help="Significant quantities to produce (25 kg U-235 "
-                                               "each, in uranium of >= 90 %)."),
+    sq: int = typer.Option(1, "--sq", min=1, help="Significant quantities to produce, a whole "
+                                                  "number (25 kg U-235 each, in uranium of "
+                                                  ">= 90 %)."),
     samples: int = typer.Option(0, "--samples", help="Monte Carlo samples for the uncertainty "
                                                      "(0: nominal plan only)."),
     model: str = typer.Option("repiped", "--model", help="Plant model: 'repiped' (cascades "
@@ -99,10 +100,11 @@ def _plan(path, sq, samples, model, dask, seed, report, as_json, sq_definition) 
         from ..report import render_breakout_report, write_report
 
         write_report(render_breakout_report(plan, dist), report)
-    payload = {**plan.as_dict(), "uncertainty": dist.as_dict() if dist else None,
+    payload = {**plan.as_dict(), "n_sq": sq,          # a count: an integer in the JSON
+               "uncertainty": {**dist.as_dict(), "n_sq": sq} if dist else None,
                "sq_definition": sq_definition, "sq_statement": sq_statement(sq_definition),
                "report": str(report) if report else None}
-    emit(as_json, payload, lambda out: _plan_table(out, payload))
+    emit(as_json, payload, lambda out: _plan_table(out, payload), schema="breakout")
 
 
 def _timeline(sq, samples, seed, since, until, report, as_json, sq_definition,
@@ -117,8 +119,8 @@ def _timeline(sq, samples, seed, since, until, report, as_json, sq_definition,
         from ..report import render_timeline_report, write_report
 
         write_report(render_timeline_report(result), report)
-    payload = {**result.as_dict(), "report": str(report) if report else None}
-    emit(as_json, payload, lambda out: _timeline_table(out, payload))
+    payload = {**result.as_dict(), "n_sq": sq, "report": str(report) if report else None}
+    emit(as_json, payload, lambda out: _timeline_table(out, payload), schema="breakout-timeline")
 
 
 def _days(value) -> str:

@@ -98,15 +98,12 @@ def _cost(p: dict, feed_price: float, swu_price: float) -> dict:
 
 
 def _swu_payload(r, optimal: bool, solved: list[str]) -> dict:
+    values = r.as_dict()          # the library's keys: *_assay_wt_pct, *_kg, swu_kg
     return {
-        "feed_assay_wt_pct": float(r.feed.weight_percent),
-        "product_assay_wt_pct": float(r.product.weight_percent),
-        "tails_assay_wt_pct": float(r.tails.weight_percent),
+        **{f"{s}_assay_wt_pct": values[f"{s}_assay_wt_pct"] for s in ("feed", "product",
+                                                                       "tails")},
         "tails_assay_optimised": optimal,
-        "feed_kg": float(r.feed_kg),
-        "product_kg": float(r.product_kg),
-        "tails_kg": float(r.tails_kg),
-        "swu_kg": float(r.swu_kg),
+        **{k: values[k] for k in ("feed_kg", "product_kg", "tails_kg", "swu_kg")},
         "solved": solved,
         "units": {"mass": "kg U", "swu": "kg-SWU", "assay": "wt% U-235"},
     }

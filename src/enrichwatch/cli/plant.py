@@ -87,7 +87,8 @@ def solve(
             write_report(html, report)
     payload = {"facility": _facility_dict(facility), **solved.result.as_dict(),
                "report": str(report) if report else None}
-    emit(as_json, payload, lambda out: _solve_tables(out, payload), stderr=is_stdout(report))
+    emit(as_json, payload, lambda out: _solve_tables(out, payload), stderr=is_stdout(report),
+         schema="solve")
 
 
 @app.command()
@@ -128,7 +129,8 @@ def compare(
                "changes": [c.as_dict() for c in changes],
                "operating_point": operating_point, "maximum_assay": maxima,
                "report": str(report) if report else None}
-    emit(as_json, payload, lambda out: _compare_table(out, payload), stderr=is_stdout(report))
+    emit(as_json, payload, lambda out: _compare_table(out, payload), stderr=is_stdout(report),
+         schema="compare")
 
 
 def _operating_point(na, nb) -> tuple[dict | None, dict]:

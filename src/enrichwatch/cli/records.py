@@ -101,9 +101,11 @@ def _facility_code(code: str) -> str:
 
 
 def _record_row(r) -> dict:
+    from ..dates import format_timestamp
+
     return {"id": r.id, "kind": r.kind, "facility": r.facility,
             "valid_from": r.valid_from.isoformat(), "known_on": r.known_on.isoformat(),
-            "recorded_at": r.recorded_at.isoformat(), "supersedes": r.supersedes,
+            "recorded_at": format_timestamp(r.recorded_at), "supersedes": r.supersedes,
             "source": r.source, "submitted_by": r.submitted_by, "signed": bool(r.signature),
             "hash": r.hash}
 
@@ -197,7 +199,8 @@ def records_init(db: str = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
     (count, dialect), url = _create(db, lambda store: (store.count(), store.dialect))
     payload = {"url": url, "records": count, "dialect": dialect}
     emit(as_json, payload, lambda out: out.print(
-        f"record store ready: {url} ({payload['records']} records)", markup=False))
+        f"record store ready: {url} ({payload['records']} records)", markup=False),
+         schema="records-init")
 
 
 @records_app.command("add")
@@ -223,18 +226,18 @@ def records_add(
     rows = [_record_row(r) for r in added]
     emit(as_json, {"url": url, "added": rows},
          lambda out: _records_table(out, rows, added, f"{len(added)} records appended to "
-                                                      f"{url}"))
+                                                      f"{url}"), schema="records-add")
 
 
 @records_app.command("show")
 def records_show(record_id: int = typer.Argument(..., help="Record id."), db: str = DB_OPTION,
                  as_json: bool = JSON_OPTION) -> None:
     """One record, whole: fields, payload, hash and signature."""
-    import json
+    from .record_view import show_record
 
     record = _open(db).get(record_id)
     payload = record.as_dict()
-    emit(as_json, payload, lambda out: out.print_json(json.dumps(payload, default=str)))
+    emit(as_json, payload, lambda out: show_record(out, payload), schema="records-show")
 
 
 @records_app.command("history")
@@ -257,8 +260,9 @@ def records_history(
         records = [r for r in records if r.kind == kind]
     rows = [_record_row(r) for r in records]
     title = f"{facility}: {len(rows)} records" + (f" known on {day}" if day else "")
-    emit(as_json, {"facility": facility, "as_of": as_of, "records": rows},
-         lambda out: _records_table(out, rows, records, title))
+    emit(as_json, {"facility": facility, "as_of": day.isoformat() if day else None,
+                   "records": rows},
+         lambda out: _records_table(out, rows, records, title), schema="records-history")
 
 
 @records_app.command("verify")
@@ -283,7 +287,7 @@ def records_verify(db: str = DB_OPTION, against: Path = AGAINST_OPTION,
         if anchor is not None:
             out.print(escape(str(anchor)))
 
-    emit(as_json, payload, show)
+    emit(as_json, payload, show, schema="records-verify")
     if not payload["ok"]:
         raise typer.Exit(1)
 
@@ -308,7 +312,7 @@ def records_checkpoint(
     payload = {**checkpoint.as_dict(), "file": str(out_file)}
     emit(as_json, payload, lambda out: out.print(
         f"checkpoint of {checkpoint.tree_size} records (root {checkpoint.root_hash}) signed by "
-        f"{checkpoint.party!r}, written to {out_file}"))
+        f"{checkpoint.party!r}, written to {out_file}"), schema="records-checkpoint")
 
 
 @records_app.command("prove")
@@ -340,7 +344,7 @@ def records_prove(
     emit(as_json, proof, lambda out: out.print(
         f"record {record_id} (hash {proof['record_hash']}) "
         + ("is" if proof["verified"] else "is NOT") + f" in the tree of {size} records with root "
-        f"{root}\naudit path: " + (" ".join(proof["path"]) or "(none)")))
+        f"{root}\naudit path: " + (" ".join(proof["path"]) or "(none)")), schema="records-prove")
     if not proof["verified"]:
         raise typer.Exit(1)
 
@@ -363,7 +367,7 @@ def records_keygen(
     payload = {"party": party, "private_key": str(out_file), "public_key": signer.public_key_hex}
     emit(as_json, payload, lambda out: out.print(
         f"private key written to {out_file} (keep it secret)\npublic key: {signer.public_key_hex}",
-        markup=False))
+        markup=False), schema="records-keygen")
 
 
 @app.command()
@@ -446,7 +450,7 @@ def evaluate(
                "report": str(report) if report else None}
     for warning in warnings:
         console(stderr=True).print(f"[bold yellow]warning:[/] {_escape(warning)}")
-    emit(as_json, payload, lambda out: _findings(out, payload))
+    emit(as_json, payload, lambda out: _findings(out, payload), schema="evaluate")
 
 
 def _escape(text: str) -> str:

@@ -168,13 +168,14 @@ class BinaryEnrichment:
     swu_kg: np.ndarray | float
 
     def as_dict(self) -> dict:
-        """Plain-Python dictionary (lists for arrays); assays in mass fractions."""
+        """Plain-Python dictionary (lists for arrays): assays in weight percent U-235
+        (``*_assay_wt_pct``, the command line's keys), masses in kg U, work in kg-SWU."""
         def plain(v):
             return v.tolist() if isinstance(v, np.ndarray) else float(v)
         return {
-            "feed_assay_wt_frac": plain(np.asarray(self.feed.mass_fraction)),
-            "product_assay_wt_frac": plain(np.asarray(self.product.mass_fraction)),
-            "tails_assay_wt_frac": plain(np.asarray(self.tails.mass_fraction)),
+            "feed_assay_wt_pct": plain(np.asarray(self.feed.weight_percent)),
+            "product_assay_wt_pct": plain(np.asarray(self.product.weight_percent)),
+            "tails_assay_wt_pct": plain(np.asarray(self.tails.weight_percent)),
             **{k: plain(getattr(self, k)) for k in _AMOUNTS},
         }
 
