@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.schema_helpers import validate_output
+
 ROOT = Path(__file__).parents[2]
 FEB_2023 = ROOT / "examples" / "breakout" / "feb-2023.toml"
 
@@ -36,6 +38,7 @@ def test_timeline_over_a_short_window(cli, tmp_path):
                        "2023-06", "--json", "--report", report)
     assert code == 0
     data = json.loads(out)
+    validate_output("breakout-timeline", data)           # full rows (the schema test: a gap)
     rows = data["rows"]
     assert [r["date"] for r in rows] == ["2023-02-28", "2023-05-31"]
     for r in rows:
