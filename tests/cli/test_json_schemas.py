@@ -278,3 +278,12 @@ def _json_commands():
 def test_every_json_command_has_a_schema_and_a_test(command):
     covered = {_command_of(a) for name, cases in CASES.items() if name != "error" for a in cases}
     assert command in covered, f"`{command} --json` has no schema test"
+
+
+def test_schema_command_lists_and_prints_the_shipped_schemas(cli):
+    code, out, _ = cli("schema")
+    assert code == 0 and all(name in out for name in schema_names())
+    code, out, _ = cli("schema", "records-show")
+    assert code == 0 and json.loads(out) == schema_of("records-show")
+    code, _, err = cli("schema", "nope")
+    assert code == 1 and "NAME" in err and "records-show" in err

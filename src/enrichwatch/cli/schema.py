@@ -8,7 +8,7 @@ from importlib import resources
 
 import typer
 
-from .app import BadInput, app, console
+from .app import SCHEMA_VERSION, BadInput, app, console
 
 __all__ = ["schema", "schema_names", "schema_text"]
 
@@ -40,9 +40,14 @@ def schema(
     Example: enrichwatch schema swu
     """
     if name is None:
-        out = console()
+        from rich.table import Table
+
+        table = Table(title=f"JSON schemas (version {SCHEMA_VERSION}): enrichwatch schema NAME",
+                      box=None, show_edge=False)
+        table.add_column("name", no_wrap=True)
+        table.add_column("what the output holds", overflow="fold")
         for n in schema_names():
-            title = json.loads(schema_text(n))["description"]
-            out.print(f"{n:12} {title}", soft_wrap=True, markup=False)
+            table.add_row(n, json.loads(schema_text(n))["description"])
+        console().print(table)
         return
     sys.stdout.write(schema_text(name))
