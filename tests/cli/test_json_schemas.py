@@ -287,3 +287,12 @@ def test_schema_command_lists_and_prints_the_shipped_schemas(cli):
     assert code == 0 and json.loads(out) == schema_of("records-show")
     code, _, err = cli("schema", "nope")
     assert code == 1 and "NAME" in err and "records-show" in err
+
+
+def test_an_error_gives_the_value_as_json_not_as_a_python_repr():
+    from enrichwatch.cli.app import _error_payload, stamped
+    from enrichwatch.errors import InputError
+
+    error = _error_payload(InputError("range", (3.0, float("nan"), "low"), "low <= high"))
+    assert error["value"] == [3.0, "nan", "low"]
+    validate_output("error", json.loads(json.dumps(stamped("error", {"error": error}))))

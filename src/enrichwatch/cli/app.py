@@ -164,13 +164,22 @@ def _error_payload(err: BaseException) -> dict:
     payload = {"type": type(err).__name__, "message": redact_secrets(str(err))}
     for key in ("param", "value", "allowed", "where", "reason"):
         if hasattr(err, key):
-            value = getattr(err, key)
-            plain = isinstance(value, str | int | float | bool | None)
-            if isinstance(value, float) and not math.isfinite(value):
-                plain, value = True, repr(value)          # strict JSON has no NaN or inf
-            value = value if plain else repr(value)
-            payload[key] = redact_secrets(value) if isinstance(value, str) else value
+            payload[key] = _json_value(getattr(err, key))
     return payload
+
+
+def _json_value(value: Any) -> Any:
+    """A value as JSON: text, numbers, booleans, null and lists of them as they are (texts with
+    any password hidden); NaN, infinities and other objects as their text form."""
+    from ..files import redact_secrets
+
+    scalar = (str, int, float, bool, type(None))
+    if isinstance(value, list | tuple) and all(isinstance(v, scalar) for v in value):
+        return [_json_value(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)                                # strict JSON has no NaN or inf
+    text = value if isinstance(value, str) else None if isinstance(value, scalar) else repr(value)
+    return value if text is None else redact_secrets(text)
 
 
 def report_error(err: BaseException, code: int, args: list[str]) -> int:
