@@ -65,7 +65,9 @@ CASES = {
     "breakout-timeline": [("breakout", "--timeline", "--since", "2025-11", "--until", "2025-12")],
     # an observed plant with no declaration in force; the Fordow case with every rule and a
     # rule set: test_evaluate_gives_a_structured_consequence_for_every_rule
-    "evaluate": [("evaluate", "FEP", "--as-of", "2024-02-01", "--db", "{db}")],
+    "evaluate": [("evaluate", "FEP", "--as-of", "2024-02-01", "--db", "{db}"),
+                 ("evaluate", "FEP", "--as-of", "2024-02-01", "--db", "{db}", "--held-on",
+                  "2099-01-01")],
     "records-init": [("records", "init", "--db", "{new}")],
     "records-add": [("records", "add", EXAMPLES / "fordow-2023" / "case.toml", "--db",
                      "{new}")],
@@ -216,6 +218,10 @@ def test_evaluate_gives_a_structured_consequence_for_every_rule(cli_json, store)
     bad = json.loads(json.dumps(data))
     bad["findings"][3]["consequence"] = data["findings"][0]["consequence"]
     assert not validator("evaluate").is_valid(bad), "a rule set's finding has its own shape"
+    code, data, _ = cli_json("evaluate", "FEP", "--as-of", "2024-02-01", "--db", store["db"])
+    assert code == 0 and [f["rule"] for f in data["findings"]] == [
+        "observed-differs-from-declared"]
+    assert data["findings"][0]["consequence"]["declared"] is None      # nothing in force
 
 
 def test_n_sq_is_a_count(cli_json):
