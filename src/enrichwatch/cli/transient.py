@@ -136,8 +136,7 @@ def _tables(out, p: dict) -> None:
     table = Table(title="Answers (nominal, and the range over the uncertain inputs)")
     for col in ("answer", "value", "driver"):
         table.add_column(col)
-    for key, label in _summary_rows(p["summary"]):
-        r = p["summary"][key]
+    for label, r in _summary_rows(p["summary"]):
         table.add_row(escape(label), _cell(r), escape(r["driver"] or "—"))
     out.print(table)
     seg = Table(title="Segments (nominal run)")
@@ -162,15 +161,14 @@ def _tables(out, p: dict) -> None:
             out.print(f"{key} written to {escape(p[key])}")
 
 
-def _summary_rows(summary: dict) -> list[tuple[str, str]]:
-    rows = [("peak_assay_wt_pct", "peak assay at the product point [wt%]"),
-            ("peak_time_h", "  when [h]")]
-    for key in summary:
-        if key.startswith("first_reached_h "):
-            rows.append((key, f"first at or above {key.split(' ', 1)[1]} [h]"))
-    for key in summary:
-        if key.startswith("withdrawn_kg_u "):
-            rows.append((key, f"withdrawn at or above {key.split(' ', 1)[1]} [kg U]"))
-        if key.startswith("holdup_above_max_kg_u "):
-            rows.append((key, f"most held in stages at or above {key.split(' ', 1)[1]} [kg U]"))
+def _summary_rows(summary: dict) -> list[tuple[str, dict]]:
+    rows = [("peak assay at the product point [wt%]", summary["peak_assay_wt_pct"]),
+            ("  when [h]", summary["peak_time_h"])]
+    for t in summary["thresholds"]:
+        level = f"{t['threshold_wt_pct']:g} %"
+        rows.append((f"first at or above {level} [h]", t["first_reached_h"]))
+        if t["withdrawn_kg_u"] is not None:
+            rows.append((f"withdrawn at or above {level} [kg U]", t["withdrawn_kg_u"]))
+        rows.append((f"most held in stages at or above {level} [kg U]",
+                     t["holdup_above_max_kg_u"]))
     return rows

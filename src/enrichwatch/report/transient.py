@@ -26,20 +26,17 @@ def _range(r: dict) -> str:
 
 
 def _answers(summary: dict) -> list[list[str]]:
-    labels = {"peak_assay_wt_pct": "peak assay [wt%]", "peak_time_h": "time of the peak [h]"}
-    rows = []
-    for key, r in summary.items():
-        if key == "point":
-            continue
-        name, _, level = key.partition(" ")
-        label = labels.get(key) or {
-            "first_reached_h": f"first at or above {level} [h]",
-            "withdrawn_kg_u": f"withdrawn at or above {level} [kg U]",
-            "holdup_above_max_kg_u": f"most held in stages at or above {level} [kg U]",
-        }.get(name, key)
-        rows.append([label, _value(r["nominal"]), _range(r), r["driver"] or "—",
-                     f"{r['low_run'] or '—'} / {r['high_run'] or '—'}"])
-    return rows
+    rows = [("peak assay [wt%]", summary["peak_assay_wt_pct"]),
+            ("time of the peak [h]", summary["peak_time_h"])]
+    for t in summary["thresholds"]:
+        level = f"{t['threshold_wt_pct']:g} %"
+        rows.append((f"first at or above {level} [h]", t["first_reached_h"]))
+        if t["withdrawn_kg_u"] is not None:
+            rows.append((f"withdrawn at or above {level} [kg U]", t["withdrawn_kg_u"]))
+        rows.append((f"most held in stages at or above {level} [kg U]",
+                     t["holdup_above_max_kg_u"]))
+    return [[label, _value(r["nominal"]), _range(r), r["driver"] or "—",
+             f"{r['low_run'] or '—'} / {r['high_run'] or '—'}"] for label, r in rows]
 
 
 def _inputs(hf, nominal) -> list[dict]:

@@ -135,15 +135,15 @@ class TransientResult:
             "thresholds_wt_pct": [100 * t for t in self.thresholds],
             "peaks": {k: {"assay_wt_pct": 100 * a, "time_h": t}
                       for k, (a, t) in self.peaks.items()},
-            "first_reached_h": {f"{w} >= {100 * a:g} %": t
-                                for (w, a), t in self.first_reached.items()},
-            "withdrawn_above": {f"{self.withdrawal_labels.get(w, w)} >= {100 * a:g} %":
-                                {"kg_u": m, "kg_u235": m5}
-                                for (w, a), (m, m5) in self.withdrawn_above.items()},
-            "holdup_above_max": {f"{100 * a:g} %": dict(zip(("kg_u", "time_h"),
-                                                            self.max_mass_above(a),
-                                                            strict=True))
-                                 for a in self.thresholds},
+            "first_reached": [{"point": w, "threshold_wt_pct": 100 * a, "time_h": t}
+                              for (w, a), t in self.first_reached.items()],
+            "withdrawn_above": [{"withdrawal": w, "label": self.withdrawal_labels.get(w, w),
+                                 "threshold_wt_pct": 100 * a, "kg_u": m, "kg_u235": m5}
+                                for (w, a), (m, m5) in self.withdrawn_above.items()],
+            "holdup_above_max": [{"threshold_wt_pct": 100 * a,
+                                  **dict(zip(("kg_u", "time_h"), self.max_mass_above(a),
+                                             strict=True))}
+                                 for a in self.thresholds],
             "segments": [s.as_dict() for s in self.segments],
             "crossings": [{"time_h": c.time_h, "point": c.watch,
                            "threshold_wt_pct": 100 * c.threshold,

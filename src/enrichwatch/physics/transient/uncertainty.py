@@ -119,20 +119,20 @@ class Sweep:
         return Range.of([(i, s, answer(r)) for i, s, r in self.runs])
 
     def point_summary(self, point: str, withdrawal: str | None = None) -> dict:
-        """Ranges at one watched point: peak assay [wt%] and its time [h], the time each
-        threshold is first reached [h], and, for a withdrawal, the uranium withdrawn at or
-        above each threshold [kg U]; and the largest hold-up at or above each threshold."""
-        nom = self.nominal
-        out = {"point": point,
-               "peak_assay_wt_pct": self.range(lambda r: r.peaks[point][0]).as_dict(100.0),
-               "peak_time_h": self.range(lambda r: r.peaks[point][1]).as_dict()}
-        for a in nom.thresholds:
-            key = f"{100 * a:g} %"
-            out[f"first_reached_h {key}"] = self.range(_first(point, a)).as_dict()
-            if withdrawal is not None:
-                out[f"withdrawn_kg_u {key}"] = self.range(_withdrawn(withdrawal, a)).as_dict()
-            out[f"holdup_above_max_kg_u {key}"] = self.range(_held(a)).as_dict()
-        return out
+        """Ranges at one watched point: peak assay [wt%] and its time [h]; per threshold, the
+        time it is first reached [h], for a withdrawal the uranium withdrawn at or above it
+        [kg U], and the largest hold-up at or above it [kg U]."""
+        rows: list[dict] = []
+        for a in self.nominal.thresholds:
+            rows.append({"threshold_wt_pct": 100 * a,
+                   "first_reached_h": self.range(_first(point, a)).as_dict(),
+                   "withdrawn_kg_u": (None if withdrawal is None else
+                                      self.range(_withdrawn(withdrawal, a)).as_dict()),
+                   "holdup_above_max_kg_u": self.range(_held(a)).as_dict()})
+        return {"point": point,
+                "peak_assay_wt_pct": self.range(lambda r: r.peaks[point][0]).as_dict(100.0),
+                "peak_time_h": self.range(lambda r: r.peaks[point][1]).as_dict(),
+                "thresholds": rows}
 
     def settings(self) -> list[dict]:
         return [{"input": i, "setting": s, "label": r.variant} for i, s, r in self.runs]
