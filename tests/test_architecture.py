@@ -90,8 +90,8 @@ def _where(path: Path, node: ast.AST, what: str) -> str:
 #: The layers of the issue, highest first (facility under records | breakout, as in the design
 #: sketch: records hold plant descriptions; the one date parser and the unit conversions just
 #: above constants and errors). A layer imports only from the layers below it.
-LAYERS = ["cli", "report", "evaluation | detection", "records | breakout | accountancy", "facility",
-          "physics", "composition", "files", "dates | units", "constants | errors"]
+LAYERS = ["cli", "web", "report", "evaluation | detection", "records | breakout | accountancy",
+          "facility", "physics", "composition", "files", "dates | units", "constants | errors"]
 
 
 def _contracts() -> list[dict]:

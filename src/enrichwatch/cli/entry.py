@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (registers the commands)
     records,
     schema,
     transient,
+    users,
     verification,
 )
 from .app import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, app, report_error, stamped

@@ -24,8 +24,9 @@ from sqlalchemy import (
 
 __all__ = ["HEAD_REVISION", "RECORD_COLUMNS", "ledger_head", "metadata", "records"]
 
-#: The Alembic revision of the newest schema (a test checks it against ``migrations/``).
-HEAD_REVISION = "0001_records_ledger"
+#: The Alembic revision of the newest schema (a test checks it against ``migrations/``;
+#: 0002 adds the web accounts tables, see ``enrichwatch.web.accounts``).
+HEAD_REVISION = "0002_web_accounts"
 
 metadata = MetaData()
 

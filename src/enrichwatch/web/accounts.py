@@ -1,0 +1,344 @@
+"""Accounts of the web application: roles, argon2 password hashes, API tokens, the audit trail.
+
+The tables live in the record store's database; the records migrations create them (revision
+``0002_web_accounts``), so ``RecordStore.init()`` prepares a database for both. Passwords are
+hashed with argon2id (argon2-cffi, its default parameters unless a :class:`PasswordHasher` is
+injected); an unknown account name costs a hash verification too, so that timing does not tell
+which names exist. API tokens are 256 random bits shown once; the database keeps only their
+SHA-256 (a slow hash adds nothing for a random secret of that size).
+
+Examples
+--------
+>>> from enrichwatch.records import RecordStore
+>>> store = RecordStore.open("sqlite://").init()
+>>> book = AccountBook(store.engine, hasher=FAST_HASHER_FOR_TESTS)
+>>> ann = book.add("ann", "state-operator", "correct horse battery", party="Iran",
+...                facilities=["FFEP"])
+>>> ann.role, ann.facilities
+('state-operator', ('FFEP',))
+>>> book.authenticate("ann", "correct horse battery") == ann, book.authenticate("ann", "nope")
+(True, None)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from ..dates import format_timestamp
+from ..errors import InputError
+from ..records.model import FACILITY_CODE_TEXT, PARTY_ID_TEXT, is_facility_code, is_party_id
+
+__all__ = [
+    "ADMINISTRATOR",
+    "ANALYST",
+    "FAST_HASHER_FOR_TESTS",
+    "INSPECTOR",
+    "MIN_PASSWORD_LENGTH",
+    "ROLES",
+    "STATE_OPERATOR",
+    "Account",
+    "AccountBook",
+    "accounts",
+    "api_tokens",
+    "account_facilities",
+    "audit",
+    "metadata",
+    "token_digest",
+]
+
+ADMINISTRATOR = "administrator"
+STATE_OPERATOR = "state-operator"
+INSPECTOR = "inspector"
+ANALYST = "analyst"
+#: Every role an account may have.
+ROLES: tuple[str, ...] = (ADMINISTRATOR, STATE_OPERATOR, INSPECTOR, ANALYST)
+#: Shortest password accepted [characters] (NIST SP 800-63B sec. 5.1.1.2 asks at least 8).
+MIN_PASSWORD_LENGTH = 10
+_MAX_PASSWORD_LENGTH = 1024
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_NAME_TEXT = ("an account name of 1 to 64 characters A-Z, a-z, 0-9, '_', '.', '-', starting "
+              "with a letter or a digit")
+#: A cheap argon2id hasher for tests only (the defaults cost ~50 ms and 64 MiB per hash).
+FAST_HASHER_FOR_TESTS = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+metadata = MetaData()
+
+accounts = Table(
+    "web_accounts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(32), nullable=False),
+    Column("party", String(64), nullable=True),
+    Column("password_hash", Text, nullable=False),
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("created_at", String(27), nullable=False),
+)
+account_facilities = Table(
+    "web_account_facilities", metadata,
+    Column("account_id", Integer, ForeignKey("web_accounts.id"), primary_key=True),
+    Column("facility", String(32), primary_key=True),
+)
+api_tokens = Table(
+    "web_api_tokens", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("web_accounts.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", Text, nullable=False, server_default=""),
+    Column("created_at", String(27), nullable=False),
+    Column("revoked", Boolean, nullable=False, server_default=false()),
+)
+audit = Table(
+    "web_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(27), nullable=False),
+    Column("account", String(64), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("detail", Text, nullable=False, server_default=""),
+)
+
+
+@dataclass(frozen=True)
+class Account:
+    """One account (never carries its password hash).
+
+    Attributes
+    ----------
+    id : int
+    name : str
+    role : {'administrator', 'state-operator', 'inspector', 'analyst'}
+    party : str or None
+        The ledger party the account submits records as (``submitted_by``).
+    facilities : tuple of str
+        The facilities a state operator is bound to (empty for the other roles).
+    session_epoch : int
+        Sessions issued under an older epoch are void (bumped on logout and password change).
+    disabled : bool
+    """
+
+    id: int
+    name: str
+    role: str
+    party: str | None
+    facilities: tuple[str, ...]
+    session_epoch: int = 0
+    disabled: bool = False
+
+
+def _now(clock: Callable[[], datetime]) -> str:
+    return format_timestamp(clock())
+
+
+def token_digest(token: str) -> str:
+    """The stored form of an API token: hex SHA-256 of its text."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _check_new(name: str, role: str, password: str, party: str | None,
+               facilities: tuple[str, ...]) -> None:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise InputError("name", name, _NAME_TEXT)
+    if role not in ROLES:
+        raise InputError("role", role, "one of " + ", ".join(ROLES))
+    _check_password(password)
+    if party is not None and not is_party_id(party):
+        raise InputError("party", party, PARTY_ID_TEXT)
+    for code in facilities:
+        if not is_facility_code(code):
+            raise InputError("facility", code, FACILITY_CODE_TEXT)
+    if role == STATE_OPERATOR and not facilities:
+        raise InputError("facility", None, "at least one facility for a state operator")
+    if role == STATE_OPERATOR and party is None:
+        raise InputError("party", None, "the State's party id for a state operator")
+    if role != STATE_OPERATOR and facilities:
+        raise InputError("facility", facilities[0], "no facility: only state operators are "
+                                                    "bound to facilities")
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or not (
+            MIN_PASSWORD_LENGTH <= len(password) <= _MAX_PASSWORD_LENGTH):
+        raise InputError("password", "***", f"a password of {MIN_PASSWORD_LENGTH} to "
+                                            f"{_MAX_PASSWORD_LENGTH} characters")
+
+
+class AccountBook:
+    """The accounts, in the record store's database.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The store's engine (``RecordStore.engine``), schema at revision ``0002_web_accounts``
+        or later (``RecordStore.init()``).
+    hasher : argon2.PasswordHasher, optional
+        Default: argon2-cffi's defaults (argon2id, RFC 9106 low-memory profile).
+    clock : callable, optional
+        Current UTC time (for ``created_at`` and the audit trail).
+    """
+
+    def __init__(self, engine: Engine, hasher: PasswordHasher | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.engine = engine
+        self.hasher = hasher or PasswordHasher()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._dummy_hash = self.hasher.hash(secrets.token_hex(16))
+
+    # -- creating and reading ------------------------------------------------------------------
+    def add(self, name: str, role: str, password: str, party: str | None = None,
+            facilities: Iterable[str] = (), by: str | None = None) -> Account:
+        """Create an account; ``by`` names the account (or tool) that made it, for the audit.
+
+        Raises
+        ------
+        InputError
+            For a bad name, role, password, party or facility, or a name already taken.
+        """
+        codes = tuple(dict.fromkeys(facilities))
+        _check_new(name, role, password, party, codes)
+        digest = self.hasher.hash(password)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(accounts).values(
+                    name=name, role=role, party=party, password_hash=digest,
+                    created_at=_now(self._clock)))
+                new_id = conn.execute(select(accounts.c.id)
+                                      .where(accounts.c.name == name)).scalar_one()
+                for code in codes:
+                    conn.execute(insert(account_facilities).values(account_id=new_id,
+                                                                   facility=code))
+                self._audit(conn, by, "account.add", f"{name} ({role})")
+        except IntegrityError:
+            raise InputError("name", name, "a name no other account has") from None
+        return self.get(name)  # type: ignore[return-value]
+
+    def _account(self, conn, row) -> Account:
+        codes = conn.execute(select(account_facilities.c.facility)
+                             .where(account_facilities.c.account_id == row.id)
+                             .order_by(account_facilities.c.facility)).scalars().all()
+        return Account(row.id, row.name, row.role, row.party, tuple(codes), row.session_epoch,
+                       bool(row.disabled))
+
+    def get(self, name: str) -> Account | None:
+        """The account called ``name`` (None if there is none)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.name == name)).first()
+            return None if row is None else self._account(conn, row)
+
+    def get_by_id(self, account_id: int) -> Account | None:
+        """The account with this id (None if there is none)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
+            return None if row is None else self._account(conn, row)
+
+    def all(self) -> list[Account]:
+        """Every account, by name."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(accounts).order_by(accounts.c.name)).all()
+            return [self._account(conn, row) for row in rows]
+
+    # -- passwords -----------------------------------------------------------------------------
+    def authenticate(self, name: str, password: str) -> Account | None:
+        """The account if ``password`` is its password and it is enabled, else None."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.name == name)).first()
+        stored = self._dummy_hash if row is None else row.password_hash
+        try:
+            self.hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if row is None or row.disabled:
+            return None
+        if self.hasher.check_needs_rehash(stored):
+            with self.engine.begin() as conn:
+                conn.execute(update(accounts).where(accounts.c.id == row.id)
+                             .values(password_hash=self.hasher.hash(password)))
+        return self.get_by_id(row.id)
+
+    def set_password(self, name: str, password: str, by: str | None = None) -> None:
+        """Replace an account's password; its sessions end."""
+        _check_password(password)
+        with self.engine.begin() as conn:
+            done = conn.execute(update(accounts).where(accounts.c.name == name).values(
+                password_hash=self.hasher.hash(password),
+                session_epoch=accounts.c.session_epoch + 1))
+            if done.rowcount != 1:
+                raise InputError("name", name, "an existing account")
+            self._audit(conn, by, "account.password", name)
+
+    def end_sessions(self, account_id: int) -> None:
+        """Void every session of the account (logout)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(accounts).where(accounts.c.id == account_id)
+                         .values(session_epoch=accounts.c.session_epoch + 1))
+
+    # -- API tokens ----------------------------------------------------------------------------
+    def issue_token(self, name: str, label: str = "", by: str | None = None) -> str:
+        """A new API token for the account (returned once; only its SHA-256 is kept)."""
+        account = self.get(name)
+        if account is None:
+            raise InputError("name", name, "an existing account")
+        token = "ewt_" + secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            conn.execute(insert(api_tokens).values(
+                account_id=account.id, token_hash=token_digest(token), label=label,
+                created_at=_now(self._clock)))
+            self._audit(conn, by, "token.issue", f"{name} {label}".strip())
+        return token
+
+    def authenticate_token(self, token: str) -> Account | None:
+        """The enabled account an unrevoked token belongs to, else None."""
+        if not isinstance(token, str) or not token.startswith("ewt_") or len(token) > 200:
+            return None
+        with self.engine.begin() as conn:
+            account_id = conn.execute(
+                select(api_tokens.c.account_id).where(
+                    api_tokens.c.token_hash == token_digest(token),
+                    api_tokens.c.revoked == false())).scalar()
+        account = None if account_id is None else self.get_by_id(account_id)
+        return None if account is None or account.disabled else account
+
+    def revoke_tokens(self, name: str, by: str | None = None) -> int:
+        """Revoke every token of the account; returns how many."""
+        account = self.get(name)
+        if account is None:
+            raise InputError("name", name, "an existing account")
+        with self.engine.begin() as conn:
+            done = conn.execute(update(api_tokens).where(
+                api_tokens.c.account_id == account.id).values(revoked=True))
+            self._audit(conn, by, "token.revoke", name)
+        return int(done.rowcount)
+
+    # -- audit ---------------------------------------------------------------------------------
+    def _audit(self, conn, by: str | None, action: str, detail: str) -> None:
+        conn.execute(insert(audit).values(at=_now(self._clock), account=by, action=action,
+                                          detail=detail))
+
+    def audit_trail(self) -> list[dict]:
+        """The account administration trail, oldest first."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(select(audit).order_by(audit.c.id)).all()
+        return [dict(row._mapping) for row in rows]
