@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from collections.abc import Sequence
 
 from ..records import RecordStore, Signer
@@ -36,8 +37,8 @@ def run(store: RecordStore, host: str = "127.0.0.1", port: int = 8000,
     """Serve the application until interrupted."""
     import uvicorn
 
-    config = WebConfig(secure_cookies=secure_cookies, signers=signers_from(keys),
-                       **({"secret": os.environ[SECRET_ENV]} if os.environ.get(SECRET_ENV)
-                          else {}))
+    config = WebConfig(secure_cookies=secure_cookies, signers=signers_from(keys))
+    if os.environ.get(SECRET_ENV):
+        config = replace(config, secret=os.environ[SECRET_ENV])
     uvicorn.run(create_app(store, config), host=host, port=port, log_level="info",
                 server_header=False, proxy_headers=False)

@@ -141,8 +141,8 @@ class Ledger:
                 return self._verified[1]
         report = self.store.verify()
         status = VerificationStatus(report.ok, report.records,
-                                    tuple(f"record {rid}: {what}"
-                                          for rid, what in report.problems[:5]))
+                                    tuple(f"record {p.record_id}: {p.what}"
+                                          for p in report.problems[:5]))
         with self._lock:
             self._verified = (now, status)
         return status
