@@ -183,7 +183,8 @@ def declare_form(request: Request, code: str) -> Response:
     values = {"valid_from": today, "declared_on": today, "declared_max_assay_pct": "",
               "plant": "", "summary": "", "source": ""}
     return render(request, "declare.html", {"code": code, "values": values,
-                                            "problems": FieldProblems()})
+                                            "problems": FieldProblems(),
+                                            "form_fields": _DECLARATION_FIELDS})
 
 
 async def _declaration_values(form) -> dict[str, str]:
@@ -234,7 +235,9 @@ async def declare(request: Request, code: str) -> Response:
         else:
             return _redirect(f"/records/{record.id}")
     return render(request, "declare.html", {"code": code, "values": values,
-                                            "problems": found}, status_code=422)
+                                            "problems": found,
+                                            "form_fields": _DECLARATION_FIELDS},
+                  status_code=422)
 
 
 # -- verification and accounts ------------------------------------------------------------------

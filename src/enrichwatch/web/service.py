@@ -2,8 +2,10 @@
 caller: the facility list, a facility's timeline, findings (evaluations cached by ledger head),
 releases of findings to the State, submissions, and the ledger's verification status.
 
-Every submission lands in the ledger with ``submitted_by`` the account's party and, in its
-``source``, the account that made it (``... [web: account ann]``): the ledger's hash covers both.
+Every submission lands in the ledger with, in its ``source``, the account that made it
+(``... [web: account ann]``) and, when the account's party is registered in the ledger (a
+``party`` record), ``submitted_by`` that party: the ledger's hash covers both. (An unregistered
+party cannot be named as submitter: the store refuses it.)
 Signing: the server signs a submission with the party's private key only when it holds that
 key by configuration (``enrichwatch serve --key PARTY=FILE``); otherwise the record goes in
 unsigned and the store refuses it wherever its policy, or the party's registration, requires a
@@ -185,14 +187,19 @@ class Ledger:
         RecordError
             The store's rejection (nothing written).
         """
-        signer = self.signers.get(account.party) if account.party else None
+        party = account.party if account.party in self.registered_parties() else None
+        signer = self.signers.get(party) if party else None
         items = []
         for draft in drafts:
             stamped = RecordDraft(draft.kind, draft.facility, draft.valid_from, draft.known_on,
                                   f"{draft.source} [web: account {account.name}]",
-                                  draft.payload, draft.supersedes, account.party)
+                                  draft.payload, draft.supersedes, party)
             items.append((stamped, signer))
         return self.store.append_signed(items)
+
+    def registered_parties(self) -> set[str]:
+        """The parties registered in the ledger (by ``party`` records)."""
+        return {str(r.payload.get("party")) for r in self.store.history("*", "party")}
 
     def release(self, account: Account, facility: str, as_of: date) -> Record:
         """Release the facility's findings as of ``as_of`` to the State (a ``report``
