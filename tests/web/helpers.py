@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from enrichwatch.records import RecordDraft, RecordStore, load_case_file
-from enrichwatch.web.accounts import FAST_HASHER_FOR_TESTS, AccountBook
+from enrichwatch.web.accounts import AccountBook
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE = ROOT / "examples" / "fordow-2023" / "case.toml"
