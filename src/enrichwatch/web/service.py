@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..dates import parse_date
 from ..records import Record, RecordDraft, RecordError, RecordStore, Signer
 from ..records.tables import records as records_table
 from .accounts import Account
@@ -172,7 +173,7 @@ class Ledger:
 
     def releases(self, facility: str) -> list[date]:
         """The dates as of which the facility's findings were released to the State."""
-        out = {date.fromisoformat(r.payload["document"][len(RELEASE_PREFIX):].split("/")[-1])
+        out = {parse_date(r.payload["document"][len(RELEASE_PREFIX):].split("/")[-1])
                for r in self.store.history(facility, "report")
                if str(r.payload.get("document", "")).startswith(RELEASE_PREFIX)}
         return sorted(out)
