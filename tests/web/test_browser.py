@@ -72,9 +72,21 @@ def server(tmp_path_factory):
     store.close()
 
 
+#: Guard against a hung page, not a timing check: an evaluation runs inside the request and can
+#: take tens of seconds on a loaded machine.
+HANG_GUARD_MS = 180_000
+
+
+def _context(browser, server):
+    context = browser.new_context(base_url=server)
+    context.set_default_timeout(HANG_GUARD_MS)
+    return context
+
+
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(base_url=server)
+    context.set_default_timeout(HANG_GUARD_MS)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -144,11 +156,11 @@ def test_administrator(page):
 
 
 def test_state_declares_and_the_analyst_sees_the_evaluation_change(browser, server):
-    analyst = browser.new_context(base_url=server).new_page()
+    analyst = _context(browser, server).new_page()
     _login(analyst, "alice")
     analyst.goto("/facilities/FFEP/findings?as_of=2024-06-01")
     before = int(analyst.inner_text("#finding-count").split()[0])
-    state = browser.new_context(base_url=server).new_page()
+    state = _context(browser, server).new_page()
     _login(state, "ann")
     state.goto("/facilities/FFEP")
     state.click("#declare-link")
