@@ -221,7 +221,7 @@ def document(kind: str, seed: int = 2024) -> tuple[dict, str]:
     title = {"none": "no loss", "abrupt": "an abrupt loss of 1 SQ in June",
              "protracted": "a protracted loss of 1 SQ over the year"}[kind]
     doc = {
-        "study": {"name": f"Example enrichment plant, MBA 1, 2024: {title}",
+        "study": {"name": f"Example enrichment plant, MBA 1, 2024: {title}", "mba": "EX-MBA-1",
                   "description": "An illustrative enrichment plant (plant.toml) as one material "
                                  "balance area, monthly physical inventories; data made by "
                                  "make_example.py (seed 2024).",

@@ -89,7 +89,8 @@ __all__ = [
 #: Hours in a (Julian) year [h].
 HOURS_PER_YEAR: float = DAYS_PER_YEAR * 24.0
 #: Markov chain states of the one-sided Page probabilities on the detection curves (the
-#: scenarios' own use the default, 200; the chain's discretisation error falls as 1/m^2).
+#: scenarios' own use the default, 200; the chain's discretisation error falls as 1/m^2; the
+#: two-sided chain keeps its default).
 CURVE_STATES: int = 100
 _SIDES = ("upper", "lower", "both")
 
@@ -502,7 +503,7 @@ def _curve(study: Study, loss: LossScenario, quantity: str, cov: MufCovariance,
     for size in kg:
         d = detection_probabilities(loss.loss_pattern(quantity, k, size / loss.amount_kg(
             quantity)), cov.matrix, alpha=page.alpha, page=page, muf_alpha=muf_alpha,
-            states=CURVE_STATES)
+            states=CURVE_STATES if page.side != "both" else None)
         for key, value in (("page", d.page[-1]), ("cumuf", d.cumuf), ("gemuf", d.gemuf),
                            ("muf", d.muf.max())):
             out[key].append(float(value))

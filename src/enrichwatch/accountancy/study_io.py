@@ -4,6 +4,7 @@ Format (``examples/accountancy/`` has complete files)::
 
     [study]
     name = "Example plant, MBA 1, 2024"          # required
+    mba = "MBA-1"                                # material balance area code (default: name)
     description = "..."
     assumptions = ["...", "..."]                 # carried into every output
     start_date = 2024-01-01                      # optional: the day whose start is 0 h
@@ -181,6 +182,8 @@ _Probability = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
 class _Info(BaseModel):
     model_config = _CONFIG
     name: _Text = _f("a non-empty name of the study")
+    mba: _Name | None = _f("a material balance area code (letters, digits, '_', '.', '-'; "
+                           "default: the study's name)", None)
     description: str = _f("a string", "")
     assumptions: list[str] = _f("a list of strings", [])
     start_date: _Date | None = _f(f"{DATE_FORMAT}, the day whose start is 0 h", None)
@@ -479,7 +482,8 @@ class _Builder:
             self.add("points", MISSING, "[points.NAME] tables or a [mapit] folder")
         if not points or len(points) < len(self.doc.points):
             return None
-        return self.guard(MaterialBalanceArea, self.doc.study.name, tuple(points))
+        return self.guard(MaterialBalanceArea, self.doc.study.mba or self.doc.study.name,
+                          tuple(points))
 
 
 def _file_problem(err: BaseException) -> str:
