@@ -29,16 +29,14 @@ year's feed, product and tails for the plant check against ``plant.toml``.
 from __future__ import annotations
 
 import calendar
-import warnings
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import numpy as np
 import tomli_w
 
-from enrichwatch.errors import EnrichwatchWarning
 from enrichwatch.accountancy import (
-    BalancePeriods,
     Items,
     Level,
     MaterialBalanceArea,
@@ -49,6 +47,7 @@ from enrichwatch.accountancy import (
     load_methods,
     simulate_observations,
 )
+from enrichwatch.errors import EnrichwatchWarning
 
 HERE = Path(__file__).parent
 START = dt.date(2024, 1, 1)

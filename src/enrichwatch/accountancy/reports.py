@@ -136,7 +136,8 @@ def _production(study: Study) -> dict | None:
     return out
 
 
-def accountancy_reports(analysis: AccountancyAnalysis) -> list[tuple[str, date, dict]]:
+def accountancy_reports(analysis: AccountancyAnalysis
+                        ) -> list[tuple[str, date, dict[str, Any]]]:
     """The study's reports as ``(kind, valid_from, payload)``, in date order (a PIL before the
     ICR and MBR of the period it closes).
 
@@ -147,13 +148,15 @@ def accountancy_reports(analysis: AccountancyAnalysis) -> list[tuple[str, date, 
     """
     study = analysis.study
     b, mba, material = study.periods.boundaries_h, study.area.name, _material(study)
-    pil = [("physical_inventory_listing", _day(study, b[i]),
+    pil: list[tuple[str, date, dict[str, Any]]] = [
+        ("physical_inventory_listing", _day(study, b[i]),
             {"mba": mba, "items": _listing(study, i), "summary": f"physical inventory {i}"})
-           for i in range(b.size)]
+        for i in range(b.size)]
     out = [pil[0]]
     for k in range(study.periods.count):
         start, end = _day(study, b[k]), _day(study, b[k + 1])
-        period = {"mba": mba, "period_start": start.isoformat(), "period_end": end.isoformat()}
+        period: dict[str, Any] = {"mba": mba, "period_start": start.isoformat(),
+                                  "period_end": end.isoformat()}
         out += [pil[k + 1],
                 ("inventory_change_report", end, period | {"entries": _entries(study, k)}),
                 ("material_balance_report", end, period | {
@@ -162,7 +165,8 @@ def accountancy_reports(analysis: AccountancyAnalysis) -> list[tuple[str, date, 
     production = _production(study)
     if study.periods.count > 1 or production is not None:
         start, end = _day(study, b[0]), _day(study, b[-1])
-        payload = {"mba": mba, "period_start": start.isoformat(), "period_end": end.isoformat(),
+        payload: dict[str, Any] = {
+                   "mba": mba, "period_start": start.isoformat(), "period_end": end.isoformat(),
                    "material": material, "sequence": False, "summary": "whole horizon",
                    "balances": {q.quantity: _horizon(q) for q in analysis.quantities}}
         out.append(("material_balance_report", end,

@@ -57,6 +57,7 @@ from scipy import stats
 from ..composition import Assay
 from ..constants import DAYS_PER_YEAR
 from ..errors import InputError
+from ..facility import Facility, SolvedPlant
 from .balance import BalancePeriods, MaterialBalanceArea, balance_design
 from .detection import DetectionProbabilities, LossPattern, detection_probabilities
 from .measurement import MeasurementModel
@@ -215,7 +216,7 @@ class PlantCheckInput:
     """The enrichment-plant check of a study: declared streams over a period against a plant
     file (:func:`~.plant_checks.check_plant`)."""
 
-    plant: str | os.PathLike
+    plant: str | os.PathLike | Facility | SolvedPlant
     feed: DeclaredStream
     product: DeclaredStream
     tails: DeclaredStream

@@ -1,4 +1,5 @@
-"""Accountancy input files (TOML): read, check every key at the edge, build a :class:`~.study.Study`.
+"""Accountancy input files (TOML): read them, check every key at the edge, build a
+:class:`~.study.Study`.
 
 Format (``examples/accountancy/`` has complete files)::
 
@@ -77,8 +78,9 @@ The shape and ranges of every key are checked first, then what refers to what:
 ...         study_from_toml_text(text, "broken.toml")
 ...     except StudyFileError as err:
 ...         for problem in err.problems:
-...             print(problem)
->>> problems('''
+...             print(problem.key, "=", repr(problem.value))
+...         return err.problems
+>>> found = problems('''
 ... [study]
 ... name = "broken"
 ... [periods]
@@ -91,10 +93,13 @@ The shape and ranges of every key are checked first, then what refers to what:
 ... [measurement.feed]
 ... mass = { random_rsd = 1.5, systematic_rsd = 0.0 }
 ... ''')
-broken.toml: points.feed.masses_kg_u[0] = -1.0: expected a list of masses >= 0 [kg U]
-broken.toml: points.feed.assay_wt_pct = 120.0: expected a U-235 weight percent from 0 to 100, or a list of them
-broken.toml: measurement.feed.mass.random_rsd = 1.5: expected a relative standard deviation >= 0 and < 1 (0.01 = 1 %)
->>> problems('''
+points.feed.masses_kg_u[0] = -1.0
+points.feed.assay_wt_pct = 120.0
+measurement.feed.mass.random_rsd = 1.5
+>>> print(found[2])
+broken.toml: measurement.feed.mass.random_rsd = 1.5: expected a relative standard deviation >= 0 \
+and < 1 (0.01 = 1 %)
+>>> _ = problems('''
 ... [study]
 ... name = "broken"
 ... [periods]
@@ -106,9 +111,9 @@ broken.toml: measurement.feed.mass.random_rsd = 1.5: expected a relative standar
 ... [measurement.fed]
 ... mass = { random_rsd = 0.01, systematic_rsd = 0.0 }
 ... ''')
-broken.toml: periods.intervals_h[1] = [5.0, 20.0]: expected a start equal to the previous end 10.0 (this one overlaps the previous period)
-broken.toml: measurement.fed = 'fed': expected a point of the area (feed)
-broken.toml: measurement.feed is missing: expected the uncertainties of every point of the area
+periods.intervals_h[1] = [5.0, 20.0]
+measurement.fed = 'fed'
+measurement.feed = <missing>
 """
 
 from __future__ import annotations
@@ -595,7 +600,11 @@ def _loss(b: _Builder, m: _Loss, i: int, count: int) -> LossScenario | None:
     assay = Assay.from_weight_percent(m.assay_wt_pct, param=f"{key}.assay_wt_pct")
     from .plant_checks import significant_quantities
 
-    kg_u = m.kg_u if m.kg_u is not None else float(m.sq) / significant_quantities(1.0, assay)
+    if m.kg_u is not None:
+        kg_u = m.kg_u
+    else:
+        assert m.sq is not None                      # exactly one of sq and kg_u (checked)
+        kg_u = m.sq / significant_quantities(1.0, assay)
     return LossScenario(m.name, m.pattern, kg_u, assay, first - 1, last - 1)
 
 

@@ -14,7 +14,7 @@ from .app import JSON_OPTION, BadInput, app, check_output_path, emit, steps
 __all__ = ["accountancy"]
 
 
-def _records(analysis, db: str | None, facility: str | None, source: str, known_on,
+def _records(analysis, db: str | None, facility: str, source: str, known_on,
              key: str | None):
     """Append the study's reports to the store in one transaction (all or nothing)."""
     from ..accountancy.reports import accountancy_reports
@@ -83,7 +83,8 @@ def accountancy(
 
     Example: enrichwatch accountancy examples/accountancy/abrupt-loss.toml --report acc.html
     """
-    from ..accountancy.study import analyse, steps as study_steps
+    from ..accountancy.study import analyse
+    from ..accountancy.study import steps as study_steps
     from ..accountancy.study_io import load_study
 
     check_output_path(report, "--report", as_json=as_json)
@@ -95,6 +96,7 @@ def accountancy(
         written = None
         if db is not None:
             advance("recording the reports")
+            assert code is not None                   # --facility is required with --db
             written = _records(analysis, db, code, source or f"enrichwatch accountancy "
                                                              f"{file.name}", day, key)
         if report is not None:

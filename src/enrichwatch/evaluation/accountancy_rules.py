@@ -41,7 +41,7 @@ Examples
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -126,7 +126,7 @@ def _balance_alpha(alpha: float, days: float) -> float:
 # -- rule 4: MUF above its threshold -----------------------------------------------------------
 
 
-def _muf_items(p: dict, s: AccountancySettings) -> tuple[list[dict], float]:
+def _muf_items(p: Mapping[str, Any], s: AccountancySettings) -> tuple[list[dict], float]:
     days = (_day(p["period_end"]) - _day(p["period_start"])).days
     alpha = _balance_alpha(s.false_alarm_per_year, days)
     z = float(stats.norm.isf(alpha))
@@ -374,7 +374,8 @@ def _production_finding(ctx, mbr: RecordLike, s: AccountancySettings) -> Finding
         return None
     production = p["production"]
     plant = _solved(decl.payload["plant"], f"record {decl.id} payload.plant")
-    check = check_plant(*_streams(production), plant, (end - start).days,
+    feed, product, tails = _streams(production)
+    check = check_plant(feed, product, tails, plant, (end - start).days,
                         operating_fraction=production["operating_fraction"],
                         false_alarm=s.plant_false_alarm, min_sq=s.min_sq)
     if not check.findings:
