@@ -13,8 +13,8 @@ Examples
 >>> from enrichwatch.accountancy.study import analyse
 >>> q = analyse(load_study("examples/accountancy/abrupt-loss.toml"), iterations=100).quantity("U")
 >>> ax = plot_muf(q)
->>> sorted(a.get_gid() for a in ax.get_children() if a.get_gid())[:2]
-['band', 'muf']
+>>> sorted(a.get_gid() for a in ax.get_children() if a.get_gid())
+['alarm', 'band', 'muf', 'threshold']
 """
 
 from __future__ import annotations

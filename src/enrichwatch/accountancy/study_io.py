@@ -321,6 +321,8 @@ class _Document(BaseModel):
 # -- building the study, every problem collected -----------------------------------------------
 
 _PERIOD_KEYS = ("boundary_dates", "boundaries_h", "intervals_h", "regular")
+#: Keys whose value is one of two types (their errors carry pydantic's branch tags).
+_UNIONS = ("assay_wt_pct", "measurement")
 
 
 class _Builder:
@@ -720,11 +722,43 @@ def _build(doc: _Document, file: str, base: Path | None) -> Study:
     return study
 
 
+def _value_at(raw: Any, loc: tuple) -> Any:
+    for part in loc:
+        try:
+            raw = raw[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return raw
+
+
+def _untagged(errors: list, raw: Mapping) -> list:
+    """pydantic's errors with the union branch tags taken out of their locations, keeping for
+    each key the errors of the branch its value's type chose (one number or a list; a point
+    name or a table)."""
+    out = []
+    for e in errors:
+        loc = tuple(e["loc"])
+        cut = next((i for i in range(1, len(loc)) if loc[i - 1] in _UNIONS and i >= 2
+                    and isinstance(loc[i], str)), None)
+        if cut is None:
+            out.append(e)
+            continue
+        value = _value_at(raw, loc[:cut])
+        listed = isinstance(value, list) and loc[cut].startswith("list[")
+        named = isinstance(value, str) and "str" in loc[cut]
+        table = isinstance(value, Mapping) and loc[cut] == "_Measurement"
+        scalar = not isinstance(value, list | str | Mapping) and loc[cut] == "constrained-float"
+        if listed or named or table or scalar:
+            out.append({**e, "loc": loc[:cut] + loc[cut + 1:]})
+    return out or errors
+
+
 def _shape_problems(raw: Mapping, file: str) -> list[Problem]:
     try:
         _Document.model_validate(raw)
     except ValidationError as err:
-        return [Problem(file, *pydantic_problem(e, _Document)) for e in err.errors()]
+        return [Problem(file, *pydantic_problem(e, _Document))
+                for e in _untagged(err.errors(), raw)]
     return []
 
 
