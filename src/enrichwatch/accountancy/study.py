@@ -398,7 +398,8 @@ class QuantityAnalysis:
                               for name, (r, s) in cov.contributions.items()},
             "point_terms": {n: v.tolist() for n, v in b.point_terms.items()},
             "tests": {"muf": {"false_alarm_per_balance": self.muf_alpha, "z": self.muf_z,
-                              "alarms": [k + 1 for k in np.flatnonzero(self.muf_alarms)]},
+                              "alarms": [int(k) + 1
+                                         for k in np.flatnonzero(self.muf_alarms)]},
                       "page": {"k": self.page.k, "h": self.page.h, "side": self.page.side,
                                "false_alarm": self.page.alpha,
                                "balances": self.page.balances, "method": self.page.method,

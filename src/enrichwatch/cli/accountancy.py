@@ -130,7 +130,9 @@ def _table(title: str, columns: tuple[str, ...], left: tuple[str, ...]):
     from rich import box
     from rich.table import Table
 
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    from rich.markup import escape
+
+    table = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False)
     for col in columns:
         table.add_column(col, justify="left" if col in left else "right", no_wrap=col in left)
     return table
