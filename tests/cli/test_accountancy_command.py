@@ -2,7 +2,6 @@
 exiting 1 naming file, key and value, a refused file writing nothing to the store, the reports
 recorded and evaluated, the HTML report."""
 
-import json
 import sqlite3
 from pathlib import Path
 

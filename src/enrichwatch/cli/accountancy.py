@@ -128,9 +128,8 @@ def _kg(value: float) -> str:
 
 def _table(title: str, columns: tuple[str, ...], left: tuple[str, ...]):
     from rich import box
-    from rich.table import Table
-
     from rich.markup import escape
+    from rich.table import Table
 
     table = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False)
     for col in columns:
