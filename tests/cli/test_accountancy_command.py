@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+from tests.cli.schema_helpers import validate_output
+
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "examples" / "accountancy"
 N = "200"                                     # Monte Carlo iterations: enough to run
@@ -24,7 +26,8 @@ def _bad(tmp_path) -> Path:
 
 def test_the_abrupt_loss_case(cli_json):
     code, data, _ = cli_json("accountancy", EXAMPLES / "abrupt-loss.toml", "--iterations", N)
-    assert code == 0 and data["schema"] == "enrichwatch/accountancy"
+    assert code == 0
+    validate_output("accountancy", data)
     for q in data["quantities"]:
         assert q["tests"]["muf"]["alarms"] == [6] and q["tests"]["page"]["first_alarm"] == 6
         assert q["false_alarms"]["iterations"] == int(N)
@@ -85,9 +88,21 @@ def test_the_reports_recorded_and_evaluated(cli_json, tmp_path):
     assert code == 0
     kinds = [r["kind"] for r in data["records"]["added"]]
     assert len(kinds) == 38 and kinds.count("material_balance_report") == 13
+    # a receipt whose shipper declared 100 kg U more than the receiver found
+    receipt = {"date": "2024-03-05", "kmp": "feed-receipts", "change": "receipt",
+               "kg_u": 8400.0, "u235_pct": 0.711, "shipper_kg_u": 8500.0, "batch": "48Y-X"}
+    case = {"records": [{"kind": "inventory_change_report", "facility": "EXAMPLE",
+                         "valid_from": "2024-03-31", "known_on": "2024-04-10",
+                         "source": "shipper's and receiver's values",
+                         "payload": {"mba": "EX-MBA-2", "period_start": "2024-02-29",
+                                     "period_end": "2024-03-31", "entries": [receipt]}}]}
+    (tmp_path / "srd.toml").write_text(tomli_w.dumps(case))
+    assert cli_json("records", "add", tmp_path / "srd.toml", "--db", db)[0] == 0
     code, data, _ = cli_json("evaluate", "EXAMPLE", "--as-of", "2025-01-31", "--db", db)
     assert code == 0
+    validate_output("evaluate", data)                 # one consequence shape per rule
     rules = [f["rule"] for f in data["findings"]]
+    assert rules.count("shipper-receiver-difference") == 1
     assert rules.count("muf-above-threshold") == 2 and rules.count("page-alarm") == 2
     assert "declared-production-capacity" in rules
     june = [f for f in data["findings"] if f["rule"] == "muf-above-threshold"][0]
