@@ -122,13 +122,12 @@ import os
 from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from ..composition import Assay
-from ..dates import DATE_FORMAT, parse_date
 from ..errors import InputError
 from ..files import (
     MISSING,
@@ -145,6 +144,15 @@ from .mapit import mapit_point, read_mapit_directory
 from .measurement import MeasurementModel, PointMeasurement, Uncertainty, load_methods
 from .plant_checks import DeclaredStream
 from .study import LossScenario, PlantCheckInput, Study, TestSettings
+from .study_format import (
+    RSD_TEXT,
+    Document,
+    Loss,
+    Measurement,
+    Point,
+    Stream,
+    UncertaintyTable,
+)
 
 __all__ = ["StudyFileError", "load_study", "study_from_toml_text"]
 
@@ -152,170 +160,6 @@ __all__ = ["StudyFileError", "load_study", "study_from_toml_text"]
 class StudyFileError(ProblemsError):
     """An accountancy input file has problems; all are listed (an
     :class:`~enrichwatch.errors.InputError`, so a ``ValueError``)."""
-
-
-# -- the shape of the file (pydantic, strict) --------------------------------------------------
-
-_CONFIG = ConfigDict(strict=True, extra="forbid")
-_RSD_TEXT = "a relative standard deviation >= 0 and < 1 (0.01 = 1 %)"
-_PCT_TEXT = "a U-235 weight percent from 0 to 100"
-
-
-def _parsed_date(value: Any) -> Any:
-    try:
-        return parse_date(value)
-    except InputError:
-        return value
-
-
-def _f(description: str, default: Any = ..., **kw) -> Any:
-    return Field(default, description=description, **kw)
-
-
-_Text = Annotated[str, Field(pattern=r"\S")]
-_Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-_Date = Annotated[date, BeforeValidator(_parsed_date)]
-_Finite = Annotated[float, Field(allow_inf_nan=False)]
-_Mass = Annotated[float, Field(ge=0, allow_inf_nan=False, description="a mass >= 0 [kg U]")]
-_Rate = Annotated[float, Field(ge=0, allow_inf_nan=False,
-                               description="a rate >= 0 [kg U/h]")]
-_Pct = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, description=_PCT_TEXT)]
-_Rsd = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False, description=_RSD_TEXT)]
-_Probability = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
-
-
-class _Info(BaseModel):
-    model_config = _CONFIG
-    name: _Text = _f("a non-empty name of the study")
-    mba: _Name | None = _f("a material balance area code (letters, digits, '_', '.', '-'; "
-                           "default: the study's name)", None)
-    description: str = _f("a string", "")
-    assumptions: list[str] = _f("a list of strings", [])
-    start_date: _Date | None = _f(f"{DATE_FORMAT}, the day whose start is 0 h", None)
-
-
-class _Regular(BaseModel):
-    model_config = _CONFIG
-    start_h: _Finite = _f("a time [h]", 0.0)
-    length_h: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _f("a length > 0 [h]")
-    count: Annotated[int, Field(ge=1)] = _f("a whole number of periods >= 1")
-
-
-class _Periods(BaseModel):
-    model_config = _CONFIG
-    boundary_dates: list[_Date] | None = _f(f"a list of dates {DATE_FORMAT}", None)
-    boundaries_h: list[_Finite] | None = _f("a list of times [h]", None)
-    intervals_h: list[Annotated[list[_Finite], Field(min_length=2, max_length=2)]] | None = _f(
-        "a list of [start, end] pairs [h]", None)
-    regular: _Regular | None = _f("a table { start_h, length_h, count }", None)
-
-
-class _Tests(BaseModel):
-    model_config = _CONFIG
-    false_alarm_per_year: _Probability = _f("a probability strictly between 0 and 1", 0.05)
-    muf_false_alarm: _Probability | None = _f("a probability strictly between 0 and 1", None)
-    page_k: Annotated[float, Field(ge=0, allow_inf_nan=False)] = _f(
-        "a reference value >= 0 [SITMUF units]", 0.5)
-    page_side: Literal["upper", "lower", "both"] = _f("one of 'upper', 'lower', 'both'",
-                                                      "upper")
-    quantities: list[Literal["U", "U235"]] | None = _f("a list of 'U' and/or 'U235'", None)
-    iterations: Annotated[int, Field(ge=1)] = _f("a whole number of iterations >= 1", 10_000)
-    seed: Annotated[int, Field(ge=0)] = _f("a whole number >= 0", 0)
-    chunk_size: Annotated[int, Field(ge=1)] = _f("a whole number >= 1", 10_000)
-    balances_per_year: Annotated[int, Field(ge=1)] | None = _f("a whole number >= 1", None)
-    curve_points: Annotated[int, Field(ge=2, le=201)] = _f("a whole number from 2 to 201", 21)
-    curve_max_sq: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = _f(
-        "a loss > 0 [SQ]", None)
-
-
-class _Point(BaseModel):
-    model_config = _CONFIG
-    role: Literal["input", "output", "inventory"] = _f("one of 'input', 'output', 'inventory'")
-    kind: Literal["items", "flow", "level"] | None = _f("one of 'items', 'flow', 'level'", None)
-    description: str = _f("a string", "")
-    times_h: list[_Finite] | None = _f("a list of times [h]", None)
-    dates: list[_Date] | None = _f(f"a list of dates {DATE_FORMAT}", None)
-    masses_kg_u: list[_Mass] | None = _f("a list of masses >= 0 [kg U]", None)
-    rates_kg_u_per_h: list[_Rate] | None = _f("a list of rates >= 0 [kg U/h]", None)
-    assay_wt_pct: _Pct | list[_Pct] | None = _f(_PCT_TEXT + ", or a list of them", None)
-    start_h: _Finite | None = _f("a time [h]", None)
-    integration: Literal["step", "trapezoid"] | None = _f("'step' or 'trapezoid'", None)
-    mapit_csv: _Text | None = _f("a MAPIT CSV file (time,value) beside this file", None)
-
-
-class _Mapit(BaseModel):
-    model_config = _CONFIG
-    folder: _Text = _f("a MAPIT data folder beside this file")
-    kinds: dict[str, Literal["items", "flow", "level"]] = _f(
-        "point name -> 'items', 'flow' or 'level'", {})
-    assays_wt_pct: dict[str, _Pct] = _f("point name -> " + _PCT_TEXT, {})
-    integration: Literal["step", "trapezoid"] = _f("'step' or 'trapezoid'", "trapezoid")
-
-
-class _Uncertainty(BaseModel):
-    model_config = _CONFIG
-    method: _Text | None = _f("a measurement method of the catalog", None)
-    random_rsd: _Rsd | None = _f(_RSD_TEXT, None)
-    systematic_rsd: _Rsd | None = _f(_RSD_TEXT, None)
-    calibration_period_days: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = _f(
-        "a calibration period > 0 [days]", None)
-    instrument: _Text | None = _f("an instrument name (points naming it share its "
-                                  "systematic errors)", None)
-
-
-class _Measurement(BaseModel):
-    model_config = _CONFIG
-    mass: _Uncertainty = _f("a table { method, random_rsd, systematic_rsd, ... }")
-    assay: _Uncertainty | None = _f("a table { method, random_rsd, systematic_rsd, ... }", None)
-
-
-class _Loss(BaseModel):
-    model_config = _CONFIG
-    name: _Text = _f("a non-empty name")
-    pattern: Literal["abrupt", "protracted"] = _f("'abrupt' or 'protracted'")
-    balance: Annotated[int, Field(ge=1)] | None = _f("a balance number >= 1 (abrupt)", None)
-    first: Annotated[int, Field(ge=1)] = _f("a balance number >= 1", 1)
-    last: Annotated[int, Field(ge=1)] | None = _f("a balance number >= 1", None)
-    sq: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = _f("a loss > 0 [SQ]", None)
-    kg_u: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = _f("a loss > 0 [kg U]",
-                                                                        None)
-    assay_wt_pct: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = _f(
-        "the U-235 weight percent of the material taken, in (0, 100]")
-
-
-class _Stream(BaseModel):
-    model_config = _CONFIG
-    kg_u: list[_Mass] = _f("a list of item masses >= 0 [kg U]")
-    assay_wt_pct: _Pct | list[_Pct] = _f(_PCT_TEXT + ", or one per item")
-    measurement: _Text | _Measurement | None = _f(
-        "a point name (its [measurement] table) or a table { mass, assay }", None)
-
-
-class _PlantCheck(BaseModel):
-    model_config = _CONFIG
-    plant: _Text = _f("a plant file (docs/plant-format.md) beside this file")
-    period_days: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = _f(
-        "a period > 0 [days]", None)
-    operating_fraction: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = _f(
-        "a fraction from 0 to 1", 1.0)
-    false_alarm: _Probability = _f("a probability strictly between 0 and 1", 0.05)
-    min_sq: Annotated[float, Field(ge=0, allow_inf_nan=False)] = _f("a number of SQ >= 0", 1.0)
-    feed: _Stream = _f("a table { kg_u, assay_wt_pct, measurement }")
-    product: _Stream = _f("a table { kg_u, assay_wt_pct, measurement }")
-    tails: _Stream = _f("a table { kg_u, assay_wt_pct, measurement }")
-
-
-class _Document(BaseModel):
-    model_config = _CONFIG
-    study: _Info = _f("a [study] table with a name")
-    periods: _Periods = _f("a [periods] table")
-    tests: _Tests = _f("a [tests] table", _Tests())
-    points: dict[_Name, _Point] = _f(
-        "[points.NAME] tables (NAME: letters, digits, '_', '.', '-')", {})
-    mapit: _Mapit | None = _f("a [mapit] table { folder, kinds, assays_wt_pct }", None)
-    measurement: dict[str, _Measurement] = _f("[measurement.POINT] tables", {})
-    losses: list[_Loss] = _f("[[losses]] tables", [])
-    plant_check: _PlantCheck | None = _f("a [plant_check] table", None)
 
 
 # -- building the study, every problem collected -----------------------------------------------
@@ -328,7 +172,7 @@ _UNIONS = ("assay_wt_pct", "measurement")
 class _Builder:
     """Builds the study from a validated document, collecting problems (file, key, value)."""
 
-    def __init__(self, doc: _Document, file: str, base: Path | None) -> None:
+    def __init__(self, doc: Document, file: str, base: Path | None) -> None:
         self.doc, self.file, self.base = doc, file, base
         self.problems: list[Problem] = []
         self.notes: list[str] = []
@@ -392,7 +236,7 @@ class _Builder:
 
     # -- points ---------------------------------------------------------------------------------
 
-    def times(self, name: str, p: _Point) -> np.ndarray | None:
+    def times(self, name: str, p: Point) -> np.ndarray | None:
         key = f"points.{name}"
         if (p.times_h is None) == (p.dates is None):
             self.add(f"{key}.times_h", MISSING if p.times_h is None else p.times_h,
@@ -407,7 +251,7 @@ class _Builder:
             return None
         return self.hours(p.dates)
 
-    def point(self, name: str, p: _Point) -> MeasurementPoint | None:
+    def point(self, name: str, p: Point) -> MeasurementPoint | None:
         key = f"points.{name}"
         if p.mapit_csv is not None:
             return self.mapit_point(name, p)
@@ -437,7 +281,7 @@ class _Builder:
         return self.guard(MeasurementPoint, name, p.role, data, p.description, key=key,
                           rename=(f"{key}.data", f"{key}.kind"))
 
-    def mapit_point(self, name: str, p: _Point) -> MeasurementPoint | None:
+    def mapit_point(self, name: str, p: Point) -> MeasurementPoint | None:
         key = f"points.{name}"
         given = [k for k in ("times_h", "dates", "masses_kg_u", "rates_kg_u_per_h")
                  if getattr(p, k) is not None]
@@ -509,7 +353,7 @@ class _Measurements:
         self.methods = load_methods()
         self.unverified: set[str] = set()
 
-    def uncertainty(self, u: _Uncertainty, key: str, part: str) -> Uncertainty | None:
+    def uncertainty(self, u: UncertaintyTable, key: str, part: str) -> Uncertainty | None:
         b, method = self.b, None
         if u.method is not None:
             method = self.methods.get(u.method)
@@ -529,7 +373,7 @@ class _Measurements:
                       else getattr(method, "systematic_rsd", None))
         for name, value in (("random_rsd", random), ("systematic_rsd", systematic)):
             if value is None:
-                b.add(f"{key}.{name}", MISSING, f"{_RSD_TEXT}, or a method")
+                b.add(f"{key}.{name}", MISSING, f"{RSD_TEXT}, or a method")
         if random is None or systematic is None:
             return None
         days = u.calibration_period_days
@@ -537,7 +381,7 @@ class _Measurements:
                        u.instrument, getattr(method, "name", ""), getattr(method, "source", ""),
                        key)
 
-    def point(self, m: _Measurement, key: str) -> PointMeasurement | None:
+    def point(self, m: Measurement, key: str) -> PointMeasurement | None:
         mass = self.uncertainty(m.mass, f"{key}.mass", "mass")
         assay = None if m.assay is None else self.uncertainty(m.assay, f"{key}.assay", "assay")
         if mass is None or (m.assay is not None and assay is None):
@@ -581,7 +425,7 @@ def _tests(b: _Builder, area: MaterialBalanceArea | None,
                    t.chunk_size, t.balances_per_year, t.curve_points)
 
 
-def _loss(b: _Builder, m: _Loss, i: int, count: int) -> LossScenario | None:
+def _loss(b: _Builder, m: Loss, i: int, count: int) -> LossScenario | None:
     key = f"losses[{i}]"
     if (m.sq is None) == (m.kg_u is None):
         b.add(f"{key}.sq", MISSING if m.sq is None else m.sq, "either sq or kg_u (not both)")
@@ -622,7 +466,7 @@ def _losses(b: _Builder, count: int | None) -> tuple[LossScenario, ...]:
     return tuple(out)
 
 
-def _stream(b: _Builder, name: str, s: _Stream, meas: _Measurements,
+def _stream(b: _Builder, name: str, s: Stream, meas: _Measurements,
             model: MeasurementModel | None) -> DeclaredStream | None:
     key = f"plant_check.{name}"
     if s.measurement is None:
@@ -700,7 +544,7 @@ def _covariance_problems(b: _Builder, study: Study) -> None:
                   str(err.allowed))
 
 
-def _build(doc: _Document, file: str, base: Path | None) -> Study:
+def _build(doc: Document, file: str, base: Path | None) -> Study:
     b = _Builder(doc, file, base)
     periods = b.periods()
     area = b.area()
@@ -746,7 +590,7 @@ def _untagged(errors: list, raw: Mapping) -> list:
         value = _value_at(raw, loc[:cut])
         listed = isinstance(value, list) and loc[cut].startswith("list[")
         named = isinstance(value, str) and "str" in loc[cut]
-        table = isinstance(value, Mapping) and loc[cut] == "_Measurement"
+        table = isinstance(value, Mapping) and loc[cut] == "Measurement"
         scalar = not isinstance(value, list | str | Mapping) and loc[cut] == "constrained-float"
         if listed or named or table or scalar:
             out.append({**e, "loc": loc[:cut] + loc[cut + 1:]})
@@ -755,9 +599,9 @@ def _untagged(errors: list, raw: Mapping) -> list:
 
 def _shape_problems(raw: Mapping, file: str) -> list[Problem]:
     try:
-        _Document.model_validate(raw)
+        Document.model_validate(raw)
     except ValidationError as err:
-        return [Problem(file, *pydantic_problem(e, _Document))
+        return [Problem(file, *pydantic_problem(e, Document))
                 for e in _untagged(err.errors(), raw)]
     return []
 
@@ -784,7 +628,7 @@ def study_from_toml_text(text: str, filename: str = "<string>", *,
     problems = _shape_problems(raw, filename)
     if problems:
         raise StudyFileError(problems)
-    return _build(_Document.model_validate(raw), filename, None if base is None else Path(base))
+    return _build(Document.model_validate(raw), filename, None if base is None else Path(base))
 
 
 def load_study(path: str | os.PathLike) -> Study:
