@@ -7,10 +7,21 @@ design over the 87,600 records, the exact covariance by linear propagation, its 
 factor, the draws and the tests (the Page threshold, calibrated once beforehand, is timed on its
 own).
 
+The command line end to end (issue 10, part 8): ``enrichwatch accountancy`` on the example
+(``examples/accountancy/abrupt-loss.toml``: 7 points, 12 monthly balances, U and U-235, two
+loss scenarios, 10,000 Monte Carlo iterations per scenario, detection curves, the plant check
+against the example plant) as a child process, import and plant solution included; and the
+analysis alone in process. No target is set by the issue for these; they are reported.
+
 Run: ``python benchmarks/bench_accountancy.py``.
 """
 
 from harness import Bench, main_exit, measure, scaling  # noqa: I001  (pins threads first)
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -30,6 +41,7 @@ from enrichwatch.accountancy import (
     protracted_loss,
 )
 
+EXAMPLE = Path(__file__).parents[1] / "examples" / "accountancy" / "abrupt-loss.toml"
 HOURS = 8760
 MONTH = HOURS / 12
 FEED, PRODUCT, TAILS = 0.711, 4.5, 0.25                        # wt % U-235
@@ -102,7 +114,28 @@ def main() -> None:
                      iterations=100_000, seed=1, page=page)
     bench.info("detection of 1 SQ LEU (75 kg U-235) lost evenly over the year",
                ", ".join(f"{k} {v:.3f}" for k, v in mc.detection.items()))
+    example(bench)
     main_exit(bench)
+
+
+def example(bench: Bench) -> None:
+    """The example end to end: the CLI in a child process, and the analysis in process."""
+    from enrichwatch.accountancy.study import analyse
+    from enrichwatch.accountancy.study_io import load_study
+
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+
+    def cli() -> None:
+        subprocess.run([sys.executable, "-m", "enrichwatch", "accountancy", str(EXAMPLE),
+                        "--json"], check=True, capture_output=True, env=env)
+    bench.check("CLI end to end: enrichwatch accountancy abrupt-loss.toml --json "
+                "(10,000 iterations per scenario)", measure(cli, repeats=3, warmup=0),
+                note="child process: import, read, analyse, plant check, JSON")
+    study = load_study(EXAMPLE)
+    bench.check("analysis in process (same file, 10,000 iterations per scenario)",
+                measure(lambda: analyse(study), repeats=3))
+    bench.check("reading and checking the input file", measure(lambda: load_study(EXAMPLE),
+                                                               repeats=5))
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from enrichwatch.accountancy.measurement import PointMeasurement, Uncertainty
 from enrichwatch.accountancy.plant_checks import (
     DeclaredStream,
-    StreamRsd,
     check_plant,
     cylinder_content,
     declared_balance,
@@ -40,8 +40,8 @@ FORDOW = ROOT / "examples" / "fordow-2023" / "declared.toml"
 BINARY = {v["id"]: v for v in json.loads((ROOT / "tests" / "reference" /
                                           "binary_vectors.json").read_text())}
 W = Assay.from_weight_percent
-RSD = StreamRsd(mass_random=0.0005, mass_systematic=0.0005, assay_random=0.002,
-                assay_systematic=0.001)
+RSD = PointMeasurement.relative(mass_random=0.0005, mass_systematic=0.0005, assay_random=0.002,
+                               assay_systematic=0.001)
 
 
 def test_sg_const_001_significant_quantities():
@@ -116,6 +116,20 @@ def _binary(scale=1.0, rsd=RSD):
             DeclaredStream.from_weight_percent("tails", [run.tails_kg], 0.3, rsd)), run
 
 
+def test_a_shared_scale_cancels_in_the_uranium_balance():
+    """Feed, product and tails weighed on one scale share its systematic error: in F - P - T
+    it cancels (F = P + T), so only the random parts remain; separate scales add up."""
+    scale = Uncertainty(0.0005, 0.001, instrument="scale", key="scale")
+    shared = PointMeasurement(scale)
+    streams, _ = _binary(rsd=shared)
+    alone, _ = _binary(rsd=PointMeasurement(Uncertainty(0.0005, 0.001)))
+    random = math.sqrt(sum(0.0005 ** 2 * float(np.sum(s.kg_u ** 2)) for s in streams))
+    assert declared_balance(*streams).u_balance_sd == pytest.approx(random, rel=1e-9)
+    each = sum(0.001 ** 2 * float(np.sum(s.kg_u)) ** 2 for s in streams)
+    assert declared_balance(*alone).u_balance_sd == pytest.approx(math.sqrt(random ** 2 + each),
+                                                                  rel=1e-9)
+
+
 def test_balanced_declaration_implies_the_binary_separative_work():
     streams, run = _binary()
     b = declared_balance(*streams)
@@ -138,17 +152,17 @@ def test_uncertainties_match_a_seeded_simulation():
     """Linear propagation against 100,000 simulated measurement sets (random per item,
     systematic per stream): the standard deviations agree within 3 % (Monte Carlo error of an
     sd ~ 0.2 %, linearisation error far smaller at these relative errors)."""
-    streams, _ = _binary(rsd=StreamRsd(0.002, 0.001, 0.01, 0.005))
+    streams, _ = _binary(rsd=PointMeasurement.relative(0.002, 0.001, 0.01, 0.005))
     b = declared_balance(*streams)
     rng = np.random.default_rng(7)
     runs, u, u235, swu = 100_000, 0.0, 0.0, 0.0
     from enrichwatch.physics.swu import separative_work
     for s, sign in zip(streams, (1, -1, -1), strict=True):
-        r, k = s.rsd, s.kg_u.size
-        m = s.kg_u * (1 + rng.normal(0, r.mass_random, (runs, k))
-                      + rng.normal(0, r.mass_systematic, (runs, 1)))
-        x = s.fractions * (1 + rng.normal(0, r.assay_random, (runs, k))
-                           + rng.normal(0, r.assay_systematic, (runs, 1)))
+        r, k = s.measurement, s.kg_u.size
+        m = s.kg_u * (1 + rng.normal(0, r.mass.random_rsd, (runs, k))
+                      + rng.normal(0, r.mass.systematic_rsd, (runs, 1)))
+        x = s.fractions * (1 + rng.normal(0, r.assay.random_rsd, (runs, k))
+                           + rng.normal(0, r.assay.systematic_rsd, (runs, 1)))
         u = u + sign * m.sum(axis=1)
         u235 = u235 + sign * (m * x).sum(axis=1)
         value = separative_work(x, x, x, 0.0, m, 0.0).sum(axis=1)     # sum m V(x)
@@ -244,8 +258,10 @@ def test_balance_alarms(natanz):
      "feed.kg_u"),
     (lambda: DeclaredStream.from_weight_percent("feed", [1.0, 2.0], [0.7, 0.7, 0.7]), ValueError,
      None),
-    (lambda: StreamRsd(mass_random=1.0), InputError, "mass_random"),
-    (lambda: StreamRsd(assay_systematic=-0.1), InputError, "assay_systematic"),
+    (lambda: PointMeasurement.relative(mass_random=1.0), InputError,
+     "measurement.mass.random_rsd"),
+    (lambda: PointMeasurement.relative(assay_systematic=-0.1), InputError,
+     "measurement.assay.systematic_rsd"),
     (lambda: cylinder_content("30X", W(3.0)), UnknownNameError, "model"),
     (lambda: cylinder_content("30B", W(3.0), kg_uf6=3000.0), InputError, "kg_uf6"),
     (lambda: cylinder_content("30B", W(3.0), kg_uf6=-1.0), InputError, "kg_uf6"),

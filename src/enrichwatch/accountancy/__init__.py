@@ -15,7 +15,10 @@ the store or the evaluation.
 * :mod:`.mapit`: MAPIT's CSV layout.
 * :mod:`.sampling`: attribute and variables sampling plans, the D statistic, MUF-D;
 * :mod:`.games`: inspection games (2x2 closed form, zero-sum by LP, bimatrix equilibria);
-* :mod:`.plant_checks`: an enrichment plant's declared balances against its separative capacity.
+* :mod:`.plant_checks`: an enrichment plant's declared balances against its separative capacity;
+* :mod:`.study` and :mod:`.study_io`: a study (area, measurement model, periods, tests, loss
+  scenarios, plant check) read from an accountancy input file and analysed in one call;
+* :mod:`.reports`: the study's ICR, PIL and MBR as record payloads; :mod:`.plots`: its figures.
 """
 
 from .balance import (
@@ -78,7 +81,6 @@ from .plant_checks import (
     DeclaredStream,
     PlantCapacity,
     PlantCheck,
-    StreamRsd,
     check_plant,
     cylinder_content,
     declared_balance,
@@ -87,6 +89,7 @@ from .plant_checks import (
     sq_category,
     swu_per_sq,
 )
+from .reports import accountancy_reports
 from .sampling import (
     AttributePlan,
     Defect,
@@ -118,8 +121,19 @@ from .sequential import (
     sitmuf,
     v5b3_loss_estimate,
 )
+from .study import (
+    AccountancyAnalysis,
+    LossScenario,
+    PlantCheckInput,
+    QuantityAnalysis,
+    Study,
+    TestSettings,
+    analyse,
+)
+from .study_io import StudyFileError, load_study, study_from_toml_text
 
 __all__ = [
+    "AccountancyAnalysis",
     "AccountancyMonteCarlo",
     "AttributePlan",
     "BalanceDesign",
@@ -138,6 +152,7 @@ __all__ = [
     "Items",
     "Level",
     "LossPattern",
+    "LossScenario",
     "MaterialBalance",
     "MaterialBalanceArea",
     "MeasurementMethod",
@@ -149,12 +164,18 @@ __all__ = [
     "PageThreshold",
     "PlantCapacity",
     "PlantCheck",
+    "PlantCheckInput",
     "PointMeasurement",
-    "StreamRsd",
+    "QuantityAnalysis",
+    "Study",
+    "StudyFileError",
+    "TestSettings",
     "Uncertainty",
     "VariablesPlan",
     "ZeroSumSolution",
     "abrupt_loss",
+    "accountancy_reports",
+    "analyse",
     "attribute_detection_probability",
     "attribute_nondetection_probability",
     "attribute_plan",
@@ -181,6 +202,7 @@ __all__ = [
     "goal_attribute_plan",
     "iaea_sample_size",
     "iaea_sample_size_raw",
+    "load_study",
     "inspection_game",
     "load_methods",
     "mapit_point",
@@ -205,6 +227,7 @@ __all__ = [
     "solve_2x2_zero_sum",
     "solve_zero_sum",
     "sq_category",
+    "study_from_toml_text",
     "swu_per_sq",
     "v5b3_loss_estimate",
     "variables_plan",

@@ -185,7 +185,8 @@ def _page_test(page, alpha: float, n: int) -> PageTest:
 
 def detection_probabilities(loss: LossPattern, cov, *, alpha: float = 0.05,
                             page: PageTest | PageThreshold | None = None,
-                            states: int | None = None) -> DetectionProbabilities:
+                            states: int | None = None,
+                            muf_alpha: float | None = None) -> DetectionProbabilities:
     """Detection probabilities of ``loss`` by the MUF, CUMUF, GEMUF and Page tests.
 
     Parameters
@@ -199,6 +200,8 @@ def detection_probabilities(loss: LossPattern, cov, *, alpha: float = 0.05,
         Default: upper side, k = 0.5, h calibrated for ``alpha`` over the K balances.
     states : int, optional
         Markov chain states (see :mod:`.markov`).
+    muf_alpha : float, optional
+        False-alarm probability of the single-balance MUF test (default ``alpha``).
     """
     _probability(alpha, "alpha")
     c = np.asarray(cov, float)
@@ -212,6 +215,7 @@ def detection_probabilities(loss: LossPattern, cov, *, alpha: float = 0.05,
     gemuf = float(stats.ncx2.sf(stats.chi2.isf(alpha, n), n, float(delta @ delta)))
     test = _page_test(page, alpha, n)
     pg = cusum_alarm_probability(test.h, test.k, delta, side=test.side, states=states)
-    return DetectionProbabilities(loss, alpha, np.asarray(dp_one_sided(mu, sigma, alpha)),
+    muf_alpha = alpha if muf_alpha is None else muf_alpha
+    return DetectionProbabilities(loss, alpha, np.asarray(dp_one_sided(mu, sigma, muf_alpha)),
                                   float(dp_one_sided(mu.sum(), np.sqrt(c.sum()), alpha)),
                                   gemuf, pg, test)

@@ -136,6 +136,19 @@ class PointMeasurement:
     mass: Uncertainty
     assay: Uncertainty | None = None
 
+    @classmethod
+    def relative(cls, mass_random: float = 0.0, mass_systematic: float = 0.0,
+                 assay_random: float = 0.0, assay_systematic: float = 0.0, *,
+                 key: str = "measurement") -> PointMeasurement:
+        """Mass and assay uncertainties from four relative standard deviations [1] (no
+        calibration periods, no shared instrument).
+
+        >>> PointMeasurement.relative(0.0005, 0.0005, 0.002).assay.systematic_rsd
+        0.0
+        """
+        return cls(Uncertainty(mass_random, mass_systematic, key=f"{key}.mass"),
+                   Uncertainty(assay_random, assay_systematic, key=f"{key}.assay"))
+
     def parts(self, quantity: str, key: str) -> list[tuple[str, Uncertainty]]:
         """The (part, uncertainty) pairs a balance of ``quantity`` uses."""
         if quantity == "U":

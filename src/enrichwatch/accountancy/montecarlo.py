@@ -97,15 +97,22 @@ def _psd_sqrt(a: np.ndarray) -> np.ndarray:
 def prepare(design: BalanceDesign, model: MeasurementModel, *, loss: LossPattern | None = None,
             alpha: float = 0.05, page: PageTest | PageThreshold | None = None,
             method: Literal["aggregated", "records"] = "aggregated",
-            keep_sequences: bool = False) -> McModel:
+            keep_sequences: bool = False, muf_alpha: float | None = None,
+            baseline: Literal["declared", "zero"] = "declared") -> McModel:
     """The sampler of ``design`` under ``model`` (with its exact covariance) for
-    :func:`run_chunk`."""
+    :func:`run_chunk` (``muf_alpha``: false-alarm probability of the single-balance MUF test,
+    default ``alpha``; ``baseline``: expected MUF without loss, the declared one or zero)."""
     if method not in ("aggregated", "records"):
         raise InputError("method", method, "'aggregated' or 'records'")
     cov = muf_covariance(design, model)
     k = design.periods.count
-    mean = design.muf() + (np.zeros(k) if loss is None else _loss(loss, k))
+    if baseline not in ("declared", "zero"):
+        raise InputError("baseline", baseline, "'declared' or 'zero'")
+    mean = (design.muf() if baseline == "declared" else np.zeros(k)) + (
+        np.zeros(k) if loss is None else _loss(loss, k))
     z = float(stats.norm.isf(alpha)) if 0 < alpha < 1 else _bad_alpha(alpha)
+    muf_alpha = alpha if muf_alpha is None else muf_alpha
+    muf_z = float(stats.norm.isf(muf_alpha)) if 0 < muf_alpha < 1 else _bad_alpha(muf_alpha)
     test = _page(page, alpha, k)
     records = method == "records"
     e = error_structure(design, model) if records else None
@@ -114,7 +121,8 @@ def prepare(design: BalanceDesign, model: MeasurementModel, *, loss: LossPattern
         record_coef=design.coef * design.values if records else None,
         record_sd=np.sqrt(e.random_var) if e is not None else None,
         loadings=np.asarray(cov.systematic_loadings), chol=cholesky_factor(cov.matrix),
-        sigma=cov.sigma_muf, sigma_cumuf=float(np.sqrt(cov.matrix.sum())), muf_z=z, cumuf_z=z,
+        sigma=cov.sigma_muf, sigma_cumuf=float(np.sqrt(cov.matrix.sum())), muf_z=muf_z,
+        cumuf_z=z,
         gemuf_h=float(stats.chi2.isf(alpha, k)), page=test, keep_sequences=keep_sequences)
 
 
@@ -265,7 +273,8 @@ def monte_carlo(area: MaterialBalanceArea | BalanceDesign, model: MeasurementMod
                 page: PageTest | PageThreshold | None = None,
                 method: Literal["aggregated", "records"] = "aggregated",
                 keep_sequences: bool = False, address: str | None = None, client=None,
-                progress=None) -> AccountancyMonteCarlo:
+                progress=None, muf_alpha: float | None = None,
+                baseline: Literal["declared", "zero"] = "declared") -> AccountancyMonteCarlo:
     """Monte Carlo of MUF, SITMUF, Page and GEMUF with their alarms (module docstring).
 
     Parameters
@@ -287,6 +296,12 @@ def monte_carlo(area: MaterialBalanceArea | BalanceDesign, model: MeasurementMod
         A Dask scheduler address or ``distributed.Client``: run the chunks there.
     progress : callable, optional
         ``progress(done, total)`` after each chunk (local runs).
+    muf_alpha : float, optional
+        False-alarm probability of the single-balance MUF test (default ``alpha``).
+    baseline : {'declared', 'zero'}
+        Expected MUF without loss: the declared values' MUF (they are the truth), or zero
+        (the performance of the measurement system whatever the data showed; the closed forms
+        of :mod:`.detection` assume this).
     """
     _check(iterations, chunk_size)
     if isinstance(area, BalanceDesign):
@@ -296,7 +311,7 @@ def monte_carlo(area: MaterialBalanceArea | BalanceDesign, model: MeasurementMod
     else:
         design = balance_design(area, periods, quantity)
     mc = prepare(design, model, loss=loss, alpha=alpha, page=page, method=method,
-                 keep_sequences=keep_sequences)
+                 keep_sequences=keep_sequences, muf_alpha=muf_alpha, baseline=baseline)
     sizes = [chunk_size] * (iterations // chunk_size) + ([iterations % chunk_size]
                                                          if iterations % chunk_size else [])
     if address is None and client is None:

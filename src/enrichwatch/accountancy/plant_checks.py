@@ -6,9 +6,9 @@ From the declared items (cylinders: kg U and U-235 assay) of a period:
 * the uranium and U-235 balances ``F - P - T`` (positive = material missing, or hold-up grown);
 * the separative work the declaration implies, ``sum P V(x_P) + sum T V(x_T) - sum F V(x_F)``
   over the items (:func:`enrichwatch.physics.swu.value_tangent` gives ``V``);
-* each with its standard deviation by linear propagation of the measurement errors (per stream a
-  random part, independent per item, and a systematic part shared by the stream's items, for the
-  mass and for the assay; streams independent);
+* each with its standard deviation by linear propagation of the measurement errors (a random
+  part, independent per item, and a systematic part shared by the items of one instrument, or
+  of the stream when it names none, for the mass and for the assay);
 
 and, against the declared plant solved by the physics engine
 (:func:`enrichwatch.facility.solve_plant`: the net separative work of its external streams at
@@ -58,6 +58,7 @@ from ..errors import InputError, UnknownNameError, warn
 from ..facility import Facility, SolvedPlant, solve_plant
 from ..physics.swu import enrich, value_tangent
 from . import _verify as check
+from .measurement import PointMeasurement
 
 __all__ = [
     "NATURAL_BAND_WT_PCT",
@@ -66,7 +67,6 @@ __all__ = [
     "DeclaredStream",
     "PlantCapacity",
     "PlantCheck",
-    "StreamRsd",
     "check_plant",
     "cylinder_content",
     "declared_balance",
@@ -228,38 +228,24 @@ def _heu_equivalent(kg_u: float, feed: Assay, tails: Assay) -> tuple[float, floa
 # -- declared streams and their balances ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StreamRsd:
-    """Relative standard deviations of a stream's measurements [1], each in [0, 1): of the mass
-    (load-cell weighing) and of the assay (mass spectrometry), random (independent per item)
-    and systematic (shared by the stream's items)."""
-
-    mass_random: float = 0.0
-    mass_systematic: float = 0.0
-    assay_random: float = 0.0
-    assay_systematic: float = 0.0
-
-    def __post_init__(self) -> None:
-        for name in ("mass_random", "mass_systematic", "assay_random", "assay_systematic"):
-            value = check.nonnegative(name, getattr(self, name),
-                                      "a relative standard deviation in [0, 1)")
-            if value >= 1.0:
-                raise InputError(name, value, "a relative standard deviation in [0, 1)")
-            object.__setattr__(self, name, value)
-
-
 @dataclass(frozen=True, eq=False)
 class DeclaredStream:
     """The declared items of one stream (feed, product or tails) over the period: masses
     [kg U] and U-235 assays, with their measurement uncertainties.
 
-    Build it with :meth:`from_weight_percent` (assays in wt%) or from an :class:`Assay` array.
+    ``measurement`` is the measurement model's
+    :class:`~enrichwatch.accountancy.measurement.PointMeasurement` (mass and assay
+    :class:`~enrichwatch.accountancy.measurement.Uncertainty`): the random errors are
+    independent per item, the systematic error is one per instrument (``instrument``, else the
+    stream) for the period; calibration periods are not used (one period). No assay
+    uncertainty: the assays are taken as exact. Build it with :meth:`from_weight_percent`
+    (assays in wt%) or from an :class:`Assay` array.
     """
 
     name: str
     kg_u: np.ndarray
     assay: Assay
-    rsd: StreamRsd = field(default_factory=StreamRsd)
+    measurement: PointMeasurement = field(default_factory=PointMeasurement.relative)
 
     def __post_init__(self) -> None:
         kg = check.vector(f"{self.name}.kg_u", np.atleast_1d(self.kg_u))
@@ -271,18 +257,19 @@ class DeclaredStream:
             raise InputError(f"{self.name}.assay", x.size, f"one assay per item ({kg.size})")
         kg.setflags(write=False)
         object.__setattr__(self, "kg_u", kg)
-        if not isinstance(self.rsd, StreamRsd):
-            raise InputError(f"{self.name}.rsd", self.rsd, "a StreamRsd")
+        if not isinstance(self.measurement, PointMeasurement):
+            raise InputError(f"{self.name}.measurement", self.measurement,
+                             "a PointMeasurement")
 
     @classmethod
     def from_weight_percent(cls, name: str, kg_u, assay_wt_pct,
-                            rsd: StreamRsd | None = None) -> DeclaredStream:
+                            measurement: PointMeasurement | None = None) -> DeclaredStream:
         """Items from masses [kg U] and assays [wt% U-235], one of each per item (or one
         assay for all)."""
         kg = np.atleast_1d(np.asarray(kg_u, dtype=float))
         pct = np.broadcast_to(np.asarray(assay_wt_pct, dtype=float), kg.shape)
         return cls(name, kg, Assay.from_weight_percent(pct, param=f"{name}.assay"),
-                   rsd or StreamRsd())
+                   measurement or PointMeasurement.relative(key=f"{name}.measurement"))
 
     @property
     def fractions(self) -> np.ndarray:
@@ -310,14 +297,29 @@ def _values(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return intercept + slope * x, slope
 
 
-def _variance(stream: DeclaredStream, grad_m: np.ndarray, grad_x: np.ndarray) -> float:
-    """Variance of a linearised quantity with these gradients per item, under the stream's
-    random (per item) and systematic (shared) relative errors of mass and assay."""
-    r = stream.rsd
-    dm, dx = grad_m * stream.kg_u, grad_x * stream.fractions
-    return float(r.mass_random ** 2 * np.sum(dm ** 2) + r.mass_systematic ** 2 * np.sum(dm) ** 2
-                 + r.assay_random ** 2 * np.sum(dx ** 2)
-                 + r.assay_systematic ** 2 * np.sum(dx) ** 2)
+class _Variance:
+    """Variance of a linearised quantity: per-item random parts add, the systematic parts of
+    one instrument (or stream) and measured part add as loadings of one shared error."""
+
+    def __init__(self) -> None:
+        self.random = 0.0
+        self.loadings: dict[tuple[str, str], float] = {}
+
+    def add(self, stream: DeclaredStream, grad_m: np.ndarray, grad_x: np.ndarray) -> None:
+        """Add a stream's items with these gradients per item (mass and assay)."""
+        pm = stream.measurement
+        parts = [("mass", pm.mass, grad_m * stream.kg_u)]
+        if pm.assay is not None:
+            parts.append(("assay", pm.assay, grad_x * stream.fractions))
+        for part, unc, d in parts:
+            self.random += unc.random_rsd ** 2 * float(np.sum(d ** 2))
+            owner = (unc.instrument or f"stream:{stream.name}", part)
+            self.loadings[owner] = self.loadings.get(owner, 0.0) + unc.systematic_rsd * float(
+                np.sum(d))
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(self.random + sum(v ** 2 for v in self.loadings.values()))
 
 
 @dataclass(frozen=True, eq=False)
@@ -364,18 +366,18 @@ def declared_balance(feed: DeclaredStream, product: DeclaredStream,
             raise InputError(role, stream, "a DeclaredStream")
     parts = ((feed, -1.0), (product, 1.0), (tails, 1.0))        # signs in the separative work
     u = u235 = swu = 0.0
-    var_u = var_u235 = var_swu = 0.0
+    var_u, var_u235, var_swu = _Variance(), _Variance(), _Variance()
     for stream, sign in parts:
         m, x = stream.kg_u, stream.fractions
         v, dv = _values(x)
         u -= sign * float(np.sum(m))
         u235 -= sign * float(np.sum(m * x))
         swu += sign * float(np.sum(m * v))
-        var_u += _variance(stream, np.ones_like(m), np.zeros_like(m))
-        var_u235 += _variance(stream, x, m)
-        var_swu += _variance(stream, v, m * dv)
-    return DeclaredBalance(feed, product, tails, u, math.sqrt(var_u), u235, math.sqrt(var_u235),
-                           swu, math.sqrt(var_swu))
+        var_u.add(stream, -sign * np.ones_like(m), np.zeros_like(m))
+        var_u235.add(stream, -sign * x, -sign * m)
+        var_swu.add(stream, sign * v, sign * m * dv)
+    return DeclaredBalance(feed, product, tails, u, var_u.sd, u235, var_u235.sd, swu,
+                           var_swu.sd)
 
 
 # -- the declared plant's separative capacity -------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import ConvergenceError, EnrichwatchError
 from . import (  # noqa: F401  (registers the commands)
+    accountancy,
     breakout,
     detection,
     machines,

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from ..dates import format_timestamp, parse_date
 from ..records.bitemporal import held_on as held_in_store
 from ..records.bitemporal import is_late_entry, parse_moment
+from .accountancy_rules import ACCOUNTANCY_RULES
 from .findings import Evaluation
 from .limits import apply_rule_set
 from .plants import PlantCache
@@ -65,14 +66,15 @@ def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
     Returns
     -------
     Evaluation
-        Findings of rules 1, 2 and 3 (in that order), then of each rule set's limits.
+        Findings of rules 1, 2 and 3, then of the accountancy rules 4 to 7
+        (:mod:`.accountancy_rules`), then of each rule set's limits.
     """
     day = parse_date(as_of, "as_of")
     moment = None if held_on is None else parse_moment(held_on, "held_on")
     if moment is not None:
         records = held_in_store(records, moment)
     ctx = Context.build(records, facility, day, PlantCache(catalog))
-    findings = [f for rule in RULES for f in rule(ctx)]
+    findings = [f for rule in RULES + ACCOUNTANCY_RULES for f in rule(ctx)]
     for rule_set in rule_sets:
         loaded = rule_set if isinstance(rule_set, RuleSet) else load_rule_set(rule_set)
         findings += apply_rule_set(loaded, ctx.current, day)

@@ -43,7 +43,9 @@ __all__ = [
 #: Every record kind the store accepts (a correction is a record of the corrected kind with
 #: ``supersedes`` set, not a kind of its own).
 KINDS: tuple[str, ...] = ("facility", "declaration", "inspection", "sample", "report",
-                          "stockpile", "installed_machines", "party", "policy")
+                          "stockpile", "installed_machines", "party", "policy",
+                          "inventory_change_report", "physical_inventory_listing",
+                          "material_balance_report")
 
 #: The ``facility`` of ``party`` and ``policy`` records (not tied to one facility).
 ANY_FACILITY = "*"

@@ -39,7 +39,8 @@ from .errors import RecordError, RecordProblem
 from .model import PARTY_ID_TEXT, is_party_id
 from .signing import is_public_key_hex
 
-__all__ = ["INSPECTION_KINDS", "PAYLOAD_MODELS", "SAMPLE_KINDS", "validate_payload"]
+__all__ = ["CHANGES", "INSPECTION_KINDS", "MATERIALS", "PAYLOAD_MODELS", "SAMPLE_KINDS",
+           "validate_payload"]
 
 #: Allowed ``inspection`` payload kinds (DIV: design information verification; LFUA: limited
 #: frequency unannounced access).
@@ -166,10 +167,118 @@ class PartyPayload(BaseModel):
     requires_signature: bool = _f("true or false")
 
 
+# -- accountancy reports (issue 10): inventory changes, physical inventories, balances ---------
+#: Inventory changes an ICR entry may record (receipts increase the inventory of the area, the
+#: others decrease it, except ``production``).
+CHANGES = ("receipt", "shipment", "loss", "discard", "production", "other")
+#: Material categories for significant quantities.
+MATERIALS = ("depleted", "natural", "LEU", "HEU")
+_KG_U = "a mass >= 0 [kg U]"
+_RSD = "a relative standard deviation >= 0 and < 1"
+_Rsd = Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+
+
+class InventoryChange(BaseModel):
+    model_config = _CONFIG
+    date: _Date = _f(f"{DATE_FORMAT}, the day of the change (in the report's period)")
+    kmp: _Text = _f("the key measurement point (a non-empty name)")
+    change: Literal[CHANGES] = _f(  # type: ignore[valid-type]
+        "one of " + ", ".join(map(repr, CHANGES)))
+    batch: str = _f("a batch or item identifier", "")
+    items: Annotated[int, Field(ge=1)] = _f("a number of items >= 1", 1)
+    kg_u: _NonNegative = _f(_KG_U)
+    u235_pct: _Pct | None = _f(_PCT + " (or none)", None)
+    shipper_kg_u: _NonNegative | None = _f(_KG_U + ", the shipper's value (receipts)", None)
+    sigma_kg_u: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = _f(
+        "the standard deviation > 0 [kg U] of shipper minus receiver (or none)", None)
+
+
+class InventoryChangePayload(BaseModel):
+    model_config = _CONFIG
+    mba: _Text = _f("the material balance area (a non-empty name)")
+    period_start: _Date = _f(f"{DATE_FORMAT}, the inventory date opening the period")
+    period_end: _Date = _f(f"{DATE_FORMAT}, the last day of the period")
+    entries: list[InventoryChange] = _f("a list of inventory change tables", [])
+    summary: str = _f("a string", "")
+
+
+class InventoryItem(BaseModel):
+    model_config = _CONFIG
+    kmp: _Text = _f("the key measurement point (a non-empty name)")
+    batch: str = _f("a batch or item identifier", "")
+    items: Annotated[int, Field(ge=1)] = _f("a number of items >= 1", 1)
+    kg_u: _NonNegative = _f(_KG_U)
+    u235_pct: _Pct | None = _f(_PCT + " (or none)", None)
+
+
+class PhysicalInventoryPayload(BaseModel):
+    model_config = _CONFIG
+    mba: _Text = _f("the material balance area (a non-empty name)")
+    items: list[InventoryItem] = _f("a list of inventory item tables", [])
+    summary: str = _f("a string", "")
+
+
+class BalanceFigures(BaseModel):
+    model_config = _CONFIG
+    beginning_kg: _NonNegative = _f("the beginning physical inventory >= 0 [kg]")
+    inputs_kg: _NonNegative = _f("the increases >= 0 [kg]")
+    outputs_kg: _NonNegative = _f("the decreases >= 0 [kg]")
+    ending_kg: _NonNegative = _f("the ending physical inventory >= 0 [kg]")
+    muf_kg: Annotated[float, Field(allow_inf_nan=False)] = _f(
+        "MUF = beginning + inputs - outputs - ending [kg]")
+    sigma_muf_kg: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = _f(
+        "sigma-MUF > 0 [kg] (or none)", None)
+    covariance_previous_kg2: Annotated[float, Field(allow_inf_nan=False)] | None = _f(
+        "the covariance of this MUF with the previous balance's [kg^2] (or none: 0)", None)
+
+
+class DeclaredBatch(BaseModel):
+    model_config = _CONFIG
+    items: Annotated[int, Field(ge=1)] = _f("a number of items >= 1", 1)
+    kg_u: _NonNegative = _f(_KG_U)
+    u235_pct: _PositivePct = _f("a U-235 percent in (0, 100]")
+
+
+class DeclaredProduction(BaseModel):
+    model_config = _CONFIG
+    feed: Annotated[list[DeclaredBatch], Field(min_length=1)] = _f("a non-empty list of batches")
+    product: Annotated[list[DeclaredBatch], Field(min_length=1)] = _f(
+        "a non-empty list of batches")
+    tails: Annotated[list[DeclaredBatch], Field(min_length=1)] = _f(
+        "a non-empty list of batches")
+    operating_fraction: _Fraction = _f("a fraction from 0 to 1 of the period the cascades ran",
+                                       1.0)
+    mass_random_rsd: _Rsd | None = _f(_RSD + " of the weighing, random (or none: the "
+                                      "catalog's load-cell weighing)", None)
+    mass_systematic_rsd: _Rsd | None = _f(_RSD + " of the weighing, systematic (or none: "
+                                          "the catalog's)", None)
+    assay_random_rsd: _Rsd | None = _f(_RSD + " of the assays, random (or none: the "
+                                       "catalog's gas-source mass spectrometry)", None)
+    assay_systematic_rsd: _Rsd | None = _f(_RSD + " of the assays, systematic (or none: "
+                                           "the catalog's)", None)
+
+
+class MaterialBalancePayload(BaseModel):
+    model_config = _CONFIG
+    mba: _Text = _f("the material balance area (a non-empty name)")
+    period_start: _Date = _f(f"{DATE_FORMAT}, the inventory date opening the period")
+    period_end: _Date = _f(f"{DATE_FORMAT}, the inventory date closing the period")
+    material: Literal[MATERIALS] = _f(  # type: ignore[valid-type]
+        "one of " + ", ".join(map(repr, MATERIALS)) + " (for significant quantities)", "LEU")
+    balances: dict[Literal["U", "U235"], BalanceFigures] = _f(
+        "balance tables by quantity, 'U' [kg U] and/or 'U235' [kg U-235]")
+    production: DeclaredProduction | None = _f(
+        "the declared feed, product and tails of the period (or none)", None)
+    sequence: bool = _f("true or false: whether the balance is one of the area's consecutive "
+                        "balances (false for one spanning others, e.g. a year's)", True)
+    summary: str = _f("a string", "")
+
+
 #: What a policy's ``signers`` may list: a record kind (other than party and policy, which the
 #: key rules govern) or ``"*"`` (every kind not listed).
 _POLICY_KINDS = ("*", "facility", "declaration", "inspection", "sample", "report", "stockpile",
-                 "installed_machines")
+                 "installed_machines", "inventory_change_report", "physical_inventory_listing",
+                 "material_balance_report")
 _PolicyKind = Literal[_POLICY_KINDS]  # type: ignore[valid-type]
 
 
@@ -188,6 +297,9 @@ PAYLOAD_MODELS: Mapping[str, type[BaseModel]] = types.MappingProxyType({
     "inspection": InspectionPayload, "sample": SamplePayload, "report": ReportPayload,
     "stockpile": StockpilePayload, "installed_machines": InstalledMachinesPayload,
     "party": PartyPayload, "policy": PolicyPayload,
+    "inventory_change_report": InventoryChangePayload,
+    "physical_inventory_listing": PhysicalInventoryPayload,
+    "material_balance_report": MaterialBalancePayload,
 })
 
 # -- pydantic errors -> problems (enrichwatch.files) -----------------------------------------
@@ -259,9 +371,42 @@ def _installed(p: InstalledMachinesPayload, where: str) -> list[RecordProblem]:
     return problems
 
 
+def _period(p: InventoryChangePayload | MaterialBalancePayload, where: str
+            ) -> list[RecordProblem]:
+    if p.period_end <= p.period_start:
+        return [RecordProblem(where, "payload.period_end", p.period_end.isoformat(),
+                              f"a date after period_start {p.period_start.isoformat()}")]
+    return []
+
+
+def _icr(p: InventoryChangePayload, where: str) -> list[RecordProblem]:
+    problems = _period(p, where)
+    for i, e in enumerate(p.entries):
+        if not p.period_start < e.date <= p.period_end:
+            problems.append(RecordProblem(
+                where, f"payload.entries[{i}].date", e.date.isoformat(),
+                f"a date after {p.period_start.isoformat()} and up to {p.period_end.isoformat()}"))
+    return problems
+
+
+def _mbr(p: MaterialBalancePayload, where: str) -> list[RecordProblem]:
+    problems = _period(p, where)
+    if not p.balances:
+        problems.append(RecordProblem(where, "payload.balances", {}, "a 'U' or 'U235' table"))
+    for q, b in p.balances.items():
+        book = b.beginning_kg + b.inputs_kg - b.outputs_kg - b.ending_kg
+        scale = max(b.beginning_kg, b.inputs_kg, b.outputs_kg, b.ending_kg, 1.0)
+        if not math.isclose(b.muf_kg, book, rel_tol=0.0, abs_tol=1e-6 * scale):
+            problems.append(RecordProblem(where, f"payload.balances.{q}.muf_kg", b.muf_kg,
+                                          f"beginning + inputs - outputs - ending = {book!r}"))
+    return problems
+
+
 _CHECKS: Mapping[str, _Check] = {"declaration": _declaration, "inspection": _inspection,
                                  "sample": _sample, "stockpile": _stockpile,
-                                 "installed_machines": _installed}
+                                 "installed_machines": _installed,
+                                 "inventory_change_report": _icr,
+                                 "material_balance_report": _mbr}
 
 
 def validate_payload(kind: str, payload: Any, where: str) -> dict:

@@ -49,7 +49,10 @@ __all__ = ["CheckedDraft", "LedgerView", "check_against_ledger", "check_draft"]
 #: Kinds whose content cannot be known before its valid date (an event observed or issued).
 _OBSERVED = {"inspection": "an inspection cannot be known before it takes place",
              "sample": "a sample result cannot be known before the sample is taken",
-             "report": "a report cannot be known before it is issued"}
+             "report": "a report cannot be known before it is issued",
+             "inventory_change_report": "a report cannot be known before its period ends",
+             "physical_inventory_listing": "an inventory cannot be known before it is taken",
+             "material_balance_report": "a balance cannot be known before it is closed"}
 
 
 class LedgerView(Protocol):
