@@ -1,5 +1,6 @@
 """Every --json output follows its shipped JSON schema (cli/schemas/NAME.schema.json)."""
 
+import io
 import json
 import shutil
 from functools import cache
@@ -74,6 +75,9 @@ CASES = {
     "records-history": [("records", "history", "FFEP", "--db", "{db}"),
                         ("records", "history", "FFEP", "--db", "{db}", "--as-of",
                          "2023-01-21")],
+    "users-add": [("users", "add", "schema-test-add", "--role", "analyst", "--db", "{db}")],
+    "users-list": [("users", "list", "--db", "{db}")],
+    "users-token": [("users", "token", "schema-test-token", "--db", "{db}")],
     "records-show": [("records", "show", "6", "--db", "{db}"),
                      ("records", "show", "9", "--db", "{db}")],
     "records-verify": [("records", "verify", "--db", "{db}"),
@@ -132,6 +136,10 @@ def store(tmp_path_factory):
                                    {"name": "A plant"}, submitted_by="IAEA"), iaea)
         load_case_file(records, folder / "case.toml")
         records.checkpoint(iaea).save(folder / "checkpoint.json")
+        from enrichwatch.web.accounts import AccountBook
+
+        AccountBook(records.engine).add("schema-test-token", "analyst", "a long pass phrase 1",
+                                        by="test")
     finally:
         records.close()
     return {"db": str(db), "key": str(folder / "iaea.pem"),
@@ -192,7 +200,8 @@ def test_definitions_shared_by_schemas_are_the_same_everywhere():
 
 @pytest.mark.parametrize(("name", "args"), [(n, a) for n, cases in CASES.items() for a in cases],
                          ids=lambda v: v if isinstance(v, str) else " ".join(map(str, v))[:40])
-def test_output_validates_against_its_schema(cli, store, tmp_path, name, args):
+def test_output_validates_against_its_schema(cli, store, tmp_path, monkeypatch, name, args):
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long pass phrase 2\n"))   # users add
     code, out, _ = cli(*_args(args, store, tmp_path), "--json")
     assert (code == 0) == (name != "error"), out
     validate_output(name, json.loads(out))

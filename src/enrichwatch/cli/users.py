@@ -82,7 +82,8 @@ def users_add(
     finally:
         store.close()
     emit(as_json, {"account": _row(account)},
-         lambda out: out.print(f"account {account.name} ({account.role}) created"))
+         lambda out: out.print(f"account {account.name} ({account.role}) created"),
+         schema="users-add")
 
 
 @users_app.command("list")
@@ -100,7 +101,7 @@ def users_list(db: str = DB_OPTION, as_json: bool = JSON_OPTION) -> None:
             out.print(f"{row['name']}: {row['role']} {row['party'] or ''} "
                       f"{' '.join(row['facilities'])}", markup=False)
 
-    emit(as_json, {"accounts": rows}, render)
+    emit(as_json, {"accounts": rows}, render, schema="users-list")
 
 
 @users_app.command("token")
@@ -114,7 +115,8 @@ def users_token(name: str = typer.Argument(..., help="Account name."),
         token = accounts.AccountBook(store.engine).issue_token(name, label, by="cli")
     finally:
         store.close()
-    emit(as_json, {"name": name, "token": token}, lambda out: out.print(token, markup=False))
+    emit(as_json, {"name": name, "token": token}, lambda out: out.print(token, markup=False),
+         schema="users-token")
 
 
 @app.command()
