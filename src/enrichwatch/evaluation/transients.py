@@ -114,8 +114,9 @@ def _run(plant: Facility, history: Mapping, where: str, limit: float, assay: flo
                          ) from None
     levels = tuple(a / 100.0 for a in (limit, assay) if 0.0 < a < 100.0)
     run = replace(hf.history, thresholds=levels)
-    opts = {k: bool(hf.sweep.get(k, True)) and on for k, on in SWEEP.items()}
-    sweep = sweep_history(run, method=METHOD, rtol=RTOL, **opts)
+    on = {k: bool(hf.sweep.get(k, True)) and swept for k, swept in SWEEP.items()}
+    sweep = sweep_history(run, holdup=on["holdup"], stage_factor=on["stage_factor"],
+                          closures=on["closures"], method=METHOD, rtol=RTOL)
     return _answer(hf, history["file"], sweep, limit, assay)
 
 
@@ -203,9 +204,9 @@ def _one(t: Mapping[str, Any], limit: float, assay: float) -> str:
                  f"settings (first at {r['low']:.3g} h, {r['low_run']})")
     during = f", during {t['first_reached_during']!r}" if t["first_reached_during"] else ""
     driver = f", moved most by {t['moved_most_by']}" if t["moved_most_by"] else ""
-    return (f"declaration {t['record']}'s {t['history']!r} ({t['file']}, {t['duration_h']:g} h) "
-            f"{reach}{during}; peak {_fig(t['peak_wt_pct'], 'wt%')}{driver}; "
-            f"{t['product']} withdrawn at or above {limit:g} wt% "
+    return (f"declaration {t['record']}'s {t['history']!r} ({t['file']}) {reach}{during}; peak "
+            f"{_fig(t['peak_wt_pct'], 'wt%')}{driver}; {t['product']} withdrawn in its "
+            f"{t['duration_h']:g} h at or above {limit:g} wt% "
             f"{_fig(t['kg_u_above_declared'], 'kg U')}, at or above {assay:g} wt% "
             f"{_fig(t['kg_u_above_assay'], 'kg U')}")
 
@@ -214,7 +215,7 @@ def transients_line(transients: list[dict[str, Any]], limit: float, assay: float
     """The sentence a finding's detail gives about its stated transients ('' if none)."""
     if not transients:
         return ""
-    swept = sorted({k for t in transients for k in t["swept"]})
+    swept = sorted({k for t in transients for k in t["swept"]}, key=lambda k: k != "hold-up")
     return (" Stated operating histories (transient model at the product point; each figure "
-            "nominal (low-high) over " + (", ".join(swept) or "no input") + "; "
+            "nominal (low-high) over " + (" and ".join(swept) or "no input") + "; "
             + NOT_SWEPT + "): " + "; ".join(_one(t, limit, assay) for t in transients) + ".")

@@ -259,7 +259,8 @@ def load_case_file(store, path: str | os.PathLike,
         Keys of the submitting parties: an entry with ``submitted_by = "X"`` is signed by X's
         signer (and left unsigned when none is given).
     allow_outside : bool
-        Let ``plant_file`` (and ``history_files``) name files outside the case file's folder (default: refused).
+        Let ``plant_file`` (and ``history_files``) name files outside the case file's folder
+        (default: refused).
 
     Returns
     -------
