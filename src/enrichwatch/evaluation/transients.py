@@ -14,8 +14,8 @@ chosen for the evaluation (stated in every answer): the hold-up per machine at t
 history's range and each segment's alternative closures are swept (as the history's
 ``[uncertainty]`` table allows); the stage factor stays at its catalog design value (its effect
 on the steady state is in the configurations' ranges; ``enrichwatch transient`` sweeps it too);
-Radau at ``rtol`` 1e-6 (the command's 1e-8 moves the Fordow figures by less than 1e-6
-relative, at about 1.5 times the cost).
+Radau at ``rtol`` 1e-6 (the command's 1e-8 moves the Fordow figures by about 1e-6 relative
+or less, at 1.5-2 times the cost).
 
 Answers are kept per evaluation by :class:`~enrichwatch.evaluation.plants.PlantCache` and, for
 the bundled machine catalog, in a small memo for the process (same texts and assays, same
