@@ -166,7 +166,7 @@ def test_db_that_is_a_device_is_refused(capsys, command):
 def case_naming(tmp_path: Path, plant_file: str) -> Path:
     folder = tmp_path / "case"
     folder.mkdir(exist_ok=True)
-    for name in ("declared.toml", "observed.toml"):
+    for name in ("declared.toml", "observed.toml", *HISTORIES):
         shutil.copy(FORDOW / name, folder / name)
     text = CASE.read_text(encoding="utf-8")
     assert text.count('\nplant_file = "declared.toml"') == 1
@@ -177,6 +177,19 @@ def case_naming(tmp_path: Path, plant_file: str) -> Path:
 
 
 SECRET_LINE = "root:x:0:0:secret-first-line:/root:/bin/bash"
+#: The operating history files the Fordow case's declarations state (history_files).
+HISTORIES = ("commissioning-2022-11.toml", "feed-cylinder-change.toml")
+
+
+def case_naming_history(tmp_path: Path, history_file: str) -> Path:
+    """The Fordow case with its first declaration's history files replaced by ``history_file``."""
+    case = case_naming(tmp_path, "declared.toml")
+    text = case.read_text(encoding="utf-8")
+    old = 'history_files = ["commissioning-2022-11.toml", "feed-cylinder-change.toml"]'
+    assert text.count(old) == 1
+    case.write_text(text.replace(old, f"history_files = [{json.dumps(history_file)}]"),
+                    encoding="utf-8")
+    return case
 
 
 @pytest.mark.parametrize("name", ["../../../../../../../../etc/passwd", "../secret.txt",
@@ -192,6 +205,34 @@ def test_plant_file_outside_the_case_folder_is_refused_without_echo(capsys, tmp_
     assert "payload.plant_file" in err and "inside the case file's folder" in err
     assert "secret-first-line" not in out + err and "root:x" not in out + err
     assert not db.exists()
+
+
+@pytest.mark.parametrize("name", ["../../../../../../../../etc/passwd", "../secret.txt",
+                                  "{abs_secret}", "link-out.toml"])
+def test_history_file_outside_the_case_folder_is_refused_like_a_plant_file(capsys, tmp_path,
+                                                                           name):
+    (tmp_path / "secret.txt").write_text(SECRET_LINE + "\n")
+    case = case_naming_history(tmp_path, name.replace("{abs_secret}",
+                                                      str(tmp_path / "secret.txt")))
+    (case.parent / "link-out.toml").symlink_to(tmp_path / "secret.txt")
+    db = tmp_path / "s.sqlite"
+    code, out, err = run(capsys, "records", "add", case, "--db", db, "--json")
+    assert code == 1
+    assert "records[1]" in err and "payload.history_files[0]" in err
+    assert "inside the case file's folder" in err
+    assert "secret-first-line" not in out + err and "root:x" not in out + err
+    assert not db.exists()
+
+
+def test_history_file_missing_or_not_toml_is_named_without_echo(capsys, tmp_path):
+    case = case_naming_history(tmp_path, "missing.toml")
+    code, _, err = run(capsys, "records", "add", case, "--db", tmp_path / "s.sqlite")
+    assert code == 1 and "payload.history_files[0] = 'missing.toml'" in err
+    assert "a readable history file" in err
+    case = case_naming_history(tmp_path, "notes.txt")
+    (case.parent / "notes.txt").write_text(SECRET_LINE + "\n")
+    code, _, err = run(capsys, "records", "add", case, "--db", tmp_path / "s.sqlite")
+    assert code == 1 and "content not shown" in err and "secret-first-line" not in err
 
 
 def test_plant_file_inside_the_folder_that_is_not_toml_is_not_echoed(capsys, tmp_path):

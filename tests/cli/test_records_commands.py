@@ -8,6 +8,8 @@ import pytest
 
 ROOT = Path(__file__).parents[2]
 CASE = ROOT / "examples" / "fordow-2023" / "case.toml"
+#: The operating history files the case's declarations state (history_files).
+HISTORIES = ("commissioning-2022-11.toml", "feed-cylinder-change.toml")
 
 
 @pytest.fixture()
@@ -30,6 +32,14 @@ def test_fordow_case_as_of_2023_02_01_gives_three_findings(cli_json, db, tmp_pat
     observed = data["findings"][0]["consequence"]["observed"]["product"]["assay_wt_pct"]
     declared = data["findings"][0]["consequence"]["declared"]["product"]["assay_wt_pct"]
     assert declared <= 60.0 < observed
+    stated = data["findings"][2]["consequence"]["transients"]
+    assert [(t["record"], t["file"]) for t in stated] == [
+        (2, HISTORIES[0]), (2, HISTORIES[1]), (5, HISTORIES[1])]
+    for t in stated:
+        assert isinstance(t["reaches"], bool) and isinstance(t["time_to_assay_h"], dict)
+        assert t["peak_wt_pct"]["low"] <= t["peak_wt_pct"]["nominal"] <= \
+            t["peak_wt_pct"]["high"]
+        assert t["kg_u_above_declared"]["nominal"] >= t["kg_u_above_assay"]["nominal"] >= 0
     html = report.read_text()
     assert "<svg" in html and "Timeline" in html and "F3" in html
 
@@ -50,6 +60,7 @@ def test_jcpoa_rule_set_adds_its_findings(cli_json, db):
 def test_table_output_and_history(cli, cli_json, db):
     code, out, _ = cli("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db)
     assert code == 0 and "3 finding(s)" in out and "F3 HIGH" in out
+    assert "Stated operating histories" in out and HISTORIES[1] in out
     code, data, _ = cli_json("records", "history", "FFEP", "--db", db)
     assert [r["id"] for r in data["records"]] == list(range(1, 8))
     code, data, _ = cli_json("records", "history", "FFEP", "--as-of", "2023-01-21",
@@ -57,6 +68,9 @@ def test_table_output_and_history(cli, cli_json, db):
     assert [r["id"] for r in data["records"]] == [1, 2, 3, 4]
     code, data, _ = cli_json("records", "show", "6", "--db", db)
     assert code == 0 and data["payload"]["max_u235_pct"] == 83.7
+    code, data, _ = cli_json("records", "show", "2", "--db", db)    # the store holds them
+    assert [h["file"] for h in data["payload"]["histories"]] == list(HISTORIES)
+    assert data["payload"]["histories"][0]["text"] == (CASE.parent / HISTORIES[0]).read_text()
 
 
 def test_verify_names_a_tampered_record(cli, cli_json, db):
@@ -103,8 +117,8 @@ def test_tampered_store_is_refused_by_evaluate_unless_allowed(cli, cli_json, db,
 def test_broken_case_file_appends_nothing(cli, cli_json, db, tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text(CASE.read_text().replace("max_u235_pct = 83.7", "max_u235_pct = 183.7"))
-    (tmp_path / "declared.toml").write_text((CASE.parent / "declared.toml").read_text())
-    (tmp_path / "observed.toml").write_text((CASE.parent / "observed.toml").read_text())
+    for name in ("declared.toml", "observed.toml", *HISTORIES):
+        (tmp_path / name).write_text((CASE.parent / name).read_text())
     fresh = tmp_path / "fresh.sqlite"
     code, _, err = cli("records", "add", broken, "--db", fresh)
     assert code == 1 and "183.7" in err and "Traceback" not in err

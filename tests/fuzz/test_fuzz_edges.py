@@ -303,7 +303,8 @@ def case_docs(draw) -> dict:
 def _case_folder(folder: Path) -> None:
     case = folder / "case"
     case.mkdir()
-    for name in ("declared.toml", "observed.toml"):
+    for name in ("declared.toml", "observed.toml", "commissioning-2022-11.toml",
+                 "feed-cylinder-change.toml"):
         shutil.copy(FORDOW / name, case / name)
     (folder / "outside.toml").write_text((FORDOW / "declared.toml").read_text())
     (case / "notes.txt").write_text("root:x:0:0:SECRET-LINE:/root:/bin/bash\n")

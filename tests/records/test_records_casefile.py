@@ -208,3 +208,79 @@ def test_every_draft_problem_of_a_case_file_is_reported_at_once(tmp_path):
     keys = {(p.where.split()[-1], p.key) for p in err.value.problems}
     assert keys == {("records[1]", "kind"), ("records[2]", "known_on")}
     assert len(store) == 0
+
+
+# -- operating histories stated by a declaration (issue 11) -------------------------------------
+HISTORY = "feed-cylinder-change.toml"
+
+
+def with_histories(case_dir, value: str) -> Path:
+    """The test case with ``history_files = <value>`` in its first declaration."""
+    shutil.copy(FORDOW / HISTORY, case_dir / HISTORY)
+    text = CASE.replace('plant_file = "declared.toml"\n',
+                        f'plant_file = "declared.toml"\nhistory_files = {value}\n', 1)
+    return write(case_dir, text)
+
+
+def test_history_files_are_embedded_in_the_declaration(store, case_dir):
+    recs = load_case_file(store, with_histories(case_dir, f'["{HISTORY}"]'))
+    assert recs[1].payload["histories"] == [{"file": HISTORY,
+                                             "text": (FORDOW / HISTORY).read_text()}]
+    assert "histories" not in recs[4].payload      # a declaration without them is unchanged
+    assert store.verify().ok
+
+
+@pytest.mark.parametrize(("value", "key", "shown", "allowed"), [
+    ('["missing.toml"]', "payload.history_files[0]", "missing.toml", "a readable history file"),
+    (f'["{HISTORY}", "../outside.toml"]', "payload.history_files[1]", "../outside.toml",
+     "inside the case file's folder"),
+    ('["/etc/passwd"]', "payload.history_files[0]", "/etc/passwd",
+     "inside the case file's folder"),
+    ('"one.toml"', "payload.history_files", "one.toml", "a list of operating history files"),
+    ("[3]", "payload.history_files[0]", 3, "a file name"),
+])
+def test_bad_history_references_name_file_key_and_value(store, case_dir, value, key, shown,
+                                                        allowed):
+    (case_dir.parent / "outside.toml").write_text((FORDOW / HISTORY).read_text())
+    with pytest.raises(RecordError) as caught:
+        load_case_file(store, with_histories(case_dir, value))
+    (problem,) = caught.value.problems
+    assert (problem.where, problem.key, problem.value) == ("case.toml records[1]", key, shown)
+    assert allowed in problem.allowed
+    assert store.count() == 0
+
+
+def test_history_outside_the_folder_is_allowed_only_on_request(store, case_dir):
+    (case_dir.parent / "outside.toml").write_text((FORDOW / HISTORY).read_text())
+    path = with_histories(case_dir, '["../outside.toml"]')
+    recs = load_case_file(store, path, allow_outside=True)
+    assert recs[1].payload["histories"][0]["file"] == "../outside.toml"
+
+
+def test_histories_and_history_files_together_are_refused(case_dir):
+    path = with_histories(case_dir, f'["{HISTORY}"]\nhistories = []')
+    with pytest.raises(RecordError, match="either histories or history_files"):
+        read_case_file(path)
+
+
+def test_a_history_that_does_not_fit_the_declared_plant_is_rejected(store, case_dir):
+    text = (FORDOW / HISTORY).read_text().replace('"HEU product" = "closed"',
+                                                  '"LEU product" = "closed"')
+    (case_dir / "bad.toml").write_text(text)
+    with pytest.raises(RecordError) as caught:
+        load_case_file(store, with_histories(case_dir, '["bad.toml"]'))
+    problem = caught.value.problems[0]
+    assert problem.where == "case.toml records[1]"
+    assert problem.key == 'payload.histories[0] (bad.toml): segments[1].withdrawals."LEU product"'
+    assert problem.value == "LEU product" and store.count() == 0
+
+
+def test_a_history_naming_other_plant_files_is_rejected(store, case_dir):
+    text = (FORDOW / HISTORY).read_text().replace(
+        "[holdup]", '[configurations]\nother = "observed.toml"\n\n[holdup]')
+    (case_dir / "other.toml").write_text(text)
+    with pytest.raises(RecordError) as caught:
+        load_case_file(store, with_histories(case_dir, '["other.toml"]'))
+    problem = caught.value.problems[0]
+    assert problem.key == "payload.histories[0] (other.toml): configurations"
+    assert "that record's plant only" in problem.allowed

@@ -41,6 +41,7 @@ from ..facility.results import PlantResult, WithdrawalResult
 from ..facility.solve import solve_plant
 from ..physics.capability import MaxAssay, maximum_assay, rate_for_assay
 from ..physics.network import Network
+from .transients import stated_transient
 
 __all__ = ["Difference", "PlantCache", "PlantFigures", "PlantRanges", "Reach",
            "operating_differences", "structural_differences"]
@@ -128,6 +129,7 @@ class PlantCache:
         self._reach: dict[tuple[str, float], Reach | None] = {}
         self._ranges: dict[str, PlantRanges] = {}
         self._comparisons: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._transients: dict[tuple, dict[str, Any]] = {}
 
     def figures(self, text: str, where: str) -> PlantFigures:
         """The plant of ``text`` solved (once); ``where`` names it in errors
@@ -174,6 +176,17 @@ class PlantCache:
             self._comparisons[key] = operating_point_comparison(
                 a.network, b.network, None if main is None else main.name)
         return self._comparisons[key]
+
+    def transient(self, text: str, where: str, history: Any, history_where: str,
+                  limit_pct: float, assay_pct: float) -> dict[str, Any]:
+        """A stated operating history run on the plant of ``text``
+        (:func:`~enrichwatch.evaluation.transients.stated_transient`), once per evaluation."""
+        key = (text, repr(history), float(limit_pct), float(assay_pct))
+        if key not in self._transients:
+            self._transients[key] = stated_transient(
+                self.figures(text, where).facility, text, history, history_where, limit_pct,
+                assay_pct, catalog=self._catalog)
+        return self._transients[key]
 
     def reach(self, text: str, where: str, assay_wt_pct: float) -> Reach | None:
         """Can the plant of ``text`` make product at ``assay_wt_pct`` in steady state?

@@ -13,7 +13,11 @@
    (as known on the evaluation date). Consequence: for every configuration declared for the
    period from the inspection before to the sample (the one in force before a late declaration
    included) and the observed one: whether it can reach that assay in steady state, at what
-   (fastest) product rate, and its highest assay over the withdrawal rate, with ranges.
+   (fastest) product rate, and its highest assay over the withdrawal rate, with ranges; and,
+   for each declared configuration whose product at its declared operating point is below the
+   assay, the operating histories its declaration states (``payload.histories``) run through
+   the transient model (:mod:`.transients`): whether each reaches the assay, when, its peak,
+   and the uranium withdrawn above the declared maximum and above the assay, with ranges.
 
 Each rule is a function ``rule(context) -> list[Finding]``; :class:`Context` holds the records
 and the plant cache of one evaluation.
@@ -50,6 +54,7 @@ from .plants import (
     structural_differences,
 )
 from .records import RecordLike, in_force, known_as_of, payload_date
+from .transients import transients_line
 
 __all__ = ["RULES", "Context", "assay_above_declared", "late_declarations",
            "observed_differs"]
@@ -381,6 +386,24 @@ def _configurations(ctx: Context, record: RecordLike, value: float, insp: Record
     return out
 
 
+def _stated_transients(ctx: Context, configurations: list[dict[str, Any]], value: float,
+                       limit: float) -> list[dict[str, Any]]:
+    """The histories stated by each declaration of the period whose product at its declared
+    operating point is below ``value``, run on its plant."""
+    out = []
+    for c in configurations:
+        decl = ctx.get(c["record"]) if c["role"] == "declared" else None
+        product = c["operating_point"]["product"]
+        if decl is None or (product is not None and product["assay_wt_pct"] >= value):
+            continue
+        for i, history in enumerate(decl.payload.get("histories") or ()):
+            where = f"record {decl.id} payload.histories[{i}]"
+            out.append({"record": decl.id, **ctx.plants.transient(
+                decl.payload["plant"], f"record {decl.id} payload.plant", history, where,
+                limit, value)})
+    return out
+
+
 def _reach_words(c: dict[str, Any]) -> str:
     r = c.get("ranges")
     top = (f"{c['max_assay_label']} {c['max_assay_wt_pct']:.3g} wt% at "
@@ -414,9 +437,10 @@ def _above(ctx: Context, record: RecordLike, value: float, what: str, decl: Reco
     basis = (insp, "observed_plant", "observed") if insp else (decl, "plant", "declared")
     main = _reach(ctx, basis[0], basis[1], value)
     configurations = _configurations(ctx, record, value, insp)
+    transients = _stated_transients(ctx, configurations, value, limit)
     consequence = {"assay_wt_pct": value, "declared_max_assay_pct": limit,
                    "configuration": basis[2], basis[2] + "_configuration": main,
-                   "configurations": configurations}
+                   "configurations": configurations, "transients": transients}
     if insp is not None and decl.payload.get("plant") not in (None, "",
                                                              insp.payload["observed_plant"]):
         consequence["declared_configuration"] = _reach(ctx, decl, "plant", value)
@@ -431,7 +455,8 @@ def _above(ctx: Context, record: RecordLike, value: float, what: str, decl: Reco
     detail = (f"{what.capitalize()} {value:g} wt% U-235 in record {record.id} ({record.source}, "
               f"{_valid(record)}) is above the declared maximum {limit:g} wt% of declaration "
               f"{decl.id} in force on that date. In steady state (rates found by imposing the "
-              f"product withdrawal rate): {tested}.{ranges}")
+              f"product withdrawal rate): {tested}.{ranges}"
+              + transients_line(transients, limit, value))
     severity = "high" if is_heu_weight_percent(value) else "medium"
     return Finding(rule="assay-above-declared-maximum", severity=severity,
                    title=f"U-235 assay {value:g} % above the declared maximum {limit:g} %",

@@ -71,7 +71,8 @@ from ..physics.transient.plant import check_operations
 from .model import Facility, load_facility
 from .problems import FacilityFileError
 
-__all__ = ["PLANT", "HistoryFile", "HistoryFileError", "history_from_text", "load_history"]
+__all__ = ["PLANT", "HistoryFile", "HistoryFileError", "embedded_history", "history_from_text",
+           "load_history"]
 
 #: The name under which the plant file given with the history is a configuration.
 PLANT = "plant"
@@ -448,4 +449,29 @@ def load_history(path: str | os.PathLike, plant: Facility | str | os.PathLike, *
         why = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
         raise HistoryFileError.of(label, "file", label, f"a readable UTF-8 file ({why})") \
             from None
+    return history_from_text(text, plant, label, catalog=catalog)
+
+
+def embedded_history(text: str, plant: Facility, label: str, *,
+                     catalog: MachineCatalog | None = None) -> HistoryFile:
+    """Read and check a history held as text in a record (a declaration's ``histories``), for
+    that record's plant only.
+
+    Such a history names no other plant files: a ``[configurations]`` table is refused (its
+    files would be read from wherever the reader runs, not from what the record holds), so
+    every segment runs the record's plant (``"plant"``). ``label`` names the history in
+    messages (``'record 2 payload.histories[0] (commissioning.toml)'``).
+
+    Raises
+    ------
+    HistoryFileError
+        Listing every problem of the history against the plant.
+    """
+    doc = parse_toml(text, label, HistoryFileError)
+    named = doc.get("configurations")
+    if named:
+        raise HistoryFileError.of(label, "configurations",
+                                  list(named) if isinstance(named, dict) else named,
+                                  "no other configurations: a history held in a record runs "
+                                  f"on that record's plant only ({PLANT!r})")
     return history_from_text(text, plant, label, catalog=catalog)

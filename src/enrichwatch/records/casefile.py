@@ -29,6 +29,8 @@ Format (every ``[[records]]`` entry is one :class:`~enrichwatch.records.RecordDr
     declared_on = 2022-11-18
     plant_file = "declared.toml"    # read (relative to the case file) and embedded as `plant`
     declared_max_assay_pct = 60.0
+    history_files = ["commissioning.toml"]  # optional: operating histories of the declared
+                                    # plant, embedded as `histories` = [{file, text}, ...]
 
     [[records]]
     ref = "ui-2023-01-21"
@@ -46,14 +48,15 @@ Format (every ``[[records]]`` entry is one :class:`~enrichwatch.records.RecordDr
     ...
 
 A plant payload may be given inline (``plant = '''...'''``) or as a file (``plant_file``), not
-both. A plant file is resolved relative to the case file and must stay inside the case file's
-folder (unless ``allow_outside``), be a regular file of at most
-:data:`~enrichwatch.files.MAX_FILE_BYTES` and hold valid TOML; a refused file's content is never
-shown in a message. Refs are replaced by the ids the entries get; ``supersedes`` and a sample's
-``inspection`` may name a ref only of an *earlier* entry. Any problem (TOML syntax, an unknown
-key, a missing file, a record the store rejects) raises
-:class:`~enrichwatch.records.RecordError` naming the entry (``case.toml records[3]``), and
-nothing is appended.
+both; so may a declaration's operating histories (``histories = [{ file = "label", text =
+'''...''' }]``, or ``history_files``, read like plant files). A plant or history file is
+resolved relative to the case file and must stay inside the case file's folder (unless
+``allow_outside``), be a regular file of at most :data:`~enrichwatch.files.MAX_FILE_BYTES` and
+hold valid TOML; a refused file's content is never shown in a message. Refs are replaced by
+the ids the entries get; ``supersedes`` and a sample's ``inspection`` may name a ref only of an
+*earlier* entry. Any problem (TOML syntax, an unknown key, a missing file, a record the store
+rejects) raises :class:`~enrichwatch.records.RecordError` naming the entry (``case.toml
+records[3]``), and nothing is appended.
 """
 
 from __future__ import annotations
@@ -102,21 +105,21 @@ def _read_toml(path: Path) -> dict:
     return parse_toml(text, path.name, RecordError)
 
 
-def _plant_text(name: Any, base: Path, allow_outside: bool) -> str:
-    """The text of a plant file named in a case file; ``ValueError`` says why not (never
-    quoting the file's content)."""
+def _plant_text(name: Any, base: Path, allow_outside: bool, what: str = "plant file") -> str:
+    """The text of a plant (or history) file named in a case file; ``ValueError`` says why not
+    (never quoting the file's content)."""
     if not isinstance(name, str):
         raise ValueError("a file name (a string)")
     where = "the case file's folder" + (" or elsewhere" if allow_outside else f" ({base})")
     try:
         text = read_text_file(confined_path(name, base, allow_outside))
     except (OSError, UnicodeDecodeError) as err:
-        raise ValueError(f"a readable plant file in {where} ({_why(err)})") from None
+        raise ValueError(f"a readable {what} in {where} ({_why(err)})") from None
     try:
         parse_toml(text, name)
     except ProblemsError as err:
         first = err.problems[0]
-        raise ValueError(f"a plant file in TOML ({first.key}: {first.allowed}; content not "
+        raise ValueError(f"a {what} in TOML ({first.key}: {first.allowed}; content not "
                          "shown)") from None
     return text
 
@@ -138,7 +141,33 @@ def _embed_plants(payload: Any, base: Path, where: str, problems: list,
             out[key] = _plant_text(name, base, allow_outside)
         except ValueError as err:
             problems.append(RecordProblem(where, f"payload.{file_key}", name, str(err)))
+    if "history_files" in out:
+        _embed_histories(out, base, where, problems, allow_outside)
     return out
+
+
+def _embed_histories(out: dict, base: Path, where: str, problems: list,
+                     allow_outside: bool) -> None:
+    """``history_files = [...]`` -> ``histories = [{file, text}, ...]`` (in place), each file
+    read as a plant file is (confined to the case file's folder, valid TOML)."""
+    names = out.pop("history_files")
+    if "histories" in out:
+        problems.append(RecordProblem(where, "payload.history_files", names,
+                                      "either histories or history_files, not both"))
+        return
+    if not isinstance(names, list):
+        problems.append(RecordProblem(where, "payload.history_files", names,
+                                      "a list of operating history files (docs/history-format"
+                                      ".md), relative to the case file"))
+        return
+    histories = []
+    for i, name in enumerate(names):
+        try:
+            histories.append({"file": name,
+                              "text": _plant_text(name, base, allow_outside, "history file")})
+        except ValueError as err:
+            problems.append(RecordProblem(where, f"payload.history_files[{i}]", name, str(err)))
+    out["histories"] = histories
 
 
 def _entry_problems(entry: Any, where: str) -> list[RecordProblem]:
@@ -230,7 +259,8 @@ def load_case_file(store, path: str | os.PathLike,
         Keys of the submitting parties: an entry with ``submitted_by = "X"`` is signed by X's
         signer (and left unsigned when none is given).
     allow_outside : bool
-        Let ``plant_file`` name files outside the case file's folder (default: refused).
+        Let ``plant_file`` (and ``history_files``) name files outside the case file's folder
+        (default: refused).
 
     Returns
     -------

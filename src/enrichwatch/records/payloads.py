@@ -95,6 +95,12 @@ class FacilityPayload(BaseModel):
     description: str | None = _f("a description (or none)", None)
 
 
+class StatedHistory(BaseModel):
+    model_config = _CONFIG
+    file: _Text = _f("a non-empty label: the history file it was read from")
+    text: _Text = _f("an operating history as TOML text (docs/history-format.md)")
+
+
 class DeclarationPayload(BaseModel):
     model_config = _CONFIG
     declared_on: _Date = _f(f"{DATE_FORMAT}, the date the State declared it")
@@ -102,6 +108,11 @@ class DeclarationPayload(BaseModel):
     declared_max_assay_pct: _PositivePct = _f(
         "the declared maximum product assay, a U-235 percent in (0, 100]")
     summary: str = _f("a string", "")
+    # operating histories of the declared plant, stated assumptions with their sources (the
+    # evaluation runs them when a sample is above what the plant makes in steady state);
+    # left out of the stored payload when empty, so declarations without them are unchanged
+    histories: list[StatedHistory] = _f(
+        "a list of { file = label, text = history TOML } tables", [], exclude_if=lambda v: not v)
 
 
 class Measurement(BaseModel):
@@ -331,7 +342,29 @@ def _plant_problems(text: str | None, key: str, where: str) -> list[RecordProble
 
 
 def _declaration(p: DeclarationPayload, where: str) -> list[RecordProblem]:
-    return _plant_problems(p.plant, "payload.plant", where)
+    problems = _plant_problems(p.plant, "payload.plant", where)
+    if p.histories and not problems:
+        problems = _history_problems(p, where)
+    return problems
+
+
+def _history_problems(p: DeclarationPayload, where: str) -> list[RecordProblem]:
+    """Each stated history read against the declared plant (docs/history-format.md)."""
+    from ..facility import Facility  # heavy: imported only when needed
+    from ..facility.history import HistoryFileError, embedded_history
+
+    plant = Facility.from_toml_text(p.plant, filename=f"{where} payload.plant")
+    problems = []
+    for i, h in enumerate(p.histories):
+        key = f"payload.histories[{i}] ({h.file})"
+        try:
+            embedded_history(h.text, plant, f"{where} {key}")
+        except HistoryFileError as err:
+            problems += [RecordProblem(where, f"{key}: {q.key}", q.value, q.allowed)
+                         for q in err.problems]
+        except InputError as err:
+            problems.append(RecordProblem(where, f"{key}: {err.param}", err.value, err.allowed))
+    return problems
 
 
 def _inspection(p: InspectionPayload, where: str) -> list[RecordProblem]:
