@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import brentq, root
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import breadth_first_order
 
 from ..composition import Composition, require_composition
 from ..constants import URANIUM_ISOTOPES
@@ -45,6 +47,7 @@ from ..errors import (
 )
 from ..units import as_float
 from . import steady_state as ss
+from .sparse_systems import one_blas_thread
 from .states import CascadeState, StreamState, stream_state
 
 if TYPE_CHECKING:   # cascade.py imports this module
@@ -216,27 +219,34 @@ class Network:
 
     # -- graph --------------------------------------------------------------------------------
     def _build_graph(self):
+        """Routing of all stages as streams (built once, sparse): each cascade's heads up and
+        tails down, then the links; and one withdrawal per output not wholly linked on."""
         n = sum(c.n_stages for c in self.cascades.values())
-        heads, tails = np.zeros((n, n)), np.zeros((n, n))
+        up = np.ones(max(n - 1, 0), dtype=bool)     # stage s feeds s + 1 within its cascade
+        up[np.array(list(self._offsets.values()), dtype=np.int64)[1:] - 1] = False
+        within = np.flatnonzero(up)
+        ones, zeros = np.ones(len(within)), np.zeros(len(within))
+        dst, src, heads, tails = ([within + 1, within], [within, within + 1], [ones, zeros],
+                                  [zeros, ones])
         remaining = {(name, out): 1.0 for name in self.cascades for out in OUTPUTS}
-        for name, c in self.cascades.items():
-            o = self._offsets[name]
-            idx = np.arange(o, o + c.n_stages)
-            heads[idx[1:], idx[:-1]] = 1.0
-            tails[idx[:-1], idx[1:]] = 1.0
         for link in self.links:
-            src = self._output_stage(link.source, link.output)
             target = self.cascades[link.target]
-            dst = self._offsets[link.target] + self._stage(target, link.stage, "")
-            (heads if link.output == "product" else tails)[dst, src] += link.fraction
+            dst.append([self._offsets[link.target] + self._stage(target, link.stage, "")])
+            src.append([self._output_stage(link.source, link.output)])
+            product = link.output == "product"
+            heads.append([link.fraction if product else 0.0])
+            tails.append([0.0 if product else link.fraction])
             remaining[(link.source, link.output)] -= link.fraction
         names = [f"{c}.{o}" for (c, o), r in remaining.items() if r > 1e-12]
-        heads_out, tails_out = np.zeros((len(names), n)), np.zeros((len(names), n))
-        for w, label in enumerate(names):
-            c, o = label.rsplit(".", 1)
-            (heads_out if o == "product" else tails_out)[w, self._output_stage(c, o)] = \
-                remaining[(c, o)]
-        return ss.StageGraph(heads, tails, heads_out, tails_out), names
+        outputs = [label.rsplit(".", 1) for label in names]
+        share = np.array([remaining[(c, o)] for c, o in outputs])
+        product = np.array([o == "product" for _, o in outputs], dtype=bool)
+        exits = ss.Streams.combine(np.arange(len(names)),
+                                   [self._output_stage(c, o) for c, o in outputs],
+                                   np.where(product, share, 0.0), np.where(product, 0.0, share),
+                                   n)
+        routes = ss.Streams.combine(*(np.concatenate(x) for x in (dst, src, heads, tails)), n)
+        return ss.StageGraph.from_streams(n, len(names), routes, exits), names
 
     def _output_stage(self, name: str, output: str) -> int:
         c = self.cascades[name]
@@ -244,17 +254,17 @@ class Network:
 
     def _check_exits(self) -> None:
         """Every stage must drain to a withdrawal, else material accumulates without end."""
-        g = self._graph
-        drains = (g.heads_out.sum(axis=0) + g.tails_out.sum(axis=0)) > 0
-        adjacency = (g.heads_route + g.tails_route).T > 0          # [s, d]: s feeds d
-        reach = drains.copy()
-        while True:
-            grown = reach | (adjacency & reach[None, :]).any(axis=1)
-            if np.array_equal(grown, reach):
-                break
-            reach = grown
-        if not reach.all():
-            stuck = sorted({self._cascade_of(int(i)) for i in np.flatnonzero(~reach)})
+        g, n = self._graph, self._graph.n_stages
+        drains = np.unique(g.exits.src[(g.exits.heads + g.exits.tails) > 0])
+        # walk the streams backwards from a virtual sink (node n) fed by every draining stage:
+        # edge d -> s for each stream s -> d, so the stages reached are those that drain
+        edges = csr_array((np.ones(len(g.routes.dst) + len(drains)),
+                           (np.concatenate([g.routes.dst, np.full(len(drains), n)]),
+                            np.concatenate([g.routes.src, drains]))), shape=(n + 1, n + 1))
+        reach = np.zeros(n + 1, dtype=bool)
+        reach[breadth_first_order(edges, n, directed=True, return_predecessors=False)] = True
+        if not reach[:n].all():
+            stuck = sorted({self._cascade_of(int(i)) for i in np.flatnonzero(~reach[:n])})
             raise ConfigurationError("links", " -> ".join(stuck),
                                      "a network where every loop has an exit (a withdrawal); "
                                      f"cascades {stuck} route all their product and tails back "
@@ -348,6 +358,10 @@ class Network:
             :class:`~enrichwatch.errors.UnitError` for a quantity that is not a mass rate.
         """
         withdrawal_rates = _withdrawal_rates(withdrawal_rates)
+        with one_blas_thread():
+            return self._solve(withdrawal_rates)
+
+    def _solve(self, withdrawal_rates: dict[str, float]) -> NetworkState:
         isotopes = self.isotopes()
         external, comps = self._external(isotopes)
         cuts = self._cuts(self._shifts_for_rates(withdrawal_rates or {}, external))
@@ -369,8 +383,7 @@ class Network:
         return np.concatenate(parts)
 
     def _state(self, isotopes, sol: ss.StageSolution) -> NetworkState:
-        g = self._graph
-        out = g.heads_out @ sol.heads_components + g.tails_out @ sol.tails_components
+        out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
         withdrawals = {name: stream_state(isotopes, out[w]) for w, name in
                        enumerate(self._withdrawal_names)}
         feeds = {f.name: stream_state(isotopes, f.rate_kg_per_yr * np.array(
