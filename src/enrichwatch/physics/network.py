@@ -7,8 +7,10 @@ share of a cascade's product or tails is not linked onward leaves the network as
 named ``"<cascade>.product"`` or ``"<cascade>.tails"``.
 
 The whole network is solved at once by :mod:`enrichwatch.physics.steady_state`: one linear
-system for the total flows, one per isotope for the components, Newton's method for the
-stage compositions. Flows are in kg U per year.
+system for the total flows, one for the isotope flows, Newton's method for the stage
+compositions. The routing is built once per network as a list of streams (sparse: each stage
+feeds its two neighbours, plus one stream per link), so a solve costs time about linear in the
+stages and links. Flows are in kg U per year.
 
 Examples
 --------
@@ -171,6 +173,11 @@ class Network:
         self._check()
         self._graph, self._withdrawal_names = self._build_graph()
         self._check_exits()
+
+    @property
+    def graph(self) -> ss.StageGraph:
+        """Routing of all the stages (cascades in the order given, each from its tails end)."""
+        return self._graph
 
     @property
     def withdrawal_names(self) -> tuple[str, ...]:
