@@ -33,10 +33,13 @@ class DenseGraph:
         return self.heads_route.shape[0]
 
 
-def dense_graph(network) -> tuple[DenseGraph, list[str]]:
-    """The routing of a :class:`~enrichwatch.physics.network.Network`, built densely as
-    ``Network._build_graph`` did (withdrawal names in the same order)."""
-    offsets, cascades = network._offsets, network.cascades
+def dense_graph(cascades, links=()) -> tuple[DenseGraph, list[str]]:
+    """The routing of a network of ``cascades`` (a sequence of FixedCascade) joined by
+    ``links``, built densely as ``Network._build_graph`` did (withdrawal names in the same
+    order)."""
+    cascades = {c.name: c for c in cascades}
+    offsets = dict(zip(cascades, np.cumsum([0] + [c.n_stages for c in cascades.values()])
+                       .tolist(), strict=False))
     n = sum(c.n_stages for c in cascades.values())
     heads, tails = np.zeros((n, n)), np.zeros((n, n))
     remaining = {(name, out): 1.0 for name in cascades for out in ("product", "tails")}
@@ -48,7 +51,7 @@ def dense_graph(network) -> tuple[DenseGraph, list[str]]:
     def output_stage(name, output):
         return offsets[name] + (cascades[name].n_stages - 1 if output == "product" else 0)
 
-    for link in network.links:
+    for link in links:
         target = cascades[link.target]
         stage = target.feed_stage if link.stage is None else link.stage
         (heads if link.output == "product" else tails)[offsets[link.target] + stage,
@@ -61,6 +64,22 @@ def dense_graph(network) -> tuple[DenseGraph, list[str]]:
         c, o = label.rsplit(".", 1)
         (heads_out if o == "product" else tails_out)[w, output_stage(c, o)] = remaining[(c, o)]
     return DenseGraph(heads, tails, heads_out, tails_out), names
+
+
+def stuck_cascades(cascades, links=()) -> list[str]:
+    """Cascades with a stage that reaches no withdrawal, as ``Network._check_exits`` found
+    them stage by stage on the dense routing."""
+    g, _ = dense_graph(cascades, links)
+    drains = (g.heads_out.sum(axis=0) + g.tails_out.sum(axis=0)) > 0
+    adjacency = (g.heads_route + g.tails_route).T > 0          # [s, d]: s feeds d
+    reach = drains.copy()
+    while True:
+        grown = reach | (adjacency & reach[None, :]).any(axis=1)
+        if np.array_equal(grown, reach):
+            break
+        reach = grown
+    owner = np.repeat([c.name for c in cascades], [c.n_stages for c in cascades])
+    return sorted(set(owner[~reach].tolist()))
 
 
 def flow_matrix(graph: DenseGraph, cuts: np.ndarray) -> np.ndarray:

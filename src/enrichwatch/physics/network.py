@@ -35,8 +35,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import brentq, root
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import breadth_first_order
 
 from ..composition import Composition, require_composition
 from ..constants import URANIUM_ISOTOPES
@@ -260,25 +258,27 @@ class Network:
         return self._offsets[name] + (c.n_stages - 1 if output == "product" else 0)
 
     def _check_exits(self) -> None:
-        """Every stage must drain to a withdrawal, else material accumulates without end."""
-        g, n = self._graph, self._graph.n_stages
-        drains = np.unique(g.exits.src[(g.exits.heads + g.exits.tails) > 0])
-        # walk the streams backwards from a virtual sink (node n) fed by every draining stage:
-        # edge d -> s for each stream s -> d, so the stages reached are those that drain
-        edges = csr_array((np.ones(len(g.routes.dst) + len(drains)),
-                           (np.concatenate([g.routes.dst, np.full(len(drains), n)]),
-                            np.concatenate([g.routes.src, drains]))), shape=(n + 1, n + 1))
-        reach = np.zeros(n + 1, dtype=bool)
-        reach[breadth_first_order(edges, n, directed=True, return_predecessors=False)] = True
-        if not reach[:n].all():
-            stuck = sorted({self._cascade_of(int(i)) for i in np.flatnonzero(~reach[:n])})
+        """Every stage must drain to a withdrawal, else material accumulates without end.
+
+        Within a cascade every stage reaches both ends (heads go up, tails down), so a stage
+        drains exactly when its cascade does: when one of the cascade's outputs is withdrawn,
+        or is linked into a cascade that drains. The walk is over cascades and links only.
+        """
+        drains = {label.rsplit(".", 1)[0] for label in self._withdrawal_names}
+        senders: dict[str, set[str]] = {name: set() for name in self.cascades}
+        for link in self.links:
+            senders[link.target].add(link.source)
+        todo = list(drains)
+        while todo:
+            for source in senders[todo.pop()] - drains:
+                drains.add(source)
+                todo.append(source)
+        if len(drains) < len(self.cascades):
+            stuck = sorted(set(self.cascades) - drains)
             raise ConfigurationError("links", " -> ".join(stuck),
                                      "a network where every loop has an exit (a withdrawal); "
                                      f"cascades {stuck} route all their product and tails back "
                                      "into each other")
-
-    def _cascade_of(self, stage: int) -> str:
-        return next(name for name in reversed(list(self._offsets)) if self._offsets[name] <= stage)
 
     # -- solve --------------------------------------------------------------------------------
     def isotopes(self) -> tuple[str, ...]:
