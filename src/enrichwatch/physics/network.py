@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -224,38 +225,15 @@ class Network:
 
     # -- graph --------------------------------------------------------------------------------
     def _build_graph(self):
-        """Routing of all stages as streams (built once, sparse): each cascade's heads up and
-        tails down, then the links; and one withdrawal per output not wholly linked on."""
-        n = sum(c.n_stages for c in self.cascades.values())
-        up = np.ones(max(n - 1, 0), dtype=bool)     # stage s feeds s + 1 within its cascade
-        up[np.array(list(self._offsets.values()), dtype=np.int64)[1:] - 1] = False
-        within = np.flatnonzero(up)
-        ones, zeros = np.ones(len(within)), np.zeros(len(within))
-        dst, src, heads, tails = ([within + 1, within], [within, within + 1], [ones, zeros],
-                                  [zeros, ones])
-        remaining = {(name, out): 1.0 for name in self.cascades for out in OUTPUTS}
-        for link in self.links:
-            target = self.cascades[link.target]
-            dst.append([self._offsets[link.target] + self._stage(target, link.stage, "")])
-            src.append([self._output_stage(link.source, link.output)])
-            product = link.output == "product"
-            heads.append([link.fraction if product else 0.0])
-            tails.append([0.0 if product else link.fraction])
-            remaining[(link.source, link.output)] -= link.fraction
-        names = [f"{c}.{o}" for (c, o), r in remaining.items() if r > 1e-12]
-        outputs = [label.rsplit(".", 1) for label in names]
-        share = np.array([remaining[(c, o)] for c, o in outputs])
-        product = np.array([o == "product" for _, o in outputs], dtype=bool)
-        exits = ss.Streams.combine(np.arange(len(names)),
-                                   [self._output_stage(c, o) for c, o in outputs],
-                                   np.where(product, share, 0.0), np.where(product, 0.0, share),
-                                   n)
-        routes = ss.Streams.combine(*(np.concatenate(x) for x in (dst, src, heads, tails)), n)
-        return ss.StageGraph.from_streams(n, len(names), routes, exits), names
-
-    def _output_stage(self, name: str, output: str) -> int:
-        c = self.cascades[name]
-        return self._offsets[name] + (c.n_stages - 1 if output == "product" else 0)
+        """Routing of all stages (:func:`_routing`, shared by networks of the same layout) and
+        the names of the withdrawals."""
+        index = {name: i for i, name in enumerate(self.cascades)}
+        links = tuple((index[link.source], link.output, self._offsets[link.target]
+                       + self._stage(self.cascades[link.target], link.stage, ""),
+                       float(link.fraction)) for link in self.links)
+        graph, outputs = _routing(tuple(c.n_stages for c in self.cascades.values()), links)
+        names = list(self.cascades)
+        return graph, [f"{names[i]}.{output}" for i, output in outputs]
 
     def _check_exits(self) -> None:
         """Every stage must drain to a withdrawal, else material accumulates without end.
@@ -405,6 +383,43 @@ class Network:
             raise ConvergenceError("network of " + ", ".join(self.cascades),
                                    f"isotope balance closes only to {worst:.1e} (relative)")
         return state
+
+
+@functools.lru_cache(maxsize=16)
+def _routing(sizes: tuple[int, ...], links: tuple[tuple[int, str, int, float], ...]):
+    """Routing of cascades of ``sizes`` stages (in order) as streams, sparse: each cascade's
+    heads up and tails down, then the ``links`` (source cascade, output, receiving stage,
+    fraction); and the outputs ``(cascade, output)`` not wholly linked on, which leave as
+    withdrawals. Cached: networks of one layout (a cascade solved again and again) share the
+    graph and with it the patterns of its linear systems."""
+    offsets = np.cumsum((0,) + sizes)
+    n = int(offsets[-1])
+    up = np.ones(max(n - 1, 0), dtype=bool)         # stage s feeds s + 1 within its cascade
+    up[offsets[1:-1] - 1] = False
+    within = np.flatnonzero(up)
+    ones, zeros = np.ones(len(within)), np.zeros(len(within))
+    dst, src, heads, tails = [within + 1, within], [within, within + 1], [ones, zeros], [zeros,
+                                                                                         ones]
+
+    def output_stage(cascade: int, output: str) -> int:
+        return int(offsets[cascade]) + (sizes[cascade] - 1 if output == "product" else 0)
+
+    remaining = {(i, out): 1.0 for i in range(len(sizes)) for out in OUTPUTS}
+    for source, output, stage, fraction in links:
+        is_product = output == "product"
+        dst.append(np.array([stage]))
+        src.append(np.array([output_stage(source, output)]))
+        heads.append(np.array([fraction if is_product else 0.0]))
+        tails.append(np.array([0.0 if is_product else fraction]))
+        remaining[(source, output)] -= fraction
+    outputs = tuple(key for key, share in remaining.items() if share > 1e-12)
+    share = np.array([remaining[key] for key in outputs])
+    product = np.array([output == "product" for _, output in outputs], dtype=bool)
+    exits = ss.Streams.combine(np.arange(len(outputs)), [output_stage(*key) for key in outputs],
+                               np.where(product, share, 0.0), np.where(product, 0.0, share), n)
+    routes = ss.Streams.combine(np.concatenate(dst), np.concatenate(src),
+                                np.concatenate(heads), np.concatenate(tails), n)
+    return ss.StageGraph.from_streams(n, len(outputs), routes, exits), outputs
 
 
 def _withdrawal_rates(rates) -> dict[str, float]:

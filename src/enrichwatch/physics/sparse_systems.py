@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -119,12 +120,24 @@ def _controller():
     return ThreadpoolController()
 
 
+_NESTING = threading.local()
+
+
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
     """Limit the BLAS thread pools to one thread inside the block (restored after it).
 
     The stage solves are small: extra BLAS threads only add start-up and, on a loaded machine,
-    oversubscription. Entering costs ~10 us (the pools are looked up once per process).
+    oversubscription. Entering costs ~10 us (the pools are looked up once per process); a
+    block nested in another (in the same thread) costs nothing. The limit is process-wide
+    while a block runs, as BLAS thread pools are.
     """
-    with _controller().limit(limits=1, user_api="blas"):
+    if getattr(_NESTING, "inside", False):
         yield
+        return
+    _NESTING.inside = True
+    try:
+        with _controller().limit(limits=1, user_api="blas"):
+            yield
+    finally:
+        _NESTING.inside = False

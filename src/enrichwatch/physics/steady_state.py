@@ -185,8 +185,12 @@ class StageGraph:
 class _Systems:
     """Patterns of the component and Newton systems of one graph and isotope count.
 
-    Unknowns are ordered stage by stage: component ``(i, k)`` at ``i K + k``; in the Newton
-    system ``(i, k)`` at ``i (K + 1) + k`` and ``du_i`` at ``i (K + 1) + K``.
+    Component ``(i, k)`` (stage ``i``, isotope ``k``) is unknown ``k S + i``: one isotope after
+    the other, so that a cascade's system stays tridiagonal. In the Newton system the unknowns
+    go stage by stage, ``(i, k)`` at ``i (K + 1) + k`` and ``du_i`` at ``i (K + 1) + K``, so
+    that it is banded too. Entries: the identity, then the routes ``(e, k)`` (isotope-major in
+    the component system), then in the Newton system ``-D diag(a b N)``, the ``c`` border and
+    its diagonal.
     """
 
     n_isotopes: int
@@ -198,22 +202,16 @@ class _Systems:
         n, width = graph.n_stages, n_iso + 1
         dst, src = graph.routes.dst, graph.routes.src
         iso = np.arange(n_iso)
-        stage = np.arange(n)
         diag = np.arange(n * n_iso)
-        comp_rows = np.concatenate([diag, (dst[:, None] * n_iso + iso).ravel()])
-        comp_cols = np.concatenate([diag, (src[:, None] * n_iso + iso).ravel()])
-
-        def widen(index):                  # component index -> Newton-system index
-            return index // n_iso * width + index % n_iso
-
-        du_row = stage * width + n_iso
-        newton_rows = np.concatenate([widen(comp_rows), (dst[:, None] * width + iso).ravel(),
-                                      np.repeat(du_row, n_iso), du_row])
-        newton_cols = np.concatenate([widen(comp_cols), np.repeat(src * width + n_iso, n_iso),
-                                      (stage[:, None] * width + iso).ravel(), du_row])
-        return cls(n_iso,
-                   SparsePattern.from_entries(comp_rows, comp_cols, n * n_iso),
-                   SparsePattern.from_entries(newton_rows, newton_cols, n * width))
+        components = SparsePattern.from_entries(
+            np.concatenate([diag, (iso[:, None] * n + dst).ravel()]),
+            np.concatenate([diag, (iso[:, None] * n + src).ravel()]), n * n_iso)
+        node = np.arange(n)[:, None] * width + iso                 # (i, k) in the Newton system
+        du = np.arange(n) * width + n_iso
+        rows = [node.ravel(), node[dst].ravel(), node[dst].ravel(), np.repeat(du, n_iso), du]
+        cols = [node.ravel(), node[src].ravel(), np.repeat(du[src], n_iso), node.ravel(), du]
+        return cls(n_iso, components, SparsePattern.from_entries(
+            np.concatenate(rows), np.concatenate(cols), n * width))
 
 
 def flow_matrix(graph: StageGraph, cuts: np.ndarray) -> csc_array:
@@ -278,12 +276,11 @@ def _split(cuts, gamma, u):
     return theta * gt / denom, (1.0 - theta) / denom, (gt - 1.0) / denom, gt / denom**2
 
 
-def _component_values(graph: StageGraph, heads_share, tails_share) -> np.ndarray:
-    """Entries of the per-isotope conservation matrices ``I - H diag(a_k) - T diag(b_k)``, in
-    the order of :attr:`_Systems.components` (the identity first, then the routes)."""
+def _routed(graph: StageGraph, heads_share, tails_share) -> np.ndarray:
+    """Share of each isotope's flow in the sending stage that each route carries, (E, K): the
+    off-diagonal entries of ``H diag(a_k) + T diag(b_k)``."""
     r = graph.routes
-    routed = r.heads[:, None] * heads_share[r.src] + r.tails[:, None] * tails_share[r.src]
-    return np.concatenate([np.ones(heads_share.size), -routed.ravel()])
+    return r.heads[:, None] * heads_share[r.src] + r.tails[:, None] * tails_share[r.src]
 
 
 def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
@@ -332,28 +329,34 @@ class _Problem:
     scale: np.ndarray
     systems: _Systems
 
-    def evaluate(self, u):
-        """Shares, component-matrix values, component flows (S, K), residual and its norm."""
-        shares = _split(self.cuts, self.gamma, u)
-        values = _component_values(self.graph, shares[0], shares[1])
+    def components(self, routed: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+        """Solve ``M_k X_k = rhs_k`` for every isotope (``rhs``: (K, S) or (K, S, m))."""
+        size = self.external.size
+        values = np.concatenate([np.ones(size), -routed.T.ravel()])
         try:
-            comps = self.systems.components.solve(values, self.external.ravel())
+            x = self.systems.components.solve(values, rhs.reshape(size, -1))
         except np.linalg.LinAlgError as err:
             raise ConvergenceError(self.where, f"singular stage balance ({err})") from None
-        comps = comps.reshape(self.external.shape)
+        return x.reshape(rhs.shape)
+
+    def evaluate(self, u):
+        """Shares, routed shares (E, K), component flows (S, K), residual and its norm."""
+        shares = _split(self.cuts, self.gamma, u)
+        routed = _routed(self.graph, shares[0], shares[1])
+        comps = self.components(routed, self.external.T).T
         resid = np.where(self.active, (shares[2] * comps).sum(axis=1) / self.scale, 0.0)
-        return shares, values, comps, resid, float(np.linalg.norm(resid))
+        return shares, routed, comps, resid, float(np.linalg.norm(resid))
 
 
 def _newton(p: _Problem) -> StageSolution:
     """Newton's method with a backtracking line search on ``u = ln t``."""
     u = np.zeros(len(p.cuts))
-    shares, values, comps, resid, norm = p.evaluate(u)
+    shares, routed, comps, resid, norm = p.evaluate(u)
     for iteration in range(1, _NEWTON_MAX_ITER + 1):
         if np.max(np.abs(resid)) < _NEWTON_TOL:
             return _checked(StageSolution(p.cuts, p.flows, comps, shares[0], shares[1],
                                           iteration), p.where)
-        step = _newton_step(p, shares, values, comps, resid)
+        step = _newton_step(p, shares, routed, comps, resid)
         step *= min(1.0, 4.0 / max(float(np.max(np.abs(step))), 1e-300))
         for _ in range(30):                       # backtracking line search on the residual
             trial = p.evaluate(u + step)
@@ -361,20 +364,20 @@ def _newton(p: _Problem) -> StageSolution:
                 break
             step *= 0.5
         u = u + step
-        shares, values, comps, resid, norm = trial
+        shares, routed, comps, resid, norm = trial
     worst = int(np.argmax(np.abs(resid)))
     raise ConvergenceError(p.where, f"heads/cut mismatch {np.max(np.abs(resid)):.2e} at "
                                     f"stage {worst} after {_NEWTON_MAX_ITER} Newton iterations")
 
 
-def _newton_step(p: _Problem, shares, values, comps, resid) -> np.ndarray:
+def _newton_step(p: _Problem, shares, routed, comps, resid) -> np.ndarray:
     """``du`` solving ``J du = -r`` through the bordered sparse system (module docstring)."""
     a, b, c, dc = shares
     r, active, scale = p.graph.routes, p.active, p.scale
     n, n_iso = comps.shape
     ab_n = a * b * comps                                           # dN enters via da/du = a b
     border = np.concatenate([
-        values,                                                    # M_k
+        np.ones(comps.size), -routed.ravel(),                      # M_k
         (-(r.heads - r.tails)[:, None] * ab_n[r.src]).ravel(),     # -D diag(a b N)
         np.where(active[:, None], c / scale[:, None], 0.0).ravel(),
         np.where(active, (dc * comps).sum(axis=1) / scale, 1.0)])  # inactive stages pinned
@@ -383,25 +386,20 @@ def _newton_step(p: _Problem, shares, values, comps, resid) -> np.ndarray:
     try:
         return p.systems.newton.solve(border, rhs)[n_iso::n_iso + 1]
     except np.linalg.LinAlgError:
-        return np.linalg.lstsq(_jacobian(p, shares, values, comps), -resid, rcond=None)[0]
+        return np.linalg.lstsq(_jacobian(p, shares, routed, comps), -resid, rcond=None)[0]
 
 
-def _jacobian(p: _Problem, shares, values, comps) -> np.ndarray:
+def _jacobian(p: _Problem, shares, routed, comps) -> np.ndarray:
     """Dense ``d(residual_i)/d(u_j)``, only for the least-squares step when the Newton system
     is exactly singular (a degenerate network): ``dN_k/du = M_k^-1 D diag(a_k b_k N_k)``, from
     one sparse solve with ``S`` right-hand sides."""
     a, b, c, dc = shares
     r = p.graph.routes
     n, n_iso = comps.shape
-    rhs = np.zeros((n * n_iso, n))
-    np.add.at(rhs, ((r.dst[:, None] * n_iso + np.arange(n_iso)).ravel(),
-                    np.repeat(r.src, n_iso)),
-              ((r.heads - r.tails)[:, None] * (a * b * comps)[r.src]).ravel())
-    try:
-        dn = p.systems.components.solve(values, rhs).reshape(n, n_iso, n)
-    except np.linalg.LinAlgError as err:
-        raise ConvergenceError(p.where, f"singular stage balance ({err})") from None
-    jac = (np.diag((dc * comps).sum(axis=1)) + np.einsum("ik,ikj->ij", c, dn)) / p.scale[:, None]
+    rhs = np.zeros((n_iso, n, n))                      # [k, i, j]; routes are unique pairs
+    rhs[:, r.dst, r.src] = ((r.heads - r.tails)[:, None] * (a * b * comps)[r.src]).T
+    dn = p.components(routed, rhs)
+    jac = (np.diag((dc * comps).sum(axis=1)) + np.einsum("ik,kij->ij", c, dn)) / p.scale[:, None]
     jac[~p.active] = 0.0
     jac[~p.active, ~p.active] = 1.0
     return jac
