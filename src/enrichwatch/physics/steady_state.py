@@ -23,19 +23,36 @@ The model (stated once, used everywhere):
 Mass is conserved isotope by isotope by construction: every component flow solves a
 conservation system exactly (to rounding).
 
-Linear algebra: every matrix above is sparse (a stage talks to its two neighbours, plus one
-entry per link between cascades), so none is formed densely and none is inverted. The routing
-is held as sparse arrays, built once per network; the systems of one graph keep their pattern
+Linear algebra (issue 14): every matrix above is sparse (a stage talks to its two neighbours,
+plus one entry per link between cascades), so none is formed densely and none is inverted. The
+routing is held as lists of streams (:class:`Streams`), built once per network layout; the
+systems of one graph keep their pattern
 (:class:`~enrichwatch.physics.sparse_systems.SparsePattern`: banded LU for a cascade, SuperLU
-for a network) and only their values change. The isotopes are solved together, as one system
-with the stages' isotopes side by side. The Newton step ``J du = -r`` is solved without forming
-``J`` (which is dense: ``J = (diag(sum_k c'_k N_k) + sum_k diag(c_k) M_k^-1 D diag(a_k b_k N_k))
-/ L`` with ``D = H - T``) from the equivalent sparse bordered system in ``(dN, du)``::
+for a network) and only their values change. The isotopes are solved together, as one
+block-diagonal system (one block per isotope: a cascade's stays tridiagonal). The Newton step
+``J du = -r`` is solved without forming ``J``, which is dense (``J = (diag(sum_k c'_k N_k) +
+sum_k diag(c_k) M_k^-1 D diag(a_k b_k N_k)) / L`` with ``M_k = I - H diag(a_k) - T diag(b_k)``
+and ``D = H - T``), from the equivalent sparse bordered system in ``(dN, du)``::
 
     M_k dN_k - D diag(a_k b_k N_k) du = 0                    (every isotope k)
-    sum_k diag(c_k) dN_k + diag(sum_k c'_k N_k) du = -r L    (every active stage)
+    sum_k diag(c_k) dN_k + diag(sum_k c'_k N_k) du = -r L    (every stage with flow; du_i = 0
+                                                             for a stage without)
 
 so each Newton iteration costs time linear in the stages and links.
+
+Examples
+--------
+Three stages, heads up and tails down, fed 1 kg U/yr in the middle at cuts of one half:
+
+>>> import numpy as np
+>>> up = np.diag(np.ones(2), -1)                     # [d, s]: heads of stage s to s + 1
+>>> product, tails = np.zeros((2, 3)), np.zeros((2, 3))
+>>> product[0, 2] = tails[1, 0] = 1.0                # withdrawals: product, tails
+>>> graph = StageGraph(up, up.T, product, tails)
+>>> cuts = np.full(3, 0.5)
+>>> flows = solve_flows(graph, cuts, np.array([0.0, 1.0, 0.0]))
+>>> flows.round(6).tolist(), withdrawal_flows(graph, cuts, flows).round(6).tolist()
+([1.0, 2.0, 1.0], [0.5, 0.5])
 """
 
 from __future__ import annotations
