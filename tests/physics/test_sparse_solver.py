@@ -191,13 +191,17 @@ def test_graph_from_matrices_equals_graph_from_streams():
 
 
 def test_a_cascade_is_banded_and_a_network_with_far_links_is_not():
-    """The cheap banded path serves cascades; SuperLU serves networks (both are exercised)."""
-    cascade = FixedCascade(IR6, (4,) * 30, 15, name="C")
+    """The cheap banded path serves cascades; a loop from the tails end to the middle makes the
+    systems wide: SuperLU (dense LU when tiny) serves them."""
+    cascade = FixedCascade(IR6, (4,) * 60, 30, name="C")
     alone = Network([cascade], feeds=[ExternalFeed("f", "C", Composition.from_mass_percent(
         {"U235": 0.711, "U238": 99.289}), 100.0)])
-    assert alone.graph.flow_pattern.banded and alone.graph.systems(2).newton.banded
+    assert alone.graph.flow_pattern.banded
+    assert alone.graph.systems(2).components.banded and alone.graph.systems(2).newton.banded
     loop = Network([cascade], [Link("C", "tails", "C")], alone.feeds)
-    assert not loop.graph.systems(2).newton.banded
+    assert loop.graph.systems(2).newton.method == "superlu"
+    assert Network([FixedCascade(IR6, (4,) * 30, 15, name="C")], [Link("C", "tails", "C")],
+                   alone.feeds).graph.systems(2).newton.method == "dense"
 
 
 def _blas_threads() -> list[int]:

@@ -24,9 +24,11 @@ def _random_system(rng, n, band, extra):
     return rows, cols, values, dense
 
 
-@settings(max_examples=50, deadline=None)
-@given(st.integers(1, 60), st.integers(0, 4), st.integers(0, 6), st.integers(0, 2**32 - 1))
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 160), st.integers(0, 4), st.integers(0, 6), st.integers(0, 2**32 - 1))
 def test_solve_equals_a_dense_solve(n, band, extra, seed):
+    """Every path (banded, dense, SuperLU: chosen by the size and width) solves as LAPACK's
+    dense solve does."""
     rng = np.random.default_rng(seed)
     rows, cols, values, dense = _random_system(rng, n, band, extra)
     pattern = SparsePattern.from_entries(rows, cols, n)
@@ -40,17 +42,17 @@ def test_solve_equals_a_dense_solve(n, band, extra, seed):
                                rtol=1e-10, atol=1e-12)
 
 
-def test_narrow_patterns_are_banded_and_wide_ones_are_not():
-    n = 200
+@pytest.mark.parametrize("n, method", [(200, "superlu"), (100, "dense"), (2, "banded")])
+def test_narrow_patterns_are_banded_and_wide_ones_dense_or_superlu_by_size(n, method):
     band = SparsePattern.from_entries(np.r_[0:n, 1:n], np.r_[0:n, 0:n - 1], n)
-    assert band.banded and (band.lower, band.upper) == (1, 0)
+    assert band.method == "banded" and (band.lower, band.upper) == (min(n - 1, 1), 0)
     wide = SparsePattern.from_entries(np.r_[0:n, n - 1], np.r_[0:n, 0], n)
-    assert not wide.banded and wide.lower == n - 1
+    assert wide.method == method and wide.lower == n - 1
 
 
-@pytest.mark.parametrize("n, corner", [(1, 0), (5, 0), (200, 199)])
+@pytest.mark.parametrize("n, corner", [(1, 0), (5, 0), (60, 59), (200, 199)])
 def test_singular_matrices_raise_linalg_error(n, corner):
-    """A zero row (here the last) is an exactly singular matrix on either path."""
+    """A zero row (here the last) is an exactly singular matrix on every path."""
     rows = np.r_[0:n - 1, corner]
     cols = np.r_[0:n - 1, 0]
     pattern = SparsePattern.from_entries(rows, cols, n)

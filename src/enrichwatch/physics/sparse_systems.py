@@ -10,10 +10,12 @@ solves:
   at these sizes) when the pattern is narrow, as a cascade's stage balance is (each stage
   talks to its two neighbours only): cost linear in the size, and ~10x cheaper than a general
   sparse LU at these sizes;
+* by LAPACK's dense LU (:func:`numpy.linalg.solve`) when the matrix is wide but small (up to
+  100 unknowns, a network of a few short cascades): SuperLU's fixed cost is larger there;
 * by SuperLU (:func:`scipy.sparse.linalg.splu`, COLAMD ordering) otherwise, as for networks
   whose links join distant stages: cost about linear in the size for these graphs.
 
-Both use partial pivoting, like the dense solve they replace, and both report an exactly
+All use partial pivoting, like the dense solve they replace, and all report an exactly
 singular matrix as :class:`numpy.linalg.LinAlgError`.
 
 :func:`one_blas_thread` pins the BLAS thread pools to one thread for a block of such small
@@ -46,21 +48,25 @@ __all__ = ["SparsePattern", "one_blas_thread"]
 #: (measured for these matrices with scipy 1.17 on one core, 2026-12); up to this product the
 #: banded solve is the cheaper one.
 _BANDED_WORK_LIMIT = 400
+#: Up to this size a dense LU beats SuperLU's fixed cost (measured as above: 47 against 63 us
+#: at 80 unknowns, 213 against 120 us at 160).
+_DENSE_MAX_SIZE = 100
 
 
 @dataclass(frozen=True, eq=False)
 class SparsePattern:
     """Positions of the entries of an ``n x n`` matrix, prepared for repeated solves.
 
-    Build with :meth:`from_entries`. ``slots[e]`` is where entry ``e`` goes in the banded
-    storage (``banded``: LAPACK's, column-major with ``lower`` spare rows on top for the fill of
-    pivoting) or in the CSC data (``indices``, ``indptr``) of the matrix.
+    Build with :meth:`from_entries`. ``method`` is how it is solved, ``'banded'``, ``'dense'``
+    or ``'superlu'``; ``slots[e]`` is where entry ``e`` goes in the storage: LAPACK's banded one
+    (column-major, with ``lower`` spare rows on top for the fill of pivoting), the dense
+    matrix (row-major), or the CSC data (``indices``, ``indptr``) of the matrix.
     """
 
     size: int
     lower: int
     upper: int
-    banded: bool
+    method: str
     slots: np.ndarray
     n_slots: int
     indices: np.ndarray | None = None
@@ -76,10 +82,16 @@ class SparsePattern:
             # gbsv's storage: ab[lower + upper + i - j, j] = a[i, j], column-major
             height = 2 * lower + upper + 1
             slots = cols * height + lower + upper + rows - cols
-            return cls(size, lower, upper, True, slots, height * size)
+            return cls(size, lower, upper, "banded", slots, height * size)
+        if size <= _DENSE_MAX_SIZE:
+            return cls(size, lower, upper, "dense", rows * size + cols, size * size)
         keys, slots = np.unique(cols * size + rows, return_inverse=True)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(keys // size, minlength=size))])
-        return cls(size, lower, upper, False, slots.ravel(), len(keys), keys % size, indptr)
+        return cls(size, lower, upper, "superlu", slots.ravel(), len(keys), keys % size, indptr)
+
+    @property
+    def banded(self) -> bool:
+        return self.method == "banded"
 
     def _data(self, values: np.ndarray) -> np.ndarray:
         return np.bincount(self.slots, weights=values, minlength=self.n_slots)
@@ -101,6 +113,8 @@ class SparsePattern:
             if info > 0:
                 raise np.linalg.LinAlgError("singular matrix")
             return x.reshape(rhs.shape)
+        if self.method == "dense":
+            return np.linalg.solve(data.reshape(self.size, self.size), rhs)
         a = csc_array((data, self.indices, self.indptr), shape=(self.size, self.size))
         try:
             lu = splu(a, permc_spec="COLAMD")
