@@ -1,23 +1,71 @@
-"""Two 166-machine cascades with recycle solved as one network (target < 50 ms)."""
+"""Networks of fixed cascades (issue 14): the stage solver's cost in the number of cascades.
 
-from _timing import best_per_call
+Targets (issue 14): 100 interconnected cascades (about 1,700 stages) in < 0.5 s per solve,
+and a cost exponent in the number of cascades <= 1.2 over 10-200 cascades; two 166-machine
+cascades with recycle in < 50 ms as before.
+
+The networks are pairs of 166-machine IR-6 cascades, as in the two-cascade case: A (5 -> 20
+wt%, 14 stages) feeds its product to B (20 -> 60 wt%, 20 stages), whose tails return to A;
+and half of each A's tails feeds the next pair's A at its tails end. Every A takes LEU (4
+isotopes) at its design rate. Each timing is one whole ``Network.solve``.
+
+    python benchmarks/bench_network.py
+"""
+
+from harness import Bench, main_exit, measure, scaling
 
 from enrichwatch.composition import Assay, Composition
-from enrichwatch.physics.cascade import design_cascade
+from enrichwatch.physics.cascade import FixedCascade, design_cascade
 from enrichwatch.physics.machines import load_catalog
 from enrichwatch.physics.network import ExternalFeed, Link, Network
 
-ir6 = load_catalog().get("IR-6")
-leu = Composition.from_mass_percent({"U234": 0.04, "U235": 5.0, "U236": 0.02, "U238": 94.94})
-w = Assay.from_weight_percent
-a = design_cascade(ir6, leu, w(20.0), w(2.5), total_machines=166, name="A")
-b = design_cascade(ir6, Composition.from_mass_percent({"U235": 20.0, "U238": 80.0}), w(60.0),
-                   w(5.0), total_machines=166, name="B")
-net = Network([a, b], [Link("A", "product", "B"), Link("B", "tails", "A")],
-              [ExternalFeed("leu", "A", leu, a.design.feed_kg_per_yr)])
-state = net.solve()
-t = best_per_call(net.solve, number=20)
-print(f"network of 2 x 166 IR-6 ({a.n_stages}+{b.n_stages} stages, 4 isotopes, tails recycle): "
-      f"{t * 1e3:.2f} ms per solve, {state.newton_iterations} Newton iterations")
-print(f"  HEU product {state.withdrawals['B.product'].rate_kg_per_yr:.2f} kg U/yr at "
-      f"{state.withdrawals['B.product'].assay.weight_percent:.2f} wt%")
+IR6 = load_catalog().get("IR-6")
+LEU = Composition.from_mass_percent({"U234": 0.04, "U235": 5.0, "U236": 0.02, "U238": 94.94})
+W = Assay.from_weight_percent
+A = design_cascade(IR6, LEU, W(20.0), W(2.5), total_machines=166, name="A")
+B = design_cascade(IR6, Composition.from_mass_percent({"U235": 20.0, "U238": 80.0}), W(60.0),
+                   W(5.0), total_machines=166, name="B")
+SIZES = [2, 4, 10, 20, 50, 100, 200]
+FIT = [n for n in SIZES if 10 <= n <= 200]
+
+
+def copy(cascade: FixedCascade, name: str) -> FixedCascade:
+    return FixedCascade(cascade.machine, cascade.machines_per_stage, cascade.feed_stage,
+                        cascade.cuts, cascade.law, name)
+
+
+def network(n_cascades: int) -> Network:
+    """``n_cascades / 2`` linked pairs of A and B."""
+    cascades, links, feeds = [], [], []
+    for j in range(n_cascades // 2):
+        a, b = f"A{j}", f"B{j}"
+        cascades += [copy(A, a), copy(B, b)]
+        links += [Link(a, "product", b), Link(b, "tails", a)]
+        if j:
+            links.append(Link(f"A{j - 1}", "tails", a, stage=0, fraction=0.5))
+        feeds.append(ExternalFeed(f"leu{j}", a, LEU, A.design.feed_kg_per_yr))
+    return Network(cascades, links, feeds)
+
+
+def main() -> None:
+    bench = Bench("cascade networks (issue 14)")
+    pair = network(2)
+    state = pair.solve()
+    bench.check(f"2 x 166 IR-6 ({A.n_stages}+{B.n_stages} stages, tails recycle)",
+                measure(pair.solve), target=50e-3,
+                note=f"{state.newton_iterations} Newton iterations")
+    series = scaling(lambda n: network(n).solve, SIZES)
+    big = network(100)
+    bench.check(f"100 cascades ({big.graph.n_stages} stages, {len(big.links)} links)",
+                series[100], target=0.5,
+                note=f"{big.solve().newton_iterations} Newton iterations")
+    for n in SIZES:
+        bench.info(f"  {n} cascades", series[n].text())
+    bench.scaling("cost in cascades (all)", series, unit="n")
+    bench.scaling("cost in cascades, 10-200", {n: series[n] for n in FIT}, max_exponent=1.2,
+                  unit="n")
+    main_exit(bench)
+
+
+if __name__ == "__main__":
+    main()

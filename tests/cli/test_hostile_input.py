@@ -320,24 +320,24 @@ LIMIT_CASES = {
                             "cascades[0].design.total_machines", "at most 1000000 machines"),
     "total_machines just above": (plant_text([designed(str(limits.MAX_MACHINES + 1))]),
                                   "total_machines", "at most 1000000 machines"),
-    "100,000 stages": (plant_text([layout(0, 100_000, 1)]),
-                       "cascades[0].machines_per_stage", "at most 200 stages"),
+    "100,000 stages": (plant_text([layout(0, 100_000, 1)]), "cascades[0].machines_per_stage",
+                       f"at most {limits.MAX_STAGES_PER_CASCADE} stages"),
     "10,000 cascades": (plant_text(["[[cascades]]\nname = 'x'\nmachine = 'IR-1'\n"] * 10_000),
-                        "cascades", "at most 100 [[cascades]]"),
+                        "cascades", f"at most {limits.MAX_CASCADES} [[cascades]]"),
     "2,000 chained cascades": (
         plant_text([layout(i, 1) for i in range(2000)],
                    "".join(f'[[streams]]\nfrom = "C{i}.product"\nto = "C{i + 1}"\n'
                            for i in range(1999))),
-        "cascades", "at most 100 [[cascades]]"),
-    "1,500 stages in all": (plant_text([layout(i, 150) for i in range(10)]),
-                            "cascades", "at most 1000 stages in the whole plant"),
+        "cascades", f"at most {limits.MAX_CASCADES} [[cascades]]"),
+    "12,000 stages in all": (plant_text([layout(i, 600) for i in range(20)]), "cascades",
+                             f"at most {limits.MAX_TOTAL_STAGES} stages in the whole plant"),
     "a huge stage": (plant_text([layout(0, 3, 10**12)]), "machines_per_stage[0]",
                      "at most 1000000 machines in a stage"),
     "a design of millions of stages": (
         plant_text([designed("1000").replace('machine = "IR-6"', 'machine = "slow"')],
                    '[machines.slow]\nsource = "test"\nswu_per_yr = 1.0\n'
                    'stage_factor = 1.00001\n'),
-        "cascades[0].design", "a design of at most 200 stages"),
+        "cascades[0].design", f"a design of at most {limits.MAX_STAGES_PER_CASCADE} stages"),
 }
 
 

@@ -7,8 +7,10 @@ share of a cascade's product or tails is not linked onward leaves the network as
 named ``"<cascade>.product"`` or ``"<cascade>.tails"``.
 
 The whole network is solved at once by :mod:`enrichwatch.physics.steady_state`: one linear
-system for the total flows, one per isotope for the components, Newton's method for the
-stage compositions. Flows are in kg U per year.
+system for the total flows, one for the isotope flows, Newton's method for the stage
+compositions. The routing is built once per network as a list of streams (sparse: each stage
+feeds its two neighbours, plus one stream per link), so a solve costs time about linear in the
+stages and links. Flows are in kg U per year.
 
 Examples
 --------
@@ -27,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -45,6 +48,7 @@ from ..errors import (
 )
 from ..units import as_float
 from . import steady_state as ss
+from .sparse_systems import one_blas_thread
 from .states import CascadeState, StreamState, stream_state
 
 if TYPE_CHECKING:   # cascade.py imports this module
@@ -170,6 +174,11 @@ class Network:
         self._check_exits()
 
     @property
+    def graph(self) -> ss.StageGraph:
+        """Routing of all the stages (cascades in the order given, each from its tails end)."""
+        return self._graph
+
+    @property
     def withdrawal_names(self) -> tuple[str, ...]:
         """Names of the streams leaving the network, as keys of ``solve().withdrawals``."""
         return tuple(self._withdrawal_names)
@@ -216,52 +225,38 @@ class Network:
 
     # -- graph --------------------------------------------------------------------------------
     def _build_graph(self):
-        n = sum(c.n_stages for c in self.cascades.values())
-        heads, tails = np.zeros((n, n)), np.zeros((n, n))
-        remaining = {(name, out): 1.0 for name in self.cascades for out in OUTPUTS}
-        for name, c in self.cascades.items():
-            o = self._offsets[name]
-            idx = np.arange(o, o + c.n_stages)
-            heads[idx[1:], idx[:-1]] = 1.0
-            tails[idx[:-1], idx[1:]] = 1.0
-        for link in self.links:
-            src = self._output_stage(link.source, link.output)
-            target = self.cascades[link.target]
-            dst = self._offsets[link.target] + self._stage(target, link.stage, "")
-            (heads if link.output == "product" else tails)[dst, src] += link.fraction
-            remaining[(link.source, link.output)] -= link.fraction
-        names = [f"{c}.{o}" for (c, o), r in remaining.items() if r > 1e-12]
-        heads_out, tails_out = np.zeros((len(names), n)), np.zeros((len(names), n))
-        for w, label in enumerate(names):
-            c, o = label.rsplit(".", 1)
-            (heads_out if o == "product" else tails_out)[w, self._output_stage(c, o)] = \
-                remaining[(c, o)]
-        return ss.StageGraph(heads, tails, heads_out, tails_out), names
-
-    def _output_stage(self, name: str, output: str) -> int:
-        c = self.cascades[name]
-        return self._offsets[name] + (c.n_stages - 1 if output == "product" else 0)
+        """Routing of all stages (:func:`_routing`, shared by networks of the same layout) and
+        the names of the withdrawals."""
+        index = {name: i for i, name in enumerate(self.cascades)}
+        links = tuple((index[link.source], link.output, self._offsets[link.target]
+                       + self._stage(self.cascades[link.target], link.stage, ""),
+                       float(link.fraction)) for link in self.links)
+        graph, outputs = _routing(tuple(c.n_stages for c in self.cascades.values()), links)
+        names = list(self.cascades)
+        return graph, [f"{names[i]}.{output}" for i, output in outputs]
 
     def _check_exits(self) -> None:
-        """Every stage must drain to a withdrawal, else material accumulates without end."""
-        g = self._graph
-        drains = (g.heads_out.sum(axis=0) + g.tails_out.sum(axis=0)) > 0
-        adjacency = (g.heads_route + g.tails_route).T > 0          # [s, d]: s feeds d
-        reach = drains.copy()
-        while True:
-            grown = reach | (adjacency & reach[None, :]).any(axis=1)
-            if np.array_equal(grown, reach):
-                break
-            reach = grown
-        if not reach.all():
-            stuck = sorted({self._cascade_of(int(i)) for i in np.flatnonzero(~reach)})
+        """Every stage must drain to a withdrawal, else material accumulates without end.
+
+        Within a cascade every stage reaches both ends (heads go up, tails down), so a stage
+        drains exactly when its cascade does: when one of the cascade's outputs is withdrawn,
+        or is linked into a cascade that drains. The walk is over cascades and links only.
+        """
+        drains = {label.rsplit(".", 1)[0] for label in self._withdrawal_names}
+        senders: dict[str, set[str]] = {name: set() for name in self.cascades}
+        for link in self.links:
+            senders[link.target].add(link.source)
+        todo = list(drains)
+        while todo:
+            for source in senders[todo.pop()] - drains:
+                drains.add(source)
+                todo.append(source)
+        if len(drains) < len(self.cascades):
+            stuck = sorted(set(self.cascades) - drains)
             raise ConfigurationError("links", " -> ".join(stuck),
                                      "a network where every loop has an exit (a withdrawal); "
                                      f"cascades {stuck} route all their product and tails back "
                                      "into each other")
-
-    def _cascade_of(self, stage: int) -> str:
-        return next(name for name in reversed(list(self._offsets)) if self._offsets[name] <= stage)
 
     # -- solve --------------------------------------------------------------------------------
     def isotopes(self) -> tuple[str, ...]:
@@ -348,6 +343,10 @@ class Network:
             :class:`~enrichwatch.errors.UnitError` for a quantity that is not a mass rate.
         """
         withdrawal_rates = _withdrawal_rates(withdrawal_rates)
+        with one_blas_thread():
+            return self._solve(withdrawal_rates)
+
+    def _solve(self, withdrawal_rates: dict[str, float]) -> NetworkState:
         isotopes = self.isotopes()
         external, comps = self._external(isotopes)
         cuts = self._cuts(self._shifts_for_rates(withdrawal_rates or {}, external))
@@ -369,8 +368,7 @@ class Network:
         return np.concatenate(parts)
 
     def _state(self, isotopes, sol: ss.StageSolution) -> NetworkState:
-        g = self._graph
-        out = g.heads_out @ sol.heads_components + g.tails_out @ sol.tails_components
+        out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
         withdrawals = {name: stream_state(isotopes, out[w]) for w, name in
                        enumerate(self._withdrawal_names)}
         feeds = {f.name: stream_state(isotopes, f.rate_kg_per_yr * np.array(
@@ -385,6 +383,43 @@ class Network:
             raise ConvergenceError("network of " + ", ".join(self.cascades),
                                    f"isotope balance closes only to {worst:.1e} (relative)")
         return state
+
+
+@functools.lru_cache(maxsize=16)
+def _routing(sizes: tuple[int, ...], links: tuple[tuple[int, str, int, float], ...]):
+    """Routing of cascades of ``sizes`` stages (in order) as streams, sparse: each cascade's
+    heads up and tails down, then the ``links`` (source cascade, output, receiving stage,
+    fraction); and the outputs ``(cascade, output)`` not wholly linked on, which leave as
+    withdrawals. Cached: networks of one layout (a cascade solved again and again) share the
+    graph and with it the patterns of its linear systems."""
+    offsets = np.cumsum((0,) + sizes)
+    n = int(offsets[-1])
+    up = np.ones(max(n - 1, 0), dtype=bool)         # stage s feeds s + 1 within its cascade
+    up[offsets[1:-1] - 1] = False
+    within = np.flatnonzero(up)
+    ones, zeros = np.ones(len(within)), np.zeros(len(within))
+    dst, src, heads, tails = [within + 1, within], [within, within + 1], [ones, zeros], [zeros,
+                                                                                         ones]
+
+    def output_stage(cascade: int, output: str) -> int:
+        return int(offsets[cascade]) + (sizes[cascade] - 1 if output == "product" else 0)
+
+    remaining = {(i, out): 1.0 for i in range(len(sizes)) for out in OUTPUTS}
+    for source, output, stage, fraction in links:
+        is_product = output == "product"
+        dst.append(np.array([stage]))
+        src.append(np.array([output_stage(source, output)]))
+        heads.append(np.array([fraction if is_product else 0.0]))
+        tails.append(np.array([0.0 if is_product else fraction]))
+        remaining[(source, output)] -= fraction
+    outputs = tuple(key for key, share in remaining.items() if share > 1e-12)
+    share = np.array([remaining[key] for key in outputs])
+    product = np.array([output == "product" for _, output in outputs], dtype=bool)
+    exits = ss.Streams.combine(np.arange(len(outputs)), [output_stage(*key) for key in outputs],
+                               np.where(product, share, 0.0), np.where(product, 0.0, share), n)
+    routes = ss.Streams.combine(np.concatenate(dst), np.concatenate(src),
+                                np.concatenate(heads), np.concatenate(tails), n)
+    return ss.StageGraph.from_streams(n, len(outputs), routes, exits), outputs
 
 
 def _withdrawal_rates(rates) -> dict[str, float]:

@@ -22,23 +22,59 @@ The model (stated once, used everywhere):
 
 Mass is conserved isotope by isotope by construction: every component flow solves a
 conservation system exactly (to rounding).
+
+Linear algebra (issue 14): every matrix above is sparse (a stage talks to its two neighbours,
+plus one entry per link between cascades), so none is formed densely and none is inverted. The
+routing is held as lists of streams (:class:`Streams`), built once per network layout; the
+systems of one graph keep their pattern
+(:class:`~enrichwatch.physics.sparse_systems.SparsePattern`: banded LU for a cascade, SuperLU
+for a network) and only their values change. The isotopes are solved together, as one
+block-diagonal system (one block per isotope: a cascade's stays tridiagonal). The Newton step
+``J du = -r`` is solved without forming ``J``, which is dense (``J = (diag(sum_k c'_k N_k) +
+sum_k diag(c_k) M_k^-1 D diag(a_k b_k N_k)) / L`` with ``M_k = I - H diag(a_k) - T diag(b_k)``
+and ``D = H - T``), from the equivalent sparse bordered system in ``(dN, du)``::
+
+    M_k dN_k - D diag(a_k b_k N_k) du = 0                    (every isotope k)
+    sum_k diag(c_k) dN_k + diag(sum_k c'_k N_k) du = -r L    (every stage with flow; du_i = 0
+                                                             for a stage without)
+
+so each Newton iteration costs time linear in the stages and links.
+
+Examples
+--------
+Three stages, heads up and tails down, fed 1 kg U/yr in the middle at cuts of one half:
+
+>>> import numpy as np
+>>> up = np.diag(np.ones(2), -1)                     # [d, s]: heads of stage s to s + 1
+>>> product, tails = np.zeros((2, 3)), np.zeros((2, 3))
+>>> product[0, 2] = tails[1, 0] = 1.0                # withdrawals: product, tails
+>>> graph = StageGraph(up, up.T, product, tails)
+>>> cuts = np.full(3, 0.5)
+>>> flows = solve_flows(graph, cuts, np.array([0.0, 1.0, 0.0]))
+>>> flows.round(6).tolist(), withdrawal_flows(graph, cuts, flows).round(6).tolist()
+([1.0, 2.0, 1.0], [0.5, 0.5])
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+from scipy.sparse import coo_array, csc_array, csr_array, diags_array, eye_array
 
 from ..errors import ConvergenceError
+from .sparse_systems import SparsePattern, one_blas_thread
 
 __all__ = [
     "StageGraph",
     "StageSolution",
+    "Streams",
     "flow_matrix",
     "solve_compositions",
     "solve_flows",
     "withdrawal_flows",
+    "withdrawn",
 ]
 
 _NEWTON_TOL = 1e-13
@@ -46,41 +82,182 @@ _NEWTON_MAX_ITER = 60
 
 
 @dataclass(frozen=True)
-class StageGraph:
-    """Routing of the stages' heads and tails.
+class Streams:
+    """Streams from the stages, each (receiver, sending stage) pair once, in row-major order.
 
     Attributes
     ----------
-    heads_route, tails_route : ndarray, shape (S, S)
-        ``[d, s]``: fraction of the heads (tails) of stage ``s`` fed to stage ``d``.
-    heads_out, tails_out : ndarray, shape (W, S)
-        ``[w, s]``: fraction of the heads (tails) of stage ``s`` leaving through withdrawal ``w``.
+    dst, src : ndarray of int, shape (E,)
+        Receiving stage (or withdrawal) and sending stage.
+    heads, tails : ndarray, shape (E,)
+        Fraction of the sender's heads and of its tails that the stream carries [1].
     """
 
-    heads_route: np.ndarray
-    tails_route: np.ndarray
-    heads_out: np.ndarray
-    tails_out: np.ndarray
+    dst: np.ndarray
+    src: np.ndarray
+    heads: np.ndarray
+    tails: np.ndarray
+
+    @classmethod
+    def combine(cls, dst, src, heads, tails, n_src: int) -> Streams:
+        """Streams from entries ``(dst[e], src[e])`` carrying ``heads[e]``, ``tails[e]``;
+        entries at the same pair add up."""
+        dst, src = np.asarray(dst, dtype=np.int64), np.asarray(src, dtype=np.int64)
+        keys, where = np.unique(dst * n_src + src, return_inverse=True)
+        where = where.ravel()
+        return cls(keys // n_src, keys % n_src,
+                   np.bincount(where, weights=np.asarray(heads, dtype=float),
+                               minlength=len(keys)),
+                   np.bincount(where, weights=np.asarray(tails, dtype=float),
+                               minlength=len(keys)))
+
+    @classmethod
+    def from_matrices(cls, heads, tails) -> Streams:
+        """Streams of the routing matrices ``heads[d, s]``, ``tails[d, s]`` (dense or sparse)."""
+        h, t = coo_array(heads), coo_array(tails)
+        return cls.combine(np.concatenate([h.row, t.row]), np.concatenate([h.col, t.col]),
+                           np.concatenate([h.data, np.zeros(t.nnz)]),
+                           np.concatenate([np.zeros(h.nnz), t.data]), h.shape[1])
+
+    def matrix(self, fractions: np.ndarray, shape: tuple[int, int]) -> csr_array:
+        """``[d, s]`` matrix of ``fractions`` (``heads`` or ``tails``), sparse."""
+        keep = fractions != 0.0
+        return csr_array((fractions[keep], (self.dst[keep], self.src[keep])), shape=shape)
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class StageGraph:
+    """Routing of the stages' heads and tails, held as lists of streams (sparse).
+
+    ``StageGraph(heads_route, tails_route, heads_out, tails_out)`` takes the routing matrices
+    (dense or sparse) below; :meth:`from_streams` takes the streams themselves.
+
+    Attributes
+    ----------
+    heads_route, tails_route : sparse array, shape (S, S)
+        ``[d, s]``: fraction of the heads (tails) of stage ``s`` fed to stage ``d``.
+    heads_out, tails_out : sparse array, shape (W, S)
+        ``[w, s]``: fraction of the heads (tails) of stage ``s`` leaving through withdrawal ``w``.
+    routes, exits : Streams
+        The same as streams between stages and from stages to withdrawals.
+    """
+
+    n_stages: int
+    n_withdrawals: int
+    routes: Streams
+    exits: Streams
+
+    def __init__(self, heads_route, tails_route, heads_out, tails_out) -> None:
+        heads_out = coo_array(heads_out)
+        self._set(coo_array(heads_route).shape[0], heads_out.shape[0],
+                  Streams.from_matrices(heads_route, tails_route),
+                  Streams.from_matrices(heads_out, tails_out))
+
+    @classmethod
+    def from_streams(cls, n_stages: int, n_withdrawals: int, routes: Streams,
+                     exits: Streams) -> StageGraph:
+        """Graph of ``n_stages`` stages joined by ``routes`` and leaving through ``exits``."""
+        graph = cls.__new__(cls)
+        graph._set(n_stages, n_withdrawals, routes, exits)
+        return graph
+
+    def _set(self, n_stages, n_withdrawals, routes, exits) -> None:
+        for name, value in (("n_stages", int(n_stages)), ("n_withdrawals", int(n_withdrawals)),
+                            ("routes", routes), ("exits", exits), ("_systems", {})):
+            object.__setattr__(self, name, value)
 
     @property
-    def n_stages(self) -> int:
-        return self.heads_route.shape[0]
+    def heads_route(self) -> csr_array:
+        return self.routes.matrix(self.routes.heads, (self.n_stages, self.n_stages))
+
+    @property
+    def tails_route(self) -> csr_array:
+        return self.routes.matrix(self.routes.tails, (self.n_stages, self.n_stages))
+
+    @property
+    def heads_out(self) -> csr_array:
+        return self.exits.matrix(self.exits.heads, (self.n_withdrawals, self.n_stages))
+
+    @property
+    def tails_out(self) -> csr_array:
+        return self.exits.matrix(self.exits.tails, (self.n_withdrawals, self.n_stages))
+
+    @cached_property
+    def flow_pattern(self) -> SparsePattern:
+        """Pattern of the total-flow matrix: the identity first, then :attr:`routes`."""
+        stage = np.arange(self.n_stages)
+        return SparsePattern.from_entries(np.concatenate([stage, self.routes.dst]),
+                                          np.concatenate([stage, self.routes.src]),
+                                          self.n_stages)
+
+    def systems(self, n_isotopes: int) -> _Systems:
+        """The sparse systems of this graph for ``n_isotopes`` isotopes (built once)."""
+        systems: dict[int, _Systems] = self._systems  # type: ignore[attr-defined]
+        if n_isotopes not in systems:
+            systems[n_isotopes] = _Systems.build(self, n_isotopes)
+        return systems[n_isotopes]
 
 
-def flow_matrix(graph: StageGraph, cuts: np.ndarray) -> np.ndarray:
-    """``I - H diag(theta) - T diag(1 - theta)``: the total-flow conservation matrix."""
-    eye = np.eye(graph.n_stages)
-    return eye - graph.heads_route * cuts[None, :] - graph.tails_route * (1.0 - cuts)[None, :]
+@dataclass(frozen=True, eq=False)
+class _Systems:
+    """Patterns of the component and Newton systems of one graph and isotope count.
+
+    Component ``(i, k)`` (stage ``i``, isotope ``k``) is unknown ``k S + i``: one isotope after
+    the other, so that a cascade's system stays tridiagonal. In the Newton system the unknowns
+    go stage by stage, ``(i, k)`` at ``i (K + 1) + k`` and ``du_i`` at ``i (K + 1) + K``, so
+    that it is banded too. Entries: the identity, then the routes ``(e, k)`` (isotope-major in
+    the component system), then in the Newton system ``-D diag(a b N)``, the ``c`` border and
+    its diagonal.
+    """
+
+    n_isotopes: int
+    components: SparsePattern
+    newton: SparsePattern
+
+    @classmethod
+    def build(cls, graph: StageGraph, n_iso: int) -> _Systems:
+        n, width = graph.n_stages, n_iso + 1
+        dst, src = graph.routes.dst, graph.routes.src
+        iso = np.arange(n_iso)
+        diag = np.arange(n * n_iso)
+        components = SparsePattern.from_entries(
+            np.concatenate([diag, (iso[:, None] * n + dst).ravel()]),
+            np.concatenate([diag, (iso[:, None] * n + src).ravel()]), n * n_iso)
+        node = np.arange(n)[:, None] * width + iso                 # (i, k) in the Newton system
+        du = np.arange(n) * width + n_iso
+        rows = [node.ravel(), node[dst].ravel(), node[dst].ravel(), np.repeat(du, n_iso), du]
+        cols = [node.ravel(), node[src].ravel(), np.repeat(du[src], n_iso), node.ravel(), du]
+        return cls(n_iso, components, SparsePattern.from_entries(
+            np.concatenate(rows), np.concatenate(cols), n * width))
+
+
+def flow_matrix(graph: StageGraph, cuts: np.ndarray) -> csc_array:
+    """``I - H diag(theta) - T diag(1 - theta)``: the total-flow conservation matrix (sparse)."""
+    return csc_array(eye_array(graph.n_stages) - graph.heads_route @ diags_array(cuts)
+                     - graph.tails_route @ diags_array(1.0 - cuts))
 
 
 def solve_flows(graph: StageGraph, cuts: np.ndarray, external: np.ndarray) -> np.ndarray:
     """Stage feed flows ``L`` [kg U/yr] for fixed cuts and external feeds ``b``."""
-    return np.linalg.solve(flow_matrix(graph, cuts), external)
+    r = graph.routes
+    values = np.concatenate([np.ones(graph.n_stages),
+                             -(r.heads * cuts[r.src] + r.tails * (1.0 - cuts[r.src]))])
+    return graph.flow_pattern.solve(values, np.asarray(external, dtype=float))
 
 
 def withdrawal_flows(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray) -> np.ndarray:
     """Total flow leaving through each withdrawal [kg U/yr]."""
-    return graph.heads_out @ (cuts * flows) + graph.tails_out @ ((1.0 - cuts) * flows)
+    return withdrawn(graph, cuts * flows, (1.0 - cuts) * flows)
+
+
+def withdrawn(graph: StageGraph, heads: np.ndarray, tails: np.ndarray) -> np.ndarray:
+    """Flow leaving through each withdrawal, shape (W, ...), from the stages' heads and tails
+    flows, shape (S, ...) (totals, or isotope by isotope) [kg/yr]."""
+    e = graph.exits
+    h, t = heads.reshape(graph.n_stages, -1), tails.reshape(graph.n_stages, -1)
+    out = np.zeros((graph.n_withdrawals, h.shape[1]))
+    np.add.at(out, e.dst, e.heads[:, None] * h[e.src] + e.tails[:, None] * t[e.src])
+    return out.reshape((graph.n_withdrawals,) + heads.shape[1:])
 
 
 @dataclass(frozen=True)
@@ -116,11 +293,11 @@ def _split(cuts, gamma, u):
     return theta * gt / denom, (1.0 - theta) / denom, (gt - 1.0) / denom, gt / denom**2
 
 
-def _component_matrices(graph: StageGraph, heads_share, tails_share) -> np.ndarray:
-    """Per-isotope conservation matrices, shape (K, S, S)."""
-    eye = np.eye(graph.n_stages)[None]
-    return (eye - graph.heads_route[None] * heads_share.T[:, None, :]
-            - graph.tails_route[None] * tails_share.T[:, None, :])
+def _routed(graph: StageGraph, heads_share, tails_share) -> np.ndarray:
+    """Share of each isotope's flow in the sending stage that each route carries, (E, K): the
+    off-diagonal entries of ``H diag(a_k) + T diag(b_k)``."""
+    r = graph.routes
+    return r.heads[:, None] * heads_share[r.src] + r.tails[:, None] * tails_share[r.src]
 
 
 def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
@@ -132,7 +309,9 @@ def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
     ``sum_k c_ik N_ik / L_i`` with ``c_ik = (a_ik - theta_i) / (theta_i (1 - theta_i))``: it is
     zero when the heads carry exactly the share ``theta_i`` of the stage's *actual* feed. With
     the total-flow matrix non-singular (every stage drains to a withdrawal), that also makes
-    each stage's feed equal ``L_i`` — even where tails or heads run round closed loops.
+    each stage's feed equal ``L_i`` — even where tails or heads run round closed loops. Each
+    iteration costs time linear in the stages and links (see the module docstring); BLAS runs
+    on one thread meanwhile.
 
     Parameters
     ----------
@@ -146,54 +325,100 @@ def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
     where : str
         Name used in a :class:`~enrichwatch.errors.ConvergenceError`.
     """
-    active = flows > 0.0
-    scale = np.where(active, flows, 1.0)
-    diff = graph.heads_route - graph.tails_route
+    with one_blas_thread():
+        active = flows > 0.0
+        return _newton(_Problem(graph, cuts, flows, gamma, external_components, where, active,
+                                np.where(active, flows, 1.0), graph.systems(gamma.shape[1])))
 
-    def evaluate(u):
-        a, b, c, dc = _split(cuts, gamma, u)
-        mats = _component_matrices(graph, a, b)
+
+@dataclass(frozen=True)
+class _Problem:
+    """One composition solve: the graph, its fixed inputs, and the systems for its isotopes;
+    ``active`` marks the stages with a flow, ``scale`` their flows (1 elsewhere)."""
+
+    graph: StageGraph
+    cuts: np.ndarray
+    flows: np.ndarray
+    gamma: np.ndarray
+    external: np.ndarray
+    where: str
+    active: np.ndarray
+    scale: np.ndarray
+    systems: _Systems
+
+    def components(self, routed: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+        """Solve ``M_k X_k = rhs_k`` for every isotope (``rhs``: (K, S) or (K, S, m))."""
+        size = self.external.size
+        values = np.concatenate([np.ones(size), -routed.T.ravel()])
         try:
-            comps = np.linalg.solve(mats, external_components.T[:, :, None])[:, :, 0].T
+            x = self.systems.components.solve(values, rhs.reshape(size, -1))
         except np.linalg.LinAlgError as err:
-            raise ConvergenceError(where, f"singular stage balance ({err})") from None
-        resid = np.where(active, (c * comps).sum(axis=1) / scale, 0.0)
-        return (a, b, c, dc), mats, comps, resid, float(np.linalg.norm(resid))
+            raise ConvergenceError(self.where, f"singular stage balance ({err})") from None
+        return x.reshape(rhs.shape)
 
-    u = np.zeros(len(cuts))
-    shares, mats, comps, resid, norm = evaluate(u)
+    def evaluate(self, u):
+        """Shares, routed shares (E, K), component flows (S, K), residual and its norm."""
+        shares = _split(self.cuts, self.gamma, u)
+        routed = _routed(self.graph, shares[0], shares[1])
+        comps = self.components(routed, self.external.T).T
+        resid = np.where(self.active, (shares[2] * comps).sum(axis=1) / self.scale, 0.0)
+        return shares, routed, comps, resid, float(np.linalg.norm(resid))
+
+
+def _newton(p: _Problem) -> StageSolution:
+    """Newton's method with a backtracking line search on ``u = ln t``."""
+    u = np.zeros(len(p.cuts))
+    shares, routed, comps, resid, norm = p.evaluate(u)
     for iteration in range(1, _NEWTON_MAX_ITER + 1):
         if np.max(np.abs(resid)) < _NEWTON_TOL:
-            return _checked(StageSolution(cuts, flows, comps, shares[0], shares[1], iteration),
-                            where)
-        jac = _jacobian(mats, shares, comps, diff, active, scale)
-        try:
-            step = np.linalg.solve(jac, -resid)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(jac, -resid, rcond=None)[0]
+            return _checked(StageSolution(p.cuts, p.flows, comps, shares[0], shares[1],
+                                          iteration), p.where)
+        step = _newton_step(p, shares, routed, comps, resid)
         step *= min(1.0, 4.0 / max(float(np.max(np.abs(step))), 1e-300))
         for _ in range(30):                       # backtracking line search on the residual
-            trial = evaluate(u + step)
+            trial = p.evaluate(u + step)
             if trial[4] < norm or trial[4] < _NEWTON_TOL:
                 break
             step *= 0.5
         u = u + step
-        shares, mats, comps, resid, norm = trial
+        shares, routed, comps, resid, norm = trial
     worst = int(np.argmax(np.abs(resid)))
-    raise ConvergenceError(where, f"heads/cut mismatch {np.max(np.abs(resid)):.2e} at "
-                                  f"stage {worst} after {_NEWTON_MAX_ITER} Newton iterations")
+    raise ConvergenceError(p.where, f"heads/cut mismatch {np.max(np.abs(resid)):.2e} at "
+                                    f"stage {worst} after {_NEWTON_MAX_ITER} Newton iterations")
 
 
-def _jacobian(mats, shares, comps, diff, active, scale):
-    """d(residual_i)/d(u_j) (inactive stages pinned)."""
+def _newton_step(p: _Problem, shares, routed, comps, resid) -> np.ndarray:
+    """``du`` solving ``J du = -r`` through the bordered sparse system (module docstring)."""
     a, b, c, dc = shares
-    ap_n = a * b * comps                                           # dN enters via da/du = a b
-    inv = np.linalg.inv(mats)                                      # (K, S, S)
-    # dN_k/du = inv_k @ diff @ diag(ap_n[:, k]);  J = diag(sum_k dc N) + sum_k diag(c_k) dN_k/du
-    dn = np.einsum("kij,jl->kil", inv, diff) * ap_n.T[:, None, :]   # (K, S, S)
-    jac = (np.diag((dc * comps).sum(axis=1)) + np.einsum("ik,kij->ij", c, dn)) / scale[:, None]
-    jac[~active] = 0.0
-    jac[~active, ~active] = 1.0
+    r, active, scale = p.graph.routes, p.active, p.scale
+    n, n_iso = comps.shape
+    ab_n = a * b * comps                                           # dN enters via da/du = a b
+    border = np.concatenate([
+        np.ones(comps.size), -routed.ravel(),                      # M_k
+        (-(r.heads - r.tails)[:, None] * ab_n[r.src]).ravel(),     # -D diag(a b N)
+        np.where(active[:, None], c / scale[:, None], 0.0).ravel(),
+        np.where(active, (dc * comps).sum(axis=1) / scale, 1.0)])  # inactive stages pinned
+    rhs = np.zeros(n * (n_iso + 1))
+    rhs[n_iso::n_iso + 1] = -resid
+    try:
+        return p.systems.newton.solve(border, rhs)[n_iso::n_iso + 1]
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(_jacobian(p, shares, routed, comps), -resid, rcond=None)[0]
+
+
+def _jacobian(p: _Problem, shares, routed, comps) -> np.ndarray:
+    """Dense ``d(residual_i)/d(u_j)``, only for the least-squares step when the Newton system
+    is exactly singular (a degenerate network): ``dN_k/du = M_k^-1 D diag(a_k b_k N_k)``, from
+    one sparse solve with ``S`` right-hand sides."""
+    a, b, c, dc = shares
+    r = p.graph.routes
+    n, n_iso = comps.shape
+    rhs = np.zeros((n_iso, n, n))                      # [k, i, j]; routes are unique pairs
+    rhs[:, r.dst, r.src] = ((r.heads - r.tails)[:, None] * (a * b * comps)[r.src]).T
+    dn = p.components(routed, rhs)
+    jac = (np.diag((dc * comps).sum(axis=1)) + np.einsum("ik,kij->ij", c, dn)) / p.scale[:, None]
+    jac[~p.active] = 0.0
+    jac[~p.active, ~p.active] = 1.0
     return jac
 
 

@@ -1,0 +1,61 @@
+"""Sparse systems of a fixed pattern: both paths (banded LU, SuperLU) solve like a dense solve."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from enrichwatch.physics.sparse_systems import SparsePattern
+
+
+def _random_system(rng, n, band, extra):
+    """Entries of a random non-singular matrix: a band, ``extra`` far entries and repeats."""
+    i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    near = np.abs(i - j) <= band
+    rows, cols = i[near], j[near]
+    far_r, far_c = rng.integers(0, n, extra), rng.integers(0, n, extra)
+    rows, cols = np.concatenate([rows, far_r, rows[:3]]), np.concatenate([cols, far_c, cols[:3]])
+    values = rng.uniform(-1.0, 1.0, len(rows))
+    dense = np.zeros((n, n))
+    np.add.at(dense, (rows, cols), values)
+    dense[np.arange(n), np.arange(n)] += 2.0 * (2 * band + 1 + extra)     # well conditioned
+    rows, cols = np.concatenate([rows, np.arange(n)]), np.concatenate([cols, np.arange(n)])
+    values = np.concatenate([values, np.full(n, 2.0 * (2 * band + 1 + extra))])
+    return rows, cols, values, dense
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 160), st.integers(0, 4), st.integers(0, 6), st.integers(0, 2**32 - 1))
+def test_solve_equals_a_dense_solve(n, band, extra, seed):
+    """Every path (banded, dense, SuperLU: chosen by the size and width) solves as LAPACK's
+    dense solve does."""
+    rng = np.random.default_rng(seed)
+    rows, cols, values, dense = _random_system(rng, n, band, extra)
+    pattern = SparsePattern.from_entries(rows, cols, n)
+    rhs = rng.normal(size=n)
+    kept = rhs.copy()
+    np.testing.assert_allclose(pattern.solve(values, rhs), np.linalg.solve(dense, rhs),
+                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(rhs, kept)                 # the right-hand side is left alone
+    many = rng.normal(size=(n, 3))
+    np.testing.assert_allclose(pattern.solve(values, many), np.linalg.solve(dense, many),
+                               rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("n, method", [(200, "superlu"), (100, "dense"), (2, "banded")])
+def test_narrow_patterns_are_banded_and_wide_ones_dense_or_superlu_by_size(n, method):
+    band = SparsePattern.from_entries(np.r_[0:n, 1:n], np.r_[0:n, 0:n - 1], n)
+    assert band.method == "banded" and (band.lower, band.upper) == (min(n - 1, 1), 0)
+    wide = SparsePattern.from_entries(np.r_[0:n, n - 1], np.r_[0:n, 0], n)
+    assert wide.method == method and wide.lower == n - 1
+
+
+@pytest.mark.parametrize("n, corner", [(1, 0), (5, 0), (60, 59), (200, 199)])
+def test_singular_matrices_raise_linalg_error(n, corner):
+    """A zero row (here the last) is an exactly singular matrix on every path."""
+    rows = np.r_[0:n - 1, corner]
+    cols = np.r_[0:n - 1, 0]
+    pattern = SparsePattern.from_entries(rows, cols, n)
+    values = np.r_[np.ones(n - 1), 0.0]
+    with pytest.raises(np.linalg.LinAlgError):
+        pattern.solve(values, np.ones(n))
