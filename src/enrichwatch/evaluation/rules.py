@@ -77,6 +77,10 @@ class Context:
     records: tuple[RecordLike, ...]
     current: tuple[RecordLike, ...]
     plants: PlantCache = field(compare=False)
+    # what the rules ask again and again, found once (a ledger may hold 1e5 records)
+    _kinds: dict[str, list[RecordLike]] = field(default_factory=dict, compare=False,
+                                                repr=False)
+    _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, records: Sequence[RecordLike], facility: str, as_of: date,
@@ -87,16 +91,32 @@ class Context:
 
     def of_kind(self, kind: str) -> list[RecordLike]:
         """Current records of ``kind`` valid by ``as_of``, oldest first."""
-        return sorted((r for r in self.current if r.kind == kind and _valid(r) <= self.as_of),
-                      key=lambda r: (_valid(r), r.id))
+        if kind not in self._kinds:
+            self._kinds[kind] = sorted(
+                (r for r in self.current if r.kind == kind and _valid(r) <= self.as_of),
+                key=lambda r: (_valid(r), r.id))
+        return list(self._kinds[kind])
 
     def get(self, record_id: int | None) -> RecordLike | None:
-        return next((r for r in self.records if r.id == record_id), None)
+        if "ids" not in self._index:
+            ids: dict[int, RecordLike] = {}
+            for r in self.records:
+                ids.setdefault(r.id, r)          # the first with that id, as a scan finds it
+            self._index["ids"] = ids
+        try:
+            return self._index["ids"].get(record_id)
+        except TypeError:                          # an unhashable id equals no record's
+            return None
 
     def declaration(self, on: date, known_on: date | None = None,
                     exclude: Sequence[int] = ()) -> RecordLike | None:
         """Declaration in force on ``on`` as known on ``known_on`` (default ``as_of``)."""
-        return in_force(self.records, "declaration", on=on,
+        if "declarations" not in self._index:
+            # the declarations, and every correction (only a correction can supersede one):
+            # in_force over these finds what it finds over all the records
+            self._index["declarations"] = tuple(
+                r for r in self.records if r.kind == "declaration" or r.supersedes is not None)
+        return in_force(self._index["declarations"], "declaration", on=on,
                         known_on=self.as_of if known_on is None else min(known_on, self.as_of),
                         exclude=exclude)
 

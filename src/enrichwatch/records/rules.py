@@ -304,11 +304,14 @@ def check_against_ledger(d: CheckedDraft, new_id: int, signer: Signer | None,
     RecordError
         Listing every problem found.
     """
-    problems = (_facility_problems(d, ledger, where)
-                + _supersedes_problems(d, new_id, ledger, where)
-                + _sample_problems(d, ledger, where)
-                + _party_problems(d, ledger, where)
-                + _signature_problems(d, new_id, signer, ledger, where))
+    problems = _facility_problems(d, ledger, where)
+    if d.supersedes is not None:      # (each check below finds nothing in the other cases)
+        problems += _supersedes_problems(d, new_id, ledger, where)
+    if d.kind == "sample":
+        problems += _sample_problems(d, ledger, where)
+    if d.kind in STORE_KINDS:
+        problems += _party_problems(d, ledger, where)
+    problems += _signature_problems(d, new_id, signer, ledger, where)
     if problems:
         raise RecordError(problems)
     return signer.party if signer is not None else d.submitted_by

@@ -55,7 +55,7 @@ from .chain import (
     record_hash,
 )
 from .errors import RecordError, StoreError
-from .model import STORE_KINDS, Record, RecordDraft
+from .model import STORE_KINDS, Record, RecordDraft, stored_record
 from .parties import PartyBook
 from .rules import CheckedDraft, check_against_ledger, check_draft
 from .signing import Signer
@@ -351,17 +351,20 @@ class RecordStore:
 
         Each draft is checked by itself before the write lock is taken (so that writers hold
         the lock only for the checks against the ledger, the chaining and the insert)."""
-        checked = _precheck_all(items, self._clock().date())
-        return self._append_prepared(lambda first_id: checked)
+        with _bulk():
+            checked = _precheck_all(items, self._clock().date())
+            return self._append_prepared(lambda first_id: checked, prechecked=True)
 
-    def _append_prepared(self, prepare: Callable[[int], Sequence[tuple]]) -> list[Record]:
+    def _append_prepared(self, prepare: Callable[[int], Sequence[tuple]],
+                         prechecked: bool = False) -> list[Record]:
         """Append the items ``prepare(first_id)`` returns, called inside the locked transaction
-        with the id the first item will get (so that items can refer to each other by id)."""
+        with the id the first item will get (so that items can refer to each other by id);
+        ``prechecked``: they are :func:`_precheck` results already."""
         self._ensure_ready()
         with self._write_lock, _bulk():
             try:
                 with self._backend.write() as conn:
-                    return self._append_in(conn, prepare)
+                    return self._append_in(conn, prepare, prechecked)
             except BaseException as err:
                 self._cache = _Cache()
                 if isinstance(err, IntegrityError):
@@ -369,14 +372,15 @@ class RecordStore:
                                                ": run verify()") from err
                 raise
 
-    def _append_in(self, conn: Connection, prepare: Callable[[int], Sequence[tuple]]
-                   ) -> list[Record]:
+    def _append_in(self, conn: Connection, prepare: Callable[[int], Sequence[tuple]],
+                   prechecked: bool) -> list[Record]:
         head_id, head_hash, last = conn.execute(_LOCK_HEAD).one()
         ledger = _TransactionLedger(conn, self._cache, head_id)
         now = self._clock()
         stamp, moment, today = _stamp(now, last)
+        items = prepare(head_id + 1)
         out, rows = [], []
-        for draft, signer, label in _precheck_all(prepare(head_id + 1), today):
+        for draft, signer, label in (items if prechecked else _precheck_all(items, today)):
             record, row = self._build(draft, signer, label, head_id + 1, head_hash,
                                       (stamp, moment), ledger)
             ledger.add(record)
@@ -412,12 +416,9 @@ class RecordStore:
                                    source=checked.source, payload=checked.payload,
                                    submitted_by=submitted_by, prev_hash=prev_hash)))
         signature = None if signer is None else signer.sign(digest)
-        record = Record(id=new_id, kind=checked.kind, facility=checked.facility,
-                        valid_from=checked.valid_from, known_on=checked.known_on,
-                        recorded_at=moment, supersedes=checked.supersedes,
-                        source=checked.source, payload=checked.payload,
-                        submitted_by=submitted_by, signature=signature, prev_hash=prev_hash,
-                        hash=digest)
+        record = stored_record((new_id, checked.kind, checked.facility, checked.valid_from,
+                                checked.known_on, moment, checked.supersedes, checked.source,
+                                checked.payload, submitted_by, signature, prev_hash, digest))
         return record, (new_id, checked.kind, checked.facility, valid_from, known_on,
                         recorded_at, checked.supersedes, checked.source, payload, submitted_by,
                         signature, prev_hash, digest)
