@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..dates import parse_date
 from ..errors import InputError
@@ -41,8 +41,9 @@ from .model import (
     is_party_id,
 )
 from .parties import PartyBook
-from .payloads import validate_payload
-from .signing import Signer
+
+if TYPE_CHECKING:
+    from .signing import Signer
 
 __all__ = ["CheckedDraft", "LedgerView", "check_against_ledger", "check_draft"]
 
@@ -164,6 +165,8 @@ def check_draft(draft: RecordDraft, where: str, today: date) -> CheckedDraft:
     RecordError
         Listing every problem of the draft.
     """
+    from .payloads import validate_payload  # pydantic models: built for the first append
+
     problems = _field_problems(draft, where)
     valid_from = _draft_date(draft, "valid_from", where, problems)
     known_on = _draft_date(draft, "known_on", where, problems)

@@ -77,8 +77,10 @@ def _read_key(folder: Path) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        fd = None
+    if fd is None:
         if not _private(path):
-            raise PermissionError(f"{path}: others may read or write it; not used") from None
+            raise PermissionError(f"{path}: others may read or write it; not used")
         key = path.read_bytes()
         if len(key) != _KEY_BYTES:
             raise PermissionError(f"{path}: not a memo key ({len(key)} bytes)")

@@ -58,12 +58,12 @@ from .errors import RecordError, StoreError
 from .model import STORE_KINDS, Record, RecordDraft, stored_record
 from .parties import PartyBook
 from .rules import CheckedDraft, check_against_ledger, check_draft
-from .signing import Signer
 from .tables import HEAD_REVISION, RECORD_COLUMNS, ledger_head, records
 
 if TYPE_CHECKING:
     from .checkpoint import AnchorReport, Checkpoint
     from .sigmemo import SignatureMemo
+    from .signing import Signer
 
 __all__ = ["RecordStore", "VerifiedRead", "create_sqlite_store"]
 
