@@ -46,6 +46,7 @@ from ..composition import is_heu_weight_percent
 from ..constants import DAYS_PER_MONTH
 from ..dates import parse_date
 from ..facility.consequences import DESIGN_CUTS_ASSUMPTION
+from ..records.bitemporal import current
 from .findings import Finding
 from .plants import (
     PlantCache,
@@ -53,7 +54,7 @@ from .plants import (
     operating_differences,
     structural_differences,
 )
-from .records import RecordLike, in_force, known_as_of, payload_date
+from .records import RecordLike, in_force, payload_date
 from .transients import transients_line
 
 __all__ = ["RULES", "Context", "assay_above_declared", "late_declarations",
@@ -87,7 +88,8 @@ class Context:
               plants: PlantCache) -> Context:
         mine = tuple(r for r in records
                      if r.facility == facility and parse_date(r.known_on) <= as_of)
-        return cls(facility, as_of, mine, tuple(known_as_of(mine, as_of)), plants)
+        # every record of ``mine`` is known by as_of: known_as_of(mine, as_of) is current(mine)
+        return cls(facility, as_of, mine, tuple(current(mine)), plants)
 
     def of_kind(self, kind: str) -> list[RecordLike]:
         """Current records of ``kind`` valid by ``as_of``, oldest first."""
