@@ -21,8 +21,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from ..dates import format_timestamp, parse_date
-from ..records.bitemporal import held_on as held_in_store
 from ..records.bitemporal import LATE_ENTRY_GRACE, parse_moment
+from ..records.bitemporal import held_on as held_in_store
 from .accountancy_rules import ACCOUNTANCY_RULES
 from .findings import Evaluation
 from .limits import apply_rule_set

@@ -77,12 +77,14 @@ _STRING = json.encoder.encode_basestring_ascii   # what the encoder writes for a
 # Its C encoder, built once, for payloads (trees: JSON read back, or a validated payload's
 # dump), which cannot be circular: without the circular-reference bookkeeping, the same text
 # in half the time.
-_C_ENCODER = (None if json.encoder.c_make_encoder is None else json.encoder.c_make_encoder(
-    None, _default, _STRING, None, ":", ",", True, False, False))
+# (c_make_encoder and scan_once are not in the type stubs)
+_MAKE_ENCODER = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+_C_ENCODER = (None if _MAKE_ENCODER is None else
+              _MAKE_ENCODER(None, _default, _STRING, None, ":", ",", True, False, False))
 
 
 # The C scanner json.loads runs once past any leading whitespace: ``(value, end)``.
-_SCAN = json.decoder.JSONDecoder().scan_once
+_SCAN = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def payload_json(payload: dict) -> str:

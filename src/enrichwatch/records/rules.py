@@ -41,6 +41,7 @@ from .model import (
     is_party_id,
 )
 from .parties import PartyBook
+from .payloads import validate_payload
 
 if TYPE_CHECKING:
     from .signing import Signer
@@ -165,8 +166,6 @@ def check_draft(draft: RecordDraft, where: str, today: date) -> CheckedDraft:
     RecordError
         Listing every problem of the draft.
     """
-    from .payloads import validate_payload  # pydantic models: built for the first append
-
     problems = _field_problems(draft, where)
     valid_from = _draft_date(draft, "valid_from", where, problems)
     known_on = _draft_date(draft, "known_on", where, problems)
@@ -181,8 +180,12 @@ def check_draft(draft: RecordDraft, where: str, today: date) -> CheckedDraft:
     if problems or valid_from is None or known_on is None or payload is None:
         raise RecordError(problems or [RecordProblem(where, "kind", draft.kind,
                                                      "one of " + ", ".join(KINDS))])
-    return CheckedDraft(draft.kind, draft.facility, valid_from, known_on, draft.source, payload,
-                        draft.supersedes, draft.submitted_by)
+    checked = object.__new__(CheckedDraft)    # CheckedDraft(...), in one step (no per-field
+    checked.__dict__.update(kind=draft.kind, facility=draft.facility,  # frozen setattr)
+                            valid_from=valid_from, known_on=known_on, source=draft.source,
+                            payload=payload, supersedes=draft.supersedes,
+                            submitted_by=draft.submitted_by)
+    return checked
 
 
 # -- against the ledger ---------------------------------------------------------------------------

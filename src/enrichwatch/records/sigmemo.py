@@ -43,8 +43,6 @@ import secrets
 import stat
 from pathlib import Path
 
-from .signing import verify_signature
-
 __all__ = ["MEMO_ENV", "SignatureMemo", "default_memo_folder"]
 
 #: Environment variable naming the memo's folder (the command line's default).
@@ -55,6 +53,12 @@ _TAG_BYTES = 16
 _KEY_BYTES = 32
 #: Most tags kept [count] (16 bytes each): beyond, the memo starts afresh.
 MAX_TAGS = 4_000_000
+
+
+def _verify_signature(public_key: str, record_hash: str, signature: str) -> bool:
+    from .signing import verify_signature  # cryptography: loaded when a signature is checked
+
+    return verify_signature(public_key, record_hash, signature)
 
 
 def default_memo_folder() -> Path:
@@ -140,11 +144,11 @@ class SignatureMemo:
         for a triple verified valid before."""
         if not (type(public_key) is str and type(record_hash) is str
                 and type(signature) is str):
-            return verify_signature(public_key, record_hash, signature)
+            return _verify_signature(public_key, record_hash, signature)
         tag = self._tag(public_key, record_hash, signature)
         if tag in self._known:
             return True
-        valid = verify_signature(public_key, record_hash, signature)
+        valid = _verify_signature(public_key, record_hash, signature)
         if valid:
             self._known.add(tag)
             self._new.append(tag)

@@ -57,11 +57,11 @@ from .chain import (
 from .errors import RecordError, StoreError
 from .model import STORE_KINDS, Record, RecordDraft, stored_record
 from .parties import PartyBook
-from .rules import CheckedDraft, check_against_ledger, check_draft
 from .tables import HEAD_REVISION, RECORD_COLUMNS, ledger_head, records
 
 if TYPE_CHECKING:
     from .checkpoint import AnchorReport, Checkpoint
+    from .rules import CheckedDraft
     from .sigmemo import SignatureMemo
     from .signing import Signer
 
@@ -158,26 +158,28 @@ class _TransactionLedger:
         return self.cache.facilities.get(code)
 
 
-def _precheck(item: tuple, n: int, today: date) -> tuple[CheckedDraft, Signer | None, str]:
+def _precheck(item: tuple, n: int, today: date, rules) -> tuple[CheckedDraft, Signer | None, str]:
     """``(draft, signer[, label])`` -> ``(checked draft, signer, label)``: the draft's own
     checks, which need no database (done once; a CheckedDraft passes through)."""
     draft, signer = item[0], item[1]
-    if isinstance(draft, CheckedDraft):
+    if isinstance(draft, rules.CheckedDraft):
         return draft, signer, item[2]
     if not isinstance(draft, RecordDraft):
         raise TypeError(f"draft {n}: expected a RecordDraft, got {type(draft).__name__}")
     label = item[2] if len(item) > 2 else f"draft {n} ({draft.kind})"
-    return check_draft(draft, label, today), signer, label
+    return rules.check_draft(draft, label, today), signer, label
 
 
 def _precheck_all(items: Sequence[tuple], today: date) -> list[tuple]:
     """:func:`_precheck` every item; the drafts' own problems are reported all at once (the
     checks against the ledger then run in order and stop at the first)."""
+    from . import rules  # the payload models (pydantic): loaded for the first append
+
     checked: list[tuple] = []
     problems: list[Problem] = []
     for n, item in enumerate(items, 1):
         try:
-            checked.append(_precheck(item, n, today))
+            checked.append(_precheck(item, n, today, rules))
         except RecordError as err:
             problems.extend(err.problems)
     if problems:
@@ -380,9 +382,14 @@ class RecordStore:
         stamp, moment, today = _stamp(now, last)
         items = prepare(head_id + 1)
         out, rows = [], []
+        from .rules import check_against_ledger
+
         for draft, signer, label in (items if prechecked else _precheck_all(items, today)):
-            record, row = self._build(draft, signer, label, head_id + 1, head_hash,
-                                      (stamp, moment), ledger)
+            # (LedgerView.parties is a plain attribute there, a read-only property here)
+            submitted_by = check_against_ledger(draft, head_id + 1, signer,
+                                                ledger, label)  # type: ignore[arg-type]
+            record, row = self._build(draft, signer, submitted_by, head_id + 1, head_hash,
+                                      (stamp, moment))
             ledger.add(record)
             out.append(record)
             rows.append(row)
@@ -394,15 +401,11 @@ class RecordStore:
         return out
 
     @staticmethod
-    def _build(checked: CheckedDraft, signer: Signer | None, label: str, new_id: int,
-               prev_hash: str, stamp: tuple[str, datetime], ledger: _TransactionLedger
+    def _build(checked: CheckedDraft, signer: Signer | None, submitted_by: str | None,
+               new_id: int, prev_hash: str, stamp: tuple[str, datetime]
                ) -> tuple[Record, tuple]:
         """The record, and its row as stored: the payload encoded once (the stored text is
         the one hashed), ``recorded_at`` as the transaction formatted it."""
-        # LedgerView.parties (records/rules.py) is declared as a plain, settable attribute; the
-        # checks only read it, and here it is a read-only property.
-        submitted_by = check_against_ledger(checked, new_id, signer,
-                                            ledger, label)  # type: ignore[arg-type]
         recorded_at, moment = stamp
         valid_from, known_on = checked.valid_from.isoformat(), checked.known_on.isoformat()
         payload = payload_json(checked.payload)
