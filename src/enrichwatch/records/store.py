@@ -90,7 +90,8 @@ _INSERT = records.insert()
 _COLUMN_NAMES = tuple(column.name for column in RECORD_COLUMNS)
 _PARAM_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 _SELECT_LEAVES = select(records.c.id, records.c.hash, records.c.recorded_at).order_by(records.c.id)
-_SELECT_ALL = select(*RECORD_COLUMNS).order_by(records.c.id)
+_SCAN_ALL = (f"SELECT {', '.join(c.name for c in RECORD_COLUMNS)} FROM records "
+             "ORDER BY id")
 
 
 class _Cache:
@@ -538,8 +539,7 @@ class RecordStore:
         picked: list[tuple[StoredRow, dict | None]] = []
         with _bulk(), self._backend.read() as conn:
             head_id, head_hash = conn.execute(_SELECT_HEAD).one()
-            result = conn.execution_options(yield_per=_VERIFY_BATCH).execute(_SELECT_ALL)
-            for values in result:
+            for values in self._backend.rows(conn, _SCAN_ALL, _VERIFY_BATCH):
                 row = StoredRow(*values)
                 payload = checker.check(row)
                 if wanted is not None and wanted(row):
