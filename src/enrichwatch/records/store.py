@@ -89,7 +89,7 @@ _SELECT_SUPERSEDING = select(records.c.id).where(records.c.supersedes == bindpar
 _INSERT = records.insert()
 _COLUMN_NAMES = tuple(column.name for column in RECORD_COLUMNS)
 _PARAM_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-_SELECT_LEAVES = select(records.c.id, records.c.hash, records.c.recorded_at).order_by(records.c.id)
+_SCAN_LEAVES = "SELECT hash, recorded_at FROM records ORDER BY id"
 _SCAN_ALL = (f"SELECT {', '.join(c.name for c in RECORD_COLUMNS)} FROM records "
              "ORDER BY id")
 
@@ -553,9 +553,8 @@ class RecordStore:
         """The record hashes and ``recorded_at`` texts, in ledger order (one snapshot)."""
         self._ensure_ready()
         hashes, times = [], []
-        with self._backend.read() as conn:
-            for _, digest, recorded_at in conn.execution_options(
-                    yield_per=_VERIFY_BATCH).execute(_SELECT_LEAVES):
+        with _bulk(), self._backend.read() as conn:
+            for digest, recorded_at in self._backend.rows(conn, _SCAN_LEAVES, _VERIFY_BATCH):
                 hashes.append(digest)
                 times.append(recorded_at)
         return hashes, times
