@@ -8,7 +8,8 @@ The evaluation solves each plant's network at its nominal inputs and at the 8 co
 uncertain inputs (stage factor, rating, stage layout), with a scan of the withdrawal rate for
 the highest assay and a root search for the rate at each target assay at every setting; each
 network keeps its solves (``MemoNetwork``), so no steady state is solved twice. The count of
-network solves is printed: what is left is physics (``enrichwatch.physics``), one solve each.
+network solves is printed: what is left is physics (``enrichwatch.physics``), one solve each;
+the stated operating histories of the case add their transient runs (``physics.transient``).
 
 The stores of 1e5 records: (a) 1e5 reports of another facility, appended day by day over
 2015-2022 (a shared ledger: ``evaluate FFEP`` verifies them all, evaluates the 7 of Fordow);
