@@ -1,35 +1,151 @@
-"""Evaluating the Fordow 2023 case as of 2023-02-01.
+"""Evaluating the Fordow 2023 case as of 2023-02-01, in process and end to end.
 
-Each evaluation solves its plants afresh (the plant cache lives for one evaluation): the two
-illustrative configurations with their months to one SQ at 90 %, both at the same operating
-point, and the product rate at which each configuration of the period reaches 83.7 %, each at
-the nominal inputs and at the 8 corners of the uncertain inputs (stage factor, rating, stage
-layout), with a scan of the withdrawal rate for the true maximum assay at every setting: about
-1,100 network solves (a few seconds; under 1 s before the ranges and the scans).
+Targets (issue 14, one core): ``enrichwatch evaluate`` of the Fordow case < 1 s end to end
+(a fresh process: imports, opening and verifying the store, the rules, the JSON output); on a
+store of 1e5 records < 2 s.
+
+The evaluation solves each plant's network at its nominal inputs and at the 8 corners of its
+uncertain inputs (stage factor, rating, stage layout), with a scan of the withdrawal rate for
+the highest assay and a root search for the rate at each target assay at every setting; each
+network keeps its solves (``MemoNetwork``), so no steady state is solved twice. The count of
+network solves is printed: what is left is physics (``enrichwatch.physics``), one solve each;
+the stated operating histories of the case add their transient runs (``physics.transient``).
+
+The stores of 1e5 records: (a) 1e5 reports of another facility, appended day by day over
+2015-2022 (a shared ledger: ``evaluate FFEP`` verifies them all, evaluates the 7 of Fordow);
+(b) 1e5 reports of FFEP itself, all entered today (every one a late entry, listed in the
+output: the worst case). Each end-to-end figure is a wall-clock median over fresh processes,
+with their CPU time (user + system) beside it.
 """
 
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from _timing import best_per_call
+from harness import Bench, Timing, main_exit, measure
 
 from enrichwatch.evaluation import case_records, evaluate
+from enrichwatch.physics import network as network_module
+from enrichwatch.records import RecordDraft, RecordStore, load_case_file
 
-CASE = Path(__file__).resolve().parents[1] / "examples" / "fordow-2023" / "case.toml"
+ROOT = Path(__file__).resolve().parents[1]
+CASE = ROOT / "examples" / "fordow-2023" / "case.toml"
 AS_OF = date(2023, 2, 1)
+EXE = shutil.which("enrichwatch") or str(Path(sys.executable).parent / "enrichwatch")
+BIG = int(float(os.environ.get("ENRICHWATCH_BENCH_EVALUATE_RECORDS", "1e5")))
 
-start = time.perf_counter()
-records = case_records(CASE)
-result = evaluate(records, "FFEP", AS_OF)
-first = time.perf_counter() - start
-t = best_per_call(lambda: evaluate(records, "FFEP", AS_OF), number=1, repeat=5)
-t_rules = best_per_call(lambda: evaluate(records, "FFEP", AS_OF, rule_sets=["jcpoa"]),
-                        number=1, repeat=3)
-print(f"Fordow 2023 case as of {AS_OF}: {len(result.findings)} findings from "
-      f"{len(records)} records")
-print(f"  evaluate: {t * 1e3:.0f} ms per evaluation (best of 5); first call incl. reading the "
-      f"case file and warming up: {first * 1e3:.0f} ms")
-print(f"  with the JCPOA rule set: {t_rules * 1e3:.0f} ms")
-for f in result.findings:
-    print(f"  {f.severity:6s} {f.rule}: {f.title}")
+
+def count_solves(fn) -> int:
+    """How many network steady states ``fn`` solves."""
+    calls = [0]
+    solve = network_module.Network.solve
+
+    def counted(self, *args, **kwargs):
+        calls[0] += 1
+        return solve(self, *args, **kwargs)
+    network_module.Network.solve = counted
+    try:
+        fn()
+    finally:
+        network_module.Network.solve = solve
+    return calls[0]
+
+
+def run(*args: str) -> tuple[float, float]:
+    """Wall and CPU time [s] of ``enrichwatch ARGS`` in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([EXE, *args], check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def end_to_end(bench: Bench, label: str, db: Path, target: float, runs: int = 5) -> None:
+    args = ("evaluate", "FFEP", "--as-of", AS_OF.isoformat(), "--db", str(db), "--json")
+    run(*args)                                        # warm the file cache and the .pyc files
+    walls, cpus = zip(*(run(*args) for _ in range(runs)), strict=True)
+    ordered = sorted(walls)
+    timing = Timing(ordered[runs // 2], ordered[runs // 4], ordered[3 * runs // 4],
+                    ordered[0], ordered[-1], runs, 1)
+    bench.check(label, timing, target=target,
+                note=f"CPU time median {sorted(cpus)[runs // 2]:.3g} s")
+
+
+def in_process(bench: Bench) -> None:
+    records = case_records(CASE)
+    solves = count_solves(lambda: evaluate(records, "FFEP", AS_OF))
+    t = measure(lambda: evaluate(records, "FFEP", AS_OF), repeats=5, number=1)
+    start = time.process_time()
+    evaluate(records, "FFEP", AS_OF)
+    cpu = time.process_time() - start
+    bench.info("evaluate (in process, case file read once)",
+               f"{t.text()}; CPU {cpu:.3g} s; {solves} network solves "
+               f"({cpu / solves * 1e3:.3g} ms CPU each, all of it)")
+    t = measure(lambda: subprocess.run([sys.executable, "-c", "import enrichwatch.cli.entry, "
+                                        "enrichwatch.evaluation, enrichwatch.records.store"],
+                                       check=True), repeats=5, number=1)
+    bench.info("imports of `evaluate` (fresh interpreter)", t.text())
+
+
+def other_facility_store(path: Path, count: int) -> None:
+    """``count`` reports of PFEP appended day by day from 2015, then the Fordow case."""
+    clock = [datetime(2015, 1, 1, 9, tzinfo=UTC)]
+    store = RecordStore.open(path, clock=lambda: clock[0]).init()
+    first = date(2015, 1, 1)
+    store.append(RecordDraft("facility", "PFEP", first, first, "bench", {"name": "Pilot"}))
+    per_day = max(1, count // 2900)
+    for start in range(0, count, per_day):
+        day = first + timedelta(days=start // per_day)
+        clock[0] = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+        store.append_many([RecordDraft("report", "PFEP", day, day, "bench",
+                                       {"document": f"GOV/{i}", "summary": "x" * 200})
+                           for i in range(start, min(count, start + per_day))])
+    clock[0] = datetime.now(UTC)
+    load_case_file(store, CASE)
+    store.close()
+
+
+def late_store(path: Path, count: int) -> None:
+    """The Fordow case, then ``count`` reports of FFEP known 2015-2022, all entered today."""
+    store = RecordStore.open(path).init()
+    load_case_file(store, CASE)
+    first = date(2015, 1, 1)
+    for start in range(0, count, 50_000):
+        store.append_many([RecordDraft("report", "FFEP", first + timedelta(days=i % 2900),
+                                       first + timedelta(days=i % 2900), "bench",
+                                       {"document": f"GOV/{i}", "summary": "x" * 200})
+                           for i in range(start, min(count, start + 50_000))])
+    store.close()
+
+
+def main() -> Bench:
+    bench = Bench("evaluate, Fordow 2023 case")
+    in_process(bench)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        fordow = folder / "fordow.sqlite"
+        subprocess.run([EXE, "records", "add", str(CASE), "--db", str(fordow), "--json"],
+                       check=True, stdout=subprocess.DEVNULL)
+        end_to_end(bench, "enrichwatch evaluate, Fordow store (7 records)", fordow, 1.0)
+        shared = folder / "shared.sqlite"
+        other_facility_store(shared, BIG)
+        end_to_end(bench, f"enrichwatch evaluate, + {BIG:,} records of another facility",
+                   shared, 2.0)
+        late = folder / "late.sqlite"
+        late_store(late, BIG)
+        end_to_end(bench, f"enrichwatch evaluate, + {BIG:,} late records of FFEP (worst case)",
+                   late, 2.0, runs=3)
+    return bench
+
+
+if __name__ == "__main__":
+    main_exit(main())

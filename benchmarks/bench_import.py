@@ -1,52 +1,65 @@
-"""Time of `import enrichwatch` in a fresh interpreter (target < 0.3 s), and of the first use.
+"""Import time of ``enrichwatch`` in a fresh interpreter (target < 0.3 s), and of the first use
+of each part of it.
 
-`import enrichwatch` loads only the table of public names (PEP 562, lazy): no numpy, SciPy or
-SQLAlchemy. The first use of a name loads its package: `ew.enrich(...)` loads numpy and the
-SWU module. Each figure is the median over fresh interpreters (the runs of the three commands
-interleaved, so that a busy machine slows them alike), with its spread; the bare
-interpreter's median is subtracted to give the import itself. PASS/FAIL compares the median
-wall time of `python -c "import enrichwatch"` (interpreter included) with the target.
+``import enrichwatch`` loads only the table of public names (PEP 562, lazy): no numpy, SciPy or
+SQLAlchemy. The first use of a name loads its package, and that first use is what a script
+pays: ``ew.enrich`` loads numpy, ``ew.solve_plant`` SciPy, ``ew.RecordStore`` SQLAlchemy,
+``ew.evaluate`` the evaluation with the facility and physics layers under it. Each figure is
+the wall-clock median over fresh interpreters (harness: median and spread), with the bare
+interpreter's median subtracted to give the import itself; PASS/FAIL compares the median wall
+time of ``python -c "import enrichwatch"`` (interpreter included) with the target.
 """
 
-import statistics
+from __future__ import annotations
+
 import subprocess
 import sys
-import time
+import tempfile
+from pathlib import Path
 
-RUNS = 20
+from harness import Bench, Timing, main_exit, measure
+
 TARGET_S = 0.3
-COMMANDS = {
-    "bare interpreter": "pass",
-    "import enrichwatch": "import enrichwatch",
-    "first use: ew.enrich (numpy)": (
+BARE = "pass"
+IMPORT = "import enrichwatch"
+FIRST_USE = {
+    "ew.enrich (numpy)": (
         "import enrichwatch as ew; w = ew.Assay.from_weight_percent; "
         "ew.enrich(w(0.711), w(90.0), w(0.3), product_kg=25.0)"),
+    "ew.solve_plant (SciPy, facility)": "import enrichwatch as ew; ew.solve_plant",
+    "ew.RecordStore, open a store and verify it (SQLAlchemy)": (
+        "import enrichwatch as ew; ew.RecordStore.open({store!r}).init().verify()"),
+    "ew.evaluate (evaluation, facility, physics)": "import enrichwatch as ew; ew.evaluate",
+    "ew.plan_breakout (breakout)": "import enrichwatch as ew; ew.plan_breakout",
+    "ew.write_report (report, Jinja2)": "import enrichwatch as ew; ew.write_report",
 }
 
 
-def wall_time(code: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True)
-    return time.perf_counter() - start
+def fresh(code: str) -> Timing:
+    """Wall time of ``python -c code`` (interpreter start included)."""
+    return measure(lambda: subprocess.run([sys.executable, "-c", code], check=True),
+                   repeats=11, number=1, warmup=2)
 
 
-times = {label: [] for label in COMMANDS}
-for code in COMMANDS.values():                   # warm the file cache and the .pyc files
-    wall_time(code)
-for _ in range(RUNS):
-    for label, code in COMMANDS.items():
-        times[label].append(wall_time(code))
+def main() -> Bench:
+    bench = Bench("import and first use, fresh interpreters")
+    bare = fresh(BARE)
+    bench.info("bare interpreter", bare.text())
+    bench.check("import enrichwatch (interpreter included)", fresh(IMPORT), target=TARGET_S)
+    with tempfile.TemporaryDirectory() as folder:
+        store = str(Path(folder) / "records.sqlite")
+        subprocess.run([sys.executable, "-c", "import enrichwatch as ew; "
+                        f"ew.RecordStore.open({store!r}).init()"], check=True)
+        for label, code in FIRST_USE.items():
+            first_use(bench, label, code.format(store=store), bare)
+    return bench
 
-bare = statistics.median(times["bare interpreter"])
-for label, runs in times.items():
-    median = statistics.median(runs)
-    q1, _, q3 = statistics.quantiles(runs, n=4)
-    line = (f"{label:30s} median {median * 1e3:6.1f} ms  (interquartile {q1 * 1e3:.1f}-"
-            f"{q3 * 1e3:.1f}, min-max {min(runs) * 1e3:.1f}-{max(runs) * 1e3:.1f}; {RUNS} runs)")
-    if label != "bare interpreter":
-        line += f"  -> itself {(median - bare) * 1e3:.1f} ms"
-    print(line)
-median = statistics.median(times["import enrichwatch"])
-verdict = "PASS" if median < TARGET_S else "FAIL"
-print(f"target: import enrichwatch < {TARGET_S * 1e3:.0f} ms (median, interpreter included): "
-      f"{verdict}")
+
+def first_use(bench: Bench, label: str, code: str, bare: Timing) -> None:
+    t = fresh(code)
+    bench.info(f"first use: {label}", f"{t.text()}; itself "
+                                      f"{(t.median - bare.median) * 1e3:.0f} ms")
+
+
+if __name__ == "__main__":
+    main_exit(main())

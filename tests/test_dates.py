@@ -98,3 +98,21 @@ def test_edges_of_the_calendar():
         parse_date("2023-02-29")
     with pytest.raises(InputError):
         parse_date("0000-01-01")
+
+
+def _strptime(text):
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+@given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{1,7}Z?\Z")
+       | st.text(alphabet="0123456789-T:.Z ", max_size=30))
+def test_stored_timestamps_read_fast_as_strptime_reads_them(text):
+    """Issue 14: the exact stored form is read by slicing; every text gives what strptime
+    gives, or a ValueError as strptime does."""
+    try:
+        expected = _strptime(text)
+    except ValueError:
+        with pytest.raises(ValueError):
+            parse_timestamp(text)
+        return
+    assert parse_timestamp(text) == expected and parse_timestamp(text).tzinfo is UTC

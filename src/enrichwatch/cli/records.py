@@ -273,7 +273,7 @@ def records_verify(db: str = DB_OPTION, against: Path = AGAINST_OPTION,
     naming each record at fault."""
     checkpoint = _checkpoint(against)
     store = _open(db)
-    report = store.verify()
+    report = store.verify(memo=_memo())
     anchor = store.verify_against(checkpoint) if checkpoint is not None else None
     payload = report.as_dict()
     if anchor is not None:
@@ -419,7 +419,9 @@ def evaluate(
     with steps(3 if report else 2) as advance:
         advance("reading records")
         store = _open(db)
-        problems = _store_problems(store, checkpoint)
+        # verified and read in one pass over one snapshot: what is evaluated is what was verified
+        read = store.verified_read(facility, day, held_on=moment, memo=_memo())
+        problems = _store_problems(store, checkpoint, read.report)
         if problems and not allow_unverified:
             raise StoreError(store.url, "fails verification, so it is not evaluated: "
                              + "; ".join(problems[:5])
@@ -433,7 +435,7 @@ def evaluate(
                             f"{len(problems)} problem(s): " + "; ".join(problems[:3])
                             + (" ..." if len(problems) > 3 else "") + "); findings may rest on "
                             "tampered records (evaluated with --allow-unverified)")
-        records = store.known_as_of(facility, day, held_on=moment)
+        records = read.records()
         if not records:
             held = f" held on {held_on}" if moment is not None else ""
             raise BadInput("facility", facility, f"a facility with records known on {day}"
@@ -459,9 +461,28 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def _store_problems(store, checkpoint) -> list[str]:
-    """Every verification problem of the store (and against the checkpoint), as text."""
-    problems = [str(p) for p in store.verify().problems]
+def _memo():
+    """The signature memo ``$ENRICHWATCH_SIGNATURE_MEMO`` names (None when unset, or when it
+    cannot be used: signatures are then all verified, as without it)."""
+    from ..records.sigmemo import MEMO_ENV
+
+    folder = os.environ.get(MEMO_ENV)
+    if not folder:
+        return None
+    from ..records.sigmemo import SignatureMemo
+
+    try:
+        return SignatureMemo(folder)
+    except OSError as err:
+        console(stderr=True).print(f"[bold yellow]warning:[/] {MEMO_ENV}: "
+                                   f"{_escape(str(err))}; verifying every signature")
+        return None
+
+
+def _store_problems(store, checkpoint, report) -> list[str]:
+    """Every verification problem of the store (its verification ``report``, and against the
+    checkpoint), as text."""
+    problems = [str(p) for p in report.problems]
     if checkpoint is not None:
         problems += [f"against the checkpoint: {p}"
                      for p in store.verify_against(checkpoint).problems]

@@ -21,8 +21,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from ..dates import format_timestamp, parse_date
+from ..records.bitemporal import LATE_ENTRY_GRACE, parse_moment
 from ..records.bitemporal import held_on as held_in_store
-from ..records.bitemporal import is_late_entry, parse_moment
 from .accountancy_rules import ACCOUNTANCY_RULES
 from .findings import Evaluation
 from .limits import apply_rule_set
@@ -78,17 +78,55 @@ def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
     for rule_set in rule_sets:
         loaded = rule_set if isinstance(rule_set, RuleSet) else load_rule_set(rule_set)
         findings += apply_rule_set(loaded, ctx.current, day)
-    late = {r.id: r for r in ctx.records if is_late_entry(r)}
+    late_entries = _LateEntries(day).of(ctx.records)
+    late = {e["id"] for e in late_entries}      # (the ids of the late entries)
     findings = [replace(f, late_evidence=tuple(e for e in f.evidence if e in late))
                 for f in findings]
-    late_entries = tuple(_late_entry(r, day) for r in ctx.records if r.id in late)
     return Evaluation(facility, day, tuple(findings), tuple(r.id for r in ctx.current),
                       held_on=moment, late_entries=late_entries, warnings=tuple(warnings))
 
 
-def _late_entry(record: RecordLike, as_of: date) -> dict:
-    entered: datetime = record.recorded_at.astimezone(UTC)  # type: ignore[attr-defined]
-    known = parse_date(record.known_on)
-    return {"id": record.id, "kind": record.kind, "known_on": known.isoformat(),
-            "recorded_at": format_timestamp(entered), "days_late": (entered.date() - known).days,
-            "entered_after_as_of": entered.date() > as_of}
+class _LateEntries:
+    """The late entries among records (:func:`~enrichwatch.records.bitemporal.is_late_entry`),
+    described; each distinct ``recorded_at`` and ``known_on`` read once (a ledger holds many
+    records of one append, and of one day)."""
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self._entered: dict[datetime, tuple[date, str]] = {}
+        self._known: dict[object, date] = {}
+
+    def _known_on(self, value) -> date:
+        try:
+            return self._known[value]
+        except (KeyError, TypeError):
+            known = parse_date(value)
+        try:
+            self._known[value] = known
+        except TypeError:
+            pass
+        return known
+
+    def _when(self, moment: datetime) -> tuple[date, str]:
+        found = self._entered.get(moment)
+        if found is None:
+            entered = moment.astimezone(UTC)
+            found = self._entered[moment] = (entered.date(), format_timestamp(entered))
+        return found
+
+    def _late(self, record) -> bool:
+        moment = getattr(record, "recorded_at", None)
+        return moment is not None and \
+            self._when(moment)[0] - self._known_on(record.known_on) > LATE_ENTRY_GRACE
+
+    def _entry(self, record) -> dict:
+        entered, stamp = self._when(record.recorded_at)
+        known = self._known_on(record.known_on)
+        return {"id": record.id, "kind": record.kind, "known_on": known.isoformat(),
+                "recorded_at": stamp, "days_late": (entered - known).days,
+                "entered_after_as_of": entered > self.as_of}
+
+    def of(self, records) -> tuple[dict, ...]:
+        """The entries of the records whose id is that of a late entry, in their order."""
+        late = {r.id for r in records if self._late(r)}
+        return tuple(self._entry(r) for r in records if r.id in late)

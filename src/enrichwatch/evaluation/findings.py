@@ -27,8 +27,13 @@ __all__ = ["SEVERITIES", "Evaluation", "Finding"]
 SEVERITIES: tuple[str, ...] = ("high", "medium", "low", "info")
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
     """JSON-ready copy: tuples become lists, dates ISO strings, mappings dicts."""
+    if type(value) in _SCALARS:                 # most values: returned as they are
+        return value
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

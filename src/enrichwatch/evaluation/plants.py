@@ -171,10 +171,10 @@ class PlantCache:
         operating_point_comparison`)."""
         key = (first[0], second[0])
         if key not in self._comparisons:
-            a, b = self.figures(*first), self.figures(*second)
-            main = a.main_product
-            self._comparisons[key] = operating_point_comparison(
-                a.network, b.network, None if main is None else main.name)
+            main = self.figures(*first).main_product
+            self.figures(*second)
+            self._comparisons[key] = operating_point_comparison(    # on the networks kept
+                self.ranges(*first), self.ranges(*second), None if main is None else main.name)
         return self._comparisons[key]
 
     def transient(self, text: str, where: str, history: Any, history_where: str,

@@ -46,6 +46,7 @@ from ..composition import is_heu_weight_percent
 from ..constants import DAYS_PER_MONTH
 from ..dates import parse_date
 from ..facility.consequences import DESIGN_CUTS_ASSUMPTION
+from ..records.bitemporal import current
 from .findings import Finding
 from .plants import (
     PlantCache,
@@ -53,7 +54,7 @@ from .plants import (
     operating_differences,
     structural_differences,
 )
-from .records import RecordLike, in_force, known_as_of, payload_date
+from .records import RecordLike, in_force, payload_date
 from .transients import transients_line
 
 __all__ = ["RULES", "Context", "assay_above_declared", "late_declarations",
@@ -77,26 +78,47 @@ class Context:
     records: tuple[RecordLike, ...]
     current: tuple[RecordLike, ...]
     plants: PlantCache = field(compare=False)
+    # what the rules ask again and again, found once (a ledger may hold 1e5 records)
+    _kinds: dict[str, list[RecordLike]] = field(default_factory=dict, compare=False,
+                                                repr=False)
+    _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, records: Sequence[RecordLike], facility: str, as_of: date,
               plants: PlantCache) -> Context:
         mine = tuple(r for r in records
                      if r.facility == facility and parse_date(r.known_on) <= as_of)
-        return cls(facility, as_of, mine, tuple(known_as_of(mine, as_of)), plants)
+        # every record of ``mine`` is known by as_of: known_as_of(mine, as_of) is current(mine)
+        return cls(facility, as_of, mine, tuple(current(mine)), plants)
 
     def of_kind(self, kind: str) -> list[RecordLike]:
         """Current records of ``kind`` valid by ``as_of``, oldest first."""
-        return sorted((r for r in self.current if r.kind == kind and _valid(r) <= self.as_of),
-                      key=lambda r: (_valid(r), r.id))
+        if kind not in self._kinds:
+            self._kinds[kind] = sorted(
+                (r for r in self.current if r.kind == kind and _valid(r) <= self.as_of),
+                key=lambda r: (_valid(r), r.id))
+        return list(self._kinds[kind])
 
     def get(self, record_id: int | None) -> RecordLike | None:
-        return next((r for r in self.records if r.id == record_id), None)
+        if "ids" not in self._index:
+            ids: dict[int, RecordLike] = {}
+            for r in self.records:
+                ids.setdefault(r.id, r)          # the first with that id, as a scan finds it
+            self._index["ids"] = ids
+        try:
+            return self._index["ids"].get(record_id)
+        except TypeError:                          # an unhashable id equals no record's
+            return None
 
     def declaration(self, on: date, known_on: date | None = None,
                     exclude: Sequence[int] = ()) -> RecordLike | None:
         """Declaration in force on ``on`` as known on ``known_on`` (default ``as_of``)."""
-        return in_force(self.records, "declaration", on=on,
+        if "declarations" not in self._index:
+            # the declarations, and every correction (only a correction can supersede one):
+            # in_force over these finds what it finds over all the records
+            self._index["declarations"] = tuple(
+                r for r in self.records if r.kind == "declaration" or r.supersedes is not None)
+        return in_force(self._index["declarations"], "declaration", on=on,
                         known_on=self.as_of if known_on is None else min(known_on, self.as_of),
                         exclude=exclude)
 

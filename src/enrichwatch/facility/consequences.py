@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..composition import Assay
@@ -39,6 +40,7 @@ from ..physics.capability import rate_for_assay as _rate_for_assay
 from ..physics.comparison import EqualWithdrawal, compare_at_equal_withdrawal
 from ..physics.network import Network, NetworkState
 from ..physics.variants import Setting, Spread, settings, uncertain_inputs, vary
+from .solve import MemoNetwork
 
 __all__ = ["DESIGN_CUTS_ASSUMPTION", "EQUAL_WITHDRAWAL_ASSUMPTION", "PlantRanges",
            "main_product", "operating_point_comparison"]
@@ -72,6 +74,7 @@ class PlantRanges:
     """
 
     def __init__(self, network: Network, withdrawal: str | None = None) -> None:
+        network = MemoNetwork.of(network)
         self.network = network
         self.settings: tuple[Setting, ...] = settings(network)
         self.inputs: dict[str, str] = uncertain_inputs(network)
@@ -83,12 +86,23 @@ class PlantRanges:
 
     # -- one setting ----------------------------------------------------------------------------
     def variant(self, i: int) -> Network | None:
+        """The network at setting ``i`` (None if it cannot be built), keeping its solves."""
         if i not in self._networks:
             try:
-                self._networks[i] = vary(self.network, self.settings[i])
+                self._networks[i] = MemoNetwork.of(vary(self.network, self.settings[i]))
             except _SOLVE_ERRORS:
                 self._networks[i] = None
         return self._networks[i]
+
+    def at(self, setting: Setting) -> Network | None:
+        """The network at ``setting``, one of :attr:`settings` or not (None if it cannot be
+        built)."""
+        if setting in self.settings:
+            return self.variant(self.settings.index(setting))
+        try:
+            return vary(self.network, setting)
+        except _SOLVE_ERRORS:
+            return None
 
     def state(self, i: int) -> NetworkState | None:
         if i not in self._states:
@@ -221,8 +235,25 @@ def _comparison_dict(c: EqualWithdrawal) -> dict[str, Any]:
     }
 
 
-def operating_point_comparison(first: Network, second: Network, withdrawal: str | None = None,
-                               *, ranges: bool = True) -> dict[str, Any] | None:
+def _variants(plant: Network | PlantRanges
+              ) -> tuple[Network, Callable[[Setting], Network | None]]:
+    """A plant's network (keeping its solves), and its network at a setting (None if that
+    cannot be built): a :class:`PlantRanges`'s own, kept, or built each time."""
+    if isinstance(plant, PlantRanges):
+        return plant.network, plant.at
+    network = MemoNetwork.of(plant)
+
+    def at(setting: Setting) -> Network | None:
+        try:
+            return vary(network, setting)
+        except _SOLVE_ERRORS:
+            return None
+    return network, at
+
+
+def operating_point_comparison(first: Network | PlantRanges, second: Network | PlantRanges,
+                               withdrawal: str | None = None, *, ranges: bool = True
+                               ) -> dict[str, Any] | None:
     """Two plants compared at the same operating point and each at its own design cuts.
 
     ``difference_wt_pct`` splits the product assay difference (second less first, each at its
@@ -230,8 +261,11 @@ def operating_point_comparison(first: Network, second: Network, withdrawal: str 
     rate) and ``operating_point`` (the rest); ``piping_at_second_rate`` measures the piping at
     the second's rate. With ``ranges``, ``ranges`` gives each over the settings of the uncertain
     inputs (both plants at the same setting). None when the two have no product withdrawal in
-    common.
+    common. A plant given as its :class:`PlantRanges` lends its networks at each setting (and
+    the states already solved on them).
     """
+    first, first_at = _variants(first)
+    second, second_at = _variants(second)
     if withdrawal is None:
         withdrawal = main_product(first, first.solve())
     if withdrawal is None or withdrawal not in second.withdrawal_names:
@@ -243,9 +277,10 @@ def operating_point_comparison(first: Network, second: Network, withdrawal: str 
         points = settings(first)
         found: list[EqualWithdrawal | None] = []
         for s in points:
+            a, b = first_at(s), second_at(s)
             try:
-                found.append(compare_at_equal_withdrawal(vary(first, s), vary(second, s),
-                                                         withdrawal))
+                found.append(None if a is None or b is None else
+                             compare_at_equal_withdrawal(a, b, withdrawal))
             except _SOLVE_ERRORS:
                 found.append(None)
 

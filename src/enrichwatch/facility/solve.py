@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..physics.machines import MachineCatalog
@@ -25,7 +26,65 @@ from ..physics.network import Network, NetworkState
 from .model import Facility, load_facility
 from .results import PlantResult, plant_result
 
-__all__ = ["SolvedPlant", "solve_plant"]
+__all__ = ["MemoNetwork", "SolvedPlant", "solve_plant"]
+
+
+def _rates_key(rates) -> tuple | None:
+    """The memo key of ``solve``'s withdrawal rates (None: rates the memo does not keep, such
+    as pint quantities; those are solved every time)."""
+    if rates is None:
+        return ()
+    if not isinstance(rates, Mapping):
+        return None
+    key = []
+    for name, rate in rates.items():
+        if not isinstance(name, str) or isinstance(rate, bool) or \
+                not isinstance(rate, float | int):
+            return None
+        key.append((name, float(rate)))
+    return tuple(sorted(key))
+
+
+class MemoNetwork(Network):
+    """A network that keeps its steady states: solved once per withdrawal-rate setting.
+
+    The capability scans (:mod:`enrichwatch.physics.capability`) solve a network at many
+    withdrawal rates, and several figures of a plant ask for the same ones (the natural rate,
+    the ends of a root bracket, the best rate of a maximum); a solve is a deterministic
+    function of the network and the rates, so the state found first is the answer to every
+    later request for it. Build with :meth:`of`; states are shared, and read-only.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from enrichwatch.facility import load_facility
+    >>> net = MemoNetwork.of(load_facility(Path("examples/fordow-2023/observed.toml"))
+    ...                      .to_network())
+    >>> net.solve() is net.solve(), len(net.solved)
+    (True, 1)
+    """
+
+    solved: dict[tuple, NetworkState]
+
+    @classmethod
+    def of(cls, network: Network) -> MemoNetwork:
+        """``network`` with a memo of its solves (the same network when it has one)."""
+        if isinstance(network, MemoNetwork):
+            return network
+        memo = cls.__new__(cls)
+        memo.__dict__.update(network.__dict__)     # the built network, not built again
+        memo.solved = {}
+        return memo
+
+    def solve(self, withdrawal_rates: Mapping[str, float] | None = None) -> NetworkState:
+        """:meth:`Network.solve`, from the memo when these rates were solved before."""
+        key = _rates_key(withdrawal_rates)
+        if key is None:
+            return super().solve(withdrawal_rates)
+        state = self.solved.get(key)
+        if state is None:
+            state = self.solved[key] = super().solve(withdrawal_rates)
+        return state
 
 
 @dataclass(frozen=True)
@@ -61,6 +120,8 @@ def solve_plant(plant: Facility | str | os.PathLike, *, catalog: MachineCatalog 
     Returns
     -------
     SolvedPlant
+        Its ``network`` keeps its solves (:class:`MemoNetwork`): later figures of the plant
+        (capability, ranges) reuse the states already found.
 
     Raises
     ------
@@ -70,7 +131,7 @@ def solve_plant(plant: Facility | str | os.PathLike, *, catalog: MachineCatalog 
         The steady state cannot be found.
     """
     facility = plant if isinstance(plant, Facility) else load_facility(plant, catalog=catalog)
-    network = facility.to_network(catalog)
+    network = MemoNetwork.of(facility.to_network(catalog))
     state = facility.solve_network(network)
     result = plant_result(network, state, facility.withdrawal_labels(), capability=capability)
     return SolvedPlant(facility, network, state, result)

@@ -220,6 +220,22 @@ class Backend:
             with conn.begin():
                 yield conn
 
+    def rows(self, conn: Connection, sql: str, batch: int = 5000) -> Iterator[tuple]:
+        """The rows of ``sql`` (a query without parameters) as the driver gives them, read in
+        batches inside ``conn``'s transaction (PostgreSQL: a server-side cursor, so that a
+        large ledger is never held whole): no per-row work by SQLAlchemy."""
+        raw = conn.connection.dbapi_connection
+        if raw is None:                         # pragma: no cover - a closed connection
+            raise StoreError(self.display_url, "the connection is closed")
+        cursor = (raw.cursor(name="enrichwatch_rows") if self.dialect == "postgresql"
+                  else raw.cursor())
+        try:
+            cursor.execute(sql)
+            while found := cursor.fetchmany(batch):
+                yield from found
+        finally:
+            cursor.close()
+
     def revision(self) -> str | None:
         """The schema's Alembic revision (None when there is no schema yet)."""
         with self.engine.connect() as conn:

@@ -13,6 +13,10 @@ Canonical JSON is :func:`json.dumps` with sorted keys, ``","``/``":"`` separator
 escapes and no NaN or infinity; floats are written as Python writes them (shortest repr that
 reads back exactly). ``signature`` and ``hash`` are not hashed: the signature is of the hash.
 
+The payload is encoded once: the stored ``payload`` text *is* its canonical JSON, and the hashed
+text is built around it (:func:`hashed_text`), so that the store writes, and ``verify()`` checks,
+each record with one canonical encoding and one SHA-256.
+
 Examples
 --------
 >>> canonical_json({"b": 1.5, "a": [True, None, "é"]})
@@ -29,22 +33,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from ..dates import format_timestamp, parse_date, parse_timestamp
-from .model import GENESIS_HASH, STORE_KINDS, Record
+from .model import GENESIS_HASH, STORE_KINDS, Record, stored_record
 from .parties import PartyBook
 
 __all__ = [
     "HASHED_FIELDS",
     "ChainChecker",
+    "RecordReader",
     "StoredRow",
     "VerificationProblem",
     "VerificationReport",
     "canonical_json",
+    "hashed_text",
+    "payload_json",
     "record_hash",
     "row_to_record",
 ]
@@ -63,6 +70,30 @@ def _default(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+# One encoder (json.dumps would build one per call).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+                            allow_nan=False, default=_default)
+_STRING = json.encoder.encode_basestring_ascii   # what the encoder writes for a str
+# Its C encoder, built once, for payloads (trees: JSON read back, or a validated payload's
+# dump), which cannot be circular: without the circular-reference bookkeeping, the same text
+# in half the time.
+# (c_make_encoder and scan_once are not in the type stubs)
+_MAKE_ENCODER = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+_C_ENCODER = (None if _MAKE_ENCODER is None else
+              _MAKE_ENCODER(None, _default, _STRING, None, ":", ",", True, False, False))
+
+
+# The C scanner json.loads runs once past any leading whitespace: ``(value, end)``.
+_SCAN = json.decoder.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def payload_json(payload: dict) -> str:
+    """:func:`canonical_json` of a payload object (a tree of JSON values, not circular)."""
+    if _C_ENCODER is None or type(payload) is not dict:   # pragma: no cover - pure-Python json
+        return _ENCODER.encode(payload)
+    return "".join(_C_ENCODER(payload, 0))
+
+
 def canonical_json(value: Any) -> str:
     """The canonical JSON text of a JSON value (dates written ISO; see the module docstring).
 
@@ -73,14 +104,52 @@ def canonical_json(value: Any) -> str:
     TypeError
         For values that are not JSON (sets, bytes, ...).
     """
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
-                      allow_nan=False, default=_default)
+    return _ENCODER.encode(value)
 
 
 def record_hash(fields: Mapping[str, Any]) -> str:
     """Hex SHA-256 of the canonical JSON of the :data:`HASHED_FIELDS` of ``fields``."""
     content = {name: fields[name] for name in HASHED_FIELDS}
     return hashlib.sha256(canonical_json(content).encode("ascii")).hexdigest()
+
+
+def _plain(id: Any, kind: Any, facility: Any, valid_from: Any, known_on: Any,
+           recorded_at: Any, supersedes: Any, source: Any, submitted_by: Any,
+           prev_hash: Any) -> bool:
+    return (type(id) is int and type(kind) is str and type(facility) is str
+            and type(valid_from) is str and type(known_on) is str
+            and type(recorded_at) is str and type(source) is str and type(prev_hash) is str
+            and (supersedes is None or type(supersedes) is int)
+            and (submitted_by is None or type(submitted_by) is str))
+
+
+def hashed_text(id: Any, kind: Any, facility: Any, valid_from: Any, known_on: Any,
+                recorded_at: Any, supersedes: Any, source: Any, payload_text: str,
+                submitted_by: Any, prev_hash: Any) -> str | None:
+    """The canonical JSON of a record's hashed fields, given its payload as canonical JSON
+    text: exactly ``canonical_json`` of the fields with the payload object, built without
+    encoding the payload again. None when a value is not of its plain stored type (an int id
+    and supersedes, text or null elsewhere): :func:`record_hash` then says what it hashes to.
+
+    >>> fields = dict(id=1, kind="report", facility="F", valid_from="2023-02-01",
+    ...               known_on="2023-02-01", recorded_at="2024-01-01T00:00:00.000000Z",
+    ...               supersedes=None, source="s", payload={"a": [1.5, "\u00e9"]},
+    ...               submitted_by=None, prev_hash=GENESIS_HASH)
+    >>> text = hashed_text(1, "report", "F", "2023-02-01", "2023-02-01",
+    ...                    "2024-01-01T00:00:00.000000Z", None, "s",
+    ...                    canonical_json(fields["payload"]), None, GENESIS_HASH)
+    >>> text == canonical_json(fields)
+    True
+    """
+    if not _plain(id, kind, facility, valid_from, known_on, recorded_at, supersedes, source,
+                  submitted_by, prev_hash):
+        return None
+    s = _STRING
+    return (f'{{"facility":{s(facility)},"id":{id},"kind":{s(kind)},"known_on":{s(known_on)},'
+            f'"payload":{payload_text},"prev_hash":{s(prev_hash)},'
+            f'"recorded_at":{s(recorded_at)},"source":{s(source)},"submitted_by":'
+            f'{"null" if submitted_by is None else s(submitted_by)},"supersedes":'
+            f'{"null" if supersedes is None else supersedes},"valid_from":{s(valid_from)}}}')
 
 
 class StoredRow(NamedTuple):
@@ -103,19 +172,52 @@ class StoredRow(NamedTuple):
 
 def row_to_record(row: StoredRow) -> Record:
     """The :class:`Record` of a stored row."""
-    return Record(
-        id=row.id, kind=row.kind, facility=row.facility,
-        valid_from=parse_date(row.valid_from, f"record {row.id} valid_from"),
-        known_on=parse_date(row.known_on, f"record {row.id} known_on"),
-        recorded_at=parse_timestamp(row.recorded_at), supersedes=row.supersedes,
-        source=row.source, payload=json.loads(row.payload), submitted_by=row.submitted_by,
-        signature=row.signature, prev_hash=row.prev_hash, hash=row.hash)
+    return RecordReader().record(row)
+
+
+class RecordReader:
+    """Turns stored rows into :class:`Record` values, reading each distinct date and
+    ``recorded_at`` text once (a ledger has few distinct days, and the records of one append
+    share their ``recorded_at``). One reader per read: the caches grow with what it reads."""
+
+    def __init__(self) -> None:
+        self._days: dict[str, date] = {}
+        self._moments: dict[str, datetime] = {}
+
+    def _day(self, text: Any, record_id: Any, name: str) -> date:
+        found = self._days.get(text) if type(text) is str else None
+        if found is None:
+            found = parse_date(text, f"record {record_id} {name}")
+            if type(text) is str:
+                self._days[text] = found
+        return found
+
+    def _moment(self, text: Any) -> datetime:
+        found = self._moments.get(text) if type(text) is str else None
+        if found is None:
+            found = parse_timestamp(text)
+            if type(text) is str:
+                self._moments[text] = found
+        return found
+
+    def record(self, row: StoredRow, payload: dict | None = None) -> Record:
+        """The record of ``row``; ``payload``: its payload already read from ``row.payload``
+        (else it is read here)."""
+        return stored_record((
+            row.id, row.kind, row.facility, self._day(row.valid_from, row.id, "valid_from"),
+            self._day(row.known_on, row.id, "known_on"), self._moment(row.recorded_at),
+            row.supersedes, row.source, json.loads(row.payload) if payload is None else payload,
+            row.submitted_by, row.signature, row.prev_hash, row.hash))
 
 
 def _verify_signature(public_key: str, digest: str, signature: str) -> bool:
     from .signing import verify_signature  # cryptography: imported only when needed
 
     return verify_signature(public_key, digest, signature)
+
+
+#: ``(public_key, record_hash, signature) -> valid?``, as :func:`.signing.verify_signature`.
+SignatureCheck = Callable[[str, str, str], bool]
 
 
 @dataclass(frozen=True)
@@ -177,13 +279,14 @@ class ChainChecker:
     equal to the last row.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, verify_signature: SignatureCheck | None = None) -> None:
         self.problems: list[VerificationProblem] = []
         self.parties = PartyBook()
         self.count = 0
         self.last_id = 0
         self.last_hash = GENESIS_HASH
         self.last_recorded_at = ""
+        self._verify_signature = verify_signature or _verify_signature
 
     def _problem(self, record_id: int, what: str) -> None:
         self.problems.append(VerificationProblem(record_id, what))
@@ -194,8 +297,9 @@ class ChainChecker:
             self.check(row)
         return self
 
-    def check(self, row: StoredRow) -> None:
-        """Check one row (the next in ledger order)."""
+    def check(self, row: StoredRow) -> dict | None:
+        """Check one row (the next in ledger order); returns its payload object (None when
+        the payload text is not the canonical JSON of an object)."""
         self.count += 1
         self._check_position(row)
         payload = self._payload(row)
@@ -206,6 +310,7 @@ class ChainChecker:
                 self.parties.apply(row.id, payload, row.kind)
         self.last_id, self.last_hash = row.id, row.hash
         self.last_recorded_at = row.recorded_at
+        return payload
 
     def _check_position(self, row: StoredRow) -> None:
         expected = self.last_id + 1
@@ -225,28 +330,39 @@ class ChainChecker:
                                   "time runs forward only (backdated or reordered)")
 
     def _payload(self, row: StoredRow) -> dict | None:
-        try:
-            payload = json.loads(row.payload)
-            if canonical_json(payload) == row.payload and isinstance(payload, dict):
+        text = row.payload
+        try:  # json.loads of a text that must start and end with its object (no whitespace)
+            payload, end = _SCAN(text, 0) if type(text) is str else (None, -1)
+            if end == len(text) and type(payload) is dict and payload_json(payload) == text:
                 return payload
-        except (TypeError, ValueError):
+        except (StopIteration, TypeError, ValueError):
             pass
         self._problem(row.id, "payload is not the canonical JSON object that was written "
                               "(altered)")
         return None
 
     def _check_hash(self, row: StoredRow, payload: dict) -> None:
-        fields = row._asdict()
-        fields["payload"] = payload
-        try:
-            ok = record_hash(fields) == row.hash
-        except (TypeError, ValueError):
-            ok = False
+        # the payload text is canonical (checked by _payload): hash around it
+        text = hashed_text(row.id, row.kind, row.facility, row.valid_from, row.known_on,
+                           row.recorded_at, row.supersedes, row.source, row.payload,
+                           row.submitted_by, row.prev_hash)
+        if text is not None:
+            ok = hashlib.sha256(text.encode("ascii")).hexdigest() == row.hash
+        else:                           # a value of an unexpected type: the general way
+            fields = row._asdict()
+            fields["payload"] = payload
+            try:
+                ok = record_hash(fields) == row.hash
+            except (TypeError, ValueError):
+                ok = False
         if not ok:
             self._problem(row.id, "content does not match its hash: altered after it was "
                                   "written (or moved from another position)")
 
     def _check_signature(self, row: StoredRow, payload: dict) -> None:
+        if (row.signature is None and row.submitted_by is None and self.parties.policy is None
+                and row.kind not in STORE_KINDS):
+            return      # unsigned, by no one, no policy: nothing below can object
         signer = row.submitted_by if row.signature is not None else None
         for key, value, allowed in self.parties.authorization_problems(row.kind, payload,
                                                                        signer):
@@ -260,7 +376,7 @@ class ChainChecker:
         if party is None:
             self._problem(row.id, f"signed by {row.submitted_by!r}, which is not a registered"
                                   " party")
-        elif not _verify_signature(party.public_key, row.hash, row.signature):
+        elif not self._verify_signature(party.public_key, row.hash, row.signature):
             self._problem(row.id, f"bad signature: not {row.submitted_by!r}'s signature (key "
                                   f"of record {party.record_id}) of the record hash")
 

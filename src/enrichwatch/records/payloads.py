@@ -313,6 +313,8 @@ PAYLOAD_MODELS: Mapping[str, type[BaseModel]] = types.MappingProxyType({
     "material_balance_report": MaterialBalancePayload,
 })
 
+_MODELS: dict[str, type[BaseModel]] = dict(PAYLOAD_MODELS)
+
 # -- pydantic errors -> problems (enrichwatch.files) -----------------------------------------
 
 
@@ -459,12 +461,12 @@ def validate_payload(kind: str, payload: Any, where: str) -> dict:
     RecordError
         Listing every problem of the payload.
     """
-    model = PAYLOAD_MODELS[kind]
-    try:
-        parsed = model.model_validate(payload)
+    model = _MODELS[kind]
+    try:  # model.model_validate and parsed.model_dump(mode="json"), without their wrappers
+        parsed = model.__pydantic_validator__.validate_python(payload)
     except ValidationError as err:
         raise RecordError([_problem(e, model, where) for e in err.errors()]) from None
-    problems = _CHECKS.get(kind, lambda *_: [])(parsed, where)
-    if problems:
+    check = _CHECKS.get(kind)
+    if check is not None and (problems := check(parsed, where)):
         raise RecordError(problems)
-    return parsed.model_dump(mode="json")
+    return model.__pydantic_serializer__.to_python(parsed, mode="json")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..dates import parse_date
 from ..errors import InputError
@@ -42,7 +42,9 @@ from .model import (
 )
 from .parties import PartyBook
 from .payloads import validate_payload
-from .signing import Signer
+
+if TYPE_CHECKING:
+    from .signing import Signer
 
 __all__ = ["CheckedDraft", "LedgerView", "check_against_ledger", "check_draft"]
 
@@ -178,8 +180,12 @@ def check_draft(draft: RecordDraft, where: str, today: date) -> CheckedDraft:
     if problems or valid_from is None or known_on is None or payload is None:
         raise RecordError(problems or [RecordProblem(where, "kind", draft.kind,
                                                      "one of " + ", ".join(KINDS))])
-    return CheckedDraft(draft.kind, draft.facility, valid_from, known_on, draft.source, payload,
-                        draft.supersedes, draft.submitted_by)
+    checked = object.__new__(CheckedDraft)    # CheckedDraft(...), in one step (no per-field
+    checked.__dict__.update(kind=draft.kind, facility=draft.facility,  # frozen setattr)
+                            valid_from=valid_from, known_on=known_on, source=draft.source,
+                            payload=payload, supersedes=draft.supersedes,
+                            submitted_by=draft.submitted_by)
+    return checked
 
 
 # -- against the ledger ---------------------------------------------------------------------------
@@ -304,11 +310,14 @@ def check_against_ledger(d: CheckedDraft, new_id: int, signer: Signer | None,
     RecordError
         Listing every problem found.
     """
-    problems = (_facility_problems(d, ledger, where)
-                + _supersedes_problems(d, new_id, ledger, where)
-                + _sample_problems(d, ledger, where)
-                + _party_problems(d, ledger, where)
-                + _signature_problems(d, new_id, signer, ledger, where))
+    problems = _facility_problems(d, ledger, where)
+    if d.supersedes is not None:      # (each check below finds nothing in the other cases)
+        problems += _supersedes_problems(d, new_id, ledger, where)
+    if d.kind == "sample":
+        problems += _sample_problems(d, ledger, where)
+    if d.kind in STORE_KINDS:
+        problems += _party_problems(d, ledger, where)
+    problems += _signature_problems(d, new_id, signer, ledger, where)
     if problems:
         raise RecordError(problems)
     return signer.party if signer is not None else d.submitted_by

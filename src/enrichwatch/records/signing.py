@@ -115,14 +115,28 @@ def verify_signature(public_key: str, record_hash: str, signature: str) -> bool:
     ``record_hash`` by the hex Ed25519 ``public_key``. Any malformed input gives False."""
     if not (isinstance(signature, str) and _HEX128.match(signature)
             and isinstance(record_hash, str) and _HEX64.match(record_hash)
-            and is_public_key_hex(public_key)):
+            and isinstance(public_key, str)):
+        return False
+    key = _public_key_object(public_key)
+    if key is None:
         return False
     try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key))
         key.verify(bytes.fromhex(signature), bytes.fromhex(record_hash))
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+@functools.lru_cache(maxsize=256)
+def _public_key_object(text: str) -> Ed25519PublicKey | None:
+    """The key object of an acceptable hex public key (None if not acceptable), loaded once:
+    a ledger has few keys and many signatures."""
+    if not is_public_key_hex(text):
+        return None
+    try:
+        return Ed25519PublicKey.from_public_bytes(bytes.fromhex(text))
+    except ValueError:
+        return None
 
 
 # -- public key validation -----------------------------------------------------------------------

@@ -25,11 +25,15 @@ record first
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import hashlib
 import json
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -41,19 +45,27 @@ from ..dates import format_timestamp, parse_date, parse_timestamp
 from ..files.problems import Problem
 from .backend import Backend
 from .bitemporal import current, declaration_in_force, parse_moment
-from .chain import ChainChecker, StoredRow, VerificationReport, canonical_json, record_hash
-from .chain import row_to_record as _to_record
+from .chain import (
+    ChainChecker,
+    RecordReader,
+    StoredRow,
+    VerificationReport,
+    hashed_text,
+    payload_json,
+    record_hash,
+)
 from .errors import RecordError, StoreError
-from .model import STORE_KINDS, Record, RecordDraft
+from .model import STORE_KINDS, Record, RecordDraft, stored_record
 from .parties import PartyBook
-from .rules import CheckedDraft, check_against_ledger, check_draft
-from .signing import Signer
 from .tables import HEAD_REVISION, RECORD_COLUMNS, ledger_head, records
 
 if TYPE_CHECKING:
     from .checkpoint import AnchorReport, Checkpoint
+    from .rules import CheckedDraft
+    from .sigmemo import SignatureMemo
+    from .signing import Signer
 
-__all__ = ["RecordStore", "create_sqlite_store"]
+__all__ = ["RecordStore", "VerifiedRead", "create_sqlite_store"]
 
 _VERIFY_BATCH = 5000
 
@@ -75,7 +87,11 @@ _SELECT_FACILITY = select(func.min(records.c.id)).where(
 _SELECT_BY_ID = select(*RECORD_COLUMNS).where(records.c.id == bindparam("record_id"))
 _SELECT_SUPERSEDING = select(records.c.id).where(records.c.supersedes == bindparam("record_id"))
 _INSERT = records.insert()
-_SELECT_LEAVES = select(records.c.id, records.c.hash, records.c.recorded_at).order_by(records.c.id)
+_COLUMN_NAMES = tuple(column.name for column in RECORD_COLUMNS)
+_PARAM_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+_SCAN_LEAVES = "SELECT hash, recorded_at FROM records ORDER BY id"
+_SCAN_ALL = (f"SELECT {', '.join(c.name for c in RECORD_COLUMNS)} FROM records "
+             "ORDER BY id")
 
 
 class _Cache:
@@ -128,7 +144,7 @@ class _TransactionLedger:
         if record_id in self.pending:
             return self.pending[record_id]
         row = self.conn.execute(_SELECT_BY_ID, {"record_id": record_id}).first()
-        return None if row is None else _to_record(StoredRow(*row))
+        return None if row is None else RecordReader().record(StoredRow(*row))
 
     def superseded_by(self, record_id: int) -> int | None:
         if record_id in self.pending_supersedes:
@@ -143,26 +159,28 @@ class _TransactionLedger:
         return self.cache.facilities.get(code)
 
 
-def _precheck(item: tuple, n: int, today: date) -> tuple[CheckedDraft, Signer | None, str]:
+def _precheck(item: tuple, n: int, today: date, rules) -> tuple[CheckedDraft, Signer | None, str]:
     """``(draft, signer[, label])`` -> ``(checked draft, signer, label)``: the draft's own
     checks, which need no database (done once; a CheckedDraft passes through)."""
     draft, signer = item[0], item[1]
-    if isinstance(draft, CheckedDraft):
+    if isinstance(draft, rules.CheckedDraft):
         return draft, signer, item[2]
     if not isinstance(draft, RecordDraft):
         raise TypeError(f"draft {n}: expected a RecordDraft, got {type(draft).__name__}")
     label = item[2] if len(item) > 2 else f"draft {n} ({draft.kind})"
-    return check_draft(draft, label, today), signer, label
+    return rules.check_draft(draft, label, today), signer, label
 
 
 def _precheck_all(items: Sequence[tuple], today: date) -> list[tuple]:
     """:func:`_precheck` every item; the drafts' own problems are reported all at once (the
     checks against the ledger then run in order and stop at the first)."""
+    from . import rules  # the payload models (pydantic): loaded for the first append
+
     checked: list[tuple] = []
     problems: list[Problem] = []
     for n, item in enumerate(items, 1):
         try:
-            checked.append(_precheck(item, n, today))
+            checked.append(_precheck(item, n, today, rules))
         except RecordError as err:
             problems.extend(err.problems)
     if problems:
@@ -170,13 +188,55 @@ def _precheck_all(items: Sequence[tuple], today: date) -> list[tuple]:
     return checked
 
 
-def _stored_row(r: Record) -> dict:
-    return {"id": r.id, "kind": r.kind, "facility": r.facility,
-            "valid_from": r.valid_from.isoformat(), "known_on": r.known_on.isoformat(),
-            "recorded_at": format_timestamp(r.recorded_at), "supersedes": r.supersedes,
-            "source": r.source, "payload": canonical_json(r.payload),
-            "submitted_by": r.submitted_by, "signature": r.signature,
-            "prev_hash": r.prev_hash, "hash": r.hash}
+def _insert_rows(conn: Connection, rows: list[tuple]) -> None:
+    """Insert stored rows (tuples in :class:`StoredRow` order) with one ``executemany`` of the
+    driver: the values are final, nothing is left for SQLAlchemy to convert."""
+    mark = _PARAM_MARKS.get(conn.dialect.paramstyle)
+    if mark is None:                    # pragma: no cover - SQLite and psycopg have marks
+        conn.execute(_INSERT, [dict(zip(_COLUMN_NAMES, row, strict=True)) for row in rows])
+        return
+    conn.exec_driver_sql(f"INSERT INTO records ({', '.join(_COLUMN_NAMES)}) VALUES "
+                         f"({', '.join([mark] * len(_COLUMN_NAMES))})", rows)
+
+
+def _stamp(now: datetime, last: str | None) -> tuple[str, datetime, date]:
+    """A transaction's ``recorded_at``, as stored and as a datetime (formatted and parsed
+    once for all its records), and its date for the drafts' checks: ``now``, or the last
+    record's when the clock is behind it (transaction time never runs backwards)."""
+    stamp = format_timestamp(now)
+    if last is not None and stamp < last:
+        moment = parse_timestamp(str(last))
+        return format_timestamp(moment), moment, moment.date()
+    return stamp, parse_timestamp(stamp), now.date()
+
+
+@contextlib.contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while records are made by the thousand: they are
+    kept, so its passes (each over every object of the process) find nothing to free, yet
+    would cost a sixth of an append's time. Reference counting still frees everything; the
+    collector is switched back on (if it was on) at the end."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True)
+class VerifiedRead:
+    """What :meth:`RecordStore.verified_read` found in one snapshot of the ledger."""
+
+    report: VerificationReport
+    rows: list[tuple[StoredRow, dict | None]] = field(repr=False)
+
+    def records(self) -> list[Record]:
+        """The records selected (as :meth:`RecordStore.known_as_of` gives them)."""
+        reader = RecordReader()
+        with _bulk():
+            return current([reader.record(row, payload) for row, payload in self.rows])
 
 
 class RecordStore:
@@ -294,17 +354,20 @@ class RecordStore:
 
         Each draft is checked by itself before the write lock is taken (so that writers hold
         the lock only for the checks against the ledger, the chaining and the insert)."""
-        checked = _precheck_all(items, self._clock().date())
-        return self._append_prepared(lambda first_id: checked)
+        with _bulk():
+            checked = _precheck_all(items, self._clock().date())
+            return self._append_prepared(lambda first_id: checked, prechecked=True)
 
-    def _append_prepared(self, prepare: Callable[[int], Sequence[tuple]]) -> list[Record]:
+    def _append_prepared(self, prepare: Callable[[int], Sequence[tuple]],
+                         prechecked: bool = False) -> list[Record]:
         """Append the items ``prepare(first_id)`` returns, called inside the locked transaction
-        with the id the first item will get (so that items can refer to each other by id)."""
+        with the id the first item will get (so that items can refer to each other by id);
+        ``prechecked``: they are :func:`_precheck` results already."""
         self._ensure_ready()
-        with self._write_lock:
+        with self._write_lock, _bulk():
             try:
                 with self._backend.write() as conn:
-                    return self._append_in(conn, prepare)
+                    return self._append_in(conn, prepare, prechecked)
             except BaseException as err:
                 self._cache = _Cache()
                 if isinstance(err, IntegrityError):
@@ -312,53 +375,65 @@ class RecordStore:
                                                ": run verify()") from err
                 raise
 
-    def _append_in(self, conn: Connection, prepare: Callable[[int], Sequence[tuple]]
-                   ) -> list[Record]:
+    def _append_in(self, conn: Connection, prepare: Callable[[int], Sequence[tuple]],
+                   prechecked: bool) -> list[Record]:
         head_id, head_hash, last = conn.execute(_LOCK_HEAD).one()
         ledger = _TransactionLedger(conn, self._cache, head_id)
         now = self._clock()
-        if last is not None and format_timestamp(now) < last:
-            now = parse_timestamp(str(last))  # transaction time never runs backwards
-        out = []
-        for draft, signer, label in _precheck_all(prepare(head_id + 1), now.date()):
-            record = self._build(draft, signer, label, head_id + 1, head_hash, now, ledger)
+        stamp, moment, today = _stamp(now, last)
+        items = prepare(head_id + 1)
+        out, rows = [], []
+        from .rules import check_against_ledger
+
+        for draft, signer, label in (items if prechecked else _precheck_all(items, today)):
+            # (LedgerView.parties is a plain attribute there, a read-only property here)
+            submitted_by = check_against_ledger(draft, head_id + 1, signer,
+                                                ledger, label)  # type: ignore[arg-type]
+            record, row = self._build(draft, signer, submitted_by, head_id + 1, head_hash,
+                                      (stamp, moment))
             ledger.add(record)
             out.append(record)
+            rows.append(row)
             head_id, head_hash = record.id, record.hash
         if out:
-            conn.execute(_INSERT, [_stored_row(r) for r in out])
+            _insert_rows(conn, rows)
             conn.execute(_UPDATE_HEAD, {"new_id": head_id, "new_hash": head_hash})
             ledger.committing(head_id)  # (the cache is reset if the commit fails)
         return out
 
     @staticmethod
-    def _build(checked: CheckedDraft, signer: Signer | None, label: str, new_id: int,
-               prev_hash: str, now: datetime, ledger: _TransactionLedger) -> Record:
-        # LedgerView.parties (records/rules.py) is declared as a plain, settable attribute; the
-        # checks only read it, and here it is a read-only property.
-        submitted_by = check_against_ledger(checked, new_id, signer,
-                                            ledger, label)  # type: ignore[arg-type]
-        recorded_at = format_timestamp(now)
-        fields = dict(id=new_id, kind=checked.kind, facility=checked.facility,
-                      valid_from=checked.valid_from.isoformat(),
-                      known_on=checked.known_on.isoformat(), recorded_at=recorded_at,
-                      supersedes=checked.supersedes, source=checked.source,
-                      payload=checked.payload, submitted_by=submitted_by, prev_hash=prev_hash)
-        digest = record_hash(fields)
-        return Record(id=new_id, kind=checked.kind, facility=checked.facility,
-                      valid_from=checked.valid_from, known_on=checked.known_on,
-                      recorded_at=parse_timestamp(recorded_at),
-                      supersedes=checked.supersedes, source=checked.source,
-                      payload=checked.payload, submitted_by=submitted_by,
-                      signature=None if signer is None else signer.sign(digest),
-                      prev_hash=prev_hash, hash=digest)
+    def _build(checked: CheckedDraft, signer: Signer | None, submitted_by: str | None,
+               new_id: int, prev_hash: str, stamp: tuple[str, datetime]
+               ) -> tuple[Record, tuple]:
+        """The record, and its row as stored: the payload encoded once (the stored text is
+        the one hashed), ``recorded_at`` as the transaction formatted it."""
+        recorded_at, moment = stamp
+        valid_from, known_on = checked.valid_from.isoformat(), checked.known_on.isoformat()
+        payload = payload_json(checked.payload)
+        text = hashed_text(new_id, checked.kind, checked.facility, valid_from, known_on,
+                           recorded_at, checked.supersedes, checked.source, payload,
+                           submitted_by, prev_hash)
+        digest = (hashlib.sha256(text.encode("ascii")).hexdigest() if text is not None else
+                  record_hash(dict(id=new_id, kind=checked.kind, facility=checked.facility,
+                                   valid_from=valid_from, known_on=known_on,
+                                   recorded_at=recorded_at, supersedes=checked.supersedes,
+                                   source=checked.source, payload=checked.payload,
+                                   submitted_by=submitted_by, prev_hash=prev_hash)))
+        signature = None if signer is None else signer.sign(digest)
+        record = stored_record((new_id, checked.kind, checked.facility, checked.valid_from,
+                                checked.known_on, moment, checked.supersedes, checked.source,
+                                checked.payload, submitted_by, signature, prev_hash, digest))
+        return record, (new_id, checked.kind, checked.facility, valid_from, known_on,
+                        recorded_at, checked.supersedes, checked.source, payload, submitted_by,
+                        signature, prev_hash, digest)
 
     # -- reading ----------------------------------------------------------------------------------
     def _select(self, *conditions) -> list[Record]:
         self._ensure_ready()
         query = select(*RECORD_COLUMNS).where(*conditions).order_by(records.c.id)
-        with self._backend.read() as conn:
-            return [_to_record(StoredRow(*row)) for row in conn.execute(query)]
+        reader = RecordReader()
+        with _bulk(), self._backend.read() as conn:
+            return [reader.record(StoredRow(*row)) for row in conn.execute(query)]
 
     def __len__(self) -> int:
         """The number of records (the last id)."""
@@ -418,33 +493,68 @@ class RecordStore:
         return declaration_in_force(self._select(*conditions), facility, on, known_by)
 
     # -- verifying --------------------------------------------------------------------------------
-    def verify(self) -> VerificationReport:
+    def verify(self, *, memo: SignatureMemo | None = None) -> VerificationReport:
         """Check the whole ledger: ids without gaps, chain links, hashes recomputed from the
         stored bytes, signatures and signature requirements, the ledger head.
+
+        Parameters
+        ----------
+        memo : SignatureMemo, optional
+            The verifying account's memo of signatures it has verified before
+            (:mod:`.sigmemo`): those are not verified again (every other check is made).
 
         Returns
         -------
         VerificationReport
             ``ok``, and every problem found naming its record id.
         """
+        return self._verify(None, memo).report
+
+    def verified_read(self, facility: str, as_of: date, held_on=None, *,
+                      memo: SignatureMemo | None = None) -> VerifiedRead:
+        """:meth:`verify` and :meth:`known_as_of` in one pass over one snapshot of the ledger:
+        the records returned are the very ones verified (no append can come between), and
+        each row is read and decoded once.
+
+        Returns
+        -------
+        VerifiedRead
+            ``report`` (as :meth:`verify` gives it) and ``records()`` (as :meth:`known_as_of`
+            gives them; read only when asked, so that a caller may refuse a store that fails
+            verification before it reads anything from it).
+        """
+        day = parse_date(as_of, "as_of").isoformat()
+        limit = None if held_on is None else format_timestamp(parse_moment(held_on))
+
+        def wanted(row: StoredRow) -> bool:
+            return (row.facility == facility and type(row.known_on) is str
+                    and row.known_on <= day and (limit is None or (
+                        type(row.recorded_at) is str and row.recorded_at <= limit)))
+        return self._verify(wanted, memo)
+
+    def _verify(self, wanted: Callable[[StoredRow], bool] | None,
+                memo: SignatureMemo | None) -> VerifiedRead:
         self._ensure_ready()
-        checker = ChainChecker()
-        query = select(*RECORD_COLUMNS).order_by(records.c.id)
-        with self._backend.read() as conn:
+        checker = ChainChecker(None if memo is None else memo.verify)
+        picked: list[tuple[StoredRow, dict | None]] = []
+        with _bulk(), self._backend.read() as conn:
             head_id, head_hash = conn.execute(_SELECT_HEAD).one()
-            result = conn.execution_options(yield_per=_VERIFY_BATCH).execute(query)
-            for row in result:
-                checker.check(StoredRow(*row))
-        return checker.report(head_id, head_hash)
+            for values in self._backend.rows(conn, _SCAN_ALL, _VERIFY_BATCH):
+                row = StoredRow(*values)
+                payload = checker.check(row)
+                if wanted is not None and wanted(row):
+                    picked.append((row, payload))
+        if memo is not None:
+            memo.save()
+        return VerifiedRead(checker.report(head_id, head_hash), picked)
 
     # -- anchoring ------------------------------------------------------------------------------
     def _leaves(self) -> tuple[list[str], list[str]]:
         """The record hashes and ``recorded_at`` texts, in ledger order (one snapshot)."""
         self._ensure_ready()
         hashes, times = [], []
-        with self._backend.read() as conn:
-            for _, digest, recorded_at in conn.execution_options(
-                    yield_per=_VERIFY_BATCH).execute(_SELECT_LEAVES):
+        with _bulk(), self._backend.read() as conn:
+            for digest, recorded_at in self._backend.rows(conn, _SCAN_LEAVES, _VERIFY_BATCH):
                 hashes.append(digest)
                 times.append(recorded_at)
         return hashes, times
