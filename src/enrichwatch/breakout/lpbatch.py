@@ -31,7 +31,6 @@ array([9.26, 9.26,  inf])
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linprog
 
 __all__ = ["days_from_tau", "solve_batch", "standard_form"]
 
@@ -124,6 +123,8 @@ def _check_each(a, b, c, basis):
 
 def _solve_one(a, b, c):
     """(tau, basis or None) of one sample by HiGHS."""
+    from scipy.optimize import linprog  # here: importing this module stays cheap (~0.4 s)
+
     res = linprog(c, A_eq=a, b_eq=b, bounds=(0, None), method="highs-ds")
     if res.status != 0:
         return 0.0, None
