@@ -271,7 +271,7 @@ def _read_entry(path: Path) -> bytes | None:
              | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         fd = os.open(path, flags)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as err:
         if err.errno == errno.ELOOP:
