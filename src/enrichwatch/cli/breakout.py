@@ -94,7 +94,7 @@ def breakout(
     if dask is not None and samples and importlib.util.find_spec("distributed") is None:
         raise BadInput("--dask", dask, "a Dask scheduler address, with Dask installed "
                                        "(pip install 'enrichwatch[dask]')")
-    from ..breakout.assess import SQ_DEFINITIONS
+    from ..breakout.sq import SQ_DEFINITIONS
 
     if sq_definition not in SQ_DEFINITIONS:
         raise BadInput("--sq-definition", sq_definition, "one of " + ", ".join(SQ_DEFINITIONS))
@@ -146,7 +146,7 @@ def _clear(cache) -> dict:
 
 def _plan(path, sq, samples, model, dask, seed, report, as_json, sq_definition) -> None:
     from ..breakout import load_state, monte_carlo, plan_breakout
-    from ..breakout.assess import sq_statement, sq_u235_kg
+    from ..breakout.sq import sq_statement, sq_u235_kg
 
     state = load_state(path)
     per_sq = sq_u235_kg(sq_definition)
