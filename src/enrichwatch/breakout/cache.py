@@ -74,6 +74,7 @@ import math
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
@@ -150,11 +151,16 @@ def cache_directory(environ: dict[str, str] | None = None) -> Path | None:
 # keys
 
 
+def _package_version() -> str:
+    # the root package is always loaded before this one (read from sys.modules: importing it
+    # here would count as importing every layer it re-exports)
+    return str(getattr(sys.modules.get("enrichwatch"), "__version__", "unknown"))
+
+
 @functools.cache
 def _code_fingerprint() -> str:
     """SHA-256 of the source that computes cached results (package version if unreadable)."""
-    from .. import __version__
-
+    __version__ = _package_version()
     root = Path(__file__).resolve().parents[1]
     files = sorted([*(root / "breakout").glob("*.py"), *(root / "physics").glob("*.py"),
                     root / "composition.py", root / "constants.py", root / "units.py"])
@@ -171,9 +177,8 @@ def _code_fingerprint() -> str:
 def _versions() -> dict[str, str]:
     import scipy  # the package only (its submodules load lazily): cheap
 
-    from .. import __version__
-
-    return {"enrichwatch": __version__, "numpy": np.__version__, "scipy": scipy.__version__}
+    return {"enrichwatch": _package_version(), "numpy": np.__version__,
+            "scipy": scipy.__version__}
 
 
 def array_digest(values) -> str:
