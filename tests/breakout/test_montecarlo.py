@@ -11,7 +11,7 @@ from enrichwatch.breakout.lpbatch import days_from_tau, solve_batch, standard_fo
 from enrichwatch.breakout.montecarlo import _draw, _sample_flows, _seed_candidates, prepare
 from enrichwatch.errors import InputError
 from enrichwatch.physics.machines import Machine
-from tests.breakout.breakout_helpers import W
+from tests.breakout.breakout_helpers import W, group
 
 
 def test_percentiles_bracket_and_are_ordered(ladder_state):
@@ -52,6 +52,27 @@ def test_every_sample_is_the_exact_lp_optimum(ladder_state):
         exact = _pure_lp(flows[i][:, keep], mc, stock[i, mc.constrained],
                          mc.target - stock[i, -1])
         assert days[i] == pytest.approx(exact, rel=1e-9)
+
+
+def test_unreachable_samples_are_certified_in_bulk():
+    """Issue 14: a stock near the least that can make the target leaves many samples
+    unreachable; one HiGHS solve certifies the rest (weak duality), and every sample still
+    agrees with HiGHS on its own (tau = 0 exactly where HiGHS finds it)."""
+    state = BreakoutState("tight", (Stock(W(60.0), 40.0, 0.05), Stock(W(20.0), 10.0, 0.3)),
+                          (group("A", count=2),))
+    mc = _seed_candidates(prepare(state), 1)
+    r, stock = _draw(mc, np.random.default_rng(5), 400)
+    flows = _sample_flows(mc, r)
+    keep = np.concatenate([mc.constrained, [flows.shape[2] - 1]])
+    tau, calls, _ = solve_batch(flows[:, :, keep], mc.groups, stock[:, mc.constrained],
+                                mc.target - stock[:, -1], mc.units, mc.candidates)
+    days = days_from_tau(tau)
+    unreachable = int(np.isinf(days).sum())
+    assert 0.2 * len(days) < unreachable < len(days) and calls < unreachable / 5
+    for i in range(0, 400, 8):
+        exact = _pure_lp(flows[i][:, keep], mc, stock[i, mc.constrained],
+                         mc.target - stock[i, -1])
+        assert days[i] == pytest.approx(exact, rel=1e-9) or days[i] == exact == math.inf
 
 
 def test_no_uncertainty_gives_the_nominal_plan():
