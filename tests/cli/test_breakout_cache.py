@@ -94,3 +94,14 @@ def test_repeated_call_loads_no_optimiser(tmp_path):
     assert "scipy.optimize" in cold.stderr
     assert "scipy.optimize" not in warm.stderr
     assert "enrichwatch.physics.network" not in warm.stderr
+
+
+def test_timeline_is_the_same_from_the_cache(cli, tmp_path, monkeypatch):
+    """The timeline (analyst and all-capacity scenarios, bundled installed machines) reads the
+    same cache: cold, warm and uncached answers agree to the bit."""
+    monkeypatch.setenv("ENRICHWATCH_CACHE_DIR", str(tmp_path))
+    args = ("breakout", "--timeline", "--since", "2023-02", "--until", "2023-03", "--json")
+    outs = [cli(*args, *extra) for extra in ([], ["-v"], ["--no-cache"])]
+    assert [code for code, _, _ in outs] == [0, 0, 0]
+    assert outs[0][1] == outs[1][1] == outs[2][1]
+    assert " 0 not cached, 0 ignored, 0 written" in outs[1][2]

@@ -107,8 +107,12 @@ def _check(a, b, c, basis, each: bool = True):
     reduced = c[None, :] - np.einsum("nm,nmj->nj", y, a)
     scale = 1.0 + np.abs(xb).max(axis=1)
     ok = (xb >= -_TOL * scale[:, None]).all(axis=1)
+    # each reduced cost against the size of its own terms: one scale for all columns let a
+    # column of small entries through with a reduced cost of -1e-7, a suboptimal basis (days
+    # up to 1.5e-5 too long, issue 14)
     yscale = 1.0 + np.abs(y).max(axis=1) * np.abs(a).max(axis=(1, 2))
-    ok &= (reduced >= -_TOL * yscale[:, None]).all(axis=1)
+    terms = np.abs(c)[None, :] + np.einsum("nm,nmj->nj", np.abs(y), np.abs(a))
+    ok &= (reduced >= -_TOL * (terms + 1e-6 * yscale[:, None])).all(axis=1)
     ok &= np.isfinite(xb).all(axis=1)
     j = a.shape[2] - a.shape[1] - 1
     pos = np.flatnonzero(np.asarray(basis) == j)
@@ -131,7 +135,9 @@ def _solve_one(a, b, c):
     """(tau, basis or None, dual y or None) of one sample by HiGHS."""
     from scipy.optimize import linprog  # here: importing this module stays cheap (~0.4 s)
 
-    res = linprog(c, A_eq=a, b_eq=b, bounds=(0, None), method="highs-ds")
+    res = linprog(c, A_eq=a, b_eq=b, bounds=(0, None), method="highs-ds",
+                  options={"primal_feasibility_tolerance": 1e-10,      # default 1e-7 left
+                           "dual_feasibility_tolerance": 1e-10})      # days 2e-6 too long
     if res.status != 0:
         return 0.0, None, None
     j = a.shape[1] - a.shape[0] - 1

@@ -100,9 +100,10 @@ def unit_rates(state: BreakoutState, model: str = "repiped", ratings=None):
         return [[step_rate(m, per, job, st.feed, st.product, st.tails, model) for st in steps]
                 for m, per, job in units]
 
-    return memoised("rates", lambda: _rates_material(units, steps, model), compute,
-                    lambda rates: [[r.cache_doc() for r in row] for row in rates],
-                    lambda doc: _rates_from_doc(doc, units, steps))
+    rates = memoised("rates", lambda: _rates_material(units, steps, model), compute,
+                     lambda rates: [[r.cache_doc() for r in row] for row in rates],
+                     lambda doc: _rates_from_doc(doc, units, steps))
+    return [list(row) for row in rates]          # the cache keeps its own lists
 
 
 def _rates_material(units, steps, model: str) -> dict:

@@ -387,7 +387,7 @@ def solution_from_doc(doc, prog: Program, phases: int, integer: bool) -> Solutio
     alloc = array(doc["allocation"], (h, k, s), 0.0, float(np.max(prog.units, initial=0.0)))
     durations = array(doc["durations"], (h,), 0.0)
     days = number(doc["days"], 0.0, allow_inf=True)
-    status = text(doc["status"], 500)
+    status = text(doc["status"], 10_000)
     opt = [None if doc[g] is None else number(doc[g], 0.0, 1.0 if g == "gap" else math.inf)
            for g in ("mip_gap", "gap")]
     sol = Solution(alloc, durations, days, h, integer, status, opt[0], opt[1])

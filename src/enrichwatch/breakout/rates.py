@@ -303,7 +303,7 @@ def rate_from_doc(doc, x_feed: float, x_product: float, x_tails: float,
                          "exceeds the rated power")
     return StepRate(feed_kg_per_day=f, product_kg_per_day=p, tails_kg_per_day=w,
                     tails_assay=xw, exact_tails=exact, value_work_kg_swu_per_day=work, cap=cap,
-                    method=text(doc["method"]))
+                    method=text(doc["method"], 10_000))
 
 
 def job_material(job: BuiltJob | None) -> list[float] | None:

@@ -123,6 +123,8 @@ def _cache(no_cache: bool, verbose: bool):
     from ..breakout.cache import ResultCache, cache_directory
 
     if no_cache:
+        if verbose:
+            _say("cache: off (--no-cache)")
         return None
     folder = cache_directory()
     if folder is None:
