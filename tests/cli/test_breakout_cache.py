@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli.schema_helpers import validate_output
+
 ROOT = Path(__file__).parents[2]
 FEB_2023 = ROOT / "examples" / "breakout" / "feb-2023.toml"
 
@@ -52,8 +54,9 @@ def test_clear_cache(cli, tmp_path, monkeypatch):
     cli("breakout", FEB_2023, "--json")
     n = len(_entries(tmp_path))
     code, out, _ = cli("breakout", "--clear-cache", "--json")
-    assert code == 0 and json.loads(out) == {
-        "cache": {"folder": str(tmp_path / "breakout"), "removed": n}}
+    data = json.loads(out)
+    validate_output("breakout-cache", data)
+    assert code == 0 and (data["folder"], data["removed"]) == (str(tmp_path / "breakout"), n)
     assert _entries(tmp_path) == []
     code, out, _ = cli("breakout", "--clear-cache")
     assert code == 0 and "removed 0 entries" in out

@@ -82,7 +82,8 @@ def breakout(
         payload = _clear(cache)
         said = f"cache: removed {payload['removed']} entries from {payload['folder']}"
         if state is None and not timeline:
-            emit(as_json, {"cache": payload}, lambda out: out.print(said, markup=False))
+            emit(as_json, payload, lambda out: out.print(said, markup=False),
+                 schema="breakout-cache")
             return
         if verbose:
             _say(said)
