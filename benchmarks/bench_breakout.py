@@ -125,6 +125,12 @@ def command_line(bench: Bench) -> None:
             lambda: _child(*args, env=warm), repeats=9), target=1.0)
         bench.check("CLI feb-2023 --json --no-cache", measure(
             lambda: _child(*args, "--no-cache", env=warm), repeats=5))
+        mc = (*args, "--samples", "10000")
+        _child(*mc, env=warm)                    # the rates at the low and high ratings too
+        bench.check("CLI feb-2023 --samples 10000 --json, repeated call", measure(
+            lambda: _child(*mc, env=warm), repeats=5))
+        bench.check("CLI feb-2023 --samples 10000 --json --no-cache", measure(
+            lambda: _child(*mc, "--no-cache", env=warm), repeats=5))
     bench.info("load", _load())
 
 
