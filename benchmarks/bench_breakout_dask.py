@@ -1,44 +1,59 @@
-"""Monte Carlo of breakout time on a local Dask cluster: 1 worker against 2 workers
-(each one process, one thread). Needs `distributed` (pip install 'dask[distributed]')."""
+"""Breakout Monte Carlo on a local Dask cluster against a WARM local run (issue 14).
+
+Both sides warm: the local run is timed after an untimed call in the same process (imports,
+rates at the three ratings, HiGHS loaded); the cluster after one untimed run on its workers
+(each one process, one thread). Results must be bit-identical to the local run. No target:
+whether Dask wins depends on the cores free; the script says which is faster here.
+Needs `distributed` (pip install 'enrichwatch[dask]').
+"""
+
+from harness import Bench, main_exit, measure  # noqa: I001  (pins threads first)
 
 import os
+from pathlib import Path
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+import numpy as np
+from distributed import Client, LocalCluster
 
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+from enrichwatch.breakout import load_state, monte_carlo, plan_breakout
 
-import numpy as np  # noqa: E402
-from distributed import Client, LocalCluster  # noqa: E402
-
-from enrichwatch.breakout import load_state, monte_carlo, plan_breakout  # noqa: E402
-
-EXAMPLE = Path(__file__).parents[1] / "examples" / "breakout" / "hundred-cascades.toml"
-SAMPLES, CHUNK = 100_000, 5_000
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "breakout" / "hundred-cascades.toml"
+SAMPLES, CHUNK, N_SQ = 100_000, 5_000, 5
 
 
-def main():
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def main() -> None:
+    bench = Bench(f"breakout Monte Carlo, {SAMPLES:,} samples in chunks of {CHUNK:,}: "
+                  "Dask against a warm local run")
+    bench.info("load", _load())
     state = load_state(EXAMPLE)
-    plan = plan_breakout(state, 5)
-    t = time.perf_counter()
-    local = monte_carlo(state, 5, samples=SAMPLES, seed=0, chunk_size=CHUNK, plan=plan)
-    t_local = time.perf_counter() - t
-    print(f"local, one process: {SAMPLES:,} samples in {t_local:.2f} s")
-    times = {}
+    plan = plan_breakout(state, N_SQ)
+
+    def local():
+        return monte_carlo(state, N_SQ, samples=SAMPLES, seed=0, chunk_size=CHUNK, plan=plan)
+
+    reference = local()                                          # warm-up (untimed)
+    t_local = bench.check("local, one process, warm", measure(local, repeats=3, warmup=0))
     for workers in (1, 2):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
-            monte_carlo(state, 5, samples=2 * CHUNK, seed=1, chunk_size=CHUNK, plan=plan,
-                        client=client)                           # warm the workers
-            t = time.perf_counter()
-            dist = monte_carlo(state, 5, samples=SAMPLES, seed=0, chunk_size=CHUNK, plan=plan,
-                               address=cluster.scheduler_address)
-            times[workers] = time.perf_counter() - t
-            same = np.array_equal(dist.days, local.days)
-            print(f"Dask, {workers} worker(s): {times[workers]:.2f} s "
-                  f"(identical to local: {same})")
-    print(f"speed-up 1 -> 2 workers: {times[1] / times[2]:.2f}x on {os.cpu_count()} cores")
+            def on_dask(c=client):
+                return monte_carlo(state, N_SQ, samples=SAMPLES, seed=0, chunk_size=CHUNK,
+                                   plan=plan, client=c)
+
+            same = np.array_equal(on_dask().days, reference.days)   # warm-up, and the check
+            t = bench.check(f"Dask, {workers} worker(s), warm", measure(on_dask, repeats=3,
+                                                                       warmup=0))
+            bench.info(f"Dask, {workers} worker(s) against local",
+                       f"{t_local.median / t.median:.2f}x the local speed "
+                       f"({'faster' if t.median < t_local.median else 'slower'}); "
+                       f"identical to local: {same}")
+    bench.info("load", _load())
+    main_exit(bench)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ CASES = {
               ("ideal", "--feed", "U235=0.72,U238=99.28", "--product", "5", "--tails", "0.25",
                "--alpha-per-mass", "1.05", "--real-stages")],
     "machines": [("machines",)],
+    "breakout-cache": [("breakout", "--clear-cache")],
     "sampling-attribute": [("sampling", "attribute", "--population", "200", "--defects", "10"),
                            ("sampling", "attribute", "--population", "99", "--goal-kg", "25",
                             "--item-kg", "2.5", "--defect", "partial", "--defect-fraction", "0.1",

@@ -18,7 +18,12 @@ answers from the physics of the plant and shows the schedule behind the number:
   (:class:`ScenarioResult`), under a selectable SQ definition (:data:`SQ_DEFINITIONS`);
 * :func:`breakout_timeline` computes it at every IAEA report date, 2019-2025
   (:class:`Timeline`), and :func:`plot_timeline` draws it; :func:`plot_schedule` and
-  :func:`plot_distribution` draw a plan and a distribution.
+  :func:`plot_distribution` draw a plan and a distribution;
+* :class:`ResultCache` keeps rates and schedules on disk for repeated runs, once made active
+  with :func:`using_cache` (the command line does; see :mod:`.cache`).
+
+Names load lazily (PEP 562): ``import enrichwatch.breakout`` loads nothing heavy, and
+``load_state`` / ``plan_breakout`` do not load the scenario, Monte Carlo or timeline modules.
 
 Examples
 --------
@@ -30,68 +35,118 @@ Examples
 True
 """
 
-from .assess import (
-    SQ_DEFINITIONS,
-    ScenarioResult,
-    TornadoRow,
-    assess_all_capacity,
-    assess_scenario,
-)
-from .bound import LowerBound, ideal_swu_bound
-from .montecarlo import BreakoutDistribution, monte_carlo
-from .planner import plan_breakout
-from .plots import plot_distribution, plot_schedule, plot_tornado
-from .rates import MODELS, StepRate, step_rate
-from .results import BreakoutPlan, LevelBalance, RateRow, ScheduleEntry
-from .scenario import (
-    BreakoutScenario,
-    CascadeUse,
-    Range,
-    ScenarioFileError,
-    Site,
-    all_capacity_scenario,
-    analyst_scenario,
-    load_scenario_file,
-)
-from .state import BreakoutState, BuiltJob, CascadeGroup, Ladder, Step, Stock, product_target_kg_u
-from .state_io import StateFileError, load_state, state_from_toml_text
-from .timeline import Timeline, TimelineRow, breakout_timeline, plot_timeline, timeline_state
+from __future__ import annotations
+
+import importlib
+
+# As typing.TYPE_CHECKING (without importing typing): type checkers read it as true, so they
+# see the imports below; at run time __getattr__ loads each name on first use.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from .assess import ScenarioResult, TornadoRow, assess_all_capacity, assess_scenario
+    from .bound import LowerBound, ideal_swu_bound
+    from .cache import ResultCache, cache_directory, using_cache
+    from .montecarlo import BreakoutDistribution, monte_carlo
+    from .planner import plan_breakout
+    from .plots import plot_distribution, plot_schedule, plot_tornado
+    from .rates import MODELS, StepRate, step_rate
+    from .results import BreakoutPlan, LevelBalance, RateRow, ScheduleEntry
+    from .scenario import (
+        BreakoutScenario,
+        CascadeUse,
+        Range,
+        ScenarioFileError,
+        Site,
+        all_capacity_scenario,
+        analyst_scenario,
+        load_scenario_file,
+    )
+    from .sq import SQ_DEFINITIONS
+    from .state import (
+        BreakoutState,
+        BuiltJob,
+        CascadeGroup,
+        Ladder,
+        Step,
+        Stock,
+        product_target_kg_u,
+    )
+    from .state_io import StateFileError, load_state, state_from_toml_text
+    from .timeline import Timeline, TimelineRow, breakout_timeline, plot_timeline, timeline_state
+
+#: Public name -> the module of this package that defines it.
+_EXPORTS = {
+    "ScenarioResult": "assess",
+    "TornadoRow": "assess",
+    "assess_all_capacity": "assess",
+    "assess_scenario": "assess",
+    "LowerBound": "bound",
+    "ideal_swu_bound": "bound",
+    "ResultCache": "cache",
+    "cache_directory": "cache",
+    "using_cache": "cache",
+    "BreakoutDistribution": "montecarlo",
+    "monte_carlo": "montecarlo",
+    "plan_breakout": "planner",
+    "plot_distribution": "plots",
+    "plot_schedule": "plots",
+    "plot_tornado": "plots",
+    "MODELS": "rates",
+    "StepRate": "rates",
+    "step_rate": "rates",
+    "BreakoutPlan": "results",
+    "LevelBalance": "results",
+    "RateRow": "results",
+    "ScheduleEntry": "results",
+    "BreakoutScenario": "scenario",
+    "CascadeUse": "scenario",
+    "Range": "scenario",
+    "ScenarioFileError": "scenario",
+    "Site": "scenario",
+    "all_capacity_scenario": "scenario",
+    "analyst_scenario": "scenario",
+    "load_scenario_file": "scenario",
+    "SQ_DEFINITIONS": "sq",
+    "BreakoutState": "state",
+    "BuiltJob": "state",
+    "CascadeGroup": "state",
+    "Ladder": "state",
+    "Step": "state",
+    "Stock": "state",
+    "product_target_kg_u": "state",
+    "StateFileError": "state_io",
+    "load_state": "state_io",
+    "state_from_toml_text": "state_io",
+    "Timeline": "timeline",
+    "TimelineRow": "timeline",
+    "breakout_timeline": "timeline",
+    "plot_timeline": "timeline",
+    "timeline_state": "timeline",
+}
 
 __all__ = [
-    "MODELS",
-    "SQ_DEFINITIONS",
-    "BreakoutDistribution",
-    "BreakoutPlan",
-    "BreakoutScenario",
-    "CascadeUse",
-    "Range",
-    "ScenarioFileError",
-    "ScenarioResult",
-    "Site",
-    "TornadoRow",
     "all_capacity_scenario",
     "analyst_scenario",
     "assess_all_capacity",
     "assess_scenario",
-    "load_scenario_file",
+    "breakout_timeline",
+    "BreakoutDistribution",
+    "BreakoutPlan",
+    "BreakoutScenario",
     "BreakoutState",
     "BuiltJob",
+    "cache_directory",
+    "calibration_state",
     "CascadeGroup",
+    "CascadeUse",
+    "ideal_swu_bound",
     "Ladder",
     "LevelBalance",
-    "LowerBound",
-    "RateRow",
-    "ScheduleEntry",
-    "StateFileError",
-    "Step",
-    "StepRate",
-    "Stock",
-    "Timeline",
-    "TimelineRow",
-    "breakout_timeline",
-    "calibration_state",
-    "ideal_swu_bound",
+    "load_scenario_file",
     "load_state",
+    "LowerBound",
+    "MODELS",
     "monte_carlo",
     "plan_breakout",
     "plot_distribution",
@@ -99,10 +154,40 @@ __all__ = [
     "plot_timeline",
     "plot_tornado",
     "product_target_kg_u",
+    "Range",
+    "RateRow",
+    "ResultCache",
+    "ScenarioFileError",
+    "ScenarioResult",
+    "ScheduleEntry",
+    "Site",
+    "SQ_DEFINITIONS",
     "state_from_toml_text",
+    "StateFileError",
+    "Step",
     "step_rate",
+    "StepRate",
+    "Stock",
+    "Timeline",
     "timeline_state",
+    "TimelineRow",
+    "TornadoRow",
+    "using_cache",
 ]
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that they flag unknown names
+    def __getattr__(name: str):
+        module = _EXPORTS.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        obj = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = obj
+        return obj
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 def calibration_state(name: str) -> BreakoutState:
@@ -120,4 +205,6 @@ def calibration_state(name: str) -> BreakoutState:
         raise UnknownNameError("name", name, f"one of {', '.join(names)}")
     packaged = resources.files("enrichwatch") / "data" / "stockpile" / f"{name}.toml"
     with resources.as_file(packaged) as path:  # the file itself, for an installed package
+        from .state_io import load_state
+
         return load_state(path)

@@ -48,6 +48,7 @@ from .lpbatch import days_from_tau, solve_batch
 from .planner import build_program, lower_bound, unit_rates
 from .program import solve_program
 from .scenario import BreakoutScenario, CascadeUse, Range, scenario_stocks
+from .sq import SQ_DEFINITIONS, sq_statement, sq_u235_kg
 from .state import BreakoutState, product_target_kg_u
 
 if TYPE_CHECKING:
@@ -56,28 +57,9 @@ if TYPE_CHECKING:
 __all__ = ["SQ_DEFINITIONS", "ScenarioResult", "TornadoRow", "assess_all_capacity",
            "assess_scenario", "sq_statement", "sq_u235_kg"]
 
-#: SQ definitions: name -> (kg U-235 per SQ, statement).
-SQ_DEFINITIONS: dict[str, tuple[float, str]] = {
-    "iaea": (25.0, "1 SQ = 25 kg U-235 in HEU (IAEA Safeguards Glossary), 27.8 kg U at 90 %"),
-    "90pct": (22.5, "1 SQ = 25 kg of 90 % uranium (22.5 kg U-235), as in most published "
-                    "breakout estimates (breakout-methods.md)"),
-}
-
 _PERCENTILES = (5, 50, 95)
 _CANDIDATES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
 _Z95 = 1.6448536269514722
-
-
-def sq_u235_kg(definition: str) -> float:
-    """kg U-235 per SQ under ``definition`` ('iaea' or '90pct')."""
-    if definition not in SQ_DEFINITIONS:
-        raise InputError("sq_definition", definition, "one of " + ", ".join(SQ_DEFINITIONS))
-    return SQ_DEFINITIONS[definition][0]
-
-
-def sq_statement(definition: str) -> str:
-    sq_u235_kg(definition)
-    return SQ_DEFINITIONS[definition][1]
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from ..errors import ConvergenceError, InputError
 from ..physics.swu import separative_work, value_tangent
+from .cache import EntryError, array_digest, memoised, number
 
 __all__ = ["LowerBound", "ideal_swu_bound"]
 
@@ -162,7 +162,30 @@ def ideal_swu_bound(levels, stock_kg, waste_tails: float, target_kg: float) -> L
     need = target_kg - m[-1]
     if need <= 0.0:
         return LowerBound(0.0, 0.0)
-    return _solve(x, m, need)
+    return memoised("bound", lambda: {"levels": array_digest(x), "stock": array_digest(m),
+                                      "need": float(need)},
+                    lambda: _solve(x, m, need), _doc, lambda doc: _from_doc(doc, x, need))
+
+
+def _doc(b: LowerBound) -> dict:
+    return {"swu_kg": b.swu_kg, "feed_kg": list(b.feed_kg),
+            "discard_assays": list(b.discard_assays)}
+
+
+def _from_doc(doc, x: np.ndarray, need: float) -> LowerBound:
+    """A bound from its cache document, checked: a work >= 0 and, when reachable, a feed >= 0
+    per step and discarded tails below each step's feed (raises :class:`~.cache.EntryError`)."""
+    if not isinstance(doc, dict) or set(doc) != {"swu_kg", "feed_kg", "discard_assays"}:
+        raise EntryError("not a lower bound")
+    swu = number(doc["swu_kg"], 0.0, allow_inf=True)
+    n = 0 if math.isinf(swu) else len(x) - 1
+    feed, discards = doc["feed_kg"], doc["discard_assays"]
+    if not (isinstance(feed, list) and isinstance(discards, list)
+            and len(feed) == len(discards) == n):
+        raise EntryError(f"{n} steps are needed")
+    return LowerBound(swu, need, tuple(number(f, 0.0) for f in feed),
+                      tuple(None if y is None else number(y, 0.0, float(x[s]))
+                            for s, y in enumerate(discards)))
 
 
 def _solve(x: np.ndarray, m: np.ndarray, need: float) -> LowerBound:
@@ -207,6 +230,8 @@ def _solve(x: np.ndarray, m: np.ndarray, need: float) -> LowerBound:
         elif math.isfinite(m[lev]):
             ub_rows.append(-row)
             ub_rhs.append(m[lev])
+    from scipy.optimize import linprog
+
     bounds: list[tuple[float | None, float | None]] = [(0.0, None)] * nv
     for s in range(n_steps):
         bounds[idx["s"](s)] = (None, None)

@@ -13,6 +13,12 @@ rounding). Samples no candidate fits are solved one by one with HiGHS
 (:func:`scipy.optimize.linprog`, dual simplex); the basis of each such solution is recovered
 from its support (completed to full rank with slack columns) and added to the candidates.
 
+Unreachable samples (too little stock for the target at any speed: tau = 0) have a degenerate
+optimum that no recovered basis certifies. For them the dual solution y of HiGHS is kept: if
+``b . y = 0`` and ``c - A_k^T y >= 0`` for another sample k, then by weak duality that sample's
+optimum is tau = 0 as well (checked for all remaining samples at once), so each batch solves
+one unreachable sample, not every one.
+
 Standard form (per sample): minimise ``c . x`` subject to ``A x = b``, ``x >= 0``, with
 ``x = (a_1..a_J, tau, slacks)``; rows: one capacity row per group, one inventory row per
 constrained level, one product row (see :func:`standard_form`).
@@ -31,7 +37,6 @@ array([9.26, 9.26,  inf])
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linprog
 
 __all__ = ["days_from_tau", "solve_batch", "standard_form"]
 
@@ -102,8 +107,12 @@ def _check(a, b, c, basis, each: bool = True):
     reduced = c[None, :] - np.einsum("nm,nmj->nj", y, a)
     scale = 1.0 + np.abs(xb).max(axis=1)
     ok = (xb >= -_TOL * scale[:, None]).all(axis=1)
+    # each reduced cost against the size of its own terms: one scale for all columns let a
+    # column of small entries through with a reduced cost of -1e-7, a suboptimal basis (days
+    # up to 1.5e-5 too long, issue 14)
     yscale = 1.0 + np.abs(y).max(axis=1) * np.abs(a).max(axis=(1, 2))
-    ok &= (reduced >= -_TOL * yscale[:, None]).all(axis=1)
+    terms = np.abs(c)[None, :] + np.einsum("nm,nmj->nj", np.abs(y), np.abs(a))
+    ok &= (reduced >= -_TOL * (terms + 1e-6 * yscale[:, None])).all(axis=1)
     ok &= np.isfinite(xb).all(axis=1)
     j = a.shape[2] - a.shape[1] - 1
     pos = np.flatnonzero(np.asarray(basis) == j)
@@ -123,12 +132,18 @@ def _check_each(a, b, c, basis):
 
 
 def _solve_one(a, b, c):
-    """(tau, basis or None) of one sample by HiGHS."""
-    res = linprog(c, A_eq=a, b_eq=b, bounds=(0, None), method="highs-ds")
+    """(tau, basis or None, dual y or None) of one sample by HiGHS."""
+    from scipy.optimize import linprog  # here: importing this module stays cheap (~0.4 s)
+
+    res = linprog(c, A_eq=a, b_eq=b, bounds=(0, None), method="highs-ds",
+                  options={"primal_feasibility_tolerance": 1e-10,      # default 1e-7 left
+                           "dual_feasibility_tolerance": 1e-10})      # days 2e-6 too long
     if res.status != 0:
-        return 0.0, None
+        return 0.0, None, None
     j = a.shape[1] - a.shape[0] - 1
-    return float(res.x[j]), _basis(a, res.x)
+    marginals = getattr(getattr(res, "eqlin", None), "marginals", None)
+    dual = None if marginals is None else np.asarray(marginals, float)
+    return float(res.x[j]), _basis(a, res.x), dual
 
 
 def _basis(a, x):
@@ -180,13 +195,28 @@ def solve_batch(flows, groups, stock, deficit, units, candidates=()):
         _apply(a, b, c, basis, tau, done)
     while not done.all():
         i = int(np.flatnonzero(~done)[0])
-        t, basis = _solve_one(a[i], b, c)
+        t, basis, dual = _solve_one(a[i], b, c)
         calls += 1
         tau[i], done[i] = t, True
+        if t <= 0.0 and dual is not None:
+            _apply_unreachable(a, b, c, dual, tau, done)
         if basis is not None and basis not in cands:
             cands.append(basis)
             _apply(a, b, c, basis, tau, done)
     return tau, calls, cands
+
+
+def _apply_unreachable(a, b, c, y, tau, done) -> None:
+    """Mark tau = 0 for the samples the dual ``y`` of an unreachable one certifies (weak
+    duality: b . y = 0 and every reduced cost c - A_k^T y >= 0 give optimum 0)."""
+    todo = np.flatnonzero(~done)
+    scale = 1.0 + np.abs(y).max() * max(1.0, float(np.abs(b).max()))
+    if len(todo) == 0 or abs(float(b @ y)) > _TOL * scale:
+        return
+    reduced = c[None, :] - np.einsum("m,nmj->nj", y, a[todo])
+    ok = (reduced >= -_TOL * scale * (1.0 + np.abs(a[todo]).max(axis=(1, 2)))[:, None]).all(1)
+    tau[todo[ok]] = 0.0
+    done[todo[ok]] = True
 
 
 def _apply(a, b, c, basis, tau, done) -> None:

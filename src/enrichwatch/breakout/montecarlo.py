@@ -59,7 +59,8 @@ from .state import BreakoutState, product_target_kg_u
 __all__ = ["BreakoutDistribution", "McModel", "monte_carlo", "prepare", "run_chunk"]
 
 _PERCENTILES = (5, 50, 95)
-_PILOT = 64
+_PILOT = 1024           # pilot samples whose optimal bases seed every chunk (issue 14: 64 left
+#                        hundreds of samples per 100,000 to HiGHS, each rediscovering a basis)
 
 
 @dataclass(frozen=True, kw_only=True)

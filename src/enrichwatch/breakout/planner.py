@@ -45,8 +45,9 @@ import numpy as np
 from ..constants import SQ_HEU_U235_KG
 from ..errors import InputError
 from .bound import LowerBound, ideal_swu_bound
+from .cache import EntryError, machine_material, memoised
 from .program import Program, solve_program
-from .rates import MODELS, step_rate
+from .rates import MODELS, StepRate, job_material, rate_from_doc, step_rate
 from .results import (
     BreakoutPlan,
     RateRow,
@@ -84,8 +85,8 @@ def unit_rates(state: BreakoutState, model: str = "repiped", ratings=None):
     list of list of StepRate
         ``[group][step]``, per unit (cascade or chain) in kg U/day.
     """
-    ladder = state.ladder()
-    out = []
+    steps = state.ladder().steps
+    units = []
     for group in state.cascades:
         _, per = group.units(model)
         machine = group.machine
@@ -93,10 +94,33 @@ def unit_rates(state: BreakoutState, model: str = "repiped", ratings=None):
             rating = float(ratings[machine.name])
             if rating != machine.nominal_swu_per_yr:
                 machine = machine.with_separative_power(rating)
-        job = group.built_for if model == "as-built" else None
-        out.append([step_rate(machine, per, job, st.feed, st.product, st.tails, model)
-                     for st in ladder.steps])
-    return out
+        units.append((machine, per, group.built_for if model == "as-built" else None))
+
+    def compute():
+        return [[step_rate(m, per, job, st.feed, st.product, st.tails, model) for st in steps]
+                for m, per, job in units]
+
+    rates = memoised("rates", lambda: _rates_material(units, steps, model), compute,
+                     lambda rates: [[r.cache_doc() for r in row] for row in rates],
+                     lambda doc: _rates_from_doc(doc, units, steps))
+    return [list(row) for row in rates]          # the cache keeps its own lists
+
+
+def _rates_material(units, steps, model: str) -> dict:
+    """What fixes the rates of :func:`unit_rates`: machines (every catalog field, at the
+    rating used), machines per unit, built jobs, step assays and the model."""
+    return {"model": model, "steps": [[st.feed, st.product, st.tails] for st in steps],
+            "units": [{"machine": machine_material(m), "machines": per,
+                       "job": job_material(job)} for m, per, job in units]}
+
+
+def _rates_from_doc(doc, units, steps) -> list[list[StepRate]]:
+    if not (isinstance(doc, list) and len(doc) == len(units)
+            and all(isinstance(row, list) and len(row) == len(steps) for row in doc)):
+        raise EntryError(f"rates for {len(units)} units x {len(steps)} steps are needed")
+    return [[rate_from_doc(d, st.feed, st.product, st.tails, per * m.nominal_swu_per_yr)
+             for d, st in zip(row, steps, strict=True)]
+            for row, (m, per, _) in zip(doc, units, strict=True)]
 
 
 def build_program(ladder: Ladder, units, rates, target_kg_u: float) -> Program:

@@ -77,9 +77,12 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ..errors import ConvergenceError
+from .cache import EntryError, array, array_digest, flag, memoised, number, text
+
+# scipy.optimize (HiGHS) is imported where a problem is solved: a run whose solutions come
+# from the cache (.cache) never loads it (~0.4 s).
 
 __all__ = ["Program", "Solution", "solve_program"]
 
@@ -177,7 +180,9 @@ def _matrix(prog: Program, phases: int):
     return np.array(rows), np.array(lo), np.array(hi), nv
 
 
-def _bounds(prog: Program, phases: int, nv: int) -> Bounds:
+def _bounds(prog: Program, phases: int, nv: int):
+    from scipy.optimize import Bounds
+
     k, s, _ = prog.shape
     usable = np.abs(prog.g).sum(axis=2) > 0.0           # (K, S)
     ub = np.where(usable, prog.units[:, None], 0.0).ravel()
@@ -189,7 +194,9 @@ def solve_program(prog: Program, phases: int = 1, integer: bool = False) -> Solu
     """Fastest schedule: the fluid LP, or the best whole-cascade schedule found.
 
     For whole cascades: the MILP over H equal phases, then its phase lengths re-optimised; while
-    the result is more than 1 % longer than the fluid optimum, H is doubled (up to 48).
+    the result is more than 1 % longer than the fluid optimum, H is doubled (up to 48). With a
+    cache active (:mod:`.cache`) the solution is kept on disk, keyed by the problem's arrays;
+    one read back must satisfy every constraint of the problem (:func:`solution_from_doc`).
 
     Parameters
     ----------
@@ -202,7 +209,14 @@ def solve_program(prog: Program, phases: int = 1, integer: bool = False) -> Solu
     Returns
     -------
     Solution
+        Its arrays are read-only.
     """
+    return memoised("program", lambda: _material(prog, phases, integer),
+                    lambda: _frozen(_solve_program(prog, phases, integer)), _solution_doc,
+                    lambda doc: _frozen(solution_from_doc(doc, prog, phases, integer)))
+
+
+def _solve_program(prog: Program, phases: int, integer: bool) -> Solution:
     if not integer:
         return _solve(prog, phases, False)
     fluid = _solve(prog, 1, False)
@@ -243,6 +257,8 @@ def _solve(prog: Program, phases: int = 1, integer: bool = False) -> Solution:
     if prog.deficit <= 0.0:
         return Solution(np.zeros((phases, k, s)), np.zeros(phases), 0.0, phases, integer,
                         "in stock")
+    from scipy.optimize import LinearConstraint, milp
+
     a_mat, lo, hi, nv = _matrix(prog, phases)
     bounds = _bounds(prog, phases, nv)
     kind = np.concatenate([np.full(nv - 1, 1 if integer else 0), [0]])
@@ -296,7 +312,7 @@ def _unreachable(prog: Program, phases: int, integer: bool) -> Solution:
                     "unreachable")
 
 
-def _cost(prog: Program, phases: int, bounds: Bounds) -> np.ndarray:
+def _cost(prog: Program, phases: int, bounds) -> np.ndarray:
     """-tau plus a tie-break on the work used, too small to cost 1e-6 of the optimal tau."""
     k, s, _ = prog.shape
     top = np.maximum(prog.g[:, :, -1], 0.0)
@@ -309,6 +325,8 @@ def _cost(prog: Program, phases: int, bounds: Bounds) -> np.ndarray:
 
 def _phase_lengths(prog: Program, alloc: np.ndarray) -> np.ndarray | None:
     """Shortest phase lengths [days] for a fixed allocation (None if the LP fails)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     rates = np.einsum("hks,ksl->hl", alloc, prog.g)          # net flow in each phase (H, L)
     phases = len(alloc)
     rows, lo = [], []
@@ -322,3 +340,78 @@ def _phase_lengths(prog: Program, alloc: np.ndarray) -> np.ndarray | None:
     res = milp(np.ones(phases), constraints=LinearConstraint(np.array(rows), lo, np.inf),
                bounds=Bounds(0.0, np.inf))
     return None if res.x is None else np.maximum(res.x, 0.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# the cache document of a solution
+
+
+def _material(prog: Program, phases: int, integer: bool) -> dict:
+    return {"g": array_digest(prog.g), "units": array_digest(prog.units),
+            "stock": array_digest(prog.stock), "target": float(prog.target),
+            "work": array_digest(prog.work), "phases": int(phases), "integer": bool(integer)}
+
+
+def _frozen(sol: Solution) -> Solution:
+    for a in (sol.allocation, sol.durations):
+        a.setflags(write=False)
+    return sol
+
+
+def _solution_doc(sol: Solution) -> dict:
+    return {"allocation": sol.allocation.tolist(), "durations": sol.durations.tolist(),
+            "days": sol.days, "phases": sol.phases, "integer": sol.integer,
+            "status": sol.status, "mip_gap": sol.mip_gap, "gap": sol.gap}
+
+
+_FEASIBLE_TOL = 1e-6      # relative; HiGHS's feasibility tolerance is 1e-7
+
+
+def solution_from_doc(doc, prog: Program, phases: int, integer: bool) -> Solution:
+    """A :class:`Solution` of ``prog`` from its cache document, checked as untrusted input:
+    shapes, whole units where ``integer``, no group over its units, and every inventory and
+    the product constraint of the problem met (relative ``1e-6``); raises
+    :class:`~.cache.EntryError` otherwise. (A feasible but slower schedule cannot be told from
+    the optimum without solving again.)
+    """
+    keys = {"allocation", "durations", "days", "phases", "integer", "status", "mip_gap", "gap"}
+    if not isinstance(doc, dict) or set(doc) != keys or flag(doc["integer"]) != integer:
+        raise EntryError("not a solution of this problem")
+    h = doc["phases"]
+    top = max(phases, _MAX_AUTO_PHASES)
+    allowed = {phases * 2 ** j for j in range(7) if phases * 2 ** j <= top} if integer \
+        else {phases}
+    if isinstance(h, bool) or not isinstance(h, int) or h not in allowed:
+        raise EntryError(f"a number of phases in {sorted(allowed)} is needed")
+    k, s, _ = prog.shape
+    alloc = array(doc["allocation"], (h, k, s), 0.0, float(np.max(prog.units, initial=0.0)))
+    durations = array(doc["durations"], (h,), 0.0)
+    days = number(doc["days"], 0.0, allow_inf=True)
+    status = text(doc["status"], 10_000)
+    opt = [None if doc[g] is None else number(doc[g], 0.0, 1.0 if g == "gap" else math.inf)
+           for g in ("mip_gap", "gap")]
+    sol = Solution(alloc, durations, days, h, integer, status, opt[0], opt[1])
+    _check_feasible(prog, sol)
+    return sol
+
+
+def _check_feasible(prog: Program, sol: Solution) -> None:
+    a, d = sol.allocation, sol.durations
+    if sol.integer and not np.array_equal(a, np.round(a)):
+        raise EntryError("whole units are needed")
+    if np.any(a.sum(axis=2) > prog.units[None, :] * (1 + _FEASIBLE_TOL)):
+        raise EntryError("more units than a group has")
+    if prog.deficit <= 0.0 or math.isinf(sol.days):
+        if sol.days != (0.0 if prog.deficit <= 0.0 else math.inf) or np.any(a) or np.any(d):
+            raise EntryError("an empty schedule is needed (in stock, or unreachable)")
+        return
+    if sol.days != float(d.sum()):
+        raise EntryError("days are not the sum of the phase lengths")
+    made = np.cumsum(d[:, None] * np.einsum("hks,ksl->hl", a, prog.g), axis=0)   # (H, L)
+    scale = np.cumsum(d[:, None] * np.einsum("hks,ksl->hl", a, np.abs(prog.g)), axis=0)
+    for lev in prog.constrained_levels():
+        slack = prog.stock[lev] + made[:, lev]
+        if np.any(slack < -_FEASIBLE_TOL * (prog.stock[lev] + scale[:, lev]) - 1e-12):
+            raise EntryError(f"level {lev} runs short: not a feasible schedule")
+    if made[-1, -1] < prog.deficit - _FEASIBLE_TOL * (prog.deficit + scale[-1, -1]):
+        raise EntryError("the product falls short: not a feasible schedule")

@@ -31,7 +31,9 @@ rated power (``cap`` < 1 records it). This keeps every step physically possible 
 ideal-SWU lower bound of :mod:`.bound` a true bound.
 
 Every rate is computed once per (machine, machines per cascade, built job, step, model,
-rating) and cached: identical cascades share it.
+rating) and cached in memory: identical cascades share it. With a cache active
+(:mod:`.cache`), :func:`~.planner.unit_rates` also keeps the rates of a whole state on disk,
+so that a repeated run reads them (checked by :func:`rate_from_doc`) instead of solving again.
 
 Examples
 --------
@@ -48,20 +50,25 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import root
 
 from ..composition import Assay, Composition
 from ..constants import DAYS_PER_YEAR
 from ..errors import ConfigurationError, ConvergenceError, InputError
-from ..physics.capability import rate_for_assay
-from ..physics.cascade import FixedCascade, design_cascade
-from ..physics.network import ExternalFeed, Network
 from ..physics.swu import separative_work
+from .cache import EntryError, flag, machine_material, memoised, number, text
 from .state import BuiltJob
 
-__all__ = ["MODELS", "StepRate", "step_rate"]
+if TYPE_CHECKING:
+    from ..physics.cascade import FixedCascade
+
+# SciPy's optimisers and the cascade solver (which loads them) are imported where a rate is
+# computed: a run that reads its rates from the cache (.cache) never loads them (~0.4 s).
+
+__all__ = ["MODELS", "StepRate", "built_job_problem", "job_material", "rate_from_doc",
+           "step_rate"]
 
 #: The two plant models: cascades re-piped for each step, or kept as built.
 MODELS: tuple[str, ...] = ("repiped", "as-built")
@@ -109,6 +116,13 @@ class StepRate:
                        tails_kg_per_day=self.tails_kg_per_day * factor,
                        value_work_kg_swu_per_day=self.value_work_kg_swu_per_day * factor)
 
+    def cache_doc(self) -> dict:
+        """Every field, for the cache (:func:`rate_from_doc` reads it back exactly)."""
+        return {"feed": self.feed_kg_per_day, "product": self.product_kg_per_day,
+                "tails": self.tails_kg_per_day, "tails_assay": self.tails_assay,
+                "exact_tails": self.exact_tails, "work": self.value_work_kg_swu_per_day,
+                "cap": self.cap, "method": self.method}
+
     def as_dict(self) -> dict:
         return {"feed_kg_per_day": self.feed_kg_per_day,
                 "product_kg_per_day": self.product_kg_per_day,
@@ -135,6 +149,8 @@ def _logit(x: float) -> float:
 
 def _build(machine, n: int, job: BuiltJob | None, xf: float, xp: float, xw: float
            ) -> FixedCascade:
+    from ..physics.cascade import design_cascade
+
     if job is None:
         return design_cascade(machine, Composition.binary(Assay(np.asarray(xf))),
                               Assay(np.asarray(xp)), Assay(np.asarray(xw)), total_machines=n,
@@ -146,6 +162,8 @@ def _build(machine, n: int, job: BuiltJob | None, xf: float, xp: float, xw: floa
 def _hit_both(cascade: FixedCascade, xf: float, xp: float, xw: float, feed0: float
               ) -> tuple[float, float] | None:
     """(F, P) [kg/yr] giving product x_P and tails x_W exactly, or None."""
+    from scipy.optimize import root
+
     feed = Composition.binary(Assay(np.asarray(xf)))
     targets = np.array([_logit(xp), _logit(xw)])
     share0 = (xf - xw) / (xp - xw)
@@ -171,6 +189,9 @@ def _hit_both(cascade: FixedCascade, xf: float, xp: float, xw: float, feed0: flo
 def _throttle(cascade: FixedCascade, xf: float, xp: float, feed0: float
               ) -> tuple[float, float, float] | None:
     """(F, P, tails assay) with the product throttled to x_P at feed ``feed0``, or None."""
+    from ..physics.capability import rate_for_assay
+    from ..physics.network import ExternalFeed, Network
+
     feed = Composition.binary(Assay(np.asarray(xf)))
     net = Network([cascade], feeds=[ExternalFeed("feed", cascade.name, feed, feed0)])
     try:
@@ -250,3 +271,77 @@ def step_rate(machine, machines: int, job: BuiltJob | None, x_feed: float, x_pro
     return _finish(f, p, x_feed, x_product, xw, False, power,
                    f"{where}: {cascade.n_stages} stages, product throttled to "
                    f"{100 * x_product:.4g} %, tails at {100 * xw:.4g} % discarded")
+
+
+_BALANCE_TOL = 1e-6       # relative: root solves leave the assays within ~1e-8 of the target
+
+
+def rate_from_doc(doc, x_feed: float, x_product: float, x_tails: float,
+                  power_kg_swu_per_yr: float) -> StepRate:
+    """A :class:`StepRate` from its cache document, checked as untrusted input.
+
+    Beyond types and ranges, the rate must be physically possible: feed = product + tails, the
+    U-235 balance closed (relative ``1e-6``), tails below the feed (exactly at ``x_tails`` when
+    recycled), and the value-function work of the flows at most the rated power
+    ``power_kg_swu_per_yr`` of the cascade. Raises :class:`~.cache.EntryError` otherwise.
+    """
+    if not isinstance(doc, dict) or set(doc) != {"feed", "product", "tails", "tails_assay",
+                                                 "exact_tails", "work", "cap", "method"}:
+        raise EntryError("not a step rate")
+    f, p, w = (number(doc[k], 0.0) for k in ("feed", "product", "tails"))
+    xw, exact = number(doc["tails_assay"], 0.0, x_feed), flag(doc["exact_tails"])
+    work, cap = number(doc["work"], 0.0), number(doc["cap"], 0.0, 1.0)
+    scale = max(f, 1e-300)
+    if abs(f - p - w) > _BALANCE_TOL * scale or (exact and xw != x_tails) or xw <= 0.0:
+        raise EntryError("a step rate whose mass balance or tails do not close")
+    if abs(f * x_feed - p * x_product - w * xw) > _BALANCE_TOL * scale * x_feed:
+        raise EntryError("a step rate whose U-235 balance does not close")
+    limit = power_kg_swu_per_yr / DAYS_PER_YEAR * (1 + _BALANCE_TOL)
+    if f > 0 and (work > limit or abs(work - float(separative_work(x_feed, x_product, xw, f, p,
+                                                                     w))) > _BALANCE_TOL * limit):
+        raise EntryError("a step rate whose separative work is not that of its flows or "
+                         "exceeds the rated power")
+    return StepRate(feed_kg_per_day=f, product_kg_per_day=p, tails_kg_per_day=w,
+                    tails_assay=xw, exact_tails=exact, value_work_kg_swu_per_day=work, cap=cap,
+                    method=text(doc["method"], 10_000))
+
+
+def job_material(job: BuiltJob | None) -> list[float] | None:
+    """A built job as cache key material: its feed, product and tails mass fractions."""
+    return None if job is None else [float(a.mass_fraction)
+                                     for a in (job.feed, job.product, job.tails)]
+
+
+def built_job_problem(machine, machines: int, job: BuiltJob) -> str:
+    """Why ``machines`` machines cannot form a cascade for ``job`` ('' when they can).
+
+    The check behind a state file's ``built_for`` (it designs the cascade); with a cache
+    active (:mod:`.cache`) its answer is kept on disk, so that reading a state file again
+    does not load the cascade solver.
+
+    >>> from enrichwatch.physics.machines import load_catalog
+    >>> from enrichwatch.breakout.state import BuiltJob
+    >>> w = Assay.from_weight_percent
+    >>> built_job_problem(load_catalog().get("IR-6"), 166, BuiltJob(w(5.0), w(60.0), w(2.0)))
+    ''
+    >>> built_job_problem(load_catalog().get("IR-6"), 3, BuiltJob(w(5.0), w(60.0), w(2.0)))
+    'a whole number >= the 25 stages needed'
+    """
+    def compute() -> str:
+        from ..physics.cascade import design_cascade
+
+        try:
+            design_cascade(machine, Composition.binary(job.feed), job.product, job.tails,
+                           total_machines=machines)
+        except InputError as err:
+            return str(err.allowed)
+        return ""
+
+    def decode(doc) -> str:
+        if not isinstance(doc, dict) or set(doc) != {"problem"}:
+            raise EntryError("not a design check")
+        return text(doc["problem"])
+
+    return memoised("design", lambda: {"machine": machine_material(machine),
+                                       "machines": machines, "job": job_material(job)},
+                    compute, lambda problem: {"problem": problem}, decode)

@@ -77,8 +77,9 @@ from ..composition import Assay, Composition, kg_uf6_to_kg_u
 from ..dates import DATE_FORMAT, parse_date
 from ..errors import InputError
 from ..files import MISSING, Problem, ProblemsError, key_path, parse_toml, read_text_file
-from ..physics.cascade import design_cascade
-from ..physics.machines import MachineCatalog, load_catalog
+from ..physics.machines import MachineCatalog
+from .catalog import bundled_catalog
+from .rates import built_job_problem
 from .state import CONNECTIONS, BreakoutState, BuiltJob, CascadeGroup, Stock
 
 __all__ = ["MASS_UNITS", "StateFileError", "cascades_from_tables", "load_state",
@@ -274,13 +275,10 @@ def _cascade(m: _Cascade, loc: str, catalog: MachineCatalog, file: str, problems
     group = CascadeGroup(m.name, catalog.get(m.machine), m.machines, m.count, m.facility,
                          m.connection, source=m.source, note=m.note, **kwargs)
     _, per = group.units("as-built")
-    built = group.built_for
-    try:
-        design_cascade(group.machine, Composition.binary(built.feed), built.product,
-                       built.tails, total_machines=per)
-    except InputError as err:
+    problem = built_job_problem(group.machine, per, group.built_for)
+    if problem:
         problems.append(Problem(file, f"{loc}.machines", m.machines,
-                                f"enough machines for the built_for job ({err.allowed})"))
+                                f"enough machines for the built_for job ({problem})"))
         return None
     return group
 
@@ -345,7 +343,7 @@ def cascades_from_tables(items, file: str, where: str = "cascades",
                          catalog: MachineCatalog | None = None) -> tuple[CascadeGroup, ...]:
     """Cascade groups from a list of ``[[cascades]]``-style tables (used by the timeline's
     installed-machine file); raises :class:`StateFileError` listing every problem."""
-    catalog = load_catalog() if catalog is None else catalog
+    catalog = bundled_catalog() if catalog is None else catalog
     problems: list[Problem] = []
     if not isinstance(items, list) or not items:
         raise StateFileError([Problem(file, where, items, "one or more cascade tables")])
@@ -377,7 +375,7 @@ def state_from_toml_text(text: str, filename: str = "<text>",
         Listing every problem found.
     """
     raw = parse_toml(text, filename, StateFileError)
-    catalog = load_catalog() if catalog is None else catalog
+    catalog = bundled_catalog() if catalog is None else catalog
     problems = _problems(raw, filename)
     _duplicates(raw, filename, problems)
     _unknown_machines(raw.get("cascades"), "cascades", catalog, filename, problems)

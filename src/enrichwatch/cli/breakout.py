@@ -4,6 +4,7 @@ the timeline over the public record."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,11 +60,33 @@ def breakout(
                                    help="With --timeline: a breakout scenario file (TOML) "
                                         "instead of the bundled one."),
     report: Path = typer.Option(None, "--report", help="Write an HTML report here."),
+    no_cache: bool = typer.Option(False, "--no-cache",
+                                  help="Compute every rate and schedule afresh; read and write "
+                                       "no cache."),
+    clear_cache: bool = typer.Option(False, "--clear-cache",
+                                     help="Remove the cached rates and schedules first (alone: "
+                                          "remove them and stop)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Say on stderr what the cache read, ignored and wrote."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Fastest schedule to N significant quantities of weapon-grade uranium from stocks and
-    installed machines, with the ideal-SWU lower bound and (with --samples) its uncertainty."""
+    installed machines, with the ideal-SWU lower bound and (with --samples) its uncertainty.
+
+    Rates and schedules are cached on disk (ENRICHWATCH_CACHE_DIR, else
+    $XDG_CACHE_HOME/enrichwatch, else ~/.cache/enrichwatch), keyed by the plant, the machine
+    catalog and the code: a repeated call reads them instead of computing them again."""
     check_output_path(report, "--report")
+    cache = _cache(no_cache, verbose)
+    if clear_cache:
+        payload = _clear(cache)
+        said = f"cache: removed {payload['removed']} entries from {payload['folder']}"
+        if state is None and not timeline:
+            emit(as_json, payload, lambda out: out.print(said, markup=False),
+                 schema="breakout-cache")
+            return
+        if verbose:
+            _say(said)
     if timeline == (state is not None):
         raise BadInput("STATE/--timeline", str(state) if state else None,
                        "either a state file or --timeline")
@@ -72,21 +95,61 @@ def breakout(
     if dask is not None and samples and importlib.util.find_spec("distributed") is None:
         raise BadInput("--dask", dask, "a Dask scheduler address, with Dask installed "
                                        "(pip install 'enrichwatch[dask]')")
-    from ..breakout.assess import SQ_DEFINITIONS
+    from ..breakout.sq import SQ_DEFINITIONS
 
     if sq_definition not in SQ_DEFINITIONS:
         raise BadInput("--sq-definition", sq_definition, "one of " + ", ".join(SQ_DEFINITIONS))
     if scenarios is not None and not timeline:
         raise BadInput("--scenarios", str(scenarios), "only with --timeline")
-    if timeline:
-        _timeline(sq, samples, seed, since, until, report, as_json, sq_definition, scenarios)
-    else:
-        _plan(state, sq, samples, model, dask, seed, report, as_json, sq_definition)
+    from ..breakout.cache import using_cache
+
+    with using_cache(cache):
+        if timeline:
+            _timeline(sq, samples, seed, since, until, report, as_json, sq_definition,
+                      scenarios)
+        else:
+            _plan(state, sq, samples, model, dask, seed, report, as_json, sq_definition)
+    if verbose and cache is not None:
+        _say(f"cache: {cache.counts['hit']} read, {cache.counts['miss']} not cached, "
+             f"{cache.counts['rejected']} ignored, {cache.counts['written']} written "
+             f"({cache.folder})")
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+def _cache(no_cache: bool, verbose: bool):
+    """The ResultCache of this run, or None (``--no-cache``, or no folder to put it in)."""
+    from ..breakout.cache import ResultCache, cache_directory
+
+    if no_cache:
+        if verbose:
+            _say("cache: off (--no-cache)")
+        return None
+    folder = cache_directory()
+    if folder is None:
+        if verbose:
+            _say("cache: off (no ENRICHWATCH_CACHE_DIR, XDG_CACHE_HOME or home folder)")
+        return None
+    return ResultCache(folder, log=_say if verbose else None)
+
+
+def _clear(cache) -> dict:
+    """Remove the cache's entries (also under ``--no-cache``): the folder and how many."""
+    if cache is None:
+        from ..breakout.cache import ResultCache, cache_directory
+
+        folder = cache_directory()
+        cache = ResultCache(folder) if folder is not None else None
+    if cache is None:
+        return {"folder": None, "removed": 0}
+    return {"folder": str(cache.folder), "removed": cache.clear()}
 
 
 def _plan(path, sq, samples, model, dask, seed, report, as_json, sq_definition) -> None:
     from ..breakout import load_state, monte_carlo, plan_breakout
-    from ..breakout.assess import sq_statement, sq_u235_kg
+    from ..breakout.sq import sq_statement, sq_u235_kg
 
     state = load_state(path)
     per_sq = sq_u235_kg(sq_definition)
