@@ -35,12 +35,28 @@ def _environment():
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
+def _texts(figure) -> list:
+    """The figure's text artists that draw something (visible, not blank)."""
+    from matplotlib.text import Text
+
+    return [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
 def svg(ax, prefix: str):
     """The figure of ``ax`` as inline SVG markup, its ids prefixed so that several figures
-    can share one HTML document."""
+    can share one HTML document.
+
+    Text stays drawn as paths (no fonts needed); each text artist's group gets the class
+    ``plot-text`` so that its box can be measured in a browser, and the ``<svg>`` element
+    carries ``data-min-font-pt``, the smallest font size [pt] of its texts in the figure's own
+    units (a browser shows it at ``min_font_pt * rendered width / viewBox width`` pixels).
+    """
     from markupsafe import Markup
     from matplotlib import rc_context
 
+    texts = _texts(ax.figure)
+    gids = {str(t.get_gid()) for t in texts if t.get_gid()}
+    smallest = min((float(t.get_fontsize()) for t in texts), default=0.0)
     buffer = io.StringIO()
     # cast: matplotlib types rc_context's keys as a Literal of rc names (and only in recent
     # releases); these are valid rc names
@@ -51,10 +67,19 @@ def svg(ax, prefix: str):
     text = text[text.index("<svg"):]
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
     text = re.sub(r'\s+xmlns(?::xlink)?="[^"]*"', "", text)
-    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', text)
+
+    def group(match: re.Match) -> str:
+        name = match.group(1)
+        mark = ' class="plot-text"' if re.fullmatch(r"text_\d+", name) or name in gids else ""
+        return f'<g id="{prefix}{name}"{mark}'
+
+    text = re.sub(r'<g id="([^"]+)"', group, text)
+    text = re.sub(r'(?<!<g )\bid="([^"]+)"', rf'id="{prefix}\1"', text)
     text = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}\1"', text)
     text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", text)
-    return Markup(text.replace("<svg", f'<svg role="img" class="plot" data-figure="{prefix}"', 1))
+    return Markup(text.replace(
+        "<svg", f'<svg role="img" class="plot" data-figure="{prefix}" '
+                f'data-min-font-pt="{smallest:g}"', 1))
 
 
 def render(template: str, **context) -> str:
