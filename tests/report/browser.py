@@ -61,7 +61,9 @@ _MEASURE = r"""() => {
                   y1: r.bottom + scrollY, text: text.slice(0, 60), owner});
   };
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
-    acceptNode: n => (n.textContent.trim() && !n.parentElement.closest('svg, style'))
+    acceptNode: n => (n.textContent.trim() && !n.parentElement.closest('svg, style')
+                      && n.parentElement.checkVisibility({contentVisibilityAuto: true,
+                                                          visibilityProperty: true}))
       ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT});
   const range = document.createRange();
   let node, owner = 0;

@@ -20,7 +20,8 @@ from typing import Any, cast
 from .. import __version__
 from ..files import STDIO, is_stdio, write_atomic
 
-__all__ = ["fmt_value", "input_sections", "render", "svg", "write_report"]
+__all__ = ["fmt_number", "fmt_range", "fmt_signed", "fmt_value", "input_sections", "render",
+           "svg", "write_report"]
 
 _SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "enrichwatch", "font.family": "DejaVu Sans"}
 _SKIP_INPUT_KEYS = ("illustrative", "label")
@@ -31,8 +32,11 @@ _SKIP_INPUT_KEYS = ("illustrative", "label")
 def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    return Environment(loader=PackageLoader("enrichwatch", "report/templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("enrichwatch", "report/templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.do"])
+    env.filters.update(num=fmt_number, rng=fmt_range, signed=fmt_signed, value=fmt_value)
+    return env
 
 
 def _texts(figure) -> list:
@@ -87,6 +91,41 @@ def render(template: str, **context) -> str:
 
 
 # -- formatting ---------------------------------------------------------------------------------
+def fmt_number(value, digits: int = 3) -> str:
+    """A number to ``digits`` significant figures; ``—`` for None or not finite.
+
+    >>> fmt_number(58.937277), fmt_number(None), fmt_number(float("inf")), fmt_number(1234.5)
+    ('58.9', '—', '—', '1.23e+03')
+    """
+    if value is None or isinstance(value, bool):
+        return "—"
+    value = float(value)
+    return f"{value:.{digits}g}" if value == value and abs(value) != float("inf") else "—"
+
+
+def fmt_signed(value, digits: int = 3) -> str:
+    """A difference with its sign: ``+21.5``, ``-0.384``; ``—`` for None."""
+    return "—" if value is None else f"{float(value):+.{digits}g}"
+
+
+def fmt_range(spread, digits: int = 3, signed: bool = False) -> str:
+    """A ranged figure (``nominal``, ``low``, ``high``, ``settings``) as ``58.9 (53.8–67.2)``;
+    only the nominal value when there is no spread to show.
+
+    >>> fmt_range({"nominal": 58.94, "low": 53.8, "high": 67.2, "settings": 9})
+    '58.9 (53.8–67.2)'
+    """
+    if not isinstance(spread, Mapping):
+        return (fmt_signed if signed else fmt_number)(spread, digits)
+    f = fmt_signed if signed else fmt_number
+    text = f(spread.get("nominal"), digits)
+    low, high = spread.get("low"), spread.get("high")
+    if low is None or high is None or spread.get("settings", 2) <= 1:
+        return text
+    return f"{text} ({f(low, digits)} to {f(high, digits)})" if signed else \
+        f"{text} ({f(low, digits)}–{f(high, digits)})"
+
+
 def fmt_value(value) -> str:
     if isinstance(value, bool) or value is None:
         return {True: "yes", False: "no", None: "—"}[value]
