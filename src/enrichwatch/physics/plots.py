@@ -43,7 +43,8 @@ from ..constants import HEU_THRESHOLD_WT_PCT
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["new_axes", "place_labels", "plot_network", "plot_stage_profile"]
+__all__ = ["ProfileLimits", "new_axes", "place_labels", "plot_network", "plot_stage_profile",
+           "profile_limits"]
 
 # Diagram geometry, in data units (one unit is 0.55 inch on a figure this module makes).
 _BOX_W, _BOX_H, _DX = 3.1, 3.4, 6.4
@@ -402,14 +403,14 @@ def _u235_percent(cascade_state, fractions: np.ndarray) -> np.ndarray:
     return np.where(pct > 0.0, pct, np.nan)
 
 
-def _machine_bars(ax, cascade_state, stages: np.ndarray):
+def _machine_bars(ax, cascade_state, stages: np.ndarray, most: int | None = None):
     twin = ax.twinx()
     counts = np.asarray(cascade_state.machines_per_stage)
     bars = twin.bar(stages, counts, width=0.8, color="#bdbdbd", alpha=0.55,
                     label="machines per stage")
     for k, bar in enumerate(bars):
         bar.set_gid(f"machines-{k}")
-    twin.set_ylim(0.0, counts.max() * 1.8)
+    twin.set_ylim(0.0, (counts.max() if most is None else most) * 1.8)
     twin.set_ylabel("machines per stage")
     ax.set_zorder(twin.get_zorder() + 1)
     ax.patch.set_visible(False)
@@ -426,7 +427,40 @@ def _mark_feed_stages(ax, cascade_state) -> None:
                     color=_FEED_COLOR)
 
 
-def plot_stage_profile(cascade_state, ax: Axes | None = None) -> Axes:
+@dataclass(frozen=True)
+class ProfileLimits:
+    """Axis limits shared by stage profiles drawn to be compared.
+
+    Parameters
+    ----------
+    stages : int
+        Stages shown (0 to ``stages - 1``).
+    assay_wt_pct : tuple of float
+        U-235 range [wt%] of the (log) assay axis.
+    machines : int
+        Most machines in a stage (the machine axis runs to 1.8 times this).
+    """
+
+    stages: int
+    assay_wt_pct: tuple[float, float]
+    machines: int
+
+
+def profile_limits(*cascade_states) -> ProfileLimits:
+    """Limits that show every one of ``cascade_states`` whole, for profiles on shared axes
+    (:func:`plot_stage_profile` with ``limits``)."""
+    assays = np.concatenate([_u235_percent(cs, f) for cs in cascade_states
+                             for f in (cs.stage_feed, cs.stage_heads, cs.stage_tails)])
+    assays = assays[np.isfinite(assays)]
+    lo, hi = (float(assays.min()), float(assays.max())) if assays.size else (0.1, 100.0)
+    return ProfileLimits(stages=max(int(cs.n_stages) for cs in cascade_states),
+                         assay_wt_pct=(lo / 1.25, hi * 1.25),
+                         machines=max(int(np.max(cs.machines_per_stage))
+                                      for cs in cascade_states))
+
+
+def plot_stage_profile(cascade_state, ax: Axes | None = None, *,
+                       limits: ProfileLimits | None = None) -> Axes:
     """U-235 assay of each stage's feed, heads and tails against stage number.
 
     Log y-axis in wt% U-235; stages that receive material from outside the cascade (external
@@ -440,6 +474,9 @@ def plot_stage_profile(cascade_state, ax: Axes | None = None) -> Axes:
         A solved cascade (``NetworkState.cascades[name]`` or ``FixedCascade.solve(...)``).
     ax : matplotlib.axes.Axes, optional
         Axes for the assays (a twin axis is added for the machines); default a new figure.
+    limits : ProfileLimits, optional
+        Axis limits to draw on (:func:`profile_limits` of the profiles to be compared), so
+        that two profiles share their axes; default fitted to this cascade.
 
     Returns
     -------
@@ -449,7 +486,7 @@ def plot_stage_profile(cascade_state, ax: Axes | None = None) -> Axes:
     if ax is None:
         ax = new_axes(6.4, 4.0)
     stages = np.arange(cascade_state.n_stages)
-    bars = _machine_bars(ax, cascade_state, stages)
+    bars = _machine_bars(ax, cascade_state, stages, None if limits is None else limits.machines)
     for key, fractions, color, marker in (
             ("feed", cascade_state.stage_feed, "#333333", "o"),
             ("heads", cascade_state.stage_heads, _PRODUCT_COLOR, "^"),
@@ -457,10 +494,13 @@ def plot_stage_profile(cascade_state, ax: Axes | None = None) -> Axes:
         ax.plot(stages, _u235_percent(cascade_state, fractions), marker=marker, ms=3.5,
                 lw=1.4, color=color, gid=f"profile-{key}", label=f"stage {key}")
     ax.set_yscale("log")
+    if limits is not None:
+        ax.set_xlim(-0.6, limits.stages - 0.4)
+        ax.set_ylim(*limits.assay_wt_pct)
     _mark_feed_stages(ax, cascade_state)
     low, high = ax.get_ylim()
     if low < HEU_THRESHOLD_WT_PCT < high:
-        ax.axhline(HEU_THRESHOLD_WT_PCT, color="#d6604d", ls=":", lw=1.0,
+        ax.axhline(HEU_THRESHOLD_WT_PCT, color="#d6604d", ls=":", lw=1.0, gid="heu-threshold",
                    label=f"HEU ({HEU_THRESHOLD_WT_PCT:g} %)")
     _style_profile(ax, cascade_state, bars)
     return ax
