@@ -100,7 +100,10 @@ _MEASURE = r"""() => {
                          / vb.width,
             width_px: s.getBoundingClientRect().width};
   });
-  return {overlaps, figures, texts: boxes.length,
+  const scrolled = [...document.querySelectorAll('.table-scroll')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => (e.querySelector('tr') || e).textContent.trim().slice(0, 80));
+  return {overlaps, figures, scrolled, texts: boxes.length,
           scroll_width: document.documentElement.scrollWidth, inner_width: innerWidth};
 }""".replace("%(tol)s", str(OVERLAP_PX))
 
@@ -112,6 +115,7 @@ class Layout:
     width: int
     overlaps: list
     figures: list
+    scrolled: list
     texts: int
     scroll_width: int
     inner_width: int

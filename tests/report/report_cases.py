@@ -67,7 +67,8 @@ def _timeline() -> str:
     from enrichwatch.breakout import breakout_timeline
     from enrichwatch.report import render_timeline_report
 
-    early = breakout_timeline(models=("repiped",), since="2023-01", until="2023-03")
+    early = breakout_timeline(models=("repiped",), since="2023-02", until="2023-03",
+                              sq_definition="iaea")
     late = breakout_timeline(models=("repiped",), since="2025-09", until="2026")
     assert any(r.gap for r in late.rows)
     return render_timeline_report(replace(early, rows=early.rows + late.rows))

@@ -1,6 +1,6 @@
 """Every report kind in headless Chromium (issue 16): screenshots at 1280 and 800 px, no
-overlapping text boxes, every figure with a caption, no horizontal overflow, plot text at a
-readable size.
+overlapping text boxes, every figure with a caption, no horizontal overflow (of the page, nor
+of a table inside its scroll guard), plot text at a readable size.
 
 The layout is measured from the DOM (:mod:`tests.report.browser`); screenshots are kept under
 the test's temporary directory. Skipped, with the reason, when Playwright or Chromium is
@@ -48,6 +48,7 @@ def test_report_layout_in_chromium(chromium, shots, kind):
         assert layout.screenshot.stat().st_size > 10_000, layout.screenshot
         where = f"{kind} at {width} px ({layout.screenshot})"
         assert layout.scroll_width <= layout.inner_width, f"horizontal overflow: {where}"
+        assert layout.scrolled == [], f"tables wider than the page: {where}"
         assert layout.texts > 50, where
         assert layout.overlaps == [], f"overlapping text in {where}: {layout.overlaps[:8]}"
         assert layout.figures, where
@@ -76,3 +77,13 @@ def test_layout_check_sees_overlap_and_overflow(chromium, shots):
     assert ("svg", "svg") in pairs and ("over", "under") in pairs
     assert layout.scroll_width > layout.inner_width
     assert layout.figures[0]["caption"] == "c"
+
+
+@pytest.mark.parametrize("kind", REPORT_KINDS)
+def test_no_report_cites_a_file_of_the_development_tree(kind):
+    """Issue 16: a report leaked ``shared/reference/...``; the detection timeline's notes
+    cited ``domain.md``. Users have neither."""
+    from tests.data.test_sources_are_shipped import UNSHIPPED
+
+    found = UNSHIPPED.search(render_case(kind))
+    assert found is None, found
