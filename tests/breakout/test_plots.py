@@ -31,7 +31,8 @@ def test_distribution_legend_names_the_histogram_and_each_line(feb_2023):
     _, dist = feb_2023
     ax = plot_distribution(dist)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert sorted(legend) == sorted([f"median ({dist.percentiles[50]:.3g} d)", "5th and 95th percentiles",
-                      f"nominal plan ({dist.nominal_days:.3g} d)",
-                      f"samples ({int((dist.days < float('inf')).sum())} of {dist.days.size} "
-                      "reach the target)"])
+    reaching = int((dist.days < float("inf")).sum())
+    assert sorted(legend) == sorted([
+        f"median ({dist.percentiles[50]:.3g} d)", "5th and 95th percentiles",
+        f"nominal plan ({dist.nominal_days:.3g} d)",
+        f"samples ({reaching} of {dist.days.size} reach the target)"])

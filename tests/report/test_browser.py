@@ -66,8 +66,9 @@ def test_layout_check_sees_overlap_and_overflow(chromium, shots):
     ax = new_axes(4.0, 3.0)
     ax.text(0.5, 0.5, "F1 label", fontsize=10)
     ax.text(0.52, 0.5, "F2 label", fontsize=10)
-    html = ("<!DOCTYPE html><html><body><figure>" + str(svg(ax, "x-")) + "<figcaption>c</figcaption>"
-            "</figure><p style='position:relative'>under<span style='position:absolute;"
+    html = ("<!DOCTYPE html><html><body><figure>" + str(svg(ax, "x-"))
+            + "<figcaption>c</figcaption></figure>"
+            "<p style='position:relative'>under<span style='position:absolute;"
             "left:0'>over</span></p><table><tr><td style='white-space:nowrap'>"
             + "wide " * 400 + "</td></tr></table></body></html>")
     page = shots / "self-check.html"

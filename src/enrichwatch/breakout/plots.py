@@ -80,8 +80,8 @@ def _schedule_legend(ax, levels, bound_days: float) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [Patch(color=_STEP_COLORS[i % len(_STEP_COLORS)], alpha=0.8,
-                     label=f"step to {level:.3g} %") for i, level in enumerate(levels)]
+    handles: list = [Patch(color=_STEP_COLORS[i % len(_STEP_COLORS)], alpha=0.8,
+                           label=f"step to {level:.3g} %") for i, level in enumerate(levels)]
     if np.isfinite(bound_days):
         handles.append(Line2D([], [], color="0.3", ls="--", lw=1,
                               label=f"ideal-SWU lower bound ({bound_days:.3g} d)"))

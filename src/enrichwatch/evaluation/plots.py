@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..dates import parse_date
 from ..physics.plots import new_axes, place_labels
@@ -64,6 +64,16 @@ def finding_dates(finding, records) -> tuple[date | None, date | None]:
     return _day(shown[0].valid_from), max(_day(r.known_on) for r in shown)
 
 
+def _placed(findings, shown) -> list[tuple[int, Any, date, date]]:
+    """(index, finding, applied, known) of the findings with evidence among ``shown``."""
+    out = []
+    for i, f in enumerate(findings):
+        applied, known = finding_dates(f, shown)
+        if applied is not None and known is not None:
+            out.append((i, f, applied, known))
+    return out
+
+
 def _lanes(spans: list[tuple[date, date]], days_per_pt: float) -> list[int]:
     """A lane for each finding's span (applied -> known), so that no two findings on a lane
     (their markers, the line between and the label) come within reach of each other."""
@@ -99,8 +109,7 @@ def plot_record_timeline(records, findings=(), as_of=None, ax=None) -> Axes:
     ``"label-record-<id>"`` and ``"label-finding-<i>"`` are placed clear of each other.
     """
     shown = [r for r in records if r.kind in _TIMELINE_ROWS]
-    placed = [(i, f, *finding_dates(f, shown)) for i, f in enumerate(findings)]
-    placed = [p for p in placed if p[2] is not None]
+    placed = _placed(findings, shown)
     dates = [_day(d) for r in shown for d in (r.valid_from, r.known_on)]
     dates += [d for p in placed for d in p[2:]] + ([_day(as_of)] if as_of is not None else [])
     x0, x1 = _x_range(dates) if dates else (date.today(), date.today())
