@@ -99,10 +99,21 @@ def _detection_timeline() -> str:
         regime=regime)
 
 
+def _transient() -> str:
+    from enrichwatch.facility.history import history_from_text
+    from enrichwatch.physics.transient import sweep_history
+    from enrichwatch.report import render_transient_report
+    from tests.report.test_transient_report import DECLARED, TEXT
+
+    hf = history_from_text(TEXT, DECLARED, str(ROOT / "h.toml"))
+    return render_transient_report(hf, sweep_history(hf.history, holdup=False,
+                                                     stage_factor=False))
+
+
 _BUILDERS = {"solve": _solve, "compare": _compare, "evaluation": _evaluation,
              "evaluation-jcpoa": lambda: _evaluation(("jcpoa",)), "breakout": _breakout,
              "breakout-timeline": _timeline, "detection": _detection,
-             "detection-timeline": _detection_timeline}
+             "detection-timeline": _detection_timeline, "transient": _transient}
 
 #: Every report kind the package writes (evaluation twice: with the JCPOA rule set its
 #: timeline holds six findings on three dates).
