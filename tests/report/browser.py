@@ -100,7 +100,7 @@ _MEASURE = r"""() => {
                          / vb.width,
             width_px: s.getBoundingClientRect().width};
   });
-  const scrolled = [...document.querySelectorAll('.table-scroll')]
+  const scrolled = [...document.querySelectorAll('.table-scroll, table')]
     .filter(e => e.scrollWidth > e.clientWidth + 1)
     .map(e => (e.querySelector('tr') || e).textContent.trim().slice(0, 80));
   return {overlaps, figures, scrolled, texts: boxes.length,

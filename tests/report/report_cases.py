@@ -110,10 +110,20 @@ def _transient() -> str:
                                                      stage_factor=False))
 
 
+def _accountancy() -> str:
+    from enrichwatch.accountancy.study import analyse
+    from enrichwatch.accountancy.study_io import load_study
+    from enrichwatch.report.accountancy import render_accountancy_report
+
+    study = load_study(EXAMPLES / "accountancy" / "abrupt-loss.toml")
+    return render_accountancy_report(analyse(study, iterations=200))
+
+
 _BUILDERS = {"solve": _solve, "compare": _compare, "evaluation": _evaluation,
              "evaluation-jcpoa": lambda: _evaluation(("jcpoa",)), "breakout": _breakout,
              "breakout-timeline": _timeline, "detection": _detection,
-             "detection-timeline": _detection_timeline, "transient": _transient}
+             "detection-timeline": _detection_timeline, "transient": _transient,
+             "accountancy": _accountancy}
 
 #: Every report kind the package writes (evaluation twice: with the JCPOA rule set its
 #: timeline holds six findings on three dates).
