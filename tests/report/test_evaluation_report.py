@@ -74,7 +74,14 @@ def test_consequence_figures_are_the_findings_own(jcpoa):
     late = result.findings[1].consequence
     assert f"{late['days_late']} days late" in blocks[1]
     above = result.findings[2].consequence
-    assert blocks[2].count("<tr") == 1 + len(above["configurations"])
+    configs = re.search(r'<table class="consequence-configurations">(.*?)</table>', blocks[2],
+                        flags=re.S).group(1)
+    assert configs.count("<tr") == 1 + len(above["configurations"])
+    stated = re.search(r'<table class="consequence-transients">(.*?)</table>', blocks[2],
+                       flags=re.S).group(1)
+    assert stated.count("<tr") == 1 + len(above["transients"]) >= 2
+    for t in above["transients"]:
+        assert t["file"] in stated and f"{t['peak_wt_pct']['nominal']:.3g}" in stated
     limit = result.findings[3].consequence
     assert f"{limit['excess']:.4g}" in blocks[3] and "≤ 3.67" in blocks[3]
 
