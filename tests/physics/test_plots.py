@@ -10,6 +10,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from matplotlib.path import Path
 
@@ -204,3 +206,49 @@ def test_importing_enrichwatch_plotting_and_report_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- issue 16: highlighted streams, labels kept apart ------------------------------------------
+def test_network_highlights_the_links_asked_for(fordow):
+    net, state = fordow["alternative"]
+    ax = plot_network(net, state, highlight=[0])
+    halos = [line for line in ax.lines if str(line.get_gid()).startswith("changed-link-")]
+    assert [h.get_gid() for h in halos] == ["changed-link-0"]
+    assert any(t.get_text().startswith("changed\n") for t in ax.texts)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "changed stream (not in the other configuration)"]
+    plain = plot_network(net, state)
+    assert plain.get_legend() is None
+    assert not any(str(line.get_gid()).startswith("changed-") for line in plain.lines)
+
+
+def _label_boxes(notes):
+    renderer = notes[0].figure.canvas.get_renderer()
+    return [n.get_window_extent(renderer) for n in notes]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0, 10.0), st.integers(0, 3)), min_size=1, max_size=12))
+def test_place_labels_keeps_labels_apart_when_there_is_room(points):
+    """Any points on four rows of a wide axes: no two labels share ink."""
+    from enrichwatch.physics.plots import new_axes, place_labels
+
+    ax = new_axes(7.0, 3.5)
+    ax.set_xlim(-1, 11)
+    ax.set_ylim(-1, 4)
+    notes = place_labels(ax, [(x, y, f"#{i}", {"fontsize": 8}) for i, (x, y) in
+                              enumerate(points)])
+    assert len(notes) == len(points)
+    found = _label_boxes(notes)
+    for i, a in enumerate(found):
+        for b in found[i + 1:]:
+            assert not (min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0))
+
+
+def test_place_labels_prefers_the_side_asked_for():
+    from enrichwatch.physics.plots import new_axes, place_labels
+
+    ax = new_axes(4.0, 3.0)
+    below, right = place_labels(ax, [(0.2, 0.5, "a", {}), (0.7, 0.5, "b", {}, "right")])
+    assert below.get_position()[1] < 0 and below.get_ha() == "center"
+    assert right.get_position()[0] > 0 and right.get_ha() == "left"

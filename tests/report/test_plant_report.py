@@ -279,3 +279,54 @@ def test_heu_totals_are_sums_of_the_unrounded_figures():
     assert summary.groups() == (f"{sum(rates):.3f}", f"{sum(u235):.3f}")
     for r, u in zip(rates, u235, strict=True):                     # each row as before
         assert f"{r:.3f}" in html and f"{u:.3f}" in html
+
+
+# -- issue 16: the comparison highlights what changed and compares on shared axes --------------
+def test_compare_report_highlights_the_repiped_stream_in_both_diagrams(compare_html):
+    """The declared A.product -> B feed stage and the alternative's A.product -> B stage 7 are
+    each drawn over an amber halo; the B.tails -> A recycle, the same in both, is not."""
+    assert compare_html.count('id="a0-changed-link-0"') == 1
+    assert compare_html.count('id="b0-changed-link-0"') == 1
+    assert "changed-link-1" not in compare_html
+    said = re.findall(r"Highlighted in amber: 1 stream\s+the other configuration", compare_html)
+    assert len(said) == 2
+
+
+def test_compare_report_stage_profiles_share_their_axes(fordow):
+    from enrichwatch.physics.plots import plot_stage_profile, profile_limits
+
+    states = [fordow[k][1].cascades["B"] for k in ("declared", "alternative")]
+    limits = profile_limits(*states)
+    axes = [plot_stage_profile(s, limits=limits) for s in states]
+    (a, twin_a), (b, twin_b) = ([x for x in ax.figure.axes] for ax in axes)
+    assert a.get_xlim() == b.get_xlim() and a.get_ylim() == b.get_ylim()
+    assert twin_a.get_ylim() == twin_b.get_ylim()
+    for s in states:                     # each profile fits inside the shared limits
+        low, high = limits.assay_wt_pct
+        assert low < 100 * s.stage_tails[:, s.isotopes.index("U235")].min()
+        assert high > 100 * s.stage_heads[:, s.isotopes.index("U235")].max()
+    assert all(any(line.get_gid() == "heu-threshold" for line in ax.lines) for ax in axes)
+
+
+def test_compare_report_diagrams_are_stacked_full_width(compare_html):
+    """Issue 16: side by side, the diagrams' text was about 8 px at 1280 px."""
+    network = compare_html[compare_html.index('<section id="network">'):
+                           compare_html.index('<section id="streams">')]
+    assert '<div class="pair">' not in network and network.count("stacked-diagram") == 2
+
+
+def test_solve_report_of_a_shipped_example_cites_no_development_file(capsys, tmp_path):
+    """Issue 16: the single-plant report leaked a path of the development repository
+    (``shared/reference/...``); the data was fixed, this keeps it so."""
+    from enrichwatch.cli import main
+    from tests.data.test_sources_are_shipped import UNSHIPPED
+
+    examples = Path(__file__).parents[2] / "examples"
+    for plant in (examples / "fordow-2023" / "declared.toml",
+                  examples / "natanz-jcpoa" / "ir1-cascade.toml"):
+        report = tmp_path / f"{plant.stem}.html"
+        code = main(["solve", str(plant), "--report", str(report)])
+        assert code == 0, capsys.readouterr().err
+        html = report.read_text(encoding="utf-8")
+        assert not UNSHIPPED.search(html), UNSHIPPED.search(html)
+        assert "/work/shared" not in html

@@ -49,7 +49,7 @@ def plot_schedule(plan, ax=None):
     matplotlib.axes.Axes
     """
     entries = plan.schedule
-    ax = _axes(ax, (8.0, 0.5 + 0.35 * max(4, len(entries))))
+    ax = _axes(ax, (7.6, 0.9 + 0.35 * max(4, len(entries))))
     rows: list[str] = []
     levels = sorted({e.product_wt_pct for e in entries})
     for i, e in enumerate(entries):
@@ -60,17 +60,33 @@ def plot_schedule(plan, ax=None):
         color = _STEP_COLORS[levels.index(e.product_wt_pct) % len(_STEP_COLORS)]
         ax.barh(y, e.end_day - e.start_day, left=e.start_day, color=color, alpha=0.8,
                 gid=f"entry-{i}")
-        ax.text(e.start_day + 0.5 * (e.end_day - e.start_day), y,
-                f"{e.feed_wt_pct:.3g}->{e.product_wt_pct:.3g} %", ha="center", va="center",
-                fontsize=7, color="white")
-    ax.set_yticks(range(len(rows)), rows, fontsize=8)
+        if e.end_day - e.start_day > 0.12 * max(plan.days_to_n_sq, 1e-9):   # room to label
+            ax.text(e.start_day + 0.5 * (e.end_day - e.start_day), y,
+                    f"{e.feed_wt_pct:.3g}->{e.product_wt_pct:.3g} %", ha="center",
+                    va="center", fontsize=8, color="white")
+    ax.set_yticks(range(len(rows)), rows, fontsize=8.5)
     ax.invert_yaxis()
     ax.set_xlabel("days from the start of breakout")
     ax.set_title(f"{plan.state}: {plan.days_to_n_sq:.3g} days to {plan.n_sq:g} SQ "
                  f"({plan.model})", fontsize=9)
     if np.isfinite(plan.lower_bound.days):
         ax.axvline(plan.lower_bound.days, color="0.3", ls="--", lw=1, gid="bound")
+    _schedule_legend(ax, levels, plan.lower_bound.days)
     return ax
+
+
+def _schedule_legend(ax, levels, bound_days: float) -> None:
+    """Which colour is which product level, and the dashed ideal-SWU bound."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list = [Patch(color=_STEP_COLORS[i % len(_STEP_COLORS)], alpha=0.8,
+                           label=f"step to {level:.3g} %") for i, level in enumerate(levels)]
+    if np.isfinite(bound_days):
+        handles.append(Line2D([], [], color="0.3", ls="--", lw=1,
+                              label=f"ideal-SWU lower bound ({bound_days:.3g} d)"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              ncol=min(len(handles), 4), fontsize=8, frameon=False)
 
 
 def plot_distribution(dist, ax=None, bins: int = 60):
@@ -87,15 +103,24 @@ def plot_distribution(dist, ax=None, bins: int = 60):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, (6.0, 3.5))
+    ax = _axes(ax, (6.4, 3.9))
     days = dist.days[np.isfinite(dist.days)]
-    ax.hist(days, bins=bins, color="#2166ac", alpha=0.7, gid="histogram")
+    ax.hist(days, bins=bins, color="#2166ac", alpha=0.7, gid="histogram",
+            label=f"samples ({days.size} of {dist.days.size} reach the target)")
+    tails = [p for p, v in dist.percentiles.items() if p != 50 and np.isfinite(v)]
     for p, v in dist.percentiles.items():
         if np.isfinite(v):
-            ax.axvline(v, color="#b2182b", ls=":" if p != 50 else "-", gid=f"percentile-{p}")
-    ax.axvline(dist.nominal_days, color="0.2", ls="--", gid="nominal")
+            label = (f"median ({v:.3g} d)" if p == 50 else
+                     f"{' and '.join(f'{q:g}th' for q in tails)} percentiles"
+                     if p == tails[0] else None)
+            ax.axvline(v, color="#b2182b", ls=":" if p != 50 else "-", gid=f"percentile-{p}",
+                       label=label)
+    ax.axvline(dist.nominal_days, color="0.2", ls="--", gid="nominal",
+               label=f"nominal plan ({dist.nominal_days:.3g} d)")
     ax.set_xlabel(f"days to {dist.n_sq:g} SQ ({dist.model})")
     ax.set_ylabel("samples")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8,
+              frameon=False)
     return ax
 
 
@@ -120,8 +145,8 @@ def plot_tornado(result, ax=None):
         lo, hi = (min(x, cap) for x in (t.days_low, t.days_high))
         ax.barh(i, hi - lo, left=lo, color="#2166ac" if hi >= lo else "#b2182b", alpha=0.8,
                 gid=f"tornado-{i}")
-        ax.text(max(lo, hi), i, f" {t.low} / {t.high}", va="center", fontsize=7)
-    ax.set_yticks(range(len(rows)), [t.assumption for t in rows], fontsize=8)
+        ax.text(max(lo, hi), i, f" {t.low} / {t.high}", va="center", fontsize=8)
+    ax.set_yticks(range(len(rows)), [t.assumption for t in rows], fontsize=8.5)
     ax.invert_yaxis()
     ax.axvline(result.days, color="0.2", ls="--", gid="nominal")
     sc = result.scenario

@@ -99,7 +99,7 @@ def _eras(ax, timeline: DetectionTimeline, eras, top: float) -> None:
         if e.start < first:
             continue
         ax.axvline(e.start, color="0.75", ls=":", lw=0.8, gid=f"era-{e.start.isoformat()}")
-        ax.text(e.start, top, " " + (e.short or e.label), rotation=90, fontsize=6.5,
+        ax.text(e.start, top, " " + (e.short or e.label), rotation=90, fontsize=7.5,
                 va="top", ha="right", color="0.35")
 
 
@@ -114,7 +114,7 @@ def plot_detection_timeline(timeline: DetectionTimeline, ax=None, *, eras=None):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, (9.0, 4.8))
+    ax = _axes(ax, (7.6, 4.8))          # shown unscaled down to an 800 px wide window
     x, b, med, p90 = _series(timeline)
     finite = np.concatenate([v[np.isfinite(v)] for v in (b, med, p90)] + [[1.0]])
     low, top = min(0.1, 0.5 * finite.min()), max(1000.0, 2.0 * finite.max())
@@ -146,6 +146,6 @@ def plot_detection_timeline(timeline: DetectionTimeline, ax=None, *, eras=None):
     ax.set_xlabel("IAEA report date (regime then in force)")
     ax.set_title("Would verification see a breakout in time?", fontsize=11)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3,
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
               frameon=False)
     return ax

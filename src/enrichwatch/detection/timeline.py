@@ -175,7 +175,7 @@ def _row(date_text, report_id, regime, profile, note) -> DetectionTimelineRow:
 
 _GAP = "gap in the public record: no breakout time; detection for a breakout at every plant"
 _JCPOA = ("Implementation Day: the bundled stockpile record begins in 2019, so no breakout time "
-          "is computed (the JCPOA's stated goal was at least one year: JCPOA, 14 Jul 2015); "
+          "is computed (the JCPOA's stated goal was at least one year); "
           "detection for a breakout at every plant")
 
 

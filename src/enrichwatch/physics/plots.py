@@ -43,19 +43,91 @@ from ..constants import HEU_THRESHOLD_WT_PCT
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["new_axes", "plot_network", "plot_stage_profile"]
+__all__ = ["ProfileLimits", "new_axes", "place_labels", "plot_network", "plot_stage_profile",
+           "profile_limits"]
 
 # Diagram geometry, in data units (one unit is 0.55 inch on a figure this module makes).
 _BOX_W, _BOX_H, _DX = 3.1, 3.4, 6.4
 _CHANNEL, _APPROACH = 1.0, 0.32
 _INCH_PER_UNIT = 0.55
 _PRODUCT_COLOR, _TAILS_COLOR, _FEED_COLOR = "#b2182b", "#2166ac", "#1b7837"
+_CHANGED_COLOR = "#fdb863"          # halo under a highlighted (changed) stream
 
 
 def new_axes(width_in: float, height_in: float) -> Axes:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width_in, height_in), layout="constrained").add_subplot()
+
+
+# -- labels that keep clear of each other --------------------------------------------------------
+#: Where a label may go, in points from its anchor, in order of preference.
+_OFFSETS = {
+    "below": ((0, -6, "center", "top"), (0, 6, "center", "bottom"), (7, 0, "left", "center"),
+              (-7, 0, "right", "center"), (0, -17, "center", "top"), (0, 17, "center", "bottom")),
+    "right": ((7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 7, "center", "bottom"),
+              (0, -7, "center", "top"), (19, 0, "left", "center"), (-19, 0, "right", "center")),
+}
+_LABEL_PAD_PX = 2.0
+
+
+def _renderer(figure):
+    if not hasattr(figure.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(figure)
+    figure.draw_without_rendering()                   # settle the layout first
+    return figure.canvas.get_renderer()
+
+
+def _overlap(a, b) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def place_labels(ax, items) -> list:
+    """Annotate points with labels that do not overlap each other or the axes' other texts.
+
+    Each label takes the first of its candidate places (below the point, or to its right,
+    then the other sides, then farther out) whose box, padded by 2 px, touches no label or
+    text already there; if none is free, the one with the least overlap.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes, with everything but the labels drawn (the layout is settled first).
+    items : iterable of tuple
+        ``(x, y, text, text_kwargs)`` or ``(x, y, text, text_kwargs, prefer)``, ``x, y`` in
+        data coordinates, ``prefer`` one of {'below', 'right'} (default 'below').
+
+    Returns
+    -------
+    list of matplotlib.text.Annotation
+    """
+    renderer = _renderer(ax.figure)
+    taken = [t.get_window_extent(renderer).padded(_LABEL_PAD_PX) for t in ax.texts
+             if t.get_visible() and t.get_text().strip()]
+    out = []
+    for x, y, text, kw, *prefer in items:
+        best = None
+        for dx, dy, ha, va in _OFFSETS[prefer[0] if prefer else "below"]:
+            note = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
+                               ha=ha, va=va, **kw)
+            box = note.get_window_extent(renderer).padded(_LABEL_PAD_PX)
+            cost = sum(_overlap(box, t) for t in taken)
+            if best is None or cost < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (cost, note, box)
+            else:
+                note.remove()
+            if cost == 0.0:
+                break
+        assert best is not None
+        taken.append(best[2])
+        out.append(best[1])
+    return out
 
 
 def _label(labels, name: str) -> str:
@@ -184,15 +256,22 @@ def _link_text(link, target, network_state, unit) -> str:
     return "\n".join(lines)
 
 
-def _draw_link(ax, i, link, network, layout, entry, network_state, unit) -> None:
+def _draw_link(ax, i, link, network, layout, entry, network_state, unit,
+               changed: bool = False) -> None:
     xs, (xe, ye, side) = layout.x[link.source], entry
     y_out = _BOX_H if link.output == "product" else 0.0
     y_ch = layout.channel[i]
     x_app = xe + side * (_APPROACH + 0.18 * min(layout.level[i], 3))
     color = _PRODUCT_COLOR if link.output == "product" else _TAILS_COLOR
-    _arrow(ax, [(xs, y_out), (xs, y_ch), (x_app, y_ch), (x_app, ye), (xe, ye)], color,
-           f"link-{i}")
+    path = [(xs, y_out), (xs, y_ch), (x_app, y_ch), (x_app, ye), (xe, ye)]
+    if changed:
+        xy = np.asarray(path, dtype=float)
+        ax.plot(xy[:, 0], xy[:, 1], color=_CHANGED_COLOR, lw=9, alpha=0.85, zorder=4.5,
+                solid_capstyle="round", solid_joinstyle="round", gid=f"changed-link-{i}")
+    _arrow(ax, path, color, f"link-{i}", lw=2.4 if changed else 1.6)
     text = _link_text(link, network.cascades[link.target], network_state, unit)
+    if changed:
+        text = "changed" + ("\n" + text if text else "")
     if text:
         # over the first gap the stream crosses, clear of other cascades' exits
         reach = min(abs(x_app - xs), _DX - _BOX_W / 2 - _APPROACH)
@@ -253,7 +332,7 @@ def _frame(ax, network, layout: _Layout) -> None:
 
 
 def plot_network(network, state=None, ax: Axes | None = None, labels: dict | None = None, *,
-                 rate_unit: str = "kg U/month") -> Axes:
+                 rate_unit: str = "kg U/month", highlight=()) -> Axes:
     """Diagram of a cascade network: cascades, streams, external feeds and withdrawals.
 
     Cascades are boxes laid out left to right in the network's order (stages from 0 at the
@@ -276,12 +355,16 @@ def plot_network(network, state=None, ax: Axes | None = None, labels: dict | Non
         (``{"A": "Cascade 1", "B.product": "HEU product"}``).
     rate_unit : {'kg U/month', 'kg U/yr'}
         Unit of the rates shown.
+    highlight : collection of int, optional
+        Indices of links (in ``network.links``) to highlight as changed: drawn thicker over
+        an amber halo (gid ``"changed-link-<i>"``), labelled "changed", with a legend entry.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     check_rate_unit(rate_unit)
+    highlight = {int(i) for i in highlight}
     layout = _Layout.of(network)
     if ax is None:
         n = len(network.cascades)
@@ -292,13 +375,24 @@ def plot_network(network, state=None, ax: Axes | None = None, labels: dict | Non
         _draw_box(ax, i, cascade, layout.x[name], _box_text(name, cascade, cs, labels))
     entries = _entry_points(network, layout)
     for i, link in enumerate(network.links):
-        _draw_link(ax, i, link, network, layout, entries[("link", i)], state, rate_unit)
+        _draw_link(ax, i, link, network, layout, entries[("link", i)], state, rate_unit,
+                   changed=i in highlight)
     for i, feed in enumerate(network.feeds):
         _draw_feed(ax, i, feed, entries[("feed", i)], layout, state, labels, rate_unit)
     for i, name in enumerate(network.withdrawal_names):
         _draw_withdrawal(ax, i, name, network, layout, state, labels, rate_unit)
     _frame(ax, network, layout)
+    if highlight:
+        _changed_legend(ax)
     return ax
+
+
+def _changed_legend(ax) -> None:
+    from matplotlib.lines import Line2D
+
+    ax.legend(handles=[Line2D([], [], color=_CHANGED_COLOR, lw=8, alpha=0.85,
+                              label="changed stream (not in the other configuration)")],
+              loc="lower right", fontsize=8.5, frameon=False)
 
 
 # -- stage profile ------------------------------------------------------------------------------
@@ -309,14 +403,14 @@ def _u235_percent(cascade_state, fractions: np.ndarray) -> np.ndarray:
     return np.where(pct > 0.0, pct, np.nan)
 
 
-def _machine_bars(ax, cascade_state, stages: np.ndarray):
+def _machine_bars(ax, cascade_state, stages: np.ndarray, most: int | None = None):
     twin = ax.twinx()
     counts = np.asarray(cascade_state.machines_per_stage)
     bars = twin.bar(stages, counts, width=0.8, color="#bdbdbd", alpha=0.55,
                     label="machines per stage")
     for k, bar in enumerate(bars):
         bar.set_gid(f"machines-{k}")
-    twin.set_ylim(0.0, counts.max() * 1.8)
+    twin.set_ylim(0.0, (counts.max() if most is None else most) * 1.8)
     twin.set_ylabel("machines per stage")
     ax.set_zorder(twin.get_zorder() + 1)
     ax.patch.set_visible(False)
@@ -333,7 +427,40 @@ def _mark_feed_stages(ax, cascade_state) -> None:
                     color=_FEED_COLOR)
 
 
-def plot_stage_profile(cascade_state, ax: Axes | None = None) -> Axes:
+@dataclass(frozen=True)
+class ProfileLimits:
+    """Axis limits shared by stage profiles drawn to be compared.
+
+    Parameters
+    ----------
+    stages : int
+        Stages shown (0 to ``stages - 1``).
+    assay_wt_pct : tuple of float
+        U-235 range [wt%] of the (log) assay axis.
+    machines : int
+        Most machines in a stage (the machine axis runs to 1.8 times this).
+    """
+
+    stages: int
+    assay_wt_pct: tuple[float, float]
+    machines: int
+
+
+def profile_limits(*cascade_states) -> ProfileLimits:
+    """Limits that show every one of ``cascade_states`` whole, for profiles on shared axes
+    (:func:`plot_stage_profile` with ``limits``)."""
+    assays = np.concatenate([_u235_percent(cs, f) for cs in cascade_states
+                             for f in (cs.stage_feed, cs.stage_heads, cs.stage_tails)])
+    assays = assays[np.isfinite(assays)]
+    lo, hi = (float(assays.min()), float(assays.max())) if assays.size else (0.1, 100.0)
+    return ProfileLimits(stages=max(int(cs.n_stages) for cs in cascade_states),
+                         assay_wt_pct=(lo / 1.25, hi * 1.25),
+                         machines=max(int(np.max(cs.machines_per_stage))
+                                      for cs in cascade_states))
+
+
+def plot_stage_profile(cascade_state, ax: Axes | None = None, *,
+                       limits: ProfileLimits | None = None) -> Axes:
     """U-235 assay of each stage's feed, heads and tails against stage number.
 
     Log y-axis in wt% U-235; stages that receive material from outside the cascade (external
@@ -347,6 +474,9 @@ def plot_stage_profile(cascade_state, ax: Axes | None = None) -> Axes:
         A solved cascade (``NetworkState.cascades[name]`` or ``FixedCascade.solve(...)``).
     ax : matplotlib.axes.Axes, optional
         Axes for the assays (a twin axis is added for the machines); default a new figure.
+    limits : ProfileLimits, optional
+        Axis limits to draw on (:func:`profile_limits` of the profiles to be compared), so
+        that two profiles share their axes; default fitted to this cascade.
 
     Returns
     -------
@@ -356,7 +486,7 @@ def plot_stage_profile(cascade_state, ax: Axes | None = None) -> Axes:
     if ax is None:
         ax = new_axes(6.4, 4.0)
     stages = np.arange(cascade_state.n_stages)
-    bars = _machine_bars(ax, cascade_state, stages)
+    bars = _machine_bars(ax, cascade_state, stages, None if limits is None else limits.machines)
     for key, fractions, color, marker in (
             ("feed", cascade_state.stage_feed, "#333333", "o"),
             ("heads", cascade_state.stage_heads, _PRODUCT_COLOR, "^"),
@@ -364,10 +494,13 @@ def plot_stage_profile(cascade_state, ax: Axes | None = None) -> Axes:
         ax.plot(stages, _u235_percent(cascade_state, fractions), marker=marker, ms=3.5,
                 lw=1.4, color=color, gid=f"profile-{key}", label=f"stage {key}")
     ax.set_yscale("log")
+    if limits is not None:
+        ax.set_xlim(-0.6, limits.stages - 0.4)
+        ax.set_ylim(*limits.assay_wt_pct)
     _mark_feed_stages(ax, cascade_state)
     low, high = ax.get_ylim()
     if low < HEU_THRESHOLD_WT_PCT < high:
-        ax.axhline(HEU_THRESHOLD_WT_PCT, color="#d6604d", ls=":", lw=1.0,
+        ax.axhline(HEU_THRESHOLD_WT_PCT, color="#d6604d", ls=":", lw=1.0, gid="heu-threshold",
                    label=f"HEU ({HEU_THRESHOLD_WT_PCT:g} %)")
     _style_profile(ax, cascade_state, bars)
     return ax

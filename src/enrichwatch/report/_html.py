@@ -20,7 +20,8 @@ from typing import Any, cast
 from .. import __version__
 from ..files import STDIO, is_stdio, write_atomic
 
-__all__ = ["fmt_value", "input_sections", "render", "svg", "write_report"]
+__all__ = ["fmt_number", "fmt_range", "fmt_signed", "fmt_value", "input_sections", "render",
+           "svg", "write_report"]
 
 _SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "enrichwatch", "font.family": "DejaVu Sans"}
 _SKIP_INPUT_KEYS = ("illustrative", "label")
@@ -31,16 +32,35 @@ _SKIP_INPUT_KEYS = ("illustrative", "label")
 def _environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    return Environment(loader=PackageLoader("enrichwatch", "report/templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("enrichwatch", "report/templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.do"])
+    env.filters.update(num=fmt_number, rng=fmt_range, signed=fmt_signed, value=fmt_value)
+    return env
+
+
+def _texts(figure) -> list:
+    """The figure's text artists that draw something (visible, not blank)."""
+    from matplotlib.text import Text
+
+    return [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
 def svg(ax, prefix: str):
     """The figure of ``ax`` as inline SVG markup, its ids prefixed so that several figures
-    can share one HTML document."""
+    can share one HTML document.
+
+    Text stays drawn as paths (no fonts needed); each text artist's group gets the class
+    ``plot-text`` so that its box can be measured in a browser, and the ``<svg>`` element
+    carries ``data-min-font-pt``, the smallest font size [pt] of its texts in the figure's own
+    units (a browser shows it at ``min_font_pt * rendered width / viewBox width`` pixels).
+    """
     from markupsafe import Markup
     from matplotlib import rc_context
 
+    texts = _texts(ax.figure)
+    gids = {str(t.get_gid()) for t in texts if t.get_gid()}
+    smallest = min((float(t.get_fontsize()) for t in texts), default=0.0)
     buffer = io.StringIO()
     # cast: matplotlib types rc_context's keys as a Literal of rc names (and only in recent
     # releases); these are valid rc names
@@ -51,10 +71,19 @@ def svg(ax, prefix: str):
     text = text[text.index("<svg"):]
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
     text = re.sub(r'\s+xmlns(?::xlink)?="[^"]*"', "", text)
-    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', text)
+
+    def group(match: re.Match) -> str:
+        name = match.group(1)
+        mark = ' class="plot-text"' if re.fullmatch(r"text_\d+", name) or name in gids else ""
+        return f'<g id="{prefix}{name}"{mark}'
+
+    text = re.sub(r'<g id="([^"]+)"', group, text)
+    text = re.sub(r'(?<!<g )\bid="([^"]+)"', rf'id="{prefix}\1"', text)
     text = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}\1"', text)
     text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", text)
-    return Markup(text.replace("<svg", f'<svg role="img" class="plot" data-figure="{prefix}"', 1))
+    return Markup(text.replace(
+        "<svg", f'<svg role="img" class="plot" data-figure="{prefix}" '
+                f'data-min-font-pt="{smallest:g}"', 1))
 
 
 def render(template: str, **context) -> str:
@@ -62,6 +91,41 @@ def render(template: str, **context) -> str:
 
 
 # -- formatting ---------------------------------------------------------------------------------
+def fmt_number(value, digits: int = 3) -> str:
+    """A number to ``digits`` significant figures; ``—`` for None or not finite.
+
+    >>> fmt_number(58.937277), fmt_number(None), fmt_number(float("inf")), fmt_number(1234.5)
+    ('58.9', '—', '—', '1.23e+03')
+    """
+    if value is None or isinstance(value, bool):
+        return "—"
+    value = float(value)
+    return f"{value:.{digits}g}" if value == value and abs(value) != float("inf") else "—"
+
+
+def fmt_signed(value, digits: int = 3) -> str:
+    """A difference with its sign: ``+21.5``, ``-0.384``; ``—`` for None."""
+    return "—" if value is None else f"{float(value):+.{digits}g}"
+
+
+def fmt_range(spread, digits: int = 3, signed: bool = False) -> str:
+    """A ranged figure (``nominal``, ``low``, ``high``, ``settings``) as ``58.9 (53.8–67.2)``;
+    only the nominal value when there is no spread to show.
+
+    >>> fmt_range({"nominal": 58.94, "low": 53.8, "high": 67.2, "settings": 9})
+    '58.9 (53.8–67.2)'
+    """
+    if not isinstance(spread, Mapping):
+        return (fmt_signed if signed else fmt_number)(spread, digits)
+    f = fmt_signed if signed else fmt_number
+    text = f(spread.get("nominal"), digits)
+    low, high = spread.get("low"), spread.get("high")
+    if low is None or high is None or spread.get("settings", 2) <= 1:
+        return text
+    return f"{text} ({f(low, digits)} to {f(high, digits)})" if signed else \
+        f"{text} ({f(low, digits)}–{f(high, digits)})"
+
+
 def fmt_value(value) -> str:
     if isinstance(value, bool) or value is None:
         return {True: "yes", False: "no", None: "—"}[value]

@@ -64,7 +64,13 @@ def render_detection_report(result, *, regime=None, title: str | None = None) ->
     sections = [{"title": "Probability of detection against time",
                  "summary": f"{d['distribution']['method']} computation; P(ever detected) = "
                             f"{_p(d['probability_ever'])}.",
-                 "figure": svg(plot_detection(result), "det-"), "rows": []},
+                 "figure": svg(plot_detection(result), "det-"),
+                 "caption": "Probability that the regime has detected the misuse by each day "
+                            "since it began (blue, with its median and 90th percentile "
+                            "marked); dashed grey, the IAEA timeliness goal; solid red, the "
+                            "day one SQ exists; dotted black, an observed detection. For a "
+                            "breakout, the faint red line (right axis) is the uranium at 90 % "
+                            "produced by then.", "rows": []},
                 {"title": f"Measures in force on {d['regime_date']}"
                           + (f" ({d['era']})" if d["era"] else ""),
                  "header": ["facility", "measure", "frequency", "reveals this misuse",
@@ -73,8 +79,16 @@ def render_detection_report(result, *, regime=None, title: str | None = None) ->
                  "rows": rows}]
     return render("detection.html", title=str(title or f"Detection: {d['misuse']['name']}"),
                   rate_unit="kg U", subtitle=f"{d['misuse']['name']}, regime {d['regime']}",
-                  headline=_headline(d), sections=sections,
+                  headline=_headline(d), sections=sections, stacked=False,
                   assumptions=d["assumptions"], sources=_sources(regime, keys))
+
+
+_TIMELINE_CAPTION = (
+    "At each IAEA report date (log scale): days to one SQ by breakout (red) and the median "
+    "days to detection (blue, shaded to the 90th percentile); shaded red where one SQ exists "
+    "before likely detection, green where detection likely comes first; dashed, the IAEA "
+    "timeliness goal; triangles at the top, dates with no verification; dotted verticals, "
+    "changes of the regime.")
 
 
 def _timeline_headline(rows: list[dict]) -> str:
@@ -119,9 +133,11 @@ def render_detection_timeline_report(timeline, *, regime=None,
                   headline=_timeline_headline(t["rows"]),
                   sections=[{"title": "Detection against breakout",
                              "figure": svg(plot_detection_timeline(timeline), "dtl-"),
+                             "caption": _TIMELINE_CAPTION, "table_class": "first-nowrap",
                              "header": ["report", "regime", "breakout to 1 SQ",
                                         "detection median", "detection P90",
                                         "margin (median - breakout)", "P(detected before 1 SQ)",
                                         "P(detected within 1 month)", "note"],
                              "rows": rows}],
-                  assumptions=t["assumptions"], sources=_sources(regime, keys))
+                  assumptions=t["assumptions"], sources=_sources(regime, keys),
+                  stacked=True)          # the table has nine columns: give it the width

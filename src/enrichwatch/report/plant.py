@@ -125,7 +125,8 @@ def _feed_rows(network, state, rate_unit: str, labels) -> list[dict]:
     return rows
 
 
-def _cascade_sections(network, state, rate_unit: str, labels, names: Iterator[str]) -> list:
+def _cascade_sections(network, state, rate_unit: str, labels, names: Iterator[str],
+                      limits: Mapping | None = None) -> list:
     from ..physics.plots import plot_stage_profile
 
     sections = []
@@ -141,13 +142,17 @@ def _cascade_sections(network, state, rate_unit: str, labels, names: Iterator[st
             "swu_nominal": f"{cascade.nominal_swu_kg_per_yr:.0f}",
             "product": _stream_row(f"{name}.product", cs.product, rate_unit, labels),
             "tails": _stream_row(f"{name}.tails", cs.tails, rate_unit, labels),
-            "profile_ax": plot_stage_profile(cs), "svg_prefix": next(names)})
+            "profile_ax": plot_stage_profile(cs, limits=(limits or {}).get(name)),
+            "svg_prefix": next(names)})
     return sections
 
 
 def _configuration(config: ReportConfiguration, *, labels, rate_unit: str,
-                   names: Iterator[str], heading: str) -> dict:
-    """Everything the templates show about one solved network (plots still as axes)."""
+                   names: Iterator[str], heading: str, highlight=(),
+                   limits: Mapping | None = None) -> dict:
+    """Everything the templates show about one solved network (plots still as axes);
+    ``highlight`` the indices of links to mark as changed, ``limits`` the profile limits of
+    cascades drawn on shared axes."""
     from ..physics.plots import plot_network
 
     network, state, inputs = config.network, config.state, config.inputs
@@ -156,12 +161,13 @@ def _configuration(config: ReportConfiguration, *, labels, rate_unit: str,
         "heading": str(inputs.get("label", heading)),
         "illustrative": bool(inputs.get("illustrative")),
         "inputs": input_sections(inputs), "assumptions": list(config.assumptions),
-        "diagram_ax": plot_network(network, state, labels=labels, rate_unit=rate_unit),
-        "diagram_prefix": next(names),
+        "diagram_ax": plot_network(network, state, labels=labels, rate_unit=rate_unit,
+                                   highlight=highlight),
+        "diagram_prefix": next(names), "changed_streams": len(highlight),
         "withdrawals": [_withdrawal_row(w, rate_unit) for w in result.withdrawals],
         "heu": _heu_summary(result, rate_unit),
         "feeds": _feed_rows(network, state, rate_unit, labels),
-        "cascades": _cascade_sections(network, state, rate_unit, labels, names),
+        "cascades": _cascade_sections(network, state, rate_unit, labels, names, limits),
         "balance": f"{result.balance_residual:.1e}", "iterations": state.newton_iterations,
     }
 
@@ -174,17 +180,21 @@ def _tosvg(config: dict) -> dict:
     return config
 
 
-def _align_profiles(a: dict, b: dict) -> None:
-    """Give the stage profiles of same-named cascades in two configurations one y-range."""
-    profiles_b = {s["name"]: s["profile_ax"] for s in b["cascades"]}
-    for section in a["cascades"]:
-        other = profiles_b.get(section["name"])
-        if other is None:
-            continue
-        ax = section["profile_ax"]
-        (lo1, hi1), (lo2, hi2) = ax.get_ylim(), other.get_ylim()
-        for each in (ax, other):
-            each.set_ylim(min(lo1, lo2), max(hi1, hi2))
+def _shared_limits(a: ReportConfiguration, b: ReportConfiguration) -> dict:
+    """Profile limits shared by the same-named cascades of two configurations."""
+    from ..physics.plots import profile_limits
+
+    return {name: profile_limits(a.state.cascades[name], b.state.cascades[name])
+            for name in a.network.cascades if name in b.network.cascades}
+
+
+def _changed_links(network, other) -> list[int]:
+    """Indices of the links of ``network`` that ``other`` does not have (as described by
+    :func:`~enrichwatch.facility.results.describe_link`, the comparison's own words)."""
+    from ..facility.results import describe_link
+
+    theirs = {describe_link(k) for k in other.links}
+    return [i for i, k in enumerate(network.links) if describe_link(k) not in theirs]
 
 
 def _names(tag: str) -> Iterator[str]:
@@ -264,10 +274,11 @@ def render_compare_report(title: str, a: ReportConfiguration, b: ReportConfigura
     _expect("a", a, ReportConfiguration)
     _expect("b", b, ReportConfiguration)
     check_rate_unit(rate_unit)
+    limits = _shared_limits(a, b)
     configs = [_configuration(cfg, labels=labels, rate_unit=rate_unit, names=_names(tag),
-                              heading=heading)
-               for cfg, tag, heading in ((a, "a", "Before"), (b, "b", "After"))]
-    _align_profiles(*configs)
+                              heading=heading, limits=limits,
+                              highlight=_changed_links(cfg.network, other.network))
+               for cfg, other, tag, heading in ((a, b, "a", "Before"), (b, a, "b", "After"))]
     configs = [_tosvg(c) for c in configs]
     rows = [{key: fmt_value(row.get(key, "")) for key in ("item", "before", "after", "note")}
             for row in changes]

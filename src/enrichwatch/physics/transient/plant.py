@@ -65,7 +65,7 @@ class HoldUp:
     pipework_g: float = 1.0
     range_g: tuple[float, float] = (0.3, 10.0)
     source: str = ("assumed: rotor 0.15-1 g U, headers and pipework 0.1-2 g U per machine, "
-                   "range 0.3-10 g U (assumed; no published figure)")
+                   "range 0.3-10 g U (no published figure)")
 
     def __post_init__(self) -> None:
         for key in ("rotor_g", "pipework_g"):

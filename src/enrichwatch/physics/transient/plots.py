@@ -46,7 +46,7 @@ def _segments(ax, result) -> None:
         if k % 2:
             ax.axvspan(seg.start_h, seg.end_h, color="#f0f0f0", zorder=0, gid=f"segment-{k}")
         ax.text(0.5 * (seg.start_h + seg.end_h), 1.0, seg.name, transform=ax.get_xaxis_transform(),
-                ha="center", va="bottom", fontsize=7, color="#5b636b", clip_on=False)
+                ha="center", va="bottom", fontsize=7.5, color="#5b636b", clip_on=False)
 
 
 def plot_streams(result, streams: Sequence[str], ax=None, labels=None):
@@ -69,12 +69,12 @@ def plot_streams(result, streams: Sequence[str], ax=None, labels=None):
                 lw=1.4, label=(labels or {}).get(name, name), gid=f"stream-{name}")
     for a in result.thresholds:
         ax.axhline(100 * a, color="#5b636b", ls="--", lw=0.8, gid=f"threshold-{100 * a:g}")
-        ax.text(result.times_h[-1], 100 * a, f" {100 * a:g} %", va="center", fontsize=7,
+        ax.text(result.times_h[-1], 100 * a, f" {100 * a:g} %", va="center", fontsize=7.5,
                 color="#5b636b")
     ax.set_xlabel("time [h]")
     ax.set_ylabel("U-235 [wt%]")
     ax.set_xlim(result.times_h[0], result.times_h[-1])
-    ax.legend(loc="best", fontsize=7, frameon=False)
+    ax.legend(loc="best", fontsize=7.5, frameon=False)
     return ax
 
 
@@ -120,5 +120,5 @@ def plot_sweep(sweep, stream: str, ax=None, label: str | None = None):
     ax.set_xlabel("time [h]")
     ax.set_ylabel(f"{label or stream}: U-235 [wt%]")
     ax.set_xlim(nominal.times_h[0], nominal.times_h[-1])
-    ax.legend(loc="best", fontsize=6.5, frameon=False)
+    ax.legend(loc="best", fontsize=7.5, frameon=False)
     return ax

@@ -52,7 +52,7 @@ MODEL_STATEMENTS = (
     "binary U-235/U-238 model: each feed at its U-235 weight fraction, the other isotopes "
     "counted with U-238",
     "each stage one well-mixed hold-up; stage relation y/(1-y) = gamma x/(1-x), "
-    "theta y + (1 - theta) x = z (mass balance of a stage with cut theta)",
+    "theta y + (1 - theta) x = z (a stage's mass balance)",
     "hydraulics instantaneous: flows re-solved at each change of segment; stage factors from "
     "the machine model at the stage flows",
     "uranium above an assay at a time: hold-up of the stages whose mixed gas is at or above it",
