@@ -176,7 +176,7 @@ HEU_THRESHOLD: float = 0.20
 HEU_THRESHOLD_WT_PCT: float = 100.0 * HEU_THRESHOLD
 
 #: U-235 assay of weapon-grade uranium used for breakout arithmetic [mass fraction].
-#: Source: convention in IAEA and ISIS analyses (``shared/reference/domain.md`` section 6).
+#: Source: convention in IAEA and ISIS analyses (e.g. ISIS breakout estimates, 2019-2025).
 WEAPON_GRADE_ASSAY: float = 0.90
 
 # -- Centrifuge machine model (Glaser 2008 eq. 10, used by ``physics/machines.py``) ----------------
@@ -188,7 +188,7 @@ URANIUM_MOLAR_MASS_KG_MOL: float = 0.2380289
 
 #: Density times self-diffusion coefficient of UF6 gas, rho*D [kg/(m s)], on a kg UF6 basis.
 #: Source: A. Glaser, Science & Global Security 16:1-25 (2008), the value used with eq. 10
-#: (also cnerg/mbmore CentrifugeConfig; ``shared/reference/cascade-vectors.json``).
+#: (also cnerg/mbmore CentrifugeConfig).
 UF6_RHO_D_KG_M_S: float = 2.2e-5
 
 #: Molar mass difference of 238-UF6 and 235-UF6 [kg/mol], rounded to 3 g/mol as in Glaser (2008)

@@ -12,7 +12,8 @@ with :func:`load_scenario_file`, every problem listed at once with file, key, va
 allowed):
 
 * :func:`analyst_scenario`: the way a published estimate was made at a report date (the
-  assumptions of ``shared/reference/breakout-methods.md``, restated per date);
+  assumptions of the ISIS breakout method notes of September 2019 and September 2020,
+  restated per date);
 * :func:`all_capacity_scenario`: every installed cascade and every UF6 stock, bounded by the
   stations, set-up, transport, hold-up and losses.
 

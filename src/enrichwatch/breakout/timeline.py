@@ -1,7 +1,7 @@
 """Breakout time at every IAEA report date of the bundled record, 2019-2025.
 
 Data: ``enrichwatch/data/stockpile/iran-stockpile.csv`` (the IAEA-reported stockpile, one row
-per report, with sources and gaps; a copy of ``shared/reference/iran-stockpile.csv``) and
+per report, with sources and gaps; compiled from the IAEA quarterly reports on Iran, 2019-2025) and
 ``installed-machines.toml`` (installed cascades by period, each with its source or the
 assumption made, and the few stock figures the CSV notes give where a cell is blank).
 

@@ -18,7 +18,7 @@ name states (``_m`` metres, ``_m_s`` m/s, ``_k`` kelvin, ``_kg_s`` kg/s, ``_per_
 to [1]), and a quantity of another dimension raises :class:`~enrichwatch.errors.UnitError`
 (see :mod:`enrichwatch.units`).
 
-Separation factors (named as in ``shared/reference/domain.md``): gamma = overall U-235/U-238
+Separation factors (named as in :mod:`enrichwatch.constants`): gamma = overall U-235/U-238
 stage factor (heads ratio / tails ratio), alpha = heads factor R_P/R_F. For one machine fed q at
 cut theta with separative power dU: dU = 1/2 q theta (1 - theta) (ln gamma)^2.
 

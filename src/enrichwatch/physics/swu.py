@@ -5,7 +5,7 @@ Everything here works on numpy arrays (broadcasting) of U-235 **mass fractions**
 may also be pint quantities, converted at the edge (:mod:`enrichwatch.units`); an assay must be
 an :class:`~enrichwatch.composition.Assay` (anything else raises a ``TypeError`` naming it).
 
-Conventions (``shared/reference/domain.md`` section 2):
+Conventions (Benedict, Pigford & Levi, Nuclear Chemical Engineering, 1981, ch. 12):
 ``V(x) = (2x - 1) ln(x / (1 - x))``, ``SWU = P V(x_P) + W V(x_W) - F V(x_F)``,
 ``F / P = (x_P - x_W) / (x_F - x_W)``.
 

@@ -5,7 +5,8 @@ Every steady-state model answers "what does this configuration produce?"; this o
 withdrawal, or a re-piping, the assay at some point of a cascade can rise above its steady value,
 for a time, and some uranium can be withdrawn or held at that assay.
 
-The model (``shared/reference/transient-notes.md``) in its modules:
+The model (stage equations of the kind in Cohen, The Theory of Isotope Separation, 1951)
+in its modules:
 
 * :mod:`.stage`: the binary stage relation (heads and tails assays from the hold-up assay);
 * :mod:`.system`: routing, flow closures and the stage balances with their analytic sparse

@@ -58,7 +58,7 @@ class HoldUp:
 
     No value is published for any Iranian machine; from rotor gas physics an IR-6 class rotor
     holds about 0.15-1 g U and the pipework roughly 0.1-2 g more, so the total is an uncertain
-    input over ``range_g`` (0.3-10 g U per machine; ``shared/reference/transient-notes.md``).
+    input over ``range_g`` (0.3-10 g U per machine; an estimate, no published value).
     """
 
     rotor_g: float = 0.5

@@ -4,7 +4,7 @@ hold-up assay.
 A stage holds well-mixed gas at U-235 weight fraction ``z``; it splits its flow at the cut
 ``theta`` into heads at ``y`` and tails at ``x`` with abundance ratios related by the stage
 factor, ``y/(1 - y) = gamma x/(1 - x)``, and the split conserves U-235,
-``theta y + (1 - theta) x = z`` (``shared/reference/transient-notes.md``, "Model"). With
+``theta y + (1 - theta) x = z`` (Cohen 1951). With
 ``y = gamma x / (1 + (gamma - 1) x)`` the second relation is the quadratic
 
 ``a x^2 + b x - z = 0``,  ``a = (1 - theta)(gamma - 1)``,  ``b = 1 + (theta - z)(gamma - 1)``,
