@@ -62,7 +62,7 @@ records[3]``), and nothing is appended.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -246,7 +246,8 @@ def _draft(entry: dict, ids: Mapping[str, int], where: str) -> RecordDraft:
 
 def load_case_file(store, path: str | os.PathLike,
                    signers: Iterable[Signer] | Mapping[str, Signer] = (), *,
-                   allow_outside: bool = False) -> list[Record]:
+                   allow_outside: bool = False,
+                   amend: Callable[[RecordDraft], RecordDraft] | None = None) -> list[Record]:
     """Append every record of a case file to a store, in one transaction (all or nothing).
 
     Parameters
@@ -261,6 +262,9 @@ def load_case_file(store, path: str | os.PathLike,
     allow_outside : bool
         Let ``plant_file`` (and ``history_files``) name files outside the case file's folder
         (default: refused).
+    amend : callable, optional
+        Applied to each draft, refs resolved, before it is signed and appended (the web
+        application stamps the submitting account and party this way).
 
     Returns
     -------
@@ -310,6 +314,8 @@ def load_case_file(store, path: str | os.PathLike,
         items = []
         for n, (where, entry) in enumerate(entries):
             draft = _draft(entry, ids, where)
+            if amend is not None:
+                draft = amend(draft)
             if entry.get("ref") is not None:
                 ids[entry["ref"]] = first_id + n
             items.append((draft, by_party.get(draft.submitted_by), where))

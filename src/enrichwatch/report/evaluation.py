@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from ._html import fmt_value, render, svg
 
-__all__ = ["render_consequence", "render_evaluation_report"]
+__all__ = ["comparison_diagrams", "render_consequence", "render_evaluation_report"]
 
 _GENERIC = "consequences/_generic.html"
 _DIAGRAM_RULE = "observed-differs-from-declared"
@@ -72,13 +72,37 @@ def _network(record, key: str, catalog):
 
 
 def _comparison_diagrams(finding, by_id, index: int, catalog) -> list[dict]:
-    """The declared and the observed configuration of an observed-differs finding, each with
-    the streams the other lacks highlighted; [] if either cannot be drawn."""
+    """The diagrams of an observed-differs finding (its evidence: inspection, declaration)."""
+    insp, decl = (by_id.get(e) for e in (tuple(finding.evidence) + (None, None))[:2])
+    return comparison_diagrams(insp, decl, catalog=catalog, prefix=f"f{index}-")
+
+
+def comparison_diagrams(inspection, declaration, *, catalog=None, prefix: str = "c-"
+                        ) -> list[dict]:
+    """The declared configuration (a declaration's ``plant``) and the observed one (an
+    inspection's ``observed_plant``), each drawn with the streams the other lacks highlighted.
+
+    Parameters
+    ----------
+    inspection, declaration : records or None
+        Anything with ``id`` and ``payload``.
+    catalog : MachineCatalog, optional
+        Default: the bundled one.
+    prefix : str
+        Prefixes the SVG ids (several figures in one HTML document).
+
+    Returns
+    -------
+    list of dict
+        ``role`` ('declared', 'observed'), ``record`` (id), ``changed`` (how many streams
+        highlighted) and ``figure`` (inline SVG); [] if either record is missing, lacks its
+        plant, or a plant cannot be drawn.
+    """
     from ..errors import EnrichwatchError
     from ..facility.results import describe_link
     from ..physics.plots import plot_network
 
-    insp, decl = (by_id.get(e) for e in (tuple(finding.evidence) + (None, None))[:2])
+    insp, decl = inspection, declaration
     if insp is None or decl is None or not insp.payload.get("observed_plant") \
             or not decl.payload.get("plant"):
         return []
@@ -95,7 +119,7 @@ def _comparison_diagrams(finding, by_id, index: int, catalog) -> list[dict]:
         changed = [i for i, k in enumerate(net.links) if describe_link(k) not in other]
         ax = plot_network(net, labels=labels, highlight=changed)
         out.append({"role": role, "record": record.id, "changed": len(changed),
-                    "figure": svg(ax, f"f{index}-{role[0]}-")})
+                    "figure": svg(ax, f"{prefix}{role[0]}-")})
     return out
 
 

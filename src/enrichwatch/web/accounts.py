@@ -295,6 +295,66 @@ class AccountBook:
             conn.execute(update(accounts).where(accounts.c.id == account_id)
                          .values(session_epoch=accounts.c.session_epoch + 1))
 
+    # -- administration: disable, role -----------------------------------------------------------
+    def _administrators_left(self, conn, name: str) -> int:
+        """Enabled administrators other than ``name``."""
+        return len(conn.execute(select(accounts.c.id).where(
+            accounts.c.role == ADMINISTRATOR, accounts.c.disabled == false(),
+            accounts.c.name != name)).all())
+
+    def set_disabled(self, name: str, disabled: bool, by: str | None = None) -> Account:
+        """Disable (or enable again) an account; a disabled account's sessions and tokens stop
+        working at once. The last enabled administrator cannot be disabled.
+
+        Raises
+        ------
+        InputError
+            An unknown name, or the last enabled administrator.
+        """
+        with self.engine.begin() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.name == name)).first()
+            if row is None:
+                raise InputError("name", name, "an existing account")
+            if disabled and row.role == ADMINISTRATOR and not self._administrators_left(
+                    conn, name):
+                raise InputError("name", name, "another account: the last enabled "
+                                               "administrator cannot be disabled")
+            conn.execute(update(accounts).where(accounts.c.id == row.id).values(
+                disabled=disabled, session_epoch=accounts.c.session_epoch + 1))
+            self._audit(conn, by, "account.disable" if disabled else "account.enable", name)
+        return self.get(name)  # type: ignore[return-value]
+
+    def set_role(self, name: str, role: str, party: str | None = None,
+                 facilities: Iterable[str] = (), by: str | None = None) -> Account:
+        """Give an account another role (with its party and, for a state operator, its
+        facilities); its sessions end. The last enabled administrator keeps its role.
+
+        Raises
+        ------
+        InputError
+            An unknown name, a bad role, party or facility (as for :meth:`add`), or the last
+            enabled administrator.
+        """
+        codes = tuple(dict.fromkeys(facilities))
+        _check_new(name, role, "x" * MIN_PASSWORD_LENGTH, party, codes)
+        with self.engine.begin() as conn:
+            row = conn.execute(select(accounts).where(accounts.c.name == name)).first()
+            if row is None:
+                raise InputError("name", name, "an existing account")
+            if row.role == ADMINISTRATOR and role != ADMINISTRATOR and not row.disabled \
+                    and not self._administrators_left(conn, name):
+                raise InputError("role", role, "administrator: the last enabled "
+                                               "administrator keeps its role")
+            conn.execute(update(accounts).where(accounts.c.id == row.id).values(
+                role=role, party=party, session_epoch=accounts.c.session_epoch + 1))
+            conn.execute(account_facilities.delete().where(
+                account_facilities.c.account_id == row.id))
+            for code in codes:
+                conn.execute(insert(account_facilities).values(account_id=row.id,
+                                                               facility=code))
+            self._audit(conn, by, "account.role", f"{name} ({role})")
+        return self.get(name)  # type: ignore[return-value]
+
     # -- API tokens ----------------------------------------------------------------------------
     def issue_token(self, name: str, label: str = "", by: str | None = None) -> str:
         """A new API token for the account (returned once; only its SHA-256 is kept)."""

@@ -1,5 +1,7 @@
 """The server-rendered pages: login, facilities, a facility's timeline, findings and their
-release, the declaration form, a record, the ledger's verification, accounts.
+release, the declared and observed plant diagrams, the breakout and detection timelines, the
+declaration form, the case-file upload, the inspector's page (inspections, samples, own
+drafts), a record, the ledger's verification, accounts and parties.
 
 Every page asks :func:`~enrichwatch.web.app.require` (the one policy) before it reads or
 writes anything, every form carries the CSRF token, and every page shows the ledger's
@@ -18,11 +20,19 @@ from ..dates import parse_date
 from ..errors import InputError
 from ..records import RecordDraft, RecordError
 from ..records.model import is_facility_code
+from ..records.payloads import INSPECTION_KINDS, SAMPLE_KINDS
 from .accounts import ROLES
 from .app import check_csrf, render, require, start_session, web
 from .charts import timeline_svg
-from .policy import decide, may_read_record
-from .service import FieldProblems, problems_of
+from .policy import SUBMIT_KINDS, decide, may_read_record
+from .service import (
+    MAX_ATTACHMENTS,
+    MAX_UPLOAD_BYTES,
+    OUTLOOK_COUNTRY,
+    FieldProblems,
+    Upload,
+    problems_of,
+)
 
 __all__ = ["router"]
 
@@ -127,7 +137,8 @@ def timeline(request: Request, code: str, as_of: str | None = None) -> Response:
         "code": code, "as_of": day, "records": rows, "chart": timeline_svg(rows),
         "may_findings": decide(account, "findings.read", code).allowed
         or (account.role == "state-operator" and bool(ledger.releases(code))),
-        "may_declare": decide(account, "records.submit", code, "declaration").allowed})
+        "may_declare": decide(account, "records.submit", code, "declaration").allowed,
+        "may_plant": decide(account, "records.read", code, "inspection").allowed})
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
@@ -250,8 +261,7 @@ def verification(request: Request) -> Response:
 @router.get("/accounts", response_class=HTMLResponse)
 def accounts_page(request: Request) -> Response:
     require(request, "accounts.manage")
-    return render(request, "accounts.html", {"accounts": web(request).accounts.all(),
-                                             "roles": ROLES, "error": None})
+    return render(request, "accounts.html", _accounts_context(request))
 
 
 @router.post("/accounts", response_class=HTMLResponse)
@@ -265,6 +275,322 @@ async def accounts_add(request: Request) -> Response:
                  str(form.get("password", "")), party=str(form.get("party", "")) or None,
                  facilities=facilities, by=admin.name)
     except InputError as err:
-        return render(request, "accounts.html", {"accounts": book.all(), "roles": ROLES,
-                                                 "error": str(err)}, status_code=422)
+        return render(request, "accounts.html", _accounts_context(request, str(err)),
+                      status_code=422)
     return _redirect("/accounts")
+
+
+# -- forms: values and problems -------------------------------------------------------------------
+def _problems(err: Exception) -> FieldProblems:
+    if isinstance(err, RecordError):
+        return problems_of(err)
+    param = getattr(err, "param", None) or ""
+    return FieldProblems({param: (str(err),)})
+
+
+async def _file_text(form, name: str) -> str | None:
+    """The text of an uploaded file field (None: no file chosen)."""
+    upload = form.get(name)
+    if upload is None or not hasattr(upload, "read"):
+        return None
+    data = await upload.read()
+    return data.decode("utf-8", errors="replace") if data else None
+
+
+def _number(values: dict[str, str], name: str, allowed: str, problems: dict,
+            kind: type = float) -> Any:
+    text = values[name].strip()
+    try:
+        return kind(text)
+    except ValueError:
+        problems[name] = (f"{name} = {text!r}: expected {allowed}",)
+        return None
+
+
+def _required_text(values: dict[str, str], name: str, allowed: str, problems: dict) -> None:
+    if not values[name].strip():
+        problems[name] = (f"{name} = '': expected {allowed}",)
+
+
+# -- case-file upload -----------------------------------------------------------------------------
+def _upload_context(account, problems=None, written=None) -> dict:
+    return {"problems": problems, "written": written or [], "max_bytes": MAX_UPLOAD_BYTES,
+            "max_attachments": MAX_ATTACHMENTS, "kinds": SUBMIT_KINDS.get(account.role, ())}
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request) -> Response:
+    account = require(request, "facilities.list")  # logged in; each entry checked on upload
+    return render(request, "upload.html", _upload_context(account))
+
+
+def _grouped(err: RecordError) -> list[tuple[str, list[dict]]]:
+    """Problems by entry (``case.toml records[3]``), each with its key, value and message."""
+    out: dict[str, list[dict]] = {}
+    for p in err.problems:
+        out.setdefault(p.where, []).append({"key": p.key, "problem": str(p)})
+    return list(out.items())
+
+
+def _content_length(request: Request, limit: int) -> None:
+    """Refuse a body without a length (411) or longer than ``limit`` (413) before reading it."""
+    text = request.headers.get("content-length")
+    if text is None or not text.isdigit():
+        raise HTTPException(411, "an upload must state its length (Content-Length)")
+    if int(text) > limit:
+        raise HTTPException(413, f"an upload of at most {limit} bytes (this one: {text})")
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload(request: Request) -> Response:
+    _content_length(request, MAX_UPLOAD_BYTES)
+    form = await check_csrf(request)
+    account = require(request, "facilities.list")
+    case = form.get("case_file")
+    if case is None or not hasattr(case, "read"):
+        err = RecordError.of("upload", "case_file", "no file", "a case file (TOML)")
+        return render(request, "upload.html", _upload_context(account, _grouped(err)),
+                      status_code=422)
+    attachments = [Upload(str(f.filename or ""), await f.read())
+                   for f in form.getlist("attachments")
+                   if hasattr(f, "read") and (f.filename or f.size)]
+    try:
+        written = web(request).ledger.submit_case(
+            account, Upload(str(case.filename or ""), await case.read()), attachments)
+    except RecordError as err:
+        return render(request, "upload.html", _upload_context(account, _grouped(err)),
+                      status_code=422)
+    return render(request, "upload.html", _upload_context(account, written=written),
+                  status_code=201)
+
+
+# -- the inspector's page -------------------------------------------------------------------------
+_INSPECTION_FIELDS = ("facility", "kind", "valid_from", "known_on", "observed_plant",
+                      "summary", "source")
+_SAMPLE_FIELDS = ("facility", "inspection", "sample_id", "kind", "valid_from", "known_on",
+                  "max_u235_pct", "results", "summary", "source")
+
+
+def _inspect_context(request: Request, account, **forms) -> dict:
+    ledger = web(request).ledger
+    today = ledger.today().isoformat()
+    codes = [code for code, _ in ledger.facilities()]
+    blank_i = {k: "" for k in _INSPECTION_FIELDS} | {"valid_from": today, "known_on": today}
+    blank_s = {k: "" for k in _SAMPLE_FIELDS} | {"valid_from": today, "known_on": today}
+    if codes:
+        blank_i["facility"] = blank_s["facility"] = codes[0]
+    return {"facilities": codes, "inspection_kinds": INSPECTION_KINDS,
+            "sample_kinds": SAMPLE_KINDS,
+            "drafts": ledger.submissions(account, ("inspection", "sample")),
+            "inspection": forms.get("inspection") or (blank_i, FieldProblems()),
+            "sample": forms.get("sample") or (blank_s, FieldProblems()),
+            "inspection_fields": _INSPECTION_FIELDS, "sample_fields": _SAMPLE_FIELDS,
+            "written": forms.get("written")}
+
+
+def _require_inspector(request: Request):
+    """An account that records inspections (the policy's answer for any facility)."""
+    account = require(request, "facilities.list")
+    if not decide(account, "records.submit", None, "inspection") and not any(
+            decide(account, "records.submit", f, "inspection") for f in account.facilities):
+        raise HTTPException(403, decide(account, "records.submit", None, "inspection").reason
+                            or "this account does not record inspections")
+    return account
+
+
+@router.get("/inspect", response_class=HTMLResponse)
+def inspect_page(request: Request, written: int | None = None) -> Response:
+    account = _require_inspector(request)
+    return render(request, "inspect.html", _inspect_context(request, account, written=written))
+
+
+def _inspection_draft(values: dict[str, str], plant: str | None
+                      ) -> tuple[RecordDraft | None, dict]:
+    problems: dict[str, tuple[str, ...]] = {}
+    _required_text(values, "source", "the document the inspection is recorded from", problems)
+    if problems:
+        return None, problems
+    payload: dict[str, Any] = {"kind": values["kind"], "summary": values["summary"]}
+    text = plant if plant is not None else values["observed_plant"]
+    if text.strip():
+        payload["observed_plant"] = text
+    return RecordDraft("inspection", values["facility"], values["valid_from"],
+                       values["known_on"], values["source"], payload), problems
+
+
+@router.post("/inspect/inspection", response_class=HTMLResponse)
+async def record_inspection(request: Request) -> Response:
+    form = await check_csrf(request)
+    values = {k: str(form.get(k, "")) for k in _INSPECTION_FIELDS}
+    code = _facility(values["facility"]) if values["facility"] else ""
+    account = require(request, "records.submit", code or None, "inspection")
+    plant = await _file_text(form, "observed_plant_file")
+    if plant is not None:
+        values["observed_plant"] = plant
+    draft, problems = _inspection_draft(values, plant)
+    found = FieldProblems(problems)
+    if draft is not None:
+        try:
+            record = web(request).ledger.submit(account, [draft])[0]
+        except (RecordError, InputError) as err:
+            found = _problems(err)
+        else:
+            return _redirect(f"/inspect?written={record.id}#drafts")
+    return render(request, "inspect.html", _inspect_context(
+        request, account, inspection=(values, found)), status_code=422)
+
+
+def _sample_draft(values: dict[str, str]) -> tuple[RecordDraft | None, dict]:
+    problems: dict[str, tuple[str, ...]] = {}
+    inspection = _number(values, "inspection", "the record id of the inspection (an integer)",
+                         problems, int)
+    top = _number(values, "max_u235_pct", "a U-235 percent from 0 to 100", problems)
+    results = []
+    for part in [x for x in values["results"].split(",") if x.strip()]:
+        try:
+            results.append({"u235_pct": float(part)})
+        except ValueError:
+            problems["results"] = (f"results = {values['results']!r}: expected U-235 percents "
+                                   "separated by commas (or nothing)",)
+    _required_text(values, "source", "the document the sample result comes from", problems)
+    if problems:
+        return None, problems
+    payload = {"inspection": inspection, "sample_id": values["sample_id"],
+               "kind": values["kind"], "max_u235_pct": top, "results": results,
+               "summary": values["summary"]}
+    return RecordDraft("sample", values["facility"], values["valid_from"], values["known_on"],
+                       values["source"], payload), problems
+
+
+@router.post("/inspect/sample", response_class=HTMLResponse)
+async def record_sample(request: Request) -> Response:
+    form = await check_csrf(request)
+    values = {k: str(form.get(k, "")) for k in _SAMPLE_FIELDS}
+    code = _facility(values["facility"]) if values["facility"] else ""
+    account = require(request, "records.submit", code or None, "sample")
+    draft, problems = _sample_draft(values)
+    found = FieldProblems(problems)
+    if draft is not None:
+        try:
+            record = web(request).ledger.submit(account, [draft])[0]
+        except (RecordError, InputError) as err:
+            found = _problems(err)
+        else:
+            return _redirect(f"/inspect?written={record.id}#drafts")
+    return render(request, "inspect.html", _inspect_context(
+        request, account, sample=(values, found)), status_code=422)
+
+
+# -- the facility's plant diagrams and the timelines ----------------------------------------------
+@router.get("/facilities/{code}/plant", response_class=HTMLResponse)
+def plant_page(request: Request, code: str, as_of: str | None = None,
+               inspection: int | None = None) -> Response:
+    code = _facility(code)
+    require(request, "records.read", code, "inspection")
+    ledger = web(request).ledger
+    day = _as_of(request, as_of, ledger.today())
+    seen, chosen, declared = ledger.plant_pair(code, day, inspection)
+    if inspection is not None and chosen is None:
+        raise HTTPException(404, f"no inspection {inspection} of {code} with an observed plant "
+                                 f"known on {day}")
+    diagrams = ledger.diagrams(chosen, declared) if chosen and declared else []
+    return render(request, "plant.html", {"code": code, "as_of": day, "inspections": seen,
+                                          "chosen": chosen, "declared": declared,
+                                          "diagrams": diagrams})
+
+
+@router.get("/facilities/{code}/outlook", response_class=HTMLResponse)
+def outlook_page(request: Request, code: str) -> Response:
+    code = _facility(code)
+    require(request, "records.read", code, "facility")
+    ledger = web(request).ledger
+    country = ledger.country(code)
+    covered = country == OUTLOOK_COUNTRY
+    view = ledger.outlook.view() if covered else None
+    return render(request, "outlook.html", {"code": code, "country": country,
+                                            "covered_country": OUTLOOK_COUNTRY,
+                                            "view": view,
+                                            "refresh": view is not None
+                                            and view.state == "computing"})
+
+
+# -- administration: accounts and parties ---------------------------------------------------------
+def _accounts_context(request: Request, error: str | None = None,
+                      error_at: str | None = None) -> dict:
+    return {"accounts": web(request).accounts.all(), "roles": ROLES, "error": error,
+            "error_at": error_at}
+
+
+@router.post("/accounts/{name}/disabled", response_class=HTMLResponse)
+async def account_disabled(request: Request, name: str) -> Response:
+    form = await check_csrf(request)
+    admin = require(request, "accounts.manage")
+    disabled = str(form.get("disabled", "")) == "yes"
+    try:
+        web(request).accounts.set_disabled(name, disabled, by=admin.name)
+    except InputError as err:
+        return render(request, "accounts.html", _accounts_context(request, str(err), name),
+                      status_code=422)
+    return _redirect("/accounts")
+
+
+@router.post("/accounts/{name}/role", response_class=HTMLResponse)
+async def account_role(request: Request, name: str) -> Response:
+    form = await check_csrf(request)
+    admin = require(request, "accounts.manage")
+    facilities = [f.strip() for f in str(form.get("facilities", "")).split(",") if f.strip()]
+    try:
+        web(request).accounts.set_role(name, str(form.get("role", "")),
+                                       party=str(form.get("party", "")).strip() or None,
+                                       facilities=facilities, by=admin.name)
+    except InputError as err:
+        return render(request, "accounts.html", _accounts_context(request, str(err), name),
+                      status_code=422)
+    return _redirect("/accounts")
+
+
+_PRIVATE_KEY_MARKERS = ("PRIVATE KEY", "PRIVATE-KEY", "OPENSSH")
+
+
+def _parties_context(request: Request, values=None, problems=None, written=None) -> dict:
+    return {"parties": web(request).ledger.parties(),
+            "held": sorted(web(request).ledger.signers),
+            "values": values or {"party": "", "public_key": "", "requires_signature": "",
+                                 "source": ""},
+            "problems": problems or FieldProblems(), "written": written,
+            "party_fields": ("party", "public_key", "requires_signature", "source")}
+
+
+@router.get("/parties", response_class=HTMLResponse)
+def parties_page(request: Request) -> Response:
+    require(request, "records.submit", "*", "party")
+    return render(request, "parties.html", _parties_context(request))
+
+
+@router.post("/parties", response_class=HTMLResponse)
+async def register_party(request: Request) -> Response:
+    form = await check_csrf(request)
+    account = require(request, "records.submit", "*", "party")
+    values = {k: str(form.get(k, "")).strip() for k in ("party", "public_key", "source")}
+    values["requires_signature"] = "yes" if form.get("requires_signature") == "yes" else ""
+    problems: dict[str, tuple[str, ...]] = {}
+    if any(m in values["public_key"].upper() for m in _PRIVATE_KEY_MARKERS):
+        values["public_key"] = ""                      # never echoed back, never stored
+        problems["public_key"] = ("public_key: this is a PRIVATE key; it was not stored. "
+                                  "Paste the public key (64 hex digits, printed by "
+                                  "'enrichwatch records keygen'); a private key never leaves "
+                                  "its holder",)
+    _required_text(values, "source", "the document or ceremony the key comes from", problems)
+    found = FieldProblems(problems)
+    if not problems:
+        try:
+            record = web(request).ledger.register_key(
+                account, values["party"], values["public_key"],
+                values["requires_signature"] == "yes", values["source"])
+        except RecordError as err:
+            found = problems_of(err)
+        else:
+            return render(request, "parties.html", _parties_context(request, written=record),
+                          status_code=201)
+    return render(request, "parties.html", _parties_context(request, values, found),
+                  status_code=422)
