@@ -35,6 +35,21 @@ PAGES = [
      {"ann"}),
     ("POST", "/facilities/FFEP/release", {"as_of": "not a date"}, {"alice"}),
     ("POST", "/accounts", {"name": "new", "role": "root", "password": "x"}, {"admin"}),
+    # (webpages: upload, inspector page, administration, plant diagrams, timelines)
+    ("GET", "/upload", None, EVERYONE),
+    ("POST", "/upload", {}, EVERYONE),                               # no file: 422
+    ("GET", "/inspect", None, {"ivan"}),
+    ("POST", "/inspect/inspection", {"facility": "FFEP", "kind": "DIV", "source": ""},
+     {"ivan"}),
+    ("POST", "/inspect/sample", {"facility": "FFEP", "inspection": "x", "source": ""},
+     {"ivan"}),
+    ("POST", "/accounts/ann/disabled", {"disabled": "maybe"}, {"admin"}),  # 422
+    ("POST", "/accounts/nobody/role", {"role": "analyst"}, {"admin"}),     # 422: no account
+    ("GET", "/parties", None, {"admin"}),
+    ("POST", "/parties", {"party": "P", "public_key": "00", "source": ""}, {"admin"}),
+    ("GET", "/facilities/FFEP/plant?as_of=2022-12-01", None, {"ivan", "alice"}),
+    ("GET", "/facilities/PFEP/plant", None, {"ivan", "alice"}),
+    ("GET", "/facilities/PFEP/outlook", None, {"olga", "ivan", "alice"}),
 ]
 API = [
     ("GET", "/api/me", None, EVERYONE),

@@ -320,7 +320,7 @@ class AccountBook:
                 raise InputError("name", name, "another account: the last enabled "
                                                "administrator cannot be disabled")
             conn.execute(update(accounts).where(accounts.c.id == row.id).values(
-                disabled=disabled, session_epoch=accounts.c.session_epoch + 1))
+                disabled=disabled, session_epoch=accounts.c.session_epoch + int(disabled)))
             self._audit(conn, by, "account.disable" if disabled else "account.enable", name)
         return self.get(name)  # type: ignore[return-value]
 

@@ -525,9 +525,11 @@ def _accounts_context(request: Request, error: str | None = None,
 async def account_disabled(request: Request, name: str) -> Response:
     form = await check_csrf(request)
     admin = require(request, "accounts.manage")
-    disabled = str(form.get("disabled", "")) == "yes"
+    value = str(form.get("disabled", ""))
     try:
-        web(request).accounts.set_disabled(name, disabled, by=admin.name)
+        if value not in ("yes", "no"):
+            raise InputError("disabled", value, "'yes' or 'no'")
+        web(request).accounts.set_disabled(name, value == "yes", by=admin.name)
     except InputError as err:
         return render(request, "accounts.html", _accounts_context(request, str(err), name),
                       status_code=422)
