@@ -76,6 +76,7 @@ def test_every_problem_is_shown_at_its_entry_and_key_and_nothing_is_written(clie
     found = _problems(response.text)
     assert ("case.toml records[1]", "facility") in found          # another State's facility
     assert ("case.toml records[2]", "kind") in found              # an inspection
+    assert ("case.toml records[0]", "payload.declared_max_assay_pct") in found  # and its own
     assert _count(web_store) == before                            # all or nothing
     only_bad_assay = _upload(clients["ann"], DECLARATION.format(assay=-5).encode(),
                              "observed.toml")

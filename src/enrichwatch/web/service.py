@@ -202,6 +202,44 @@ def _entry_authorization(account: Account, where: str, entry: Mapping
     return problems
 
 
+def _authorization_of_file(account: Account, path: Path) -> list[RecordProblem]:
+    """The policy's refusals of the entries of a case file the reader refused (so that the
+    page lists them too); none if the file is not even TOML."""
+    from ..files import ProblemsError, parse_toml
+
+    try:
+        doc = parse_toml(path.read_text("utf-8"), path.name)
+    except (ProblemsError, UnicodeDecodeError):
+        return []
+    entries = doc.get("records")
+    if not isinstance(entries, list):
+        return []
+    return [p for i, entry in enumerate(entries) if isinstance(entry, Mapping)
+            for p in _entry_authorization(account, f"{path.name} records[{i}]", entry)]
+
+
+def _entry_field_problems(where: str, entry: Mapping, today: date) -> list[RecordProblem]:
+    """The store's checks of one entry by itself (refs, which name earlier entries, taken as
+    record 1: only their type is checked here), so that a refused upload lists these too."""
+    from ..records.rules import check_draft
+
+    def ref(value: Any) -> Any:
+        return 1 if isinstance(value, str) else value
+
+    payload = entry.get("payload", {})
+    if entry.get("kind") == "sample" and isinstance(payload, Mapping):
+        payload = dict(payload, inspection=ref(payload.get("inspection")))
+    draft = RecordDraft(entry.get("kind"), entry.get("facility"),  # type: ignore[arg-type]
+                        entry.get("valid_from"), entry.get("known_on"),  # type: ignore[arg-type]
+                        entry.get("source"), payload,  # type: ignore[arg-type]
+                        ref(entry.get("supersedes")))
+    try:
+        check_draft(draft, where, today)
+    except RecordError as err:
+        return list(err.problems)  # type: ignore[arg-type]
+    return []
+
+
 def problems_of(err: RecordError) -> FieldProblems:
     """A store rejection as problems by field."""
     out: dict[str, list[str]] = {}
@@ -356,11 +394,17 @@ class Ledger:
                 (folder / _base_name(upload.name)).write_bytes(upload.data)
             path = folder / _base_name(case.name)
             try:
-                entries = read_case_file(path)
+                try:
+                    entries = read_case_file(path)
+                except RecordError as err:
+                    raise RecordError(list(err.problems)  # type: ignore[arg-type]
+                                      + _authorization_of_file(account, path)) from None
                 refused = [p for where, entry in entries
                            for p in _entry_authorization(account, where, entry)]
-                if refused:
-                    raise RecordError(refused)
+                if refused:         # with the entries' own problems: every one at once
+                    today = datetime.now(UTC).date()
+                    raise RecordError(refused + [p for where, entry in entries for p in
+                                                 _entry_field_problems(where, entry, today)])
                 party, signer = self._party_signer(account)
                 return load_case_file(self.store, path,
                                       {party: signer} if party and signer else {},
