@@ -397,8 +397,8 @@ class Ledger:
                 try:
                     entries = read_case_file(path)
                 except RecordError as err:
-                    raise RecordError(list(err.problems)  # type: ignore[arg-type]
-                                      + _authorization_of_file(account, path)) from None
+                    found: list[Any] = [*err.problems, *_authorization_of_file(account, path)]
+                    raise RecordError(found) from None
                 refused = [p for where, entry in entries
                            for p in _entry_authorization(account, where, entry)]
                 if refused:         # with the entries' own problems: every one at once
