@@ -354,6 +354,17 @@ def test_the_administrator_manages_accounts_and_parties(page, browser, server):
     assert "current key" in page.inner_text("#problem-party-signature")
 
 
+def test_the_analyst_reads_and_is_refused_what_it_may_not(page):
+    _login(page, "alice")
+    assert _status(page, "/facilities/PFEP") == 200               # every facility
+    assert _status(page, "/records/4") == 200                     # inspections too
+    for path in ("/facilities/FFEP/declare", "/inspect", "/accounts", "/parties"):
+        assert _status(page, path) == 403, path
+    page.goto("/facilities/FFEP/findings?as_of=2023-02-01")
+    page.click(".plant-link")                                    # from the finding
+    assert page.locator(".changed-count").all_inner_texts() == ["1", "1"]
+
+
 def test_the_plant_diagrams_show_the_changed_streams(page):
     _login(page, "alice")
     page.goto("/facilities/FFEP?as_of=2023-02-01")

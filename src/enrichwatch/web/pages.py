@@ -165,7 +165,8 @@ def findings(request: Request, code: str, as_of: str | None = None) -> Response:
     return render(request, "findings.html", {
         "code": code, "as_of": day, "result": result, "released": released,
         "readable": {r.id for r in ledger.timeline(account, code, day)},
-        "may_release": decide(account, "findings.release", code).allowed})
+        "may_release": decide(account, "findings.release", code).allowed,
+        "may_plant": decide(account, "records.read", code, "inspection").allowed})
 
 
 @router.post("/facilities/{code}/release")
