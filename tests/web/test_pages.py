@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from enrichwatch.records import Signer
 from enrichwatch.records.signing import private_key_to_pem
@@ -299,3 +301,20 @@ def test_csp_safe_svg_cannot_be_made_to_add_an_attribute(value):
     out = str(csp_safe_svg(f'<svg><path style="fill: {value}"/></svg>'))
     assert re.fullmatch(r'<svg><path fill="[^"]*"/></svg>', out), out
     assert "&quot;" not in out and "&#34;" not in out           # entities escaped, inert
+
+
+_DECLARED = st.text(st.characters(blacklist_characters='"<>&', blacklist_categories=("Cs",)),
+                    max_size=40)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["fill", "stroke", "opacity", "onload", "x"]),
+                          _DECLARED), max_size=6))
+def test_csp_safe_svg_leaves_only_quoted_presentation_attributes(declarations):
+    """Whatever a style attribute declares, the result is one element whose attributes are
+    presentation attributes with quoted values, and no style."""
+    style = "; ".join(f"{k}: {v}" for k, v in declarations)
+    out = str(csp_safe_svg(f'<svg><path style="{style}"/></svg>'))
+    attributes = re.fullmatch(r'<svg><path((?: [a-z-]+="[^"<>]*")*)/></svg>', out)
+    assert attributes, out
+    names = re.findall(r' ([a-z-]+)="', attributes.group(1))
+    assert set(names) <= {"fill", "stroke", "opacity"}
