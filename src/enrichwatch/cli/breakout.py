@@ -3,7 +3,6 @@ the timeline over the public record."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +10,8 @@ from pathlib import Path
 import typer
 
 from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit
+from .options import (CATALOG_OPTION, DASK_OPTION, SEED_OPTION, PlantModel, SqDefinition,
+                      dask_client, read_catalog, since_option, until_option)
 
 __all__ = ["breakout"]
 
@@ -39,26 +40,25 @@ def breakout(
                                                   ">= 90 %)."),
     samples: int = typer.Option(0, "--samples", help="Monte Carlo samples for the uncertainty "
                                                      "(0: nominal plan only)."),
-    model: str = typer.Option("repiped", "--model", help="Plant model: 'repiped' (cascades "
-                                                         "re-piped for each step) or 'as-built' "
-                                                         "(fed off-design)."),
-    dask: str = typer.Option(None, "--dask", help="Run the Monte Carlo on this Dask scheduler "
-                                                  "address."),
-    seed: int = typer.Option(0, "--seed", help="Random seed of the Monte Carlo."),
+    model: PlantModel = typer.Option(PlantModel.repiped, "--model",
+                                     help="Plant model: repiped (cascades re-piped for each "
+                                          "step) or as-built (fed off-design)."),
+    dask: str = DASK_OPTION,
+    seed: int = SEED_OPTION,
     timeline: bool = typer.Option(False, "--timeline", help="Breakout time at every IAEA report "
                                                             "date 2019-2025 (bundled data) "
                                                             "instead of one state."),
-    since: str = typer.Option("2019", "--since", help="With --timeline: first report date "
-                                                      "(YYYY or YYYY-MM-DD)."),
-    until: str = typer.Option("2026", "--until", help="With --timeline: report dates before "
-                                                      "this (YYYY or YYYY-MM-DD)."),
-    sq_definition: str = typer.Option("iaea", "--sq-definition",
-                                      help="SQ definition: 'iaea' (25 kg U-235 in HEU, 27.8 kg "
-                                           "U at 90 %) or '90pct' (25 kg of 90 % uranium, as in "
-                                           "most published estimates)."),
+    since: str = since_option("2019"),
+    until: str = until_option("2026"),
+    sq_definition: SqDefinition = typer.Option(SqDefinition.iaea, "--sq-definition",
+                                               help="SQ definition: iaea (25 kg U-235 in HEU, "
+                                                    "27.8 kg U at 90 %) or 90pct (25 kg of "
+                                                    "90 % uranium, as in most published "
+                                                    "estimates)."),
     scenarios: Path = typer.Option(None, "--scenarios",
                                    help="With --timeline: a breakout scenario file (TOML) "
                                         "instead of the bundled one."),
+    catalog: Path = CATALOG_OPTION,
     report: Path = typer.Option(None, "--report", help="Write an HTML report here."),
     no_cache: bool = typer.Option(False, "--no-cache",
                                   help="Compute every rate and schedule afresh; read and write "
@@ -92,23 +92,24 @@ def breakout(
                        "either a state file or --timeline")
     if not 0 <= samples <= 10_000_000:
         raise BadInput("--samples", samples, "a whole number from 0 to 10,000,000")
-    if dask is not None and samples and importlib.util.find_spec("distributed") is None:
-        raise BadInput("--dask", dask, "a Dask scheduler address, with Dask installed "
-                                       "(pip install 'enrichwatch[dask]')")
-    from ..breakout.sq import SQ_DEFINITIONS
-
-    if sq_definition not in SQ_DEFINITIONS:
-        raise BadInput("--sq-definition", sq_definition, "one of " + ", ".join(SQ_DEFINITIONS))
     if scenarios is not None and not timeline:
         raise BadInput("--scenarios", str(scenarios), "only with --timeline")
+    if dask is not None and not samples:
+        raise BadInput("--dask", dask, "only with --samples (the Monte Carlo runs there)")
+    if timeline and (catalog is not None or dask is not None):
+        raise BadInput("--catalog" if catalog is not None else "--dask",
+                       str(catalog or dask), "a state file, not --timeline (the timeline "
+                                             "uses the bundled catalog and runs locally)")
     from ..breakout.cache import using_cache
 
-    with using_cache(cache):
+    machines = read_catalog(catalog)
+    with using_cache(cache), dask_client(dask if samples else None) as client:
         if timeline:
-            _timeline(sq, samples, seed, since, until, report, as_json, sq_definition,
+            _timeline(sq, samples, seed, since, until, report, as_json, sq_definition.value,
                       scenarios)
         else:
-            _plan(state, sq, samples, model, dask, seed, report, as_json, sq_definition)
+            _plan(state, sq, samples, model.value, client, seed, report, as_json,
+                  sq_definition.value, machines)
     if verbose and cache is not None:
         _say(f"cache: {cache.counts['hit']} read, {cache.counts['miss']} not cached, "
              f"{cache.counts['rejected']} ignored, {cache.counts['written']} written "
@@ -147,18 +148,19 @@ def _clear(cache) -> dict:
     return {"folder": str(cache.folder), "removed": cache.clear()}
 
 
-def _plan(path, sq, samples, model, dask, seed, report, as_json, sq_definition) -> None:
+def _plan(path, sq, samples, model, client, seed, report, as_json, sq_definition,
+          catalog) -> None:
     from ..breakout import load_state, monte_carlo, plan_breakout
     from ..breakout.sq import sq_statement, sq_u235_kg
 
-    state = load_state(path)
+    state = load_state(path, catalog=catalog)
     per_sq = sq_u235_kg(sq_definition)
     plan = plan_breakout(state, sq, model=model, sq_u235_kg=per_sq)
     dist = None
     if samples:
         with _progress("Monte Carlo") as update:
             dist = monte_carlo(state, sq, samples=samples, seed=seed, model=model,
-                               address=dask, plan=plan, progress=update, sq_u235_kg=per_sq)
+                               client=client, plan=plan, progress=update, sq_u235_kg=per_sq)
     if report:
         from ..report import render_breakout_report, write_report
 
@@ -194,30 +196,78 @@ def _cell(value) -> str:
     return "not reachable" if value is None else f"{value:.3g}"
 
 
-def _plan_table(out, p: dict) -> None:
+def _sq(n) -> str:
+    return f"{n:g} SQ"
+
+
+def _headline(p: dict) -> str:
+    """Days to the target, said once (with the first SQ only when more than one is wanted),
+    and the ideal-SWU lower bound."""
+    n, first, bound = p["n_sq"], p["days_to_first_sq"], p["lower_bound"]["days"]
+    if p["days_to_n_sq"] is None:
+        head = f"[bold]{_sq(n)} not reachable[/]"
+        if n != 1 and first is not None:
+            head += f"; the first SQ alone takes [bold]{_days(first)}[/]"
+    else:
+        head = f"[bold]{_days(p['days_to_n_sq'])}[/] to {_sq(n)}"
+        if n != 1:
+            head += f", the first after {_days(first)}"
+    return head + ("" if bound is None else f"; ideal-SWU lower bound {_days(bound)}")
+
+
+def _unreachable(p: dict) -> str:
+    """Why no schedule reaches the target: too little U-235 in the stocks, or too little that
+    the steps can enrich."""
+    levels = p["materials"]
+    held = sum(m["initial_kg_u"] * m["assay_wt_pct"] / 100 for m in levels)
+    stocks = ", ".join(f"{m['initial_kg_u']:.4g} kg U at {m['assay_wt_pct']:g} %"
+                       for m in levels if m["initial_kg_u"] > 0) or "nothing on the ladder"
+    need = p["n_sq"] * p["sq_u235_kg"]
+    top = levels[-1]["assay_wt_pct"] if levels else 90.0
+    target = (f"{_sq(p['n_sq'])} contain {need:.4g} kg U-235 ({p['target_kg_u']:.4g} kg U at "
+              f"{top:g} %)")
+    if held < need:
+        return f"{target}; the stocks hold {held:.4g} kg U-235 ({stocks})."
+    if p["lower_bound"]["days"] is None:
+        return (f"{target}; the stocks hold {held:.4g} kg U-235 ({stocks}), but even ideal "
+                f"steps lose too much of it in their tails.")
+    return (f"{target}; the stocks hold {held:.4g} kg U-235 ({stocks}), but the installed "
+            f"cascades cannot run the steps of the ladder that would make it (plan status "
+            f"{p['status']}).")
+
+
+def _schedule(rows: list[dict]):
+    """The schedule as a table whose numbers are never cut: at 80 columns the names wrap."""
     from rich.markup import escape
     from rich.table import Table
 
-    out.print(f"SQ definition: {escape(p['sq_statement'])}")
-    out.print(f"[bold]{escape(p['state'])}[/] ({p['date'] or 'undated'}), plant model "
-              f"{escape(p['model'])}: [bold]{_days(p['days_to_first_sq'])}[/] to the first "
-              f"significant quantity, {_days(p['days_to_n_sq'])} to {p['n_sq']:g} SQ; "
-              f"ideal-SWU lower bound {_days(p['lower_bound']['days'])}")
-    if not p["schedule"]:
-        out.print(f"[yellow]No schedule: {p['n_sq']:g} SQ cannot be made from these stocks and "
-                  f"machines (status {p['status']}); the first SQ alone takes "
-                  f"{_days(p['days_to_first_sq'])}.[/]")
-    table = Table(title="Schedule")
-    for col in ("cascades", "step", "feed → product (tails) wt%", "tails", "days",
-                "feed kg U", "product kg U"):
-        table.add_column(col, justify="right" if "kg" in col or col == "days" else "left")
-    for e in p["schedule"]:
-        table.add_row(escape(f"{e['group']} {e['units']}"), str(e["step"]),
+    table = Table(title="Schedule (the step's index is in --json)")
+    table.add_column("cascades", min_width=9)
+    table.add_column("wt% feed →\nproduct (tails)", no_wrap=True)
+    table.add_column("tails", min_width=9)
+    for col in ("days", "feed\nkg U", "product\nkg U"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for e in rows:
+        table.add_row(escape(f"{e['group']} {e['units']}"),
                       f"{e['feed_wt_pct']:.3g} → {e['product_wt_pct']:.3g} "
                       f"({e['tails_wt_pct']:.3g})", escape(e["tails"]),
                       f"{e['start_day']:.2f}–{e['end_day']:.2f}", f"{e['feed_kg_u']:.2f}",
                       f"{e['product_kg_u']:.2f}")
-    out.print(table)
+    return table
+
+
+def _plan_table(out, p: dict) -> None:
+    from rich.markup import escape
+
+    out.print(f"SQ definition: {escape(p['sq_statement'])}")
+    out.print(f"[bold]{escape(p['state'])}[/] ({p['date'] or 'undated'}), plant model "
+              f"{escape(p['model'])}: {_headline(p)}")
+    if p["days_to_n_sq"] is None:
+        out.print(f"[yellow]Not reachable: {escape(_unreachable(p))}[/]")
+    elif not p["schedule"]:
+        out.print(f"No enrichment needed: the stocks already hold {_sq(p['n_sq'])}.")
+    else:
+        out.print(_schedule(p["schedule"]))
     if p["uncertainty"]:
         q = p["uncertainty"]["percentiles_days"]
         out.print(f"uncertainty ({p['uncertainty']['samples']} samples): 5th / 50th / 95th "
