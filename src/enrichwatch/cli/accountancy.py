@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from .app import JSON_OPTION, BadInput, app, check_output_path, emit, steps
+from .options import DASK_OPTION, connect_dask, deprecated, old_spelling
 
 __all__ = ["accountancy"]
 
@@ -49,13 +50,18 @@ def _check_record_options(db, facility, known_on, key) -> tuple:
     return _facility_code(facility), _date(known_on, "--known-on")
 
 
+_OLD_ITERATIONS = old_spelling("--iterations", "--samples", min=1)
+_OLD_ADDRESS = old_spelling("--address", "--dask")
+
+
 @app.command()
 def accountancy(
     file: Path = typer.Argument(..., help="Accountancy input file (TOML; "
                                           "examples/accountancy/)."),
-    iterations: int = typer.Option(None, "--iterations", min=1,
-                                   help="Monte Carlo iterations per scenario (default: the "
+    iterations: int = typer.Option(None, "--samples", min=1,
+                                   help="Monte Carlo samples per scenario (default: the "
                                         "file's tests.iterations)."),
+    old_iterations: int = _OLD_ITERATIONS,
     seed: int = typer.Option(None, "--seed", min=0, help="Monte Carlo seed (default: the "
                                                          "file's tests.seed)."),
     report: Path = typer.Option(None, "--report", help="Write an HTML report ('-': standard "
@@ -70,8 +76,8 @@ def accountancy(
     source: str = typer.Option(None, "--source", help="Source named by the records (default: "
                                                       "the input file)."),
     key: str = typer.Option(None, "--key", help="PARTY=KEY.pem: sign the records as PARTY."),
-    address: str = typer.Option(None, "--address", help="Dask scheduler address: run the "
-                                                        "Monte Carlo there."),
+    address: str = DASK_OPTION,
+    old_address: str = _OLD_ADDRESS,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Material accountancy of a material balance area: MUF, CUMUF and their covariance,
@@ -88,7 +94,11 @@ def accountancy(
     from ..accountancy.study_io import load_study
 
     check_output_path(report, "--report", as_json=as_json)
+    iterations = deprecated(iterations, old_iterations, "--samples", "--iterations")
+    address = deprecated(address, old_address, "--dask", "--address")
     code, day = _check_record_options(db, facility, known_on, key)
+    if address is not None:
+        connect_dask(address).close()         # reached before any work, or exit 1 naming it
     study = load_study(file)
     with steps(study_steps(study) + bool(report) + bool(db)) as advance:
         analysis = analyse(study, iterations=iterations, seed=seed, address=address,

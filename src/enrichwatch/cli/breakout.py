@@ -10,8 +10,17 @@ from pathlib import Path
 import typer
 
 from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit
-from .options import (CATALOG_OPTION, DASK_OPTION, SEED_OPTION, PlantModel, SqDefinition,
-                      dask_client, read_catalog, since_option, until_option)
+from .options import (
+    CATALOG_OPTION,
+    DASK_OPTION,
+    SEED_OPTION,
+    PlantModel,
+    SqDefinition,
+    dask_client,
+    read_catalog,
+    since_option,
+    until_option,
+)
 
 __all__ = ["breakout"]
 

@@ -3,7 +3,6 @@ regime, or detection against breakout at every IAEA report date (``--timeline``)
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from contextlib import contextmanager
@@ -12,6 +11,18 @@ from pathlib import Path
 import typer
 
 from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit
+from .options import (
+    DASK_OPTION,
+    SEED_OPTION,
+    BreakoutBasis,
+    DetectionMethod,
+    SqDefinition,
+    dask_client,
+    deprecated,
+    old_spelling,
+    since_option,
+    until_option,
+)
 
 __all__ = ["detection"]
 
@@ -32,6 +43,9 @@ def _progress(label: str):
         yield update
 
 
+_OLD_BASIS = old_spelling("--basis", "--breakout-basis")
+
+
 @app.command()
 def detection(
     scenario: Path = typer.Argument(None, help="Misuse scenario file (TOML)."),
@@ -43,23 +57,24 @@ def detection(
     timeline: bool = typer.Option(False, "--timeline", help="Detection against breakout at "
                                                             "every IAEA report date instead "
                                                             "of one scenario."),
-    method: str = typer.Option("auto", "--method", help="'auto' (analytic when possible), "
-                                                        "'analytic' or 'monte-carlo'."),
+    method: DetectionMethod = typer.Option(DetectionMethod.auto, "--method",
+                                           help="auto (analytic when possible), analytic or "
+                                                "monte-carlo."),
     samples: int = typer.Option(100_000, "--samples", help="Monte Carlo samples."),
-    seed: int = typer.Option(0, "--seed", help="Random seed of the Monte Carlo."),
-    dask: str = typer.Option(None, "--dask", help="Run the Monte Carlo on this Dask "
-                                                  "scheduler address."),
-    since: str = typer.Option("2016", "--since", help="With --timeline: first report date "
-                                                      "(YYYY or YYYY-MM-DD)."),
-    until: str = typer.Option("2026", "--until", help="With --timeline: report dates before "
-                                                      "this."),
-    sq_definition: str = typer.Option("90pct", "--sq-definition",
-                                      help="With --timeline: SQ of the breakout schedules, "
-                                           "'90pct' (25 kg of 90 % uranium, as the published "
-                                           "estimates) or 'iaea' (25 kg U-235)."),
-    basis: str = typer.Option("auto", "--basis", help="With --timeline: breakout scenario "
-                                                      "'auto' (analyst where available), "
-                                                      "'analyst' or 'all-capacity'."),
+    seed: int = SEED_OPTION,
+    dask: str = DASK_OPTION,
+    since: str = since_option("2016"),
+    until: str = until_option("2026"),
+    sq_definition: SqDefinition = typer.Option(SqDefinition.pct90, "--sq-definition",
+                                               help="With --timeline: SQ of the breakout "
+                                                    "schedules, 90pct (25 kg of 90 % uranium, "
+                                                    "as the published estimates) or iaea (25 "
+                                                    "kg U-235)."),
+    basis: BreakoutBasis = typer.Option(None, "--breakout-basis",
+                                        help="With --timeline: breakout scenario auto (analyst "
+                                             "where available), analyst or all-capacity "
+                                             "[default: auto]."),
+    old_basis: BreakoutBasis = _OLD_BASIS,
     breakout_json: Path = typer.Option(None, "--breakout-json",
                                        help="With --timeline: the JSON of 'enrichwatch "
                                             "breakout --timeline --json', so that the "
@@ -71,21 +86,20 @@ def detection(
     under the verification regime in force: its distribution, median, 90th percentile, the
     probability of detection before one SQ exists and within the IAEA timeliness goal."""
     check_output_path(report, "--report")
-    _check(scenario, timeline, as_of, method, samples, seed, dask, sq_definition, basis,
-           breakout_json)
+    basis = deprecated(basis, old_basis, "--breakout-basis", "--basis") or BreakoutBasis.auto
+    _check(scenario, timeline, as_of, samples, dask, breakout_json)
     from ..detection import load_regime
 
     reg = load_regime(regime)
     if timeline:
-        _timeline(reg, since, until, sq_definition, basis, breakout_json, report, as_json)
+        _timeline(reg, since, until, sq_definition.value, basis.value, breakout_json, report,
+                  as_json)
     else:
-        _one(scenario, reg, as_of, method, samples, seed, dask, report, as_json)
+        with dask_client(dask) as client:
+            _one(scenario, reg, as_of, method.value, samples, seed, client, report, as_json)
 
 
-def _check(scenario, timeline, as_of, method, samples, seed, dask, sq_definition, basis,
-           breakout_json) -> None:
-    from ..detection import BASES, METHODS
-
+def _check(scenario, timeline, as_of, samples, dask, breakout_json) -> None:
     if timeline == (scenario is not None):
         raise BadInput("SCENARIO/--timeline", str(scenario) if scenario else None,
                        "either a scenario file or --timeline")
@@ -94,29 +108,21 @@ def _check(scenario, timeline, as_of, method, samples, seed, dask, sq_definition
                                          "regime of its report date)")
     if not timeline and breakout_json is not None:
         raise BadInput("--breakout-json", str(breakout_json), "only with --timeline")
-    if method not in METHODS:
-        raise BadInput("--method", method, "one of " + ", ".join(METHODS))
     if not 1 <= samples <= 100_000_000:
         raise BadInput("--samples", samples, "a whole number from 1 to 100,000,000")
-    if seed < 0:
-        raise BadInput("--seed", seed, "a whole number >= 0")
-    if sq_definition not in ("iaea", "90pct"):
-        raise BadInput("--sq-definition", sq_definition, "one of iaea, 90pct")
-    if basis not in BASES:
-        raise BadInput("--basis", basis, "one of " + ", ".join(BASES))
-    if dask is not None and importlib.util.find_spec("distributed") is None:
-        raise BadInput("--dask", dask, "a Dask scheduler address, with Dask installed "
-                                       "(pip install 'enrichwatch[dask]')")
+    if timeline and dask is not None:
+        raise BadInput("--dask", dask, "a scenario file, not --timeline (the timeline runs "
+                                       "locally)")
 
 
-def _one(path, reg, as_of, method, samples, seed, dask, report, as_json) -> None:
+def _one(path, reg, as_of, method, samples, seed, client, report, as_json) -> None:
     from ..dates import parse_date
     from ..detection import detect, load_misuse
 
     on = None if as_of is None else parse_date(as_of, "--as-of")
     misuse = load_misuse(path, reg)
     result = detect(misuse, reg, on=on, method=method, samples=samples, seed=seed,
-                    address=dask)
+                    client=client)
     if report:
         from ..report import render_detection_report, write_report
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
 from .app import JSON_OPTION, app, emit
+from .options import CATALOG_OPTION, read_catalog
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
@@ -17,13 +16,13 @@ __all__ = ["machines"]
 
 @app.command()
 def machines(
-    catalog: Path = typer.Option(None, "--catalog", help="Another catalog file (TOML)."),
+    catalog: Path = CATALOG_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List the centrifuge catalog: separative power with its range, design point, sources."""
     from ..physics.machines import load_catalog
 
-    cat = load_catalog(catalog)
+    cat = read_catalog(catalog) or load_catalog()
     rows = [_machine_row(m) for m in cat]
     emit(as_json, {"catalog": str(cat.path) if cat.path else None, "machines": rows},
          lambda out: _table(out, rows), schema="machines")

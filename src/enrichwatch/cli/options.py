@@ -105,10 +105,10 @@ def deprecated(value: Any, old_value: Any, new: str, old: str) -> Any:
     return old_value
 
 
-def old_spelling(old: str, new: str) -> Any:
-    """A hidden option ``old``, kept so that scripts written for it still run (see
-    :func:`deprecated`)."""
-    return typer.Option(None, old, hidden=True, help=f"Deprecated: {new}.")
+def old_spelling(old: str, new: str, **checks: Any) -> Any:
+    """A hidden option ``old`` (with the same ``checks`` as ``new``, e.g. ``min=1``), kept so
+    that scripts written for it still run (see :func:`deprecated`)."""
+    return typer.Option(None, old, hidden=True, help=f"Deprecated: {new}.", **checks)
 
 
 # -- library errors under option names ----------------------------------------------------------
@@ -132,10 +132,12 @@ def named_options(options: Mapping[str, str], given: Mapping[str, Any] | None = 
     try:
         yield
     except (InputError, InputTypeError) as err:
-        option = options.get(str(err.param))
+        param = str(err.param)
+        option = options.get(param, param if param.startswith("--") else None)
         if option is None:
             raise
-        value = (given or {}).get(option, err.value)
+        value = (given or {}).get(option)
+        value = err.value if value is None else value
         raise BadInput(option, _renamed(value, options),
                        _rename_text(str(err.allowed), options, phrases)) from None
 

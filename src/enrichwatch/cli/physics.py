@@ -7,6 +7,7 @@ from enum import StrEnum
 import typer
 
 from .app import JSON_OPTION, BadInput, app, emit
+from .options import named_options
 
 __all__ = ["Basis", "Process", "ideal", "swu"]
 
@@ -19,6 +20,19 @@ class Basis(StrEnum):
 class Process(StrEnum):
     centrifuge = "centrifuge"
     diffusion = "diffusion"
+
+
+#: The library's parameter names and the options of ``swu`` that carry them.
+_SWU_OPTIONS = {"feed": "--feed", "product": "--product", "tails": "--tails",
+                "feed_kg": "--feed-kg", "product_kg": "--product-kg", "tails_kg": "--tails-kg",
+                "swu_kg": "--swu-kg", "feed_price": "--feed-price", "swu_price": "--swu-price",
+                "amounts": "--feed-kg/--product-kg/--tails-kg/--swu-kg"}
+_SWU_PHRASES = {"without a tails assay": "without --tails", "with a tails assay": "with --tails"}
+#: ... and of ``ideal``.
+_IDEAL_OPTIONS = {"product": "--product", "tails": "--tails", "feed_kg": "--feed-kg",
+                  "product_kg": "--product-kg", "gamma_235": "--gamma-235",
+                  "alpha": "--alpha-per-mass", "m_star": "--mstar"}
+_IDEAL_PHRASES = {"None or a finite": "a finite", "; pass normalize=True to rescale": ""}
 
 
 def _percent_hint(product: float) -> None:
@@ -70,15 +84,16 @@ def swu(
     from ..physics import swu as binary
 
     _percent_hint(product)
-    f, p = _assay(feed, basis, "feed"), _assay(product, basis, "product")
-    t = _assay(tails, basis, "tails")
-    if optimal_tails:
-        if tails is not None or feed_price is None or swu_price is None:
-            raise BadInput("--optimal-tails", True,
-                           "--feed-price and --swu-price, and no --tails")
-        t = binary.optimal_tails(f, feed_price, swu_price)
-    result = binary.enrich(f, p, t, feed_kg=feed_kg, product_kg=product_kg, tails_kg=tails_kg,
-                           swu_kg=swu_kg)
+    if optimal_tails and (tails is not None or feed_price is None or swu_price is None):
+        raise BadInput("--optimal-tails", True, "--feed-price and --swu-price, and no --tails")
+    typed = {"--feed": feed, "--product": product, "--tails": tails}
+    with named_options(_SWU_OPTIONS, typed, _SWU_PHRASES):
+        f, p = _assay(feed, basis, "feed"), _assay(product, basis, "product")
+        t = _assay(tails, basis, "tails")
+        if optimal_tails:
+            t = binary.optimal_tails(f, feed_price, swu_price)
+        result = binary.enrich(f, p, t, feed_kg=feed_kg, product_kg=product_kg,
+                               tails_kg=tails_kg, swu_kg=swu_kg)
     given = {"feed_kg": feed_kg, "product_kg": product_kg, "tails_kg": tails_kg,
              "swu_kg": swu_kg, "tails_assay_wt_pct": tails}
     solved = [k for k, v in given.items() if v is None]
@@ -193,16 +208,23 @@ def ideal(
     from ..physics.ideal import U235Fraction, ideal_cascade
 
     _percent_hint(product)
-    comp = _parse_feed(feed, basis)
     target = U235Fraction.weight_percent if basis is Basis.mass else U235Fraction.atom_percent
+    typed = {"--product": product, "--tails": tails}
+    with named_options(_IDEAL_OPTIONS, typed, _IDEAL_PHRASES):
+        comp = _parse_feed(feed, basis)
+        with named_options({"u235_percent": "--product"}):
+            x_product = target(product)
+        with named_options({"u235_percent": "--tails"}):
+            x_tails = target(tails)
+        law = _law(gamma_235, alpha_per_mass, mstar, process)
     if feed_kg is None and product_kg is None:
         feed_kg = 1.0
     from ..errors import ConvergenceError
 
     try:
-        c = ideal_cascade(comp, target(product), target(tails),
-                          _law(gamma_235, alpha_per_mass, mstar, process),
-                          feed_kg=feed_kg, product_kg=product_kg, integer_stages=not real_stages)
+        with named_options(_IDEAL_OPTIONS, typed, _IDEAL_PHRASES):
+            c = ideal_cascade(comp, x_product, x_tails, law, feed_kg=feed_kg,
+                              product_kg=product_kg, integer_stages=not real_stages)
     except ConvergenceError as err:
         raise BadInput("--gamma-235/--alpha-per-mass", gamma_235 or alpha_per_mass,
                        f"a stage separation factor that reaches the targets ({err.reason})"

@@ -9,22 +9,18 @@ from typing import TYPE_CHECKING
 import typer
 
 from .app import JSON_OPTION, app, check_output_path, emit, is_stdout, steps
+from .options import CATALOG_OPTION, REPORT_OPTION, read_catalog
 
 if TYPE_CHECKING:
     from ..facility.solve import SolvedPlant
 
-__all__ = ["CATALOG_OPTION", "REPORT_OPTION", "compare", "solve"]
-
-REPORT_OPTION = typer.Option(None, "--report", help="Write a self-contained HTML report here.")
-CATALOG_OPTION = typer.Option(None, "--catalog", help="Machine catalog file (TOML) to use "
-                                                      "instead of the bundled one.")
+__all__ = ["compare", "solve"]
 
 
 def _solve(path: Path, catalog_path: Path | None, advance) -> SolvedPlant:
     from ..facility import load_facility, solve_plant
-    from ..physics.machines import load_catalog
 
-    catalog = load_catalog(catalog_path) if catalog_path else None
+    catalog = read_catalog(catalog_path)
     advance(f"reading {path.name}")
     facility = load_facility(path, catalog=catalog)
     advance(f"solving {facility.name}")

@@ -11,6 +11,7 @@ import typer
 from ..dates import parse_date
 from ..errors import InputError
 from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit, steps
+from .options import CATALOG_OPTION, deprecated, old_spelling, read_catalog
 
 __all__ = [
     "DB_OPTION",
@@ -292,20 +293,37 @@ def records_verify(db: str = DB_OPTION, against: Path = AGAINST_OPTION,
         raise typer.Exit(1)
 
 
+_OLD_CHECKPOINT_OUT = old_spelling("--out", "--checkpoint")
+_OLD_KEYGEN_OUT = old_spelling("--out", "--private-key")
+
+
+def _required(value, option: str, allowed: str):
+    """``value`` of a required option that also has an old spelling (so typer cannot require
+    it), or bad input naming it."""
+    if value is None:
+        raise BadInput(option, None, allowed)
+    return value
+
+
 @records_app.command("checkpoint")
 def records_checkpoint(
     key: str = typer.Option(..., "--key", help="PARTY=KEY.pem: the party signing the "
                                                "checkpoint."),
-    out_file: Path = typer.Option(..., "--out", help="Where to write the checkpoint (JSON, a "
-                                                     "new file); keep it outside the store."),
+    out_file: Path = typer.Option(None, "--checkpoint",
+                                  help="Write the checkpoint here (JSON, a new file); keep it "
+                                       "outside the store.  [required]"),
+    old_out: Path = _OLD_CHECKPOINT_OUT,
     db: str = DB_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Sign a checkpoint of the ledger (tree size, Merkle root, time) to keep elsewhere; refused
     when the store fails verification."""
-    check_output_path(out_file, "--out")
+    out_file = _required(deprecated(out_file, old_out, "--checkpoint", "--out"), "--checkpoint",
+                         "a new file to write the checkpoint to (JSON)")
+    check_output_path(out_file, "--checkpoint")
     if out_file.exists():
-        raise BadInput("--out", str(out_file), "a new file (checkpoints are never overwritten)")
+        raise BadInput("--checkpoint", str(out_file), "a new file (checkpoints are never "
+                                                      "overwritten)")
     signer = _signer(key)
     checkpoint = _open(db).checkpoint(signer)
     checkpoint.save(out_file)
@@ -352,16 +370,24 @@ def records_prove(
 @records_app.command("keygen")
 def records_keygen(
     party: str = typer.Argument(..., help="Party id, e.g. IAEA."),
-    out_file: Path = typer.Option(..., "--out", help="Where to write the private key (PEM)."),
+    out_file: Path = typer.Option(None, "--private-key",
+                                  help="Write the private key here (PEM, a new file; keep it "
+                                       "secret); --key PARTY=FILE reads it.  [required]"),
+    old_out: Path = _OLD_KEYGEN_OUT,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Make an Ed25519 key pair for a party; prints the public key for its party record."""
     from ..records import Signer
     from ..records.model import PARTY_ID_TEXT, is_party_id
 
+    out_file = _required(deprecated(out_file, old_out, "--private-key", "--out"),
+                         "--private-key", "a new file to write the private key to (PEM)")
     if not is_party_id(party):
         raise BadInput("party", party, PARTY_ID_TEXT)
-    check_output_path(out_file, "--out")
+    check_output_path(out_file, "--private-key")
+    if out_file.exists():
+        raise BadInput("--private-key", str(out_file), "a new file (keys are never "
+                                                       "overwritten)")
     signer = Signer.generate(party)
     signer.save(out_file)
     payload = {"party": party, "private_key": str(out_file), "public_key": signer.public_key_hex}
@@ -392,6 +418,7 @@ def evaluate(
                                                "warning."),
     report: Path = typer.Option(None, "--report", help="Write an HTML report (timeline of "
                                                        "records and findings)."),
+    catalog: Path = CATALOG_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Evaluate a facility's records as of a date: findings with evidence and consequences.
@@ -416,6 +443,7 @@ def evaluate(
         except InputError as err:
             raise BadInput(err.param, err.value, err.allowed) from None
     checkpoint = _checkpoint(against)
+    machines = read_catalog(catalog)
     with steps(3 if report else 2) as advance:
         advance("reading records")
         store = _open(db)
@@ -442,7 +470,7 @@ def evaluate(
                                                  f"{held} in {store.url}")
         advance(f"evaluating {facility} as of {day}")
         result = run_rules(records, facility, day, rule_sets=list(rules or []),
-                           held_on=moment, warnings=warnings)
+                           held_on=moment, warnings=warnings, catalog=machines)
         if report:
             from ..report import render_evaluation_report, write_report
 

@@ -7,16 +7,23 @@ from __future__ import annotations
 
 import csv
 import io
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, BadInput, app, check_output_path, emit, steps
-from .plant import CATALOG_OPTION, REPORT_OPTION
+from .app import JSON_OPTION, app, check_output_path, emit, steps
+from .options import CATALOG_OPTION, REPORT_OPTION, read_catalog
 
 __all__ = ["transient"]
 
-_METHODS = ("Radau", "BDF")
+
+
+class Integrator(StrEnum):
+    """``transient --method``: the implicit integrator."""
+
+    radau = "Radau"
+    bdf = "BDF"
 
 
 @app.command()
@@ -32,7 +39,8 @@ def transient(
     sweep: bool = typer.Option(True, "--sweep/--no-sweep",
                                help="Also run hold-up, stage factor and closure at the ends of "
                                     "their ranges (answers as ranges with their driver)."),
-    method: str = typer.Option("Radau", "--method", help="Implicit integrator: Radau or BDF."),
+    method: Integrator = typer.Option(Integrator.radau, "--method",
+                                      help="Implicit integrator: Radau or BDF."),
     catalog: Path = CATALOG_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -40,13 +48,10 @@ def transient(
     uranium above each threshold [kg U], slowest time constants [h]."""
     check_output_path(report, "--report")
     check_output_path(csv_path, "--csv")
-    if method not in _METHODS:
-        raise BadInput("--method", method, "one of " + ", ".join(_METHODS))
     from ..facility.history import load_history
-    from ..physics.machines import load_catalog
     from ..physics.transient import sweep_history, variants
 
-    cat = load_catalog(catalog) if catalog else None
+    cat = read_catalog(catalog)
     hf = load_history(history, plant, catalog=cat)
     opts = {k: bool(v) and sweep for k, v in hf.sweep.items()}
     total = len(variants(hf.history, **opts))
@@ -58,7 +63,7 @@ def transient(
                 done[0] += 1
                 advance(f"run {done[0]} of {n}")
 
-        result = sweep_history(hf.history, method=method, progress=progress, **opts)
+        result = sweep_history(hf.history, method=method.value, progress=progress, **opts)
         if csv_path:
             _write_csv(result.nominal, csv_path)
         if report:
