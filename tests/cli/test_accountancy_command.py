@@ -25,7 +25,7 @@ def _bad(tmp_path) -> Path:
 
 
 def test_the_abrupt_loss_case(cli_json):
-    code, data, _ = cli_json("accountancy", EXAMPLES / "abrupt-loss.toml", "--iterations", N)
+    code, data, _ = cli_json("accountancy", EXAMPLES / "abrupt-loss.toml", "--samples", N)
     assert code == 0
     validate_output("accountancy", data)
     for q in data["quantities"]:
@@ -35,7 +35,7 @@ def test_the_abrupt_loss_case(cli_json):
 
 
 def test_the_tables_of_the_no_loss_case(cli):
-    code, out, err = cli("accountancy", EXAMPLES / "no-loss.toml", "--iterations", N)
+    code, out, err = cli("accountancy", EXAMPLES / "no-loss.toml", "--samples", N)
     assert code == 0, err
     for text in ("U balance [kg U]", "U235 balance [kg U-235]", "2024-06-30", "alarms: none",
                  "Detection probability", "Plant check", "consistent: no finding",
@@ -63,7 +63,7 @@ def test_a_refused_file_writes_nothing_to_the_store(cli, cli_json, tmp_path):
     code, _, _ = cli("accountancy", _bad(tmp_path), "--db", db, "--facility", "EXAMPLE")
     assert code == 1
     # a good file for a facility the store does not know: rejected, nothing written either
-    code, _, err = cli("accountancy", EXAMPLES / "no-loss.toml", "--iterations", N, "--db", db,
+    code, _, err = cli("accountancy", EXAMPLES / "no-loss.toml", "--samples", N, "--db", db,
                        "--facility", "OTHER")
     assert code == 1 and "facility" in err
     with sqlite3.connect(db) as conn:
@@ -83,7 +83,7 @@ def test_record_options_fit_together(cli_json, tmp_path, args, option):
 def test_the_reports_recorded_and_evaluated(cli_json, tmp_path):
     db = tmp_path / "example.sqlite"
     assert cli_json("records", "add", EXAMPLES / "case.toml", "--db", db)[0] == 0
-    code, data, _ = cli_json("accountancy", EXAMPLES / "abrupt-loss.toml", "--iterations", N,
+    code, data, _ = cli_json("accountancy", EXAMPLES / "abrupt-loss.toml", "--samples", N,
                              "--db", db, "--facility", "EXAMPLE")
     assert code == 0
     kinds = [r["kind"] for r in data["records"]["added"]]
@@ -112,7 +112,7 @@ def test_the_reports_recorded_and_evaluated(cli_json, tmp_path):
 
 def test_the_html_report(cli, tmp_path):
     report = tmp_path / "acc.html"
-    code, out, _ = cli("accountancy", EXAMPLES / "protracted-loss.toml", "--iterations", N,
+    code, out, _ = cli("accountancy", EXAMPLES / "protracted-loss.toml", "--samples", N,
                        "--report", report)
     assert code == 0 and f"report written to {report}" in " ".join(out.split())
     html = report.read_text()

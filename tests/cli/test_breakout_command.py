@@ -29,7 +29,8 @@ def test_feb_2023_plan_with_uncertainty_and_report(cli, tmp_path):
 
 def test_table_output(cli):
     code, out, _ = cli("breakout", FEB_2023, "--model", "as-built")
-    assert code == 0 and "days to the first" in out and "Assumptions" in out
+    assert code == 0 and "days to 1 SQ" in out and "Assumptions" in out
+    assert "first" not in out.split("Assumptions")[0]          # one target, said once
 
 
 def test_timeline_over_a_short_window(cli, tmp_path):

@@ -171,7 +171,7 @@ def test_bad_input_as_json(cli_json, tmp_path):
     ["detection", "SCEN", "--method", "quick"],
     ["detection", "SCEN", "--samples", "0"],
     ["detection", "SCEN", "--breakout-json", "b.json"],
-    ["detection", "--timeline", "--basis", "best"],
+    ["detection", "--timeline", "--breakout-basis", "best"],
     ["detection", "--timeline", "--sq-definition", "kg"],
     ["detection", "--timeline", "--breakout-json", "missing.json"],
 ])

@@ -42,21 +42,21 @@ def test_db_in_a_missing_folder_or_a_folder(cli, tmp_path):
     ["solve", OBSERVED, "--report", "{tmp}"],
     ["compare", OBSERVED, OBSERVED, "--report", "{tmp}/nowhere/x.html"],
     ["breakout", ROOT / "examples" / "breakout" / "feb-2023.toml", "--report", "{tmp}/no/x.html"],
-    ["records", "keygen", "IAEA", "--out", "{tmp}/nowhere/k.pem"],
+    ["records", "keygen", "IAEA", "--private-key", "{tmp}/nowhere/k.pem"],
 ])
 def test_unusable_output_path_is_refused_up_front(cli, tmp_path, args):
     args = [str(a).replace("{tmp}", str(tmp_path)) for a in args]
     code, _, err = cli(*args)
-    assert code == 1 and ("--report" in err or "--out" in err) and ".tmp" not in err
+    assert code == 1 and ("--report" in err or "--private-key" in err) and ".tmp" not in err
 
 
 def test_overflowing_amounts_and_nan_give_strict_json(cli):
     code, out, _ = cli("swu", "--feed", "0.711", "--product", "90", "--tails", "0.3",
                        "--product-kg", "1e308", "--json")
-    assert code == 1 and json.loads(out)["error"]["param"] == "amounts"
+    assert code == 1 and "--product-kg" in json.loads(out)["error"]["param"]
     code, out, _ = cli("swu", "--feed", "nan", "--product", "90", "--tails", "0.3",
                        "--product-kg", "1", "--json")
-    assert code == 1 and "NaN" not in out and json.loads(out)["error"]["param"] == "feed"
+    assert code == 1 and "NaN" not in out and json.loads(out)["error"]["param"] == "--feed"
 
 
 def test_usage_errors_give_json_on_stdout(cli):
@@ -95,4 +95,4 @@ def test_more_bad_input_from_the_trial(cli, tmp_path):
 def test_unreachable_target_is_explained(cli):
     code, out, _ = cli("breakout", ROOT / "examples" / "breakout" / "feb-2023.toml",
                        "--sq", "2")
-    assert code == 0 and "cannot be made" in out
+    assert code == 0 and "Not reachable" in out and "kg U-235" in out and "Schedule" not in out

@@ -131,7 +131,7 @@ def test_broken_case_file_appends_nothing(cli, cli_json, db, tmp_path):
 
 def test_signed_records_with_a_generated_key(cli_json, tmp_path):
     key = tmp_path / "iaea.pem"
-    code, data, _ = cli_json("records", "keygen", "IAEA", "--out", key)
+    code, data, _ = cli_json("records", "keygen", "IAEA", "--private-key", key)
     assert code == 0 and len(data["public_key"]) == 64
     case = tmp_path / "signed.toml"
     case.write_text(f'''
@@ -181,14 +181,14 @@ def test_missing_store(cli, tmp_path):
 
 def test_checkpoint_verify_against_and_prove(cli, cli_json, db, tmp_path):
     key = tmp_path / "iaea.pem"
-    assert cli_json("records", "keygen", "IAEA", "--out", key)[0] == 0
+    assert cli_json("records", "keygen", "IAEA", "--private-key", key)[0] == 0
     cp = tmp_path / "cp.json"
-    code, data, _ = cli_json("records", "checkpoint", "--key", f"IAEA={key}", "--out",
+    code, data, _ = cli_json("records", "checkpoint", "--key", f"IAEA={key}", "--checkpoint",
                              cp, "--db", db)
     assert code == 0 and data["tree_size"] == 7 and json.loads(cp.read_text())["signature"]
-    code, _, err = cli("records", "checkpoint", "--key", f"IAEA={key}", "--out", cp,
+    code, _, err = cli("records", "checkpoint", "--key", f"IAEA={key}", "--checkpoint", cp,
                        "--db", db)
-    assert code == 1 and "--out" in err and "new file" in err
+    assert code == 1 and "--checkpoint" in err and "new file" in err
     code, data, _ = cli_json("records", "verify", "--against", cp, "--db", db)
     assert code == 0 and data["ok"] and data["against"]["ok"]
     code, data, _ = cli_json("records", "prove", "4", "--against", cp, "--db", db)
@@ -217,7 +217,7 @@ def test_bad_checkpoint_and_key_are_named(cli, cli_json, db, tmp_path):
     bad.write_text('{"format": "x"}')
     code, _, err = cli("records", "verify", "--against", bad, "--db", db)
     assert code == 1 and "bad.json" in err and "Traceback" not in err
-    code, _, err = cli("records", "checkpoint", "--key", "IAEA", "--out",
+    code, _, err = cli("records", "checkpoint", "--key", "IAEA", "--checkpoint",
                        tmp_path / "cp.json", "--db", db)
     assert code == 1 and "--key" in err and "PARTY=" in err
 

@@ -33,7 +33,7 @@ name = "Pilot plant"
 
 def test_verify_and_evaluate_with_the_memo(cli, cli_json, tmp_path, monkeypatch):
     key = tmp_path / "iaea.pem"
-    public = cli_json("records", "keygen", "IAEA", "--out", key)[1]["public_key"]
+    public = cli_json("records", "keygen", "IAEA", "--private-key", key)[1]["public_key"]
     case = tmp_path / "signed.toml"
     case.write_text(SIGNED.format(key=public))
     db = tmp_path / "signed.sqlite"

@@ -120,7 +120,8 @@ def test_fordow_limits_sum_over_machine_types():
               {"machines": {"IR-1": 1044, "IR-6": 332}, "enriching": {"IR-1": 0, "IR-6": 332},
                "cascades": 8})
     hits = apply_rule_set(JCPOA, [rec], d("2023-01-01"))
-    assert limits_hit(hits) == ["jcpoa-fordow-no-enrichment", "jcpoa-fordow-machines"]
+    assert limits_hit(hits) == ["jcpoa-fordow-no-enriching-machines", "jcpoa-fordow-machines"]
+    assert hits[0].consequence["unit"] == "machines" and " or " not in hits[0].title
     assert hits[1].consequence["value"] == 1376
 
 

@@ -73,7 +73,7 @@ def detection(
     basis: BreakoutBasis = typer.Option(None, "--breakout-basis",
                                         help="With --timeline: breakout scenario auto (analyst "
                                              "where available), analyst or all-capacity "
-                                             "[default: auto]."),
+                                             "(default: auto)."),
     old_basis: BreakoutBasis = _OLD_BASIS,
     breakout_json: Path = typer.Option(None, "--breakout-json",
                                        help="With --timeline: the JSON of 'enrichwatch "

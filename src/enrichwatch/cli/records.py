@@ -311,7 +311,7 @@ def records_checkpoint(
                                                "checkpoint."),
     out_file: Path = typer.Option(None, "--checkpoint",
                                   help="Write the checkpoint here (JSON, a new file); keep it "
-                                       "outside the store.  [required]"),
+                                       "outside the store (required)."),
     old_out: Path = _OLD_CHECKPOINT_OUT,
     db: str = DB_OPTION,
     as_json: bool = JSON_OPTION,
@@ -372,7 +372,7 @@ def records_keygen(
     party: str = typer.Argument(..., help="Party id, e.g. IAEA."),
     out_file: Path = typer.Option(None, "--private-key",
                                   help="Write the private key here (PEM, a new file; keep it "
-                                       "secret); --key PARTY=FILE reads it.  [required]"),
+                                       "secret); --key PARTY=FILE reads it (required)."),
     old_out: Path = _OLD_KEYGEN_OUT,
     as_json: bool = JSON_OPTION,
 ) -> None:
