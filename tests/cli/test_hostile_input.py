@@ -435,7 +435,8 @@ def test_bad_party_ids_are_refused(capsys, tmp_path, party):
     case = one_record_case(tmp_path, "FFEP", submitted_by=party or "x y")
     code, _, err = run(capsys, "records", "add", case, "--db", db)
     assert code == 1 and "submitted_by" in err
-    code, _, err = run(capsys, "records", "keygen", party or "x y", "--private-key", tmp_path / "k.pem")
+    code, _, err = run(capsys, "records", "keygen", party or "x y", "--private-key",
+                       tmp_path / "k.pem")
     assert code == 1 and "party" in err
     assert not db.exists() and not (tmp_path / "k.pem").exists()
 

@@ -19,6 +19,7 @@ from .options import (
     dask_client,
     read_catalog,
     since_option,
+    sq_definition_option,
     until_option,
 )
 
@@ -41,6 +42,9 @@ def _progress(label: str):
         yield update
 
 
+_SQ_DEFINITION = sq_definition_option("iaea")
+
+
 @app.command()
 def breakout(
     state: Path = typer.Argument(None, help="State file (TOML): stocks and installed cascades."),
@@ -59,11 +63,7 @@ def breakout(
                                                             "instead of one state."),
     since: str = since_option("2019"),
     until: str = until_option("2026"),
-    sq_definition: SqDefinition = typer.Option(SqDefinition.iaea, "--sq-definition",
-                                               help="SQ definition: iaea (25 kg U-235 in HEU, "
-                                                    "27.8 kg U at 90 %) or 90pct (25 kg of "
-                                                    "90 % uranium, as in most published "
-                                                    "estimates)."),
+    sq_definition: SqDefinition = _SQ_DEFINITION,
     scenarios: Path = typer.Option(None, "--scenarios",
                                    help="With --timeline: a breakout scenario file (TOML) "
                                         "instead of the bundled one."),

@@ -21,6 +21,7 @@ from .options import (
     deprecated,
     old_spelling,
     since_option,
+    sq_definition_option,
     until_option,
 )
 
@@ -44,6 +45,7 @@ def _progress(label: str):
 
 
 _OLD_BASIS = old_spelling("--basis", "--breakout-basis")
+_SQ_DEFINITION = sq_definition_option("90pct", "With --timeline, of the breakout schedules: ")
 
 
 @app.command()
@@ -65,11 +67,7 @@ def detection(
     dask: str = DASK_OPTION,
     since: str = since_option("2016"),
     until: str = until_option("2026"),
-    sq_definition: SqDefinition = typer.Option(SqDefinition.pct90, "--sq-definition",
-                                               help="With --timeline: SQ of the breakout "
-                                                    "schedules, 90pct (25 kg of 90 % uranium, "
-                                                    "as the published estimates) or iaea (25 "
-                                                    "kg U-235)."),
+    sq_definition: SqDefinition = _SQ_DEFINITION,
     basis: BreakoutBasis = typer.Option(None, "--breakout-basis",
                                         help="With --timeline: breakout scenario auto (analyst "
                                              "where available), analyst or all-capacity "

@@ -34,6 +34,7 @@ __all__ = [
     "old_spelling",
     "read_catalog",
     "since_option",
+    "sq_definition_option",
     "until_option",
 ]
 
@@ -88,6 +89,15 @@ def until_option(default: str) -> Any:
     """``--until``: report dates of a ``--timeline`` before this one."""
     return typer.Option(default, "--until", help="With --timeline: report dates before this "
                                                  "(YYYY or YYYY-MM-DD).")
+
+
+def sq_definition_option(default: str, when: str = "") -> Any:
+    """``--sq-definition``: one SQ of HEU, as the IAEA or as the published estimates define it
+    (``when`` says when the option applies, e.g. "With --timeline: ")."""
+    return typer.Option(SqDefinition(default), "--sq-definition",
+                        help=f"{when}SQ definition: iaea (25 kg U-235 in HEU, 27.8 kg U at "
+                             f"90 %) or 90pct (25 kg of 90 % uranium, as in most published "
+                             f"estimates).")
 
 
 # -- old spellings --------------------------------------------------------------------------
