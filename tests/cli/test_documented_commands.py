@@ -93,7 +93,7 @@ def test_documented_command_runs_at_80_columns(document, index, command, workdir
     code = main(args)
     out, err = capsys.readouterr()
     assert code == 0, f"{command}\n{err}"
-    if "--json" in args:
+    if "--json" in args or args[0] == "schema":       # JSON: not laid out for a terminal
         return
     for name, text in (("stdout", out), ("stderr", err)):
         cut = [line for line in text.splitlines() if "…" in line]

@@ -143,25 +143,30 @@ def _table(title: str, columns: tuple[str, ...], left: tuple[str, ...]):
 
     table = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False)
     for col in columns:
-        table.add_column(col, justify="left" if col in left else "right", no_wrap=col in left)
+        table.add_column(col, justify="left" if col in left or col == "scenario" else "right",
+                         no_wrap=col != "scenario")
     return table
 
 
 def _balances(out, q: dict, dates: list[str] | None) -> None:
+    """The balances in two tables that fit 80 columns: the book, then the tests."""
     t = q["tests"]
-    table = _table(f"{q['quantity']} balance [{q['unit']}]",
-                   ("#", "closes", "begin", "in", "out", "end", "MUF", "sigma", "MUF/sigma",
-                    "SITMUF", "Page", "alarm"), ("closes", "alarm"))
+    book = _table(f"{q['quantity']} balance [{q['unit']}]",
+                  ("#", "closes", "begin", "in", "out", "end", "MUF"), ("closes",))
+    tests = _table(f"{q['quantity']} balance: MUF and its tests",
+                   ("#", "MUF", "sigma", "MUF/sigma", "SITMUF", "Page", "alarm"), ("alarm",))
     for b in q["balances"]:
         page = b["page_upper"] if b["page_upper"] is not None else b["page_lower"]
         alarm = " ".join(n for n, flag in (("MUF", b["muf_alarm"]), ("Page", b["page_alarm"]))
                          if flag)
         closes = dates[b["index"]] if dates else f"{b['end_h']:g} h"
-        table.add_row(str(b["index"]), closes, _kg(b["beginning"]), _kg(b["inputs"]),
-                      _kg(b["outputs"]), _kg(b["ending"]), _kg(b["muf"]), _kg(b["sigma_muf"]),
+        book.add_row(str(b["index"]), closes, _kg(b["beginning"]), _kg(b["inputs"]),
+                     _kg(b["outputs"]), _kg(b["ending"]), _kg(b["muf"]))
+        tests.add_row(str(b["index"]), _kg(b["muf"]), _kg(b["sigma_muf"]),
                       f"{b['muf'] / b['sigma_muf']:+.2f}", f"{b['sitmuf']:+.2f}", _n(page, 3),
                       alarm)
-    out.print(table)
+    out.print(book)
+    out.print(tests)
     first = t["page"]["first_alarm"]
     out.print(f"MUF test: one-sided, {t['muf']['false_alarm_per_balance']:.4g} per balance "
               f"(z = {t['muf']['z']:.3f}); alarms: "
@@ -179,21 +184,24 @@ def _balances(out, q: dict, dates: list[str] | None) -> None:
 
 
 def _scenarios(out, q: dict) -> None:
+    """Detection probabilities in closed form, then by Monte Carlo (two tables: 80 columns)."""
     fa = q["false_alarms"]
-    table = _table(f"Detection probability, {q['quantity']} balance: closed form | Monte Carlo "
-                   f"({fa['iterations']} iterations each)",
-                   ("scenario", "loss", "SQ", "Page", "CUMUF", "GEMUF", "MUF (max)",
-                    "| Page", "CUMUF ", "GEMUF ", "any MUF"), ("scenario",))
+    closed = _table(f"Detection probability, {q['quantity']} balance: closed form",
+                    ("scenario", "loss", "SQ", "Page", "CUMUF", "GEMUF", "MUF (max)"), ())
+    mc = _table(f"... and by Monte Carlo ({fa['iterations']} iterations each)",
+                ("scenario", "Page", "CUMUF", "GEMUF", "any MUF"), ())
     d = fa["detection"]
-    table.add_row("no loss (false alarms)", "0", "0", "-", "-", "-", "-", _pd(d["page"]),
-                  _pd(d["cumuf"]), _pd(d["gemuf"]), _pd(d["muf"]))
+    closed.add_row("no loss (false alarms)", "0", "0", "-", "-", "-", "-")
+    mc.add_row("no loss (false alarms)", _pd(d["page"]), _pd(d["cumuf"]), _pd(d["gemuf"]),
+               _pd(d["muf"]))
     for s in q["scenarios"]:
         c, m = s["closed_form"], s["monte_carlo"]["detection"]
-        table.add_row(s["name"], f"{sum(s['amounts_kg']):.4g}", f"{s['sq']:.3g}",
-                      _pd(c["page"]), _pd(c["cumuf"]), _pd(c["gemuf"]),
-                      _pd(max(c["muf_by_balance"])), _pd(m["page"]), _pd(m["cumuf"]),
-                      _pd(m["gemuf"]), _pd(m["muf"]))
-    out.print(table)
+        closed.add_row(s["name"], f"{sum(s['amounts_kg']):.4g}", f"{s['sq']:.3g}",
+                       _pd(c["page"]), _pd(c["cumuf"]), _pd(c["gemuf"]),
+                       _pd(max(c["muf_by_balance"])))
+        mc.add_row(s["name"], _pd(m["page"]), _pd(m["cumuf"]), _pd(m["gemuf"]), _pd(m["muf"]))
+    out.print(closed)
+    out.print(mc)
     for c in q["detection_curves"]:
         half = next((sq for sq, p in zip(c["sq"], c["page"], strict=True) if p >= 0.5), None)
         out.print(f"  {c['scenario']}: Page's test detects with probability 0.5 from "

@@ -164,13 +164,14 @@ def _solve_tables(out, p: dict) -> None:
 
     _banner(out, p["facility"])
     unit = p["units"]["rate"]
-    cascades = Table(title=f"Cascades (rates in {unit}; assays in wt% U-235)")
-    for col in ("cascade", "machine", "stages", "machines", "feed at", "product", "tails",
-                "kg-SWU/yr"):
-        cascades.add_column(col, justify="left" if col in ("cascade", "machine") else "right")
+    cascades = _narrow(f"Cascades (rates in {unit}; assays in wt% U-235)")
+    for col in ("cascade", "machine", "stages ×\nmachines", "feed\nstage",
+                "product\nrate @ assay", "tails\nrate @ assay", "kg-SWU\n/yr"):
+        text = col in ("cascade", "machine")
+        cascades.add_column(col, justify="left" if text else "right", no_wrap=not text)
     for c in p["cascades"]:
-        cascades.add_row(escape(c["name"]), escape(c["machine"]), str(c["stages"]),
-                         str(c["machines"]), str(c["feed_stage"]),
+        cascades.add_row(escape(c["name"]), escape(c["machine"]),
+                         f"{c['stages']} × {c['machines']}", str(c["feed_stage"]),
                          f"{c['product']['rate']:.4g} @ {c['product']['assay_wt_pct']:.4g}",
                          f"{c['tails']['rate']:.4g} @ {c['tails']['assay_wt_pct']:.4g}",
                          f"{c['swu_machines_per_month'] * 12:.4g}")    # as machines are rated
@@ -213,6 +214,14 @@ def _compare_table(out, p: dict) -> None:
     if p["report"]:
         where = "standard output" if p["report"] == "-" else p["report"]
         out.print(f"report written to {escape(where)}")
+
+
+def _narrow(title: str):
+    """A table without vertical rules (it fits 80 columns; numbers are never cut)."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
 
 
 def _names(p: dict) -> dict[str, str]:
@@ -269,21 +278,27 @@ def _operating_point_table(out, op: dict | None, names: dict[str, str]) -> None:
 
 def _maximum_table(out, maxima: dict, names: dict[str, str]) -> None:
     from rich.markup import escape
-    from rich.table import Table
 
-    table = Table(title="Highest product assay over the withdrawal rate (wt% U-235)")
-    for col in ("configuration", "withdrawal", "highest assay", "what it is", "at kg U/month",
-                "range", "moved most by", "at slowest rate tried"):
-        table.add_column(col)
+    table = _narrow("Highest product assay over the withdrawal rate (wt% U-235)")
+    for col in ("configuration", "highest\nassay", "range", "at kg U\n/month",
+                "at slowest\nrate tried"):
+        text = col == "configuration"
+        table.add_column(col, justify="left" if text else "right", no_wrap=not text)
+    notes = []
     for key, m in maxima.items():
         if m is None:
-            table.add_row(escape(names[key]), "(no product)", "", "", "", "", "", "")
+            table.add_row(escape(names[key]), "(no product)", "", "", "")
             continue
         rng = m["range"]
         span = "" if rng["low"] is None else f"{rng['low']:.4g}-{rng['high']:.4g}"
-        table.add_row(escape(names[key]), escape(m["withdrawal"]), f"{m['assay_wt_pct']:.4g}",
-                      escape(m["label"]), f"{m['rate_kg_u_per_month']:.3g}", span,
-                      escape(str(rng["moved_most_by"] or "")),
+        table.add_row(escape(names[key]), f"{m['assay_wt_pct']:.4g}", span,
+                      f"{m['rate_kg_u_per_month']:.3g}",
                       f"{m['assay_at_slowest_rate_wt_pct']:.4g} at "
                       f"{m['slowest_rate_kg_u_per_month']:.2g}")
+        notes.append(f"  {escape(names[key])}: withdrawal {escape(m['withdrawal'])}, "
+                     f"{escape(m['label'])}"
+                     + (f"; the range is moved most by {escape(str(rng['moved_most_by']))}"
+                        if rng["moved_most_by"] else ""))
     out.print(table)
+    for note in notes:
+        out.print(note)

@@ -113,20 +113,26 @@ def _record_row(r) -> dict:
 
 def _summary(r) -> str:
     p = r.payload
-    text = p.get("summary") or p.get("name") or p.get("title") or ""
-    return str(text)[:90] + ("…" if len(str(text)) > 90 else "")
+    text = str(p.get("summary") or p.get("name") or p.get("title") or "")
+    if len(text) <= 90:
+        return text
+    return text[:90].rsplit(" ", 1)[0] + " (more: records show)"
 
 
 def _records_table(out, rows, records, title: str) -> None:
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=escape(title))
-    for col in ("id", "kind", "facility", "applied", "known", "supersedes", "signed", "summary"):
-        table.add_column(col, justify="right" if col == "id" else "left", overflow="fold")
+    # no vertical rules, dates and names never broken: the summary wraps at word ends
+    table = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for col in ("id", "kind", "facility", "applied\nknown", "super-\nsedes", "signed",
+                "summary"):
+        table.add_column(col, justify="right" if col == "id" else "left",
+                         no_wrap=col != "summary")
     for row, r in zip(rows, records, strict=True):
         table.add_row(str(row["id"]), escape(row["kind"]), escape(row["facility"]),
-                      row["valid_from"], row["known_on"], str(row["supersedes"] or ""),
+                      f"{row['valid_from']}\n{row['known_on']}", str(row["supersedes"] or ""),
                       "yes" if row["signed"] else "", escape(_summary(r)))
     out.print(table)
 
