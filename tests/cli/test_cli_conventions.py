@@ -379,6 +379,14 @@ def test_an_unreachable_target_gives_the_reason_and_no_empty_table(cli):
     assert data["days_to_n_sq"] is None and data["schedule"] == []
 
 
+def test_the_timeline_table_fits_80_columns(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = cli("breakout", "--timeline", "--since", "2023-01", "--until", "2023-06")
+    assert code == 0 and "2023-02-28" in out and "2023-05-31" in out
+    assert "…" not in out and max(len(line) for line in out.splitlines()) <= 80
+    assert "moved most by" in out                   # the drivers, under the table
+
+
 # -- JCPOA findings: one unit per limit ---------------------------------------------------------
 
 

@@ -345,8 +345,8 @@ OPTIONS = ["--feed", "--product", "--tails", "--basis", "--feed-kg", "--product-
            "--tails-kg", "--swu-kg", "--optimal-tails", "--feed-price", "--swu-price",
            "--gamma-235", "--alpha-per-mass", "--mstar", "--process", "--real-stages",
            "--catalog", "--report", "--sq", "--samples", "--model", "--seed", "--since",
-           "--until", "--db", "--kind", "--as-of", "--rules", "--key", "--out", "--json",
-           "--allow-outside-files", "--help", "--", "-x"]
+           "--until", "--db", "--kind", "--as-of", "--rules", "--key", "--private-key", "--out",
+           "--json", "--allow-outside-files", "--help", "--", "-x"]
 PASSWORD = "pw-Secret-77"
 PATHS = ["plant.toml", "case/case.toml", "state.toml", "store.sqlite", "foreign.db", "text.db",
          "fifo", "folder", "huge.toml", "new.html", "new.sqlite", "nowhere/x.html", "/dev/null",
@@ -379,7 +379,7 @@ TEMPLATES = [
     ["records", "show", "3", "--db", "store.sqlite"],
     ["records", "history", "FFEP", "--db", "store.sqlite", "--as-of", "2023-01-21"],
     ["records", "add", "case/case.toml", "--db", "new.sqlite"],
-    ["records", "keygen", "IAEA", "--out", "k.pem"],
+    ["records", "keygen", "IAEA", "--private-key", "k.pem"],
     ["evaluate", "FFEP", "--as-of", "2023-02-01", "--db", "store.sqlite", "--rules", "jcpoa"],
 ]
 

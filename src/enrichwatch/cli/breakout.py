@@ -300,35 +300,41 @@ def _band(r) -> str:
 
 
 def _timeline_table(out, p: dict) -> None:
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Days to {p['n_sq']:g} significant quantity at each IAEA report date")
+    # no vertical rules and numbers never cut, so that it fits 80 columns; what moves each
+    # answer most is said under the table, with each row's assumptions
+    table = Table(title=f"Days to {p['n_sq']:g} significant quantity at each IAEA report date",
+                  box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     models = list(p["models"])
-    cols = ("report", "60 % stock kg U", "analyst (P5–P95)", "all-capacity (P5–P95)",
-            "moves it most (analyst / all-capacity)",
-            *[f"unconstrained {m}" for m in models], "ideal-SWU bound")
+    cols = ("report", "60 % stock\nkg U", "analyst\n(P5–P95)", "all-capacity\n(P5–P95)",
+            *[f"unconstrained\n{m}" for m in models], "ideal-SWU\nbound")
     for col in cols:
-        table.add_column(col, justify="left" if col in ("report", cols[4]) else "right")
+        table.add_column(col, justify="left" if col == "report" else "right",
+                         no_wrap=col != "report")
     for r in p["rows"]:
         stock60 = next((s["kg_u"] for s in r["stocks"] if s["assay_wt_pct"] == 60.0), None)
         if r.get("gap"):
-            table.add_row(r["date"], "gap in the public record", *["—"] * (len(cols) - 2))
+            table.add_row(r["date"], "gap", *["—"] * (len(cols) - 2))
             continue
         a, c = r.get("analyst"), r.get("all_capacity")
-        drivers = f"{(a or {}).get('driver') or '—'} / {(c or {}).get('driver') or '—'}"
         bound = r.get("ideal_bound_days", r["lower_bound_days"])
         table.add_row(r["date"], "" if stock60 is None else f"{stock60:g}", _band(a), _band(c),
-                      escape(drivers), *[_cell(r["days_to_one_sq"].get(m)) for m in models],
-                      _cell(bound))
+                      *[_cell(r["days_to_one_sq"].get(m)) for m in models], _cell(bound))
     out.print(table)
     if p.get("sq_statement"):
         out.print(f"SQ definition: {escape(p['sq_statement'])}")
+    if any(r.get("gap") for r in p["rows"]):
+        out.print("gap: a gap in the public record (no figures for that date).")
     out.print("[yellow]Assumptions of each row:[/]")
     for r in p["rows"]:
         if r.get("gap"):
             continue
         a, c = r.get("analyst"), r.get("all_capacity")
+        drivers = f"{(a or {}).get('driver') or '—'} / {(c or {}).get('driver') or '—'}"
+        out.print(f"  {r['date']} moved most by (analyst / all-capacity): {escape(drivers)}")
         if a:
             out.print(f"  {r['date']} analyst: {escape(a['scenario']['method'] or '')}; "
                       f"{a['model']}, " + escape(", ".join(a["cascades"]))

@@ -166,7 +166,7 @@ def _solve_tables(out, p: dict) -> None:
     unit = p["units"]["rate"]
     cascades = _narrow(f"Cascades (rates in {unit}; assays in wt% U-235)")
     for col in ("cascade", "machine", "stages ×\nmachines", "feed\nstage",
-                "product\nrate @ assay", "tails\nrate @ assay", "kg-SWU\n/yr"):
+                "product\nrate @ assay", "tails\nrate @ assay", "kg-SWU/yr"):
         text = col in ("cascade", "machine")
         cascades.add_column(col, justify="left" if text else "right", no_wrap=not text)
     for c in p["cascades"]:
@@ -221,7 +221,8 @@ def _narrow(title: str):
     from rich import box
     from rich.table import Table
 
-    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    return Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+                 collapse_padding=True)
 
 
 def _names(p: dict) -> dict[str, str]:
