@@ -338,7 +338,7 @@ def test_dask_without_samples_is_refused(cli):
 def test_breakout_on_a_scheduler_gives_the_local_answer(cli):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         code, out, err = cli("breakout", FEB_2023, "--samples", "20", "--dask",
                              cluster.scheduler_address, "--json")
     assert code == 0, err
