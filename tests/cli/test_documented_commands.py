@@ -8,6 +8,7 @@ left out only for a reason listed in :data:`SKIPPED`; lines that are not ``enric
 (setting up a virtual environment, running the tests) are not commands of the package.
 """
 
+import io
 import re
 import shlex
 from pathlib import Path
@@ -32,20 +33,29 @@ SKIPPED = {
                           "suite (the plan itself runs in the line before)",
     r"^enrichwatch transient ": "a transient history with its uncertainty sweep runs for "
                                 "minutes (tests/cli/test_transient_command.py runs short ones)",
+    r"^enrichwatch serve ": "starts a web server that runs until stopped (the web tutorial's "
+                            "own test runs it)",
 }
 
 
 def _commands(document: Path) -> list[str]:
     """The ``enrichwatch ...`` commands of the document's bash blocks, in order (continuation
-    lines joined, ``&&`` chains split, comments dropped, ``[optional]`` brackets opened)."""
+    lines joined, ``&&`` chains split, comments dropped, ``[optional]`` brackets opened), with
+    the two pieces of shell they need: ``rm -f FILE`` before one, ``echo TEXT |`` into one."""
     found = []
     for block in FENCE.findall(document.read_text(encoding="utf-8")):
         for line in block.replace("\\\n", " ").splitlines():
             for part in line.split("&&"):
-                words = shlex.split(part, comments=True)
-                if words and Path(words[0]).name == "enrichwatch":
-                    found.append(" ".join(["enrichwatch", *words[1:]]).replace("[", "")
-                                 .replace("]", ""))
+                feed, _, command = part.rpartition("|") if "|" in part else ("", "", part)
+                words = shlex.split(command, comments=True)
+                if words[:2] == ["rm", "-f"]:
+                    found.append(shlex.join(words))
+                elif words and Path(words[0]).name == "enrichwatch":
+                    echo = shlex.split(feed)
+                    text = (" ".join(["enrichwatch", *words[1:]]).replace("[", "")
+                            .replace("]", ""))
+                    found.append(text + (f" <<< {shlex.quote(' '.join(echo[1:]))}"
+                                         if echo[:1] == ["echo"] else ""))
     return found
 
 
@@ -58,7 +68,8 @@ CASES = [(doc, i, command) for doc in DOCUMENTS for i, command in enumerate(_com
 
 def test_the_documents_hold_commands():
     """Not vacuous: the README's tutorials are found, and most of them run."""
-    readme = [c for d, _, c in CASES if d.name == "README.md" and d.parent == ROOT]
+    readme = [c for d, _, c in CASES if d.name == "README.md" and d.parent == ROOT
+              and c.startswith("enrichwatch")]
     assert len(readme) >= 30
     assert sum(_skip_reason(c) is None for c in readme) >= 0.75 * len(readme)
 
@@ -89,7 +100,16 @@ def test_documented_command_runs_at_80_columns(document, index, command, workdir
         pytest.skip(reason)
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.chdir(workdir)                    # outputs here, never in the checkout
-    args = [_absolute(w, document.parent) for w in shlex.split(command)[1:]]
+    words = shlex.split(command)
+    if words[:2] == ["rm", "-f"]:                 # shell set-up: only in the work folder
+        for name in words[2:]:
+            (workdir / Path(name).name).unlink(missing_ok=True)
+        return
+    if "<<<" in words:                            # echo TEXT | enrichwatch ...: TEXT on stdin
+        at = words.index("<<<")
+        monkeypatch.setattr("sys.stdin", io.StringIO(words[at + 1] + "\n"))
+        words = words[:at]
+    args = [_absolute(w, document.parent) for w in words[1:]]
     code = main(args)
     out, err = capsys.readouterr()
     assert code == 0, f"{command}\n{err}"
