@@ -25,6 +25,11 @@ app.add_typer(game_app, name="game")
 
 _DP_HELP = "Detection probability goal 1 - beta [probability]; IAEA 'high' 0.9, 'low' 0.2."
 _ALPHA_HELP = "False-alarm probability of the one-sided test [probability]."
+_POPULATION = typer.Option(..., "--population", help="Items in the stratum, N [items].")
+_RSD_RANDOM = typer.Option(..., "--rsd-random", help="Random relative standard deviation of the "
+                                                     "inspector's measurement [fraction].")
+_RSD_SYSTEMATIC = typer.Option(0.0, "--rsd-systematic",
+                               help="Systematic relative standard deviation [fraction].")
 
 
 @contextmanager
@@ -89,7 +94,7 @@ def _pct(p: float | None) -> str:
 
 @sampling_app.command("attribute")
 def attribute(
-    population: int = typer.Option(..., "--population", help="Items in the stratum, N [items]."),
+    population: int = _POPULATION,
     defects: int = typer.Option(None, "--defects", help="Items that must be falsified to divert "
                                                         "the goal, M [items]; or give "
                                                         "--goal-kg and --item-kg."),
@@ -170,16 +175,12 @@ def _attribute_table(out, p: dict) -> None:
 
 @sampling_app.command("variables")
 def variables(
-    population: int = typer.Option(..., "--population", help="Items in the stratum, N [items]."),
+    population: int = _POPULATION,
     item_kg: float = typer.Option(..., "--item-kg", help="Content of one item [kg]."),
     goal_kg: float = typer.Option(..., "--goal-kg", help="Quantity diverted by falsifying every "
                                                          "item a little (bias defect) [kg]."),
-    rsd_random: float = typer.Option(..., "--rsd-random", help="Random relative standard "
-                                                               "deviation of the inspector's "
-                                                               "measurement [fraction]."),
-    rsd_systematic: float = typer.Option(0.0, "--rsd-systematic",
-                                         help="Systematic relative standard deviation "
-                                              "[fraction]."),
+    rsd_random: float = _RSD_RANDOM,
+    rsd_systematic: float = _RSD_SYSTEMATIC,
     detection_probability: float = typer.Option(0.9, "--detection-probability", help=_DP_HELP),
     false_alarm: float = typer.Option(0.05, "--false-alarm", help=_ALPHA_HELP),
     as_json: bool = JSON_OPTION,
@@ -215,17 +216,13 @@ def _variables_table(out, p: dict) -> None:
 
 @sampling_app.command("d-statistic")
 def d_statistic(
-    population: int = typer.Option(..., "--population", help="Items in the stratum, N [items]."),
+    population: int = _POPULATION,
     declared: str = typer.Option(..., "--declared", help="Operator's declared values of the "
                                                          "sampled items, comma-separated [kg]."),
     measured: str = typer.Option(..., "--measured", help="Inspector's measurements of the same "
                                                          "items, comma-separated [kg]."),
-    rsd_random: float = typer.Option(..., "--rsd-random", help="Random relative standard "
-                                                               "deviation of the inspector's "
-                                                               "measurement [fraction]."),
-    rsd_systematic: float = typer.Option(0.0, "--rsd-systematic",
-                                         help="Systematic relative standard deviation "
-                                              "[fraction]."),
+    rsd_random: float = _RSD_RANDOM,
+    rsd_systematic: float = _RSD_SYSTEMATIC,
     false_alarm: float = typer.Option(0.05, "--false-alarm", help=_ALPHA_HELP),
     as_json: bool = JSON_OPTION,
 ) -> None:
