@@ -61,3 +61,76 @@ def test_the_ledger_check_sees_a_lost_and_an_unacknowledged_write(store_url, tmp
     assert ledger.lost == (f"{bench.SOURCE_PREFIX}-w9-1",)
     assert ledger.unacknowledged == (f"{bench.SOURCE_PREFIX}-w9-0",)
     assert ledger.new_records == 1
+
+
+def _counting_evaluations(monkeypatch, seconds: float = 0.0) -> list:
+    """Replace the evaluation (seconds of physics) by a stand-in that records the record
+    ids it was given, takes ``seconds`` and returns a new object each call."""
+    import time
+
+    import enrichwatch.evaluation as evaluation
+
+    calls: list = []
+
+    def counted(records, facility, as_of, warnings=()):
+        calls.append(tuple(r.id for r in records))
+        time.sleep(seconds)
+        return object()
+
+    monkeypatch.setattr(evaluation, "evaluate", counted)
+    return calls
+
+
+def test_findings_stay_cached_while_later_records_are_written(store_url, monkeypatch):
+    """Under writes, an evaluation as of a past date is reused (what it reads did not
+    change); a record known by that date makes it evaluate again."""
+    from datetime import date
+
+    from enrichwatch.records import RecordDraft
+    from enrichwatch.web.service import Ledger
+    from tests.web.conftest import filled_store
+
+    store = filled_store(store_url)
+    try:
+        calls = _counting_evaluations(monkeypatch)
+        ledger = Ledger(store, verify_ttl_s=0.0)
+        as_of = date(2023, 2, 1)
+        first = ledger.evaluate("FFEP", as_of)
+        store.append(RecordDraft("report", "FFEP", "2024-05-01", "2024-05-01", "later",
+                                 {"document": "d", "title": "t", "summary": ""}))
+        assert ledger.evaluate("FFEP", as_of) is first and len(calls) == 1
+        store.append(RecordDraft("report", "FFEP", "2023-01-30", "2023-01-31", "known",
+                                 {"document": "e", "title": "t", "summary": ""}))
+        assert ledger.evaluate("FFEP", as_of) is not first and len(calls) == 2
+        assert len(calls[1]) == len(calls[0]) + 1
+    finally:
+        store.close()
+
+
+def test_concurrent_requests_for_one_evaluation_evaluate_once(store_url, monkeypatch):
+    import threading
+    from datetime import date
+
+    from enrichwatch.web.service import Ledger
+    from tests.web.conftest import filled_store
+
+    store = filled_store(store_url)
+    try:
+        calls = _counting_evaluations(monkeypatch, seconds=0.5)   # others arrive meanwhile
+        ledger = Ledger(store, verify_ttl_s=60.0)
+        barrier = threading.Barrier(4)
+        results = []
+
+        def read():
+            barrier.wait()
+            results.append(ledger.evaluate("FFEP", date(2023, 2, 1)))
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(calls) == 1 and len(results) == 4
+        assert all(r is results[0] for r in results)
+    finally:
+        store.close()

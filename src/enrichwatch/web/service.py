@@ -335,7 +335,7 @@ class Ledger:
 
         status = self.verification()
         known = self.store.known_as_of(facility, as_of)
-        key = (facility, as_of, tuple(r.hash for r in known), status)
+        key = (facility, as_of, tuple(r.hash for r in known), status.ok, status.problems)
         with self._lock:
             if key in self._evaluations:
                 self._evaluations.move_to_end(key)
