@@ -22,11 +22,6 @@ from tests.report.report_cases import REPORT_KINDS, render_case
 MIN_FONT_PX = 9.0
 #: A figure's caption says what it shows in a sentence, not a word.
 MIN_CAPTION_CHARS = 40
-#: Report kinds whose tables may scroll inside themselves (never the page) at 800 px, and why.
-TABLES_SCROLL_AT_800 = {
-    "accountancy": "the balance table has 14 numeric columns (report/accountancy.py, another "
-                   "helper's); it scrolls inside its own box below 900 px",
-}
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +48,7 @@ def test_report_layout_in_chromium(chromium, shots, kind):
         assert layout.screenshot.stat().st_size > 10_000, layout.screenshot
         where = f"{kind} at {width} px ({layout.screenshot})"
         assert layout.scroll_width <= layout.inner_width, f"horizontal overflow: {where}"
-        if not (width == 800 and kind in TABLES_SCROLL_AT_800):
-            assert layout.scrolled == [], f"tables wider than the page: {where}"
+        assert layout.scrolled == [], f"tables wider than the page: {where}"
         assert layout.texts > 50, where
         assert layout.overlaps == [], f"overlapping text in {where}: {layout.overlaps[:8]}"
         assert layout.figures, where
