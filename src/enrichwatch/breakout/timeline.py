@@ -483,6 +483,9 @@ def plot_timeline(timeline: Timeline, ax=None):
         if r.gap:
             ax.axvline(_when(r.date), color="0.6", ls=":", gid=f"gap-{r.date}")
     ax.set_yscale("log")
+    from .plots import log_days_axis
+
+    log_days_axis(ax)
     ax.set_ylabel(f"days to {timeline.n_sq:g} SQ of 90 % uranium")
     ax.set_xlabel("IAEA report date")
     ax.grid(True, which="both", alpha=0.3)
