@@ -91,7 +91,8 @@ def _where(path: Path, node: ast.AST, what: str) -> str:
 #: sketch: records hold plant descriptions; the one date parser and the unit conversions just
 #: above constants and errors). A layer imports only from the layers below it.
 LAYERS = ["cli", "web", "report", "evaluation | detection", "records | breakout | accountancy",
-          "facility", "physics", "composition", "files", "dates | units", "constants | errors"]
+          "facility", "physics", "composition", "parallel", "files", "dates | units",
+          "constants | errors"]
 
 
 def _contracts() -> list[dict]:

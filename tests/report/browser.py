@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["WIDTHS", "Layout", "launch", "measure"]
+__all__ = ["WIDTHS", "Layout", "launch", "measure", "tick_labels"]
 
 #: Viewport widths [CSS px] every report is checked at.
 WIDTHS = (1280, 800)
@@ -134,3 +134,24 @@ def measure(browser, html_path: Path, width: int, shots: Path) -> Layout:
     finally:
         page.close()
     return Layout(width=width, screenshot=shot, **found)
+
+
+_TICKS = r"""([figure, axis]) => {
+  const svg = document.querySelector(`svg.plot[data-figure="${figure}"]`);
+  if (!svg) return null;
+  return [...svg.querySelectorAll(`g[id^="${figure}${axis}tick_"] g.plot-text`)].map(g => {
+    const r = g.getBoundingClientRect();
+    return {id: g.id, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom};
+  });
+}"""
+
+
+def tick_labels(browser, html_path: Path, width: int, figure: str, axis: str = "y") -> list:
+    """Boxes [CSS px] of the tick labels on ``axis`` ('x' or 'y') of the figure whose
+    ``data-figure`` is ``figure`` (None when there is no such figure), at ``width``."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(html_path.as_uri())
+        return page.evaluate(_TICKS, [figure, axis])
+    finally:
+        page.close()

@@ -37,3 +37,22 @@ def test_a_study_without_scenarios_or_plant(analysis):
     study = replace(analysis.study, losses=(), plant_check=None)
     html = render_accountancy_report(analyse(study, iterations=50))
     assert html.count("<svg") == 6 and "Enrichment-plant check" not in html
+
+
+def test_the_balances_come_in_tables_that_fit_800_px(analysis):
+    """Issue 16: one table of 14 columns scrolled at 800 px. Now: the balance (9 columns) and
+    the tests on it (7), every figure of the former table in one of them, numbers aligned."""
+    import re
+
+    html = render_accountancy_report(analysis)
+    headers = [re.findall(r"<th[^>]*>(.*?)</th>", row)
+               for row in re.findall(r"<tr>(<th.*?)</tr>", html)]
+    assert max(len(h) for h in headers) <= 10
+    first = analysis.as_dict()["quantities"][0]
+    assert ["#", "closes", "beginning", "inputs", "outputs", "ending", "MUF", "σ-MUF",
+            "MUF/σ"] in headers
+    assert ["#", "closes", "CUMUF", "σ-CUMUF", "SITMUF", "Page", "alarm"] in headers
+    balance = first["balances"][5]
+    assert f"<td class=\"num\">{balance['cumuf']:.4g}</td>" in html
+    assert f"<td class=\"num\">{balance['sitmuf']:+.2f}</td>" in html
+    assert "<td>MUF Page</td>" in html                  # text, not a number: left-aligned

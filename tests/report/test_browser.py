@@ -22,11 +22,6 @@ from tests.report.report_cases import REPORT_KINDS, render_case
 MIN_FONT_PX = 9.0
 #: A figure's caption says what it shows in a sentence, not a word.
 MIN_CAPTION_CHARS = 40
-#: Report kinds whose tables may scroll inside themselves (never the page) at 800 px, and why.
-TABLES_SCROLL_AT_800 = {
-    "accountancy": "the balance table has 14 numeric columns (report/accountancy.py, another "
-                   "helper's); it scrolls inside its own box below 900 px",
-}
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +48,7 @@ def test_report_layout_in_chromium(chromium, shots, kind):
         assert layout.screenshot.stat().st_size > 10_000, layout.screenshot
         where = f"{kind} at {width} px ({layout.screenshot})"
         assert layout.scroll_width <= layout.inner_width, f"horizontal overflow: {where}"
-        if not (width == 800 and kind in TABLES_SCROLL_AT_800):
-            assert layout.scrolled == [], f"tables wider than the page: {where}"
+        assert layout.scrolled == [], f"tables wider than the page: {where}"
         assert layout.texts > 50, where
         assert layout.overlaps == [], f"overlapping text in {where}: {layout.overlaps[:8]}"
         assert layout.figures, where
@@ -94,3 +88,18 @@ def test_no_report_cites_a_file_of_the_development_tree(kind):
 
     found = UNSHIPPED.search(render_case(kind))
     assert found is None, found
+
+
+def test_timeline_log_axis_labels_read_at_both_widths(chromium, shots):
+    """Issue 16: the timeline's log axis labels were unreadable. At 1280 and 800 px: labels
+    on the y axis at 1, 2 and 5 per decade (three or more), each clear of the next by at
+    least half its own height, at a readable size."""
+    page = write_report(render_case("breakout-timeline"), shots / "timeline-ticks.html")
+    for width in browser.WIDTHS:
+        boxes = browser.tick_labels(chromium, page, width, "tl-", "y")
+        assert boxes is not None and len(boxes) >= 3, (width, boxes)
+        boxes = sorted(boxes, key=lambda b: b["y0"])
+        for a, b in zip(boxes, boxes[1:], strict=False):
+            height = a["y1"] - a["y0"]
+            assert b["y0"] - a["y1"] >= 0.5 * height, (width, a, b)
+        assert min(b["y1"] - b["y0"] for b in boxes) >= 0.6 * MIN_FONT_PX, (width, boxes)

@@ -1,10 +1,19 @@
-"""Fixtures of the web tests: a store URL on SQLite (a temporary file) and on PostgreSQL when
-``ENRICHWATCH_TEST_POSTGRES_URL`` is set (the records tests' fixtures, reused)."""
+"""Fixtures of the web tests: the Fordow store with its accounts on SQLite (a temporary file)
+and on PostgreSQL when ``ENRICHWATCH_TEST_POSTGRES_URL`` is set (a fresh schema per module,
+dropped afterwards; skipped with the reason otherwise), as ``.ci/run`` sets it."""
+
+import os
+import uuid
 
 import pytest  # noqa: E402
 
 from tests.cli.conftest import cli  # noqa: F401,E402  (fixture)
-from tests.records.conftest import postgres_admin, store_url  # noqa: F401  (fixtures)
+from tests.records.conftest import (  # noqa: F401  (fixtures)
+    POSTGRES_ENV,
+    _postgres_schema_url,
+    postgres_admin,
+    store_url,
+)
 from tests.web.helpers import (  # noqa: E402
     ACCOUNTS,
     SECRET,
@@ -15,28 +24,55 @@ from tests.web.helpers import (  # noqa: E402
     login,
 )
 
+BACKENDS = ["sqlite", "postgresql"]
 
-@pytest.fixture(scope="module")
-def web_store(tmp_path_factory):
-    """The Fordow store with PFEP and the accounts (SQLite file; shared by a module's tests,
-    which only read it or append records they do not depend on)."""
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def web_store_url(request, tmp_path_factory, postgres_admin):  # noqa: F811
+    """An empty database for a module's tests: a SQLite file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('web') / 'records.sqlite'}"
+        return
+    if postgres_admin is None:
+        pytest.skip(f"PostgreSQL web tests need {POSTGRES_ENV} (see .ci/run)")
+    schema = f"w_{uuid.uuid4().hex[:16]}"
+    with postgres_admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    yield _postgres_schema_url(os.environ[POSTGRES_ENV], schema)
+    with postgres_admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def filled_store(url: str):
+    """The Fordow store with PFEP and the accounts, at ``url`` (an empty database)."""
     from enrichwatch.records import RecordStore
     from enrichwatch.web.accounts import FAST_HASHER_FOR_TESTS, AccountBook
 
-    path = tmp_path_factory.mktemp("web") / "records.sqlite"
-    store = RecordStore.open(path).init()
+    store = RecordStore.open(url).init()
     fill_store(store)
     add_accounts(AccountBook(store.engine, hasher=FAST_HASHER_FOR_TESTS))
+    return store
+
+
+@pytest.fixture(scope="module")
+def web_store(web_store_url):
+    """The Fordow store with PFEP and the accounts, on each backend (shared by a module's
+    tests, which only read it or append records they do not depend on)."""
+    store = filled_store(web_store_url)
     yield store
     store.close()
 
 
 def make_app(store, clock=None, **changes):
+    """The application over ``store`` with the tests' secret, a cheap hasher, today fixed
+    at :data:`TODAY`, and ``clock`` (a :class:`Clock`) as both its monotonic clock and the
+    login limiter's wall clock."""
     from enrichwatch.web import WebConfig, create_app
     from enrichwatch.web.accounts import FAST_HASHER_FOR_TESTS
 
-    config = WebConfig(secret=SECRET, hasher=FAST_HASHER_FOR_TESTS, clock=clock or Clock(),
-                       verify_ttl_s=0.0, today=lambda: TODAY, **changes)
+    clock = clock or Clock()
+    config = WebConfig(secret=SECRET, hasher=FAST_HASHER_FOR_TESTS, clock=clock,
+                       login_clock=clock, verify_ttl_s=0.0, today=lambda: TODAY, **changes)
     return create_app(store, config)
 
 

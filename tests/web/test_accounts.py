@@ -39,12 +39,12 @@ def _config() -> Config:
     return config
 
 
-def test_migration_history_is_linear_and_ends_at_the_accounts():
+def test_migration_history_is_linear_and_ends_at_the_login_failures():
     script = ScriptDirectory.from_config(_config())
     heads = script.get_heads()
-    assert heads == [HEAD_REVISION] == ["0002_web_accounts"]
+    assert heads == [HEAD_REVISION] == ["0003_web_login_failures"]
     chain = [rev.revision for rev in script.walk_revisions()]
-    assert chain == ["0002_web_accounts", "0001_records_ledger"]
+    assert chain == ["0003_web_login_failures", "0002_web_accounts", "0001_records_ledger"]
 
 
 def test_a_ledger_store_upgrades_keeping_its_records(store_url):
@@ -60,7 +60,8 @@ def test_a_ledger_store_upgrades_keeping_its_records(store_url):
     store.append(RecordDraft("facility", "FFEP", "2009-09-21", "2009-09-21", "test",
                              {"name": "Fordow"}))
     tables = set(inspect(store.engine).get_table_names())
-    assert {"web_accounts", "web_account_facilities", "web_api_tokens", "web_audit"} <= tables
+    assert {"web_accounts", "web_account_facilities", "web_api_tokens", "web_audit",
+            "web_login_failures"} <= tables
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
             HEAD_REVISION

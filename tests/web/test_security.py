@@ -1,38 +1,41 @@
 """Security checks as tests (issue 13): CSRF required, cookie flags, login rate limit on an
-injected clock, security headers, sessions that end, a tampered store shown failing on every
-page, and a declaration submitted through the form changing the evaluation."""
+injected clock (counted in the database: shared by server processes, and holding against
+concurrent attempts), security headers on every response (errors and unhandled exceptions
+too, with a generic body), sessions that end, a tampered store shown failing on every page,
+and a declaration submitted through the form changing the evaluation. On SQLite and, when
+``ENRICHWATCH_TEST_POSTGRES_URL`` is set, PostgreSQL."""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
 
 from enrichwatch.records import RecordStore
-from enrichwatch.web.accounts import FAST_HASHER_FOR_TESTS, AccountBook
-from enrichwatch.web.security import SESSION_COOKIE
+from enrichwatch.web.accounts import AccountBook, LoginLimiter
+from enrichwatch.web.security import INTERNAL_ERROR_TEXT, SESSION_COOKIE
 from tests.records.records_support import drop_triggers, raw
-from tests.web.conftest import make_app
+from tests.web.conftest import filled_store, make_app
 from tests.web.helpers import (
     PASSWORD,
     ROOT,
     Clock,
-    add_accounts,
     csrf_of,
-    fill_store,
     login,
 )
 
 PAGES = ["/facilities", "/facilities/FFEP", "/records/2", "/verification", "/login"]
+#: Text of the exception the injected failing endpoints raise: never in a response.
+SECRET_TEXT = "SECRET-EXCEPTION-TEXT /etc/enrichwatch/key.pem"
 
 
 @pytest.fixture
-def fresh(tmp_path):
-    """A store of its own (the test may change or tamper with it)."""
-    store = RecordStore.open(tmp_path / "records.sqlite").init()
-    fill_store(store)
-    add_accounts(AccountBook(store.engine, hasher=FAST_HASHER_FOR_TESTS))
+def fresh(store_url):
+    """A store of its own on each backend (the test may change or tamper with it)."""
+    store = filled_store(store_url)
     yield store
     store.close()
 
@@ -84,17 +87,79 @@ def test_insecure_cookies_only_when_configured(web_store):
     assert "secure" not in cookie.lower() and "httponly" in cookie.lower()
 
 
+def _assert_security_headers(headers, what) -> None:
+    csp = headers["content-security-policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, what
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp, what
+    assert "default-src 'none'" in csp, what
+    assert headers["x-frame-options"] == "DENY", what
+    assert headers["x-content-type-options"] == "nosniff", what
+    assert headers["referrer-policy"] == "same-origin", what
+    assert headers["cache-control"] == "no-store", what
+    assert headers["strict-transport-security"].startswith("max-age="), what
+
+
 def test_security_headers_on_pages_and_api(app):
     client = _client(app)
-    for path in ["/login", "/facilities", "/api/facilities", "/api/openapi.json",
-                 "/nonexistent", "/static/style.css"]:
-        headers = client.get(path, follow_redirects=False).headers
-        csp = headers["content-security-policy"]
-        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, path
-        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
-        assert headers["x-frame-options"] == "DENY"
-        assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "same-origin"
+    for method, path in [("GET", "/login"), ("GET", "/facilities"), ("GET", "/api/facilities"),
+                         ("GET", "/api/openapi.json"), ("GET", "/nonexistent"),
+                         ("GET", "/api/nonexistent"), ("GET", "/static/style.css"),
+                         ("DELETE", "/api/facilities"), ("POST", "/api/records"),
+                         ("GET", "/api/records/not-a-number"), ("HEAD", "/login")]:
+        response = client.request(method, path, follow_redirects=False)
+        _assert_security_headers(response.headers, (method, path, response.status_code))
+
+
+def _failing_app(store):
+    """The application with two endpoints that raise (added for this test only)."""
+    app = make_app(store)
+
+    def boom():
+        raise RuntimeError(SECRET_TEXT)
+
+    app.add_api_route("/boom", boom)
+    app.add_api_route("/api/boom", boom)
+    return app
+
+
+@pytest.mark.parametrize("path", ["/boom", "/api/boom"])
+def test_an_unhandled_exception_is_a_generic_500_with_the_security_headers(
+        web_store, path, caplog):
+    client = TestClient(_failing_app(web_store), base_url="https://testserver")
+    with caplog.at_level(logging.ERROR, logger="enrichwatch.web"):
+        response = client.get(path)
+    assert response.status_code == 500
+    _assert_security_headers(response.headers, path)
+    body = response.text
+    for leak in ("Traceback", "RuntimeError", "SECRET-EXCEPTION", "key.pem", 'File "'):
+        assert leak not in body, (path, body)
+    assert INTERNAL_ERROR_TEXT in body
+    if path.startswith("/api"):
+        assert response.json() == {"detail": INTERNAL_ERROR_TEXT}
+    else:
+        assert response.headers["content-type"].startswith("text/plain")
+    assert SECRET_TEXT in caplog.text                 # logged on the server, for its operator
+
+
+def test_an_exception_in_the_session_middleware_is_a_generic_500(web_store, monkeypatch):
+    """A failure before any route runs (the account lookup, e.g. the database gone) is
+    answered the same way, for the API and for pages."""
+    app = make_app(web_store)
+    client = _client(app)
+    login(client, "alice")
+    token = AccountBook(web_store.engine).issue_token("alice")
+    book = app.state.web.accounts
+
+    def broken(*args, **kwargs):
+        raise ConnectionError(SECRET_TEXT)
+
+    monkeypatch.setattr(book, "authenticate_token", broken)
+    monkeypatch.setattr(book, "get_by_id", broken)
+    for response in (client.get("/facilities"),
+                     client.get("/api/me", headers={"Authorization": f"Bearer {token}"})):
+        assert response.status_code == 500
+        _assert_security_headers(response.headers, response.url)
+        assert "SECRET" not in response.text and "ConnectionError" not in response.text
 
 
 def test_pages_have_no_inline_script_or_style(clients):
@@ -131,9 +196,9 @@ def test_login_redirect_stays_on_the_site(app):
     assert response.headers["location"] == "/facilities"
 
 
-def test_login_rate_limit_per_account_on_an_injected_clock(web_store):
+def test_login_rate_limit_per_account_on_an_injected_clock(fresh):
     clock = Clock()
-    app = make_app(web_store, clock=clock, login_limit=3, address_limit=100,
+    app = make_app(fresh, clock=clock, login_limit=3, address_limit=100,
                    login_window_s=600.0)
     client = _client(app)
     for _ in range(3):
@@ -147,13 +212,80 @@ def test_login_rate_limit_per_account_on_an_injected_clock(web_store):
     assert login(_client(app), "ann").status_code == 303
 
 
-def test_login_rate_limit_per_client_address(web_store):
+def test_login_rate_limit_per_client_address(fresh):
     clock = Clock()
-    app = make_app(web_store, clock=clock, login_limit=100, address_limit=4)
+    app = make_app(fresh, clock=clock, login_limit=100, address_limit=4)
     client = _client(app)
     for name in ("a1", "a2", "a3", "a4"):                     # unknown names count too
         assert login(client, name, "wrong password!").status_code == 401
     assert login(client, "alice").status_code == 429
+
+
+def test_login_rate_limit_is_shared_by_two_server_instances(fresh, store_url):
+    """Two application instances, each with its own database connections (as two server
+    processes would have), on one database: failures at either count against both."""
+    clock = Clock()
+    other_store = RecordStore.open(store_url)
+    try:
+        apps = [make_app(store, clock=clock, login_limit=4, address_limit=100,
+                         login_window_s=600.0) for store in (fresh, other_store)]
+        for i in range(4):
+            assert login(_client(apps[i % 2]), "ann", "wrong password!").status_code == 401
+        for app in apps:
+            assert login(_client(app), "ann").status_code == 429
+        assert LoginLimiter(other_store.engine, clock=clock).failures("account", "ann") == 4
+        clock.now += 600.0
+        assert login(_client(apps[1]), "ann").status_code == 303
+        assert login(_client(apps[0]), "ann").status_code == 303
+    finally:
+        other_store.close()
+
+
+def test_the_rate_limit_holds_against_concurrent_attempts(fresh, store_url):
+    """An attacker racing many guesses at once, through two instances: the password is
+    checked no more often than the limit allows (a check-then-count limiter lets every
+    racer through)."""
+    limit, racers = 3, 12
+    clock = Clock()
+    other_store = RecordStore.open(store_url)
+    limiters = [LoginLimiter(store.engine, account_limit=limit, address_limit=1000,
+                             window_s=600.0, clock=clock) for store in (fresh, other_store)]
+    barrier = threading.Barrier(racers)
+    checked, refused = [], []
+
+    def guess(i: int) -> None:
+        def wrong_password():
+            checked.append(i)
+            return None
+
+        barrier.wait()
+        outcome = limiters[i % 2].attempt("ann", f"10.0.0.{i}", wrong_password)
+        if outcome.refused:
+            refused.append(i)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(racers)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        other_store.close()
+    assert len(checked) <= limit
+    assert len(checked) + len(refused) == racers
+    assert limiters[0].failures("account", "ann") == len(checked)
+
+
+def test_an_endless_account_name_is_counted_without_storing_it(fresh):
+    clock = Clock()
+    app = make_app(fresh, clock=clock, login_limit=2, address_limit=100)
+    huge = "a" * 100_000
+    for _ in range(2):
+        assert login(_client(app), huge, "wrong password!").status_code == 401
+    assert login(_client(app), huge, "wrong password!").status_code == 429
+    assert LoginLimiter(fresh.engine, clock=clock).failures("account", huge) == 2
+    longest = raw(fresh, "SELECT max(length(subject)) FROM web_login_failures")[0][0]
+    assert longest <= 128
 
 
 def test_api_ignores_the_session_cookie(clients):

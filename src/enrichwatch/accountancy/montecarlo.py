@@ -24,7 +24,8 @@ Reproducibility and Dask
 As the breakout Monte Carlo (:mod:`enrichwatch.breakout.montecarlo`): iterations are drawn in
 chunks of ``chunk_size``; chunk ``i`` uses ``SeedSequence(seed, spawn_key=(i,))``, so results
 depend on ``seed`` and ``chunk_size`` only. With ``address`` (or ``client``) the chunks are
-mapped over a ``distributed.Client``; the results are bit-identical to the local run.
+mapped over a ``distributed.Client`` (:func:`enrichwatch.parallel.run_chunks`); the results are
+bit-identical to the local run.
 
 Examples
 --------
@@ -53,6 +54,7 @@ from scipy import stats
 from scipy.linalg import solve_triangular
 
 from ..errors import InputError
+from ..parallel import ProgressLike, run_chunks
 from .balance import BalanceDesign, BalancePeriods, MaterialBalanceArea, Quantity, balance_design
 from .detection import LossPattern
 from .measurement import MeasurementModel, error_structure
@@ -225,33 +227,6 @@ def _check(iterations, chunk_size):
             raise InputError(name, v, "a whole number >= 1")
 
 
-def _run_local(mc, seed, sizes, progress):
-    out = []
-    for i, size in enumerate(sizes):
-        out.append(run_chunk(mc, seed, i, size))
-        if progress is not None:
-            progress(i + 1, len(sizes))
-    return out, "local"
-
-
-def _run_dask(mc, seed, sizes, address, client):
-    try:
-        from distributed import Client
-    except ModuleNotFoundError as err:        # Dask is an optional dependency
-        err.add_note("Dask runs need the 'dask' extra: pip install 'enrichwatch[dask]'")
-        raise
-    own = client is None
-    client = Client(address) if own else client
-    try:
-        shared = client.scatter(mc, broadcast=True)
-        futures = client.map(run_chunk, [shared] * len(sizes), [seed] * len(sizes),
-                             list(range(len(sizes))), sizes, pure=False)
-        return client.gather(futures), str(client.scheduler.address)
-    finally:
-        if own:
-            client.close()
-
-
 def _collect(parts: list[dict], n: int, keep: bool) -> tuple[dict, dict, dict, dict, dict]:
     first = {t: np.concatenate([p[f"{t}_first"] for p in parts]) for t in ("muf", "page")}
     alarms = {"muf": first["muf"] >= 0, "page": first["page"] >= 0,
@@ -273,7 +248,7 @@ def monte_carlo(area: MaterialBalanceArea | BalanceDesign, model: MeasurementMod
                 page: PageTest | PageThreshold | None = None,
                 method: Literal["aggregated", "records"] = "aggregated",
                 keep_sequences: bool = False, address: str | None = None, client=None,
-                progress=None, muf_alpha: float | None = None,
+                progress: ProgressLike = None, muf_alpha: float | None = None,
                 baseline: Literal["declared", "zero"] = "declared") -> AccountancyMonteCarlo:
     """Monte Carlo of MUF, SITMUF, Page and GEMUF with their alarms (module docstring).
 
@@ -294,8 +269,10 @@ def monte_carlo(area: MaterialBalanceArea | BalanceDesign, model: MeasurementMod
         Return the per-iteration sequences.
     address, client
         A Dask scheduler address or ``distributed.Client``: run the chunks there.
-    progress : callable, optional
-        ``progress(done, total)`` after each chunk (local runs).
+    progress : Progress, optional
+        One phase of iterations, advanced as each chunk finishes, locally or on Dask
+        (:mod:`enrichwatch.parallel`). A plain callable ``progress(done, total)`` (the earlier
+        interface) is called after each chunk with counts of chunks.
     muf_alpha : float, optional
         False-alarm probability of the single-balance MUF test (default ``alpha``).
     baseline : {'declared', 'zero'}
@@ -312,12 +289,9 @@ def monte_carlo(area: MaterialBalanceArea | BalanceDesign, model: MeasurementMod
         design = balance_design(area, periods, quantity)
     mc = prepare(design, model, loss=loss, alpha=alpha, page=page, method=method,
                  keep_sequences=keep_sequences, muf_alpha=muf_alpha, baseline=baseline)
-    sizes = [chunk_size] * (iterations // chunk_size) + ([iterations % chunk_size]
-                                                         if iterations % chunk_size else [])
-    if address is None and client is None:
-        parts, backend = _run_local(mc, seed, sizes, progress)
-    else:
-        parts, backend = _run_dask(mc, seed, sizes, address, client)
+    parts, backend = run_chunks(run_chunk, mc, seed=seed, total=iterations,
+                                chunk_size=chunk_size, address=address, client=client,
+                                progress=progress, what="Monte Carlo iterations")
     detection, se, by_balance, first, seqs = _collect(parts, iterations, keep_sequences)
     return AccountancyMonteCarlo(iterations, seed, chunk_size, method, backend, loss, mc.page,
                                  detection, se, by_balance, first, seqs)

@@ -58,6 +58,7 @@ from ..composition import Assay
 from ..constants import DAYS_PER_YEAR
 from ..errors import InputError
 from ..facility import Facility, SolvedPlant
+from ..parallel import Progress, as_progress, within
 from .balance import BalancePeriods, MaterialBalanceArea, balance_design
 from .detection import DetectionProbabilities, LossPattern, detection_probabilities
 from .measurement import MeasurementModel
@@ -515,7 +516,7 @@ def _curve(study: Study, loss: LossScenario, quantity: str, cov: MufCovariance,
 
 
 def _quantity(study: Study, quantity: str, iterations: int, seed: int,
-              address: str | None) -> QuantityAnalysis:
+              address: str | None, progress: Progress) -> QuantityAnalysis:
     t, k = study.tests, study.periods.count
     design = balance_design(study.area, study.periods, quantity)  # type: ignore[arg-type]
     cov = muf_covariance(design, study.model)
@@ -533,7 +534,8 @@ def _quantity(study: Study, quantity: str, iterations: int, seed: int,
     def simulate(loss: LossPattern | None) -> AccountancyMonteCarlo:
         return monte_carlo(design, study.model, loss=loss, iterations=iterations, seed=seed,
                            chunk_size=t.chunk_size, alpha=page.alpha, page=page,
-                           muf_alpha=muf_alpha, address=address, baseline="zero")
+                           muf_alpha=muf_alpha, address=address, baseline="zero",
+                           progress=progress)
 
     scenarios = []
     for loss in study.losses:
@@ -549,7 +551,8 @@ def _quantity(study: Study, quantity: str, iterations: int, seed: int,
 
 
 def analyse(study: Study, *, iterations: int | None = None, seed: int | None = None,
-            address: str | None = None, progress=None) -> AccountancyAnalysis:
+            address: str | None = None, progress: Progress | None = None
+            ) -> AccountancyAnalysis:
     """Analyse a study: balances, tests, detection probabilities, the plant check.
 
     Parameters
@@ -559,8 +562,9 @@ def analyse(study: Study, *, iterations: int | None = None, seed: int | None = N
         Override the study's Monte Carlo iterations and seed.
     address : str, optional
         A Dask scheduler: run the Monte Carlo chunks there (results are bit-identical).
-    progress : callable, optional
-        ``progress(label)`` before each step (the CLI's progress bar).
+    progress : Progress, optional
+        One phase (:mod:`enrichwatch.parallel`): the Monte Carlo iterations of every quantity
+        and run (without loss, then each loss scenario), advanced as chunks finish.
 
     Returns
     -------
@@ -577,20 +581,15 @@ def analyse(study: Study, *, iterations: int | None = None, seed: int | None = N
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError("iterations", n, "a whole number >= 1")
     results = []
-    for quantity in t.quantities:
-        if progress is not None:
-            progress(f"{quantity} balance")
-        results.append(_quantity(study, quantity, n, t.seed if seed is None else seed, address))
-    check = None
-    if study.plant_check is not None:
-        if progress is not None:
-            progress("plant check")
-        check = study.plant_check.run()
+    bar = as_progress(progress)
+    bar.start(n * len(t.quantities) * (1 + len(study.losses)), "Monte Carlo iterations")
+    try:
+        for quantity in t.quantities:
+            results.append(_quantity(study, quantity, n, t.seed if seed is None else seed,
+                                     address, within(bar)))
+    finally:
+        bar.close()
+    check = None if study.plant_check is None else study.plant_check.run()
     return AccountancyAnalysis(study, tuple(results), check)
-
-
-def steps(study: Study) -> int:
-    """Steps :func:`analyse` reports to ``progress``."""
-    return len(study.tests.quantities) + (study.plant_check is not None)
 
 

@@ -24,7 +24,8 @@ Reproducibility and Dask
 Samples are drawn in chunks of ``chunk_size``; chunk ``i`` uses the random stream
 ``SeedSequence(seed, spawn_key=(i,))``, so results depend on ``seed`` and ``chunk_size`` only,
 not on where the chunks run. With ``address`` (or a ``client``) the chunks are mapped over a
-``distributed.Client``; the results are bit-identical to the local run.
+``distributed.Client`` (:func:`enrichwatch.parallel.run_chunks`); the results are
+bit-identical to the local run.
 
 Examples
 --------
@@ -51,6 +52,7 @@ import numpy as np
 
 from ..constants import SQ_HEU_U235_KG
 from ..errors import InputError
+from ..parallel import Progress, ProgressLike, as_progress, run_chunks, within
 from .lpbatch import days_from_tau, solve_batch
 from .planner import build_program, plan_breakout, unit_rates
 from .results import BreakoutPlan
@@ -85,8 +87,8 @@ class McModel:
     candidates: tuple[tuple[int, ...], ...] = ()
 
 
-def _flows(state, model, ratings, recycle=None):
-    rates = unit_rates(state, model, ratings)
+def _flows(state, model, ratings, recycle=None, progress=None):
+    rates = unit_rates(state, model, ratings, progress=progress)
     ladder = state.ladder()
     if recycle is not None:
         rates = [[r if recycle[k][s] else _discard(r) for s, r in enumerate(row)]
@@ -101,14 +103,21 @@ def _discard(rate):
 
 
 def prepare(state: BreakoutState, n_sq: float = 1, *, model: str = "repiped",
-            sq_u235_kg: float = SQ_HEU_U235_KG) -> McModel:
-    """Physics at the catalog's low, nominal and high ratings, arranged for sampling."""
+            sq_u235_kg: float = SQ_HEU_U235_KG, progress: Progress | None = None) -> McModel:
+    """Physics at the catalog's low, nominal and high ratings, arranged for sampling
+    (``progress``: one phase, the unit rates of every group and step at the three ratings)."""
     names = tuple(sorted({g.machine.name for g in state.cascades}))
     machines = {g.machine.name: g.machine for g in state.cascades}
     ratings = np.array([(machines[n].swu_range_per_yr[0], machines[n].nominal_swu_per_yr,
                          machines[n].swu_range_per_yr[1]) for n in names])
-    per = [_flows(state, model, {n: ratings[i, r] for i, n in enumerate(names)})
-           for r in range(3)]
+    bar = as_progress(progress)
+    bar.start(3 * len(state.cascades) * len(state.ladder().steps),
+              "Monte Carlo set-up: unit rates at the low, nominal and high ratings")
+    try:
+        per = [_flows(state, model, {n: ratings[i, r] for i, n in enumerate(names)},
+                      progress=within(bar)) for r in range(3)]
+    finally:
+        bar.close()
     recycle = [[all(p[1][k][s].exact_tails for p in per) for s in range(len(row))]
                for k, row in enumerate(per[1][1])]
     g3 = np.array([_flows(state, model, {n: ratings[i, r] for i, n in enumerate(names)},
@@ -261,38 +270,11 @@ def _check(samples, chunk_size):
             raise InputError(name, v, "a whole number >= 1")
 
 
-def _run_local(mc, seed, sizes, progress):
-    out = []
-    for i, size in enumerate(sizes):
-        out.append(run_chunk(mc, seed, i, size))
-        if progress is not None:
-            progress(i + 1, len(sizes))
-    return out
-
-
-def _run_dask(mc, seed, sizes, address, client):
-    try:
-        from distributed import Client
-    except ModuleNotFoundError as err:        # Dask is an optional dependency
-        err.add_note("Dask runs need the 'dask' extra: pip install 'enrichwatch[dask]'")
-        raise
-
-    own = client is None
-    client = Client(address) if own else client
-    try:
-        shared = client.scatter(mc, broadcast=True)
-        futures = client.map(run_chunk, [shared] * len(sizes), [seed] * len(sizes),
-                             list(range(len(sizes))), sizes, pure=False)
-        return client.gather(futures), str(client.scheduler.address)
-    finally:
-        if own:
-            client.close()
-
-
 def monte_carlo(state: BreakoutState, n_sq: float = 1, *, samples: int = 10_000,
                 seed: int = 0, model: str = "repiped", chunk_size: int = 1000,
                 address: str | None = None, client=None, plan: BreakoutPlan | None = None,
-                progress=None, sq_u235_kg: float = SQ_HEU_U235_KG) -> BreakoutDistribution:
+                progress: ProgressLike = None,
+                sq_u235_kg: float = SQ_HEU_U235_KG) -> BreakoutDistribution:
     """Distribution of breakout time (see the module docstring).
 
     Parameters
@@ -309,8 +291,10 @@ def monte_carlo(state: BreakoutState, n_sq: float = 1, *, samples: int = 10_000,
         An existing client (instead of ``address``).
     plan : BreakoutPlan, optional
         The nominal plan (computed if not given), for the whole/fluid ratio.
-    progress : callable, optional
-        ``progress(done, total)`` after each chunk (local runs).
+    progress : Progress, optional
+        Told of two phases (:mod:`enrichwatch.parallel`): the unit rates at the low, nominal
+        and high ratings, then the samples (as each chunk finishes, locally or on Dask). A
+        plain callable ``progress(done, total)`` (the earlier interface) hears of chunks only.
     sq_u235_kg : float
         U-235 per SQ [kg].
 
@@ -321,14 +305,12 @@ def monte_carlo(state: BreakoutState, n_sq: float = 1, *, samples: int = 10_000,
     _check(samples, chunk_size)
     plan = plan if plan is not None else plan_breakout(state, n_sq, model=model,
                                                        sq_u235_kg=sq_u235_kg)
-    mc = _seed_candidates(prepare(state, n_sq, model=model, sq_u235_kg=sq_u235_kg), seed)
-    sizes = [chunk_size] * (samples // chunk_size)
-    if samples % chunk_size:
-        sizes.append(samples % chunk_size)
-    if address is None and client is None:
-        parts, backend = _run_local(mc, seed, sizes, progress), "local"
-    else:
-        parts, backend = _run_dask(mc, seed, sizes, address, client)
+    setup = progress if isinstance(progress, Progress) else None  # a callable: chunks only
+    mc = _seed_candidates(prepare(state, n_sq, model=model, sq_u235_kg=sq_u235_kg,
+                                  progress=setup), seed)
+    parts, backend = run_chunks(run_chunk, mc, seed=seed, total=samples,
+                                chunk_size=chunk_size, address=address, client=client,
+                                progress=progress, what="Monte Carlo samples")
     fluid = np.concatenate([p["days"] for p in parts])
     ratio = plan.days_to_n_sq / plan.fluid_days if 0 < plan.fluid_days < math.inf else 1.0
     days = fluid * ratio

@@ -44,6 +44,7 @@ import numpy as np
 
 from ..constants import SQ_HEU_U235_KG
 from ..errors import InputError
+from ..parallel import Progress, as_progress, within
 from .bound import LowerBound, ideal_swu_bound
 from .cache import EntryError, machine_material, memoised
 from .program import Program, solve_program
@@ -69,7 +70,8 @@ def _check(model: str, phases: int) -> None:
         raise InputError("phases", phases, f"a whole number from 1 to {_MAX_PHASES}")
 
 
-def unit_rates(state: BreakoutState, model: str = "repiped", ratings=None):
+def unit_rates(state: BreakoutState, model: str = "repiped", ratings=None, *,
+               progress: Progress | None = None):
     """Rates of one unit of every group on every step of the state's ladder.
 
     Parameters
@@ -79,6 +81,9 @@ def unit_rates(state: BreakoutState, model: str = "repiped", ratings=None):
     ratings : mapping of str to float, optional
         Machine name -> separative power [kg-SWU/yr per machine] to use instead of the
         catalog's nominal value (the Monte Carlo evaluates the catalog's low and high ends).
+    progress : Progress, optional
+        Advanced by one per rate (group x step), computed or read from the cache; not started
+        (the caller's phase counts them).
 
     Returns
     -------
@@ -96,14 +101,26 @@ def unit_rates(state: BreakoutState, model: str = "repiped", ratings=None):
                 machine = machine.with_separative_power(rating)
         units.append((machine, per, group.built_for if model == "as-built" else None))
 
+    bar = as_progress(progress)
+    computed = []
+
     def compute():
-        return [[step_rate(m, per, job, st.feed, st.product, st.tails, model) for st in steps]
-                for m, per, job in units]
+        computed.append(True)
+        return [[_counted(step_rate(m, per, job, st.feed, st.product, st.tails, model), bar)
+                 for st in steps] for m, per, job in units]
 
     rates = memoised("rates", lambda: _rates_material(units, steps, model), compute,
                      lambda rates: [[r.cache_doc() for r in row] for row in rates],
                      lambda doc: _rates_from_doc(doc, units, steps))
+    if not computed:
+        bar.advance(len(units) * len(steps))
     return [list(row) for row in rates]          # the cache keeps its own lists
+
+
+def _counted(done, bar: Progress):
+    """``done``, after advancing ``bar`` by one step."""
+    bar.advance(1)
+    return done
 
 
 def _rates_material(units, steps, model: str) -> dict:
@@ -172,7 +189,8 @@ def _assumptions(state: BreakoutState, model: str, sq_u235_kg: float, phases: in
 
 
 def plan_breakout(state: BreakoutState, n_sq: float = 1, *, model: str = "repiped",
-                  phases: int = 6, sq_u235_kg: float = SQ_HEU_U235_KG) -> BreakoutPlan:
+                  phases: int = 6, sq_u235_kg: float = SQ_HEU_U235_KG,
+                  progress: Progress | None = None) -> BreakoutPlan:
     """Fastest schedule to ``n_sq`` significant quantities of 90 % uranium.
 
     Parameters
@@ -187,6 +205,10 @@ def plan_breakout(state: BreakoutState, n_sq: float = 1, *, model: str = "repipe
         48, while the schedule lags the fluid optimum by more than 1 %).
     sq_u235_kg : float
         U-235 per SQ [kg] (default 25, IAEA). ISIS uses 25 kg of 90 % uranium, i.e. 22.5.
+    progress : Progress, optional
+        One phase of planning steps (:mod:`enrichwatch.parallel`): the unit rate of every
+        group on every step, then each optimisation (fluid LP, whole-cascade MILP, and for
+        ``n_sq`` other than 1 the MILP to the first SQ).
 
     Returns
     -------
@@ -196,16 +218,22 @@ def plan_breakout(state: BreakoutState, n_sq: float = 1, *, model: str = "repipe
     target = product_target_kg_u(n_sq, sq_u235_kg)
     one = product_target_kg_u(1, sq_u235_kg)
     ladder = state.ladder()
-    rates = unit_rates(state, model)
-    units = [g.units(model)[0] for g in state.cascades]
-    units_per = [g.units(model)[1] for g in state.cascades]
-    prog = build_program(ladder, units, rates, target)
-    fluid = solve_program(prog, 1)
-    whole = solve_program(prog, phases, integer=True)
-    if n_sq == 1:
-        first = whole
-    else:
-        first = solve_program(build_program(ladder, units, rates, one), phases, integer=True)
+    bar = as_progress(progress)
+    bar.start(len(state.cascades) * len(ladder.steps) + (2 if n_sq == 1 else 3), "planning steps")
+    try:
+        rates = unit_rates(state, model, progress=within(bar))
+        units = [g.units(model)[0] for g in state.cascades]
+        units_per = [g.units(model)[1] for g in state.cascades]
+        prog = build_program(ladder, units, rates, target)
+        fluid = _counted(solve_program(prog, 1), bar)
+        whole = _counted(solve_program(prog, phases, integer=True), bar)
+        if n_sq == 1:
+            first = whole
+        else:
+            first = _counted(solve_program(build_program(ladder, units, rates, one), phases,
+                                           integer=True), bar)
+    finally:
+        bar.close()
     materials, waste, produced = build_materials(ladder, rates, whole.allocation,
                                                  whole.durations)
     top = np.einsum("hks,ks->h", whole.allocation, prog.g[:, :, -1])

@@ -17,9 +17,11 @@ Examples
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["plot_distribution", "plot_schedule", "plot_tornado"]
+__all__ = ["log_days_axis", "plot_distribution", "plot_schedule", "plot_tornado"]
 
 _STEP_COLORS = ("#1b7837", "#762a83", "#2166ac", "#b2182b", "#e08214", "#4d4d4d")
 
@@ -154,3 +156,38 @@ def plot_tornado(result, ax=None):
     ax.set_title(f"{sc.kind} scenario {sc.date}: what moves the answer (low / high)",
                  fontsize=9)
     return ax
+
+
+def _plain(value: float, _pos=None) -> str:
+    """A tick value as a plain number: 0.05, 1.5, 20, 1,000 (no powers of ten)."""
+    return f"{value:,.0f}" if value >= 1e5 else f"{round(value, 9):,.6g}"
+
+
+def log_days_axis(ax, axis: str = "y") -> None:
+    """Label a logarithmic axis of days with plain numbers, far enough apart to read.
+
+    Labels stand at 1, 2 and 5 times each power of ten when the axis spans one to four
+    decades (1, 2, 5, 10, 20, 50, 100 ...), at the powers of ten alone beyond four, and at
+    evenly spaced round numbers (1.2, 1.4, 1.6 ...) within a span of less than one decade;
+    minor ticks are unlabelled. Call it after the data are drawn (it reads the limits).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        With a log-scaled ``axis``.
+    axis : {'y', 'x'}
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
+
+    which = ax.yaxis if axis == "y" else ax.xaxis
+    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    decades = math.log10(hi / lo) if 0 < lo < hi else 1.0
+    if decades < 1:
+        which.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+    else:
+        which.set_major_locator(LogLocator(base=10, subs=(1.0,) if decades > 4
+                                           else (1.0, 2.0, 5.0), numticks=30))
+    which.set_major_formatter(FuncFormatter(_plain))
+    which.set_minor_locator(LogLocator(base=10, subs=tuple(float(k) for k in range(2, 10)),
+                                       numticks=30))
+    which.set_minor_formatter(NullFormatter())

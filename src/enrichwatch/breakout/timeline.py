@@ -57,6 +57,7 @@ from ..constants import SQ_HEU_U235_KG
 from ..dates import parse_date
 from ..errors import InputError
 from ..files import read_package_text, read_package_toml
+from ..parallel import ProgressLike, as_progress
 from .planner import plan_breakout
 from .state import BreakoutState, Stock
 from .state_io import cascades_from_tables
@@ -375,7 +376,7 @@ def _row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition=None,
 
 def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), samples: int = 0,
                       seed: int = 0, since: str = "2019", until: str = "2026",
-                      progress=None, sq_u235_kg: float = SQ_HEU_U235_KG,
+                      progress: ProgressLike = None, sq_u235_kg: float = SQ_HEU_U235_KG,
                       sq_definition: str | None = None, scenario_file=None) -> Timeline:
     """Breakout time at every report date of the bundled record between ``since`` and
     ``until`` (ISO date prefixes).
@@ -397,8 +398,9 @@ def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), sample
     samples : int
         Monte Carlo samples per date and model (0: none).
     seed : int
-    progress : callable, optional
-        ``progress(done, total)`` after each date.
+    progress : Progress, optional
+        One phase of report dates, advanced as each is done (:mod:`enrichwatch.parallel`; a
+        plain callable ``progress(done, total)`` is called after each date).
 
     Returns
     -------
@@ -414,10 +416,15 @@ def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), sample
         file = load_scenario_file(scenario_file)
     reports = [r for r in stock_reports() if since <= r.date < until]
     rows = []
-    for i, report in enumerate(reports):
-        rows.append(_row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition, file))
-        if progress is not None:
-            progress(i + 1, len(reports))
+    bar = as_progress(progress)
+    bar.start(len(reports), "report dates")
+    try:
+        for report in reports:
+            rows.append(_row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition,
+                             file))
+            bar.advance(1)
+    finally:
+        bar.close()
     return Timeline(tuple(rows), float(n_sq), models, _GLOBAL, sq_definition)
 
 
@@ -476,6 +483,9 @@ def plot_timeline(timeline: Timeline, ax=None):
         if r.gap:
             ax.axvline(_when(r.date), color="0.6", ls=":", gid=f"gap-{r.date}")
     ax.set_yscale("log")
+    from .plots import log_days_axis
+
+    log_days_axis(ax)
     ax.set_ylabel(f"days to {timeline.n_sq:g} SQ of 90 % uranium")
     ax.set_xlabel("IAEA report date")
     ax.grid(True, which="both", alpha=0.3)

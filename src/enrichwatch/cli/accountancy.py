@@ -9,8 +9,9 @@ from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, BadInput, app, check_output_path, emit, steps
+from .app import JSON_OPTION, BadInput, app, check_output_path, emit
 from .options import DASK_OPTION, connect_dask, deprecated, old_spelling
+from .progress import QUIET_OPTION, progress_bar
 
 __all__ = ["accountancy"]
 
@@ -78,6 +79,7 @@ def accountancy(
     key: str = typer.Option(None, "--key", help="PARTY=KEY.pem: sign the records as PARTY."),
     address: str = DASK_OPTION,
     old_address: str = _OLD_ADDRESS,
+    quiet: bool = QUIET_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Material accountancy of a material balance area: MUF, CUMUF and their covariance,
@@ -90,7 +92,6 @@ def accountancy(
     Example: enrichwatch accountancy examples/accountancy/abrupt-loss.toml --report acc.html
     """
     from ..accountancy.study import analyse
-    from ..accountancy.study import steps as study_steps
     from ..accountancy.study_io import load_study
 
     check_output_path(report, "--report", as_json=as_json)
@@ -100,21 +101,19 @@ def accountancy(
     if address is not None:
         connect_dask(address).close()         # reached before any work, or exit 1 naming it
     study = load_study(file)
-    with steps(study_steps(study) + bool(report) + bool(db)) as advance:
+    with progress_bar(quiet) as bar:
         analysis = analyse(study, iterations=iterations, seed=seed, address=address,
-                           progress=advance)
-        written = None
-        if db is not None:
-            advance("recording the reports")
-            assert code is not None                   # --facility is required with --db
-            written = _records(analysis, db, code, source or f"enrichwatch accountancy "
-                                                             f"{file.name}", day, key)
-        if report is not None:
-            from ..report import write_report
-            from ..report.accountancy import render_accountancy_report
+                           progress=bar)
+    written = None
+    if db is not None:
+        assert code is not None                   # --facility is required with --db
+        written = _records(analysis, db, code, source or f"enrichwatch accountancy "
+                                                         f"{file.name}", day, key)
+    if report is not None:
+        from ..report import write_report
+        from ..report.accountancy import render_accountancy_report
 
-            advance(f"writing {report.name}")
-            write_report(render_accountancy_report(analysis), report)
+        write_report(render_accountancy_report(analysis), report)
     payload = {**analysis.as_dict(), "report": None if report is None else str(report),
                "records": written}
     emit(as_json, payload, lambda out: _show(out, payload),

@@ -4,12 +4,11 @@ the timeline over the public record."""
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit
+from .app import JSON_OPTION, BadInput, app, check_output_path, emit
 from .options import (
     CATALOG_OPTION,
     DASK_OPTION,
@@ -22,24 +21,9 @@ from .options import (
     sq_definition_option,
     until_option,
 )
+from .progress import QUIET_OPTION, progress_bar
 
 __all__ = ["breakout"]
-
-
-@contextmanager
-def _progress(label: str):
-    """``progress(done, total)`` callback drawing a bar on stderr (only on a terminal)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    err = console(stderr=True)
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err,
-                  transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 _SQ_DEFINITION = sq_definition_option("iaea")
@@ -77,6 +61,7 @@ def breakout(
                                           "remove them and stop)."),
     verbose: bool = typer.Option(False, "--verbose", "-v",
                                  help="Say on stderr what the cache read, ignored and wrote."),
+    quiet: bool = QUIET_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Fastest schedule to N significant quantities of weapon-grade uranium from stocks and
@@ -115,10 +100,10 @@ def breakout(
     with using_cache(cache), dask_client(dask if samples else None) as client:
         if timeline:
             _timeline(sq, samples, seed, since, until, report, as_json, sq_definition.value,
-                      scenarios)
+                      scenarios, quiet)
         else:
             _plan(state, sq, samples, model.value, client, seed, report, as_json,
-                  sq_definition.value, machines)
+                  sq_definition.value, machines, quiet)
     if verbose and cache is not None:
         _say(f"cache: {cache.counts['hit']} read, {cache.counts['miss']} not cached, "
              f"{cache.counts['rejected']} ignored, {cache.counts['written']} written "
@@ -158,18 +143,18 @@ def _clear(cache) -> dict:
 
 
 def _plan(path, sq, samples, model, client, seed, report, as_json, sq_definition,
-          catalog) -> None:
+          catalog, quiet) -> None:
     from ..breakout import load_state, monte_carlo, plan_breakout
     from ..breakout.sq import sq_statement, sq_u235_kg
 
     state = load_state(path, catalog=catalog)
     per_sq = sq_u235_kg(sq_definition)
-    plan = plan_breakout(state, sq, model=model, sq_u235_kg=per_sq)
     dist = None
-    if samples:
-        with _progress("Monte Carlo") as update:
+    with progress_bar(quiet) as bar:
+        plan = plan_breakout(state, sq, model=model, sq_u235_kg=per_sq, progress=bar)
+        if samples:
             dist = monte_carlo(state, sq, samples=samples, seed=seed, model=model,
-                               client=client, plan=plan, progress=update, sq_u235_kg=per_sq)
+                               client=client, plan=plan, progress=bar, sq_u235_kg=per_sq)
     if report:
         from ..report import render_breakout_report, write_report
 
@@ -182,12 +167,12 @@ def _plan(path, sq, samples, model, client, seed, report, as_json, sq_definition
 
 
 def _timeline(sq, samples, seed, since, until, report, as_json, sq_definition,
-              scenarios) -> None:
+              scenarios, quiet) -> None:
     from ..breakout import breakout_timeline
 
-    with _progress("report dates") as update:
+    with progress_bar(quiet) as bar:
         result = breakout_timeline(sq, models=("repiped",), samples=samples, seed=seed,
-                                   since=since, until=until, progress=update,
+                                   since=since, until=until, progress=bar,
                                    sq_definition=sq_definition, scenario_file=scenarios)
     if report:
         from ..report import render_timeline_report, write_report

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import math
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit
+from .app import JSON_OPTION, BadInput, app, check_output_path, emit
 from .options import (
     DASK_OPTION,
     SEED_OPTION,
@@ -24,24 +23,9 @@ from .options import (
     sq_definition_option,
     until_option,
 )
+from .progress import QUIET_OPTION, progress_bar
 
 __all__ = ["detection"]
-
-
-@contextmanager
-def _progress(label: str):
-    """``progress(done, total)`` callback drawing a bar on stderr (only on a terminal)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    err = console(stderr=True)
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err,
-                  transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 _OLD_BASIS = old_spelling("--basis", "--breakout-basis")
@@ -78,6 +62,7 @@ def detection(
                                             "breakout --timeline --json', so that the "
                                             "breakout schedules are not computed again."),
     report: Path = typer.Option(None, "--report", help="Write an HTML report here."),
+    quiet: bool = QUIET_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Time to detection of a misuse (re-piping, over-assay production, diversion, breakout)
@@ -91,10 +76,11 @@ def detection(
     reg = load_regime(regime)
     if timeline:
         _timeline(reg, since, until, sq_definition.value, basis.value, breakout_json, report,
-                  as_json)
+                  as_json, quiet)
     else:
         with dask_client(dask) as client:
-            _one(scenario, reg, as_of, method.value, samples, seed, client, report, as_json)
+            _one(scenario, reg, as_of, method.value, samples, seed, client, report, as_json,
+                 quiet)
 
 
 def _check(scenario, timeline, as_of, samples, dask, breakout_json) -> None:
@@ -113,14 +99,15 @@ def _check(scenario, timeline, as_of, samples, dask, breakout_json) -> None:
                                        "locally)")
 
 
-def _one(path, reg, as_of, method, samples, seed, client, report, as_json) -> None:
+def _one(path, reg, as_of, method, samples, seed, client, report, as_json, quiet) -> None:
     from ..dates import parse_date
     from ..detection import detect, load_misuse
 
     on = None if as_of is None else parse_date(as_of, "--as-of")
     misuse = load_misuse(path, reg)
-    result = detect(misuse, reg, on=on, method=method, samples=samples, seed=seed,
-                    client=client)
+    with progress_bar(quiet) as bar:
+        result = detect(misuse, reg, on=on, method=method, samples=samples, seed=seed,
+                        client=client, progress=bar)
     if report:
         from ..report import render_detection_report, write_report
 
@@ -144,14 +131,15 @@ def _read_breakout(path: Path) -> dict:
     return data
 
 
-def _timeline(reg, since, until, sq_definition, basis, breakout_json, report, as_json) -> None:
+def _timeline(reg, since, until, sq_definition, basis, breakout_json, report, as_json,
+              quiet) -> None:
     from ..detection import detection_timeline
 
     breakout = None if breakout_json is None else _read_breakout(breakout_json)
-    with _progress("report dates") as update:
+    with progress_bar(quiet) as bar:
         result = detection_timeline(reg, breakout=breakout, basis=basis,
                                     sq_definition=sq_definition, since=since, until=until,
-                                    progress=update)
+                                    progress=bar)
     if report:
         from ..report import render_detection_timeline_report, write_report
 

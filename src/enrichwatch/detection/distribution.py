@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
+from ..parallel import ProgressLike, run_chunks
 from .processes import Activity, analytic, cdf, limit, sample
 
 __all__ = ["METHODS", "DetectionDistribution", "detection_distribution", "run_chunk"]
@@ -175,25 +176,6 @@ def run_chunk(activities: tuple[Activity, ...], seed: int, index: int, size: int
     return out
 
 
-def _run_dask(activities, seed, sizes, address, client):
-    try:
-        from distributed import Client
-    except ModuleNotFoundError as err:        # Dask is an optional dependency
-        err.add_note("Dask runs need the 'dask' extra: pip install 'enrichwatch[dask]'")
-        raise
-    own = client is None
-    client = Client(address) if own else client
-    try:
-        # one future for the whole tuple (scattering a tuple itself gives one per element)
-        shared = client.scatter([activities], broadcast=True)[0]
-        futures = client.map(run_chunk, [shared] * len(sizes), [seed] * len(sizes),
-                             list(range(len(sizes))), sizes, pure=False)
-        return client.gather(futures), str(client.scheduler.address)
-    finally:
-        if own:
-            client.close()
-
-
 def _check(method: str, samples: int, chunk_size: int, seed: int) -> None:
     if method not in METHODS:
         raise InputError("method", method, "one of " + ", ".join(METHODS))
@@ -206,7 +188,7 @@ def _check(method: str, samples: int, chunk_size: int, seed: int) -> None:
 def detection_distribution(activities: Sequence[Activity], *, method: str = "auto",
                            samples: int = 100_000, seed: int = 0, chunk_size: int = 50_000,
                            address: str | None = None, client=None,
-                           progress=None) -> DetectionDistribution:
+                           progress: ProgressLike = None) -> DetectionDistribution:
     """Distribution of the time to detection under independent ``activities``.
 
     Parameters
@@ -221,8 +203,10 @@ def detection_distribution(activities: Sequence[Activity], *, method: str = "aut
         A Dask scheduler (``tcp://host:8786``) to run the chunks on.
     client : distributed.Client, optional
         An existing client instead of ``address``.
-    progress : callable, optional
-        ``progress(done, total)`` after each chunk (local Monte Carlo runs).
+    progress : Progress, optional
+        One phase of samples (Monte Carlo only), advanced as each chunk finishes, locally or
+        on Dask (:mod:`enrichwatch.parallel`); a plain callable ``progress(done, total)`` (the
+        earlier interface) is called after each chunk with counts of chunks.
 
     Returns
     -------
@@ -236,16 +220,9 @@ def detection_distribution(activities: Sequence[Activity], *, method: str = "aut
                                            "closed form ('random' visits)")
     if method == "analytic" or (method == "auto" and closed):
         return DetectionDistribution(acts, "analytic")
-    sizes = [chunk_size] * (samples // chunk_size) + ([samples % chunk_size]
-                                                     if samples % chunk_size else [])
-    if address is None and client is None:
-        parts, backend = [], "local"
-        for i, size in enumerate(sizes):
-            parts.append(run_chunk(acts, seed, i, size))
-            if progress is not None:
-                progress(i + 1, len(sizes))
-    else:
-        parts, backend = _run_dask(acts, seed, sizes, address, client)
+    parts, backend = run_chunks(run_chunk, acts, seed=seed, total=samples,
+                                chunk_size=chunk_size, address=address, client=client,
+                                progress=progress, what="Monte Carlo samples")
     draws = np.sort(np.concatenate(parts))
     draws.setflags(write=False)
     return DetectionDistribution(acts, "monte-carlo", samples, seed, chunk_size, backend, draws)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..dates import parse_date
+from ..parallel import ProgressLike, as_progress
 from .detect import ASSUMPTIONS, DetectionResult, detect
 from .misuse import breakout_misuse, misuse_of_kind
 from .profile import BreakoutProfile, breakout_profile, profile_from_dict
@@ -173,6 +174,14 @@ def _row(date_text, report_id, regime, profile, note) -> DetectionTimelineRow:
     return DetectionTimelineRow(date_text, report_id, profile, detect(misuse, regime), note)
 
 
+def _report_row(rep, given, regime, basis, sq_definition) -> DetectionTimelineRow:
+    if rep.date in given:
+        profile = given[rep.date]
+    else:
+        profile = None if rep.gap else breakout_profile(rep.date, basis, sq_definition)
+    return _row(rep.date, rep.report_id, regime, profile, _GAP if rep.gap else "")
+
+
 _GAP = "gap in the public record: no breakout time; detection for a breakout at every plant"
 _JCPOA = ("Implementation Day: the bundled stockpile record begins in 2019, so no breakout time "
           "is computed (the JCPOA's stated goal was at least one year); "
@@ -181,7 +190,8 @@ _JCPOA = ("Implementation Day: the bundled stockpile record begins in 2019, so n
 
 def detection_timeline(regime: Regime | None = None, *, profiles=None, breakout=None,
                        basis: str = "auto", sq_definition: str = "90pct", since: str = "2016",
-                       until: str = "2026", progress=None) -> DetectionTimeline:
+                       until: str = "2026",
+                       progress: ProgressLike = None) -> DetectionTimeline:
     """Detection against breakout at every report date between ``since`` and ``until`` (ISO
     prefixes), Implementation Day first (see the module docstring).
 
@@ -196,8 +206,9 @@ def detection_timeline(regime: Regime | None = None, *, profiles=None, breakout=
     basis : {'auto', 'analyst', 'all-capacity'}
     sq_definition : {'iaea', '90pct'}
         For the breakout schedules computed here.
-    progress : callable, optional
-        ``progress(done, total)`` after each date.
+    progress : Progress, optional
+        One phase of report dates, advanced as each is done (:mod:`enrichwatch.parallel`; a
+        plain callable ``progress(done, total)`` is called after each date).
     """
     from ..breakout.timeline import stock_reports
     from .regime_io import load_regime
@@ -210,14 +221,14 @@ def detection_timeline(regime: Regime | None = None, *, profiles=None, breakout=
     rows = []
     if since <= IMPLEMENTATION_DAY < until:
         rows.append(_row(IMPLEMENTATION_DAY, "", regime, None, _JCPOA))
-    for i, rep in enumerate(reports):
-        if rep.date in given:
-            profile = given[rep.date]
-        else:
-            profile = None if rep.gap else breakout_profile(rep.date, basis, sq_definition)
-        rows.append(_row(rep.date, rep.report_id, regime, profile, _GAP if rep.gap else ""))
-        if progress is not None:
-            progress(i + 1, len(reports))
+    bar = as_progress(progress)
+    bar.start(len(reports), "report dates")
+    try:
+        for rep in reports:
+            rows.append(_report_row(rep, given, regime, basis, sq_definition))
+            bar.advance(1)
+    finally:
+        bar.close()
     timeliness = rows[0].result.misuse.timeliness_days if rows else math.nan
     notes = ASSUMPTIONS + (
         "each breakout starts on the report date (the 15th for a month) at the sites of its "

@@ -84,6 +84,9 @@ _SELECT_PARTIES = (select(records.c.id, records.c.payload, records.c.kind)
                    .order_by(records.c.id))
 _SELECT_FACILITY = select(func.min(records.c.id)).where(
     records.c.kind == "facility", records.c.facility == bindparam("code"))
+#: The largest record id: ids are INTEGER columns, 32-bit signed on PostgreSQL, where asking for
+#: a larger one fails in the conversion instead of finding nothing.
+_MAX_ID = 2**31 - 1
 _SELECT_BY_ID = select(*RECORD_COLUMNS).where(records.c.id == bindparam("record_id"))
 _SELECT_SUPERSEDING = select(records.c.id).where(records.c.supersedes == bindparam("record_id"))
 _INSERT = records.insert()
@@ -143,6 +146,8 @@ class _TransactionLedger:
     def record(self, record_id: int) -> Record | None:
         if record_id in self.pending:
             return self.pending[record_id]
+        if not 0 < record_id <= _MAX_ID:
+            return None
         row = self.conn.execute(_SELECT_BY_ID, {"record_id": record_id}).first()
         return None if row is None else RecordReader().record(StoredRow(*row))
 
@@ -454,7 +459,7 @@ class RecordStore:
         RecordError
             If there is no such record.
         """
-        found = self._select(records.c.id == record_id)
+        found = self._select(records.c.id == record_id) if 0 < record_id <= _MAX_ID else []
         if not found:
             raise RecordError.of("get", "id", record_id,
                                  f"the id of a stored record (1 to {len(self)})")

@@ -25,8 +25,9 @@ from sqlalchemy import (
 __all__ = ["HEAD_REVISION", "RECORD_COLUMNS", "ledger_head", "metadata", "records"]
 
 #: The Alembic revision of the newest schema (a test checks it against ``migrations/``;
-#: 0002 adds the web accounts tables, see ``enrichwatch.web.accounts``).
-HEAD_REVISION = "0002_web_accounts"
+#: 0002 adds the web accounts tables, 0003 the web's failed logins; see
+#: ``enrichwatch.web.accounts``).
+HEAD_REVISION = "0003_web_login_failures"
 
 metadata = MetaData()
 

@@ -47,15 +47,31 @@ def _figures(q, d: dict, tag: str) -> list[dict]:
     return figures
 
 
+def _closes(b: dict, dates) -> str:
+    return dates[b["index"]] if dates else f"{b['end_h']:g} h"
+
+
+def _balance_tables(d: dict, dates) -> list[dict]:
+    """The balances in two tables of at most nine columns (one of fourteen did not fit a page
+    800 px wide): the balance itself, then the tests on it."""
+    balances = [[b["index"], _closes(b, dates), _n(b["beginning"], 7), _n(b["inputs"], 7),
+                 _n(b["outputs"], 7), _n(b["ending"], 7), _n(b["muf"]), _n(b["sigma_muf"]),
+                 f"{b['muf'] / b['sigma_muf']:+.2f}"] for b in d["balances"]]
+    tests = [[b["index"], _closes(b, dates), _n(b["cumuf"]), _n(b["sigma_cumuf"]),
+              f"{b['sitmuf']:+.2f}", _n(b["page_upper"] if b["page_upper"] is not None
+                                        else b["page_lower"], 3),
+              " ".join(n for n, f in (("MUF", b["muf_alarm"]), ("Page", b["page_alarm"])) if f)
+              or "—"] for b in d["balances"]]
+    unit = d["unit"]
+    return [{"title": f"Balances [{unit}]: beginning + inputs − outputs − ending = MUF",
+             "header": ["#", "closes", "beginning", "inputs", "outputs", "ending", "MUF",
+                        "σ-MUF", "MUF/σ"], "rows": balances, "numeric": range(2, 9)},
+            {"title": f"Tests at each balance [{unit}; SITMUF and Page in σ]",
+             "header": ["#", "closes", "CUMUF", "σ-CUMUF", "SITMUF", "Page", "alarm"],
+             "rows": tests, "numeric": range(2, 6)}]
+
+
 def _tables(d: dict, dates) -> list[dict]:
-    rows = [[b["index"], dates[b["index"]] if dates else f"{b['end_h']:g} h",
-             _n(b["beginning"], 7), _n(b["inputs"], 7), _n(b["outputs"], 7),
-             _n(b["ending"], 7), _n(b["muf"]), _n(b["sigma_muf"]),
-             f"{b['muf'] / b['sigma_muf']:+.2f}", _n(b["cumuf"]), _n(b["sigma_cumuf"]),
-             f"{b['sitmuf']:+.2f}", _n(b["page_upper"] if b["page_upper"] is not None
-                                       else b["page_lower"], 3),
-             " ".join(n for n, f in (("MUF", b["muf_alarm"]), ("Page", b["page_alarm"])) if f)]
-            for b in d["balances"]]
     fa = d["false_alarms"]["detection"]
     scen = [["no loss (false alarms)", "0", "0", "—", "—", "—", _pct(fa["page"]),
              _pct(fa["cumuf"]), _pct(fa["gemuf"]), _pct(fa["muf"])]]
@@ -65,14 +81,12 @@ def _tables(d: dict, dates) -> list[dict]:
                      _pct(c["page"]), _pct(c["cumuf"]), _pct(c["gemuf"]), _pct(m["page"]),
                      _pct(m["cumuf"]), _pct(m["gemuf"]), _pct(m["muf"])])
     unit = d["unit"]
-    return [{"title": f"Balances [{unit}]",
-             "header": ["#", "closes", "beginning", "inputs", "outputs", "ending", "MUF",
-                        "σ-MUF", "MUF/σ", "CUMUF", "σ-CUMUF", "SITMUF", "Page", "alarm"],
-             "rows": rows},
+    return [*_balance_tables(d, dates),
             {"title": f"Detection probability ({d['false_alarms']['iterations']} Monte Carlo "
                       "iterations each)",
              "header": ["scenario", f"loss [{unit}]", "SQ", "Page", "CUMUF", "GEMUF",
-                        "MC Page", "MC CUMUF", "MC GEMUF", "MC any MUF"], "rows": scen},
+                        "MC Page", "MC CUMUF", "MC GEMUF", "MC any MUF"], "rows": scen,
+             "numeric": range(1, 10)},
             {"title": "σ-MUF conventions", "header": ["balance", *d["sigma_muf_conventions"]],
              "rows": [[k + 1, *(_n(v[k]) for v in d["sigma_muf_conventions"].values())]
                       for k in range(len(d["balances"]))]}]

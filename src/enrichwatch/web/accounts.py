@@ -23,8 +23,10 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,13 +37,17 @@ from sqlalchemy import (
     Boolean,
     Column,
     Engine,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    delete,
     false,
+    func,
     insert,
     select,
     update,
@@ -62,10 +68,13 @@ __all__ = [
     "STATE_OPERATOR",
     "Account",
     "AccountBook",
+    "LoginLimiter",
+    "LoginOutcome",
     "accounts",
     "api_tokens",
     "account_facilities",
     "audit",
+    "login_failures",
     "metadata",
     "token_digest",
 ]
@@ -119,6 +128,15 @@ audit = Table(
     Column("account", String(64), nullable=True),
     Column("action", String(64), nullable=False),
     Column("detail", Text, nullable=False, server_default=""),
+)
+login_failures = Table(
+    "web_login_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(16), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("at_s", Float, nullable=False),
+    Index("ix_web_login_failures_subject", "scope", "subject", "at_s"),
+    Index("ix_web_login_failures_at", "at_s"),
 )
 
 
@@ -402,3 +420,147 @@ class AccountBook:
         with self.engine.begin() as conn:
             rows = conn.execute(select(audit).order_by(audit.c.id)).all()
         return [dict(row._mapping) for row in rows]
+
+
+# -- the login rate limit ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class LoginOutcome:
+    """What a login attempt came to: the account (None: refused or wrong), and when refused
+    by the rate limit, the seconds to wait (``retry_after_s`` > 0; the password was not
+    checked)."""
+
+    account: Account | None
+    retry_after_s: int = 0
+
+    @property
+    def refused(self) -> bool:
+        return self.retry_after_s > 0
+
+
+def _subject(text: str) -> str:
+    """A counter's key as stored: the text itself, or its SHA-256 when longer than 64
+    characters (an account name the form accepts may be any length)."""
+    if len(text) <= 64:
+        return text
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class LoginLimiter:
+    """Failed logins per account name and per client address within a sliding window, counted
+    in the database (table ``web_login_failures``), so that every server process on one
+    database shares the limit.
+
+    An attempt first writes its own row for both counters (committed), then counts the rows
+    in the window: past a limit it removes its rows and is refused without the password being
+    checked; otherwise the password is checked, and a success removes the attempt's rows and
+    the account name's earlier failures, while a failure leaves them counted. Counting after
+    writing makes the limit hold under concurrency: of attempts racing from several processes,
+    none is let through beyond the limit (one may be refused early instead). Unknown account
+    names count like known ones. Rows older than the window are deleted as attempts come.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The store's engine, schema at revision ``0003_web_login_failures`` or later.
+    account_limit, address_limit : int
+        Failures allowed within the window per account name, per client address; the next
+        attempt is refused.
+    window_s : float
+        Window length [s].
+    clock : callable
+        Current time [s since the epoch] (wall time: processes, and hosts with synchronised
+        clocks, compare it; tests inject a counter).
+
+    Examples
+    --------
+    >>> from enrichwatch.records import RecordStore
+    >>> store = RecordStore.open("sqlite://").init()
+    >>> now = [1000.0]
+    >>> limiter = LoginLimiter(store.engine, account_limit=2, window_s=60.0,
+    ...                        clock=lambda: now[0])
+    >>> [limiter.attempt("ann", "10.0.0.1", lambda: None).refused for _ in range(3)]
+    [False, False, True]
+    >>> limiter.attempt("ann", "10.0.0.1", lambda: None).retry_after_s
+    60
+    >>> now[0] += 60.0
+    >>> limiter.attempt("ann", "10.0.0.1", lambda: None).refused
+    False
+    """
+
+    def __init__(self, engine: Engine, account_limit: int = 5, address_limit: int = 20,
+                 window_s: float = 900.0, clock: Callable[[], float] = time.time) -> None:
+        self.engine = engine
+        self.account_limit = account_limit
+        self.address_limit = address_limit
+        self.window_s = window_s
+        self._clock = clock
+
+    def attempt(self, name: str, address: str,
+                check: Callable[[], Account | None]) -> LoginOutcome:
+        """Try a login: ``check()`` (the password verification) runs only within the limits.
+
+        Parameters
+        ----------
+        name : str
+            The account name typed.
+        address : str
+            The client's address.
+        check : callable
+            Returns the account when the password is right, else None.
+        """
+        now = self._clock()
+        counters = (("account", _subject(name), self.account_limit),
+                    ("address", _subject(address), self.address_limit))
+        ids = self._write(counters, now)
+        wait = max(self._wait(scope, subject, limit, now, ids)
+                   for scope, subject, limit in counters)
+        if wait > 0:
+            self._remove(ids)
+            return LoginOutcome(None, wait)
+        account = check()
+        if account is not None:
+            self._remove(ids)
+            self.clear(name)
+        return LoginOutcome(account)
+
+    def failures(self, scope: str, key: str) -> int:
+        """How many failures ``key`` (an account name, or an address) has in the window."""
+        start = self._clock() - self.window_s
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(login_failures).where(
+                login_failures.c.scope == scope, login_failures.c.subject == _subject(key),
+                login_failures.c.at_s > start)).scalar_one())
+
+    def clear(self, name: str) -> None:
+        """Forget the failures of an account name (after a successful login)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(login_failures).where(
+                login_failures.c.scope == "account",
+                login_failures.c.subject == _subject(name)))
+
+    def _write(self, counters, now: float) -> list[int]:
+        with self.engine.begin() as conn:
+            conn.execute(delete(login_failures).where(
+                login_failures.c.at_s <= now - self.window_s))
+            return [int(conn.execute(insert(login_failures).values(
+                scope=scope, subject=subject, at_s=now).returning(login_failures.c.id)
+            ).scalar_one()) for scope, subject, _ in counters]
+
+    def _wait(self, scope: str, subject: str, limit: int, now: float, own: list[int]) -> int:
+        """Seconds until this counter allows an attempt again (0: it allows this one)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(login_failures.c.id, login_failures.c.at_s).where(
+                login_failures.c.scope == scope, login_failures.c.subject == subject,
+                login_failures.c.at_s > now - self.window_s)
+                .order_by(login_failures.c.at_s, login_failures.c.id)).all()
+        if len(rows) <= limit:
+            return 0
+        others = [row.at_s for row in rows if row.id not in own]
+        # After this attempt's rows go, len(others) stay; the next attempt fits once
+        # len(others) - limit + 1 of them have left the window.
+        oldest_to_expire = others[max(len(others) - limit, 0)]
+        return max(1, math.ceil(oldest_to_expire + self.window_s - now))
+
+    def _remove(self, ids: list[int]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(login_failures).where(login_failures.c.id.in_(ids)))

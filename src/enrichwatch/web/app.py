@@ -26,23 +26,23 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..records import RecordStore, Signer
-from .accounts import Account, AccountBook
+from .accounts import Account, AccountBook, LoginLimiter
 from .policy import Decision, decide
 from .security import (
     CSRF_FIELD,
-    SECURITY_HEADERS,
     SESSION_COOKIE,
     SESSION_MAX_AGE_S,
-    RateLimiter,
+    GuardMiddleware,
     Session,
     SessionCodec,
     csrf_matches,
+    internal_error_response,
 )
 from .service import Ledger
 
@@ -66,11 +66,14 @@ class WebConfig:
     signers : mapping party -> Signer
         Keys the server signs web submissions with (see :mod:`.service`).
     login_limit, login_window_s : int, float
-        Failed logins allowed per account name and per client address in the window [s].
+        Failed logins allowed per account name in the window, and its length [s].
     address_limit : int
         Failed logins allowed per client address in the window.
     clock : callable
-        Monotonic time [s] for the rate limit and the verification cache.
+        Monotonic time [s] for the verification cache.
+    login_clock : callable
+        Wall time [s since the epoch] of the login rate limit, whose counters are kept in the
+        database and shared by every server process on it (default: ``time.time``).
     verify_ttl_s : float
         How long a ledger verification is reused [s].
     hasher : PasswordHasher, optional
@@ -86,6 +89,7 @@ class WebConfig:
     address_limit: int = 20
     login_window_s: float = 900.0
     clock: Callable[[], float] = time.monotonic
+    login_clock: Callable[[], float] = time.time
     verify_ttl_s: float = 5.0
     hasher: PasswordHasher | None = None
     today: Callable[[], date] | None = None
@@ -93,14 +97,13 @@ class WebConfig:
 
 @dataclass
 class WebState:
-    """What the routes share: the ledger, the accounts, the codec and the rate limiters."""
+    """What the routes share: the ledger, the accounts, the codec and the login limiter."""
 
     config: WebConfig
     ledger: Ledger
     accounts: AccountBook
     codec: SessionCodec
-    by_account: RateLimiter
-    by_address: RateLimiter
+    logins: LoginLimiter
 
 
 def create_app(store: RecordStore, config: WebConfig | None = None) -> FastAPI:
@@ -113,8 +116,8 @@ def create_app(store: RecordStore, config: WebConfig | None = None) -> FastAPI:
         Ledger(store, config.signers, config.verify_ttl_s, config.clock, config.today),
         AccountBook(store.engine, hasher=config.hasher),
         SessionCodec(config.secret),
-        RateLimiter(config.login_limit, config.login_window_s, config.clock),
-        RateLimiter(config.address_limit, config.login_window_s, config.clock),
+        LoginLimiter(store.engine, config.login_limit, config.address_limit,
+                     config.login_window_s, config.login_clock),
     )
     app = FastAPI(title="enrichwatch", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
@@ -123,6 +126,7 @@ def create_app(store: RecordStore, config: WebConfig | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api.router, prefix="/api")
     app.middleware("http")(_session_middleware)
+    app.add_middleware(GuardMiddleware, secure_transport=config.secure_cookies)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _internal_error)
     return app
@@ -135,7 +139,7 @@ def web(request: Request) -> WebState:
 async def _session_middleware(request: Request, call_next) -> Response:
     state = web(request)
     if _wants_json(request):          # the API: bearer tokens only, never the cookie
-        return _secured(await _api_call(request, call_next, state), state)
+        return await _api_call(request, call_next, state)
     session = state.codec.load(request.cookies.get(SESSION_COOKIE))
     account = None
     if session is not None and session.account_id is not None:
@@ -150,7 +154,7 @@ async def _session_middleware(request: Request, call_next) -> Response:
     new = request.state.new_session
     if new is not None or fresh:
         _set_cookie(response, state, new or request.state.session)
-    return _secured(response, state)
+    return response
 
 
 async def _api_call(request: Request, call_next, state: WebState) -> Response:
@@ -163,15 +167,6 @@ async def _api_call(request: Request, call_next, state: WebState) -> Response:
     request.state.account = account
     request.state.new_session = None
     return await call_next(request)
-
-
-def _secured(response: Response, state: WebState) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if state.config.secure_cookies:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 def _set_cookie(response: Response, state: WebState, session: Session) -> None:
@@ -205,10 +200,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
-    """Never a stack trace in a response."""
-    if _wants_json(request):
-        return JSONResponse({"detail": "internal error"}, status_code=500)
-    return PlainTextResponse("internal error", status_code=500)
+    """Never a stack trace in a response (a fallback: :class:`GuardMiddleware` answers
+    first)."""
+    return internal_error_response(request.url.path.startswith("/api"))
 
 
 def require(request: Request, action: str, facility: str | None = None,

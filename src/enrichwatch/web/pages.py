@@ -87,20 +87,17 @@ async def login(request: Request) -> Response:
     state = web(request)
     name, password = str(form.get("name", "")), str(form.get("password", ""))
     target = _local(str(form.get("next", "")))
-    keys = (f"account:{name}", f"address:{request.client.host if request.client else '?'}")
-    limiters = (state.by_account, state.by_address)
-    if any(lim.blocked(key) for lim, key in zip(limiters, keys, strict=True)):
-        wait = max(lim.retry_after(key) for lim, key in zip(limiters, keys, strict=True))
+    address = request.client.host if request.client else "?"
+    outcome = state.logins.attempt(name, address,
+                                   lambda: state.accounts.authenticate(name, password))
+    if outcome.refused:
         return render(request, "login.html", {"next": target, "error": "too many failed "
-                      f"logins: try again in {wait} s"}, status_code=429)
-    account = state.accounts.authenticate(name, password)
+                      f"logins: try again in {outcome.retry_after_s} s"}, status_code=429)
+    account = outcome.account
     if account is None:
-        for lim, key in zip(limiters, keys, strict=True):
-            lim.fail(key)
         return render(request, "login.html", {"next": target,
                                               "error": "wrong name or password"},
                       status_code=401)
-    state.by_account.clear(keys[0])
     start_session(request, account)
     return _redirect(target)
 

@@ -8,32 +8,41 @@
 - Every form carries the session's CSRF token in a hidden field; a POST without the same token
   is refused (403), logged in or not (the login form too). The JSON API takes bearer tokens
   only, never cookies, so it needs no CSRF token.
-- :class:`RateLimiter` counts failed logins per account name and per client address within a
-  sliding window, on an injected monotonic clock; past the limit, logins are refused (429)
-  without checking the password.
+- Failed logins are counted in the database (:class:`~enrichwatch.web.accounts.LoginLimiter`),
+  so that every server process on one database shares the limit.
+- :class:`GuardMiddleware`, the outermost layer, puts :func:`security_headers` on every
+  response (pages, the API, static files, redirects, errors) and turns any exception that
+  escapes the application into a generic 500 (logged on the server, never shown: no stack
+  trace, no exception text in any response).
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
-import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "CSRF_FIELD",
+    "INTERNAL_ERROR_TEXT",
     "SECURITY_HEADERS",
     "SESSION_COOKIE",
     "SESSION_MAX_AGE_S",
-    "RateLimiter",
+    "GuardMiddleware",
     "Session",
     "SessionCodec",
     "csrf_matches",
+    "internal_error_response",
+    "security_headers",
 ]
+
+_LOG = logging.getLogger("enrichwatch.web")
 
 SESSION_COOKIE = "enrichwatch_session"
 CSRF_FIELD = "csrf_token"
@@ -51,7 +60,81 @@ SECURITY_HEADERS: dict[str, str] = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cache-Control": "no-store",
 }
+#: The whole body of a 500 (pages; the API says ``{"detail": ...}`` with the same text).
+INTERNAL_ERROR_TEXT = "internal error: the server could not complete this request (logged)"
+
+
+def security_headers(secure_transport: bool = True) -> dict[str, str]:
+    """:data:`SECURITY_HEADERS`, with ``Strict-Transport-Security`` when the site is served
+    over HTTPS (``secure_transport``: the server sets ``Secure`` cookies)."""
+    out = dict(SECURITY_HEADERS)
+    if secure_transport:
+        out["Strict-Transport-Security"] = "max-age=31536000"
+    return out
+
+
+def internal_error_response(api: bool) -> Response:
+    """The generic 500: JSON for the API, plain text for pages; nothing about the cause."""
+    if api:
+        return JSONResponse({"detail": INTERNAL_ERROR_TEXT}, status_code=500)
+    return PlainTextResponse(INTERNAL_ERROR_TEXT, status_code=500)
+
+
+class GuardMiddleware:
+    """The outermost ASGI layer: security headers on every HTTP response, and a generic 500
+    for any exception that escapes the application.
+
+    A header the application set itself is kept (e.g. a page with its own
+    ``Cache-Control``); every missing one is added, on errors too. An exception raised before
+    the response started is logged (logger ``enrichwatch.web``, with its traceback) and
+    answered by :func:`internal_error_response`; one raised after the response started is
+    re-raised, so the server closes the connection (a half-sent body cannot be replaced).
+
+    Parameters
+    ----------
+    app : ASGI application
+    secure_transport : bool
+        Served over HTTPS (adds ``Strict-Transport-Security``).
+    """
+
+    def __init__(self, app: ASGIApp, secure_transport: bool = True) -> None:
+        self.app = app
+        self._headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                         for k, v in security_headers(secure_transport).items()]
+
+    def _with_headers(self, message: Message) -> Message:
+        present = {name.lower() for name, _ in message.get("headers", [])}
+        extra = [(k, v) for k, v in self._headers if k not in present]
+        return {**message, "headers": [*message.get("headers", []), *extra]}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message = self._with_headers(message)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, guarded_send)
+        except Exception:
+            _LOG.exception("unhandled error on %s %s", scope.get("method"),
+                           _printable(scope.get("path")))
+            if started:
+                raise
+            response = internal_error_response(str(scope.get("path", "")).startswith("/api"))
+            await response(scope, receive, guarded_send)
+
+
+def _printable(value: Any) -> str:
+    return repr(value)[:200]
 
 
 @dataclass(frozen=True)
@@ -103,63 +186,3 @@ def csrf_matches(session: Session | None, submitted: object) -> bool:
     if session is None or not isinstance(submitted, str) or not submitted:
         return False
     return hmac.compare_digest(session.csrf.encode(), submitted.encode())
-
-
-@dataclass
-class RateLimiter:
-    """Failed-login counters per key within a sliding window.
-
-    Parameters
-    ----------
-    limit : int
-        Failures allowed within ``window_s``; the next attempt is refused.
-    window_s : float
-        Window length [s].
-    clock : callable
-        Monotonic time [s] (tests inject a counter).
-
-    Examples
-    --------
-    >>> now = [0.0]
-    >>> limiter = RateLimiter(limit=2, window_s=60.0, clock=lambda: now[0])
-    >>> limiter.fail("account:ann"); limiter.fail("account:ann")
-    >>> limiter.blocked("account:ann"), limiter.retry_after("account:ann")
-    (True, 60)
-    >>> now[0] = 60.0
-    >>> limiter.blocked("account:ann")
-    False
-    """
-
-    limit: int = 5
-    window_s: float = 900.0
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, deque] = field(default_factory=dict)
-
-    def _recent(self, key: str) -> deque:
-        times = self._failures.setdefault(key, deque())
-        start = self.clock() - self.window_s
-        while times and times[0] <= start:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-        return times
-
-    def blocked(self, key: str) -> bool:
-        """True when ``key`` has used up its failures in the window."""
-        return len(self._recent(key)) >= self.limit
-
-    def retry_after(self, key: str) -> int:
-        """Seconds until the oldest failure in the window expires [s] (0 if not blocked)."""
-        times = self._recent(key)
-        if len(times) < self.limit:
-            return 0
-        return max(1, int(round(times[0] + self.window_s - self.clock())))
-
-    def fail(self, key: str) -> None:
-        """Count a failure for ``key``."""
-        self._recent(key)
-        self._failures.setdefault(key, deque()).append(self.clock())
-
-    def clear(self, key: str) -> None:
-        """Forget the failures of ``key`` (after a successful login)."""
-        self._failures.pop(key, None)

@@ -279,6 +279,7 @@ class Ledger:
         self._verified: tuple[float, VerificationStatus] | None = None
         self._evaluations: OrderedDict[tuple, Any] = OrderedDict()
         self._diagrams: OrderedDict[tuple, list[dict]] = OrderedDict()
+        self._evaluating: dict[tuple, threading.Lock] = {}
         self._lock = threading.Lock()
         #: The breakout and detection timelines (computed once, in the background).
         self.outlook = Outlook()
@@ -323,24 +324,36 @@ class Ledger:
         return status
 
     def evaluate(self, facility: str, as_of: date):
-        """The evaluation of ``facility`` as of ``as_of`` (cached per ledger head)."""
+        """The evaluation of ``facility`` as of ``as_of``.
+
+        Cached by what it reads: the hashes of the records known on ``as_of`` and the
+        verification status (a record appended later, known only after ``as_of``, leaves the
+        cached evaluation valid). Concurrent requests for the same evaluation wait for the
+        first one instead of evaluating it again each.
+        """
         from ..evaluation import evaluate
 
         status = self.verification()
-        key = (facility, as_of, self.store.head())
+        known = self.store.known_as_of(facility, as_of)
+        key = (facility, as_of, tuple(r.hash for r in known), status.ok, status.problems)
         with self._lock:
             if key in self._evaluations:
                 self._evaluations.move_to_end(key)
                 return self._evaluations[key]
-        warnings = [] if status.ok else [
-            f"UNVERIFIED STORE: fails verification ({'; '.join(status.problems[:3])}): "
-            "findings may rest on tampered records"]
-        result = evaluate(self.store.known_as_of(facility, as_of), facility, as_of,
-                          warnings=warnings)
-        with self._lock:
-            self._evaluations[key] = result
-            while len(self._evaluations) > _EVAL_CACHE_SIZE:
-                self._evaluations.popitem(last=False)
+            gate = self._evaluating.setdefault(key, threading.Lock())
+        with gate:
+            with self._lock:
+                if key in self._evaluations:
+                    return self._evaluations[key]
+            warnings = [] if status.ok else [
+                f"UNVERIFIED STORE: fails verification ({'; '.join(status.problems[:3])}): "
+                "findings may rest on tampered records"]
+            result = evaluate(known, facility, as_of, warnings=warnings)
+            with self._lock:
+                self._evaluations[key] = result
+                self._evaluating.pop(key, None)
+                while len(self._evaluations) > _EVAL_CACHE_SIZE:
+                    self._evaluations.popitem(last=False)
         return result
 
     def releases(self, facility: str) -> list[date]:

@@ -1,0 +1,72 @@
+"""The progress bar of long commands: on standard error, only when standard error is a terminal
+and ``--quiet`` is not given; nothing otherwise (piped, redirected, in a test runner).
+
+The bar is a :class:`enrichwatch.parallel.Progress`: the library tells it each phase's true
+total (Monte Carlo samples, planning steps, report dates) and advances it as the work is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import typer
+
+from .app import console
+
+if TYPE_CHECKING:
+    from ..parallel import Progress
+
+__all__ = ["QUIET_OPTION", "progress_bar"]
+
+QUIET_OPTION = typer.Option(False, "--quiet", "-q",
+                            help="No progress bar on standard error (results, warnings and "
+                                 "errors are printed as usual).")
+
+
+class _Bar:
+    """One rich task per phase; each phase is drawn when it starts and when it closes, so that
+    its total and its final count are shown however fast it runs."""
+
+    def __init__(self, bar) -> None:
+        self._bar, self._task = bar, None
+
+    def start(self, total: int, what: str) -> None:
+        self.close()
+        self._task = self._bar.add_task(what, total=total)
+        self._bar.refresh()
+
+    def advance(self, n: int = 1) -> None:
+        if self._task is not None:
+            self._bar.advance(self._task, n)
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._bar.refresh()
+            self._bar.update(self._task, visible=False)
+            self._task = None
+
+
+@contextmanager
+def progress_bar(quiet: bool = False) -> Iterator[Progress | None]:
+    """A :class:`~enrichwatch.parallel.Progress` drawing a bar on standard error, or None when
+    ``quiet`` or standard error is not a terminal. Leave the block before printing results:
+    the bar is erased when it ends."""
+    err = console(stderr=True)
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
+                  redirect_stdout=False, redirect_stderr=False) as bar:
+        yield _Bar(bar)
