@@ -209,7 +209,7 @@ def connect_dask(address: str, option: str = "--dask"):
         _probe(address, seconds)
         from distributed import Client
 
-        return Client(address, timeout=f"{seconds:g}s", set_as_default=False)
+        return Client(address, timeout=f"{seconds:g}s")
     except Exception as err:  # noqa: BLE001 -- whatever the network says, it is the address
         why = " ".join(str(err).split()) or type(err).__name__
         raise BadInput(option, address, f"the address of a running Dask scheduler, e.g. "
