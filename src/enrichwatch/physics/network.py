@@ -466,7 +466,7 @@ def _withdrawal_rates(rates) -> dict[str, float]:
 
 def _solve_shifts(mismatch, n: int) -> np.ndarray:
     """Root of ``mismatch`` (log rate ratios) over per-cascade cut shifts."""
-    from scipy.optimize import brentq, root     # (loaded when a rate is first imposed)
+    from scipy.optimize import brentq, root  # loaded when a rate is first imposed
 
     if n == 1:
         f = lambda s: float(mismatch(np.array([s]))[0])   # noqa: E731
