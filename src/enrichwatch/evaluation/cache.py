@@ -45,9 +45,10 @@ Examples
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     first = ConsequenceCache(tmp)
-...     a = first.answer("plant", {"text": "x"}, lambda: {"summary": {"heu": 1.5}})
+...     a = first.answer("reach", {"plant": "x", "assay_wt_pct": 90.0},
+...                      lambda: {"reach": None, "ranges": None})
 ...     again = ConsequenceCache(tmp)          # a new process, say
-...     b = again.answer("plant", {"text": "x"}, lambda: 1 / 0)
+...     b = again.answer("reach", {"plant": "x", "assay_wt_pct": 90.0}, lambda: 1 / 0)
 ...     a == b, again.counts["hit"], first.counts["written"]
 (True, 1, 1)
 """
