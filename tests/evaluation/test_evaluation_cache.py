@@ -10,9 +10,12 @@ the transient model), so that every kind of answer is asked for.
 from __future__ import annotations
 
 import json
+import math
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from enrichwatch.evaluation import evaluate
 from enrichwatch.evaluation.cache import REQUIRED, ConsequenceCache
@@ -164,3 +167,40 @@ def test_an_unwritable_folder_only_means_nothing_is_kept(tmp_path, fresh):
     cache = ConsequenceCache(blocker)
     assert run(cache) == fresh
     assert cache.counts["written"] == 0 and cache.counts["unwritten"] >= 1
+
+
+# -- invariant: what is kept reads back exactly; what JSON cannot hold exactly is not kept -----
+_SCALARS = (st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.text(max_size=8)
+            | st.floats(allow_nan=True, allow_infinity=True))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4)
+                       | st.tuples(inner) | st.dictionaries(st.text(max_size=4), inner,
+                                                           max_size=4), max_leaves=12)
+
+
+def _exact(value) -> bool:
+    """Whether JSON holds ``value`` exactly (no tuple, NaN or -inf anywhere)."""
+    if isinstance(value, float):
+        return not (math.isnan(value) or value == -math.inf)
+    if isinstance(value, tuple):
+        return False
+    if isinstance(value, list):
+        return all(_exact(v) for v in value)
+    if isinstance(value, dict):
+        return all(_exact(v) for v in value.values())
+    return True
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=_VALUES)
+def test_a_kept_answer_reads_back_exactly_and_an_inexact_one_is_not_kept(tmp_path_factory,
+                                                                         value):
+    folder = tmp_path_factory.mktemp("c")
+    answer = {"reach": value, "ranges": None}
+    assert ConsequenceCache(folder).answer("reach", {"v": 1}, lambda: answer) is answer
+    again = ConsequenceCache(folder)
+    got = again.answer("reach", {"v": 1}, lambda: {"reach": "computed", "ranges": None})
+    if _exact(value):
+        assert again.counts["hit"] == 1 and repr(got) == repr(answer)
+    else:
+        assert again.counts["hit"] == 0 and got["reach"] == "computed"
