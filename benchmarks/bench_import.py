@@ -4,7 +4,10 @@ of each part of it.
 ``import enrichwatch`` loads only the table of public names (PEP 562, lazy): no numpy, SciPy or
 SQLAlchemy. The first use of a name loads its package, and that first use is what a script
 pays: ``ew.enrich`` loads numpy, ``ew.solve_plant`` SciPy, ``ew.RecordStore`` SQLAlchemy,
-``ew.evaluate`` the evaluation with the facility and physics layers under it. Each figure is
+``ew.evaluate`` the evaluation alone (the facility and physics layers load when a consequence
+is first computed, never when it is read from the cache); the last line is every import of
+``enrichwatch evaluate`` on a warm cache: the command line, the record store and the
+evaluation. Each figure is
 the wall-clock median over fresh interpreters (harness: median and spread), with the bare
 interpreter's median subtracted to give the import itself; PASS/FAIL compares the median wall
 time of ``python -c "import enrichwatch"`` (interpreter included) with the target.
@@ -29,9 +32,16 @@ FIRST_USE = {
     "ew.solve_plant (SciPy, facility)": "import enrichwatch as ew; ew.solve_plant",
     "ew.RecordStore, open a store and verify it (SQLAlchemy)": (
         "import enrichwatch as ew; ew.RecordStore.open({store!r}).init().verify()"),
-    "ew.evaluate (evaluation, facility, physics)": "import enrichwatch as ew; ew.evaluate",
+    "ew.evaluate (evaluation; physics on first computation)": (
+        "import enrichwatch as ew; ew.evaluate"),
+    "ew.solve_plant then ew.evaluate (evaluation, facility, physics)": (
+        "import enrichwatch as ew; ew.solve_plant; ew.evaluate; "
+        "import enrichwatch.physics.capability, enrichwatch.physics.transient"),
     "ew.plan_breakout (breakout)": "import enrichwatch as ew; ew.plan_breakout",
     "ew.write_report (report, Jinja2)": "import enrichwatch as ew; ew.write_report",
+    "`enrichwatch evaluate` on a warm cache (cli, records store, evaluation, its cache)": (
+        "import enrichwatch.cli.entry, enrichwatch.evaluation, enrichwatch.records.store, "
+        "enrichwatch.evaluation.cache"),
 }
 
 

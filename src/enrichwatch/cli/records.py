@@ -425,6 +425,10 @@ def evaluate(
     report: Path = typer.Option(None, "--report", help="Write an HTML report (timeline of "
                                                        "records and findings)."),
     catalog: Path = CATALOG_OPTION,
+    no_cache: bool = typer.Option(False, "--no-cache",
+                                  help="Compute every physical consequence afresh; read and "
+                                       "write no cache ($ENRICHWATCH_CACHE_DIR; a --catalog "
+                                       "run is never cached)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Evaluate a facility's records as of a date: findings with evidence and consequences.
@@ -476,7 +480,8 @@ def evaluate(
                                                  f"{held} in {store.url}")
         advance(f"evaluating {facility} as of {day}")
         result = run_rules(records, facility, day, rule_sets=list(rules or []),
-                           held_on=moment, warnings=warnings, catalog=machines)
+                           held_on=moment, warnings=warnings, catalog=machines,
+                           cache=_consequence_cache(no_cache))
         if report:
             from ..report import render_evaluation_report, write_report
 
@@ -487,6 +492,15 @@ def evaluate(
     for warning in warnings:
         console(stderr=True).print(f"[bold yellow]warning:[/] {_escape(warning)}")
     emit(as_json, payload, lambda out: _findings(out, payload), schema="evaluate")
+
+
+def _consequence_cache(no_cache: bool):
+    """The disk cache of the evaluation's consequences, or None (``--no-cache``, or no folder
+    to put it in)."""
+    from ..evaluation.cache import ConsequenceCache, cache_directory
+
+    folder = None if no_cache else cache_directory()
+    return None if folder is None else ConsequenceCache(folder)
 
 
 def _escape(text: str) -> str:

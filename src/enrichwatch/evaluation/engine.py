@@ -19,6 +19,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from ..dates import format_timestamp, parse_date
 from ..records.bitemporal import LATE_ENTRY_GRACE, parse_moment
@@ -31,13 +32,17 @@ from .records import RecordLike
 from .rules import RULES, Context
 from .rulesets import RuleSet, load_rule_set
 
+if TYPE_CHECKING:
+    from .cache import ConsequenceCache
+
 __all__ = ["evaluate"]
 
 
 def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
              rule_sets: Sequence[RuleSet | str | os.PathLike] = (), catalog=None,
              held_on: date | datetime | str | None = None,
-             warnings: Sequence[str] = ()) -> Evaluation:
+             warnings: Sequence[str] = (), cache: ConsequenceCache | None = None
+             ) -> Evaluation:
     """Run the rules over ``facility``'s records as known on ``as_of``.
 
     Parameters
@@ -62,6 +67,10 @@ def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
         changes the answer.
     warnings : sequence of str, optional
         Warnings to carry in the evaluation (and every output made from it).
+    cache : ConsequenceCache, optional
+        Disk cache of the physical consequences (:mod:`enrichwatch.evaluation.cache`): answers
+        found there are read, not computed (the same answers); new ones are written. Used only
+        with the bundled catalog. Default none: nothing is read from or written to disk.
 
     Returns
     -------
@@ -73,7 +82,7 @@ def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
     moment = None if held_on is None else parse_moment(held_on, "held_on")
     if moment is not None:
         records = held_in_store(records, moment)
-    ctx = Context.build(records, facility, day, PlantCache(catalog))
+    ctx = Context.build(records, facility, day, PlantCache(catalog, cache))
     findings = [f for rule in RULES + ACCOUNTANCY_RULES for f in rule(ctx)]
     for rule_set in rule_sets:
         loaded = rule_set if isinstance(rule_set, RuleSet) else load_rule_set(rule_set)

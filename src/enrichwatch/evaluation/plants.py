@@ -27,30 +27,39 @@ stream | (absent) | A.product -> B stage 7
 
 from __future__ import annotations
 
+import copy
+import json
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ..composition import Assay
 from ..constants import MONTHS_PER_YEAR
 from ..errors import InputError
-from ..facility import Facility, FacilityFileError
-from ..facility.consequences import PlantRanges, operating_point_comparison
-from ..facility.results import PlantResult, WithdrawalResult
-from ..facility.solve import solve_plant
-from ..physics.capability import MaxAssay, maximum_assay, rate_for_assay
-from ..physics.network import Network
-from .transients import stated_transient
+
+if TYPE_CHECKING:       # the physics loads only when a question is not answered from a cache
+    from ..facility import Facility
+    from ..facility.consequences import PlantRanges
+    from ..facility.results import PlantResult, WithdrawalResult
+    from ..physics.network import Network
+    from .cache import ConsequenceCache
 
 __all__ = ["Difference", "PlantCache", "PlantFigures", "PlantRanges", "Reach",
-           "operating_differences", "structural_differences"]
+           "operating_differences", "plant_facts", "structural_differences"]
+
+
+def __getattr__(name: str) -> Any:
+    # PlantRanges is re-exported here, loaded (with the physics) on first use
+    if name == "PlantRanges":
+        from ..facility.consequences import PlantRanges
+
+        return PlantRanges
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _RATE_RTOL = 1e-6
 
 
 def _finite(value: float) -> float | None:
-    return None if value is None or np.isinf(value) else float(value)
+    return None if value is None or math.isinf(value) else float(value)
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,13 @@ class Reach:
     def reachable(self) -> bool:
         return self.rate_kg_u_per_month is not None
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Reach:
+        """The :class:`Reach` of :meth:`as_dict`."""
+        return cls(d["withdrawal"], d["label"], d["target_assay_wt_pct"], d["max_assay_wt_pct"],
+                   d["rate_kg_u_per_month_at_target"], d["max_assay_label"],
+                   d["max_assay_rate_kg_u_per_month"], d["assay_at_slowest_rate_wt_pct"])
+
     def as_dict(self) -> dict[str, Any]:
         return {"withdrawal": self.withdrawal, "label": self.label,
                 "target_assay_wt_pct": self.target_wt_pct, "reachable": self.reachable,
@@ -117,19 +133,35 @@ class Reach:
 class PlantCache:
     """Solved plants keyed by their description text, for one evaluation.
 
+    Every question the rules ask about a plant (:meth:`facts`, :meth:`ranges_answer`,
+    :meth:`reach_answer`, :meth:`comparison`, :meth:`transient`) is answered once per
+    evaluation as plain data; with a ``cache`` (and the bundled catalog) the answers are also
+    kept on disk for later evaluations, keyed by the texts they are about
+    (:mod:`enrichwatch.evaluation.cache`), and an answer read from there loads no physics.
+
     Parameters
     ----------
     catalog : MachineCatalog, optional
         Machine catalog for names not defined in the descriptions; default the bundled one.
+    cache : ConsequenceCache, optional
+        Disk cache of the answers (used only with the bundled catalog).
     """
 
-    def __init__(self, catalog=None) -> None:
+    def __init__(self, catalog=None, cache: ConsequenceCache | None = None) -> None:
         self._catalog = catalog
+        self._disk = cache if catalog is None else None
         self._figures: dict[str, PlantFigures] = {}
-        self._reach: dict[tuple[str, float], Reach | None] = {}
         self._ranges: dict[str, PlantRanges] = {}
-        self._comparisons: dict[tuple[str, str], dict[str, Any] | None] = {}
-        self._transients: dict[tuple, dict[str, Any]] = {}
+        self._answers: dict[tuple[str, str], Any] = {}
+
+    def _answer(self, kind: str, material: dict[str, Any], compute) -> Any:
+        """The answer of ``kind`` for ``material``: once per evaluation, from the disk cache
+        when there is one; a fresh copy each time."""
+        memo = (kind, json.dumps(material, sort_keys=True))
+        if memo not in self._answers:
+            self._answers[memo] = (compute() if self._disk is None else
+                                   self._disk.answer(kind, material, compute))
+        return copy.deepcopy(self._answers[memo])
 
     def figures(self, text: str, where: str) -> PlantFigures:
         """The plant of ``text`` solved (once); ``where`` names it in errors
@@ -147,6 +179,9 @@ class PlantCache:
     def _solve(self, text: str, where: str) -> PlantFigures:
         if not isinstance(text, str) or not text.strip():
             raise InputError(where, text, "a plant description (TOML text)")
+        from ..facility import Facility, FacilityFileError
+        from ..facility.solve import solve_plant
+
         try:
             facility = Facility.from_toml_text(text, where, catalog=self._catalog)
             plant = solve_plant(facility, catalog=self._catalog)
@@ -155,38 +190,71 @@ class PlantCache:
                              f"a valid plant description:\n  {err}") from err
         return PlantFigures(plant.facility, plant.network, plant.result)
 
+    @staticmethod
+    def _text(text: Any, where: str) -> str:
+        if not isinstance(text, str) or not text.strip():
+            raise InputError(where, text, "a plant description (TOML text)")
+        return text
+
+    def facts(self, text: str, where: str) -> dict[str, Any]:
+        """What the rules need of the plant of ``text`` at its design cuts, as plain data
+        (:func:`plant_facts`)."""
+        text = self._text(text, where)
+        return self._answer("plant", {"plant": text},
+                            lambda: plant_facts(self.figures(text, where)))
+
     def ranges(self, text: str, where: str) -> PlantRanges:
         """The plant of ``text`` over its uncertain inputs (stage factor, machine rating, stage
         layout), for its main product withdrawal; solved lazily and kept."""
         if text not in self._ranges:
+            from ..facility.consequences import PlantRanges
+
             plant = self.figures(text, where)
             main = plant.main_product
             self._ranges[text] = PlantRanges(plant.network, None if main is None else main.name)
         return self._ranges[text]
+
+    def ranges_answer(self, text: str, where: str, targets: tuple[float, ...] = (90.0,)
+                      ) -> dict[str, Any]:
+        """:meth:`ranges` ``.as_dict(targets)``."""
+        text = self._text(text, where)
+        targets = tuple(float(t) for t in targets)
+        return self._answer("ranges", {"plant": text, "targets": list(targets)},
+                            lambda: self.ranges(text, where).as_dict(targets))
 
     def comparison(self, first: tuple[str, str], second: tuple[str, str]
                    ) -> dict[str, Any] | None:
         """Two plants (each ``(text, where)``) at the same operating point and each at its
         design cuts, with ranges (:func:`~enrichwatch.facility.consequences.
         operating_point_comparison`)."""
-        key = (first[0], second[0])
-        if key not in self._comparisons:
+        a, b = self._text(*first), self._text(*second)
+
+        def compute() -> dict[str, Any]:
+            from ..facility.consequences import operating_point_comparison
+
             main = self.figures(*first).main_product
             self.figures(*second)
-            self._comparisons[key] = operating_point_comparison(    # on the networks kept
-                self.ranges(*first), self.ranges(*second), None if main is None else main.name)
-        return self._comparisons[key]
+            return {"comparison": operating_point_comparison(    # on the networks kept
+                self.ranges(*first), self.ranges(*second), None if main is None else main.name)}
+        return self._answer("comparison", {"first": a, "second": b}, compute)["comparison"]
 
     def transient(self, text: str, where: str, history: Any, history_where: str,
                   limit_pct: float, assay_pct: float) -> dict[str, Any]:
         """A stated operating history run on the plant of ``text``
         (:func:`~enrichwatch.evaluation.transients.stated_transient`), once per evaluation."""
-        key = (text, repr(history), float(limit_pct), float(assay_pct))
-        if key not in self._transients:
-            self._transients[key] = stated_transient(
-                self.figures(text, where).facility, text, history, history_where, limit_pct,
-                assay_pct, catalog=self._catalog)
-        return self._transients[key]
+        from .transients import check_history
+
+        text = self._text(text, where)
+        check_history(history, history_where)
+        material = {"plant": text, "history": {"file": history["file"], "text": history["text"]},
+                    "limit_pct": float(limit_pct), "assay_pct": float(assay_pct)}
+
+        def compute() -> dict[str, Any]:
+            from .transients import stated_transient
+
+            return stated_transient(self.figures(text, where).facility, text, history,
+                                    history_where, limit_pct, assay_pct, catalog=self._catalog)
+        return self._answer("transient", material, compute)
 
     def reach(self, text: str, where: str, assay_wt_pct: float) -> Reach | None:
         """Can the plant of ``text`` make product at ``assay_wt_pct`` in steady state?
@@ -194,14 +262,35 @@ class PlantCache:
         Tries every product withdrawal and answers for the one reaching the highest assay;
         None if the plant has no product withdrawal.
         """
-        key = (text, float(assay_wt_pct))
-        if key not in self._reach:
-            self._reach[key] = self._find_reach(self.figures(text, where), float(assay_wt_pct),
-                                                self.ranges(text, where))
-        return self._reach[key]
+        found = self.reach_answer(text, where, assay_wt_pct)["reach"]
+        return None if found is None else Reach.from_dict(found)
+
+    def reach_answer(self, text: str, where: str, assay_wt_pct: float) -> dict[str, Any]:
+        """``{"reach": Reach.as_dict() or None, "ranges": ...}``: :meth:`reach`, and when it
+        is about the withdrawal of the ranges, its figures over the uncertain inputs (inputs,
+        settings, how many reach the assay, the highest assay and the rate at the assay)."""
+        text, value = self._text(text, where), float(assay_wt_pct)
+
+        def compute() -> dict[str, Any]:
+            ranges = self.ranges(text, where)
+            reach = self._find_reach(self.figures(text, where), value, ranges)
+            out: dict[str, Any] = {"reach": None if reach is None else reach.as_dict(),
+                                   "ranges": None}
+            if reach is not None and ranges.withdrawal == reach.withdrawal:
+                out["ranges"] = {"inputs": dict(ranges.inputs),
+                                 "settings": len(ranges.settings),
+                                 "settings_reaching_target": ranges.reachable(value),
+                                 "max_assay_wt_pct": ranges.maximum_spread().as_dict(),
+                                 "rate_kg_u_per_month_at_target":
+                                     ranges.rate_spread(value).as_dict()}
+            return out
+        return self._answer("reach", {"plant": text, "assay_wt_pct": value}, compute)
 
     @staticmethod
     def _find_reach(plant: PlantFigures, target: float, ranges: PlantRanges) -> Reach | None:
+        from ..composition import Assay
+        from ..physics.capability import MaxAssay, maximum_assay, rate_for_assay
+
         products = [w for w in plant.result.withdrawals if w.name.endswith(".product")]
         if not products:
             return None
@@ -222,6 +311,21 @@ class PlantCache:
                      top.rate_kg_per_month, float(top.slowest_assay.weight_percent))
 
 
+def plant_facts(plant: PlantFigures) -> dict[str, Any]:
+    """What the rules use of a solved plant, as plain data: its :meth:`~PlantFigures.summary`,
+    its cascades' layouts, streams, feed points, withdrawal names and feeds by point (rate
+    [kg U/month], U-235 [wt%]), and the assumption behind figures at the design cuts."""
+    from ..facility.consequences import DESIGN_CUTS_ASSUMPTION
+
+    return {"summary": plant.summary(),
+            "cascades": {c.name: _layout(c) for c in plant.result.cascades},
+            "streams": list(plant.result.streams),
+            "feed_points": _feed_points(plant),
+            "withdrawals": [w.name for w in plant.result.withdrawals],
+            "feeds_by_point": {p: list(v) for p, v in _feeds_by_point(plant).items()},
+            "design_cuts_assumption": DESIGN_CUTS_ASSUMPTION}
+
+
 @dataclass(frozen=True)
 class Difference:
     """One way two configurations differ: the item, as declared and as observed."""
@@ -240,12 +344,10 @@ def _layout(c) -> str:
             f"[{stages}], feed stage {c.feed_stage}")
 
 
-def _cascade_differences(a: PlantResult, b: PlantResult) -> list[Difference]:
-    old, new = {c.name: c for c in a.cascades}, {c.name: c for c in b.cascades}
+def _cascade_differences(a: dict[str, str], b: dict[str, str]) -> list[Difference]:
     out = []
-    for name in list(old) + [n for n in new if n not in old]:
-        x, y = old.get(name), new.get(name)
-        before, after = (_layout(x) if x else "(absent)"), (_layout(y) if y else "(absent)")
+    for name in list(a) + [n for n in b if n not in a]:
+        before, after = a.get(name, "(absent)"), b.get(name, "(absent)")
         if before != after:
             out.append(Difference(f"cascade {name}", before, after))
     return out
@@ -264,17 +366,21 @@ def _point(target: str, stage: int | None) -> str:
     return f"into {target} " + ("feed stage" if stage is None else f"stage {stage}")
 
 
-def structural_differences(declared: PlantFigures, observed: PlantFigures
-                           ) -> tuple[Difference, ...]:
+def _facts(plant: PlantFigures | dict[str, Any]) -> dict[str, Any]:
+    return plant if isinstance(plant, dict) else plant_facts(plant)
+
+
+def structural_differences(declared: PlantFigures | dict[str, Any],
+                           observed: PlantFigures | dict[str, Any]) -> tuple[Difference, ...]:
     """How ``observed`` differs from ``declared`` in structure: cascades (machine type,
     machines per stage, feed stage), streams between cascades, feed points and withdrawal
-    points. Empty when the structures are the same."""
-    a, b = declared.result, observed.result
-    out = _cascade_differences(a, b)
-    out += _set_differences("stream", list(a.streams), list(b.streams))
-    out += _set_differences("feed point", _feed_points(declared), _feed_points(observed))
-    out += _set_differences("withdrawal point", [w.name for w in a.withdrawals],
-                            [w.name for w in b.withdrawals])
+    points. Empty when the structures are the same. Each plant is given solved or as its
+    :func:`plant_facts`."""
+    a, b = _facts(declared), _facts(observed)
+    out = _cascade_differences(a["cascades"], b["cascades"])
+    out += _set_differences("stream", a["streams"], b["streams"])
+    out += _set_differences("feed point", a["feed_points"], b["feed_points"])
+    out += _set_differences("withdrawal point", a["withdrawals"], b["withdrawals"])
     return tuple(out)
 
 
@@ -289,10 +395,11 @@ def _feeds_by_point(plant: PlantFigures) -> dict[str, tuple[float, float]]:
     return {p: (r, u / r) for p, (r, u) in sums.items() if r > 0}
 
 
-def operating_differences(declared: PlantFigures, observed: PlantFigures
-                          ) -> tuple[Difference, ...]:
-    """Feed rates and feed U-235 assays that differ at feed points present in both."""
-    a, b = _feeds_by_point(declared), _feeds_by_point(observed)
+def operating_differences(declared: PlantFigures | dict[str, Any],
+                          observed: PlantFigures | dict[str, Any]) -> tuple[Difference, ...]:
+    """Feed rates and feed U-235 assays that differ at feed points present in both (each plant
+    solved or as its :func:`plant_facts`)."""
+    a, b = _facts(declared)["feeds_by_point"], _facts(observed)["feeds_by_point"]
     out = []
     for point in (p for p in a if p in b):
         (ra, xa), (rb, xb) = a[point], b[point]

@@ -45,7 +45,6 @@ from typing import Any
 from ..composition import is_heu_weight_percent
 from ..constants import DAYS_PER_MONTH
 from ..dates import parse_date
-from ..facility.consequences import DESIGN_CUTS_ASSUMPTION
 from ..records.bitemporal import current
 from .findings import Finding
 from .plants import (
@@ -125,6 +124,11 @@ class Context:
     def plant(self, record: RecordLike, key: str) -> PlantFigures:
         return self.plants.figures(record.payload[key], f"record {record.id} payload.{key}")
 
+    def facts(self, record: RecordLike, key: str) -> dict[str, Any]:
+        """The plant of ``record.payload[key]`` as plain data
+        (:meth:`~enrichwatch.evaluation.plants.PlantCache.facts`)."""
+        return self.plants.facts(record.payload[key], f"record {record.id} payload.{key}")
+
 
 def _change(before: dict, after: dict) -> dict[str, Any]:
     def delta(key):
@@ -140,8 +144,8 @@ def _change(before: dict, after: dict) -> dict[str, Any]:
 
 
 def _ranges(ctx: Context, record: RecordLike, key: str, targets=(90.0,)) -> dict[str, Any]:
-    return ctx.plants.ranges(record.payload[key], f"record {record.id} payload.{key}"
-                             ).as_dict(targets)
+    return ctx.plants.ranges_answer(record.payload[key], f"record {record.id} payload.{key}",
+                                    targets)
 
 
 def _figure(ranges: dict, key: str, unit: str = "", fmt: str = ".3g") -> str:
@@ -211,7 +215,7 @@ def observed_differs(ctx: Context) -> list[Finding]:
 
 
 def _undeclared_plant(ctx: Context, insp: RecordLike) -> Finding:
-    seen = ctx.plant(insp, "observed_plant").summary()
+    seen = ctx.facts(insp, "observed_plant")["summary"]
     return Finding(rule="observed-differs-from-declared", severity="high",
                    title=f"Configuration observed on {_valid(insp)} with no declaration in force",
                    detail=f"Inspection {insp.id} ({insp.source}) observed a configuration; no "
@@ -221,11 +225,11 @@ def _undeclared_plant(ctx: Context, insp: RecordLike) -> Finding:
 
 def _compare_with_declaration(ctx: Context, insp: RecordLike, decl: RecordLike
                               ) -> Finding | None:
-    declared, observed = ctx.plant(decl, "plant"), ctx.plant(insp, "observed_plant")
+    declared, observed = ctx.facts(decl, "plant"), ctx.facts(insp, "observed_plant")
     diffs = structural_differences(declared, observed)
     if not diffs:
         return None
-    before, after = declared.summary(), observed.summary()
+    before, after = declared["summary"], observed["summary"]
     where = (decl.payload["plant"], f"record {decl.id} payload.plant")
     seen = (insp.payload["observed_plant"], f"record {insp.id} payload.observed_plant")
     split = ctx.plants.comparison(where, seen)
@@ -235,7 +239,8 @@ def _compare_with_declaration(ctx: Context, insp: RecordLike, decl: RecordLike
                    "operating_differences": [d.as_dict() for d in
                                              operating_differences(declared, observed)],
                    "declared": before, "observed": after, "change": _change(before, after),
-                   "assumption": DESIGN_CUTS_ASSUMPTION + " (declared, observed, change)",
+                   "assumption": declared["design_cuts_assumption"]
+                   + " (declared, observed, change)",
                    "at_equal_withdrawal": split, "ranges": ranges}
     faster = (after["months_to_one_sq_at_90pct"] or float("inf")) < \
         (before["months_to_one_sq_at_90pct"] or float("inf"))
@@ -297,7 +302,8 @@ def _made_line(consequence: dict[str, Any] | None, days: int) -> str:
 
 def _late_consequence(ctx: Context, decl: RecordLike, previous: RecordLike | None,
                       days: int) -> dict[str, Any]:
-    new = ctx.plant(decl, "plant").summary()
+    facts = ctx.facts(decl, "plant")
+    new = facts["summary"]
     out = {"effective_from": _valid(decl), "declared_on": _valid(decl) + timedelta(days=days),
            "days_late": days, "new": new,
            "heu_kg_u_made_while_undeclared": new["heu_kg_u_per_month"] * days / DAYS_PER_MONTH,
@@ -309,9 +315,9 @@ def _late_consequence(ctx: Context, decl: RecordLike, previous: RecordLike | Non
             **heu, **{k: None if heu[k] is None else heu[k] * factor
                       for k in ("nominal", "low", "high")},
             "effects": {k: v * factor for k, v in heu["effects"].items()}},
-            "assumption": DESIGN_CUTS_ASSUMPTION}
+            "assumption": facts["design_cuts_assumption"]}
     if previous is not None and previous.payload.get("plant"):
-        old = ctx.plant(previous, "plant").summary()
+        old = ctx.facts(previous, "plant")["summary"]
         out.update(replaced=old, change=_change(old, new))
     return out
 
@@ -350,18 +356,14 @@ def _observed_before(ctx: Context, record: RecordLike) -> RecordLike | None:
 
 
 def _reach(ctx: Context, record: RecordLike, key: str, value: float) -> dict | None:
-    reach = ctx.plants.reach(record.payload[key], f"record {record.id} payload.{key}", value)
-    if reach is None:
+    where = f"record {record.id} payload.{key}"
+    found = ctx.plants.reach_answer(record.payload[key], where, value)
+    if found["reach"] is None:
         return None
-    plant = ctx.plant(record, key)
-    out = {"record": record.id, **reach.as_dict(), "operating_point": plant.summary()}
-    ranges = ctx.plants.ranges(record.payload[key], f"record {record.id} payload.{key}")
-    if ranges.withdrawal == reach.withdrawal:
-        out["ranges"] = {"inputs": dict(ranges.inputs),
-                         "settings": len(ranges.settings),
-                         "settings_reaching_target": ranges.reachable(value),
-                         "max_assay_wt_pct": ranges.maximum_spread().as_dict(),
-                         "rate_kg_u_per_month_at_target": ranges.rate_spread(value).as_dict()}
+    out = {"record": record.id, **found["reach"],
+           "operating_point": ctx.facts(record, key)["summary"]}
+    if found["ranges"] is not None:
+        out["ranges"] = found["ranges"]
     return out
 
 

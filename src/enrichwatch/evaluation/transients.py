@@ -17,9 +17,10 @@ on the steady state is in the configurations' ranges; ``enrichwatch transient`` 
 Radau at ``rtol`` 1e-6 (the command's 1e-8 moves the Fordow figures by about 1e-6 relative
 or less, at 1.5-2 times the cost).
 
-Answers are kept per evaluation by :class:`~enrichwatch.evaluation.plants.PlantCache` and, for
-the bundled machine catalog, in a small memo for the process (same texts and assays, same
-answer: the model is deterministic).
+Answers are kept per evaluation by :class:`~enrichwatch.evaluation.plants.PlantCache` and,
+when the evaluation is given one, in its disk cache (:mod:`enrichwatch.evaluation.cache`;
+same texts and assays, same answer: the model is deterministic). There is no hidden memo: each
+call of :func:`stated_transient` runs the model.
 
 Times are hours from the start of the history, assays wt% U-235, masses kg U.
 
@@ -39,17 +40,19 @@ Examples
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..facility import Facility
-from ..facility.history import HistoryFile, embedded_history
-from ..physics.transient import Range, Sweep, sweep_history
 
-__all__ = ["METHOD", "NOT_SWEPT", "RTOL", "SWEEP", "stated_transient", "transients_line"]
+if TYPE_CHECKING:       # loaded with the physics, when a history is run
+    from ..facility import Facility
+    from ..facility.history import HistoryFile
+    from ..physics.transient import Range, Sweep
+
+__all__ = ["METHOD", "NOT_SWEPT", "RTOL", "SWEEP", "check_history", "stated_transient",
+           "transients_line"]
 
 #: Integrator and relative tolerance of the evaluation's transient runs.
 METHOD = "Radau"
@@ -59,8 +62,6 @@ SWEEP: Mapping[str, bool] = {"holdup": True, "stage_factor": False, "closures": 
 #: What the evaluation does not sweep, as stated in every answer.
 NOT_SWEPT = ("stage factor at its catalog design value (its effect on the steady state is in "
              "the configurations' ranges; 'enrichwatch transient' sweeps it too)")
-_MEMO: dict[tuple, dict[str, Any]] = {}
-_MEMO_SIZE = 32
 
 
 def stated_transient(plant: Facility, plant_text: str, history: Any, where: str,
@@ -73,7 +74,7 @@ def stated_transient(plant: Facility, plant_text: str, history: Any, where: str,
     plant : Facility
         The declared plant (from ``plant_text``).
     plant_text : str
-        Its description text (the memo key).
+        Its description text.
     history : mapping
         ``{"file": label, "text": history TOML}``, as a declaration's payload holds it.
     where : str
@@ -81,7 +82,7 @@ def stated_transient(plant: Facility, plant_text: str, history: Any, where: str,
     limit_pct, assay_pct : float
         Declared maximum and sample assay [wt% U-235].
     catalog : MachineCatalog, optional
-        Machine catalog; default the bundled one (answers then memoised for the process).
+        Machine catalog; default the bundled one.
 
     Raises
     ------
@@ -89,23 +90,23 @@ def stated_transient(plant: Facility, plant_text: str, history: Any, where: str,
         The history is not a ``{file, text}`` table or does not run on the plant (every
         problem listed).
     """
+    check_history(history, where)
+    return _run(plant, history, f"{where} ({history['file']})", float(limit_pct),
+                float(assay_pct), catalog)
+
+
+def check_history(history: Any, where: str) -> None:
+    """Raise :class:`InputError` unless ``history`` is a ``{file, text}`` table of texts."""
     if not (isinstance(history, Mapping) and isinstance(history.get("text"), str)
             and isinstance(history.get("file"), str)):
         raise InputError(where, history, "a table { file = label, text = history TOML }")
-    key = (plant_text, history["text"], history["file"], float(limit_pct), float(assay_pct))
-    if catalog is None and key in _MEMO:
-        return copy.deepcopy(_MEMO[key])
-    out = _run(plant, history, f"{where} ({history['file']})", float(limit_pct),
-               float(assay_pct), catalog)
-    if catalog is None:
-        if len(_MEMO) >= _MEMO_SIZE:
-            _MEMO.pop(next(iter(_MEMO)))
-        _MEMO[key] = copy.deepcopy(out)
-    return out
 
 
 def _run(plant: Facility, history: Mapping, where: str, limit: float, assay: float,
          catalog) -> dict[str, Any]:
+    from ..facility.history import embedded_history
+    from ..physics.transient import sweep_history
+
     try:
         hf = embedded_history(history["text"], plant, where, catalog=catalog)
     except InputError as err:

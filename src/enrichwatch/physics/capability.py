@@ -34,7 +34,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
 
 from ..composition import Assay, require_assay
 from ..constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
@@ -209,6 +208,8 @@ def _refine(network, withdrawal: str, grid) -> tuple[float, float]:
         a = _try_assay(network, withdrawal, log_rate)
         return 1.0 if a is None else -a
 
+    from scipy.optimize import minimize_scalar
+
     res = minimize_scalar(negative, bounds=(left, right), method="bounded",
                           options={"xatol": 1e-4})
     if -float(res.fun) > best[1]:
@@ -260,6 +261,8 @@ def rate_for_assay(network, withdrawal: str, assay: Assay, *,
         lo, hi = hi, hi + np.log(1.5)
         if not _feasible(network, withdrawal, float(np.exp(hi))):
             return RateAtAssay(withdrawal, assay, float(np.exp(lo)))
+    from scipy.optimize import brentq
+
     try:
         log_rate = brentq(gap, lo, hi, xtol=1e-10, rtol=1e-10)
     except (ValueError, RuntimeError) as err:      # pragma: no cover - brentq on a bracket

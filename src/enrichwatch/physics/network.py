@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import brentq, root
 
 from ..composition import Composition, require_composition
 from ..constants import URANIUM_ISOTOPES
@@ -124,7 +123,11 @@ class ExternalFeed:
 
 @dataclass(frozen=True)
 class NetworkState:
-    """Steady state of a network: one :class:`CascadeState` per cascade, and the withdrawals."""
+    """Steady state of a network: one :class:`CascadeState` per cascade, and the withdrawals.
+
+    ``cascades`` is a read-only mapping whose states are built from the solution when first
+    read (a scan that needs only the withdrawals never builds them); the values are the same
+    either way."""
 
     cascades: Mapping[str, CascadeState]
     withdrawals: Mapping[str, StreamState]
@@ -143,6 +146,37 @@ class NetworkState:
         outflow = sum(np.array([s.isotope_kg_per_yr[i] for i in self.isotopes])
                       for s in self.withdrawals.values())
         return (inflow - outflow) / np.maximum(inflow, 1e-300)
+
+
+class _CascadeStates(Mapping):
+    """Cascade name -> :class:`CascadeState` of one solution, each built on first read and
+    kept (the solution is immutable, so every read gives the same value)."""
+
+    def __init__(self, cascades: Mapping, offsets: Mapping[str, int], isotopes,
+                 sol: ss.StageSolution) -> None:
+        self._cascades = dict(cascades)
+        self._offsets = dict(offsets)
+        self._isotopes = tuple(isotopes)
+        self._sol = sol
+        self._built: dict[str, CascadeState] = {}
+
+    def __getitem__(self, name: str) -> CascadeState:
+        state = self._built.get(name)
+        if state is None:
+            c = self._cascades[name]
+            sl = slice(self._offsets[name], self._offsets[name] + c.n_stages)
+            state = self._built[name] = CascadeState.from_solution(c, self._isotopes, self._sol,
+                                                                   sl)
+        return state
+
+    def __iter__(self):
+        return iter(self._cascades)
+
+    def __len__(self) -> int:
+        return len(self._cascades)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 class Network:
@@ -373,10 +407,7 @@ class Network:
                        enumerate(self._withdrawal_names)}
         feeds = {f.name: stream_state(isotopes, f.rate_kg_per_yr * np.array(
             [f.composition.fraction(i) for i in isotopes])) for f in self.feeds}
-        cascades = {}
-        for name, c in self.cascades.items():
-            sl = slice(self._offsets[name], self._offsets[name] + c.n_stages)
-            cascades[name] = CascadeState.from_solution(c, isotopes, sol, sl)
+        cascades = _CascadeStates(self.cascades, self._offsets, isotopes, sol)
         state = NetworkState(cascades, withdrawals, feeds, isotopes, sol.iterations)
         worst = float(np.max(np.abs(state.balance_residual())))
         if worst > _BALANCE_TOL:
@@ -435,6 +466,8 @@ def _withdrawal_rates(rates) -> dict[str, float]:
 
 def _solve_shifts(mismatch, n: int) -> np.ndarray:
     """Root of ``mismatch`` (log rate ratios) over per-cascade cut shifts."""
+    from scipy.optimize import brentq, root  # loaded when a rate is first imposed
+
     if n == 1:
         f = lambda s: float(mismatch(np.array([s]))[0])   # noqa: E731
         lo, hi = -1.0, 1.0

@@ -264,11 +264,15 @@ class Ledger:
         Monotonic time [s], for ``verify_ttl_s``.
     today : callable
         Today's date (UTC) for ``known_on`` of submissions.
+    use_cache : bool
+        Keep the evaluations' physical consequences in the disk cache the command line uses
+        (``enrichwatch.evaluation.cache``), so that a new record does not recompute the plants'
+        figures and transients that it leaves unchanged.
     """
 
     def __init__(self, store: RecordStore, signers: Mapping[str, Signer] | None = None,
                  verify_ttl_s: float = 5.0, clock: Callable[[], float] | None = None,
-                 today: Callable[[], date] | None = None) -> None:
+                 today: Callable[[], date] | None = None, use_cache: bool = True) -> None:
         import time
 
         self.store = store
@@ -276,6 +280,7 @@ class Ledger:
         self.verify_ttl_s = verify_ttl_s
         self._clock = clock or time.monotonic
         self.today = today or (lambda: datetime.now(UTC).date())
+        self.use_cache = use_cache
         self._verified: tuple[float, VerificationStatus] | None = None
         self._evaluations: OrderedDict[tuple, Any] = OrderedDict()
         self._diagrams: OrderedDict[tuple, list[dict]] = OrderedDict()
@@ -348,13 +353,21 @@ class Ledger:
             warnings = [] if status.ok else [
                 f"UNVERIFIED STORE: fails verification ({'; '.join(status.problems[:3])}): "
                 "findings may rest on tampered records"]
-            result = evaluate(known, facility, as_of, warnings=warnings)
+            result = evaluate(known, facility, as_of, warnings=warnings,
+                              cache=self._consequence_cache())
             with self._lock:
                 self._evaluations[key] = result
                 self._evaluating.pop(key, None)
                 while len(self._evaluations) > _EVAL_CACHE_SIZE:
                     self._evaluations.popitem(last=False)
         return result
+
+    def _consequence_cache(self):
+        """The disk cache of consequences, or None (``use_cache=False`` or no cache folder)."""
+        from ..evaluation.cache import ConsequenceCache, cache_directory
+
+        folder = cache_directory() if self.use_cache else None
+        return None if folder is None else ConsequenceCache(folder)
 
     def releases(self, facility: str) -> list[date]:
         """The dates as of which the facility's findings were released to the State."""
