@@ -531,24 +531,20 @@ class RecordStore:
         day = parse_date(as_of, "as_of").isoformat()
         limit = None if held_on is None else format_timestamp(parse_moment(held_on))
 
-        def wanted(row: StoredRow) -> bool:
-            return (row.facility == facility and type(row.known_on) is str
-                    and row.known_on <= day and (limit is None or (
-                        type(row.recorded_at) is str and row.recorded_at <= limit)))
+        def wanted(row: tuple) -> bool:         # a row as stored, in StoredRow order
+            known_on, recorded_at = row[4], row[5]
+            return (row[2] == facility and type(known_on) is str and known_on <= day
+                    and (limit is None or (type(recorded_at) is str and recorded_at <= limit)))
         return self._verify(wanted, memo)
 
-    def _verify(self, wanted: Callable[[StoredRow], bool] | None,
+    def _verify(self, wanted: Callable[[tuple], bool] | None,
                 memo: SignatureMemo | None) -> VerifiedRead:
         self._ensure_ready()
         checker = ChainChecker(None if memo is None else memo.verify)
-        picked: list[tuple[StoredRow, dict | None]] = []
         with _bulk(), self._backend.read() as conn:
             head_id, head_hash = conn.execute(_SELECT_HEAD).one()
-            for values in self._backend.rows(conn, _SCAN_ALL, _VERIFY_BATCH):
-                row = StoredRow(*values)
-                payload = checker.check(row)
-                if wanted is not None and wanted(row):
-                    picked.append((row, payload))
+            picked = checker.check_rows(self._backend.batches(conn, _SCAN_ALL, _VERIFY_BATCH),
+                                        wanted)
         if memo is not None:
             memo.save()
         return VerifiedRead(checker.report(head_id, head_hash), picked)
