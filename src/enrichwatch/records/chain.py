@@ -313,25 +313,27 @@ class ChainChecker:
         return payload
 
     def check_rows(self, batches: Iterable[Sequence[tuple]],
-                   wanted: Callable[[tuple], bool] | None = None
-                   ) -> list[tuple[StoredRow, dict | None]]:
+                   wanted: Callable[[tuple], bool] | None = None, *,
+                   every_payload: bool = True) -> list[tuple[StoredRow, dict | None]]:
         """Check rows (tuples in :class:`StoredRow` order, in batches, in ledger order) as
         :meth:`check` does, and return the ``(row, payload)`` of those ``wanted`` picks.
 
         One pass, each row handled once, in two ways. A row in its place (the next id, linked
         to the row before, not recorded before it) whose values are of their stored types and
-        whose hash is the SHA-256 of its hashed text (built around the stored payload text) is
-        as written: its payload is read only when something needs it (a party or policy
-        record, a signed or submitted record or one under a policy, for the signature rules;
-        a record ``wanted``), and then checked to be canonical as :meth:`check` does. Any other
-        row gets :meth:`check` itself, so every problem is reported as :meth:`check` words it.
+        whose hash is the SHA-256 of its hashed text (built around the stored payload text) has
+        its payload checked to be canonical, and read by the signature rules when they need it
+        (a party or policy record, a signed or submitted record, any record under a policy).
+        Any other row gets :meth:`check` itself, so that every problem is found and worded as
+        :meth:`check` finds and words it.
 
-        What the quick way does not do is decode, for its canonical form, the payload of a
-        record nothing reads: a payload text not canonical yet hashed and chained correctly
-        can only have been written, hash and all, behind the store's back -- a rewrite the
-        chain alone cannot see whatever the payload (the ledger head noted elsewhere, a
-        checkpoint and the signatures do) -- and the records read (evaluated, or deciding the
-        signature rules) are still checked to be canonical.
+        ``every_payload=False`` leaves out the canonical check of the payloads that neither
+        the signature rules nor ``wanted`` read (the work of decoding them, a third of the
+        pass): a payload text that is not canonical yet has its hash right, and the next
+        record's link to it, can only have been written, hash and all, behind the store's
+        back -- a rewrite the chain alone cannot tell from a canonical one (the signatures,
+        the ledger head noted elsewhere and a checkpoint do). Every other problem is still
+        found; :meth:`RecordStore.verified_read` checks so (the records it returns are
+        checked in full), :meth:`RecordStore.verify` does not.
         """
         picked: list[tuple[StoredRow, dict | None]] = []
         quote, sha256, store_kinds, make = _STRING, hashlib.sha256, STORE_KINDS, StoredRow._make
@@ -380,6 +382,8 @@ class ChainChecker:
                             self.parties.apply(rid, payload, kind)
                     if want:
                         picked.append((row, payload))
+                elif every_payload:
+                    self._read_payload(rid, payload_text)
         self.count, self.last_id = count, last_id
         self.last_hash, self.last_recorded_at = last_hash, last_time
         return picked
@@ -402,15 +406,17 @@ class ChainChecker:
                                   "time runs forward only (backdated or reordered)")
 
     def _payload(self, row: StoredRow) -> dict | None:
-        text = row.payload
+        return self._read_payload(row.id, row.payload)
+
+    def _read_payload(self, record_id: int, text: Any) -> dict | None:
         try:  # json.loads of a text that must start and end with its object (no whitespace)
             payload, end = _SCAN(text, 0) if type(text) is str else (None, -1)
             if end == len(text) and type(payload) is dict and payload_json(payload) == text:
                 return payload
         except (StopIteration, TypeError, ValueError):
             pass
-        self._problem(row.id, "payload is not the canonical JSON object that was written "
-                              "(altered)")
+        self._problem(record_id, "payload is not the canonical JSON object that was written "
+                                 "(altered)")
         return None
 
     def _check_hash(self, row: StoredRow, payload: dict) -> None:

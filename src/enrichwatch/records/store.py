@@ -524,9 +524,12 @@ class RecordStore:
         Returns
         -------
         VerifiedRead
-            ``report`` (as :meth:`verify` gives it) and ``records()`` (as :meth:`known_as_of`
-            gives them; read only when asked, so that a caller may refuse a store that fails
-            verification before it reads anything from it).
+            ``report`` (as :meth:`verify` gives it, but for one check: the payloads of
+            records neither returned nor needed by the signature rules are not decoded to check
+            their canonical form, see :meth:`.ChainChecker.check_rows`; every record returned
+            is checked in full) and ``records()`` (as :meth:`known_as_of` gives them; read only
+            when asked, so that a caller may refuse a store that fails verification before it
+            reads anything from it).
         """
         day = parse_date(as_of, "as_of").isoformat()
         limit = None if held_on is None else format_timestamp(parse_moment(held_on))
@@ -544,7 +547,7 @@ class RecordStore:
         with _bulk(), self._backend.read() as conn:
             head_id, head_hash = conn.execute(_SELECT_HEAD).one()
             picked = checker.check_rows(self._backend.batches(conn, _SCAN_ALL, _VERIFY_BATCH),
-                                        wanted)
+                                        wanted, every_payload=wanted is None)
         if memo is not None:
             memo.save()
         return VerifiedRead(checker.report(head_id, head_hash), picked)
