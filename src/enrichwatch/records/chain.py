@@ -200,6 +200,33 @@ class RecordReader:
                 self._moments[text] = found
         return found
 
+    def records(self, pairs: Iterable[tuple[StoredRow, dict | None]]) -> list[Record]:
+        """``[self.record(row, payload) for row, payload in pairs]``, in one loop (a read may
+        return a whole ledger)."""
+        days, moments, out = self._days, self._moments, []
+        new, setattr_, loads = object.__new__, object.__setattr__, json.loads
+        for row, payload in pairs:
+            (rid, kind, facility, valid_text, known_text, recorded_at, supersedes, source,
+             text, submitted_by, signature, prev_hash, digest) = row
+            valid_from = days.get(valid_text) if type(valid_text) is str else None
+            if valid_from is None:
+                valid_from = self._day(valid_text, rid, "valid_from")
+            known_on = days.get(known_text) if type(known_text) is str else None
+            if known_on is None:
+                known_on = self._day(known_text, rid, "known_on")
+            moment = moments.get(recorded_at) if type(recorded_at) is str else None
+            if moment is None:
+                moment = self._moment(recorded_at)
+            record = new(Record)        # stored_record(...), inline
+            setattr_(record, "__dict__", {
+                "id": rid, "kind": kind, "facility": facility, "valid_from": valid_from,
+                "known_on": known_on, "recorded_at": moment, "supersedes": supersedes,
+                "source": source, "payload": loads(text) if payload is None else payload,
+                "submitted_by": submitted_by, "signature": signature, "prev_hash": prev_hash,
+                "hash": digest})
+            out.append(record)
+        return out
+
     def record(self, row: StoredRow, payload: dict | None = None) -> Record:
         """The record of ``row``; ``payload``: its payload already read from ``row.payload``
         (else it is read here)."""
@@ -372,8 +399,8 @@ class ChainChecker:
                     continue
                 count += 1
                 last_id, last_hash, last_time = rid, digest, recorded_at
-                if (want or signature is not None or submitted_by is not None
-                        or kind in store_kinds or self.parties.policy is not None):
+                if (signature is not None or submitted_by is not None or kind in store_kinds
+                        or self.parties.policy is not None):
                     row = make(values)
                     payload = self._payload(row)
                     if payload is not None:
@@ -382,6 +409,9 @@ class ChainChecker:
                             self.parties.apply(rid, payload, kind)
                     if want:
                         picked.append((row, payload))
+                elif want:              # (the signature rules have nothing to say)
+                    row = make(values)
+                    picked.append((row, self._read_payload(rid, payload_text)))
                 elif every_payload:
                     self._read_payload(rid, payload_text)
         self.count, self.last_id = count, last_id

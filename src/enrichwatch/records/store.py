@@ -303,9 +303,8 @@ class VerifiedRead:
 
     def records(self) -> list[Record]:
         """The records selected (as :meth:`RecordStore.known_as_of` gives them)."""
-        reader = RecordReader()
         with _bulk():
-            return current([reader.record(row, payload) for row, payload in self.rows])
+            return current(RecordReader().records(self.rows))
 
 
 class RecordStore:
