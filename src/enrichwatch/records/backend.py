@@ -25,8 +25,9 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -227,7 +228,7 @@ class Backend:
         for found in self.batches(conn, sql, batch):
             yield from found
 
-    def batches(self, conn: Connection, sql: str, batch: int = 5000) -> Iterator[list[tuple]]:
+    def batches(self, conn: Connection, sql: str, batch: int = 5000) -> Iterator[Sequence[Any]]:
         """:meth:`rows`, a list of up to ``batch`` rows at a time."""
         raw = conn.connection.dbapi_connection
         if raw is None:                         # pragma: no cover - a closed connection

@@ -54,7 +54,7 @@ from .chain import (
     record_hash,
 )
 from .errors import RecordError, StoreError
-from .model import STORE_KINDS, Record, RecordDraft, stored_record
+from .model import STORE_KINDS, Record, RecordDraft
 from .parties import PartyBook
 from .tables import HEAD_REVISION, RECORD_COLUMNS, ledger_head, records
 
