@@ -25,8 +25,9 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -224,6 +225,11 @@ class Backend:
         """The rows of ``sql`` (a query without parameters) as the driver gives them, read in
         batches inside ``conn``'s transaction (PostgreSQL: a server-side cursor, so that a
         large ledger is never held whole): no per-row work by SQLAlchemy."""
+        for found in self.batches(conn, sql, batch):
+            yield from found
+
+    def batches(self, conn: Connection, sql: str, batch: int = 5000) -> Iterator[Sequence[Any]]:
+        """:meth:`rows`, a list of up to ``batch`` rows at a time."""
         raw = conn.connection.dbapi_connection
         if raw is None:                         # pragma: no cover - a closed connection
             raise StoreError(self.display_url, "the connection is closed")
@@ -232,7 +238,7 @@ class Backend:
         try:
             cursor.execute(sql)
             while found := cursor.fetchmany(batch):
-                yield from found
+                yield found
         finally:
             cursor.close()
 

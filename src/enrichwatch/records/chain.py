@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -200,6 +200,33 @@ class RecordReader:
                 self._moments[text] = found
         return found
 
+    def records(self, pairs: Iterable[tuple[StoredRow, dict | None]]) -> list[Record]:
+        """``[self.record(row, payload) for row, payload in pairs]``, in one loop (a read may
+        return a whole ledger)."""
+        days, moments, out = self._days, self._moments, []
+        new, setattr_, loads = object.__new__, object.__setattr__, json.loads
+        for row, payload in pairs:
+            (rid, kind, facility, valid_text, known_text, recorded_at, supersedes, source,
+             text, submitted_by, signature, prev_hash, digest) = row
+            valid_from = days.get(valid_text) if type(valid_text) is str else None
+            if valid_from is None:
+                valid_from = self._day(valid_text, rid, "valid_from")
+            known_on = days.get(known_text) if type(known_text) is str else None
+            if known_on is None:
+                known_on = self._day(known_text, rid, "known_on")
+            moment = moments.get(recorded_at) if type(recorded_at) is str else None
+            if moment is None:
+                moment = self._moment(recorded_at)
+            record = new(Record)        # stored_record(...), inline
+            setattr_(record, "__dict__", {
+                "id": rid, "kind": kind, "facility": facility, "valid_from": valid_from,
+                "known_on": known_on, "recorded_at": moment, "supersedes": supersedes,
+                "source": source, "payload": loads(text) if payload is None else payload,
+                "submitted_by": submitted_by, "signature": signature, "prev_hash": prev_hash,
+                "hash": digest})
+            out.append(record)
+        return out
+
     def record(self, row: StoredRow, payload: dict | None = None) -> Record:
         """The record of ``row``; ``payload``: its payload already read from ``row.payload``
         (else it is read here)."""
@@ -312,6 +339,85 @@ class ChainChecker:
         self.last_recorded_at = row.recorded_at
         return payload
 
+    def check_rows(self, batches: Iterable[Sequence[tuple]],
+                   wanted: Callable[[tuple], bool] | None = None, *,
+                   every_payload: bool = True) -> list[tuple[StoredRow, dict | None]]:
+        """Check rows (tuples in :class:`StoredRow` order, in batches, in ledger order) as
+        :meth:`check` does, and return the ``(row, payload)`` of those ``wanted`` picks.
+
+        One pass, each row handled once, in two ways. A row in its place (the next id, linked
+        to the row before, not recorded before it) whose values are of their stored types and
+        whose hash is the SHA-256 of its hashed text (built around the stored payload text) has
+        its payload checked to be canonical, and read by the signature rules when they need it
+        (a party or policy record, a signed or submitted record, any record under a policy).
+        Any other row gets :meth:`check` itself, so that every problem is found and worded as
+        :meth:`check` finds and words it.
+
+        ``every_payload=False`` leaves out the canonical check of the payloads that neither
+        the signature rules nor ``wanted`` read (the work of decoding them, a third of the
+        pass): a payload text that is not canonical yet has its hash right, and the next
+        record's link to it, can only have been written, hash and all, behind the store's
+        back -- a rewrite the chain alone cannot tell from a canonical one (the signatures,
+        the ledger head noted elsewhere and a checkpoint do). Every other problem is still
+        found; :meth:`RecordStore.verified_read` checks so (the records it returns are
+        checked in full), :meth:`RecordStore.verify` does not.
+        """
+        picked: list[tuple[StoredRow, dict | None]] = []
+        quote, sha256, store_kinds, make = _STRING, hashlib.sha256, STORE_KINDS, StoredRow._make
+        last_id, last_hash, last_time = self.last_id, self.last_hash, self.last_recorded_at
+        count = self.count
+        for batch in batches:
+            for values in batch:
+                (rid, kind, facility, valid_from, known_on, recorded_at, supersedes, source,
+                 payload_text, submitted_by, signature, prev_hash, digest) = values
+                try:
+                    quick = (type(rid) is int and rid == last_id + 1 and prev_hash == last_hash
+                             and type(recorded_at) is str and recorded_at >= last_time
+                             and (supersedes is None or type(supersedes) is int)
+                             and type(payload_text) is str and payload_text.isascii()
+                             and sha256(
+                                 f'{{"facility":{quote(facility)},"id":{rid},"kind":'
+                                 f'{quote(kind)},"known_on":{quote(known_on)},"payload":'
+                                 f'{payload_text},"prev_hash":{quote(prev_hash)},"recorded_at":'
+                                 f'{quote(recorded_at)},"source":{quote(source)},"submitted_by":'
+                                 f'{"null" if submitted_by is None else quote(submitted_by)},'
+                                 f'"supersedes":{"null" if supersedes is None else supersedes},'
+                                 f'"valid_from":{quote(valid_from)}}}'.encode("ascii")
+                             ).hexdigest() == digest)
+                except TypeError:       # a value of another type than stored: the full check
+                    quick = False
+                want = wanted is not None and wanted(values)
+                if not quick:
+                    self.count, self.last_id = count, last_id
+                    self.last_hash, self.last_recorded_at = last_hash, last_time
+                    row = make(values)
+                    payload = self.check(row)
+                    count, last_id, last_hash = self.count, self.last_id, self.last_hash
+                    last_time = self.last_recorded_at
+                    if want:
+                        picked.append((row, payload))
+                    continue
+                count += 1
+                last_id, last_hash, last_time = rid, digest, recorded_at
+                if (signature is not None or submitted_by is not None or kind in store_kinds
+                        or self.parties.policy is not None):
+                    row = make(values)
+                    payload = self._payload(row)
+                    if payload is not None:
+                        self._check_signature(row, payload)
+                        if kind in store_kinds:
+                            self.parties.apply(rid, payload, kind)
+                    if want:
+                        picked.append((row, payload))
+                elif want:              # (the signature rules have nothing to say)
+                    row = make(values)
+                    picked.append((row, self._read_payload(rid, payload_text)))
+                elif every_payload:
+                    self._read_payload(rid, payload_text)
+        self.count, self.last_id = count, last_id
+        self.last_hash, self.last_recorded_at = last_hash, last_time
+        return picked
+
     def _check_position(self, row: StoredRow) -> None:
         expected = self.last_id + 1
         if row.id > expected:
@@ -330,15 +436,17 @@ class ChainChecker:
                                   "time runs forward only (backdated or reordered)")
 
     def _payload(self, row: StoredRow) -> dict | None:
-        text = row.payload
+        return self._read_payload(row.id, row.payload)
+
+    def _read_payload(self, record_id: int, text: Any) -> dict | None:
         try:  # json.loads of a text that must start and end with its object (no whitespace)
             payload, end = _SCAN(text, 0) if type(text) is str else (None, -1)
             if end == len(text) and type(payload) is dict and payload_json(payload) == text:
                 return payload
         except (StopIteration, TypeError, ValueError):
             pass
-        self._problem(row.id, "payload is not the canonical JSON object that was written "
-                              "(altered)")
+        self._problem(record_id, "payload is not the canonical JSON object that was written "
+                                 "(altered)")
         return None
 
     def _check_hash(self, row: StoredRow, payload: dict) -> None:

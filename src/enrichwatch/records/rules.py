@@ -22,9 +22,8 @@ draft 1 (report): known_on = '2023-01-30': expected a date on or after valid_fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 from ..dates import parse_date
 from ..errors import InputError
@@ -72,9 +71,9 @@ class LedgerView(Protocol):
         """The id of the first ``facility`` record of that code, or None."""
 
 
-@dataclass(frozen=True)
-class CheckedDraft:
-    """A draft whose own fields passed: dates parsed, payload normalised."""
+class CheckedDraft(NamedTuple):
+    """A draft whose own fields passed: dates parsed, payload normalised (a named tuple: the
+    store makes them by the thousand)."""
 
     kind: str
     facility: str
@@ -93,6 +92,8 @@ def _text_ok(value: Any, allow_none: bool = False) -> bool:
         return False
     if "\x00" in value:
         return False
+    if value.isascii():                 # (encodes as it is)
+        return True
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -101,8 +102,11 @@ def _text_ok(value: Any, allow_none: bool = False) -> bool:
 
 
 def _draft_date(draft: RecordDraft, name: str, where: str, problems: list) -> date | None:
+    value = getattr(draft, name)
+    if type(value) is date:             # (what parse_date gives back at once)
+        return value
     try:
-        return parse_date(getattr(draft, name), name)
+        return parse_date(value, name)
     except InputError as err:
         problems.append(RecordProblem(where, err.param, err.value, err.allowed))
         return None
@@ -180,12 +184,8 @@ def check_draft(draft: RecordDraft, where: str, today: date) -> CheckedDraft:
     if problems or valid_from is None or known_on is None or payload is None:
         raise RecordError(problems or [RecordProblem(where, "kind", draft.kind,
                                                      "one of " + ", ".join(KINDS))])
-    checked = object.__new__(CheckedDraft)    # CheckedDraft(...), in one step (no per-field
-    checked.__dict__.update(kind=draft.kind, facility=draft.facility,  # frozen setattr)
-                            valid_from=valid_from, known_on=known_on, source=draft.source,
-                            payload=payload, supersedes=draft.supersedes,
-                            submitted_by=draft.submitted_by)
-    return checked
+    return CheckedDraft(draft.kind, draft.facility, valid_from, known_on, draft.source,
+                        payload, draft.supersedes, draft.submitted_by)
 
 
 # -- against the ledger ---------------------------------------------------------------------------
@@ -317,7 +317,9 @@ def check_against_ledger(d: CheckedDraft, new_id: int, signer: Signer | None,
         problems += _sample_problems(d, ledger, where)
     if d.kind in STORE_KINDS:
         problems += _party_problems(d, ledger, where)
-    problems += _signature_problems(d, new_id, signer, ledger, where)
+    if (signer is not None or d.submitted_by is not None or d.kind in STORE_KINDS
+            or ledger.parties.policy is not None):  # (else: nothing to sign, no one to ask)
+        problems += _signature_problems(d, new_id, signer, ledger, where)
     if problems:
         raise RecordError(problems)
     return signer.party if signer is not None else d.submitted_by

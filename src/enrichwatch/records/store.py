@@ -50,12 +50,11 @@ from .chain import (
     RecordReader,
     StoredRow,
     VerificationReport,
-    hashed_text,
     payload_json,
     record_hash,
 )
 from .errors import RecordError, StoreError
-from .model import STORE_KINDS, Record, RecordDraft, stored_record
+from .model import STORE_KINDS, Record, RecordDraft
 from .parties import PartyBook
 from .tables import HEAD_REVISION, RECORD_COLUMNS, ledger_head, records
 
@@ -164,16 +163,28 @@ class _TransactionLedger:
         return self.cache.facilities.get(code)
 
 
-def _precheck(item: tuple, n: int, today: date, rules) -> tuple[CheckedDraft, Signer | None, str]:
+def _label(label: str | int, kind: str) -> str:
+    """An item's label: its own, or ``draft <n> (<kind>)`` for the n-th item."""
+    return label if type(label) is str else f"draft {label} ({kind})"
+
+
+def _precheck(item: tuple, n: int, today: date, rules
+              ) -> tuple[CheckedDraft, Signer | None, str | int]:
     """``(draft, signer[, label])`` -> ``(checked draft, signer, label)``: the draft's own
-    checks, which need no database (done once; a CheckedDraft passes through)."""
+    checks, which need no database (done once; a CheckedDraft passes through). Without a
+    label of its own, the label is ``n``: :func:`_label` words it when a message needs it (the
+    checks run again then, to name the draft)."""
     draft, signer = item[0], item[1]
     if isinstance(draft, rules.CheckedDraft):
         return draft, signer, item[2]
     if not isinstance(draft, RecordDraft):
         raise TypeError(f"draft {n}: expected a RecordDraft, got {type(draft).__name__}")
-    label = item[2] if len(item) > 2 else f"draft {n} ({draft.kind})"
-    return rules.check_draft(draft, label, today), signer, label
+    if len(item) > 2:
+        return rules.check_draft(draft, item[2], today), signer, item[2]
+    try:
+        return rules.check_draft(draft, "", today), signer, n
+    except RecordError:
+        return rules.check_draft(draft, _label(n, draft.kind), today), signer, n
 
 
 def _precheck_all(items: Sequence[tuple], today: date) -> list[tuple]:
@@ -230,6 +241,59 @@ def _bulk() -> Iterator[None]:
             gc.enable()
 
 
+_new, _setattr = object.__new__, object.__setattr__
+_quote = json.encoder.encode_basestring_ascii    # what canonical JSON writes for a str
+
+
+class _Builder:
+    """Builds the records of one transaction and their rows as stored: each payload encoded
+    once (the stored text is the one hashed), ``recorded_at`` formatted once for all, each
+    distinct date written once."""
+
+    def __init__(self, recorded_at: str, moment: datetime) -> None:
+        self.recorded_at = recorded_at
+        self.moment = moment
+        self._days: dict[date, str] = {}
+        self._quoted_time = _quote(recorded_at)
+
+    def __call__(self, checked: CheckedDraft, signer: Signer | None,
+                 submitted_by: str | None, new_id: int, prev_hash: str
+                 ) -> tuple[Record, tuple]:
+        """The record ``new_id`` of a checked draft, chained to ``prev_hash``, and its row."""
+        kind, facility, valid, known, source, payload, supersedes, _ = checked
+        days = self._days
+        valid_from = days.get(valid) or days.setdefault(valid, valid.isoformat())
+        known_on = days.get(known) or days.setdefault(known, known.isoformat())
+        recorded_at = self.recorded_at
+        text = payload_json(payload)
+        if (type(new_id) is int and (supersedes is None or type(supersedes) is int)
+                and (submitted_by is None or type(submitted_by) is str)):
+            # hashed_text(...), the values of their stored types (the dates written here)
+            q = _quote
+            hashed = (f'{{"facility":{q(facility)},"id":{new_id},"kind":{q(kind)},'
+                      f'"known_on":"{known_on}","payload":{text},"prev_hash":{q(prev_hash)},'
+                      f'"recorded_at":{self._quoted_time},"source":{q(source)},'
+                      f'"submitted_by":{"null" if submitted_by is None else q(submitted_by)},'
+                      f'"supersedes":{"null" if supersedes is None else supersedes},'
+                      f'"valid_from":"{valid_from}"}}')
+            digest = hashlib.sha256(hashed.encode("ascii")).hexdigest()
+        else:                           # pragma: no cover - check_draft gives these types
+            digest = record_hash(dict(id=new_id, kind=kind, facility=facility,
+                                      valid_from=valid_from, known_on=known_on,
+                                      recorded_at=recorded_at, supersedes=supersedes,
+                                      source=source, payload=payload,
+                                      submitted_by=submitted_by, prev_hash=prev_hash))
+        signature = None if signer is None else signer.sign(digest)
+        record = _new(Record)           # Record(...) in one step (no per-field frozen setattr)
+        _setattr(record, "__dict__", {
+            "id": new_id, "kind": kind, "facility": facility, "valid_from": valid,
+            "known_on": known, "recorded_at": self.moment, "supersedes": supersedes,
+            "source": source, "payload": payload, "submitted_by": submitted_by,
+            "signature": signature, "prev_hash": prev_hash, "hash": digest})
+        return record, (new_id, kind, facility, valid_from, known_on, recorded_at, supersedes,
+                        source, text, submitted_by, signature, prev_hash, digest)
+
+
 @dataclass(frozen=True)
 class VerifiedRead:
     """What :meth:`RecordStore.verified_read` found in one snapshot of the ledger."""
@@ -239,9 +303,8 @@ class VerifiedRead:
 
     def records(self) -> list[Record]:
         """The records selected (as :meth:`RecordStore.known_as_of` gives them)."""
-        reader = RecordReader()
         with _bulk():
-            return current([reader.record(row, payload) for row, payload in self.rows])
+            return current(RecordReader().records(self.rows))
 
 
 class RecordStore:
@@ -390,12 +453,20 @@ class RecordStore:
         out, rows = [], []
         from .rules import check_against_ledger
 
+        build = _Builder(stamp, moment)
         for draft, signer, label in (items if prechecked else _precheck_all(items, today)):
             # (LedgerView.parties is a plain attribute there, a read-only property here)
-            submitted_by = check_against_ledger(draft, head_id + 1, signer,
-                                                ledger, label)  # type: ignore[arg-type]
-            record, row = self._build(draft, signer, submitted_by, head_id + 1, head_hash,
-                                      (stamp, moment))
+            try:
+                submitted_by = check_against_ledger(
+                    draft, head_id + 1, signer, ledger,  # type: ignore[arg-type]
+                    label if type(label) is str else "")
+            except RecordError:         # again, to name the draft (the checks only read)
+                if type(label) is str:
+                    raise
+                check_against_ledger(draft, head_id + 1, signer, ledger,  # type: ignore[arg-type]
+                                     _label(label, draft.kind))
+                raise
+            record, row = build(draft, signer, submitted_by, head_id + 1, head_hash)
             ledger.add(record)
             out.append(record)
             rows.append(row)
@@ -405,32 +476,6 @@ class RecordStore:
             conn.execute(_UPDATE_HEAD, {"new_id": head_id, "new_hash": head_hash})
             ledger.committing(head_id)  # (the cache is reset if the commit fails)
         return out
-
-    @staticmethod
-    def _build(checked: CheckedDraft, signer: Signer | None, submitted_by: str | None,
-               new_id: int, prev_hash: str, stamp: tuple[str, datetime]
-               ) -> tuple[Record, tuple]:
-        """The record, and its row as stored: the payload encoded once (the stored text is
-        the one hashed), ``recorded_at`` as the transaction formatted it."""
-        recorded_at, moment = stamp
-        valid_from, known_on = checked.valid_from.isoformat(), checked.known_on.isoformat()
-        payload = payload_json(checked.payload)
-        text = hashed_text(new_id, checked.kind, checked.facility, valid_from, known_on,
-                           recorded_at, checked.supersedes, checked.source, payload,
-                           submitted_by, prev_hash)
-        digest = (hashlib.sha256(text.encode("ascii")).hexdigest() if text is not None else
-                  record_hash(dict(id=new_id, kind=checked.kind, facility=checked.facility,
-                                   valid_from=valid_from, known_on=known_on,
-                                   recorded_at=recorded_at, supersedes=checked.supersedes,
-                                   source=checked.source, payload=checked.payload,
-                                   submitted_by=submitted_by, prev_hash=prev_hash)))
-        signature = None if signer is None else signer.sign(digest)
-        record = stored_record((new_id, checked.kind, checked.facility, checked.valid_from,
-                                checked.known_on, moment, checked.supersedes, checked.source,
-                                checked.payload, submitted_by, signature, prev_hash, digest))
-        return record, (new_id, checked.kind, checked.facility, valid_from, known_on,
-                        recorded_at, checked.supersedes, checked.source, payload, submitted_by,
-                        signature, prev_hash, digest)
 
     # -- reading ----------------------------------------------------------------------------------
     def _select(self, *conditions) -> list[Record]:
@@ -524,31 +569,30 @@ class RecordStore:
         Returns
         -------
         VerifiedRead
-            ``report`` (as :meth:`verify` gives it) and ``records()`` (as :meth:`known_as_of`
-            gives them; read only when asked, so that a caller may refuse a store that fails
-            verification before it reads anything from it).
+            ``report`` (as :meth:`verify` gives it, but for one check: the payloads of
+            records neither returned nor needed by the signature rules are not decoded to check
+            their canonical form, see :meth:`.ChainChecker.check_rows`; every record returned
+            is checked in full) and ``records()`` (as :meth:`known_as_of` gives them; read only
+            when asked, so that a caller may refuse a store that fails verification before it
+            reads anything from it).
         """
         day = parse_date(as_of, "as_of").isoformat()
         limit = None if held_on is None else format_timestamp(parse_moment(held_on))
 
-        def wanted(row: StoredRow) -> bool:
-            return (row.facility == facility and type(row.known_on) is str
-                    and row.known_on <= day and (limit is None or (
-                        type(row.recorded_at) is str and row.recorded_at <= limit)))
+        def wanted(row: tuple) -> bool:         # a row as stored, in StoredRow order
+            known_on, recorded_at = row[4], row[5]
+            return (row[2] == facility and type(known_on) is str and known_on <= day
+                    and (limit is None or (type(recorded_at) is str and recorded_at <= limit)))
         return self._verify(wanted, memo)
 
-    def _verify(self, wanted: Callable[[StoredRow], bool] | None,
+    def _verify(self, wanted: Callable[[tuple], bool] | None,
                 memo: SignatureMemo | None) -> VerifiedRead:
         self._ensure_ready()
         checker = ChainChecker(None if memo is None else memo.verify)
-        picked: list[tuple[StoredRow, dict | None]] = []
         with _bulk(), self._backend.read() as conn:
             head_id, head_hash = conn.execute(_SELECT_HEAD).one()
-            for values in self._backend.rows(conn, _SCAN_ALL, _VERIFY_BATCH):
-                row = StoredRow(*values)
-                payload = checker.check(row)
-                if wanted is not None and wanted(row):
-                    picked.append((row, payload))
+            picked = checker.check_rows(self._backend.batches(conn, _SCAN_ALL, _VERIFY_BATCH),
+                                        wanted, every_payload=wanted is None)
         if memo is not None:
             memo.save()
         return VerifiedRead(checker.report(head_id, head_hash), picked)
