@@ -366,9 +366,13 @@ def test_more_than_one_sq_says_the_first_once(cli):
     assert headline.count("first") == 1
 
 
-def test_an_unreachable_target_gives_the_reason_and_no_empty_table(cli):
-    code, out, _ = cli("breakout", FEB_2023, "--sq", "10")
+def test_an_unreachable_target_gives_the_reason_and_no_empty_table(cli, tmp_path):
+    report = tmp_path / "unreachable.html"
+    code, out, _ = cli("breakout", FEB_2023, "--sq", "10", "--report", report)
     flat = " ".join(out.split())
+    html = " ".join(report.read_text(encoding="utf-8").split())
+    assert "10 significant quantities not reachable: 10 SQ contain 250 kg U-235" in html
+    assert "26.25 kg U-235" in html
     assert code == 0 and "10 SQ not reachable" in flat
     # 10 SQ = 250 kg U-235; the file's stock is 43.75 kg U at 60 % = 26.25 kg U-235
     assert "Not reachable: 10 SQ contain 250 kg U-235" in flat and "26.25 kg U-235" in flat

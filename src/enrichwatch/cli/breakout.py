@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from ..report.breakout import unreachable_reason
 from .app import JSON_OPTION, BadInput, app, check_output_path, emit
 from .options import (
     CATALOG_OPTION,
@@ -209,27 +210,6 @@ def _headline(p: dict) -> str:
     return head + ("" if bound is None else f"; ideal-SWU lower bound {_days(bound)}")
 
 
-def _unreachable(p: dict) -> str:
-    """Why no schedule reaches the target: too little U-235 in the stocks, or too little that
-    the steps can enrich."""
-    levels = p["materials"]
-    held = sum(m["initial_kg_u"] * m["assay_wt_pct"] / 100 for m in levels)
-    stocks = ", ".join(f"{m['initial_kg_u']:.4g} kg U at {m['assay_wt_pct']:g} %"
-                       for m in levels if m["initial_kg_u"] > 0) or "nothing on the ladder"
-    need = p["n_sq"] * p["sq_u235_kg"]
-    top = levels[-1]["assay_wt_pct"] if levels else 90.0
-    target = (f"{_sq(p['n_sq'])} contain {need:.4g} kg U-235 ({p['target_kg_u']:.4g} kg U at "
-              f"{top:g} %)")
-    if held < need:
-        return f"{target}; the stocks hold {held:.4g} kg U-235 ({stocks})."
-    if p["lower_bound"]["days"] is None:
-        return (f"{target}; the stocks hold {held:.4g} kg U-235 ({stocks}), but even ideal "
-                f"steps lose too much of it in their tails.")
-    return (f"{target}; the stocks hold {held:.4g} kg U-235 ({stocks}), but the installed "
-            f"cascades cannot run the steps of the ladder that would make it (plan status "
-            f"{p['status']}).")
-
-
 def _schedule(rows: list[dict]):
     """The schedule as a table whose numbers are never cut: at 80 columns the names wrap."""
     from rich.markup import escape
@@ -257,7 +237,7 @@ def _plan_table(out, p: dict) -> None:
     out.print(f"[bold]{escape(p['state'])}[/] ({p['date'] or 'undated'}), plant model "
               f"{escape(p['model'])}: {_headline(p)}")
     if p["days_to_n_sq"] is None:
-        out.print(f"[yellow]Not reachable: {escape(_unreachable(p))}[/]")
+        out.print(f"[yellow]Not reachable: {escape(unreachable_reason(p))}[/]")
     elif not p["schedule"]:
         out.print(f"No enrichment needed: the stocks already hold {_sq(p['n_sq'])}.")
     else:

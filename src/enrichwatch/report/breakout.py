@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ._html import render, svg
 
-__all__ = ["render_breakout_report", "render_timeline_report"]
+__all__ = ["render_breakout_report", "render_timeline_report", "unreachable_reason"]
 
 
 #: Assumptions and sources longer than this [characters] go below the results, in columns,
@@ -28,21 +28,42 @@ def _headline(d: dict) -> str:
     lb = d["lower_bound"]
     first = ("" if d["n_sq"] == 1 else
              f", the first after {_days(d['days_to_first_sq'])}")
+    if d["days_to_n_sq"] is None:
+        return f"{_sq(d['n_sq'])} not reachable: {unreachable_reason(d)} Plant model: {d['model']}."
     return (f"{_days(d['days_to_n_sq'])} to {_sq(d['n_sq'])}{first}; ideal-SWU lower bound "
             f"{_days(lb['days'])} ({lb['swu_kg']:.4g} kg-SWU); plant model: {d['model']}.")
+
+
+def unreachable_reason(p: dict) -> str:
+    """Why no schedule reaches the target: too little U-235 in the stocks, or too little that
+    the steps can enrich."""
+    levels = p["materials"]
+    held = sum(m["initial_kg_u"] * m["assay_wt_pct"] / 100 for m in levels)
+    stocks = ", ".join(f"{m['initial_kg_u']:.4g} kg U at {m['assay_wt_pct']:g} %"
+                       for m in levels if m["initial_kg_u"] > 0) or "nothing on the ladder"
+    need = p["n_sq"] * p["sq_u235_kg"]
+    top = levels[-1]["assay_wt_pct"] if levels else 90.0
+    target = (f"{p['n_sq']:g} SQ contain {need:.4g} kg U-235 ({p['target_kg_u']:.4g} kg U at "
+              f"{top:g} %)")
+    if held < need:
+        return f"{target}; the stocks hold {held:.4g} kg U-235 ({stocks})."
+    if p["lower_bound"]["days"] is None:
+        return (f"{target}; the stocks hold {held:.4g} kg U-235 ({stocks}), but even ideal "
+                f"steps lose too much of it in their tails.")
+    return (f"{target}; the stocks hold {held:.4g} kg U-235 ({stocks}), but the installed "
+            f"cascades cannot run the steps of the ladder that would make it (plan status "
+            f"{p['status']}).")
 
 
 def _stacked(assumptions, sources) -> bool:
     return sum(len(str(a)) for a in list(assumptions) + list(sources)) > _SIDEBAR_CHARS
 
 
-def render_breakout_report(plan, distribution=None, *, title: str | None = None) -> str:
-    """HTML report of a breakout plan (schedule, material, steps) and, if given, its Monte
-    Carlo distribution, with the state's and the plan's assumptions beside them."""
-    from ..breakout import plot_distribution, plot_schedule
+def _schedule_section(plan, d: dict) -> dict:
+    """The schedule: its chart and its table, one row per step."""
+    from ..breakout import plot_schedule
 
-    d = plan.as_dict()
-    sections = [{
+    return {
         "title": "Schedule",
         "summary": _headline(d),
         "figure": svg(plot_schedule(plan), "sch-"),
@@ -56,7 +77,21 @@ def render_breakout_report(plan, distribution=None, *, title: str | None = None)
                   f"{e['feed_wt_pct']:.3g} → {e['product_wt_pct']:.3g} "
                   f"({e['tails_wt_pct']:.3g})", e["tails"], f"{e['start_day']:.2f}",
                   f"{e['end_day']:.2f}", f"{e['feed_kg_u']:.2f}", f"{e['product_kg_u']:.2f}"]
-                 for e in d["schedule"]]}]
+                 for e in d["schedule"]]}
+
+
+def render_breakout_report(plan, distribution=None, *, title: str | None = None) -> str:
+    """HTML report of a breakout plan (schedule, material, steps) and, if given, its Monte
+    Carlo distribution, with the state's and the plan's assumptions beside them."""
+    from ..breakout import plot_distribution
+
+    d = plan.as_dict()
+    if not d["schedule"]:           # unreachable, or nothing to enrich: no chart, no table
+        nothing = "" if d["days_to_n_sq"] is None else (
+            f" No enrichment needed: the stocks already hold {_sq(d['n_sq'])}.")
+        sections = [{"title": "Schedule", "summary": _headline(d) + nothing, "rows": []}]
+    else:
+        sections = [_schedule_section(plan, d)]
     if distribution is not None:
         m = distribution.as_dict()
         p = m["percentiles_days"]
