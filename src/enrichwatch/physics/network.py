@@ -318,15 +318,31 @@ class Network:
                 comps[s, k] += f.rate_kg_per_yr * f.composition.fraction(iso)
         return total, comps
 
+    @functools.cached_property
+    def _design_cut_array(self) -> np.ndarray:
+        """Every stage's design cut, built once (read-only; :meth:`_design_cuts` copies)."""
+        cuts = np.concatenate([np.asarray(c.stage_cuts, dtype=float)
+                               for c in self.cascades.values()])
+        cuts.flags.writeable = False
+        return cuts
+
+    @functools.cached_property
+    def _design_odds(self) -> np.ndarray:
+        """``theta / (1 - theta)`` of the design cuts, built once: the rate-imposing solves
+        shift them again and again."""
+        odds = self._design_cut_array / (1.0 - self._design_cut_array)
+        odds.flags.writeable = False
+        return odds
+
     def _design_cuts(self) -> np.ndarray:
-        return np.concatenate([np.asarray(c.stage_cuts) for c in self.cascades.values()])
+        return self._design_cut_array.copy()
 
     def _cuts(self, log_odds_shift: Mapping[str, float]) -> np.ndarray:
         cuts = self._design_cuts()
         for name, shift in log_odds_shift.items():
             o, c = self._offsets[name], self.cascades[name]
             sl = slice(o, o + c.n_stages)
-            odds = cuts[sl] / (1.0 - cuts[sl]) * np.exp(shift)
+            odds = self._design_odds[sl] * np.exp(shift)
             cuts[sl] = odds / (1.0 + odds)
         return cuts
 
