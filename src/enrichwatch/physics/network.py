@@ -200,8 +200,8 @@ class Network:
     def __init__(self, cascades: Iterable, links: Iterable[Link] = (),
                  feeds: Iterable[ExternalFeed] = (), *,
                  max_newton_iterations: int = ss.NEWTON_MAX_ITERATIONS) -> None:
-        if isinstance(max_newton_iterations, bool) or \
-                not isinstance(max_newton_iterations, int | np.integer) or max_newton_iterations < 1:
+        cap = max_newton_iterations
+        if isinstance(cap, bool) or not isinstance(cap, int | np.integer) or cap < 1:
             raise ConfigurationError("max_newton_iterations", max_newton_iterations,
                                      "a whole number >= 1")
         self.max_newton_iterations = int(max_newton_iterations)

@@ -57,8 +57,8 @@ Three stages, heads up and tails down, fed 1 kg U/yr in the middle at cuts of on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from typing import NoReturn
 
