@@ -90,6 +90,10 @@ _LINE_SEARCH_HALVINGS = 30
 #: solve meets none: none of the ~1,800 solves of the physics, facility and breakout tests did).
 _MAX_STALLS = 2
 _MAX_FAILED_SEARCHES = 3
+#: Most stages for the dense least-squares Newton step taken when the sparse Newton system is
+#: exactly singular (a degenerate network): it costs O(S^3), ~1 s at 1,000 stages and minutes
+#: at the plant limit of 10,000; beyond this the solve gives up instead.
+_DENSE_FALLBACK_MAX_STAGES = 1000
 
 
 @dataclass(frozen=True)
@@ -455,11 +459,17 @@ def _newton_step(p: _Problem, shares, routed, comps, resid) -> np.ndarray:
         (-(r.heads - r.tails)[:, None] * ab_n[r.src]).ravel(),     # -D diag(a b N)
         np.where(active[:, None], c / scale[:, None], 0.0).ravel(),
         np.where(active, (dc * comps).sum(axis=1) / scale, 1.0)])  # inactive stages pinned
+    if not np.all(np.isfinite(border)):
+        _give_up(p, resid, "(the Newton system overflows)")
     rhs = np.zeros(n * (n_iso + 1))
     rhs[n_iso::n_iso + 1] = -resid
     try:
         return p.systems.newton.solve(border, rhs)[n_iso::n_iso + 1]
     except np.linalg.LinAlgError:
+        if n > _DENSE_FALLBACK_MAX_STAGES:      # a dense S x S least squares: minutes, not ms
+            _give_up(p, resid, f"(the Newton system is singular, and with {n} stages too "
+                               f"large for the dense least-squares step, at most "
+                               f"{_DENSE_FALLBACK_MAX_STAGES})")
         return np.linalg.lstsq(_jacobian(p, shares, routed, comps), -resid, rcond=None)[0]
 
 
