@@ -40,7 +40,8 @@ bench.check("Monte Carlo: 10^6 samples, January 2023 activities",
 bench.scaling("Monte Carlo cost in samples",
               scaling(lambda n: (lambda: detection_distribution(
                   acts, method="monte-carlo", samples=n, seed=1, chunk_size=50_000)),
-                      [10_000, 100_000, 1_000_000], repeats=3), max_exponent=1.2, unit="N")
+                      [1_000, 10_000, 100_000, 1_000_000], repeats=3), max_exponent=1.2,
+              unit="N")
 bench.check("timeline: 29 report dates, breakout schedules given",
             measure(lambda: detection_timeline(regime, profiles=profiles), repeats=3),
             target=3.0)

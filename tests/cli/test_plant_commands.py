@@ -151,3 +151,16 @@ def test_report_to_standard_output(cli_process, tmp_path):
 def test_report_to_standard_output_with_json_is_refused(cli):
     code, out, err = cli("solve", DECLARED, "--report", "-", "--json")
     assert code == 1 and "--report" in out and "standard output" in out
+
+
+def test_a_plant_that_does_not_converge_exits_1_naming_the_setting(cli, tmp_path):
+    """Issue 14: was exit 2 (internal error) after minutes on a big plant."""
+    from tests.facility.test_solve_convergence import _plant_text
+
+    path = tmp_path / "chain.toml"
+    path.write_text(_plant_text())
+    code, out, err = cli("solve", path)
+    assert code == 1 and "Traceback" not in out + err
+    assert "chain.toml" in err and "did not converge" in err and "at the design cuts" in err
+    code, out, _ = cli("solve", path, "--json")
+    assert code == 1 and "try:" in json.loads(out)["error"]["message"]

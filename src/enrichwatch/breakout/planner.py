@@ -106,8 +106,11 @@ def unit_rates(state: BreakoutState, model: str = "repiped", ratings=None, *,
 
     def compute():
         computed.append(True)
-        return [[_counted(step_rate(m, per, job, st.feed, st.product, st.tails, model), bar)
-                 for st in steps] for m, per, job in units]
+        from ..physics.sparse_systems import one_blas_thread
+
+        with one_blas_thread():      # once for the hundreds of small solves, not per solve
+            return [[_counted(step_rate(m, per, job, st.feed, st.product, st.tails, model), bar)
+                     for st in steps] for m, per, job in units]
 
     rates = memoised("rates", lambda: _rates_material(units, steps, model), compute,
                      lambda rates: [[r.cache_doc() for r in row] for row in rates],

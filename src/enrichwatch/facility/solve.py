@@ -21,9 +21,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..errors import ConvergenceError
 from ..physics.machines import MachineCatalog
 from ..physics.network import Network, NetworkState
 from .model import Facility, load_facility
+from .problems import FacilityFileError
 from .results import PlantResult, plant_result
 
 __all__ = ["MemoNetwork", "SolvedPlant", "solve_plant"]
@@ -104,7 +106,8 @@ class SolvedPlant:
 
 
 def solve_plant(plant: Facility | str | os.PathLike, *, catalog: MachineCatalog | None = None,
-                capability: bool = True) -> SolvedPlant:
+                capability: bool = True, max_newton_iterations: int | None = None
+                ) -> SolvedPlant:
     """Solve a plant description (a :class:`Facility` or the path of a plant file).
 
     Parameters
@@ -116,6 +119,8 @@ def solve_plant(plant: Facility | str | os.PathLike, *, catalog: MachineCatalog 
     capability : bool
         Also compute, for each product withdrawal, the months to one significant quantity at
         90 % (:func:`~enrichwatch.physics.capability.months_to_one_sq`; a few dozen solves).
+    max_newton_iterations : int, optional
+        Most Newton iterations of each network solve (default the network's, 60).
 
     Returns
     -------
@@ -126,12 +131,51 @@ def solve_plant(plant: Facility | str | os.PathLike, *, catalog: MachineCatalog 
     Raises
     ------
     FacilityFileError
-        The file cannot be read or the description does not hold together.
-    ConvergenceError
-        The steady state cannot be found.
+        The file cannot be read or the description does not hold together; or the plant's
+        network does not converge (at its own setting, or at a withdrawal rate the capability
+        figure needs): the problem names the setting, the worst stage and what to try. Every
+        solve is bounded by its iteration count, so this comes after a bounded amount of work.
     """
     facility = plant if isinstance(plant, Facility) else load_facility(plant, catalog=catalog)
     network = MemoNetwork.of(facility.to_network(catalog))
-    state = facility.solve_network(network)
-    result = plant_result(network, state, facility.withdrawal_labels(), capability=capability)
+    if max_newton_iterations is not None:
+        network = MemoNetwork.of(Network(network.cascades.values(), network.links,
+                                         network.feeds,
+                                         max_newton_iterations=max_newton_iterations))
+    try:
+        state = facility.solve_network(network)
+    except ConvergenceError as err:
+        raise _not_converged(facility, "steady state", err, _DESIGN_HINT) from None
+    try:
+        result = plant_result(network, state, facility.withdrawal_labels(),
+                              capability=capability)
+    except ConvergenceError as err:
+        raise _not_converged(facility, "months to 1 SQ at 90 %", err, _CAPABILITY_HINT) from None
     return SolvedPlant(facility, network, state, result)
+
+
+_DESIGN_HINT = (
+    "try: check the cuts, feed stages and streams of the cascade named (a stage whose feed "
+    "flow is many orders of magnitude below the plant's feed carries almost nothing: the cuts "
+    "around it send the material away from it); solve that cascade alone, then add the "
+    "others a few at a time, to find the part at fault")
+_CAPABILITY_HINT = (
+    "the plant's own steady state was found; this figure re-solves the network at other "
+    "withdrawal rates, and one of them did not converge; try: the same plant with that "
+    "cascade's cuts or feed stage changed, or solve_plant(..., capability=False) for the steady "
+    "state alone")
+
+
+def _not_converged(facility: Facility, figure: str, err: ConvergenceError,
+                   hint: str) -> FacilityFileError:
+    """The error for a plant whose network does not converge: a problem of its file naming the
+    figure, the setting and the stage at fault (``err``) and what to try."""
+    return FacilityFileError.of(str(facility.filename), figure, _NotConverged(),
+                                f"a network the solver can converge; {err}; {hint}")
+
+
+class _NotConverged:
+    """The value shown for a figure that could not be solved: ``<did not converge>``."""
+
+    def __repr__(self) -> str:
+        return "<did not converge>"

@@ -152,14 +152,27 @@ def maximum_assay(network, withdrawal: str, *, points: int = _GRID_POINTS) -> Ma
     ConfigurationError
         ``withdrawal`` is not a product withdrawal of ``network``.
     ConvergenceError
-        No withdrawal rate could be solved.
+        The network does not converge at its design cuts, or no withdrawal rate could be
+        solved. Every solve is bounded by its Newton iteration count
+        (:class:`~enrichwatch.physics.network.Network`), and so is the scan.
     """
     feed = _check_product(network, withdrawal)
+    return _scan(network, withdrawal, feed, _natural_rate(network, withdrawal), points)
+
+
+def _natural_rate(network, withdrawal: str) -> float:
+    """The withdrawal's rate at the design cuts [kg U/yr]. The design setting is solved first
+    and on its own: when it does not converge, its ConvergenceError (naming the network and
+    the setting) is the answer, not a scan of withdrawal rates that cannot converge either."""
+    return network.solve().withdrawals[withdrawal].rate_kg_per_yr
+
+
+def _scan(network, withdrawal: str, feed: float, natural: float, points: int) -> MaxAssay:
+    """:func:`maximum_assay` once the design setting is solved (``natural``: its rate)."""
     lo = _slowest_feasible(network, withdrawal, feed)
     if lo is None:
         raise ConvergenceError(f"slow withdrawal of {withdrawal}",
                                "no slow withdrawal rate could be solved")
-    natural = network.solve().withdrawals[withdrawal].rate_kg_per_yr
     hi = float(np.log(max(natural, np.exp(lo) * 10.0)))
     logs = list(np.linspace(lo, hi, max(points, 4)))
     grid = [(x, a) for x in logs if (a := _try_assay(network, withdrawal, x)) is not None]
@@ -236,12 +249,21 @@ def rate_for_assay(network, withdrawal: str, assay: Assay, *,
         (a ``TypeError``) naming ``assay``.
     maximum : MaxAssay, optional
         The withdrawal's :func:`maximum_assay`, if already known (saves the scan).
+
+    Raises
+    ------
+    ConvergenceError
+        The network does not converge at its design cuts, or at a withdrawal rate between the
+        maximum and the answer (the message names the rate). When no slow withdrawal can be
+        solved at all (a closed recycle loop can defeat the solver near total reflux) the answer
+        is None, as for a target out of reach.
     """
     assay = require_assay(assay, "assay")
-    _check_product(network, withdrawal)
+    feed = _check_product(network, withdrawal)
+    natural = _natural_rate(network, withdrawal)      # the design setting: failures propagate
     if maximum is None:
         try:
-            maximum = maximum_assay(network, withdrawal)
+            maximum = _scan(network, withdrawal, feed, natural, _GRID_POINTS)
         except ConvergenceError:    # no slower withdrawal can be run (e.g. a closed recycle loop)
             return None
     top = maximum
@@ -255,7 +277,6 @@ def rate_for_assay(network, withdrawal: str, assay: Assay, *,
     lo = float(np.log(top.rate_kg_per_yr))
     if gap(lo) < 0.0:          # pragma: no cover - the maximum was solved at this rate
         return None
-    natural = network.solve().withdrawals[withdrawal].rate_kg_per_yr
     hi = float(np.log(max(natural, top.rate_kg_per_yr * 1.5)))
     while gap(hi) >= 0.0:                 # the natural rate already reaches it: go faster
         lo, hi = hi, hi + np.log(1.5)

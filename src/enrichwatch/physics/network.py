@@ -57,6 +57,7 @@ __all__ = ["OUTPUTS", "ExternalFeed", "Link", "Network", "NetworkState"]
 
 OUTPUTS = ("product", "tails")
 _BALANCE_TOL = 1e-9
+_NAMES_SHOWN = 6        # cascade names listed in an error; more are summarised
 
 
 @dataclass(frozen=True)
@@ -190,10 +191,20 @@ class Network:
         Streams between cascades.
     feeds : iterable of ExternalFeed
         External feeds (at least one).
+    max_newton_iterations : int
+        Most Newton iterations of each composition solve (default 60): every solve is bounded
+        by counts, never by time, and one that does not converge raises a
+        :class:`~enrichwatch.errors.ConvergenceError` naming the setting and the worst stage.
     """
 
     def __init__(self, cascades: Iterable, links: Iterable[Link] = (),
-                 feeds: Iterable[ExternalFeed] = ()) -> None:
+                 feeds: Iterable[ExternalFeed] = (), *,
+                 max_newton_iterations: int = ss.NEWTON_MAX_ITERATIONS) -> None:
+        cap = max_newton_iterations
+        if isinstance(cap, bool) or not isinstance(cap, int | np.integer) or cap < 1:
+            raise ConfigurationError("max_newton_iterations", max_newton_iterations,
+                                     "a whole number >= 1")
+        self.max_newton_iterations = int(max_newton_iterations)
         self.cascades: dict[str, FixedCascade] = {}
         for cascade in cascades:
             if cascade.name in self.cascades:
@@ -307,15 +318,31 @@ class Network:
                 comps[s, k] += f.rate_kg_per_yr * f.composition.fraction(iso)
         return total, comps
 
+    @functools.cached_property
+    def _design_cut_array(self) -> np.ndarray:
+        """Every stage's design cut, built once (read-only; :meth:`_design_cuts` copies)."""
+        cuts = np.concatenate([np.asarray(c.stage_cuts, dtype=float)
+                               for c in self.cascades.values()])
+        cuts.flags.writeable = False
+        return cuts
+
+    @functools.cached_property
+    def _design_odds(self) -> np.ndarray:
+        """``theta / (1 - theta)`` of the design cuts, built once: the rate-imposing solves
+        shift them again and again."""
+        odds = self._design_cut_array / (1.0 - self._design_cut_array)
+        odds.flags.writeable = False
+        return odds
+
     def _design_cuts(self) -> np.ndarray:
-        return np.concatenate([np.asarray(c.stage_cuts) for c in self.cascades.values()])
+        return self._design_cut_array.copy()
 
     def _cuts(self, log_odds_shift: Mapping[str, float]) -> np.ndarray:
         cuts = self._design_cuts()
         for name, shift in log_odds_shift.items():
             o, c = self._offsets[name], self.cascades[name]
             sl = slice(o, o + c.n_stages)
-            odds = cuts[sl] / (1.0 - cuts[sl]) * np.exp(shift)
+            odds = self._design_odds[sl] * np.exp(shift)
             cuts[sl] = odds / (1.0 + odds)
         return cuts
 
@@ -351,7 +378,8 @@ class Network:
             out = ss.withdrawal_flows(self._graph, cuts, flows)
             return sign * np.log(np.maximum(out[index], 1e-300) / target)
 
-        return dict(zip(owners, _solve_shifts(mismatch, len(owners)), strict=True))
+        shifts = _solve_shifts(mismatch, len(owners), self._where(rates))
+        return dict(zip(owners, shifts, strict=True))
 
     def solve(self, withdrawal_rates: Mapping[str, float] | None = None) -> NetworkState:
         """Steady state of the whole network.
@@ -390,9 +418,32 @@ class Network:
                                      "rates that leave every stage a positive flow")
         flows = np.maximum(flows, 0.0)
         gamma = self._stage_factors(isotopes, cuts, flows)
-        where = "network of " + ", ".join(self.cascades)
-        sol = ss.solve_compositions(self._graph, cuts, flows, gamma, comps, where=where)
+        sol = ss.solve_compositions(self._graph, cuts, flows, gamma, comps,
+                                    where=self._where(withdrawal_rates),
+                                    max_iterations=self.max_newton_iterations,
+                                    stage_label=self._stage_label)
         return self._state(isotopes, sol)
+
+    def _named(self) -> str:
+        """``'network of A, B'``; for many cascades their count and the first and last."""
+        names = list(self.cascades)
+        if len(names) <= _NAMES_SHOWN:
+            return "network of " + ", ".join(names)
+        return f"network of {len(names)} cascades ({', '.join(names[:3])}, ..., {names[-1]})"
+
+    def _where(self, rates: Mapping[str, float]) -> str:
+        """The network and the setting solved, as a ConvergenceError names them."""
+        if not rates:
+            return f"{self._named()} at the design cuts"
+        imposed = ", ".join(f"{label} withdrawn at {rate:.6g} kg U/yr"
+                            for label, rate in rates.items())
+        return f"{self._named()} with {imposed} (the owning cascades' cuts shifted together)"
+
+    def _stage_label(self, stage: int) -> str:
+        """``'stage 12 of cascade B'`` for the network-wide stage index ``stage``."""
+        name = next(n for n, c in reversed(self.cascades.items())
+                    if self._offsets[n] <= stage)
+        return f"stage {stage - self._offsets[name]} of cascade {name}"
 
     def _stage_factors(self, isotopes, cuts, flows) -> np.ndarray:
         parts = []
@@ -411,7 +462,7 @@ class Network:
         state = NetworkState(cascades, withdrawals, feeds, isotopes, sol.iterations)
         worst = float(np.max(np.abs(state.balance_residual())))
         if worst > _BALANCE_TOL:
-            raise ConvergenceError("network of " + ", ".join(self.cascades),
+            raise ConvergenceError(self._named(),
                                    f"isotope balance closes only to {worst:.1e} (relative)")
         return state
 
@@ -464,8 +515,9 @@ def _withdrawal_rates(rates) -> dict[str, float]:
             for label, rate in rates.items()}
 
 
-def _solve_shifts(mismatch, n: int) -> np.ndarray:
-    """Root of ``mismatch`` (log rate ratios) over per-cascade cut shifts."""
+def _solve_shifts(mismatch, n: int, where: str) -> np.ndarray:
+    """Root of ``mismatch`` (log rate ratios) over per-cascade cut shifts; ``where`` names the
+    network and setting in a ConvergenceError."""
     from scipy.optimize import brentq, root  # loaded when a rate is first imposed
 
     if n == 1:
@@ -476,9 +528,9 @@ def _solve_shifts(mismatch, n: int) -> np.ndarray:
         while f(hi) < 0.0 and hi < 40.0:
             hi *= 2.0
         if f(lo) > 0.0 or f(hi) < 0.0:
-            raise ConvergenceError("withdrawal rates", "no cut setting gives the requested rate")
+            raise ConvergenceError(where, "no cut setting gives the requested rate")
         return np.array([brentq(f, lo, hi, xtol=1e-14, rtol=1e-14)])
     sol = root(mismatch, np.zeros(n), method="hybr", tol=1e-14)
     if not sol.success or np.max(np.abs(mismatch(sol.x))) > 1e-10:
-        raise ConvergenceError("withdrawal rates", f"cut shifts did not converge: {sol.message}")
+        raise ConvergenceError(where, f"cut shifts did not converge: {sol.message}")
     return sol.x

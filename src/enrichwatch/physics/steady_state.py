@@ -57,8 +57,10 @@ Three stages, heads up and tails down, fed 1 kg U/yr in the middle at cuts of on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NoReturn
 
 import numpy as np
 from scipy.sparse import coo_array, csc_array, csr_array, diags_array, eye_array
@@ -67,6 +69,7 @@ from ..errors import ConvergenceError
 from .sparse_systems import SparsePattern, one_blas_thread
 
 __all__ = [
+    "NEWTON_MAX_ITERATIONS",
     "StageGraph",
     "StageSolution",
     "Streams",
@@ -78,7 +81,19 @@ __all__ = [
 ]
 
 _NEWTON_TOL = 1e-13
-_NEWTON_MAX_ITER = 60
+#: Most Newton iterations of a composition solve, unless the caller sets fewer or more.
+NEWTON_MAX_ITERATIONS = 60
+_NEWTON_MAX_ITER = NEWTON_MAX_ITERATIONS
+#: Halvings of a Newton step tried by the line search before the step counts as stalled.
+_LINE_SEARCH_HALVINGS = 30
+#: Stalled Newton steps in a row, and in all, after which the solve gives up (a converging
+#: solve meets none: none of the ~1,800 solves of the physics, facility and breakout tests did).
+_MAX_STALLS = 2
+_MAX_FAILED_SEARCHES = 3
+#: Most stages for the dense least-squares Newton step taken when the sparse Newton system is
+#: exactly singular (a degenerate network): it costs O(S^3), ~1 s at 1,000 stages and minutes
+#: at the plant limit of 10,000; beyond this the solve gives up instead.
+_DENSE_FALLBACK_MAX_STAGES = 1000
 
 
 @dataclass(frozen=True)
@@ -255,8 +270,11 @@ def withdrawn(graph: StageGraph, heads: np.ndarray, tails: np.ndarray) -> np.nda
     flows, shape (S, ...) (totals, or isotope by isotope) [kg/yr]."""
     e = graph.exits
     h, t = heads.reshape(graph.n_stages, -1), tails.reshape(graph.n_stages, -1)
-    out = np.zeros((graph.n_withdrawals, h.shape[1]))
-    np.add.at(out, e.dst, e.heads[:, None] * h[e.src] + e.tails[:, None] * t[e.src])
+    flows = e.heads[:, None] * h[e.src] + e.tails[:, None] * t[e.src]
+    # bincount adds the streams in order, as np.add.at does (the same sums), at a tenth the cost
+    out = np.empty((graph.n_withdrawals, flows.shape[1]))
+    for j in range(flows.shape[1]):
+        out[:, j] = np.bincount(e.dst, weights=flows[:, j], minlength=graph.n_withdrawals)
     return out.reshape((graph.n_withdrawals,) + heads.shape[1:])
 
 
@@ -302,7 +320,9 @@ def _routed(graph: StageGraph, heads_share, tails_share) -> np.ndarray:
 
 def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
                        gamma: np.ndarray, external_components: np.ndarray,
-                       where: str = "stages") -> StageSolution:
+                       where: str = "stages", *,
+                       max_iterations: int = _NEWTON_MAX_ITER,
+                       stage_label: Callable[[int], str] | None = None) -> StageSolution:
     """Newton solve of the stage compositions for fixed flows and stage factors.
 
     The unknowns are ``u_i = ln t_i``; the residual of stage ``i`` is
@@ -324,11 +344,23 @@ def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
         External isotope mass inputs to each stage [kg/yr].
     where : str
         Name used in a :class:`~enrichwatch.errors.ConvergenceError`.
+    max_iterations : int
+        Most Newton iterations (default 60); the solve is bounded by counts, never by time.
+    stage_label : callable, optional
+        Name of stage ``i`` in an error message (default ``"stage i"``).
+
+    Raises
+    ------
+    ConvergenceError
+        No converged state within ``max_iterations`` Newton iterations, a Newton iteration that
+        stalls twice in a row, or a residual that overflows; the message names the worst stage.
     """
-    with one_blas_thread():
+    # a diverging iteration overflows: that is reported as a ConvergenceError, not as warnings
+    with one_blas_thread(), np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         active = flows > 0.0
         return _newton(_Problem(graph, cuts, flows, gamma, external_components, where, active,
-                                np.where(active, flows, 1.0), graph.systems(gamma.shape[1])))
+                                np.where(active, flows, 1.0), graph.systems(gamma.shape[1]),
+                                stage_label or "stage {}".format), max_iterations)
 
 
 @dataclass(frozen=True)
@@ -345,6 +377,7 @@ class _Problem:
     active: np.ndarray
     scale: np.ndarray
     systems: _Systems
+    stage_label: Callable[[int], str]
 
     def components(self, routed: np.ndarray, rhs: np.ndarray) -> np.ndarray:
         """Solve ``M_k X_k = rhs_k`` for every isotope (``rhs``: (K, S) or (K, S, m))."""
@@ -365,26 +398,54 @@ class _Problem:
         return shares, routed, comps, resid, float(np.linalg.norm(resid))
 
 
-def _newton(p: _Problem) -> StageSolution:
-    """Newton's method with a backtracking line search on ``u = ln t``."""
+def _newton(p: _Problem, max_iterations: int) -> StageSolution:
+    """Newton's method with a backtracking line search on ``u = ln t``.
+
+    Bounded by counts only: at most ``max_iterations`` Newton steps of at most
+    ``_LINE_SEARCH_HALVINGS`` residual evaluations each; it gives up early (a
+    :class:`~enrichwatch.errors.ConvergenceError`) when the residual is not finite or when
+    ``_MAX_STALLS`` steps in a row (or ``_MAX_FAILED_SEARCHES`` in all) find no decrease of the
+    residual along the Newton direction (the iteration can then only crawl: each such step is
+    ~1e-9 of a Newton step). A solve that converges does not meet these, so its result is the
+    same as without them.
+    """
     u = np.zeros(len(p.cuts))
     shares, routed, comps, resid, norm = p.evaluate(u)
-    for iteration in range(1, _NEWTON_MAX_ITER + 1):
+    stalls = failures = 0
+    for iteration in range(1, max_iterations + 1):
         if np.max(np.abs(resid)) < _NEWTON_TOL:
             return _checked(StageSolution(p.cuts, p.flows, comps, shares[0], shares[1],
                                           iteration), p.where)
+        if not np.all(np.isfinite(resid)):
+            _give_up(p, resid, f"the heads/cut mismatch is not finite (overflow) after "
+                               f"{iteration - 1} Newton iterations")
         step = _newton_step(p, shares, routed, comps, resid)
         step *= min(1.0, 4.0 / max(float(np.max(np.abs(step))), 1e-300))
-        for _ in range(30):                       # backtracking line search on the residual
+        for _ in range(_LINE_SEARCH_HALVINGS):     # backtracking line search on the residual
             trial = p.evaluate(u + step)
             if trial[4] < norm or trial[4] < _NEWTON_TOL:
+                stalls = 0
                 break
             step *= 0.5
+        else:
+            stalls += 1
+            failures += 1
+            if stalls >= _MAX_STALLS or failures >= _MAX_FAILED_SEARCHES:
+                _give_up(p, resid, f"Newton stalled after {iteration} iterations ({failures} "
+                                   f"steps along which no fraction lowers the mismatch)")
         u = u + step
         shares, routed, comps, resid, norm = trial
-    worst = int(np.argmax(np.abs(resid)))
-    raise ConvergenceError(p.where, f"heads/cut mismatch {np.max(np.abs(resid)):.2e} at "
-                                    f"stage {worst} after {_NEWTON_MAX_ITER} Newton iterations")
+    _give_up(p, resid, f"after {max_iterations} Newton iterations")
+
+
+def _give_up(p: _Problem, resid: np.ndarray, why: str) -> NoReturn:
+    """Raise the :class:`~enrichwatch.errors.ConvergenceError` of a failed solve: the worst
+    stage, its mismatch and flow, and ``why``."""
+    size = np.where(np.isfinite(resid), np.abs(resid), np.inf)
+    worst = int(np.argmax(size))
+    raise ConvergenceError(p.where, f"heads/cut mismatch {size[worst]:.2e} at "
+                                    f"{p.stage_label(worst)} (feed flow {p.flows[worst]:.3g} "
+                                    f"kg U/yr) {why}")
 
 
 def _newton_step(p: _Problem, shares, routed, comps, resid) -> np.ndarray:
@@ -398,11 +459,17 @@ def _newton_step(p: _Problem, shares, routed, comps, resid) -> np.ndarray:
         (-(r.heads - r.tails)[:, None] * ab_n[r.src]).ravel(),     # -D diag(a b N)
         np.where(active[:, None], c / scale[:, None], 0.0).ravel(),
         np.where(active, (dc * comps).sum(axis=1) / scale, 1.0)])  # inactive stages pinned
+    if not np.all(np.isfinite(border)):
+        _give_up(p, resid, "(the Newton system overflows)")
     rhs = np.zeros(n * (n_iso + 1))
     rhs[n_iso::n_iso + 1] = -resid
     try:
         return p.systems.newton.solve(border, rhs)[n_iso::n_iso + 1]
     except np.linalg.LinAlgError:
+        if n > _DENSE_FALLBACK_MAX_STAGES:      # a dense S x S least squares: minutes, not ms
+            _give_up(p, resid, f"(the Newton system is singular, and with {n} stages too "
+                               f"large for the dense least-squares step, at most "
+                               f"{_DENSE_FALLBACK_MAX_STAGES})")
         return np.linalg.lstsq(_jacobian(p, shares, routed, comps), -resid, rcond=None)[0]
 
 
