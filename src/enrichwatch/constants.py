@@ -196,11 +196,11 @@ UF6_RHO_D_KG_M_S: float = 2.2e-5
 UF6_ISOTOPE_MASS_DIFFERENCE_KG_MOL: float = 0.003
 
 #: Ratio of the wall pressure to the pressure at the inner radius r1 of the separating gas layer
-#: in Glaser's model [1]. Source: Glaser 2008 (x = 1000); restated in ``physics-notes.md``.
+#: in Glaser's model [1]. Source: Glaser 2008 (x = 1000).
 CENTRIFUGE_PRESSURE_RATIO: float = 1000.0
 
 #: Outer radius of the countercurrent flow r2 as a fraction of the rotor radius a [1].
-#: Source: Glaser 2008 model as restated in ``physics-notes.md`` (r2 = 0.975 a).
+#: Source: Glaser 2008 model (r2 = 0.975 a).
 CENTRIFUGE_R2_OVER_A: float = 0.975
 
 #: Default gas temperature of the machine model [K]. Source: the temperature of the Glaser (2008)

@@ -1,4 +1,4 @@
-"""Shipped data, examples and report templates cite public sources, never a file of the
+"""Shipped code, data, examples and report templates cite public sources, never a file of the
 development tree that users do not have (``shared/reference/...``, the project's notes)."""
 
 import re
@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-SHIPPED = [p for d in ("src/enrichwatch/data", "src/enrichwatch/report/templates", "examples")
+SHIPPED = [p for d in ("src/enrichwatch", "examples")
            for p in sorted((ROOT / d).rglob("*"))
-           if p.is_file() and p.suffix in {".toml", ".csv", ".md", ".html", ".json"}]
-UNSHIPPED = re.compile(r"shared/reference|\b(domain|data-review|breakout-methods|transient-notes|"
-                       r"physics-notes|iran-verification-regime)\.md\b")
+           if p.is_file() and p.suffix in {".toml", ".csv", ".md", ".html", ".json", ".py"}]
+UNSHIPPED = re.compile(r"shared/reference|\bdata-review\b|\b(domain|breakout-methods|"
+                       r"transient-notes|physics-notes|iran-verification-regime)\.md\b")
 
 
 def test_there_are_shipped_files_to_check():

@@ -26,7 +26,7 @@ Examples
 --------
 >>> from enrichwatch.composition import Assay
 >>> nat, tails = Assay.from_weight_percent(0.711), Assay.from_weight_percent(0.3)
->>> round(swu_per_sq(nat, tails))              # domain.md: about 5,400 kg-SWU at 0.30 % tails
+>>> round(swu_per_sq(nat, tails))              # about 5,400 kg-SWU at 0.30 % tails
 5359
 >>> c = cylinder_content("48Y", Assay.from_weight_percent(0.711))
 >>> round(c.kg_u), round(c.kg_u235, 1), round(c.sq, 3), round(c.heu_sq, 2)

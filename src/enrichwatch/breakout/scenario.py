@@ -142,7 +142,7 @@ class BreakoutScenario:
     setup_days, transport_days, losses_pct, holdup_g_u_per_machine, stage_factor : Range
     feed_forms : tuple of str
     method : str
-        The estimate's assumptions as published (breakout-methods.md), for analyst scenarios.
+        The estimate's assumptions as published (ISIS method notes), for analyst scenarios.
     assumptions, sources : tuple of str
     """
 
@@ -301,7 +301,7 @@ class _Use(BaseModel):
 class _Analyst(BaseModel):
     model_config = _CONFIG
     date: _Text = _f("an IAEA report date of the bundled stockpile record")
-    method: _Text = _f("the published estimate's assumptions (breakout-methods.md)")
+    method: _Text = _f("the published estimate's assumptions, as its authors state them")
     levels: list[Literal[LEVELS]] = _f(  # type: ignore[valid-type]
         "stock levels used as feed, from " + ", ".join(LEVELS), min_length=1)
     stock_fraction: dict[Literal[LEVELS], float] = _f(  # type: ignore[valid-type]

@@ -18,7 +18,7 @@ __all__ = ["SQ_DEFINITIONS", "sq_statement", "sq_u235_kg"]
 SQ_DEFINITIONS: dict[str, tuple[float, str]] = {
     "iaea": (25.0, "1 SQ = 25 kg U-235 in HEU (IAEA Safeguards Glossary), 27.8 kg U at 90 %"),
     "90pct": (22.5, "1 SQ = 25 kg of 90 % uranium (22.5 kg U-235), as in most published "
-                    "breakout estimates (breakout-methods.md)"),
+                    "breakout estimates (ISIS, 2019-2025)"),
 }
 
 

@@ -70,7 +70,7 @@ __all__ = [
 CONNECTIONS: tuple[str, ...] = ("parallel", "series")
 
 #: Intermediate levels of batch enrichment used when a state names none [U-235 mass fraction]:
-#: 20 % and 60 %, the steps of the usual 5 -> 20 -> 60 -> 90 % route (domain.md section 6).
+#: 20 % and 60 %, the steps of the usual 5 -> 20 -> 60 -> 90 % route (ISIS breakout estimates).
 DEFAULT_INTERMEDIATE_LEVELS: tuple[float, ...] = (0.20, 0.60)
 
 _NATURAL = 0.00711          # natural uranium, U-235 mass fraction (the 0.711 % convention)

@@ -25,7 +25,7 @@ A state per report date (rules, restated in each row's ``assumptions``):
   is counted as UF6, which overstates the feed (stated in the row).
 
 Two scenario families per row (with ``sq_definition``; :mod:`.scenario`, :mod:`.assess`): the
-**analyst** scenario where breakout-methods.md lists a published estimate's assumptions, and
+**analyst** scenario where the bundled scenarios hold a published estimate's assumptions, and
 the **all-capacity** scenario at every date, side by side, each with set-up, its Monte Carlo
 band over the structural assumptions, its tornado and its assumptions; the per-model ``days``
 remain the unconstrained plans of every installed machine (no set-up, stations, hold-up or
