@@ -72,6 +72,11 @@ API = [
     ("POST", "/api/accounts", {"name": "new", "role": "root", "password": "x" * 12},
      {"admin"}),
 ]
+# (analyses: a breakout plan of a posted state file; the timelines of a facility's country)
+API += [
+    ("POST", "/api/breakout", {"state_toml": "not toml ["}, {"alice"}),   # allowed: 422
+    ("GET", "/api/facilities/PFEP/outlook", None, {"olga", "ivan", "alice"}),
+]
 WHO = [None, *ACCOUNTS]
 
 

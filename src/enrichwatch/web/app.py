@@ -108,7 +108,7 @@ class WebState:
 
 def create_app(store: RecordStore, config: WebConfig | None = None) -> FastAPI:
     """The web application over an initialised store."""
-    from . import api, pages
+    from . import analysis, api, pages
 
     config = config or WebConfig()
     state = WebState(
@@ -125,6 +125,7 @@ def create_app(store: RecordStore, config: WebConfig | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(api.router, prefix="/api")
+    app.include_router(analysis.router, prefix="/api")
     app.middleware("http")(_session_middleware)
     app.add_middleware(GuardMiddleware, secure_transport=config.secure_cookies)
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

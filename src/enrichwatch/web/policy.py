@@ -53,6 +53,7 @@ ACTIONS: tuple[str, ...] = (
     "findings.release",    # release a facility's findings as of a date to the State
     "ledger.verify",       # the ledger's verification status
     "accounts.manage",     # list and create accounts
+    "analysis.run",        # run an analysis (breakout plan) on posted inputs
 )
 
 #: The kinds a state operator reads for its facilities.
@@ -113,6 +114,8 @@ def decide(account: Account | None, action: str, facility: str | None = None,
     if action == "accounts.manage":
         return _ALLOW if role == ADMINISTRATOR else _deny("only administrators manage "
                                                           "accounts")
+    if action == "analysis.run":
+        return _ALLOW if role == ANALYST else _deny("only analysts run analyses")
     if role == STATE_OPERATOR and facility not in account.facilities:
         return _deny(f"facility {facility!r} is not one of this account's facilities")
     if action == "records.submit":
