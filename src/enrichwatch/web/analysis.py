@@ -28,7 +28,8 @@ MAX_STATE_CHARS = 1 << 20
 class BreakoutIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     state_toml: str = Field(max_length=MAX_STATE_CHARS,
-                            description="a breakout state file as text (the format of examples/breakout/*.toml)")
+                            description="a breakout state file as text (the format of "
+                                        "examples/breakout/*.toml)")
     sq: float = Field(1.0, gt=0, le=100, allow_inf_nan=False,
                       description="significant quantities wanted")
     model: Literal["repiped", "as-built"] = Field("repiped", description="plant model")
