@@ -72,7 +72,7 @@ def _counting_evaluations(monkeypatch, seconds: float = 0.0) -> list:
 
     calls: list = []
 
-    def counted(records, facility, as_of, warnings=()):
+    def counted(records, facility, as_of, warnings=(), cache=None):
         calls.append(tuple(r.id for r in records))
         time.sleep(seconds)
         return object()
