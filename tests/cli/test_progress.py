@@ -21,8 +21,8 @@ CASE = ROOT / "examples" / "fordow-2023" / "case.toml"
 HISTORY = ROOT / "examples" / "transient" / "repiping-direct.toml"
 BAR = "━"                                      # rich's bar glyph (tables draw it too)
 PHASES = ("planning steps", "Monte Carlo set-up", "Monte Carlo samples",
-          "Monte Carlo iterations", "report dates", "transient runs", "reading declared", "solving ",
-          "evaluating FFEP as of", "writing ")
+          "Monte Carlo iterations", "report dates", "transient runs", "reading declared",
+          "solving ", "evaluating FFEP as of", "writing ")
 
 
 def _no_bar(text: str) -> bool:
