@@ -32,10 +32,11 @@ _SWU_OPTIONS = {"feed": "--feed", "product": "--product", "tails": "--tails",
                 "amounts": "--feed-kg/--product-kg/--tails-kg/--swu-kg"}
 _SWU_PHRASES = {"without a tails assay": "without --tails", "with a tails assay": "with --tails"}
 #: ... and of ``ideal``.
-_IDEAL_OPTIONS = {"product": "--product", "tails": "--tails", "feed_kg": "--feed-kg",
-                  "product_kg": "--product-kg", "gamma_235": "--gamma-235",
+_IDEAL_OPTIONS = {"feed": "--feed", "product": "--product", "tails": "--tails",
+                  "feed_kg": "--feed-kg", "product_kg": "--product-kg", "gamma_235": "--gamma-235",
                   "alpha": "--alpha-per-mass", "m_star": "--mstar"}
-_IDEAL_PHRASES = {"None or a finite": "a finite", "; pass normalize=True to rescale": ""}
+_IDEAL_PHRASES = {"None or a finite": "a finite", "; pass normalize=True to rescale": "",
+                  "use integer_stages=False": "use --real-stages"}
 
 
 def _percent_hint(product: float) -> None:
@@ -52,7 +53,6 @@ _UNIT = {"mass": "wt%", "atom": "atom %"}
 _FEED_SIDE = re.compile(r"U-235 (?:mass|atom) fraction (above|below) the feed's")
 #: ... and for a product beyond what a cascade reaches (a fraction in the basis of the target).
 _REACH = re.compile(r"U-235 (mass|atom) fraction up to ([0-9.eE+-]+)(.*)$", re.DOTALL)
-_IDEAL_PHRASES["use integer_stages=False"] = "use --real-stages"
 
 
 class AssayOutOfRange(BadInput):
@@ -271,7 +271,7 @@ def ideal(
 
     _percent_hint(product)
     target = U235Fraction.weight_percent if basis is Basis.mass else U235Fraction.atom_percent
-    typed = {"--product": product, "--tails": tails}
+    typed = {"--feed": feed, "--product": product, "--tails": tails}
     with named_options(_IDEAL_OPTIONS, typed, _IDEAL_PHRASES):
         comp = _parse_feed(feed, basis)
         with named_options({"u235_percent": "--product"}):
