@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 
@@ -89,7 +89,7 @@ def _bound_in_percent(allowed: str, unit: str, feed_percent: float | None) -> st
 
 
 @contextmanager
-def _assays_as_typed(typed: dict[str, float | None], basis: Basis,
+def _assays_as_typed(typed: Mapping[str, object], basis: Basis,
                      feed_percent: float | None) -> Iterator[None]:
     """Re-word a library error about a U-235 assay bound in fractions (product not above the
     feed's, tails not below it, product beyond reach) as the percents typed in ``basis``:
@@ -101,7 +101,7 @@ def _assays_as_typed(typed: dict[str, float | None], basis: Basis,
         value = typed.get(err.param)
         unit = _UNIT[basis.value]
         bound = _bound_in_percent(str(err.allowed), unit, feed_percent)
-        if value is None or bound is None:
+        if not isinstance(value, int | float) or bound is None:
             raise
         raise AssayOutOfRange(err.param, value, unit, bound) from None
 
