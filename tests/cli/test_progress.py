@@ -14,9 +14,15 @@ ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / "examples" / "breakout" / "may-2025.toml"
 STUDY = ROOT / "examples" / "accountancy" / "protracted-loss.toml"
 MISUSE = ROOT / "examples" / "detection" / "fordow-repiping-2023.toml"
+DECLARED = ROOT / "examples" / "fordow-2023" / "declared.toml"
+OBSERVED = ROOT / "examples" / "fordow-2023" / "observed.toml"
+CASCADE = ROOT / "examples" / "natanz-jcpoa" / "ir1-cascade.toml"
+CASE = ROOT / "examples" / "fordow-2023" / "case.toml"
+HISTORY = ROOT / "examples" / "transient" / "repiping-direct.toml"
 BAR = "━"                                      # rich's bar glyph (tables draw it too)
 PHASES = ("planning steps", "Monte Carlo set-up", "Monte Carlo samples",
-          "Monte Carlo iterations", "report dates")
+          "Monte Carlo iterations", "report dates", "transient runs", "reading declared",
+          "solving ", "evaluating FFEP as of", "writing ")
 
 
 def _no_bar(text: str) -> bool:
@@ -93,9 +99,59 @@ def test_piped_standard_error_gets_no_bar(cli, args):
     assert _no_bar(out) and _no_bar(err) and BAR not in err
 
 
-@pytest.mark.parametrize("command", ["breakout", "accountancy", "detection"])
+@pytest.mark.parametrize("command", ["breakout", "accountancy", "detection", "solve", "compare",
+                                     "evaluate", "transient"])
 def test_quiet_is_offered_with_one_meaning(cli, command):
     code, out, _ = cli(command, "--help")
     assert code == 0
     flat = " ".join(out.split())
     assert "--quiet" in flat and "No progress bar on standard error" in flat
+
+
+@pytest.fixture()
+def store(tmp_path, cli_json):
+    path = tmp_path / "fordow.sqlite"
+    assert cli_json("records", "add", CASE, "--db", path)[0] == 0
+    return path
+
+
+def _step_commands(store) -> dict[str, tuple]:
+    """The step-counted commands, each with its last step's label and its number of steps."""
+    return {"solve": (("solve", CASCADE), "solving ", "2/2"),
+            "compare": (("compare", DECLARED, OBSERVED), "comparing at", "5/5"),
+            "evaluate": (("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", store,
+                          "--no-cache"), "evaluating FFEP", "2/2"),
+            "transient": (("transient", DECLARED, "--history", HISTORY, "--no-sweep"),
+                          "transient runs", "1/1")}
+
+
+@pytest.mark.parametrize("command", ["solve", "compare", "evaluate", "transient"])
+def test_step_commands_count_their_steps_on_a_terminal(store, command):
+    args, label, count = _step_commands(store)[command]
+    code, term, out = _on_a_terminal(*args)
+    assert code == 0, term
+    assert label in term and count in term and BAR in term
+    assert _no_bar(out)
+
+
+def test_a_report_is_one_more_step(tmp_path):
+    code, term, _ = _on_a_terminal("solve", CASCADE, "--report", tmp_path / "r.html")
+    assert code == 0, term
+    assert "writing r.html" in term and "3/3" in term
+
+
+@pytest.mark.parametrize("command", ["solve", "compare", "evaluate", "transient"])
+def test_step_commands_quiet_draws_no_bar(store, command):
+    args, _, _ = _step_commands(store)[command]
+    for quiet in ("--quiet", "-q"):
+        code, term, out = _on_a_terminal(*args, quiet)
+        assert code == 0, term
+        assert BAR not in term and _no_bar(term) and _no_bar(out)
+
+
+@pytest.mark.parametrize("command", ["solve", "compare", "evaluate", "transient"])
+def test_step_commands_piped_standard_error_gets_no_bar(cli, store, command):
+    args, _, _ = _step_commands(store)[command]
+    code, out, err = cli(*args)
+    assert code == 0, err
+    assert _no_bar(out) and _no_bar(err) and BAR not in err

@@ -8,7 +8,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -29,7 +28,6 @@ __all__ = [
     "is_stdout",
     "report_error",
     "stamped",
-    "steps",
 ]
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2
@@ -197,19 +195,3 @@ def report_error(err: BaseException, code: int, args: list[str]) -> int:
     message = escape(redact_secrets(str(err)))
     console(stderr=True).print(f"[bold red]{label}:[/] {message}", soft_wrap=True)
     return code
-
-
-@contextmanager
-def steps(total: int):
-    """A progress bar on stderr (only on a terminal); yields ``advance(label)``."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    err = console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task("starting", total=total)
-
-        def advance(label: str) -> None:
-            bar.update(task, description=label, advance=1)
-
-        yield advance

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from enum import StrEnum
 
 import typer
@@ -29,10 +32,11 @@ _SWU_OPTIONS = {"feed": "--feed", "product": "--product", "tails": "--tails",
                 "amounts": "--feed-kg/--product-kg/--tails-kg/--swu-kg"}
 _SWU_PHRASES = {"without a tails assay": "without --tails", "with a tails assay": "with --tails"}
 #: ... and of ``ideal``.
-_IDEAL_OPTIONS = {"product": "--product", "tails": "--tails", "feed_kg": "--feed-kg",
-                  "product_kg": "--product-kg", "gamma_235": "--gamma-235",
+_IDEAL_OPTIONS = {"feed": "--feed", "product": "--product", "tails": "--tails",
+                  "feed_kg": "--feed-kg", "product_kg": "--product-kg", "gamma_235": "--gamma-235",
                   "alpha": "--alpha-per-mass", "m_star": "--mstar"}
-_IDEAL_PHRASES = {"None or a finite": "a finite", "; pass normalize=True to rescale": ""}
+_IDEAL_PHRASES = {"None or a finite": "a finite", "; pass normalize=True to rescale": "",
+                  "use integer_stages=False": "use --real-stages"}
 
 
 def _percent_hint(product: float) -> None:
@@ -42,6 +46,64 @@ def _percent_hint(product: float) -> None:
 
         console(stderr=True).print(f"note: assays are percents: --product {product:g} means "
                                    f"{product:g} % U-235 (write 90 for 90 %)")
+
+
+_UNIT = {"mass": "wt%", "atom": "atom %"}
+#: The library's words for an assay on the wrong side of the feed's, in fractions ...
+_FEED_SIDE = re.compile(r"U-235 (?:mass|atom) fraction (above|below) the feed's")
+#: ... and for a product beyond what a cascade reaches (a fraction in the basis of the target).
+_REACH = re.compile(r"U-235 (mass|atom) fraction up to ([0-9.eE+-]+)(.*)$", re.DOTALL)
+
+
+class AssayOutOfRange(BadInput):
+    """An assay option out of its range, worded in the percent and basis the user typed (the
+    library words it in fractions): ``--tails = 0.8 wt%: must be below the feed assay 0.711
+    wt%``."""
+
+    def __init__(self, param: str, value: float, unit: str, allowed: str) -> None:
+        super().__init__(param, value, f"an assay {allowed}")
+        self.unit, self.bound = unit, allowed
+
+    def __str__(self) -> str:
+        return f"{self.param} = {self.value:g} {self.unit}: must be {self.bound}"
+
+
+def _bound_in_percent(allowed: str, unit: str, feed_percent: float | None) -> str | None:
+    """The library's ``allowed`` text about a U-235 fraction as percents in ``unit``, or None
+    when it is not about one (or the feed's percent is not known)."""
+    side = _FEED_SIDE.search(allowed)
+    if side is not None:
+        if feed_percent is None:
+            return None
+        return f"{side.group(1)} the feed assay {feed_percent:g} {unit}"
+    reach = _REACH.search(allowed)
+    if reach is not None:
+        if _UNIT[reach.group(1)] != unit:        # the library's basis is not the one typed
+            return None
+        try:
+            most = 100.0 * float(reach.group(2).rstrip(",."))
+        except ValueError:
+            return None
+        return f"at most {most:.6g} {unit}{reach.group(3)}"
+    return None
+
+
+@contextmanager
+def _assays_as_typed(typed: Mapping[str, object], basis: Basis,
+                     feed_percent: float | None) -> Iterator[None]:
+    """Re-word a library error about a U-235 assay bound in fractions (product not above the
+    feed's, tails not below it, product beyond reach) as the percents typed in ``basis``:
+    ``typed`` maps an option to its value as given, ``feed_percent`` is the feed's U-235 in that
+    basis [percent]. Other errors pass unchanged."""
+    try:
+        yield
+    except BadInput as err:
+        value = typed.get(err.param)
+        unit = _UNIT[basis.value]
+        bound = _bound_in_percent(str(err.allowed), unit, feed_percent)
+        if not isinstance(value, int | float) or bound is None:
+            raise
+        raise AssayOutOfRange(err.param, value, unit, bound) from None
 
 
 def _assay(value: float | None, basis: Basis, param: str):
@@ -87,7 +149,7 @@ def swu(
     if optimal_tails and (tails is not None or feed_price is None or swu_price is None):
         raise BadInput("--optimal-tails", True, "--feed-price and --swu-price, and no --tails")
     typed = {"--feed": feed, "--product": product, "--tails": tails}
-    with named_options(_SWU_OPTIONS, typed, _SWU_PHRASES):
+    with _assays_as_typed(typed, basis, feed), named_options(_SWU_OPTIONS, typed, _SWU_PHRASES):
         f, p = _assay(feed, basis, "feed"), _assay(product, basis, "product")
         t = _assay(tails, basis, "tails")
         if optimal_tails:
@@ -209,7 +271,7 @@ def ideal(
 
     _percent_hint(product)
     target = U235Fraction.weight_percent if basis is Basis.mass else U235Fraction.atom_percent
-    typed = {"--product": product, "--tails": tails}
+    typed = {"--feed": feed, "--product": product, "--tails": tails}
     with named_options(_IDEAL_OPTIONS, typed, _IDEAL_PHRASES):
         comp = _parse_feed(feed, basis)
         with named_options({"u235_percent": "--product"}):
@@ -221,8 +283,11 @@ def ideal(
         feed_kg = 1.0
     from ..errors import ConvergenceError
 
+    feed_percent = 100.0 * comp.fraction("U235", basis=basis.value) if "U235" in comp.isotopes \
+        else None
     try:
-        with named_options(_IDEAL_OPTIONS, typed, _IDEAL_PHRASES):
+        with _assays_as_typed(typed, basis, feed_percent), \
+                named_options(_IDEAL_OPTIONS, typed, _IDEAL_PHRASES):
             c = ideal_cascade(comp, x_product, x_tails, law, feed_kg=feed_kg,
                               product_kg=product_kg, integer_stages=not real_stages)
     except ConvergenceError as err:

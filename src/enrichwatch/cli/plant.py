@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .app import JSON_OPTION, app, check_output_path, emit, is_stdout, steps
+from .app import JSON_OPTION, app, check_output_path, emit, is_stdout
 from .options import CATALOG_OPTION, REPORT_OPTION, read_catalog
+from .progress import QUIET_OPTION, step_bar
 
 if TYPE_CHECKING:
     from ..facility.solve import SolvedPlant
@@ -62,6 +63,7 @@ def solve(
     report: Path = REPORT_OPTION,
     catalog: Path = CATALOG_OPTION,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Steady state of a plant: each cascade and withdrawal, separative work, HEU output.
 
@@ -69,7 +71,7 @@ def solve(
     tables to standard error.
     """
     check_output_path(report, "--report", as_json=as_json)
-    with steps(3 if report else 2) as advance:
+    with step_bar(3 if report else 2, quiet) as advance:
         solved = _solve(plant, catalog, advance)
         facility = solved.facility
         if report:
@@ -94,6 +96,7 @@ def compare(
     report: Path = REPORT_OPTION,
     catalog: Path = CATALOG_OPTION,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """What the second configuration changes: streams, product assays, flows, HEU output.
 
@@ -102,7 +105,7 @@ def compare(
     check_output_path(report, "--report", as_json=as_json)
     from ..facility.results import compare_results
 
-    with steps(5 if report else 4) as advance:
+    with step_bar(6 if report else 5, quiet) as advance:
         a = _solve(first, catalog, advance)
         b = _solve(second, catalog, advance)
         changes = compare_results(a.result, b.result)

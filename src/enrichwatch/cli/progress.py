@@ -7,7 +7,7 @@ total (Monte Carlo samples, planning steps, report dates) and advances it as the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from .app import console
 if TYPE_CHECKING:
     from ..parallel import Progress
 
-__all__ = ["QUIET_OPTION", "progress_bar"]
+__all__ = ["QUIET_OPTION", "progress_bar", "step_bar"]
 
 QUIET_OPTION = typer.Option(False, "--quiet", "-q",
                             help="No progress bar on standard error (results, warnings and "
@@ -40,6 +40,12 @@ class _Bar:
     def advance(self, n: int = 1) -> None:
         if self._task is not None:
             self._bar.advance(self._task, n)
+
+    def describe(self, what: str) -> None:
+        """Rename the current phase (the step now running)."""
+        if self._task is not None:
+            self._bar.update(self._task, description=what)
+            self._bar.refresh()
 
     def close(self) -> None:
         if self._task is not None:
@@ -70,3 +76,30 @@ def progress_bar(quiet: bool = False) -> Iterator[Progress | None]:
                   TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
                   redirect_stdout=False, redirect_stderr=False) as bar:
         yield _Bar(bar)
+
+
+@contextmanager
+def step_bar(total: int, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A bar of ``total`` steps (on a terminal, without ``quiet``: see :func:`progress_bar`);
+    yields ``step(label)``: the step running so far is done and the one named ``label`` begins.
+    The count is of steps done, and reaches ``total`` when the block ends."""
+    with progress_bar(quiet) as bar:
+        if bar is None:
+            yield lambda label: None
+            return
+        started = [False]
+
+        def step(label: str) -> None:
+            if not started[0]:
+                bar.start(total, label)
+                started[0] = True
+            else:
+                bar.advance()
+                bar.describe(label)                     # type: ignore[attr-defined]
+
+        try:
+            yield step
+            if started[0]:
+                bar.advance()
+        finally:
+            bar.close()

@@ -10,8 +10,9 @@ import typer
 
 from ..dates import parse_date
 from ..errors import InputError
-from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit, steps
+from .app import JSON_OPTION, BadInput, app, check_output_path, console, emit
 from .options import CATALOG_OPTION, deprecated, old_spelling, read_catalog
+from .progress import QUIET_OPTION, step_bar
 
 __all__ = [
     "DB_OPTION",
@@ -430,6 +431,7 @@ def evaluate(
                                        "write no cache ($ENRICHWATCH_CACHE_DIR; a --catalog "
                                        "run is never cached)."),
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Evaluate a facility's records as of a date: findings with evidence and consequences.
 
@@ -454,7 +456,7 @@ def evaluate(
             raise BadInput(err.param, err.value, err.allowed) from None
     checkpoint = _checkpoint(against)
     machines = read_catalog(catalog)
-    with steps(3 if report else 2) as advance:
+    with step_bar(3 if report else 2, quiet) as advance:
         advance("reading records")
         store = _open(db)
         # verified and read in one pass over one snapshot: what is evaluated is what was verified

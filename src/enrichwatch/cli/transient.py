@@ -12,8 +12,9 @@ from pathlib import Path
 
 import typer
 
-from .app import JSON_OPTION, app, check_output_path, emit, steps
+from .app import JSON_OPTION, app, check_output_path, emit
 from .options import CATALOG_OPTION, REPORT_OPTION, read_catalog
+from .progress import QUIET_OPTION, progress_bar
 
 __all__ = ["transient"]
 
@@ -43,6 +44,7 @@ def transient(
                                       help="Implicit integrator: Radau or BDF."),
     catalog: Path = CATALOG_OPTION,
     as_json: bool = JSON_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Assays in time through an operating history: peaks, threshold crossings, settling,
     uranium above each threshold [kg U], slowest time constants [h]."""
@@ -55,24 +57,39 @@ def transient(
     hf = load_history(history, plant, catalog=cat)
     opts = {k: bool(v) and sweep for k, v in hf.sweep.items()}
     total = len(variants(hf.history, **opts))
-    with steps(total + 1 + bool(report)) as advance:
-        done = [0]
-
-        def progress(k: int, n: int) -> None:
-            while done[0] < k:
-                done[0] += 1
-                advance(f"run {done[0]} of {n}")
-
-        result = sweep_history(hf.history, method=method.value, progress=progress, **opts)
+    with progress_bar(quiet) as bar:
+        result = sweep_history(hf.history, method=method.value,
+                               progress=_runs_counter(bar, total), **opts)
         if csv_path:
             _write_csv(result.nominal, csv_path)
         if report:
             from ..report import render_transient_report, write_report
 
-            advance(f"writing {report.name}")
+            if bar is not None:
+                bar.start(1, f"writing {report.name}")
             write_report(render_transient_report(hf, result), report)
+            if bar is not None:
+                bar.advance()
+                bar.close()
     payload = _payload(hf, result, plant, history, csv_path, report)
     emit(as_json, payload, lambda out: _tables(out, payload), schema="transient")
+
+
+def _runs_counter(bar, total: int):
+    """``progress(done, n)`` for :func:`sweep_history` drawing the runs on ``bar`` (None: no
+    bar): a phase of ``total`` transient runs, advanced after each."""
+    if bar is None:
+        return None
+    bar.start(total, "transient runs")
+    done = [0]
+
+    def progress(k: int, n: int) -> None:
+        bar.advance(k - done[0])
+        done[0] = k
+        if k >= n:
+            bar.close()
+
+    return progress
 
 
 def _write_csv(result, path: Path) -> None:
