@@ -34,7 +34,7 @@ from .service import (
     problems_of,
 )
 
-__all__ = ["router"]
+__all__ = ["PRIVATE_KEY_MARKERS", "content_length", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -330,7 +330,7 @@ def _grouped(err: RecordError) -> list[tuple[str, list[dict]]]:
     return list(out.items())
 
 
-def _content_length(request: Request, limit: int) -> None:
+def content_length(request: Request, limit: int) -> None:
     """Refuse a body without a length (411) or longer than ``limit`` (413) before reading it."""
     text = request.headers.get("content-length")
     if text is None or not text.isdigit():
@@ -341,7 +341,7 @@ def _content_length(request: Request, limit: int) -> None:
 
 @router.post("/upload", response_class=HTMLResponse)
 async def upload(request: Request) -> Response:
-    _content_length(request, MAX_UPLOAD_BYTES)
+    content_length(request, MAX_UPLOAD_BYTES)
     form = await check_csrf(request)
     account = require(request, "facilities.list")
     case = form.get("case_file")
@@ -549,7 +549,7 @@ async def account_role(request: Request, name: str) -> Response:
     return _redirect("/accounts")
 
 
-_PRIVATE_KEY_MARKERS = ("PRIVATE KEY", "PRIVATE-KEY", "OPENSSH")
+PRIVATE_KEY_MARKERS = ("PRIVATE KEY", "PRIVATE-KEY", "OPENSSH")
 
 
 def _parties_context(request: Request, values=None, problems=None, written=None) -> dict:
@@ -574,7 +574,7 @@ async def register_party(request: Request) -> Response:
     values = {k: str(form.get(k, "")).strip() for k in ("party", "public_key", "source")}
     values["requires_signature"] = "yes" if form.get("requires_signature") == "yes" else ""
     problems: dict[str, tuple[str, ...]] = {}
-    if any(m in values["public_key"].upper() for m in _PRIVATE_KEY_MARKERS):
+    if any(m in values["public_key"].upper() for m in PRIVATE_KEY_MARKERS):
         values["public_key"] = ""                      # never echoed back, never stored
         problems["public_key"] = ("public_key: this is a PRIVATE key; it was not stored. "
                                   "Paste the public key (64 hex digits, printed by "
