@@ -364,7 +364,9 @@ async def upload(request: Request) -> Response:
 
 # -- the inspector's page -------------------------------------------------------------------------
 _INSPECTION_FIELDS = ("facility", "kind", "valid_from", "known_on", "observed_plant",
-                      "summary", "source")
+                      "measurements", "summary", "source")
+_MEASUREMENTS_TEXT = ("one measurement a line: ITEM, U-235 PERCENT[, UNCERTAINTY PERCENT] "
+                      "(an enrichment; e.g. 'cylinder 7, 19.9, 0.3')")
 _SAMPLE_FIELDS = ("facility", "inspection", "sample_id", "kind", "valid_from", "known_on",
                   "max_u235_pct", "results", "summary", "source")
 
@@ -402,13 +404,45 @@ def inspect_page(request: Request, written: int | None = None) -> Response:
     return render(request, "inspect.html", _inspect_context(request, account, written=written))
 
 
+def _float_or_none(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _measurements(text: str, problems: dict) -> list[dict]:
+    """The measurements field: ``ITEM, VALUE[, UNCERTAINTY]`` a line (the store checks the
+    ranges, and names the measurement at fault)."""
+    out = []
+    for n, line in enumerate([x for x in text.splitlines() if x.strip()]):
+        parts = [p.strip() for p in line.split(",")]
+        numbers: list[float] = []
+        while len(parts) > 1 and len(numbers) < 2 and _float_or_none(parts[-1]) is not None:
+            numbers.insert(0, float(parts.pop()))
+        item = ", ".join(parts)
+        if not numbers or not item:
+            problems["measurements"] = (f"measurements line {n + 1} = {line.strip()!r}: "
+                                        f"expected {_MEASUREMENTS_TEXT}",)
+            return []
+        entry: dict[str, Any] = {"item": item, "quantity": "enrichment",
+                                 "value_pct": numbers[0]}
+        if len(numbers) > 1:
+            entry["uncertainty_pct"] = numbers[1]
+        out.append(entry)
+    return out
+
+
 def _inspection_draft(values: dict[str, str], plant: str | None
                       ) -> tuple[RecordDraft | None, dict]:
     problems: dict[str, tuple[str, ...]] = {}
+    measurements = _measurements(values["measurements"], problems)
     _required_text(values, "source", "the document the inspection is recorded from", problems)
     if problems:
         return None, problems
     payload: dict[str, Any] = {"kind": values["kind"], "summary": values["summary"]}
+    if measurements:
+        payload["measurements"] = measurements
     text = plant if plant is not None else values["observed_plant"]
     if text.strip():
         payload["observed_plant"] = text
