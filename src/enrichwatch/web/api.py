@@ -11,7 +11,7 @@ import math
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,7 +28,33 @@ __all__ = ["router"]
 
 MAX_FILE_TEXT = MAX_FILE_BYTES
 
-router = APIRouter(tags=["enrichwatch"])
+
+
+def _authenticated(request: Request) -> None:
+    """Every endpoint: a valid token first (401 before the body is even validated), then each
+    endpoint asks the policy."""
+    require(request, "facilities.list")
+
+
+router = APIRouter(tags=["enrichwatch"], dependencies=[Depends(_authenticated)])
+
+
+def _administrator(request: Request) -> None:
+    """Accounts and parties: administrators (403 before the body is validated)."""
+    require(request, "accounts.manage")
+
+
+def _submits(kind: str):
+    """A dependency: the account submits ``kind`` for some facility (403 before the body is
+    validated; the endpoint then asks the policy for the body's facility)."""
+
+    def check(request: Request) -> None:
+        account = request.state.account
+        places = (None, *account.facilities) if account is not None else (None,)
+        if not any(decide(account, "records.submit", f, kind) for f in places):
+            require(request, "records.submit", None, kind)
+
+    return check
 
 
 class Problem(BaseModel):
@@ -263,6 +289,7 @@ def accounts(request: Request) -> list[dict]:
 
 
 @router.post("/accounts", response_model=AccountOut, status_code=201,
+             dependencies=[Depends(_administrator)],
              responses={422: {"model": Problems}})
 def add_account(request: Request, body: AccountIn) -> Any:
     """Create an account (administrators)."""
@@ -384,6 +411,7 @@ _TOP = ("facility", "valid_from", "known_on", "source")
 
 
 @router.post("/inspections", response_model=RecordOut, status_code=201,
+             dependencies=[Depends(_submits("inspection"))],
              responses={422: {"model": Problems}})
 def record_inspection(request: Request, body: InspectionIn) -> Any:
     """Record an inspection (inspectors), with its observed plant and measurements."""
@@ -391,6 +419,7 @@ def record_inspection(request: Request, body: InspectionIn) -> Any:
 
 
 @router.post("/samples", response_model=RecordOut, status_code=201,
+             dependencies=[Depends(_submits("sample"))],
              responses={422: {"model": Problems}})
 def record_sample(request: Request, body: SampleIn) -> Any:
     """Record a sample result (inspectors)."""
@@ -419,6 +448,7 @@ def _account_state(a) -> dict:
 
 
 @router.put("/accounts/{name}/disabled", response_model=AccountState,
+            dependencies=[Depends(_administrator)],
             responses={422: {"model": Problems}})
 def set_disabled(request: Request, name: str, body: DisabledIn) -> Any:
     """Disable an account, or enable it again (administrators); its sessions and tokens stop
@@ -432,6 +462,7 @@ def set_disabled(request: Request, name: str, body: DisabledIn) -> Any:
 
 
 @router.put("/accounts/{name}/role", response_model=AccountState,
+            dependencies=[Depends(_administrator)],
             responses={422: {"model": Problems}})
 def set_role(request: Request, name: str, body: RoleIn) -> Any:
     """Give an account a role, party and (state operators) facilities (administrators); its
@@ -484,6 +515,7 @@ def parties(request: Request) -> dict:
 
 
 @router.post("/parties", response_model=RecordOut, status_code=201,
+             dependencies=[Depends(_administrator)],
              responses={422: {"model": Problems}})
 def register_party(request: Request, body: PartyIn) -> Any:
     """Register a party's public key, or change it (administrators), under the store's key
