@@ -7,6 +7,8 @@ one, and a cookie (not a token) changing data through the API.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from enrichwatch.records import Signer
@@ -292,3 +294,42 @@ def test_a_logged_in_browsers_cookie_changes_nothing_through_the_api(clients, we
         response = client.request(method, path, json=body, headers=headers)
         assert response.status_code == 401, response.text
     assert (len(web_store), [(a.name, a.role) for a in book.all()]) == before
+
+
+# -- the inspector's page: the same measurements ------------------------------------------------
+def _inspection_page(client, measurements: str):
+    token = csrf_of(client.get("/inspect").text)
+    return client.post("/inspect/inspection", follow_redirects=False, data={
+        "csrf_token": token, "facility": "FFEP", "kind": "DIV", "valid_from": "2023-03-03",
+        "known_on": "2023-03-03", "observed_plant": "", "summary": "page", "source": "visit",
+        "measurements": measurements})
+
+
+def test_the_inspect_page_records_measurements(clients, web_store):
+    assert 'name="measurements"' in clients["ivan"].get("/inspect").text
+    response = _inspection_page(clients["ivan"], "product cylinder 7, 59.8, 0.4\n"
+                                                 "feed, cylinder 2, 4.9\n\n")
+    assert response.status_code == 303, response.text[:500]
+    record = web_store.get(len(web_store))
+    assert record.payload["measurements"] == [
+        {"item": "product cylinder 7", "quantity": "enrichment", "value_pct": 59.8,
+         "uncertainty_pct": 0.4},
+        {"item": "feed, cylinder 2", "quantity": "enrichment", "value_pct": 4.9,
+         "uncertainty_pct": None}]
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("cylinder 7", "measurements line 1"),          # no value
+    ("ok, 5\n, 5", "measurements line 2"),          # no item
+    ("cylinder 7, 120", "value_pct"),               # the store's range, at its path
+    ("cylinder 7, 50, -1", "uncertainty_pct"),
+])
+def test_a_bad_measurement_on_the_page_is_shown_at_its_field(clients, web_store, text,
+                                                             where):
+    before = len(web_store)
+    response = _inspection_page(clients["ivan"], text)
+    assert response.status_code == 422
+    shown = re.search(r'id="problem-inspection-measurements"[^>]*>(.*?)</', response.text,
+                      re.DOTALL)
+    assert shown and where in shown.group(1), response.text[-3000:]
+    assert len(web_store) == before
