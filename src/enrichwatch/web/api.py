@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import UploadFile
 
 from ..dates import parse_date
 from ..errors import InputError
@@ -327,18 +328,14 @@ async def upload(request: Request) -> Any:
 
     content_length(request, MAX_UPLOAD_BYTES)
     account = require(request, "facilities.list")
-    try:
-        form = await request.form(max_files=MAX_ATTACHMENTS + 2, max_fields=50)
-    except Exception:  # noqa: BLE001 -- starlette's parser errors: a malformed body
-        raise HTTPException(400, "expected a multipart/form-data body with a case_file "
-                                 "field") from None
+    form = await request.form(max_files=MAX_ATTACHMENTS + 2, max_fields=50)  # bad: 400
     case = form.get("case_file")
-    if case is None or not hasattr(case, "read"):
+    if not isinstance(case, UploadFile):
         return _problems(RecordError.of("upload", "case_file", "no file",
                                         "a case file (TOML)"))
     attachments = [Upload(str(f.filename or ""), await f.read())
                    for f in form.getlist("attachments")
-                   if hasattr(f, "read") and (f.filename or f.size)]
+                   if isinstance(f, UploadFile) and (f.filename or f.size)]
     try:
         written = web(request).ledger.submit_case(
             account, Upload(str(case.filename or ""), await case.read()), attachments)
