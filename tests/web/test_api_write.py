@@ -261,6 +261,23 @@ def test_a_private_key_is_refused_never_stored_nor_echoed(api, tokens, web_store
     assert len(web_store) == before
 
 
+@pytest.mark.parametrize("body", [
+    {"party": "LEAKY", "public_key": "{pem}"},                         # and no source
+    {"party": "LEAKY", "private_key": "{pem}", "source": "oops"},
+    {"party": "LEAKY", "public_key": "{pem}" + "x" * 5000, "source": "oops"},
+    {"party": "LEAKY", "public_key": "{pem}".replace("PRIVATE", "private"), "source": "o"},
+])
+def test_no_refusal_of_a_party_echoes_a_private_key(api, tokens, web_store, body):
+    pem = private_key_to_pem(Signer.generate("LEAKY").private_key).decode()
+    secret = pem.strip().splitlines()[1]
+    sent = {k: v.replace("{pem}", pem) if isinstance(v, str) else v for k, v in body.items()}
+    before = len(web_store)
+    response = api.post("/api/parties", headers=_auth(tokens, "admin"), json=sent)
+    assert response.status_code == 422, response.text[:300]
+    assert secret not in response.text
+    assert len(web_store) == before
+
+
 def test_a_bad_public_key_is_refused_at_its_field(api, tokens, web_store):
     before = len(web_store)
     response = api.post("/api/parties", headers=_auth(tokens, "admin"), json={

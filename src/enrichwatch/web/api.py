@@ -488,13 +488,45 @@ class PartiesOut(BaseModel):
 
 
 class PartyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    party: str = Field(max_length=64)
-    public_key: str = Field(max_length=4096, description="the Ed25519 public key, 64 hex "
-                            "digits ('enrichwatch records keygen'); never a private key")
+    """Every field has a default and ``public_key`` no length limit in the schema, so that
+    no schema error (which echoes what it refuses, or the whole body for a missing field)
+    ever carries a key back: the endpoint checks them, never showing a private key. Other
+    fields (``private_key``...) are ignored, not refused with their value."""
+
+    model_config = ConfigDict(extra="ignore")
+    party: str = Field("", max_length=64)
+    public_key: str = Field("", description="the Ed25519 public key, 64 hex digits "
+                            "('enrichwatch records keygen'); never a private key")
     requires_signature: bool = False
-    source: str = Field(max_length=2000, description="the document or ceremony the key "
+    source: str = Field("", max_length=2000, description="the document or ceremony the key "
                         "comes from")
+
+
+_MAX_KEY_TEXT = 4096
+
+
+def _refused(field: str, value: str, allowed: str, message: str) -> JSONResponse:
+    return JSONResponse({"detail": "rejected: nothing was written", "problems": [{
+        "field": field, "path": field, "value": value, "allowed": allowed,
+        "message": message}]}, status_code=422)
+
+
+def _key_refusal(body: PartyIn) -> JSONResponse | None:
+    """A private key, an overlong key text or no source: refused without echoing the key."""
+    from .pages import PRIVATE_KEY_MARKERS
+
+    allowed = ("the public key (64 hex digits, printed by 'enrichwatch records keygen'); a "
+               "private key never leaves its holder")
+    if any(m in body.public_key.upper() for m in PRIVATE_KEY_MARKERS):
+        return _refused("public_key", "(a private key, not shown)", allowed,
+                        "public_key: this is a PRIVATE key; it was not stored")
+    if len(body.public_key) > _MAX_KEY_TEXT:
+        return _refused("public_key", f"({len(body.public_key)} characters, not shown)",
+                        allowed, "public_key: far too long for a public key")
+    if not body.source.strip():
+        return _refused("source", body.source, "the document or ceremony the key comes from",
+                        "source = '': expected the document or ceremony the key comes from")
+    return None
 
 
 @router.get("/parties", response_model=PartiesOut)
@@ -517,22 +549,10 @@ def parties(request: Request) -> dict:
 def register_party(request: Request, body: PartyIn) -> Any:
     """Register a party's public key, or change it (administrators), under the store's key
     policy. A private key is refused, never stored nor echoed."""
-    from .pages import PRIVATE_KEY_MARKERS
-
     account = require(request, "records.submit", "*", "party")
-    if any(m in body.public_key.upper() for m in PRIVATE_KEY_MARKERS):
-        return JSONResponse({"detail": "rejected: nothing was written", "problems": [{
-            "field": "public_key", "path": "public_key", "value": "(a private key, not shown)",
-            "allowed": "the public key (64 hex digits, printed by 'enrichwatch records "
-                       "keygen'); a private key never leaves its holder",
-            "message": "public_key: this is a PRIVATE key; it was not stored"}]},
-            status_code=422)
-    if not body.source.strip():
-        return JSONResponse({"detail": "rejected: nothing was written", "problems": [{
-            "field": "source", "path": "source", "value": body.source,
-            "allowed": "the document or ceremony the key comes from",
-            "message": "source = '': expected the document or ceremony the key comes from"}]},
-            status_code=422)
+    refused = _key_refusal(body)
+    if refused is not None:
+        return refused
     try:
         record = web(request).ledger.register_key(account, body.party.strip(),
                                                   body.public_key.strip(),
