@@ -32,6 +32,25 @@ def test_a_store_opened_with_a_pool_size_has_exactly_that_pool(tmp_path):
         store.close()
 
 
+def test_a_postgresql_store_opened_with_a_pool_size_has_exactly_that_pool():
+    import os
+
+    from tests.records.conftest import POSTGRES_ENV
+
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"needs {POSTGRES_ENV} (see .ci/run)")
+    store = RecordStore.open(url, pool_size=3)
+    try:
+        assert store.engine.pool.size() == 3 and store.engine.pool._max_overflow == 0
+        held = [store.engine.connect() for _ in range(3)]
+        assert store.engine.pool.checkedout() == 3
+        for conn in held:
+            conn.close()
+    finally:
+        store.close()
+
+
 def test_run_caps_the_worker_threads_of_the_app_it_serves(tmp_path, monkeypatch):
     import uvicorn
     from anyio import to_thread
