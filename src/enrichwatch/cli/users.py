@@ -132,10 +132,11 @@ def serve(
                                           help="Session cookies without the Secure flag, "
                                                "for plain http on a loopback address only."),
     threads: int = typer.Option(15, "--threads",  # enrichwatch.web.server.DEFAULT_THREADS
-                                help="Requests served at once: worker threads, and the "
-                                     "database connections (one more, for the event loop) "
-                                     "are sized from it, so that no request waits for a "
-                                     "connection; more requests queue for a thread."),
+                                help="Worker threads: requests served at once. The "
+                                     "database pool is sized from the same setting (one "
+                                     "connection per thread and one for the event loop, "
+                                     "no overflow), so no request waits for a connection; "
+                                     "further requests queue for a thread."),
 ) -> None:
     """Run the web application (pages and the JSON API under /api) over the record store."""
     _web()

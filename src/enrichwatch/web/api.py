@@ -1,8 +1,14 @@
 """The JSON API under ``/api`` (OpenAPI schema at ``/api/openapi.json``), authenticated by
 bearer tokens (``enrichwatch users token NAME``), never by the session cookie.
 
-Every endpoint asks the same policy as the pages; an account never learns whether a record or
-facility it may not read exists (404 for both, or 403 naming only its own rights).
+Every endpoint asks the same policy as the pages and calls the same ledger functions
+(:mod:`.service`): reading, records, releases, case-file upload (all or nothing, the page's
+limits), inspections (with measurements) and samples, accounts (add, disable, role) and parties
+(keys under the store's key policy; a private key is refused and never echoed). An account
+never learns whether a record or facility it may not read exists (404 for both, or 403 naming
+only its own rights). Every refusal of a submission is 422 with each problem at its field
+(``field``, the full ``path``, ``value``, what is ``allowed``); docs/web-api.md has an example
+of each endpoint.
 """
 
 from __future__ import annotations
