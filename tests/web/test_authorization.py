@@ -71,6 +71,17 @@ API = [
     ("GET", "/api/accounts", None, {"admin"}),
     ("POST", "/api/accounts", {"name": "new", "role": "root", "password": "x" * 12},
      {"admin"}),
+    # (the API's writing endpoints of the pages: upload, inspector, administration)
+    ("POST", "/api/upload", "multipart", EVERYONE),                 # no case file: 422
+    ("POST", "/api/inspections", {"facility": "FFEP", "kind": "DIV", "valid_from": "x",
+                                  "source": "t"}, {"ivan"}),       # bad date: 422
+    ("POST", "/api/samples", {"facility": "FFEP", "inspection": 4, "sample_id": "S",
+                              "kind": "environmental", "valid_from": "x",
+                              "max_u235_pct": 1.0, "source": "t"}, {"ivan"}),
+    ("PUT", "/api/accounts/ann/disabled", {"disabled": "maybe"}, {"admin"}),  # 422
+    ("PUT", "/api/accounts/nobody/role", {"role": "analyst"}, {"admin"}),     # 422
+    ("GET", "/api/parties", None, {"admin"}),
+    ("POST", "/api/parties", {"party": "P", "public_key": "00", "source": "t"}, {"admin"}),
 ]
 # (analyses: a breakout plan of a posted state file; the timelines of a facility's country)
 API += [
@@ -91,6 +102,9 @@ def _page(clients, who, method, path, body):
 def _api(clients, tokens, who, method, path, body):
     client = clients[None]
     headers = {} if tokens[who] is None else {"Authorization": f"Bearer {tokens[who]}"}
+    if body == "multipart":                     # a form without the case file
+        return client.request(method, path, files={"other": ("x.txt", b"x")},
+                              headers=headers, follow_redirects=False)
     return client.request(method, path, json=body, headers=headers, follow_redirects=False)
 
 
@@ -118,7 +132,8 @@ def test_page_matrix(clients, who, method, path, body, allowed):
 
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), API,
-                         ids=[f"{m} {p} {(b or {}).get('kind', '')}" for m, p, b, _ in API])
+                         ids=[f"{m} {p} {b.get('kind', '') if isinstance(b, dict) else ''}"
+                              for m, p, b, _ in API])
 def test_api_matrix(clients, tokens, who, method, path, body, allowed):
     _check(_api(clients, tokens, who, method, path, body), who, allowed, path)
 

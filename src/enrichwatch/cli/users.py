@@ -35,7 +35,7 @@ def _web():
     return accounts
 
 
-def _store(db: str | None):
+def _store(db: str | None, pool_size: int | None = None):
     """The record store ``--db`` names, its schema upgraded (adds the accounts tables)."""
     from ..records import RecordStore
 
@@ -43,7 +43,7 @@ def _store(db: str | None):
     if "://" not in str(url) and not Path(url).exists():
         raise BadInput("--db", str(url), "an existing record store (create one with "
                                          "'enrichwatch records init')")
-    return RecordStore.open(url).init()
+    return RecordStore.open(url, pool_size=pool_size).init()
 
 
 def _read_password() -> str:
@@ -131,12 +131,21 @@ def serve(
     insecure_cookies: bool = typer.Option(False, "--insecure-cookies",
                                           help="Session cookies without the Secure flag, "
                                                "for plain http on a loopback address only."),
+    threads: int = typer.Option(15, "--threads",  # enrichwatch.web.server.DEFAULT_THREADS
+                                help="Worker threads: requests served at once. The "
+                                     "database pool is sized from the same setting (one "
+                                     "connection per thread and one for the event loop, "
+                                     "no overflow), so no request waits for a connection; "
+                                     "further requests queue for a thread."),
 ) -> None:
     """Run the web application (pages and the JSON API under /api) over the record store."""
     _web()
-    from ..web.server import run
+    from ..web.server import pool_size_for, run
 
     if insecure_cookies and host not in ("127.0.0.1", "localhost", "::1"):
         raise BadInput("--insecure-cookies", host, "a loopback --host (127.0.0.1, localhost)")
-    store = _store(db)
-    run(store, host=host, port=port, keys=list(key or ()), secure_cookies=not insecure_cookies)
+    if not 1 <= threads <= 1000:
+        raise BadInput("--threads", threads, "a number of threads from 1 to 1000")
+    store = _store(db, pool_size=pool_size_for(threads))
+    run(store, host=host, port=port, keys=list(key or ()), secure_cookies=not insecure_cookies,
+        threads=threads)

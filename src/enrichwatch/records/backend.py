@@ -152,9 +152,14 @@ def _set_wal(cursor, attempts: int = 200) -> None:
             time.sleep(0.05)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _pool(pool_size: int | None) -> dict:
+    """Engine options of a pool of exactly ``pool_size`` connections (None: SQLAlchemy's)."""
+    return {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 0}
+
+
+def _sqlite_engine(url: str, pool_size: int | None = None) -> Engine:
     memory = make_url(url).database in (None, "", ":memory:")
-    kwargs = {"poolclass": StaticPool} if memory else {}
+    kwargs = {"poolclass": StaticPool} if memory else _pool(pool_size)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S,
                                               "check_same_thread": False}, **kwargs)
 
@@ -183,20 +188,22 @@ class Backend:
     url : str, path or None
         Database URL (``sqlite:///file``, ``postgresql://user@host/db``), a SQLite file path,
         or None for :data:`DEFAULT_SQLITE_FILE`.
+    pool_size : int, optional
+        At most this many connections (no overflow); None: SQLAlchemy's default pool.
     """
 
-    def __init__(self, url: str | os.PathLike | None) -> None:
+    def __init__(self, url: str | os.PathLike | None, pool_size: int | None = None) -> None:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         self.display_url = parsed.render_as_string(hide_password=True)
         if self.dialect == "sqlite":
-            self.engine = _sqlite_engine(self.url)
+            self.engine = _sqlite_engine(self.url, pool_size)
         elif self.dialect == "postgresql":
             if postgres_driver_missing(self.url):
                 raise StoreError(self.display_url, "the PostgreSQL driver (psycopg 3) is not "
                                                    f"installed: {POSTGRES_INSTALL}")
-            self.engine = create_engine(self.url)
+            self.engine = create_engine(self.url, **_pool(pool_size))
         else:
             raise StoreError(self.display_url, "unsupported database: use SQLite or PostgreSQL")
 

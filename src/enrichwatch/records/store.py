@@ -328,7 +328,8 @@ class RecordStore:
     # -- opening ----------------------------------------------------------------------------------
     @classmethod
     def open(cls, url: str | os.PathLike | None = None,
-             clock: Callable[[], datetime] | None = None) -> RecordStore:
+             clock: Callable[[], datetime] | None = None,
+             pool_size: int | None = None) -> RecordStore:
         """Open a store (no connection is made yet).
 
         Parameters
@@ -341,8 +342,11 @@ class RecordStore:
             Returns the current UTC time (default the system clock); the store stamps each
             record's ``recorded_at`` with it, never earlier than the record before (tests use
             it to play a ledger's history at past dates).
+        pool_size : int, optional
+            Exactly this many database connections at most (no overflow; default
+            SQLAlchemy's 5 + 10 overflow); ``enrichwatch serve`` sets it from ``--threads``.
         """
-        return cls(Backend(url), clock)
+        return cls(Backend(url, pool_size), clock)
 
     @property
     def url(self) -> str:

@@ -1,8 +1,14 @@
 """The JSON API under ``/api`` (OpenAPI schema at ``/api/openapi.json``), authenticated by
 bearer tokens (``enrichwatch users token NAME``), never by the session cookie.
 
-Every endpoint asks the same policy as the pages; an account never learns whether a record or
-facility it may not read exists (404 for both, or 403 naming only its own rights).
+Every endpoint asks the same policy as the pages and calls the same ledger functions
+(:mod:`.service`): reading, records, releases, case-file upload (all or nothing, the page's
+limits), inspections (with measurements) and samples, accounts (add, disable, role) and parties
+(keys under the store's key policy; a private key is refused and never echoed). An account
+never learns whether a record or facility it may not read exists (404 for both, or 403 naming
+only its own rights). Every refusal of a submission is 422 with each problem at its field
+(``field``, the full ``path``, ``value``, what is ``allowed``); docs/web-api.md has an example
+of each endpoint.
 """
 
 from __future__ import annotations
@@ -11,25 +17,62 @@ import math
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import UploadFile
 
 from ..dates import parse_date
 from ..errors import InputError
+from ..files import MAX_FILE_BYTES
 from ..records import Record, RecordDraft, RecordError
 from ..records.model import KINDS, is_facility_code
 from .app import require, web
 from .policy import decide, may_read_record
+from .service import MAX_UPLOAD_BYTES
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["enrichwatch"])
+MAX_FILE_TEXT = MAX_FILE_BYTES
+
+
+
+def _authenticated(request: Request) -> None:
+    """Every endpoint: a valid token first (401 before the body is even validated), then each
+    endpoint asks the policy."""
+    require(request, "facilities.list")
+
+
+router = APIRouter(tags=["enrichwatch"], dependencies=[Depends(_authenticated)])
+
+
+def _administrator(request: Request) -> None:
+    """Accounts and parties: administrators (403 before the body is validated)."""
+    require(request, "accounts.manage")
+
+
+def _submits(kind: str):
+    """A dependency: the account submits ``kind`` for some facility (403 before the body is
+    validated; the endpoint then asks the policy for the body's facility)."""
+
+    def check(request: Request) -> None:
+        account = request.state.account
+        places = (None, *account.facilities) if account is not None else (None,)
+        if not any(decide(account, "records.submit", f, kind) for f in places):
+            require(request, "records.submit", None, kind)
+
+    return check
 
 
 class Problem(BaseModel):
-    field: str
+    field: str = Field(description="the field at fault (the request's name for it)")
     message: str
+    path: str | None = Field(None, description="the full key, e.g. "
+                             "'payload.measurements[0].value_pct'")
+    where: str | None = Field(None, description="which entry: 'case.toml records[3]', "
+                              "'upload', or 'draft 1 (inspection)'")
+    value: str | None = Field(None, description="the value found (as text)")
+    allowed: str | None = Field(None, description="what would have been accepted")
 
 
 class Problems(BaseModel):
@@ -134,13 +177,26 @@ def _account(a) -> dict:
 
 
 def _problems(err: RecordError) -> JSONResponse:
+    body = {"detail": "rejected: nothing was written",
+            "problems": [_problem(p) for p in err.problems]}
+    return JSONResponse(_plain(body), status_code=422)
+
+
+def _problem(p) -> dict:
+    """One store problem at its field, with its full key, entry, value and what is allowed."""
     from .service import field_of
 
-    body = {"detail": "rejected: nothing was written",
-            "problems": [{"field": field_of(p.key), "message":
-                          f"{p.key} = {p.value!r}: expected {p.allowed}"}
-                         for p in err.problems]}
-    return JSONResponse(body, status_code=422)
+    return {"field": field_of(p.key), "message": f"{p.key} = {p.value!r}: expected {p.allowed}",
+            "path": p.key, "where": p.where, "value": str(p.value), "allowed": p.allowed}
+
+
+def _input_problem(err: InputError, detail: str = "rejected: nothing was written"
+                   ) -> JSONResponse:
+    """An :class:`InputError` (accounts) at its field."""
+    return JSONResponse({"detail": detail, "problems": [
+        {"field": err.param or "", "message": str(err), "path": err.param or "",
+         "value": None if err.value is None else str(err.value), "allowed": err.allowed}]},
+        status_code=422)
 
 
 @router.get("/me", response_model=AccountOut)
@@ -240,6 +296,7 @@ def accounts(request: Request) -> list[dict]:
 
 
 @router.post("/accounts", response_model=AccountOut, status_code=201,
+             dependencies=[Depends(_administrator)],
              responses={422: {"model": Problems}})
 def add_account(request: Request, body: AccountIn) -> Any:
     """Create an account (administrators)."""
@@ -248,6 +305,264 @@ def add_account(request: Request, body: AccountIn) -> Any:
         made = web(request).accounts.add(body.name, body.role, body.password, body.party,
                                          body.facilities, by=admin.name)
     except InputError as err:
-        return JSONResponse({"detail": "rejected", "problems": [
-            {"field": err.param or "", "message": str(err)}]}, status_code=422)
+        return _input_problem(err)
     return _account(made)
+
+
+# -- case-file upload ---------------------------------------------------------------------------
+_UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["case_file"], "properties": {
+        "case_file": {"type": "string", "format": "binary",
+                      "description": "the case file (TOML of 'enrichwatch records add')"},
+        "attachments": {"type": "array", "items": {"type": "string", "format": "binary"},
+                        "description": "the plant and history files the case file names"}}}}}}}
+
+
+class Written(BaseModel):
+    records: list[RecordOut]
+
+
+@router.post("/upload", response_model=Written, status_code=201, openapi_extra=_UPLOAD_BODY,
+             responses={422: {"model": Problems}, 411: {}, 413: {}})
+async def upload(request: Request) -> Any:
+    """Append every record of a case file (multipart: ``case_file`` and its ``attachments``)
+    as the account: every record, or none (each problem at its entry and key). The limits and
+    checks of the upload page: each entry a kind the account submits for a facility it may
+    submit for."""
+    from .pages import content_length
+    from .service import MAX_ATTACHMENTS, Upload
+
+    content_length(request, MAX_UPLOAD_BYTES)
+    account = require(request, "facilities.list")
+    form = await request.form(max_files=MAX_ATTACHMENTS + 2, max_fields=50)  # bad: 400
+    case = form.get("case_file")
+    if not isinstance(case, UploadFile):
+        return _problems(RecordError.of("upload", "case_file", "no file",
+                                        "a case file (TOML)"))
+    attachments = [Upload(str(f.filename or ""), await f.read())
+                   for f in form.getlist("attachments")
+                   if isinstance(f, UploadFile) and (f.filename or f.size)]
+    try:
+        written = web(request).ledger.submit_case(
+            account, Upload(str(case.filename or ""), await case.read()), attachments)
+    except RecordError as err:
+        return _problems(err)
+    return JSONResponse({"records": [_record(r) for r in written]}, status_code=201)
+
+
+# -- inspections and samples --------------------------------------------------------------------
+class MeasurementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item: str = Field(max_length=200, description="the item measured (non-empty)")
+    quantity: str = Field("enrichment", max_length=32, description="'enrichment'")
+    value_pct: float = Field(description="U-235 percent from 0 to 100")
+    uncertainty_pct: float | None = Field(None, description="an uncertainty >= 0 [% U-235]")
+
+
+class InspectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    facility: str = Field(max_length=64, description="facility code")
+    kind: str = Field(max_length=32, description="the inspection kind (records-design.md)")
+    valid_from: str = Field(max_length=40, description="YYYY-MM-DD: when it took place")
+    known_on: str | None = Field(None, max_length=40, description="YYYY-MM-DD (default today)")
+    observed_plant: str | None = Field(None, max_length=MAX_FILE_TEXT,
+                                       description="the observed plant as TOML text")
+    measurements: list[MeasurementIn] = Field(default_factory=list, max_length=1000)
+    summary: str = Field("", max_length=20000)
+    source: str = Field(max_length=2000, description="the document it is recorded from")
+
+
+class SampleResultIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    u235_pct: float
+    fraction_of_particles: float | None = None
+
+
+class SampleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    facility: str = Field(max_length=64, description="facility code")
+    inspection: int = Field(description="the record id of the inspection")
+    sample_id: str = Field(max_length=200)
+    kind: str = Field(max_length=32, description="the sample kind (records-design.md)")
+    valid_from: str = Field(max_length=40, description="YYYY-MM-DD: when it was taken")
+    known_on: str | None = Field(None, max_length=40, description="YYYY-MM-DD (default today)")
+    max_u235_pct: float = Field(description="the highest U-235 percent found")
+    results: list[SampleResultIn] = Field(default_factory=list, max_length=10000)
+    summary: str = Field("", max_length=20000)
+    source: str = Field(max_length=2000, description="the document the result comes from")
+
+
+def _append(request: Request, kind: str, body: BaseModel, top: tuple[str, ...]) -> Any:
+    """Append one record of ``kind`` from ``body`` (the fields not in ``top`` are its
+    payload), as the page does: the policy, then the store's checks."""
+    data = body.model_dump(exclude_none=True)
+    code = _facility(data["facility"])
+    account = require(request, "records.submit", code, kind)
+    ledger = web(request).ledger
+    payload = {k: v for k, v in data.items() if k not in top}
+    draft = RecordDraft(kind, code, data["valid_from"], data.get("known_on") or ledger.today(),
+                        data["source"], payload)
+    try:
+        return JSONResponse(_record(ledger.submit(account, [draft])[0]), status_code=201)
+    except RecordError as err:
+        return _problems(err)
+    except InputError as err:
+        return _input_problem(err)
+
+
+_TOP = ("facility", "valid_from", "known_on", "source")
+
+
+@router.post("/inspections", response_model=RecordOut, status_code=201,
+             dependencies=[Depends(_submits("inspection"))],
+             responses={422: {"model": Problems}})
+def record_inspection(request: Request, body: InspectionIn) -> Any:
+    """Record an inspection (inspectors), with its observed plant and measurements."""
+    return _append(request, "inspection", body, _TOP)
+
+
+@router.post("/samples", response_model=RecordOut, status_code=201,
+             dependencies=[Depends(_submits("sample"))],
+             responses={422: {"model": Problems}})
+def record_sample(request: Request, body: SampleIn) -> Any:
+    """Record a sample result (inspectors)."""
+    return _append(request, "sample", body, _TOP)
+
+
+# -- administration: accounts -------------------------------------------------------------------
+class DisabledIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    disabled: bool
+
+
+class RoleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: str = Field(max_length=32)
+    party: str | None = Field(None, max_length=64)
+    facilities: list[str] = Field(default_factory=list, max_length=100)
+
+
+class AccountState(AccountOut):
+    disabled: bool
+
+
+def _account_state(a) -> dict:
+    return {**_account(a), "disabled": bool(a.disabled)}
+
+
+@router.put("/accounts/{name}/disabled", response_model=AccountState,
+            dependencies=[Depends(_administrator)],
+            responses={422: {"model": Problems}})
+def set_disabled(request: Request, name: str, body: DisabledIn) -> Any:
+    """Disable an account, or enable it again (administrators); its sessions and tokens stop
+    at once. The last enabled administrator cannot be disabled."""
+    admin = require(request, "accounts.manage")
+    try:
+        return _account_state(web(request).accounts.set_disabled(name, body.disabled,
+                                                                 by=admin.name))
+    except InputError as err:
+        return _input_problem(err)
+
+
+@router.put("/accounts/{name}/role", response_model=AccountState,
+            dependencies=[Depends(_administrator)],
+            responses={422: {"model": Problems}})
+def set_role(request: Request, name: str, body: RoleIn) -> Any:
+    """Give an account a role, party and (state operators) facilities (administrators); its
+    sessions end. The last enabled administrator keeps its role."""
+    admin = require(request, "accounts.manage")
+    try:
+        return _account_state(web(request).accounts.set_role(
+            name, body.role, party=(body.party or "").strip() or None,
+            facilities=[f.strip() for f in body.facilities if f.strip()], by=admin.name))
+    except InputError as err:
+        return _input_problem(err)
+
+
+# -- administration: parties and keys -----------------------------------------------------------
+class PartyOut(BaseModel):
+    record_id: int
+    party: str
+    public_key: str
+    requires_signature: bool
+
+
+class PartiesOut(BaseModel):
+    parties: list[PartyOut]
+    policy_authority: str | None
+    keys_held: list[str] = Field(description="parties whose key the server holds (--key)")
+
+
+class PartyIn(BaseModel):
+    """Every field has a default and ``public_key`` no length limit in the schema, so that
+    no schema error (which echoes what it refuses, or the whole body for a missing field)
+    ever carries a key back: the endpoint checks them, never showing a private key. Other
+    fields (``private_key``...) are ignored, not refused with their value."""
+
+    model_config = ConfigDict(extra="ignore")
+    party: str = Field("", max_length=64)
+    public_key: str = Field("", description="the Ed25519 public key, 64 hex digits "
+                            "('enrichwatch records keygen'); never a private key")
+    requires_signature: bool = False
+    source: str = Field("", max_length=2000, description="the document or ceremony the key "
+                        "comes from")
+
+
+_MAX_KEY_TEXT = 4096
+
+
+def _refused(field: str, value: str, allowed: str, message: str) -> JSONResponse:
+    return JSONResponse({"detail": "rejected: nothing was written", "problems": [{
+        "field": field, "path": field, "value": value, "allowed": allowed,
+        "message": message}]}, status_code=422)
+
+
+def _key_refusal(body: PartyIn) -> JSONResponse | None:
+    """A private key, an overlong key text or no source: refused without echoing the key."""
+    from .pages import PRIVATE_KEY_MARKERS
+
+    allowed = ("the public key (64 hex digits, printed by 'enrichwatch records keygen'); a "
+               "private key never leaves its holder")
+    if any(m in body.public_key.upper() for m in PRIVATE_KEY_MARKERS):
+        return _refused("public_key", "(a private key, not shown)", allowed,
+                        "public_key: this is a PRIVATE key; it was not stored")
+    if len(body.public_key) > _MAX_KEY_TEXT:
+        return _refused("public_key", f"({len(body.public_key)} characters, not shown)",
+                        allowed, "public_key: far too long for a public key")
+    if not body.source.strip():
+        return _refused("source", body.source, "the document or ceremony the key comes from",
+                        "source = '': expected the document or ceremony the key comes from")
+    return None
+
+
+@router.get("/parties", response_model=PartiesOut)
+def parties(request: Request) -> dict:
+    """The registered parties with their current keys, and the store policy's authority
+    (administrators)."""
+    require(request, "records.submit", "*", "party")
+    ledger = web(request).ledger
+    now = ledger.parties()
+    return {"parties": [{"record_id": r.record_id, "party": r.party,
+                         "public_key": r.public_key,
+                         "requires_signature": r.requires_signature} for r in now.registered],
+            "policy_authority": now.policy.authority if now.policy else None,
+            "keys_held": sorted(ledger.signers)}
+
+
+@router.post("/parties", response_model=RecordOut, status_code=201,
+             dependencies=[Depends(_administrator)],
+             responses={422: {"model": Problems}})
+def register_party(request: Request, body: PartyIn) -> Any:
+    """Register a party's public key, or change it (administrators), under the store's key
+    policy. A private key is refused, never stored nor echoed."""
+    account = require(request, "records.submit", "*", "party")
+    refused = _key_refusal(body)
+    if refused is not None:
+        return refused
+    try:
+        record = web(request).ledger.register_key(account, body.party.strip(),
+                                                  body.public_key.strip(),
+                                                  body.requires_signature, body.source)
+    except RecordError as err:
+        return _problems(err)
+    return JSONResponse(_record(record), status_code=201)

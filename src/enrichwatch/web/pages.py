@@ -34,7 +34,7 @@ from .service import (
     problems_of,
 )
 
-__all__ = ["router"]
+__all__ = ["PRIVATE_KEY_MARKERS", "content_length", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -330,7 +330,7 @@ def _grouped(err: RecordError) -> list[tuple[str, list[dict]]]:
     return list(out.items())
 
 
-def _content_length(request: Request, limit: int) -> None:
+def content_length(request: Request, limit: int) -> None:
     """Refuse a body without a length (411) or longer than ``limit`` (413) before reading it."""
     text = request.headers.get("content-length")
     if text is None or not text.isdigit():
@@ -341,7 +341,7 @@ def _content_length(request: Request, limit: int) -> None:
 
 @router.post("/upload", response_class=HTMLResponse)
 async def upload(request: Request) -> Response:
-    _content_length(request, MAX_UPLOAD_BYTES)
+    content_length(request, MAX_UPLOAD_BYTES)
     form = await check_csrf(request)
     account = require(request, "facilities.list")
     case = form.get("case_file")
@@ -364,7 +364,9 @@ async def upload(request: Request) -> Response:
 
 # -- the inspector's page -------------------------------------------------------------------------
 _INSPECTION_FIELDS = ("facility", "kind", "valid_from", "known_on", "observed_plant",
-                      "summary", "source")
+                      "measurements", "summary", "source")
+_MEASUREMENTS_TEXT = ("one measurement a line: ITEM, U-235 PERCENT[, UNCERTAINTY PERCENT] "
+                      "(an enrichment; e.g. 'cylinder 7, 19.9, 0.3')")
 _SAMPLE_FIELDS = ("facility", "inspection", "sample_id", "kind", "valid_from", "known_on",
                   "max_u235_pct", "results", "summary", "source")
 
@@ -402,13 +404,45 @@ def inspect_page(request: Request, written: int | None = None) -> Response:
     return render(request, "inspect.html", _inspect_context(request, account, written=written))
 
 
+def _float_or_none(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _measurements(text: str, problems: dict) -> list[dict]:
+    """The measurements field: ``ITEM, VALUE[, UNCERTAINTY]`` a line (the store checks the
+    ranges, and names the measurement at fault)."""
+    out = []
+    for n, line in enumerate([x for x in text.splitlines() if x.strip()]):
+        parts = [p.strip() for p in line.split(",")]
+        numbers: list[float] = []
+        while len(parts) > 1 and len(numbers) < 2 and _float_or_none(parts[-1]) is not None:
+            numbers.insert(0, float(parts.pop()))
+        item = ", ".join(parts)
+        if not numbers or not item:
+            problems["measurements"] = (f"measurements line {n + 1} = {line.strip()!r}: "
+                                        f"expected {_MEASUREMENTS_TEXT}",)
+            return []
+        entry: dict[str, Any] = {"item": item, "quantity": "enrichment",
+                                 "value_pct": numbers[0]}
+        if len(numbers) > 1:
+            entry["uncertainty_pct"] = numbers[1]
+        out.append(entry)
+    return out
+
+
 def _inspection_draft(values: dict[str, str], plant: str | None
                       ) -> tuple[RecordDraft | None, dict]:
     problems: dict[str, tuple[str, ...]] = {}
+    measurements = _measurements(values["measurements"], problems)
     _required_text(values, "source", "the document the inspection is recorded from", problems)
     if problems:
         return None, problems
     payload: dict[str, Any] = {"kind": values["kind"], "summary": values["summary"]}
+    if measurements:
+        payload["measurements"] = measurements
     text = plant if plant is not None else values["observed_plant"]
     if text.strip():
         payload["observed_plant"] = text
@@ -549,7 +583,7 @@ async def account_role(request: Request, name: str) -> Response:
     return _redirect("/accounts")
 
 
-_PRIVATE_KEY_MARKERS = ("PRIVATE KEY", "PRIVATE-KEY", "OPENSSH")
+PRIVATE_KEY_MARKERS = ("PRIVATE KEY", "PRIVATE-KEY", "OPENSSH")
 
 
 def _parties_context(request: Request, values=None, problems=None, written=None) -> dict:
@@ -574,7 +608,7 @@ async def register_party(request: Request) -> Response:
     values = {k: str(form.get(k, "")).strip() for k in ("party", "public_key", "source")}
     values["requires_signature"] = "yes" if form.get("requires_signature") == "yes" else ""
     problems: dict[str, tuple[str, ...]] = {}
-    if any(m in values["public_key"].upper() for m in _PRIVATE_KEY_MARKERS):
+    if any(m in values["public_key"].upper() for m in PRIVATE_KEY_MARKERS):
         values["public_key"] = ""                      # never echoed back, never stored
         problems["public_key"] = ("public_key: this is a PRIVATE key; it was not stored. "
                                   "Paste the public key (64 hex digits, printed by "
