@@ -352,10 +352,10 @@ class Network:
         return cuts
 
     def _shifts_for_rates(self, rates: Mapping[str, float], external: np.ndarray,
-                          guess: Mapping[str, float] | None = None):
+                          start: NetworkState | None = None):
         """Per-cascade cut shifts (log-odds) that give the requested withdrawal rates; the
-        root search starts from ``guess`` (the shifts of a neighbouring solve) where it names
-        the cascade, else from zero."""
+        root search starts from the shifts of ``start`` (a neighbouring solve) where it has
+        them, else from zero."""
         if not rates:
             return {}
         owners = []
@@ -386,9 +386,8 @@ class Network:
             out = ss.withdrawal_flows(self._graph, cuts, flows)
             return sign * np.log(np.maximum(out[index], 1e-300) / target)
 
-        start = np.array([float((guess or {}).get(name, 0.0)) for name in owners])
         shifts = _solve_shifts(mismatch, len(owners), self._where(rates),
-                               start if guess else None)
+                               *_shift_guess(start, owners, rates))
         return dict(zip(owners, shifts, strict=True))
 
     def solve(self, withdrawal_rates: Mapping[str, float] | None = None, *,
@@ -436,8 +435,7 @@ class Network:
                start: NetworkState | None) -> NetworkState:
         isotopes = self.isotopes()
         external, comps = self._external(isotopes)
-        shifts = self._shifts_for_rates(withdrawal_rates or {}, external,
-                                        None if start is None else start.cut_shifts)
+        shifts = self._shifts_for_rates(withdrawal_rates or {}, external, start)
         cuts = self._cuts(shifts)
         flows = ss.solve_flows(self._graph, cuts, external)
         if np.any(flows < -1e-9 * external.sum()):
@@ -559,18 +557,34 @@ def _remembered(f):
     return remembered
 
 
-def _solve_shifts(mismatch, n: int, where: str, guess: np.ndarray | None = None
-                  ) -> np.ndarray:
+def _shift_guess(start: NetworkState | None, owners: list[str], rates: Mapping[str, float]
+                 ) -> tuple[np.ndarray | None, float]:
+    """Where the cut-shift search starts from a neighbouring ``start``: its shifts, and the
+    half-width of a first bracket, twice the largest change of log withdrawal rate asked for
+    (the rate moves about one for one with the shift; the bracket is doubled until it holds
+    the root). A cascade without a shift in ``start`` ran at its design cuts there (shift
+    0). ``(None, 1)`` without a start: the cold search."""
+    if start is None:
+        return None, 1.0
+    change = max(abs(np.log(rate / start.withdrawals[label].rate_kg_per_yr))
+                 if label in start.withdrawals and start.withdrawals[label].rate_kg_per_yr > 0
+                 else np.inf for label, rate in rates.items())
+    return (np.array([start.cut_shifts.get(name, 0.0) for name in owners]),
+            float(np.clip(2.0 * change, 1e-9, 1.0)))
+
+
+def _solve_shifts(mismatch, n: int, where: str, guess: np.ndarray | None = None,
+                  width: float = 1.0) -> np.ndarray:
     """Root of ``mismatch`` (log rate ratios) over per-cascade cut shifts; ``where`` names the
     network and setting in a ConvergenceError. The search starts from ``guess`` (default
-    zero: a bracket of +-1 around it, doubled until it holds the root; from a guess, of
-    +-1/4). Each value of the mismatch is computed once."""
+    zero) with a bracket of +-``width`` around it, doubled until it holds the root. Each
+    value of the mismatch is computed once."""
     from scipy.optimize import brentq, root  # loaded when a rate is first imposed
 
     if n == 1:
         f = _remembered(lambda s: float(mismatch(np.array([s]))[0]))
         centre = 0.0 if guess is None else float(guess[0])
-        down = up = 1.0 if guess is None else 0.25
+        down = up = width
         lo, hi = centre - down, centre + up
         while f(lo) > 0.0 and lo > -40.0:
             down *= 2.0
