@@ -118,3 +118,13 @@ def test_capability_figures_match_cold_solves(pair):
     warm_rate = rate_for_assay(pair, "B.product", target).rate_kg_per_yr
     cold_rate = rate_for_assay(cold, "B.product", target).rate_kg_per_yr
     assert warm_rate == pytest.approx(cold_rate, rel=_TOL)
+
+
+def test_a_solved_network_pickles_and_solves_the_same(pair):
+    """The SuperLU patterns keep per-thread matrices; a pickled network (as sent to a worker
+    process) drops them and builds them again."""
+    import pickle
+
+    state = pair.solve({"B.product": 1.0})
+    copy = pickle.loads(pickle.dumps(pair))
+    _same(copy.solve({"B.product": 1.0}), state)

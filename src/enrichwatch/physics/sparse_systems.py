@@ -91,12 +91,23 @@ class SparsePattern:
         indptr = np.concatenate([[0], np.cumsum(np.bincount(keys // size, minlength=size))])
         return cls(size, lower, upper, "superlu", slots.ravel(), len(keys), keys % size, indptr)
 
+    def __getstate__(self) -> dict:
+        """Pickled without the per-thread matrices (a thread-local cannot be pickled)."""
+        state = dict(self.__dict__)
+        state.pop("_local", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        object.__setattr__(self, "_local", threading.local())
+
     def _matrix(self, data: np.ndarray) -> csc_array:
         """The CSC matrix of ``data``: its structure is built and checked once per pattern
         (and thread), then only the values are replaced (SuperLU copies what it factors)."""
         local = self._local
         matrix = getattr(local, "matrix", None)
         if matrix is None:
+            assert self.indices is not None and self.indptr is not None    # a SuperLU pattern
             matrix = csc_array((data, self.indices.astype(np.intc), self.indptr.astype(np.intc)),
                                shape=(self.size, self.size))
             matrix.has_canonical_format = True      # keys are unique and sorted per column
