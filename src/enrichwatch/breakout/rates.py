@@ -161,20 +161,30 @@ def _build(machine, n: int, job: BuiltJob | None, xf: float, xp: float, xw: floa
 
 def _hit_both(cascade: FixedCascade, xf: float, xp: float, xw: float, feed0: float
               ) -> tuple[float, float] | None:
-    """(F, P) [kg/yr] giving product x_P and tails x_W exactly, or None."""
+    """(F, P) [kg/yr] giving product x_P and tails x_W exactly, or None.
+
+    Each trial setting is solved as a one-cascade network from the last state solved (a warm
+    start, :meth:`~enrichwatch.physics.network.Network.solve`), and only the assays of its
+    two withdrawals are read (no cascade state is built)."""
     from scipy.optimize import root
+
+    from ..physics.network import ExternalFeed, Network
 
     feed = Composition.binary(Assay(np.asarray(xf)))
     targets = np.array([_logit(xp), _logit(xw)])
     share0 = (xf - xw) / (xp - xw)
+    product, tails = f"{cascade.name}.product", f"{cascade.name}.tails"
+    last: list = [None]         # the state of the last setting solved: the next one's start
 
     def residual(v):
         rate, share = math.exp(v[0]), 1.0 / (1.0 + math.exp(-v[1]))
         try:
-            s = cascade.solve(feed, rate, product_kg_per_yr=share * rate)
+            net = Network([cascade], feeds=[ExternalFeed("feed", cascade.name, feed, rate)])
+            state = net.solve({product: share * rate}, start=last[0])
         except (ConvergenceError, InputError):
             return np.full(2, 1e3)
-        got = [s.product.assay.mass_fraction, s.tails.assay.mass_fraction]
+        last[0] = state
+        got = [state.withdrawals[w].composition.fraction("U235") for w in (product, tails)]
         return np.array([_logit(float(g)) for g in got]) - targets
 
     for scale in (1.0, 0.5, 2.0):

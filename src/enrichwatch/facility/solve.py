@@ -78,14 +78,16 @@ class MemoNetwork(Network):
         memo.solved = {}
         return memo
 
-    def solve(self, withdrawal_rates: Mapping[str, float] | None = None) -> NetworkState:
-        """:meth:`Network.solve`, from the memo when these rates were solved before."""
+    def solve(self, withdrawal_rates: Mapping[str, float] | None = None, *,
+              start: NetworkState | None = None) -> NetworkState:
+        """:meth:`Network.solve`, from the memo when these rates were solved before (a warm
+        ``start`` changes a state only within the solver tolerance, so the memo ignores it)."""
         key = _rates_key(withdrawal_rates)
         if key is None:
-            return super().solve(withdrawal_rates)
+            return super().solve(withdrawal_rates, start=start)
         state = self.solved.get(key)
         if state is None:
-            state = self.solved[key] = super().solve(withdrawal_rates)
+            state = self.solved[key] = super().solve(withdrawal_rates, start=start)
         return state
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -128,13 +128,18 @@ class NetworkState:
 
     ``cascades`` is a read-only mapping whose states are built from the solution when first
     read (a scan that needs only the withdrawals never builds them); the values are the same
-    either way."""
+    either way. ``log_ratio`` (the converged Newton unknowns, one per stage) and
+    ``cut_shifts`` (the log-odds shift of each cascade whose withdrawal rate was imposed) are
+    what a solve of the same network at a neighbouring setting can start from
+    (``Network.solve(..., start=state)``)."""
 
     cascades: Mapping[str, CascadeState]
     withdrawals: Mapping[str, StreamState]
     feeds: Mapping[str, StreamState]
     isotopes: tuple[str, ...]
     newton_iterations: int
+    log_ratio: np.ndarray | None = None
+    cut_shifts: Mapping[str, float] = field(default_factory=dict)
 
     def link_rate_kg_per_yr(self, link: Link) -> float:
         """Rate a link carries [kg U/yr]: its share of its source cascade's output."""
@@ -346,8 +351,11 @@ class Network:
             cuts[sl] = odds / (1.0 + odds)
         return cuts
 
-    def _shifts_for_rates(self, rates: Mapping[str, float], external: np.ndarray):
-        """Per-cascade cut shifts (log-odds) that give the requested withdrawal rates."""
+    def _shifts_for_rates(self, rates: Mapping[str, float], external: np.ndarray,
+                          start: NetworkState | None = None):
+        """Per-cascade cut shifts (log-odds) that give the requested withdrawal rates; the
+        root search starts from the shifts of ``start`` (a neighbouring solve) where it has
+        them, else from zero."""
         if not rates:
             return {}
         owners = []
@@ -378,10 +386,12 @@ class Network:
             out = ss.withdrawal_flows(self._graph, cuts, flows)
             return sign * np.log(np.maximum(out[index], 1e-300) / target)
 
-        shifts = _solve_shifts(mismatch, len(owners), self._where(rates))
+        shifts = _solve_shifts(mismatch, len(owners), self._where(rates),
+                               *_shift_guess(start, owners, rates))
         return dict(zip(owners, shifts, strict=True))
 
-    def solve(self, withdrawal_rates: Mapping[str, float] | None = None) -> NetworkState:
+    def solve(self, withdrawal_rates: Mapping[str, float] | None = None, *,
+              start: NetworkState | None = None) -> NetworkState:
         """Steady state of the whole network.
 
         Parameters
@@ -391,6 +401,12 @@ class Network:
             a pint quantity, converted to kg/yr (a month is 1/12 year). The cuts of
             the owning cascade then shift together (their odds scale by one common factor) until
             the rate is met; otherwise every stage runs at its design cut.
+        start : NetworkState, optional
+            A solved state of this network (or one of the same layout) at a neighbouring
+            setting, to start from (a warm start: a scan of withdrawal rates solves each rate
+            from the last). The answer meets the same convergence tests as a cold start, so it
+            agrees with one to the solver tolerance (relative ~1e-12); a warm start that does
+            not converge is retried cold.
 
         Returns
         -------
@@ -405,13 +421,22 @@ class Network:
             :class:`~enrichwatch.errors.UnitError` for a quantity that is not a mass rate.
         """
         withdrawal_rates = _withdrawal_rates(withdrawal_rates)
+        if start is not None and not isinstance(start, NetworkState):
+            raise InputTypeError("start", start, "a NetworkState of this network, or None")
         with one_blas_thread():
-            return self._solve(withdrawal_rates)
+            if start is not None:
+                try:
+                    return self._solve(withdrawal_rates, start)
+                except ConvergenceError:
+                    pass        # the cold start below decides, as without a start
+            return self._solve(withdrawal_rates, None)
 
-    def _solve(self, withdrawal_rates: dict[str, float]) -> NetworkState:
+    def _solve(self, withdrawal_rates: dict[str, float],
+               start: NetworkState | None) -> NetworkState:
         isotopes = self.isotopes()
         external, comps = self._external(isotopes)
-        cuts = self._cuts(self._shifts_for_rates(withdrawal_rates or {}, external))
+        shifts = self._shifts_for_rates(withdrawal_rates or {}, external, start)
+        cuts = self._cuts(shifts)
         flows = ss.solve_flows(self._graph, cuts, external)
         if np.any(flows < -1e-9 * external.sum()):
             raise ConfigurationError("withdrawal_rates", dict(withdrawal_rates or {}),
@@ -421,8 +446,9 @@ class Network:
         sol = ss.solve_compositions(self._graph, cuts, flows, gamma, comps,
                                     where=self._where(withdrawal_rates),
                                     max_iterations=self.max_newton_iterations,
-                                    stage_label=self._stage_label)
-        return self._state(isotopes, sol)
+                                    stage_label=self._stage_label,
+                                    start=None if start is None else start.log_ratio)
+        return self._state(isotopes, sol, shifts)
 
     def _named(self) -> str:
         """``'network of A, B'``; for many cascades their count and the first and last."""
@@ -452,14 +478,16 @@ class Network:
             parts.append(c.stage_factors(isotopes, flows[sl], cuts[sl]))
         return np.concatenate(parts)
 
-    def _state(self, isotopes, sol: ss.StageSolution) -> NetworkState:
+    def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float]
+               ) -> NetworkState:
         out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
         withdrawals = {name: stream_state(isotopes, out[w]) for w, name in
                        enumerate(self._withdrawal_names)}
         feeds = {f.name: stream_state(isotopes, f.rate_kg_per_yr * np.array(
             [f.composition.fraction(i) for i in isotopes])) for f in self.feeds}
         cascades = _CascadeStates(self.cascades, self._offsets, isotopes, sol)
-        state = NetworkState(cascades, withdrawals, feeds, isotopes, sol.iterations)
+        state = NetworkState(cascades, withdrawals, feeds, isotopes, sol.iterations,
+                             sol.log_ratio, {name: float(x) for name, x in shifts.items()})
         worst = float(np.max(np.abs(state.balance_residual())))
         if worst > _BALANCE_TOL:
             raise ConvergenceError(self._named(),
@@ -515,22 +543,59 @@ def _withdrawal_rates(rates) -> dict[str, float]:
             for label, rate in rates.items()}
 
 
-def _solve_shifts(mismatch, n: int, where: str) -> np.ndarray:
+def _remembered(f):
+    """``f`` of one float, each value computed once (the bracket search and the root search
+    ask for the ends of the bracket again; ``f`` is a deterministic function)."""
+    values: dict[float, float] = {}
+
+    def remembered(x: float) -> float:
+        x = float(x)
+        if x not in values:
+            values[x] = f(x)
+        return values[x]
+
+    return remembered
+
+
+def _shift_guess(start: NetworkState | None, owners: list[str], rates: Mapping[str, float]
+                 ) -> tuple[np.ndarray | None, float]:
+    """Where the cut-shift search starts from a neighbouring ``start``: its shifts, and the
+    half-width of a first bracket, twice the largest change of log withdrawal rate asked for
+    (the rate moves about one for one with the shift; the bracket is doubled until it holds
+    the root). A cascade without a shift in ``start`` ran at its design cuts there (shift
+    0). ``(None, 1)`` without a start: the cold search."""
+    if start is None:
+        return None, 1.0
+    change = max(abs(np.log(rate / start.withdrawals[label].rate_kg_per_yr))
+                 if label in start.withdrawals and start.withdrawals[label].rate_kg_per_yr > 0
+                 else np.inf for label, rate in rates.items())
+    return (np.array([start.cut_shifts.get(name, 0.0) for name in owners]),
+            float(np.clip(2.0 * change, 1e-9, 1.0)))
+
+
+def _solve_shifts(mismatch, n: int, where: str, guess: np.ndarray | None = None,
+                  width: float = 1.0) -> np.ndarray:
     """Root of ``mismatch`` (log rate ratios) over per-cascade cut shifts; ``where`` names the
-    network and setting in a ConvergenceError."""
+    network and setting in a ConvergenceError. The search starts from ``guess`` (default
+    zero) with a bracket of +-``width`` around it, doubled until it holds the root. Each
+    value of the mismatch is computed once."""
     from scipy.optimize import brentq, root  # loaded when a rate is first imposed
 
     if n == 1:
-        f = lambda s: float(mismatch(np.array([s]))[0])   # noqa: E731
-        lo, hi = -1.0, 1.0
+        f = _remembered(lambda s: float(mismatch(np.array([s]))[0]))
+        centre = 0.0 if guess is None else float(guess[0])
+        down = up = width
+        lo, hi = centre - down, centre + up
         while f(lo) > 0.0 and lo > -40.0:
-            lo *= 2.0
+            down *= 2.0
+            lo = centre - down
         while f(hi) < 0.0 and hi < 40.0:
-            hi *= 2.0
+            up *= 2.0
+            hi = centre + up
         if f(lo) > 0.0 or f(hi) < 0.0:
             raise ConvergenceError(where, "no cut setting gives the requested rate")
         return np.array([brentq(f, lo, hi, xtol=1e-14, rtol=1e-14)])
-    sol = root(mismatch, np.zeros(n), method="hybr", tol=1e-14)
+    sol = root(mismatch, np.zeros(n) if guess is None else guess, method="hybr", tol=1e-14)
     if not sol.success or np.max(np.abs(mismatch(sol.x))) > 1e-10:
         raise ConvergenceError(where, f"cut shifts did not converge: {sol.message}")
     return sol.x

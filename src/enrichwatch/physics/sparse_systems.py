@@ -35,7 +35,7 @@ import contextlib
 import functools
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.linalg import get_lapack_funcs
@@ -71,6 +71,8 @@ class SparsePattern:
     n_slots: int
     indices: np.ndarray | None = None
     indptr: np.ndarray | None = None
+    _local: threading.local = field(default_factory=threading.local, repr=False,
+                                    compare=False)
 
     @classmethod
     def from_entries(cls, rows: np.ndarray, cols: np.ndarray, size: int) -> SparsePattern:
@@ -88,6 +90,31 @@ class SparsePattern:
         keys, slots = np.unique(cols * size + rows, return_inverse=True)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(keys // size, minlength=size))])
         return cls(size, lower, upper, "superlu", slots.ravel(), len(keys), keys % size, indptr)
+
+    def __getstate__(self) -> dict:
+        """Pickled without the per-thread matrices (a thread-local cannot be pickled)."""
+        state = dict(self.__dict__)
+        state.pop("_local", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        object.__setattr__(self, "_local", threading.local())
+
+    def _matrix(self, data: np.ndarray) -> csc_array:
+        """The CSC matrix of ``data``: its structure is built and checked once per pattern
+        (and thread), then only the values are replaced (SuperLU copies what it factors)."""
+        local = self._local
+        matrix = getattr(local, "matrix", None)
+        if matrix is None:
+            assert self.indices is not None and self.indptr is not None    # a SuperLU pattern
+            matrix = csc_array((data, self.indices.astype(np.intc), self.indptr.astype(np.intc)),
+                               shape=(self.size, self.size))
+            matrix.has_canonical_format = True      # keys are unique and sorted per column
+            local.matrix = matrix
+        else:
+            matrix.data = data
+        return matrix
 
     @property
     def banded(self) -> bool:
@@ -115,7 +142,7 @@ class SparsePattern:
             return x.reshape(rhs.shape)
         if self.method == "dense":
             return np.linalg.solve(data.reshape(self.size, self.size), rhs)
-        a = csc_array((data, self.indices, self.indptr), shape=(self.size, self.size))
+        a = self._matrix(data)
         try:
             lu = splu(a, permc_spec="COLAMD")
         except RuntimeError as err:        # SuperLU: "Factor is exactly singular"

@@ -283,7 +283,9 @@ class StageSolution:
     """Converged steady state of a stage graph (all arrays over stages ``S`` and isotopes ``K``).
 
     ``feed_components[i, k]`` is the mass flow of isotope ``k`` into stage ``i`` [kg/yr];
-    ``heads_share[i, k]`` the share of it leaving in the heads.
+    ``heads_share[i, k]`` the share of it leaving in the heads; ``log_ratio[i]`` the converged
+    Newton unknown ``u_i = ln t_i`` (``start`` of a neighbouring solve, see
+    :func:`solve_compositions`).
     """
 
     cuts: np.ndarray
@@ -292,6 +294,7 @@ class StageSolution:
     heads_share: np.ndarray
     tails_share: np.ndarray
     iterations: int
+    log_ratio: np.ndarray | None = None
 
     @property
     def heads_components(self) -> np.ndarray:
@@ -322,7 +325,8 @@ def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
                        gamma: np.ndarray, external_components: np.ndarray,
                        where: str = "stages", *,
                        max_iterations: int = _NEWTON_MAX_ITER,
-                       stage_label: Callable[[int], str] | None = None) -> StageSolution:
+                       stage_label: Callable[[int], str] | None = None,
+                       start: np.ndarray | None = None) -> StageSolution:
     """Newton solve of the stage compositions for fixed flows and stage factors.
 
     The unknowns are ``u_i = ln t_i``; the residual of stage ``i`` is
@@ -348,6 +352,12 @@ def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
         Most Newton iterations (default 60); the solve is bounded by counts, never by time.
     stage_label : callable, optional
         Name of stage ``i`` in an error message (default ``"stage i"``).
+    start : ndarray, shape (S,), optional
+        Where Newton's method starts: the ``log_ratio`` of a converged solve of the same graph
+        at a neighbouring setting (a warm start; default all zeros, a cold start). The answer
+        meets the same convergence test either way, so it agrees with a cold start to the
+        solver tolerance; only the number of iterations changes. A ``start`` of the wrong shape
+        or not finite is ignored (cold start).
 
     Raises
     ------
@@ -360,7 +370,17 @@ def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
         active = flows > 0.0
         return _newton(_Problem(graph, cuts, flows, gamma, external_components, where, active,
                                 np.where(active, flows, 1.0), graph.systems(gamma.shape[1]),
-                                stage_label or "stage {}".format), max_iterations)
+                                stage_label or "stage {}".format), max_iterations,
+                       _start(start, len(cuts)))
+
+
+def _start(start: np.ndarray | None, n: int) -> np.ndarray:
+    """Newton's first ``u``: ``start`` when it fits (shape (n,), finite), else zeros."""
+    if start is not None:
+        start = np.asarray(start, dtype=float)
+        if start.shape == (n,) and np.all(np.isfinite(start)):
+            return start.copy()
+    return np.zeros(n)
 
 
 @dataclass(frozen=True)
@@ -398,7 +418,7 @@ class _Problem:
         return shares, routed, comps, resid, float(np.linalg.norm(resid))
 
 
-def _newton(p: _Problem, max_iterations: int) -> StageSolution:
+def _newton(p: _Problem, max_iterations: int, u: np.ndarray) -> StageSolution:
     """Newton's method with a backtracking line search on ``u = ln t``.
 
     Bounded by counts only: at most ``max_iterations`` Newton steps of at most
@@ -407,15 +427,14 @@ def _newton(p: _Problem, max_iterations: int) -> StageSolution:
     ``_MAX_STALLS`` steps in a row (or ``_MAX_FAILED_SEARCHES`` in all) find no decrease of the
     residual along the Newton direction (the iteration can then only crawl: each such step is
     ~1e-9 of a Newton step). A solve that converges does not meet these, so its result is the
-    same as without them.
+    same as without them. ``u`` is the starting point (zeros: a cold start).
     """
-    u = np.zeros(len(p.cuts))
     shares, routed, comps, resid, norm = p.evaluate(u)
     stalls = failures = 0
     for iteration in range(1, max_iterations + 1):
         if np.max(np.abs(resid)) < _NEWTON_TOL:
             return _checked(StageSolution(p.cuts, p.flows, comps, shares[0], shares[1],
-                                          iteration), p.where)
+                                          iteration, u), p.where)
         if not np.all(np.isfinite(resid)):
             _give_up(p, resid, f"the heads/cut mismatch is not finite (overflow) after "
                                f"{iteration - 1} Newton iterations")
