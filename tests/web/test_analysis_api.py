@@ -75,3 +75,8 @@ def test_the_outlook_of_a_country_the_record_does_not_cover(clients, tokens):
     assert data["state"] == "not covered" and data["covered_country"] == "Iran"
     assert data["country"] != "Iran" and data["rows"] == []
     json.dumps(data)
+
+
+def test_an_anonymous_request_is_refused_before_its_body_is_read(clients):
+    response = clients[None].post("/api/breakout", json={"sq": "not a number"})
+    assert response.status_code == 401

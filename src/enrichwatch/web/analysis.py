@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InputError
+from .api import _authenticated
 from .app import require, web
 from .service import OUTLOOK_COUNTRY
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["enrichwatch"])
+router = APIRouter(tags=["enrichwatch"], dependencies=[Depends(_authenticated)])
 
 #: Largest state file accepted [characters], as for files read from disk.
 MAX_STATE_CHARS = 1 << 20
