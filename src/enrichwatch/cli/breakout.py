@@ -8,7 +8,6 @@ from pathlib import Path
 
 import typer
 
-from ..report.breakout import unreachable_reason
 from .app import JSON_OPTION, BadInput, app, check_output_path, emit
 from .options import (
     CATALOG_OPTION,
@@ -237,6 +236,9 @@ def _plan_table(out, p: dict) -> None:
     out.print(f"[bold]{escape(p['state'])}[/] ({p['date'] or 'undated'}), plant model "
               f"{escape(p['model'])}: {_headline(p)}")
     if p["days_to_n_sq"] is None:
+        # Lazy: the report package imports the plant model, which a warm breakout never needs.
+        from ..report.breakout import unreachable_reason
+
         out.print(f"[yellow]Not reachable: {escape(unreachable_reason(p))}[/]")
     elif not p["schedule"]:
         out.print(f"No enrichment needed: the stocks already hold {_sq(p['n_sq'])}.")
