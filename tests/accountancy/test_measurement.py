@@ -20,7 +20,7 @@ from enrichwatch.accountancy import (
 )
 from enrichwatch.accountancy.measurement import calibration_index, error_structure
 from enrichwatch.errors import EnrichwatchWarning, InputError, UnknownNameError
-from enrichwatch.files import read_package_toml
+from enrichwatch.files import MISSING, read_package_toml
 
 w = Items.from_weight_percent
 
@@ -54,7 +54,50 @@ def test_injected_catalog_rows_are_checked():
                        "systematic_rsd_pct": 0.1}]}
     with pytest.raises(InputError) as err:
         load_methods(doc)
-    assert err.value.param == "method[0].random_rsd_pct"
+    assert err.value.param == "method[0].random_rsd_pct" and err.value.value == 150.0
+
+
+def test_every_unverified_default_carries_a_range_that_holds_it():
+    """The ITV defaults are not verified (data file header): each states the span its figures
+    may lie in and where that span comes from, and the span holds the default."""
+    methods = load_methods()
+    for m in methods.values():
+        assert not m.verified
+        for value, (low, high) in ((m.random_rsd, m.random_range),
+                                   (m.systematic_rsd, m.systematic_range)):
+            assert 0 <= low <= value <= high < 1 and low < high
+        assert "not from STR-368" in m.range_basis
+        text = m.describe()
+        assert "NOT verified" in text and "range" in text and m.source in text
+    assert methods["load-cell-weighing"].describe().startswith(
+        "random 0.05 % (range 0.02-0.2 %), systematic 0.05 % (range 0.02-0.2 %)")
+    with pytest.warns(EnrichwatchWarning, match=r"range 0\.02-0\.2 %"):
+        Uncertainty.from_method(methods["load-cell-weighing"])
+
+
+def _row(**changes) -> dict:
+    row = {"name": "x", "quantity": "mass", "technique": "t", "material": "m", "source": "s",
+           "verified": False, "random_rsd_pct": 0.1, "systematic_rsd_pct": 0.1,
+           "random_rsd_pct_range": [0.05, 0.2], "systematic_rsd_pct_range": [0.05, 0.2],
+           "range_basis": "judgement"}
+    return {k: v for k, v in (row | changes).items() if v is not None}
+
+
+@pytest.mark.parametrize("changes, param, value", [
+    ({"random_rsd_pct_range": None}, "method[0].random_rsd_pct_range", MISSING),
+    ({"range_basis": None}, "method[0].range_basis", MISSING),
+    ({"systematic_rsd_pct_range": [0.2, 0.5]}, "method[0].systematic_rsd_pct_range", [0.2, 0.5]),
+    ({"random_rsd_pct_range": [0.05]}, "method[0].random_rsd_pct_range", [0.05]),
+    ({"random_rsd_pct_range": [0.05, 120.0]}, "method[0].random_rsd_pct_range", 120.0),
+    ({"random_rsd_pct": "a lot"}, "method[0].random_rsd_pct", "a lot"),
+])
+def test_an_unverified_row_without_a_sound_range_is_refused(changes, param, value):
+    with pytest.raises(InputError) as err:
+        load_methods({"method": [_row(**changes)]})
+    assert err.value.param == param and err.value.value == value
+    verified = load_methods({"method": [_row(verified=True, random_rsd_pct_range=None,
+                                             systematic_rsd_pct_range=None, range_basis=None)]})
+    assert verified["x"].random_range is None and "range" not in verified["x"].describe()
 
 
 @pytest.mark.parametrize("args, param", [

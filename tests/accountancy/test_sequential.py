@@ -8,15 +8,21 @@ from hypothesis.extra import numpy as hnp
 from scipy import stats
 
 from enrichwatch.accountancy import (
+    Items,
+    MaterialBalanceArea,
+    MeasurementPoint,
     PageTest,
+    balance_design,
     cusum_alarm_probability,
     cusum_arl,
     gemuf_threshold,
     gemuf_v1,
     monte_carlo,
+    muf_covariance,
     page,
     page_false_alarm_probability,
     page_threshold,
+    simulate_observations,
     sitmuf,
 )
 from enrichwatch.errors import InputError
@@ -73,6 +79,43 @@ def test_sitmuf_is_iid_standard_normal_without_loss():
     assert np.abs(corr).max() < 4.5 / np.sqrt(n)
     muf_corr = np.corrcoef(mc.sequences["muf"].T) - np.eye(12)
     assert np.abs(muf_corr).max() > 0.1                      # ... while the MUF are correlated
+
+
+def _itemised_plant(months: int = 12):
+    """The balanced plant of the helpers with every point itemised (the hold-up listed at the
+    inventory takings), small enough to simulate record by record."""
+    area, periods, model = balanced_plant(months)
+    holdup = area.point("holdup")
+    at = periods.boundaries_h
+    listed = Items.from_weight_percent(at, np.full(at.size, 400.0), 2.0)
+    points = tuple(p if p.name != "holdup" else MeasurementPoint("holdup", "inventory", listed)
+                   for p in area.points)
+    assert holdup.role == "inventory"
+    return MaterialBalanceArea(area.name, points), periods, model
+
+
+def test_sitmuf_of_literally_simulated_measurements_is_iid_standard_normal():
+    """Independent of the Monte Carlo's sampler: every record measured as true x (1 + r + s)
+    (simulate_observations; scale and NDA shared and recalibrated monthly), MUF summed from the
+    measured records, SITMUF with the exact covariance: N(0, 1) (Kolmogorov-Smirnov), unit
+    variance per balance and uncorrelated. The same data whitened with the root-sum-square
+    covariance (no inventory or systematic covariances, as MAPIT) is not: the test can fail."""
+    area, periods, model = _itemised_plant(12)
+    n = 20_000
+    obs = simulate_observations(area, model, iterations=n, seed=20261204, origin_h=periods)
+    design = balance_design(area, periods, "U235")
+    x = np.concatenate([o.values * o.u235_fraction for o in obs.values()], axis=1)
+    muf = x @ design.coef.T
+    exact = muf_covariance(design, model).matrix
+    s = sitmuf(muf - design.muf(), exact)
+    assert stats.kstest(s.ravel(), "norm").pvalue > 0.01
+    assert np.abs(s.mean(axis=0)).max() < 4 / np.sqrt(n)
+    assert np.abs(s.var(axis=0) - 1).max() < 4 * np.sqrt(2 / n)
+    assert np.abs(np.corrcoef(s.T) - np.eye(12)).max() < 4.5 / np.sqrt(n)
+    rss = muf_covariance(design, model, convention="rss").matrix
+    wrong = sitmuf(muf - design.muf(), rss)
+    assert stats.kstest(wrong.ravel(), "norm").pvalue < 1e-6
+    assert np.abs(wrong.var(axis=0) - 1).max() > 10 * np.sqrt(2 / n)
 
 
 def test_page_arl_published_value():

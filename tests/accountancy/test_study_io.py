@@ -99,7 +99,8 @@ def test_a_covariance_singular_because_every_error_is_zero(tmp_path):
     found = [p for p in _problems(tmp_path, doc) if p.key == "measurement"]
     assert [p.value for p in found] == ["sigma-MUF = 0 in balance 1 (U)",
                                         "sigma-MUF = 0 in balance 1 (U235)"]
-    assert all("singular" in p.allowed for p in found)
+    assert all("singular" in p.allowed and "of feed, product, tails, store is zero" in p.allowed
+               for p in found)
     assert f"{tmp_path / 'study.toml'}: measurement = 'sigma-MUF = 0 in balance 1 (U)'" in \
         str(StudyFileError(found))
 

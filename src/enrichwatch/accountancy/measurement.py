@@ -119,7 +119,7 @@ class Uncertainty:
         """The uncertainty of a catalogued method (warns if its figures are not verified)."""
         if not method.verified:
             warn(f"measurement method {method.name!r}: default uncertainties not yet verified "
-                 f"against their source ({method.source})")
+                 f"({method.describe()})")
         return cls(method.random_rsd, method.systematic_rsd, calibration_period_h, instrument,
                    method.name, method.source, key)
 
@@ -194,7 +194,13 @@ class MeasurementModel:
 
 @dataclass(frozen=True)
 class MeasurementMethod:
-    """A catalogued measurement method with default relative standard deviations [1]."""
+    """A catalogued measurement method with default relative standard deviations [1].
+
+    ``random_range`` and ``systematic_range``: the (low, high) span [1] the default may lie in,
+    on the basis stated in ``range_basis``; required for a row whose figures are not verified
+    against their source (``verified = false``), so that whoever uses the default knows how far
+    it may be off.
+    """
 
     name: str
     quantity: Literal["mass", "assay"]
@@ -205,6 +211,49 @@ class MeasurementMethod:
     source: str
     verified: bool
     notes: str = ""
+    random_range: tuple[float, float] | None = None
+    systematic_range: tuple[float, float] | None = None
+    range_basis: str = ""
+
+    def describe(self) -> str:
+        """The figures in words, with their ranges and whether they are verified."""
+        def one(label: str, value: float, span: tuple[float, float] | None) -> str:
+            text = f"{label} {100 * value:.3g} %"
+            if span is not None:
+                text += f" (range {100 * span[0]:.3g}-{100 * span[1]:.3g} %)"
+            return text
+        state = "verified" if self.verified else "NOT verified"
+        return (f"{one('random', self.random_rsd, self.random_range)}, "
+                f"{one('systematic', self.systematic_rsd, self.systematic_range)}, 1 sigma; "
+                f"{state} against {self.source}"
+                + (f"; range: {self.range_basis}" if self.range_basis else ""))
+
+
+_PCT_TEXT = "a relative standard deviation in percent, >= 0 and < 100"
+
+
+def _pct(value: Any, key: str) -> float:
+    """A percentage [%] read as a fraction [1], >= 0 and < 1."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(key, value, _PCT_TEXT)
+    if not (math.isfinite(value) and 0.0 <= value < 100.0):
+        raise InputError(key, value, _PCT_TEXT)
+    return float(value) / 100.0
+
+
+def _span(row: Mapping[str, Any], name: str, value: float, key: str,
+          ) -> tuple[float, float] | None:
+    """The (low, high) range of ``name`` [1] in percent, containing the default ``value``."""
+    raw = row.get(f"{name}_range")
+    if raw is None:
+        return None
+    where = f"{key}.{name}_range"
+    if not isinstance(raw, list | tuple) or len(raw) != 2:
+        raise InputError(where, raw, "[low, high] in percent")
+    low, high = (_pct(v, where) for v in raw)
+    if not low <= value <= high:
+        raise InputError(where, list(raw), f"a range low <= default ({100 * value:g} %) <= high")
+    return low, high
 
 
 def _method(row: Mapping[str, Any], i: int) -> MeasurementMethod:
@@ -216,11 +265,24 @@ def _method(row: Mapping[str, Any], i: int) -> MeasurementMethod:
         raise InputError(f"{key}.quantity", row["quantity"], "'mass' or 'assay'")
     if not isinstance(row.get("verified"), bool):
         raise InputError(f"{key}.verified", row.get("verified", MISSING), "true or false")
-    pct = {n: _rsd(float(row.get(n, math.nan)) / 100.0, f"{key}.{n}")
+    pct = {n: _pct(row.get(n, MISSING), f"{key}.{n}")
            for n in ("random_rsd_pct", "systematic_rsd_pct")}
+    spans = {n: _span(row, n, pct[n], key) for n in pct}
+    basis = row.get("range_basis", "")
+    if not isinstance(basis, str):
+        raise InputError(f"{key}.range_basis", basis, "a string")
+    if not row["verified"]:
+        for n, span in spans.items():
+            if span is None:
+                raise InputError(f"{key}.{n}_range", MISSING, "[low, high] in percent for a "
+                                 "row whose figures are not verified (verified = false)")
+        if not basis:
+            raise InputError(f"{key}.range_basis", MISSING, "the basis of the ranges of a row "
+                             "whose figures are not verified")
     return MeasurementMethod(row["name"], row["quantity"], pct["random_rsd_pct"],
                              pct["systematic_rsd_pct"], row["technique"], row["material"],
-                             row["source"], row["verified"], row.get("notes", ""))
+                             row["source"], row["verified"], row.get("notes", ""),
+                             spans["random_rsd_pct"], spans["systematic_rsd_pct"], basis)
 
 
 def load_methods(document: Mapping[str, Any] | None = None) -> dict[str, MeasurementMethod]:

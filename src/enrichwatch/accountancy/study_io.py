@@ -408,7 +408,7 @@ class _Measurements:
 
     def notes(self) -> list[str]:
         return [f"measurement method {m!r}: default uncertainties not verified against their "
-                f"source ({self.methods[m].source})" for m in sorted(self.unverified)]
+                f"source: {self.methods[m].describe()}" for m in sorted(self.unverified)]
 
 
 def _tests(b: _Builder, area: MaterialBalanceArea | None,
@@ -526,16 +526,19 @@ def _covariance_problems(b: _Builder, study: Study) -> None:
 
     for quantity in study.tests.quantities:
         try:
-            cov = muf_covariance(balance_design(study.area, study.periods, quantity),  # type: ignore[arg-type]
-                                 study.model)
+            design = balance_design(study.area, study.periods, quantity)  # type: ignore[arg-type]
+            cov = muf_covariance(design, study.model)
         except InputError as err:
             b.add(str(err.param), err.value, str(err.allowed))
             continue
         zero = np.flatnonzero(np.diag(cov.matrix) <= 0)
         if zero.size:
-            b.add("measurement", f"sigma-MUF = 0 in balance {zero[0] + 1} ({quantity})",
-                  "uncertainties that are not all zero (a balance whose every measurement "
-                  "error is zero makes the MUF covariance singular)")
+            k = int(zero[0])
+            used = np.unique(design.point_index[design.coef[k] * design.values != 0])
+            names = ", ".join(design.names[i] for i in used) or "no point"
+            b.add("measurement", f"sigma-MUF = 0 in balance {k + 1} ({quantity})",
+                  f"uncertainties that are not all zero (every measurement error of {names} "
+                  "is zero in this balance: the MUF covariance is singular)")
             continue
         try:
             cholesky_factor(cov.matrix)
