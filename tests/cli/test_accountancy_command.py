@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
+from tests.accountancy.study_helpers import small, write
 from tests.cli.schema_helpers import validate_output
 
 ROOT = Path(__file__).parents[2]
@@ -68,6 +69,59 @@ def test_a_refused_file_writes_nothing_to_the_store(cli, cli_json, tmp_path):
     assert code == 1 and "facility" in err
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 2
+
+
+def _zero_errors(doc: dict) -> None:
+    zero = {"random_rsd": 0.0, "systematic_rsd": 0.0}
+    for table in doc["measurement"].values():
+        table.update(mass=dict(zero), assay=dict(zero))
+
+
+#: The bad input of issue 10 ("Must show"), each with the key and the value the error names.
+BAD_INPUT = {
+    "negative mass": (lambda d: d["points"]["feed"].update(masses_kg_u=[1000.0, -1.0]),
+                      "points.feed.masses_kg_u[1]", -1.0),
+    "assay above 100 %": (lambda d: d["points"]["product"].update(assay_wt_pct=100.5),
+                          "points.product.assay_wt_pct", 100.5),
+    "assay below 0 %": (lambda d: d["points"]["product"].update(assay_wt_pct=[4.0, -0.1]),
+                        "points.product.assay_wt_pct[1]", -0.1),
+    "overlapping periods": (lambda d: d.update(periods={"intervals_h": [[0.0, 100.0],
+                                                                        [90.0, 200.0]]}),
+                            "periods.intervals_h[1]", [90.0, 200.0]),
+    "backward periods": (lambda d: d.update(periods={"boundaries_h": [0.0, 200.0, 100.0]}),
+                         "periods.boundaries_h[2]", 100.0),
+    "unknown point": (lambda d: d["measurement"].update(fed=d["measurement"]["feed"]),
+                      "measurement.fed", "fed"),
+    "RSD = 1": (lambda d: d["measurement"]["feed"]["mass"].update(random_rsd=1.0),
+                "measurement.feed.mass.random_rsd", 1.0),
+    "RSD > 1": (lambda d: d["measurement"]["store"]["assay"].update(systematic_rsd=3.0),
+                "measurement.store.assay.systematic_rsd", 3.0),
+    "every error zero": (_zero_errors, "measurement", "sigma-MUF = 0 in balance 1 (U)"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_each_bad_input_exits_1_naming_file_key_value_and_writes_nothing(cli, cli_json,
+                                                                       tmp_path, case):
+    """Through the command line, with a store to record into: exit 1, no traceback, the
+    message names the file, the key and the value, and the store is left as it was."""
+    change, key, value = BAD_INPUT[case]
+    doc = small()
+    change(doc)
+    bad = write(tmp_path, doc, "bad.toml")
+    db = tmp_path / "example.sqlite"
+    assert cli_json("records", "add", EXAMPLES / "case.toml", "--db", db)[0] == 0
+    with sqlite3.connect(db) as conn:
+        before = conn.execute("SELECT * FROM records ORDER BY id").fetchall()
+    code, out, err = cli("accountancy", bad, "--db", db, "--facility", "EXAMPLE")
+    assert code == 1 and "Traceback" not in out + err
+    assert f"{bad}: {key} = {value!r}" in " ".join(err.split())
+    code, data, err = cli_json("accountancy", bad, "--db", db, "--facility", "EXAMPLE")
+    assert code == 1 and str(bad) in data["error"]["message"]
+    problems = data["error"]["message"]
+    assert f"{key} = {value!r}" in " ".join(problems.split())
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT * FROM records ORDER BY id").fetchall() == before
 
 
 @pytest.mark.parametrize("args, option", [
