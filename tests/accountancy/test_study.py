@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 import tomli_w  # noqa: I001  (after the enrichwatch imports: a test dependency)
+from scipy import stats
 
 from enrichwatch.accountancy import (
     BalancePeriods,
@@ -68,6 +69,38 @@ def test_the_tests_on_the_declared_data(small_analysis):
         assert q.gemuf[-1] == pytest.approx(float(np.sum(q.sitmuf ** 2)))
         assert q.conventions["exact"] is not None and set(q.conventions) == {"exact", "mapit",
                                                                              "rss"}
+
+
+def test_a_page_threshold_given_in_the_file_is_used_as_is():
+    """tests.page_h sets h (k and h settable, issue 10 part 3): the tests use it, its
+    false-alarm probability per year is the Markov chain's, the CUMUF and GEMUF tests keep
+    false_alarm_per_year, and the Monte Carlo's Page false-alarm rate is the chain's."""
+    doc = small()
+    doc["tests"].update(page_h=1.5, page_k=0.25, page_side="both", iterations=20_000)
+    study = study_from_toml_text(tomli_w.dumps(doc), "small.toml")
+    assert study.tests.page_h == 1.5
+    analysis = analyse(study)
+    for q in analysis.quantities:
+        assert (q.page.h, q.page.k, q.page.side, q.page.method) == (1.5, 0.25, "both", "given")
+        assert q.page.alpha == pytest.approx(page_false_alarm_probability(1.5, 12, 0.25, "both"))
+        assert q.horizon_alpha == 0.05
+        assert q.gemuf_threshold == pytest.approx(stats.chi2.isf(0.05, 2), rel=1e-12)
+        expected = page_false_alarm_probability(1.5, 2, 0.25, "both")
+        assert _within(q.false_alarms.detection["page"], expected, q.false_alarms.iterations)
+        t = q.as_dict()["tests"]
+        assert t["page"]["method"] == "given" and t["cumuf"]["false_alarm"] == 0.05
+    assert any("h = 1.5 given in the file" in a for a in analysis.assumptions)
+
+
+@pytest.mark.parametrize("h", [0.0, -1.0, "high"])
+def test_a_bad_page_threshold_is_refused(tmp_path, h):
+    doc = small()
+    doc["tests"]["page_h"] = h
+    with pytest.raises(InputError) as err:
+        study_from_toml_text(tomli_w.dumps(doc), "small.toml")
+    assert "tests.page_h" in str(err.value) and "small.toml" in str(err.value)
+    with pytest.raises(InputError):
+        TestSettings(page_h=h)
 
 
 def test_the_per_balance_false_alarm_probability():

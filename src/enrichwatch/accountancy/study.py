@@ -18,9 +18,10 @@ and the enrichment-plant check (:mod:`.plant_checks`) when the study has one.
 Tests and their false-alarm probabilities (:class:`TestSettings`)
 ------------------------------------------------------------------
 ``false_alarm_per_year`` (alpha) sets Page's threshold h (Brook-Evans Markov chain, for alpha
-within the number of balances in one year) and the end-of-horizon CUMUF and GEMUF tests (alpha
-each). The single-balance MUF test ``MUF_k > z sigma_k`` uses ``muf_false_alarm`` per balance,
-by default ``1 - (1 - alpha)^(1/n)`` for n balances a year (Sidak), so that the n monthly tests
+within the number of balances in one year; or ``page_h`` sets h and the chain gives its
+false-alarm probability) and the end-of-horizon CUMUF and GEMUF tests (alpha each). The
+single-balance MUF test ``MUF_k > z sigma_k`` uses ``muf_false_alarm`` per balance, by default
+``1 - (1 - alpha)^(1/n)`` for n balances a year (Sidak), so that the n monthly tests
 of a year together also give about alpha.
 
 Examples
@@ -61,6 +62,7 @@ from ..facility import Facility, SolvedPlant
 from ..parallel import Progress, as_progress, within
 from .balance import BalancePeriods, MaterialBalanceArea, balance_design
 from .detection import DetectionProbabilities, LossPattern, detection_probabilities
+from .markov import DEFAULT_STATES, DEFAULT_STATES_TWO_SIDED
 from .measurement import MeasurementModel
 from .montecarlo import AccountancyMonteCarlo, monte_carlo
 from .muf import MaterialBalance, MufCovariance, material_balance, muf_covariance
@@ -70,6 +72,7 @@ from .sequential import (
     cholesky_factor,
     gemuf_threshold,
     gemuf_v1,
+    page_false_alarm_probability,
     page_threshold,
     sitmuf,
 )
@@ -124,6 +127,10 @@ class TestSettings:
         Balances in one year (default: from the periods' mean length).
     curve_points : int
         Loss sizes of each detection curve.
+    page_h : float, optional
+        Page's threshold [SITMUF units]; default: calibrated (Markov chain) for
+        ``false_alarm_per_year``. A given h is used as is, and its false-alarm probability
+        per year computed by the chain and reported.
     """
 
     __test__ = False                      # a settings class, not a pytest test class
@@ -138,6 +145,7 @@ class TestSettings:
     chunk_size: int = 10_000
     balances_per_year: int | None = None
     curve_points: int = 21
+    page_h: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("false_alarm_per_year", "muf_false_alarm"):
@@ -150,6 +158,10 @@ class TestSettings:
         if not (isinstance(self.page_k, int | float) and math.isfinite(self.page_k)
                 and self.page_k >= 0):
             raise InputError("tests.page_k", self.page_k, "a number >= 0 [SITMUF units]")
+        h = self.page_h
+        if h is not None and not (isinstance(h, int | float) and not isinstance(h, bool)
+                                  and math.isfinite(h) and h > 0):
+            raise InputError("tests.page_h", h, "a threshold > 0 [SITMUF units], or none")
         bad = [q for q in self.quantities if q not in ("U", "U235")]
         if bad or not self.quantities:
             raise InputError("tests.quantities", list(self.quantities),
@@ -342,6 +354,13 @@ class QuantityAnalysis:
     false_alarms: AccountancyMonteCarlo
     scenarios: tuple[ScenarioResult, ...]
     curves: tuple[DetectionCurve, ...]
+    false_alarm: float | None = None
+
+    @property
+    def horizon_alpha(self) -> float:
+        """False-alarm probability of the end-of-horizon CUMUF and GEMUF tests (the study's
+        ``false_alarm_per_year``; Page's own is ``page.alpha``)."""
+        return self.page.alpha if self.false_alarm is None else self.false_alarm
 
     @property
     def muf_z(self) -> float:
@@ -349,7 +368,7 @@ class QuantityAnalysis:
 
     @property
     def cumuf_z(self) -> float:
-        return float(stats.norm.isf(self.page.alpha))
+        return float(stats.norm.isf(self.horizon_alpha))
 
     @property
     def muf_alarms(self) -> np.ndarray:
@@ -406,9 +425,9 @@ class QuantityAnalysis:
                                "balances": self.page.balances, "method": self.page.method,
                                "first_alarm": None if self.first_page_alarm is None
                                else self.first_page_alarm + 1},
-                      "cumuf": {"false_alarm": self.page.alpha, "z": self.cumuf_z,
+                      "cumuf": {"false_alarm": self.horizon_alpha, "z": self.cumuf_z,
                                 "alarm": self.cumuf_alarm},
-                      "gemuf": {"false_alarm": self.page.alpha,
+                      "gemuf": {"false_alarm": self.horizon_alpha,
                                 "threshold": self.gemuf_threshold,
                                 "alarm": self.gemuf_alarm}},
             "false_alarms": _mc_dict(self.false_alarms, b.periods.count),
@@ -450,8 +469,11 @@ class AccountancyAnalysis:
             "sigma-MUF by exact linear propagation (inventory and systematic covariances "
             "included); MAPIT's and the root-sum-square conventions shown for comparison only",
             f"false-alarm probability {t.false_alarm_per_year:g} per year "
-            f"({t.per_year(p)} balances a year): Page's threshold h from the Brook-Evans "
-            "Markov chain; CUMUF and GEMUF tested once at the end of the horizon",
+            f"({t.per_year(p)} balances a year): " + (
+                "Page's threshold h from the Brook-Evans Markov chain" if t.page_h is None
+                else f"Page's threshold h = {t.page_h:g} given in the file (its false-alarm "
+                     "probability per year by the Brook-Evans Markov chain is in the tests)")
+            + "; CUMUF and GEMUF tested once at the end of the horizon",
             f"single-balance MUF test at {t.muf_alpha(p):.4g} per balance (one-sided, losses)",
             f"Page's test on SITMUF, {sides}, k = {t.page_k:g}",
             f"Monte Carlo: {t.iterations} iterations per scenario, seed {t.seed} (results "
@@ -500,12 +522,13 @@ def _curve_max_kg(study: Study, loss: LossScenario, quantity: str, cov: MufCovar
 def _curve(study: Study, loss: LossScenario, quantity: str, cov: MufCovariance,
            page: PageThreshold, muf_alpha: float) -> DetectionCurve:
     k = study.periods.count
-    top = _curve_max_kg(study, loss, quantity, cov, page.alpha)
+    alpha = study.tests.false_alarm_per_year
+    top = _curve_max_kg(study, loss, quantity, cov, alpha)
     kg = np.linspace(0.0, top, study.tests.curve_points)
     out: dict[str, list[float]] = {"page": [], "cumuf": [], "gemuf": [], "muf": []}
     for size in kg:
         d = detection_probabilities(loss.loss_pattern(quantity, k, size / loss.amount_kg(
-            quantity)), cov.matrix, alpha=page.alpha, page=page, muf_alpha=muf_alpha,
+            quantity)), cov.matrix, alpha=alpha, page=page, muf_alpha=muf_alpha,
             states=CURVE_STATES if page.side != "both" else None)
         for key, value in (("page", d.page[-1]), ("cumuf", d.cumuf), ("gemuf", d.gemuf),
                            ("muf", d.muf.max())):
@@ -513,6 +536,18 @@ def _curve(study: Study, loss: LossScenario, quantity: str, cov: MufCovariance,
     sq = kg / (loss.amount_kg(quantity) / loss.sq)
     return DetectionCurve(loss.name, sq, kg, *(np.array(out[key]) for key in
                                               ("page", "cumuf", "gemuf", "muf")))
+
+
+def _page_threshold(t: TestSettings, periods: BalancePeriods) -> PageThreshold:
+    """Page's threshold: calibrated for the year's false-alarm probability, or the file's h
+    with the false-alarm probability per year the Markov chain gives it (method 'given')."""
+    n = t.per_year(periods)
+    if t.page_h is None:
+        return page_threshold(t.false_alarm_per_year, n, t.page_k, t.page_side)
+    achieved = page_false_alarm_probability(t.page_h, n, t.page_k, t.page_side)
+    states = DEFAULT_STATES_TWO_SIDED if t.page_side == "both" else DEFAULT_STATES
+    return PageThreshold(float(t.page_h), achieved, n, t.page_k, t.page_side, "given", states,
+                         0.0)
 
 
 def _quantity(study: Study, quantity: str, iterations: int, seed: int,
@@ -524,8 +559,8 @@ def _quantity(study: Study, quantity: str, iterations: int, seed: int,
     conventions = {"exact": cov.sigma_muf} | {
         c: muf_covariance(design, study.model, convention=c).sigma_muf  # type: ignore[arg-type]
         for c in ("mapit", "rss")}
-    page = page_threshold(t.false_alarm_per_year, t.per_year(study.periods), t.page_k,
-                          t.page_side)
+    page = _page_threshold(t, study.periods)
+    alpha = t.false_alarm_per_year
     muf_alpha = t.muf_alpha(study.periods)
     balance = material_balance(study.area, study.periods, quantity)  # type: ignore[arg-type]
     y = sitmuf(balance.muf, cov.matrix)
@@ -533,21 +568,21 @@ def _quantity(study: Study, quantity: str, iterations: int, seed: int,
 
     def simulate(loss: LossPattern | None) -> AccountancyMonteCarlo:
         return monte_carlo(design, study.model, loss=loss, iterations=iterations, seed=seed,
-                           chunk_size=t.chunk_size, alpha=page.alpha, page=page,
+                           chunk_size=t.chunk_size, alpha=alpha, page=page,
                            muf_alpha=muf_alpha, address=address, baseline="zero",
                            progress=progress)
 
     scenarios = []
     for loss in study.losses:
         pattern = loss.loss_pattern(quantity, k)
-        closed = detection_probabilities(pattern, cov.matrix, alpha=page.alpha, page=page,
+        closed = detection_probabilities(pattern, cov.matrix, alpha=alpha, page=page,
                                          muf_alpha=muf_alpha)
         scenarios.append(ScenarioResult(loss, pattern, closed, simulate(pattern)))
     curves = tuple(_curve(study, loss, quantity, cov, page, muf_alpha) for loss in study.losses)
     return QuantityAnalysis(quantity, balance, cov, conventions, y, up, down,
                             gemuf_v1(balance.muf, cov.matrix), page, muf_alpha,
-                            gemuf_threshold(page.alpha, k), simulate(None), tuple(scenarios),
-                            curves)
+                            gemuf_threshold(alpha, k), simulate(None), tuple(scenarios),
+                            curves, alpha)
 
 
 def analyse(study: Study, *, iterations: int | None = None, seed: int | None = None,

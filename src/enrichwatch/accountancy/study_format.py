@@ -77,6 +77,8 @@ class Tests(BaseModel):
         "a reference value >= 0 [SITMUF units]", 0.5)
     page_side: Literal["upper", "lower", "both"] = _f("one of 'upper', 'lower', 'both'",
                                                       "upper")
+    page_h: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = _f(
+        "a threshold > 0 [SITMUF units] (default: calibrated for false_alarm_per_year)", None)
     quantities: list[Literal["U", "U235"]] | None = _f("a list of 'U' and/or 'U235'", None)
     iterations: Annotated[int, Field(ge=1)] = _f("a whole number of iterations >= 1", 10_000)
     seed: Annotated[int, Field(ge=0)] = _f("a whole number >= 0", 0)

@@ -20,6 +20,7 @@ Format (``examples/accountancy/`` has complete files)::
     false_alarm_per_year = 0.05                  # Page (per year), CUMUF and GEMUF
     # muf_false_alarm = 0.0043                   # per balance (default: Sidak from the year's)
     page_k = 0.5
+    # page_h = 4.0                               # Page's threshold (default: calibrated)
     page_side = "upper"                          # upper | lower | both
     quantities = ["U", "U235"]                   # default: U-235 too if every point has assays
     iterations = 10000                           # Monte Carlo per scenario
@@ -422,7 +423,7 @@ def _tests(b: _Builder, area: MaterialBalanceArea | None,
         quantities = ["U", "U235"] if full else ["U"]
     return b.guard(TestSettings, t.false_alarm_per_year, t.muf_false_alarm, t.page_k,
                    t.page_side, tuple(dict.fromkeys(quantities)), t.iterations, t.seed,
-                   t.chunk_size, t.balances_per_year, t.curve_points)
+                   t.chunk_size, t.balances_per_year, t.curve_points, t.page_h)
 
 
 def _loss(b: _Builder, m: Loss, i: int, count: int) -> LossScenario | None:
