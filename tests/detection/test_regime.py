@@ -2,12 +2,24 @@
 and value), measures looked at during other measures' visits, and the accountancy hook."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from enrichwatch.detection import RegimeFileError, load_regime, regime_from_text
+from enrichwatch.detection import (
+    Delay,
+    Measure,
+    MeasurePeriod,
+    Regime,
+    RegimeFileError,
+    detection_distribution,
+    load_regime,
+    regime_from_text,
+)
 from enrichwatch.detection.regime import ACTIVITY_KINDS
 from enrichwatch.errors import InputError, UnknownNameError
 from tests.detection.helpers import REGIME
@@ -218,3 +230,98 @@ def test_accountancy_input_is_the_high_detection_probability_level(iran):
             if p.in_place:
                 assert p.probability == SG_CONST_003["expected"]["high"]
                 assert "GLOSSARY" in p.sources and not p.verified
+
+
+# -- invariants at the level of the regime (issue 12) -------------------------------------------
+
+_DAY = date(2024, 1, 1)
+_TIMES = np.array([0.0, 0.5, 1.0, 3.0, 7.0, 15.0, 30.0, 60.0, 120.0, 400.0, 2000.0])
+_KINDS = sorted(ACTIVITY_KINDS)
+
+
+@st.composite
+def a_measure(draw, index):
+    """One measure in place at 'P' on _DAY: its own process, or looked at during the visits
+    of another kind (``at``)."""
+    kind = draw(st.sampled_from(_KINDS))
+    p = draw(st.floats(0.0, 1.0))
+    low = draw(st.floats(0.0, 40.0))
+    delay = Delay(low, low + draw(st.sampled_from([0.0, 10.0, 60.0])))
+    mode = draw(st.sampled_from(["periodic", "poisson", "continuous", "at"]))
+    if mode == "at":
+        period = MeasurePeriod(date(2020, 1, 1), None, True, None, math.inf, p, delay,
+                               ("S",), True, at=draw(st.sampled_from(_KINDS)))
+    else:
+        interval = {"periodic": draw(st.floats(1.0, 365.0)),
+                    "poisson": draw(st.sampled_from([math.inf, 3.0, 30.0, 180.0])),
+                    "continuous": draw(st.sampled_from([0.0, 1.0, 7.0, 30.0]))}[mode]
+        period = MeasurePeriod(date(2020, 1, 1), None, True, mode, interval, p, delay,
+                               ("S",), True)
+    return Measure(f"measure {index}", kind, ("P",), (period,))
+
+
+@st.composite
+def a_regime_and_misuse(draw):
+    """Measures at one plant, and what each kind of activity sees of a misuse (or None)."""
+    measures = [draw(a_measure(i)) for i in range(draw(st.integers(0, 5)))]
+    sees = {k: draw(st.one_of(st.none(), st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 20.0),
+                                                   st.just("test"))))
+            for k in _KINDS}
+    return measures, sees
+
+
+def _distribution(measures, sees):
+    regime = Regime("test", ("P",), tuple(measures), {"S": "https://example.org"})
+    return detection_distribution(regime.activities("P", _DAY, sees.get))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=a_regime_and_misuse(), extra=a_measure(99), where=st.integers(0, 5))
+def test_adding_a_measure_to_a_regime_never_lengthens_detection(base, extra, where):
+    """Wherever the new measure stands in the file, and whether it has visits of its own or is
+    looked at during another kind's visits (or hosts such measures), detection comes no later:
+    P(detected by t) never falls, at any t."""
+    measures, sees = base
+    before = _distribution(measures, sees)
+    after = _distribution(measures[:where] + [extra] + measures[where:], sees)
+    assert np.all(after.cdf(_TIMES) >= before.cdf(_TIMES) - 1e-12)
+    assert after.probability_ever >= before.probability_ever - 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=a_regime_and_misuse())
+def test_a_regime_with_no_measure_in_place_never_detects(base):
+    measures, sees = base
+    off = [replace(m, periods=tuple(replace(p, in_place=False, process=None, at=None)
+                                    for p in m.periods)) for m in measures]
+    regime = Regime("test", ("P",), tuple(off), {"S": "https://example.org"})
+    assert regime.activities("P", _DAY, sees.get) == ()
+    d = _distribution(off, sees)
+    assert d.probability_ever == 0.0 and np.all(d.cdf(_TIMES) == 0.0)
+    assert math.isinf(d.median) and math.isinf(d.p90)
+
+
+def test_seals_are_checked_at_every_inspection_measure():
+    """Seals checked during inspections are looked at by each inspection measure in place:
+    a second, rarer inspection measure listed first does not take the seals away from the
+    monthly one (a case of the property above)."""
+    seals = Measure("seals", "seals", ("P",), (MeasurePeriod(
+        date(2020, 1, 1), None, True, None, math.inf, 1.0, Delay(0.0, 0.0), ("S",), True,
+        at="inspection"),))
+
+    def inspection(name, days):
+        return Measure(name, "inspection", ("P",), (MeasurePeriod(
+            date(2020, 1, 1), None, True, "periodic", days, 1.0, Delay(0.0, 0.0), ("S",),
+            True),))
+
+    def seen(kind):
+        return (1.0, 0.0, "seals see it") if kind == "seals" else None
+
+    monthly = [inspection("monthly", 30.0), seals]
+    both = [inspection("yearly", 365.0)] + monthly
+    one = _distribution(monthly, {"seals": seen("seals")})
+    two = _distribution(both, {"seals": seen("seals")})
+    assert math.isclose(one.median, 15.0) and two.median <= one.median
+    regime = Regime("test", ("P",), tuple(both), {"S": "https://example.org"})
+    names = sorted(a.name for a in regime.activities("P", _DAY, seen))
+    assert names == ["seals (at the monthly visits)", "seals (at the yearly visits)"]

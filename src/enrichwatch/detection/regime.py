@@ -225,15 +225,18 @@ class Regime:
         ``reveal(kind)`` gives, for a kind of activity, (probability factor, visible after
         [days], source) for the misuse at hand, or None when that kind cannot reveal it
         (default: every kind, factor 1, from day 0). A measure looked at during another
-        measure's visits (``at``: seals and recordings checked at inspections) joins that
-        measure's looks: one look sees the misuse unless every measure of the visit misses it.
+        measure's visits (``at``: seals and recordings checked at inspections) joins the looks
+        of every measure of that kind in place (each visit checks them): one look sees the
+        misuse unless every measure of the visit misses it; with no such measure in place it
+        is never looked at. So adding a measure never removes a look, and never lengthens the
+        time to detection.
         """
         reveal = reveal or _every
         placed = [(m, p) for m, p in self.in_force(facility, on) if p.in_place]
-        hosts: dict[str, tuple[Measure, MeasurePeriod]] = {}
+        hosts: dict[str, list[tuple[Measure, MeasurePeriod]]] = {}
         for m, p in placed:
             if p.at is None:
-                hosts.setdefault(m.kind, (m, p))
+                hosts.setdefault(m.kind, []).append((m, p))
         out: list[Activity] = []
         slot: dict[str, int] = {}
         for m, p in sorted(placed, key=lambda mp: mp[1].at is not None):
@@ -245,8 +248,9 @@ class Regime:
                 slot[m.name] = len(out)
                 out.append(replace(m.activity(facility, p), probability=p.probability * r[0],
                                    offset_days=r[1], sources=src))
-            elif p.at in hosts:
-                _join(out, slot, hosts[p.at], facility, m, p, p.probability * r[0], r[1], src)
+            else:
+                for host in hosts.get(p.at, ()):
+                    _join(out, slot, host, facility, m, p, p.probability * r[0], r[1], src)
         return tuple(out)
 
     def era(self, on: date) -> str:
