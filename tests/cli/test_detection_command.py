@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.detection.helpers import REGIME
+from tests.detection.helpers import BALANCE, REGIME
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "detection"
@@ -136,6 +136,14 @@ def _regime(old, new):
      "measure[0].period[0].probability", "1.7"),
     ("regime", _regime('from = "2023-01-01"', 'from = "2022-01-01"'),
      "measure[0].period[1].from", "'2022-01-01'"),
+    ("regime", _regime("period_days = 60", "period_days = -60"),
+     "measure[3].period[0].period_days", "-60"),
+    ("regime", _regime('facilities = ["Plant A"]\n\n[[measure.period]]\nfrom = "2020-01-01"\n'
+                       'in_place = true\nat', 'facilities = ["Plant Q"]\n\n[[measure.period]]'
+                       '\nfrom = "2020-01-01"\nin_place = true\nat'),
+     "measure[2].facilities[0]", "'Plant Q'"),
+    ("regime", REGIME + BALANCE.replace("sigma_muf_kg = 12.0", "sigma_muf_kg = -1"),
+     "measure[4].period[0].accountancy.sigma_muf_kg", "-1"),
     ("scenario", _edit('facilities = ["Fordow FFEP"]', 'facilities = ["Fordow FFEP", "Arak"]'),
      "scenario.facilities[1]", "'Arak'"),
 ])

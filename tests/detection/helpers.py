@@ -87,6 +87,30 @@ verified = false
 note = "lab delay assumed"
 '''
 
+#: A material balance to append to REGIME: its detection probability per balance computed by
+#: the accountancy statistics from sigma-MUF (the ``accountancy`` table).
+BALANCE = '''
+[[measure]]
+name = "material balance"
+kind = "material_accountancy"
+facilities = ["Plant A"]
+
+[[measure.period]]
+from = "2020-01-01"
+in_place = true
+process = "periodic"
+period_days = 365
+delay_days = 30
+source = ["S1"]
+verified = false
+note = "sigma-MUF assumed"
+
+[measure.period.accountancy]
+sigma_muf_kg = 12.0
+loss_kg = 30.0
+false_alarm = 0.05
+'''
+
 
 def activities():
     """One activity of each closed-form process, with fixed and uniform delays and offsets."""

@@ -22,7 +22,7 @@ from enrichwatch.detection import (
 )
 from enrichwatch.detection.regime import ACTIVITY_KINDS
 from enrichwatch.errors import InputError, UnknownNameError
-from tests.detection.helpers import REGIME
+from tests.detection.helpers import BALANCE, REGIME
 
 FACILITIES = ("Natanz FEP", "Natanz PFEP", "Fordow FFEP")
 
@@ -325,3 +325,47 @@ def test_seals_are_checked_at_every_inspection_measure():
     regime = Regime("test", ("P",), tuple(both), {"S": "https://example.org"})
     names = sorted(a.name for a in regime.activities("P", _DAY, seen))
     assert names == ["seals (at the monthly visits)", "seals (at the yearly visits)"]
+
+
+# -- material accountancy: the detection probability per balance from the accountancy module ---
+
+
+
+def test_balance_probability_computed_by_the_accountancy_statistics():
+    """The single-balance MUF test: PD = Phi(M / sigma - z(1 - alpha)) (written out here with
+    scipy, independently of enrichwatch.accountancy)."""
+    from scipy import stats
+
+    from enrichwatch.detection import detect, misuse_of_kind
+
+    r = regime_from_text(REGIME + BALANCE, "test.toml")
+    period = next(m for m in r.measures if m.kind == "material_accountancy").periods[0]
+    expected = stats.norm.cdf(30.0 / 12.0 - stats.norm.ppf(0.95))
+    assert math.isclose(period.probability, expected, rel_tol=1e-12)
+    assert "sigma-MUF 12 kg U" in period.probability_source
+    default = regime_from_text(REGIME + BALANCE.replace("loss_kg = 30.0\n", ""), "t.toml")
+    one_sq = next(m for m in default.measures if m.kind == "material_accountancy").periods[0]
+    assert math.isclose(one_sq.probability,
+                        stats.norm.cdf(25.0 / 0.9 / 12.0 - stats.norm.ppf(0.95)), rel_tol=1e-12)
+    result = detect(misuse_of_kind("diversion", "d", ("Plant A",), date(2023, 1, 16)), r)
+    balance = [a for a in result.distribution.activities if a.kind == "material_accountancy"]
+    assert len(balance) == 1 and math.isclose(balance[0].probability, expected)
+    assert any("sigma-MUF 12 kg U" in line for line in result.assumptions())
+
+
+@pytest.mark.parametrize(("old", "new", "key", "value"), [
+    ("sigma_muf_kg = 12.0", "sigma_muf_kg = -12.0", "measure[4].period[0].accountancy."
+                                                    "sigma_muf_kg", "-12"),
+    ("false_alarm = 0.05", "false_alarm = 1.5", "measure[4].period[0].accountancy.false_alarm",
+     "1.5"),
+    ("loss_kg = 30.0", "loss_kg = 0", "measure[4].period[0].accountancy.loss_kg", "0"),
+    ("delay_days = 30", "delay_days = 30\nprobability = 0.9", "measure[4].period[0].probability",
+     "0.9"),
+    ('kind = "material_accountancy"', 'kind = "inspection"', "measure[4].period[0].accountancy",
+     "sigma_muf_kg"),
+])
+def test_bad_accountancy_tables_name_file_key_and_value(old, new, key, value):
+    with pytest.raises(RegimeFileError) as info:
+        regime_from_text(REGIME + _bad(old, new, BALANCE), "bad.toml")
+    text = str(info.value)
+    assert f"bad.toml: {key}" in text and value in text, text

@@ -67,6 +67,7 @@ class MeasureRow:
     sources: tuple[str, ...]
     verified: bool
     note: str
+    probability_source: str = ""
 
     def as_dict(self) -> dict:
         return {"facility": self.facility, "measure": self.measure, "kind": self.kind,
@@ -135,6 +136,9 @@ class DetectionResult:
         out = list(ASSUMPTIONS) + [self.misuse.timeliness_statement]
         out += [f"{r.facility}, {r.measure}: {r.note}" for r in self.measures
                 if r.applies and not r.verified and r.note]
+        out += [f"{r.facility}, {r.measure}: probability per balance from "
+                f"{r.probability_source}" for r in self.measures
+                if r.applies and r.probability_source]
         out += [f"{i.activity}: probability {i.probability:g} per look, visible after "
                 f"{i.after_days:g} days ({i.source})" for i in self.misuse.indicators]
         if self.misuse.completion_source:
@@ -177,7 +181,7 @@ def _rows(misuse: Misuse, regime: Regime, on: date) -> tuple[MeasureRow, ...]:
                 f, m.name, m.kind, p.in_place, p.frequency(), applies,
                 p.probability * ind.probability if applies and ind else 0.0,
                 ind.after_days if applies and ind else 0.0, str(p.delay) if p.in_place else "",
-                p.sources, p.verified, p.note))
+                p.sources, p.verified, p.note, p.probability_source))
     return tuple(rows)
 
 

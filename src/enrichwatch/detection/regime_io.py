@@ -34,8 +34,17 @@ The layout (the bundled ``data/regimes/iran-2016-2025.toml`` is the full example
     verified = false                         # false: some figure is an assumption ...
     note = "..."                             # ... and the note says which
 
+    # material accountancy: the detection probability per balance may come from the
+    # accountancy statistics instead of 'probability' (enrichwatch.accountancy.dp_one_sided:
+    # the single-balance MUF test, one-sided, for a loss of loss_kg in one balance)
+    [measure.period.accountancy]
+    sigma_muf_kg = 10.0                      # sigma-MUF of one balance [kg U], > 0
+    loss_kg = 27.8                           # default: one SQ of HEU, 25 kg U-235 at 90 %
+    false_alarm = 0.05                       # false-alarm probability per balance, (0, 1)
+
 Problems reported (all at once, each with file, key, value and what is allowed): unknown or
-misspelt keys, a negative frequency or delay, a probability outside [0, 1], a date that is not
+misspelt keys, a negative frequency or delay, a probability outside [0, 1], an ``accountancy``
+table outside a material-accountancy measure or beside a ``probability``, a date that is not
 YYYY-MM-DD, a period ending before it starts, a process without its parameter, a source key
 not in ``[sources]``, a facility not in ``regime.facilities``, and periods of the same measure
 (same name, same facility) that overlap.
@@ -79,7 +88,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..constants import DAYS_PER_YEAR
+from ..constants import DAYS_PER_YEAR, SQ_HEU_U235_KG
 from ..dates import parse_date
 from ..errors import InputError
 from ..files import (
@@ -112,6 +121,20 @@ def _f(description: str, default: Any = ..., **kw):
     return Field(default, description=description, **kw)
 
 
+#: One SQ of HEU as uranium at 90 % [kg U] (25 kg U-235, IAEA Safeguards Glossary).
+ONE_SQ_HEU_KG_U = SQ_HEU_U235_KG / 0.9
+
+
+class _Accountancy(BaseModel):
+    model_config = _CONFIG
+    sigma_muf_kg: float = _f("sigma-MUF of one balance [kg U] > 0", gt=0, allow_inf_nan=False)
+    loss_kg: float = _f("the loss in one balance to detect [kg U] > 0 (default one SQ of HEU, "
+                        f"{ONE_SQ_HEU_KG_U:.4g} kg U at 90 %)", ONE_SQ_HEU_KG_U, gt=0,
+                        allow_inf_nan=False)
+    false_alarm: float = _f("a false-alarm probability per balance strictly between 0 and 1",
+                            0.05, gt=0, lt=1, allow_inf_nan=False)
+
+
 class _Period(BaseModel):
     model_config = _CONFIG
     from_: Any = _f("a calendar date YYYY-MM-DD", alias="from")
@@ -132,6 +155,9 @@ class _Period(BaseModel):
                             ge=0, le=1, allow_inf_nan=False)
     delay_days: float | list[float] = _f("days >= 0, or [low, high] with 0 <= low <= high",
                                          0.0)
+    accountancy: _Accountancy | None = _f(
+        "a table (sigma_muf_kg, loss_kg, false_alarm) giving the detection probability per "
+        "balance from the accountancy statistics, instead of 'probability'", None)
     source: list[str] = _f("a list of one or more keys of [sources]", min_length=1)
     verified: bool = _f("true when every figure of the period is in its sources, false with "
                         "a note otherwise")
@@ -238,7 +264,28 @@ def _interval(p: _Period, key: str, chk: _Checker) -> float:
     return float(value)
 
 
-def _period(p: _Period, key: str, chk: _Checker) -> MeasurePeriod | None:
+def _accountancy(p: _Period, kind: str, key: str, chk: _Checker) -> tuple[float, str]:
+    """(probability per look, where it comes from) of a period: as written, or computed by
+    the accountancy statistics from its ``accountancy`` table."""
+    a = p.accountancy
+    if a is None:
+        return p.probability, ""
+    if kind != "material_accountancy":
+        chk.add(f"{key}.accountancy", a.model_dump(),
+                "an accountancy table only in a measure of kind 'material_accountancy'")
+    if "probability" in p.model_fields_set:
+        chk.add(f"{key}.probability", p.probability,
+                "no probability beside an accountancy table (it computes the probability)")
+    from ..accountancy import dp_one_sided
+
+    pd = float(dp_one_sided(a.loss_kg, a.sigma_muf_kg, a.false_alarm))
+    return pd, (f"enrichwatch.accountancy: single-balance MUF test (one-sided), loss "
+                f"{a.loss_kg:.4g} kg U in one balance, sigma-MUF {a.sigma_muf_kg:.4g} kg U, "
+                f"false-alarm probability {a.false_alarm:g} per balance: detection "
+                f"probability {pd:.3f}")
+
+
+def _period(p: _Period, kind: str, key: str, chk: _Checker) -> MeasurePeriod | None:
     start = chk.date(p.from_, f"{key}.from")
     end = chk.date(p.to, f"{key}.to")
     if start is not None and end is not None and end <= start:
@@ -246,11 +293,12 @@ def _period(p: _Period, key: str, chk: _Checker) -> MeasurePeriod | None:
     chk.sources(p.source, f"{key}.source")
     delay = chk.delay(p.delay_days, f"{key}.delay_days")
     interval = _interval(p, key, chk) if p.in_place else math.inf
+    probability, computed = _accountancy(p, kind, key, chk)
     if start is None:
         return None
     return MeasurePeriod(start, end, p.in_place, p.process if p.in_place else None,
-                         interval, p.probability, delay, tuple(p.source), p.verified, p.note,
-                         at=p.at if p.in_place else None)
+                         interval, probability, delay, tuple(p.source), p.verified, p.note,
+                         probability_source=computed, at=p.at if p.in_place else None)
 
 
 def _measure(i: int, m: _Measure, chk: _Checker) -> Measure | None:
@@ -263,7 +311,7 @@ def _measure(i: int, m: _Measure, chk: _Checker) -> Measure | None:
         if f not in chk.doc.regime.facilities:
             chk.add(f"{key}.facilities[{j}]", f, "one of regime.facilities: "
                     + ", ".join(chk.doc.regime.facilities))
-    periods = [_period(p, f"{key}.period[{j}]", chk) for j, p in enumerate(m.period)]
+    periods = [_period(p, m.kind, f"{key}.period[{j}]", chk) for j, p in enumerate(m.period)]
     if not ok or any(p is None for p in periods):
         return None
     ordered = tuple(sorted((p for p in periods if p is not None), key=lambda p: p.start))
