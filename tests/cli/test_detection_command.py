@@ -162,6 +162,21 @@ def test_bad_input_exits_1_naming_file_key_and_value(cli, tmp_path, kind, text, 
     assert "Traceback" not in err
 
 
+def test_a_date_the_regime_does_not_cover_exits_1(cli, cli_json, scenario, tmp_path):
+    """The bundled regime records 2016-01-16 to 2025-12-31: an earlier or later date is refused
+    (naming the option, or the file and key), not answered with 'never detected'."""
+    code, _, err = cli("detection", scenario, "--as-of", "2012-02-15")
+    flat = " ".join(err.split())
+    assert code == 1 and "--as-of" in flat and "2012-02-15" in flat and "2016-01-16" in flat
+    late = tmp_path / "late.toml"
+    late.write_text(_edit('start = "2023-01-16"', 'start = "2026-02-01"'), encoding="utf-8")
+    code, out, _ = cli_json("detection", late)
+    assert code == 1 and out["error"]["param"] == "scenario.start"
+    assert out["error"]["value"] == "2026-02-01" and "late.toml" in out["error"]["message"]
+    code, out, _ = cli_json("detection", late, "--as-of", "2023-01-16")
+    assert code == 0 and out["regime_date"] == "2023-01-16"
+
+
 def test_bad_input_as_json(cli_json, tmp_path):
     scenario = tmp_path / "s.toml"
     scenario.write_text(_edit('facilities = ["Fordow FFEP"]', 'facilities = ["Arak"]'),

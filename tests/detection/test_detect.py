@@ -1,6 +1,7 @@
 """Detection of a misuse under a regime, and the January 2023 event at Fordow as a check."""
 
 import math
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from enrichwatch.detection import (
     misuse_activities,
     regime_from_text,
 )
-from enrichwatch.errors import UnknownNameError
+from enrichwatch.errors import InputError, UnknownNameError
 from tests.detection.helpers import REGIME, repiping
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "detection" / \
@@ -127,3 +128,15 @@ def test_unknown_facility_is_refused():
     r = regime_from_text(REGIME, "test.toml")
     with pytest.raises(UnknownNameError, match="Plant C"):
         detect(repiping(("Plant C",)), r)
+
+
+def test_a_date_the_regime_does_not_cover_is_refused(iran, january_2023):
+    """Before Implementation Day the bundled regime records nothing: refused, not 'never
+    detected'."""
+    with pytest.raises(InputError, match="2016-01-16") as info:
+        detect(january_2023.misuse, iran, on=date(2012, 2, 15))
+    assert info.value.param == "on"
+    early = repiping(("Fordow FFEP",))
+    with pytest.raises(InputError) as info:
+        detect(replace(early, start=date(2026, 3, 1)), iran)
+    assert info.value.param == "start" and info.value.value == "2026-03-01"

@@ -369,3 +369,19 @@ def test_bad_accountancy_tables_name_file_key_and_value(old, new, key, value):
         regime_from_text(REGIME + _bad(old, new, BALANCE), "bad.toml")
     text = str(info.value)
     assert f"bad.toml: {key}" in text and value in text, text
+
+
+def test_a_regime_covers_its_record_and_no_more(iran):
+    """Before its first period a regime records nothing (not 'no verification'); the bundled
+    one ends with 2025."""
+    assert iran.covers(date(2016, 1, 16)) and iran.covers(date(2025, 12, 31))
+    assert not iran.covers(date(2016, 1, 15)) and not iran.covers(date(2026, 1, 1))
+    with pytest.raises(InputError, match="2016-01-16 to 2025-12-31") as info:
+        iran.check_date(date(2012, 2, 15), "start")
+    assert info.value.param == "start" and info.value.value == "2012-02-15"
+    open_ended = regime_from_text(REGIME, "test.toml")
+    assert open_ended.until is None and open_ended.covers(date(2100, 1, 1))
+    with pytest.raises(RegimeFileError, match=r"regime.until = '2019-01-01'"):
+        regime_from_text(REGIME.replace('facilities = ["Plant A", "Plant B"]',
+                                        'facilities = ["Plant A", "Plant B"]\n'
+                                        'until = "2019-01-01"', 1), "bad.toml")

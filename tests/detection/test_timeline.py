@@ -3,6 +3,7 @@ one date computed through the breakout planner)."""
 
 import json
 import math
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -121,3 +122,21 @@ def test_one_date_computed_through_the_breakout_planner():
     assert row.profile.basis == "analyst" and 1.0 < row.breakout_days < 10.0
     assert row.result.misuse.facilities == row.profile.facilities
     assert 0.0 < row.result.probability_before_completion < 1.0
+
+
+def test_report_dates_a_regime_does_not_cover_are_left_out_and_said_so(synthetic):
+    """The bundled regime's periods from 2022-06-08 on only: earlier report dates (and
+    Implementation Day) are left out, and the assumptions say which."""
+    _, profiles = synthetic
+    iran = load_regime()
+    late = replace(iran, measures=tuple(
+        replace(m, periods=tuple(p for p in m.periods if p.start >= date(2022, 6, 8)))
+        for m in iran.measures))
+    late = replace(late, measures=tuple(m for m in late.measures if m.periods))
+    first = late.first_date
+    tl = detection_timeline(late, profiles=profiles)
+    assert tl.rows and all(r.result.on >= first for r in tl.rows)
+    assert IMPLEMENTATION_DAY not in [r.date for r in tl.rows]
+    left = [r.date for r in stock_reports() if r.date < first.isoformat()[:len(r.date)]]
+    assert left and any(a.startswith("report dates the regime does not cover left out ("
+                                     + ", ".join(left)) for a in tl.assumptions)

@@ -104,7 +104,15 @@ def _one(path, reg, as_of, method, samples, seed, client, report, as_json, quiet
     from ..detection import detect, load_misuse
 
     on = None if as_of is None else parse_date(as_of, "--as-of")
+    if on is not None and not reg.covers(on):
+        raise BadInput("--as-of", as_of, reg.coverage())
     misuse = load_misuse(path, reg)
+    if on is None and not reg.covers(misuse.start):
+        from ..detection import MisuseFileError
+        from ..files import Problem
+
+        raise MisuseFileError([Problem(str(path), "scenario.start", misuse.start.isoformat(),
+                                       reg.coverage() + " (or give --as-of such a date)")])
     with progress_bar(quiet) as bar:
         result = detect(misuse, reg, on=on, method=method, samples=samples, seed=seed,
                         client=client, progress=bar)

@@ -61,6 +61,7 @@ from .timeline import (
     DetectionTimeline,
     DetectionTimelineRow,
     detection_timeline,
+    markdown_table,
     profiles_from_breakout,
 )
 
@@ -97,6 +98,7 @@ __all__ = [
     "detection_timeline",
     "load_misuse",
     "load_regime",
+    "markdown_table",
     "misuse_activities",
     "misuse_from_text",
     "misuse_of_kind",

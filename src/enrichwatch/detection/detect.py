@@ -208,7 +208,8 @@ def detect(misuse: Misuse, regime: Regime, *, on: date | None = None, method: st
     misuse : Misuse
     regime : Regime
     on : datetime.date, optional
-        The date whose regime applies (default: the misuse's start).
+        The date whose regime applies (default: the misuse's start); it must be one the regime
+        covers (:meth:`~.regime.Regime.covers`), else :class:`~enrichwatch.errors.InputError`.
     method, samples, seed, address, client, progress
         As :func:`~.distribution.detection_distribution`.
 
@@ -217,6 +218,7 @@ def detect(misuse: Misuse, regime: Regime, *, on: date | None = None, method: st
     DetectionResult
     """
     when = misuse.start if on is None else on
+    regime.check_date(when, "start" if on is None else "on")
     for f in misuse.facilities:
         regime.check_facility(f, "facilities")
     acts = misuse_activities(misuse, regime, when)

@@ -201,6 +201,31 @@ class Regime:
     eras: tuple[Era, ...] = ()
     description: str = ""
     origin: str = ""
+    until: date | None = None
+
+    @property
+    def first_date(self) -> date | None:
+        """The first day any measure's record begins (None: no measures)."""
+        return min((p.start for m in self.measures for p in m.periods), default=None)
+
+    def covers(self, on: date) -> bool:
+        """Whether the regime says what was in force on ``on``: from its first period on,
+        before ``until`` (exclusive) when the regime states one. Before that, a date would
+        meet no measure at all: not 'no verification' but 'not recorded'."""
+        first = self.first_date
+        return first is not None and first <= on and (self.until is None or on < self.until)
+
+    def coverage(self) -> str:
+        first = self.first_date
+        if first is None:
+            return "no date (the regime has no measures)"
+        last = "on" if self.until is None else \
+            f"to {date.fromordinal(self.until.toordinal() - 1).isoformat()}"
+        return f"a date the regime covers: {first.isoformat()} {last}"
+
+    def check_date(self, on: date, param: str = "date") -> None:
+        if not self.covers(on):
+            raise InputError(param, on.isoformat(), self.coverage())
 
     def check_facility(self, facility: str, param: str = "facility") -> None:
         if facility not in self.facilities:
@@ -306,6 +331,7 @@ class Regime:
     def as_dict(self) -> dict:
         return {"name": self.name, "description": self.description or None,
                 "origin": self.origin or None, "facilities": list(self.facilities),
+                "until": None if self.until is None else self.until.isoformat(),
                 "eras": [{"from": e.start.isoformat(), "label": e.label,
                           "short": e.short or None, "sources": list(e.sources)}
                          for e in self.eras],

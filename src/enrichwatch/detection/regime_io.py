@@ -5,6 +5,8 @@ The layout (the bundled ``data/regimes/iran-2016-2025.toml`` is the full example
     [regime]
     name = "..."
     facilities = ["Natanz FEP", "Natanz PFEP", "Fordow FFEP"]
+    until = "2026-01-01"            # optional: the first day no longer recorded (the regime
+                                    # covers from its first period's start to this day)
 
     [sources]                       # key = address; every period names its keys
     GI23 = "https://..."
@@ -186,6 +188,8 @@ class _Head(BaseModel):
     name: str = _f("a name", min_length=1)
     description: str = _f("a string", "")
     facilities: list[str] = _f("a list of one or more facility names", min_length=1)
+    until: Any = _f("a calendar date YYYY-MM-DD: the first day the regime no longer "
+                    "records (absent: open)", None)
 
 
 class _Document(BaseModel):
@@ -360,11 +364,17 @@ def _from_raw(raw: dict, where: str) -> Regime:
         start = chk.date(e.from_, f"era[{i}].from")
         if start is not None:
             eras.append(Era(start, e.label, tuple(e.source), e.short))
+    until = chk.date(doc.regime.until, "regime.until")
+    built = [m for m in measures if m is not None]
+    first = min((p.start for m in built for p in m.periods), default=None)
+    if until is not None and first is not None and until <= first:
+        chk.add("regime.until", doc.regime.until, f"a date after the first period's start "
+                                                  f"({first.isoformat()})")
     if chk.problems:
         raise RegimeFileError(chk.problems)
-    return Regime(doc.regime.name, tuple(doc.regime.facilities),
-                  tuple(m for m in measures if m is not None), dict(doc.sources),
-                  tuple(sorted(eras, key=lambda e: e.start)), doc.regime.description, where)
+    return Regime(doc.regime.name, tuple(doc.regime.facilities), tuple(built),
+                  dict(doc.sources), tuple(sorted(eras, key=lambda e: e.start)),
+                  doc.regime.description, where, until)
 
 
 def load_regime(path=None) -> Regime:

@@ -42,7 +42,7 @@ from .profile import BreakoutProfile, breakout_profile, profile_from_dict
 from .regime import Era, Regime
 
 __all__ = ["DetectionTimeline", "DetectionTimelineRow", "IMPLEMENTATION_DAY",
-           "detection_timeline", "profiles_from_breakout"]
+           "detection_timeline", "markdown_table", "profiles_from_breakout"]
 
 #: JCPOA Implementation Day (regime file sources G16, A16): the first row of the timeline.
 IMPLEMENTATION_DAY = "2016-01-16"
@@ -134,9 +134,49 @@ class DetectionTimeline:
                 "rows": [r.as_dict() for r in self.rows],
                 "units": {"time": "days from the start of the breakout", "mass": "kg U"}}
 
+    def as_markdown(self) -> str:
+        """The table as Markdown (the README's; see :func:`markdown_table`)."""
+        return markdown_table(self.as_dict())
+
     def __repr__(self) -> str:
         return (f"DetectionTimeline({len(self.rows)} dates {self.rows[0].date} to "
                 f"{self.rows[-1].date}, regime {self.regime!r})")
+
+
+_MD_HEADER = ("| report | breakout to 1 SQ (days) | scenario | detection median (days) | "
+              "detection P90 (days) | margin (days) | P(detected before 1 SQ) |\n"
+              "| --- | ---: | --- | ---: | ---: | ---: | ---: |")
+
+
+def _md_days(x: float | None) -> str:
+    return "never" if x is None else f"{x:.3g}"
+
+
+def _md_row(r: Mapping) -> str:
+    b, m, p = r["breakout_days"], r["margin_days"], r["probability_detected_before_1sq"]
+    if r["no_verification"] and b is not None:
+        margin = "∞ (no verification)"
+    else:
+        margin = "—" if m is None else f"{m:+.3g}"
+    cells = (r["date"], "—" if b is None else f"{b:.3g}", r["breakout_basis"] or "—",
+             _md_days(r["detection_median_days"]), _md_days(r["detection_p90_days"]), margin,
+             "—" if p is None else f"{p:.2f}")
+    return "| " + " | ".join(cells) + " |"
+
+
+def markdown_table(timeline: Mapping) -> str:
+    """The timeline as a Markdown table, from :meth:`DetectionTimeline.as_dict` or the JSON of
+    ``enrichwatch detection --timeline --json``: report date, days to one SQ and the breakout
+    scenario, detection median and 90th percentile, margin (median minus breakout; "∞" where
+    nothing verifies), P(detected before one SQ). Days to 3 significant figures.
+
+    >>> row = {"date": "2025-09", "breakout_days": 2.57, "breakout_basis": "all-capacity",
+    ...        "detection_median_days": None, "detection_p90_days": None, "margin_days": None,
+    ...        "no_verification": True, "probability_detected_before_1sq": 0.0}
+    >>> print(markdown_table({"rows": [row]}).splitlines()[-1])
+    | 2025-09 | 2.57 | all-capacity | never | never | ∞ (no verification) | 0.00 |
+    """
+    return "\n".join([_MD_HEADER, *(_md_row(r) for r in timeline["rows"])])
 
 
 def _pick(entry: Mapping | None, basis: str) -> Mapping | None:
@@ -217,9 +257,10 @@ def detection_timeline(regime: Regime | None = None, *, profiles=None, breakout=
     given = dict(profiles or {})
     if breakout is not None:
         given = {**profiles_from_breakout(breakout, basis), **given}
-    reports = [r for r in stock_reports() if since <= r.date < until]
+    inside = [r for r in stock_reports() if since <= r.date < until]
+    reports = [r for r in inside if regime.covers(_when(r.date))]
     rows = []
-    if since <= IMPLEMENTATION_DAY < until:
+    if since <= IMPLEMENTATION_DAY < until and regime.covers(_when(IMPLEMENTATION_DAY)):
         rows.append(_row(IMPLEMENTATION_DAY, "", regime, None, _JCPOA))
     bar = as_progress(progress)
     bar.start(len(reports), "report dates")
@@ -238,5 +279,9 @@ def detection_timeline(regime: Regime | None = None, *, profiles=None, breakout=
         f"nominal plan, SQ definition {sq_definition}",
         "the breakout is revealed as the bundled 'breakout' misuse kind says "
         "(data/regimes/misuse-indicators.toml: every probability an assumption)")
+    left = [r.date for r in inside if r not in reports]
+    if left:
+        notes += (f"report dates the regime does not cover left out ({', '.join(left)}; the "
+                  f"regime covers {regime.coverage().removeprefix('a date the regime covers: ')})",)
     return DetectionTimeline(tuple(rows), regime.name, sq_definition, basis, timeliness, notes,
                              regime.eras)
