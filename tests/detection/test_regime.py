@@ -76,7 +76,8 @@ def test_every_period_ends_where_the_record_says(iran):
 def test_eras_name_the_phases(iran):
     assert iran.era(date(2017, 1, 1)).startswith("JCPOA")
     assert "no verification" in iran.era(date(2025, 9, 1))
-    assert all(e.short for e in iran.eras)
+    assert all(e.short and e.sources for e in iran.eras)
+    assert all(k in iran.sources for e in iran.eras for k in e.sources)
 
 
 def test_seals_and_cameras_are_checked_at_the_inspection_visits():
