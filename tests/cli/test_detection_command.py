@@ -153,9 +153,11 @@ def test_bad_input_exits_1_naming_file_key_and_value(cli, tmp_path, kind, text, 
     regime.write_text(text if kind == "regime" else REGIME, encoding="utf-8")
     scenario.write_text(text if kind == "scenario" else
                         SCENARIO.replace("Fordow FFEP", "Plant A"), encoding="utf-8")
-    args = ["detection", scenario] + (["--regime", regime] if kind == "regime" else [])
+    report = tmp_path / "report.html"
+    args = ["detection", scenario, "--report", report] + (["--regime", regime]
+                                                          if kind == "regime" else [])
     code, out, err = cli(*args)
-    assert code == 1
+    assert code == 1 and not report.exists()              # nothing half-written
     flat = " ".join(err.split())
     name = regime.name if kind == "regime" else scenario.name
     assert name in flat and key in flat and value in flat, flat
