@@ -214,3 +214,22 @@ def test_deep_nesting_and_unusable_report_path_are_refused(cli, scenario, tmp_pa
         assert code == 1 and "deep.toml" in err and "nested" in err
     code, _, err = cli("detection", scenario, "--report", tmp_path / "nowhere" / "x.html")
     assert code == 1 and "--report" in err
+
+
+def test_dask_gives_the_local_figures(cli_json, scenario, local_cluster):
+    """--dask runs the Monte Carlo chunks on a scheduler: the same figures as locally."""
+    cluster, client = local_cluster
+
+    def transitions(dask_scheduler):
+        return dask_scheduler.transition_counter
+
+    args = ("detection", scenario, "--method", "monte-carlo", "--samples", "6000", "--seed", "5")
+    code, local, _ = cli_json(*args)
+    assert code == 0
+    before = client.run_on_scheduler(transitions)
+    code, remote, _ = cli_json(*args, "--dask", cluster.scheduler_address)
+    assert code == 0
+    assert client.run_on_scheduler(transitions) > before          # it ran there
+    for key in ("median_days", "p90_days", "observed_probability",
+                "probability_before_completion", "probability_within_timeliness"):
+        assert remote[key] == local[key], key
