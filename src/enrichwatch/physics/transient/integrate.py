@@ -6,7 +6,10 @@ implicit method (``"Radau"`` or ``"BDF"``; an explicit one such as ``"DOP853"`` 
 cross-checks) and the analytic sparse Jacobian; the state at the end of a segment starts the
 next (hold-ups and U-235 carried over stage by stage, so a change of routing, flows or stage
 factors changes the assays of the streams at once but not those of the hold-ups). Watched points
-(:class:`Watch`) are checked against each threshold by solve_ivp's events.
+(:class:`Watch`) are checked against each threshold as solve_ivp checks its events (a sign
+change between the ends of a step, the root found on the step's dense output), once the
+segment is integrated and for all points at once. Systems of up to a few hundred unknowns get
+the Jacobian as a dense array (a dense LU costs less there), larger ones as a sparse matrix.
 
 Examples
 --------
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.integrate import solve_ivp
+from scipy.optimize import brentq
 
 from ...errors import ConfigurationError, ConvergenceError
 from .stage import point_assays
@@ -40,6 +44,7 @@ __all__ = ["METHODS", "Crossing", "Run", "SegmentRun", "Watch", "initial_state",
 METHODS = ("Radau", "BDF", "LSODA", "DOP853", "RK45")
 _IMPLICIT = ("Radau", "BDF", "LSODA")
 SIDES = ("heads", "tails", "hold-up")
+_EPS = float(np.finfo(float).eps)
 
 
 @dataclass(frozen=True)
@@ -128,16 +133,42 @@ def initial_state(holdup: np.ndarray, assays: np.ndarray, n_withdrawals: int) ->
                            np.zeros(2 * n_withdrawals)])
 
 
-def _events(model: Model, watch: Sequence[Watch], thresholds: Sequence[float]):
-    events, labels = [], []
+def _active(g: np.ndarray) -> np.ndarray:
+    """Steps ``i`` over which ``g`` changes sign or touches zero (``g[i]``, ``g[i + 1]``): the
+    test solve_ivp applies to its events at the end of every step."""
+    up = (g[:-1] <= 0.0) & (g[1:] >= 0.0)
+    down = (g[:-1] >= 0.0) & (g[1:] <= 0.0)
+    return np.flatnonzero(up | down)
+
+
+def _crossings(index: int, model: Model, sol, watch: Sequence[Watch],
+               thresholds: Sequence[float]) -> list[Crossing]:
+    """Threshold crossings of the watched points within one integrated segment.
+
+    Events located after the integration, as solve_ivp locates them during it: a sign change
+    of ``assay - threshold`` between the ends of a step, its root found by Brent's method on
+    the step's dense output (non-terminal events do not change the steps taken). Doing it
+    afterwards evaluates every watched point at every step in one vectorised call instead of
+    one call per point, threshold and step.
+    """
+    if not watch or not thresholds:
+        return []
+    t0, t1 = float(sol.t[0]), float(sol.t[-1])
+    z, x, heads, _ = model.assays_at(sol.t, sol.y)
+    out = []
     for w in watch:
+        values = w.pick(z, x, heads)
         for a in thresholds:
-            def event(t, y, w=w, a=a):
-                return w.assay(model, t, y) - a
-            event.direction = 0.0  # type: ignore[attr-defined]
-            events.append(event)
-            labels.append((w, a))
-    return events, labels
+            for i in _active(values - a):
+                lo, hi = float(sol.t[i]), float(sol.t[i + 1])
+                def g(t, w=w, a=a):
+                    return w.assay(model, t, sol.sol(t)) - a
+                te = lo if g(lo) == 0.0 else hi if g(hi) == 0.0 else \
+                    brentq(g, lo, hi, xtol=4 * _EPS, rtol=4 * _EPS)
+                after = w.assay(model, te, sol.sol(min(te + 1e-6, t1))) - a
+                before = w.assay(model, te, sol.sol(max(te - 1e-6, t0))) - a
+                out.append(Crossing(float(te), w.name, a, 1 if after > before else -1, index))
+    return out
 
 
 def _tolerances(op: Operation, size: int, atol: float) -> np.ndarray:
@@ -149,21 +180,16 @@ def _tolerances(op: Operation, size: int, atol: float) -> np.ndarray:
     return atol * scale
 
 
-def _segment(index, op, t0, t1, y0, method, rtol, atol, watch, thresholds):
-    model = Model(op, t0)
-    events, labels = _events(model, watch, thresholds)
-    kwargs = {"jac": model.jac} if method in _IMPLICIT else {}
+def _segment(index, model, t0, t1, y0, method, rtol, atol, watch, thresholds):
+    op = model.op
+    kwargs = {}
+    if method in _IMPLICIT:
+        kwargs["jac"] = model.jac_dense if model.dense else model.jac
     sol = solve_ivp(model.rhs, (t0, t1), y0, method=method, rtol=rtol,
-                    atol=_tolerances(op, model.size, atol), dense_output=True,
-                    events=events or None, **kwargs)
+                    atol=_tolerances(op, model.size, atol), dense_output=True, **kwargs)
     if sol.status != 0:
         raise ConvergenceError(f"segment {index} ({t0:g}-{t1:g} h)", sol.message)
-    crossings = []
-    for (w, a), times in zip(labels, sol.t_events or [], strict=False):
-        for te in times:
-            after = w.assay(model, te, sol.sol(min(te + 1e-6, t1))) - a
-            before = w.assay(model, te, sol.sol(max(te - 1e-6, t0))) - a
-            crossings.append(Crossing(float(te), w.name, a, 1 if after > before else -1, index))
+    crossings = _crossings(index, model, sol, watch, thresholds)
     run = SegmentRun(index, t0, t1, model, sol.t, sol.y, sol.sol, int(sol.nfev), int(sol.njev))
     return run, crossings
 
@@ -216,8 +242,9 @@ def integrate(segments: Sequence[tuple[Operation, float, float]], y0: np.ndarray
     for index, (op, t0, t1) in enumerate(segments):
         _check_segment(index, op, t0, t1, runs, segments[0][0], y)
         prev = runs[-1] if runs else None
-        crossings += _boundary_crossings(prev, Model(op, t0), t0, y, index, watch, thresholds)
-        run, found = _segment(index, op, t0, t1, y, method, rtol, atol, watch, thresholds)
+        model = Model(op, t0)
+        crossings += _boundary_crossings(prev, model, t0, y, index, watch, thresholds)
+        run, found = _segment(index, model, t0, t1, y, method, rtol, atol, watch, thresholds)
         runs.append(run)
         crossings += found
         y = run.y_steps[:, -1]

@@ -32,7 +32,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -500,17 +500,41 @@ class _Builder:
         return state
 
 
-def build_operations(history: History, variant: Variant | None = None
-                     ) -> tuple[list[Operation], np.ndarray]:
+def build_operations(history: History, variant: Variant | None = None, *,
+                     cache: dict | None = None) -> tuple[list[Operation], np.ndarray]:
     """The operation of every segment of ``history`` and the initial state (for ``variant``,
     default nominal).
+
+    The flows, valves and stage factors of a history do not depend on the hold-up, and its
+    initial assays do not either (a stage full of feed gas, or the steady state, whose assays
+    are set by the flows alone): a variant that only changes the hold-up is the nominal one
+    with every hold-up (and the initial uranium and U-235 in each stage) scaled. With a
+    ``cache`` (a dict kept by the caller for one history), the operations of each set of
+    stage factors and closures are built once and scaled for each hold-up.
 
     Raises
     ------
     InputError
         A segment that cannot run (its ``param`` names the segment and the setting at fault).
     """
-    builder = _Builder(history, Variant() if variant is None else variant)
+    variant = Variant() if variant is None else variant
+    if cache is None:
+        return _build(history, variant)
+    key = (tuple(sorted(variant.gamma.items())), tuple(sorted(variant.closures.items())))
+    if key not in cache:
+        cache[key] = _build(history, replace(variant, holdup_g=None))
+    ops, y0 = cache[key]
+    if variant.holdup_g is None or variant.holdup_g == history.holdup.total_g:
+        return list(ops), y0.copy()
+    k = variant.holdup_g / history.holdup.total_g
+    n = history.n_stages
+    y = y0.copy()
+    y[:2 * n] *= k
+    return [replace(op, holdup=op.holdup * k) for op in ops], y
+
+
+def _build(history: History, variant: Variant) -> tuple[list[Operation], np.ndarray]:
+    builder = _Builder(history, variant)
     ops: list[Operation] = []
     for i, seg in enumerate(history.segments):
         ops.append(builder.operation(seg, i, ops[-1] if ops else None))

@@ -29,7 +29,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -116,10 +118,17 @@ class TransientResult:
     peaks: dict[str, tuple[float, float]]
     first_reached: dict[tuple[str, float], float | None]
     withdrawn_above: dict[tuple[str, float], tuple[float, float]]
-    segments: tuple[SegmentSummary, ...]
+    summarise: Callable[[], tuple[SegmentSummary, ...]] = field(repr=False, compare=False)
     crossings: tuple[Crossing, ...]
     balance: dict[str, float]
     assumptions: tuple[str, ...] = ()
+
+    @cached_property
+    def segments(self) -> tuple[SegmentSummary, ...]:
+        """Each segment's settings and what it tends to (:class:`SegmentSummary`): computed
+        when first asked (a steady limit, settling times and time constants per segment),
+        since a sweep's runs are often read only for their peaks and crossings."""
+        return self.summarise()
 
     def max_mass_above(self, threshold: float) -> tuple[float, float]:
         """Largest hold-up at or above ``threshold`` [kg U] and when [h]."""
@@ -183,7 +192,8 @@ class TransientResult:
 
 def run_history(history: History, variant: Variant | None = None, *, method: str = "Radau",
                 rtol: float = 1e-8, atol: float = 1e-10,
-                points_per_segment: int = _POINTS_PER_SEGMENT) -> TransientResult:
+                points_per_segment: int = _POINTS_PER_SEGMENT,
+                cache: dict | None = None) -> TransientResult:
     """Integrate a history and analyse it (see the module text).
 
     Parameters
@@ -197,9 +207,12 @@ def run_history(history: History, variant: Variant | None = None, *, method: str
         Relative tolerance; absolute tolerance relative to the stage hold-ups.
     points_per_segment : int
         Points of the output grid in each segment (both ends included).
+    cache : dict, optional
+        Kept by the caller across runs of the same history (:func:`.plant.build_operations`):
+        the segments' operations are built once per set of stage factors and closures.
     """
     variant = Variant() if variant is None else variant
-    ops, y0 = build_operations(history, variant)
+    ops, y0 = build_operations(history, variant, cache=cache)
     spans = history.times()
     watches = history.watches()
     run = integrate([(op, t0, t1) for op, (t0, t1) in zip(ops, spans, strict=True)],
@@ -309,6 +322,6 @@ def _result(history: History, variant: Variant, run: Run, watches: tuple[Watch, 
         _withdrawal_rates(run, parts), states[2 * n:2 * n + w].T, states[2 * n + w:].T,
         mass_above, {wt.name: peak(series, wt) for wt in watches},
         _first_reached(run, watches, history.thresholds, streams), above,
-        _summaries(history, variant, run, watches, series), run.crossings,
+        partial(_summaries, history, variant, run, watches, series), run.crossings,
         _balance(run, run.segments[0].y_steps[:, 0]),
         tuple(history.assumptions) + MODEL_STATEMENTS + (history.holdup.statement(),))

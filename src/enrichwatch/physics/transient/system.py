@@ -52,6 +52,8 @@ __all__ = ["CLOSURES", "FlowSolution", "Model", "Operation", "Routing", "stage_f
 CLOSURES = ("fixed_cuts", "closed_throughput", "closed_design", "inventory")
 _EMPTY = 1e-12
 _DENSE_RHS = 120
+#: Systems up to this size are integrated with a dense Jacobian (dense LU is cheaper there).
+_DENSE_JAC = 160
 _CACHE = 16
 
 
@@ -322,6 +324,9 @@ class Model:
         self._split = np.concatenate([th, 1.0 - th])
         self._coef = None if self._gamma is None else _coefficients(th, self._gamma)
         self._template = self._jacobian_template()
+        self._floor = _EMPTY * np.asarray(op.holdup, dtype=float)
+        self._tail_share = 1.0 - self.cuts
+        self._csc = self._pattern()
 
     # -- pieces ---------------------------------------------------------------------------------
     def flows(self, t: float, holdup: np.ndarray) -> np.ndarray:
@@ -335,12 +340,17 @@ class Model:
         flows, remembered for the last few flows asked: the integrator asks again and again)."""
         if self._gamma is not None:
             return self._gamma
+        return self._varying(flows)[0]
+
+    def _varying(self, flows: np.ndarray):
+        """(stage factors, their coefficients of the stage relation) at the stage flows."""
         key = flows.tobytes()
         found = self._cache.get(key)
         if found is None:
             if len(self._cache) >= _CACHE:
                 self._cache.pop(next(iter(self._cache)))
-            found = self._cache[key] = self.op.gamma_at(flows)
+            gamma = self.op.gamma_at(flows)
+            found = self._cache[key] = (gamma, _coefficients(self.cuts, gamma))
         return found
 
     def unpack(self, y: np.ndarray):
@@ -382,10 +392,9 @@ class Model:
         return float(self.gamma(self.flows(t, holdup))[s])
 
     def _tails(self, z: np.ndarray, flows: np.ndarray) -> np.ndarray:
-        """Tails assays (the fast path of :func:`.stage.tails_assay` for fixed stage factors)."""
-        if self._coef is None:
-            return tails_assay(z, self.cuts, self.gamma(flows))[0]
-        g1, four_a, b0 = self._coef
+        """Tails assays (the arithmetic of :func:`.stage.tails_assay`, its coefficients kept
+        per set of stage factors)."""
+        g1, four_a, b0 = self._coef if self._coef is not None else self._varying(flows)[1]
         z = np.minimum(np.maximum(z, 0.0), 1.0)
         b = b0 - z * g1
         return 2.0 * z / (b + np.sqrt(b * b + four_a * z))
@@ -393,22 +402,24 @@ class Model:
     def rhs(self, t: float, y: np.ndarray) -> np.ndarray:
         """``dy/dt`` [kg/h]."""
         n, w, op = self.n, self.w, self.op
-        holdup = np.maximum(y[:n], _EMPTY * op.holdup)
+        holdup = np.maximum(y[:n], self._floor)
         z = y[n:2 * n] / holdup
         flows = self.flows(t, holdup)
         x = self._tails(z, flows)
-        tails5 = (1.0 - self.cuts) * flows * x
+        tails5 = self._tail_share * flows * x
         out_z = flows * z
         f = 1.0 if op.inventory_driven else op.ramp(t - self.t0)
         out = np.empty(self.size)
+        buf = np.empty(2 * n)
+        np.subtract(out_z, tails5, out=buf[:n])
+        buf[n:] = tails5
         if op.inventory_driven:
-            both = self._g @ np.column_stack([np.concatenate([out_z - tails5, tails5]),
-                                              self._split * np.concatenate([flows, flows])])
+            both = self._g @ np.column_stack([buf, self._split * np.concatenate([flows, flows])])
             u235, total = both[:, 0], both[:, 1]
             out[:n] = total[:n] + op.feed - flows
             out[2 * n:2 * n + w] = total[n:]
         else:
-            u235 = self._g @ np.concatenate([out_z - tails5, tails5])
+            u235 = self._g @ buf
             out[:n] = 0.0      # the closure makes every stage's inflow equal its flow
             out[2 * n:2 * n + w] = f * self._out_total
         out[n:2 * n] = u235[:n] + f * op.feed_u235 - out_z
@@ -447,9 +458,17 @@ class Model:
             weights.append(-np.ones(n))
         return tuple(np.concatenate(a) for a in (rows, cols, kinds, stages, weights))
 
-    def jac(self, t: float, y: np.ndarray) -> sparse.csc_matrix:
-        """``d(dy/dt)/dy`` (sparse; the stage factors' dependence on inventory-driven flows is
-        left out, which only slows the integrator's Newton iterations)."""
+    def _pattern(self):
+        """The Jacobian's CSC pattern: ``(indices, indptr, slot)``, ``slot[k]`` being where
+        template entry ``k`` adds (entries at the same place summed)."""
+        rows, cols = self._template[:2]
+        flat = cols.astype(np.int64) * self.size + rows
+        unique, slot = np.unique(flat, return_inverse=True)
+        indptr = np.searchsorted(unique // self.size, np.arange(self.size + 1))
+        return (unique % self.size).astype(np.int32), indptr.astype(np.int32), slot
+
+    def _entries(self, t: float, y: np.ndarray) -> np.ndarray:
+        """Value of every template entry of the Jacobian at ``(t, y)``."""
         th = self.cuts
         holdup, z = self.unpack(y)
         flows = self.flows(t, holdup)
@@ -469,6 +488,26 @@ class Model:
             v[2], v[3] = -z * v[0], -z * v[1]
             v[6] = flows / holdup
             v[7] = -flows * z / holdup
-        rows, cols, kinds, stages, weights = self._template
-        return sparse.csc_matrix((weights * v[kinds, stages], (rows, cols)),
-                                 shape=(self.size, self.size))
+        _, _, kinds, stages, weights = self._template
+        return weights * v[kinds, stages]
+
+    def jac(self, t: float, y: np.ndarray) -> sparse.csc_matrix:
+        """``d(dy/dt)/dy`` (sparse; the stage factors' dependence on inventory-driven flows is
+        left out, which only slows the integrator's Newton iterations). The sparsity pattern
+        is fixed for the segment and built once; each call fills in its values."""
+        indices, indptr, slot = self._csc
+        data = np.bincount(slot, self._entries(t, y), minlength=len(indices))
+        return sparse.csc_matrix((data, indices, indptr), shape=(self.size, self.size))
+
+    def jac_dense(self, t: float, y: np.ndarray) -> np.ndarray:
+        """:meth:`jac` as a dense array (the same values): for small systems, where a dense
+        LU factorisation costs less than a sparse one."""
+        rows, cols = self._template[:2]
+        flat = np.bincount(cols * self.size + rows, self._entries(t, y),
+                           minlength=self.size * self.size)
+        return flat.reshape(self.size, self.size).T
+
+    @property
+    def dense(self) -> bool:
+        """Whether the integrator should be given the dense Jacobian (small systems)."""
+        return self.size <= _DENSE_JAC

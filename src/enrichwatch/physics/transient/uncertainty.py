@@ -29,6 +29,9 @@ from .results import TransientResult, run_history
 __all__ = ["Range", "Sweep", "sweep_history", "variants"]
 
 NOMINAL = "nominal"
+#: Relative difference [1] below which a run's answer counts as the nominal's (rounding in
+#: the integration: well below the integrator tolerances, 1e-6 and 1e-8, of the results).
+SAME = 1e-9
 
 
 def variants(history: History, *, holdup: bool = True, stage_factor: bool = True,
@@ -73,11 +76,19 @@ class Range:
 
     @classmethod
     def of(cls, values: Sequence[tuple[str, str, float | None]]) -> Range:
-        """From (input, setting, value) of every run, the nominal run first."""
+        """From (input, setting, value) of every run, the nominal run first.
+
+        Values within :data:`SAME` (relative) of the nominal count as the nominal: such a
+        difference is rounding in the integration, not the input's effect, so it names no
+        driver and no lowest or highest run (an answer every run gives alike, e.g. all the
+        product withdrawn when the steady product is above the threshold).
+        """
         nominal = values[0][2]
         known = [(i, s, v) for i, s, v in values if v is not None]
         if not known:
             return cls(nominal, None, None, "", "", None, len(values), len(values))
+        values = [_snap(row, nominal) for row in values]
+        known = [(i, s, v) for i, s, v in values if v is not None]
         lo = min(known, key=lambda r: r[2])
         hi = max(known, key=lambda r: r[2])
         swings: dict[str, float] = {}
@@ -98,6 +109,17 @@ class Range:
         return {"nominal": s(self.nominal), "low": s(self.low), "high": s(self.high),
                 "low_run": self.low_run, "high_run": self.high_run, "driver": self.driver,
                 "runs_without_value": self.missing, "runs": self.runs}
+
+
+def _snap(row: tuple[str, str, float | None], nominal: float | None
+          ) -> tuple[str, str, float | None]:
+    """``row`` with its value replaced by the nominal when they differ by rounding only."""
+    inp, setting, v = row
+    if v is None or nominal is None or v == nominal:
+        return row
+    if abs(v - nominal) <= SAME * max(abs(v), abs(nominal)):
+        return inp, setting, nominal
+    return row
 
 
 def _run(row: tuple[str, str, float | None]) -> str:
@@ -156,9 +178,10 @@ def sweep_history(history: History, *, holdup: bool = True, stage_factor: bool =
     """Run the nominal history and each uncertain input at the ends of its range, one at a
     time (:func:`variants`); ``progress(done, total)`` is called after each run."""
     plan = variants(history, holdup=holdup, stage_factor=stage_factor, closures=closures)
-    runs = []
+    runs, cache = [], {}
     for k, (inp, setting, variant) in enumerate(plan):
-        runs.append((inp, setting, run_history(history, variant, method=method, rtol=rtol)))
+        runs.append((inp, setting, run_history(history, variant, method=method, rtol=rtol,
+                                               cache=cache)))
         if progress is not None:
             progress(k + 1, len(plan))
     return Sweep(tuple(runs))
