@@ -8,8 +8,7 @@ next (hold-ups and U-235 carried over stage by stage, so a change of routing, fl
 factors changes the assays of the streams at once but not those of the hold-ups). Watched points
 (:class:`Watch`) are checked against each threshold as solve_ivp checks its events (a sign
 change between the ends of a step, the root found on the step's dense output), once the
-segment is integrated and for all points at once. Systems of up to a few hundred unknowns get
-the Jacobian as a dense array (a dense LU costs less there), larger ones as a sparse matrix.
+segment is integrated and for all points at once.
 
 Examples
 --------
@@ -184,7 +183,7 @@ def _segment(index, model, t0, t1, y0, method, rtol, atol, watch, thresholds):
     op = model.op
     kwargs = {}
     if method in _IMPLICIT:
-        kwargs["jac"] = model.jac_dense if model.dense else model.jac
+        kwargs["jac"] = model.jac
     sol = solve_ivp(model.rhs, (t0, t1), y0, method=method, rtol=rtol,
                     atol=_tolerances(op, model.size, atol), dense_output=True, **kwargs)
     if sol.status != 0:

@@ -321,8 +321,8 @@ class _Builder:
                                for name, c, _ in self._slices()])
 
     def gamma_of(self, cuts: np.ndarray):
-        """Stage factors as a function of the stage flows [kg U/h]: the machine model at the
-        flow per machine and cut of each stage (one call per machine type)."""
+        """Stage factors as a function of the stage flows [kg U/h], shape (..., S): the machine
+        model at the flow per machine and cut of each stage (one call per machine type)."""
         groups: dict[int, tuple] = {}
         for name, c, sl in self._slices():
             machine = self.machines[name]
@@ -333,9 +333,10 @@ class _Builder:
         parts = [(m, np.array(i), np.asarray(n, dtype=float)) for m, i, n in groups.values()]
 
         def gamma(flows: np.ndarray) -> np.ndarray:
-            out = np.empty(len(flows))
+            out = np.empty(np.shape(flows))
             for machine, idx, count in parts:
-                out[idx] = machine.gamma_235(flows[idx] * HOURS_PER_YEAR / count, cuts[idx])
+                out[..., idx] = machine.gamma_235(flows[..., idx] * HOURS_PER_YEAR / count,
+                                                  cuts[idx])
             return out
         return gamma
 

@@ -52,8 +52,6 @@ __all__ = ["CLOSURES", "FlowSolution", "Model", "Operation", "Routing", "stage_f
 CLOSURES = ("fixed_cuts", "closed_throughput", "closed_design", "inventory")
 _EMPTY = 1e-12
 _DENSE_RHS = 120
-#: Systems up to this size are integrated with a dense Jacobian (dense LU is cheaper there).
-_DENSE_JAC = 160
 _CACHE = 16
 
 
@@ -238,7 +236,7 @@ class Operation:
         Nominal hold-up of each stage [kg U] (the reference of inventory-driven flows).
     gamma : ndarray, optional
         Stage factor of each stage [1]; or ``gamma_of``, a function of the stage flows
-        [kg U/h] giving it (the machine model, re-evaluated as the flows ramp or follow the
+        [kg U/h], an array of shape (..., S), giving it (the machine model, re-evaluated as the flows ramp or follow the
         inventory). One of the two is required.
     inventory_driven : bool
         Flows follow the hold-up: ``L_i = flows_i H_i / holdup_i``.
@@ -274,6 +272,14 @@ class Operation:
         if self.ramp_h <= 0.0:
             return 1.0
         return self.ramp_from + (1.0 - self.ramp_from) * min(1.0, max(t_rel, 0.0) / self.ramp_h)
+
+    def ramps(self, t_rel: np.ndarray) -> np.ndarray:
+        """:meth:`ramp` at many times [h] into the segment."""
+        t_rel = np.asarray(t_rel, dtype=float)
+        if self.ramp_h <= 0.0:
+            return np.ones_like(t_rel)
+        share = np.minimum(1.0, np.maximum(t_rel, 0.0) / self.ramp_h)
+        return self.ramp_from + (1.0 - self.ramp_from) * share
 
     def scaled(self, flows: float = 1.0, holdup: float = 1.0) -> Operation:
         """The operation with every flow and feed times ``flows`` and every hold-up times
@@ -374,12 +380,12 @@ class Model:
         if self.op.inventory_driven:
             flows = self.op.flows * holdup / self.op.holdup
         else:
-            scale = np.array([self.op.ramp(t - self.t0) for t in np.atleast_1d(times)])
+            scale = self.op.ramps(np.atleast_1d(times) - self.t0)
             flows = scale[:, None] * self.op.flows
         if self._gamma is not None:
             gamma = np.broadcast_to(self._gamma, z.shape)
         else:
-            gamma = np.array([self.gamma(f) for f in flows])
+            gamma = self.op.gamma_at(flows)
         x, _ = tails_assay(z, self.cuts, gamma)
         return z, x, heads_assay(z, x, self.cuts), flows
 
@@ -498,16 +504,3 @@ class Model:
         indices, indptr, slot = self._csc
         data = np.bincount(slot, self._entries(t, y), minlength=len(indices))
         return sparse.csc_matrix((data, indices, indptr), shape=(self.size, self.size))
-
-    def jac_dense(self, t: float, y: np.ndarray) -> np.ndarray:
-        """:meth:`jac` as a dense array (the same values): for small systems, where a dense
-        LU factorisation costs less than a sparse one."""
-        rows, cols = self._template[:2]
-        flat = np.bincount(cols * self.size + rows, self._entries(t, y),
-                           minlength=self.size * self.size)
-        return flat.reshape(self.size, self.size).T
-
-    @property
-    def dense(self) -> bool:
-        """Whether the integrator should be given the dense Jacobian (small systems)."""
-        return self.size <= _DENSE_JAC
