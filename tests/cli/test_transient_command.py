@@ -70,6 +70,20 @@ def test_tables_csv_and_report(cli, short, tmp_path):
     assert "hold-up 1.5 g U per machine" in html
 
 
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.toml")))
+def test_every_example_history_runs(cli_json, name):
+    """Each example history (start-up, cylinder change isolated or open, product throttled,
+    re-piping with or without isolation) runs and returns to production."""
+    code, out, err = cli_json("transient", DECLARED, "--history", EXAMPLES / name,
+                              "--no-sweep")
+    assert code == 0, err
+    peak = out["summary"]["peak_assay_wt_pct"]["nominal"]
+    last = out["nominal"]["segments"][-1]
+    assert "B.product" in last["steady_assay_wt_pct"] and peak > 50.0   # feed on, producing
+    assert abs(out["nominal"]["balance"]["residual_kg_u"]) < 1e-9 * max(
+        1.0, out["nominal"]["balance"]["fed_kg_u"])
+
+
 def test_example_history_runs(cli_json):
     code, out, err = cli_json("transient", DECLARED, "--history", EXAMPLES / "repiping.toml",
                               "--no-sweep")
@@ -90,6 +104,22 @@ def test_example_history_runs(cli_json):
      "segments[0].withdrawals.product", "'product'"),
     ('[outputs]\nthresholds_pct = [-5.0]\n[[segments]]\nend_h = 2.0\n',
      "outputs.thresholds_pct[0]", "-5.0"),
+    ('[outputs]\nthresholds_pct = [60.0, 100.0]\n[[segments]]\nend_h = 2.0\n',
+     "outputs.thresholds_pct[1]", "100.0"),
+    ('[outputs]\nthresholds_pct = [150.0]\n[[segments]]\nend_h = 2.0\n',
+     "outputs.thresholds_pct[0]", "150.0"),
+    ('[outputs]\nthresholds_pct = [0.0]\n[[segments]]\nend_h = 2.0\n',
+     "outputs.thresholds_pct[0]", "0.0"),
+    ('[holdup]\nrotor_g = -0.5\n[[segments]]\nend_h = 2.0\n', "holdup.rotor_g", "-0.5"),
+    ('[[segments]]\nstart_h = 3.0\nend_h = 2.0\n', "segments[0].end_h", "2.0"),
+    ('[[segments]]\nend_h = 4.0\n[[segments]]\nstart_h = 3.0\nduration_h = 2.0\n',
+     "segments[1].start_h", "3.0"),
+    ('[initial]\nstate = "steady"\nconfiguration = "elsewhere"\n[[segments]]\nend_h = 2.0\n',
+     "initial.configuration", "'elsewhere'"),
+    ('[[segments]]\nend_h = 2.0\n[segments.feeds."natural"]\non = false\n',
+     "segments[0].feeds.natural", "'natural'"),
+    ('[[segments]]\nend_h = 2.0\n[segments.withdrawals]\n"HEU product" = { rate = 1e6 }\n',
+     'segments[0].withdrawals."HEU product".rate', "1000000.0"),
 ])
 def test_bad_history_exits_1_naming_file_key_and_value(cli, tmp_path, body, key, value):
     path = tmp_path / "bad.toml"

@@ -180,3 +180,56 @@ def test_holdup_per_stage_and_statement(configs):
     assert holdup.sum() == pytest.approx(332 * 2.0 / 1000)
     assert "rotor 0.4 g + headers and pipework 1.6 g (80 %)" in h.holdup.statement()
     assert HOURS_PER_YEAR == pytest.approx(8766.0)
+
+
+def test_a_throttled_valve_passes_its_rate_and_the_rest_refluxes(configs):
+    """A product valve throttled to half its open rate: the withdrawal runs at that rate
+    throughout the segment, the steady product assay rises, and uranium is conserved."""
+    h0 = _history(configs, Segment("open", 1.0, "declared"), initial="steady")
+    k = h0.withdrawals().index("B.product")
+    full = run_history(h0).withdrawal_rates[-1, k] * HOURS_PER_YEAR
+    valve = ValveSetting(None, 0.5 * full)
+    h = _history(configs, Segment("open", 1.0, "declared"),
+                 Segment("throttled", 5.0, "declared", withdrawals={"HEU": valve}),
+                 initial="steady")
+    r = run_history(h)
+    during = r.segment_of == 1
+    np.testing.assert_allclose(r.withdrawal_rates[during, k] * HOURS_PER_YEAR, 0.5 * full,
+                               rtol=1e-9)
+    assert full > 0.0
+    steady = r.segments[1].steady["B.product"]
+    assert steady > r.segments[0].steady["B.product"] + 0.05
+    assert r.streams["B.product"][during][-1] > r.streams["B.product"][0]
+    assert abs(r.balance["residual_kg_u"]) <= 1e-9 * r.balance["fed_kg_u"]
+    assert abs(r.balance["residual_kg_u235"]) <= 1e-9 * r.balance["fed_kg_u235"]
+
+
+def test_hold_up_variants_reuse_the_nominal_build_exactly(configs):
+    """A sweep builds each set of closures once and scales it for each hold-up: the same run
+    as building the variant from scratch (to rounding)."""
+    h = _history(configs, Segment("on", 2.0, "declared"),
+                 Segment("iso", 3.0, "declared", OFF, SHUT, "closed_throughput"),
+                 Segment("back", 8.0, "declared"), initial="steady", thresholds=(0.6,))
+    cache: dict = {}
+    run_history(h, cache=cache)
+    for grams in (0.3, 10.0):
+        fresh = run_history(h, Variant(holdup_g=grams))
+        reused = run_history(h, Variant(holdup_g=grams), cache=cache)
+        np.testing.assert_allclose(reused.stage_assays, fresh.stage_assays, rtol=1e-9,
+                                   atol=1e-12)
+        np.testing.assert_allclose(reused.stage_holdup, fresh.stage_holdup, rtol=1e-12)
+        assert reused.peaks["B.product"][0] == pytest.approx(fresh.peaks["B.product"][0],
+                                                             rel=1e-9)
+    assert len(cache) == 1
+
+
+def test_range_ignores_rounding_level_differences():
+    """Runs that differ from the nominal by rounding only name no driver and no extreme run;
+    a real difference does."""
+    same = Range.of([("nominal", "nominal", 0.4084396685005725),
+                     ("hold-up", "0.3 g", 0.4084396685005724),
+                     ("hold-up", "10 g", 0.4084396685005726)])
+    assert (same.driver, same.low_run, same.high_run) == (None, "nominal", "nominal")
+    assert same.low == same.high == same.nominal
+    moved = Range.of([("nominal", "nominal", 1.0), ("hold-up", "10 g", 1.0 + 1e-6)])
+    assert moved.driver == "hold-up" and moved.high_run == "hold-up = 10 g"
