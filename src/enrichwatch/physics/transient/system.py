@@ -236,8 +236,8 @@ class Operation:
         Nominal hold-up of each stage [kg U] (the reference of inventory-driven flows).
     gamma : ndarray, optional
         Stage factor of each stage [1]; or ``gamma_of``, a function of the stage flows
-        [kg U/h], an array of shape (..., S), giving it (the machine model, re-evaluated as the flows ramp or follow the
-        inventory). One of the two is required.
+        [kg U/h], an array of shape (..., S), giving it (the machine model, re-evaluated as
+        the flows ramp or follow the inventory). One of the two is required.
     inventory_driven : bool
         Flows follow the hold-up: ``L_i = flows_i H_i / holdup_i``.
     ramp_from, ramp_h : float
@@ -324,7 +324,7 @@ class Model:
         self.size = 2 * self.n + 2 * self.w
         self._fixed_gamma = op.gamma is not None or not op.inventory_driven and op.ramp_h <= 0
         self._gamma = op.gamma_at(op.flows) if self._fixed_gamma else None
-        self._cache: dict[bytes, np.ndarray] = {}
+        self._cache: dict[bytes, tuple] = {}
         th = self.cuts
         self._out_total = (r.heads_out @ (th * op.flows) + r.tails_out @ ((1 - th) * op.flows))
         self._split = np.concatenate([th, 1.0 - th])

@@ -178,7 +178,8 @@ def sweep_history(history: History, *, holdup: bool = True, stage_factor: bool =
     """Run the nominal history and each uncertain input at the ends of its range, one at a
     time (:func:`variants`); ``progress(done, total)`` is called after each run."""
     plan = variants(history, holdup=holdup, stage_factor=stage_factor, closures=closures)
-    runs, cache = [], {}
+    runs: list = []
+    cache: dict = {}
     for k, (inp, setting, variant) in enumerate(plan):
         runs.append((inp, setting, run_history(history, variant, method=method, rtol=rtol,
                                                cache=cache)))
