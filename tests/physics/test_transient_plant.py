@@ -233,3 +233,33 @@ def test_range_ignores_rounding_level_differences():
     assert same.low == same.high == same.nominal
     moved = Range.of([("nominal", "nominal", 1.0), ("hold-up", "10 g", 1.0 + 1e-6)])
     assert moved.driver == "hold-up" and moved.high_run == "hold-up = 10 g"
+
+
+def test_crossings_are_where_the_assay_equals_the_threshold(configs):
+    """Every crossing found is a root of assay - threshold on the integrator's dense output,
+    with the assay on the other side just before it; no sign change on the output grid is
+    missed."""
+    from enrichwatch.physics.transient.integrate import integrate
+    from enrichwatch.physics.transient.plant import build_operations
+
+    h = _history(configs, Segment("start", 20.0, "declared"),
+                 Segment("iso", 22.0, "declared", OFF, SHUT, "closed_throughput"),
+                 Segment("back", 40.0, "declared"), thresholds=(0.3, 0.6))
+    ops, y0 = build_operations(h)
+    watches = {w.name: w for w in h.watches()}
+    run = integrate([(op, a, b) for op, (a, b) in zip(ops, h.times(), strict=True)], y0,
+                    watch=tuple(watches.values()), thresholds=h.thresholds)
+    assert run.crossings
+    for c in run.crossings:
+        seg, w = run.segments[c.segment], watches[c.watch]
+        if c.time_h == seg.t0:           # a jump at a change of segment
+            continue
+        assert w.assay(seg.model, c.time_h, seg.state(c.time_h)) == pytest.approx(
+            c.threshold, abs=1e-9)
+        before = w.assay(seg.model, c.time_h - 1e-3, seg.state(c.time_h - 1e-3))
+        assert (before - c.threshold) * c.direction < 0.0
+    r = run_history(h)
+    for (name, a), first in r.first_reached.items():
+        above = np.flatnonzero(r.streams[name] >= a)
+        if above.size:
+            assert first is not None and first <= r.times_h[above[0]] + 1e-12
