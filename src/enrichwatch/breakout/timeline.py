@@ -1,7 +1,7 @@
-"""Breakout time at every IAEA report date of the bundled record, 2019-2025.
+"""Breakout time at every IAEA report date of the bundled record, 2016-2025.
 
 Data: ``enrichwatch/data/stockpile/iran-stockpile.csv`` (the IAEA-reported stockpile, one row
-per report, with sources and gaps; compiled from the IAEA quarterly reports on Iran, 2019-2025) and
+per report, with sources and gaps; compiled from the IAEA quarterly reports on Iran, 2016-2025) and
 ``installed-machines.toml`` (installed cascades by period, each with its source or the
 assumption made, and the few stock figures the CSV notes give where a cell is blank).
 
@@ -19,7 +19,9 @@ A state per report date (rules, restated in each row's ``assumptions``):
 * uncertainties (one sigma): 2 % for reported figures, the override's for overrides, 5 % for
   the remainder of a total, 10 % for carried-forward figures and for estimated reports.
 * cascades: those of the period in ``installed-machines.toml``.
-* a report with no stock figure at all is a gap: no breakout time is computed for it.
+* a report with no stock figure at all is a gap: no breakout time is computed for it, unless
+  ``installed-machines.toml`` states a figure for it (the JCPOA reports of 2016-2018 that give
+  no figure: the JCPOA cap of 202.8 kg U, an upper bound, stated in the row).
 * uranium in other forms (oxide, scrap) is not UF6 feed: where the record gives it
   (``kg_u_other_forms``), it is taken off the remainder; where not, the remainder of the total
   is counted as UF6, which overstates the feed (stated in the row).
@@ -33,12 +35,15 @@ losses), kept for comparison.
 
 Examples
 --------
->>> rows = stock_reports()
->>> rows[0].date, rows[0].total_kg_u
-('2019-02', 163.8)
->>> s = timeline_state(rows[0])
+>>> rows = {r.date: r for r in stock_reports()}
+>>> rows["2019-02"].total_kg_u
+163.8
+>>> s = timeline_state(rows["2019-02"])
 >>> [(round(100 * float(x.assay.mass_fraction), 2), x.kg_u) for x in s.stocks]
 [(0.71, inf), (3.67, 163.8)]
+>>> day = rows["2016-01-16"]                 # no figure in the report: the JCPOA cap, stated
+>>> day.total_kg_u, day.gap, [x.kg_u for x in timeline_state(day).stocks][1]
+(None, False, 202.8)
 """
 
 from __future__ import annotations
@@ -91,10 +96,12 @@ class StockReport:
     source: str
     note: str = field(repr=False)
     other_kg_u: float | None = None
+    overridden: bool = False
 
     @property
     def gap(self) -> bool:
-        return all(getattr(self, c) is None for c in _COLUMNS)
+        """No figure in the record and no stated ``[[stock_override]]`` for the date."""
+        return not self.overridden and all(getattr(self, c) is None for c in _COLUMNS)
 
 
 def _number(text: str) -> float | None:
@@ -112,7 +119,8 @@ def _stock_report(row: Mapping[str, str]) -> StockReport:
     total, le2, le5, le20, le60 = (_number(row[c]) for c in _COLUMNS)
     return StockReport(row["report_date"], row["report_id"], total, le2, le5, le20, le60,
                        row["source_url"], row["note"],
-                       _number(row.get("kg_u_other_forms") or ""))
+                       _number(row.get("kg_u_other_forms") or ""),
+                       bool(_overrides(row["report_date"])))
 
 
 @functools.lru_cache(maxsize=1)
@@ -375,7 +383,7 @@ def _row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition=None,
 
 
 def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), samples: int = 0,
-                      seed: int = 0, since: str = "2019", until: str = "2026",
+                      seed: int = 0, since: str = "2016", until: str = "2026",
                       progress: ProgressLike = None, sq_u235_kg: float = SQ_HEU_U235_KG,
                       sq_definition: str | None = None, scenario_file=None) -> Timeline:
     """Breakout time at every report date of the bundled record between ``since`` and

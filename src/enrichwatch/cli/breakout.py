@@ -43,9 +43,9 @@ def breakout(
     dask: str = DASK_OPTION,
     seed: int = SEED_OPTION,
     timeline: bool = typer.Option(False, "--timeline", help="Breakout time at every IAEA report "
-                                                            "date 2019-2025 (bundled data) "
+                                                            "date 2016-2025 (bundled data) "
                                                             "instead of one state."),
-    since: str = since_option("2019"),
+    since: str = since_option("2016"),
     until: str = until_option("2026"),
     sq_definition: SqDefinition = _SQ_DEFINITION,
     scenarios: Path = typer.Option(None, "--scenarios",

@@ -7,8 +7,10 @@ analyst's plan cannot reach one SQ) is taken to start on that date, at the sites
 the regime then in force; the row gives the days to one SQ beside the detection time (median,
 90th percentile) and the **margin**, detection minus breakout: positive, one SQ exists before
 verification would likely see the breakout; negative, verification would likely see it first.
-Implementation Day (2016-01-16) opens the table with the JCPOA regime alone: the bundled
-stockpile record begins in 2019, so no breakout time is computed for it.
+Implementation Day (2016-01-16) opens the table: the bundled stockpile record holds it and the
+JCPOA-era reports of 2016-2018 (where a report gives no stock figure, the JCPOA cap of 202.8 kg U,
+an upper bound, stated in the row's breakout assumptions). A record without that date still gets
+an Implementation Day row, with the regime alone and no breakout time.
 
 The breakout schedules are the slow part (about a second or two per date). They are computed
 once per date and cached (:func:`~.profile.breakout_profile`, Monte Carlo and tornado off), or
@@ -223,9 +225,8 @@ def _report_row(rep, given, regime, basis, sq_definition) -> DetectionTimelineRo
 
 
 _GAP = "gap in the public record: no breakout time; detection for a breakout at every plant"
-_JCPOA = ("Implementation Day: the bundled stockpile record begins in 2019, so no breakout time "
-          "is computed (the JCPOA's stated goal was at least one year); "
-          "detection for a breakout at every plant")
+_JCPOA = ("Implementation Day: not in the stockpile record, so no breakout time is computed (the "
+          "JCPOA's stated goal was at least one year); detection for a breakout at every plant")
 
 
 def detection_timeline(regime: Regime | None = None, *, profiles=None, breakout=None,
@@ -260,7 +261,8 @@ def detection_timeline(regime: Regime | None = None, *, profiles=None, breakout=
     inside = [r for r in stock_reports() if since <= r.date < until]
     reports = [r for r in inside if regime.covers(_when(r.date))]
     rows = []
-    if since <= IMPLEMENTATION_DAY < until and regime.covers(_when(IMPLEMENTATION_DAY)):
+    if (since <= IMPLEMENTATION_DAY < until and regime.covers(_when(IMPLEMENTATION_DAY))
+            and IMPLEMENTATION_DAY not in {r.date for r in inside}):
         rows.append(_row(IMPLEMENTATION_DAY, "", regime, None, _JCPOA))
     bar = as_progress(progress)
     bar.start(len(reports), "report dates")
