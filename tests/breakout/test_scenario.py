@@ -62,7 +62,11 @@ def may_2025():
 
 
 def test_every_dated_estimate_of_the_methods_has_an_analyst_scenario():
-    assert analyst_dates() == METHODS_DATES
+    """The dated estimates of the methods notes, and the JCPOA-era dates (2016-2018, one
+    published estimate restated at each: tests/breakout/test_jcpoa_era.py)."""
+    jcpoa = tuple(d for d in analyst_dates() if d < "2019")
+    assert analyst_dates() == tuple(sorted(jcpoa + METHODS_DATES))
+    assert all(analyst_scenario(d).method.startswith("JCPOA estimate") for d in jcpoa)
     for date in METHODS_DATES:
         sc = analyst_scenario(date)
         assert sc.method.startswith(f"methods {date[:7]}")

@@ -16,8 +16,9 @@ A state per report date (rules, restated in each row's ``assumptions``):
   stated level).
 * up to 2 %: the reported figure at 2 % (its upper bound); otherwise part of the remainder.
 * natural uranium (0.711 %): unlimited.
-* uncertainties (one sigma): 2 % for reported figures, the override's for overrides, 5 % for
-  the remainder of a total, 10 % for carried-forward figures and for estimated reports.
+* uncertainties (one sigma): 2 % for reported figures, the override's for overrides (also for
+  a total taken from an override), 5 % for the remainder of a reported total, 10 % for
+  carried-forward figures and for estimated reports.
 * cascades: those of the period in ``installed-machines.toml``.
 * a report with no stock figure at all is a gap: no breakout time is computed for it, unless
   ``installed-machines.toml`` states a figure for it (the JCPOA reports of 2016-2018 that give
@@ -195,9 +196,10 @@ def _leu(report, others, notes):
         return report.kg_u_le5, _SIGMA["reported"]
     total = report.total_kg_u
     over = _overrides(report.date).get("total_kg_u")
+    sigma = _SIGMA["remainder"]
     if total is None and over is not None:
-        total = over[0]
-        notes.append(f"total: {over[0]:g} kg U from {over[2]}")
+        total, sigma = over[0], over[1]
+        notes.append(f"total: {over[0]:g} kg U (one sigma {100 * over[1]:g} %) from {over[2]}")
     if total is not None:
         if report.other_kg_u is not None:
             rest = max(0.0, total - others - report.other_kg_u)
@@ -209,7 +211,7 @@ def _leu(report, others, notes):
             notes.append(f"up to 5 %: the total less the other levels, {rest:.6g} kg U (the "
                          "total may include oxides and scrap, not reported separately here: "
                          "counted as UF6 feed, which overstates it)")
-        return rest, _SIGMA["remainder"]
+        return rest, sigma
     return _carried(report, "le5", "up to 5 %", notes)
 
 
