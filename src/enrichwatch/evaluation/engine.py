@@ -19,7 +19,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..dates import format_timestamp, parse_date
 from ..records.bitemporal import LATE_ENTRY_GRACE, parse_moment
@@ -153,7 +153,7 @@ class _LateEntries:
             return per[known]
         except (KeyError, TypeError):
             pass
-        facts = self._describe(moment, known, late_only=True)
+        facts = self._describe(cast("datetime", moment), known, late_only=True)
         try:
             per[known] = facts
         except TypeError:
@@ -168,6 +168,6 @@ class _LateEntries:
             if r.id in late:
                 facts = self._facts(r)
                 if facts is None:       # (a record sharing the id of a late entry)
-                    facts = self._describe(r.recorded_at, r.known_on, late_only=False)
+                    facts = self._describe(r.recorded_at, r.known_on, late_only=False) or {}
                 out.append({"id": r.id, "kind": r.kind, **facts})
         return tuple(out)

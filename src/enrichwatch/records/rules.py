@@ -215,11 +215,12 @@ class DraftChecker:
 def _check_draft(draft: RecordDraft, where: str, today: date,
                  problems: list[RecordProblem]) -> CheckedDraft:
     """:func:`check_draft` once its field ``problems`` are known."""
-    kind, valid_from, known_on = draft.kind, draft.valid_from, draft.known_on
-    if type(valid_from) is not date:    # (what parse_date gives back at once)
-        valid_from = _draft_date(draft, "valid_from", where, problems)
-    if type(known_on) is not date:
-        known_on = _draft_date(draft, "known_on", where, problems)
+    kind, given_valid, given_known = draft.kind, draft.valid_from, draft.known_on
+    # (a date is what parse_date gives back at once)
+    valid_from: date | None = (given_valid if type(given_valid) is date else
+                               _draft_date(draft, "valid_from", where, problems))
+    known_on: date | None = (given_known if type(given_known) is date else
+                             _draft_date(draft, "known_on", where, problems))
     payload = None
     if kind in KINDS:
         try:
