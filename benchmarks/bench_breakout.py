@@ -13,13 +13,12 @@ The machine may be shared: the load average is printed, with the time of
 ``python -c "import numpy"`` as a yardstick of how slow the machine is just now.
 """
 
-from harness import Bench, Timing, main_exit, measure  # noqa: I001  (pins threads first)
+from harness import Bench, Timing, main_exit, measure, process_clock  # noqa: I001  (pins threads first)
 
 import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from enrichwatch.breakout import load_state, monte_carlo, plan_breakout
@@ -42,15 +41,21 @@ def _child(*args: str, env: dict | None = None) -> None:
 
 
 def _once(fn, repeats: int) -> Timing:
-    """Timing of ``repeats`` single calls, without a warm-up call (for the long runs)."""
-    times = []
+    """Timing of ``repeats`` single calls, without a warm-up call (for the long runs), in wall
+    and CPU time (:func:`harness.process_clock`)."""
+    walls, cpus = [], []
     for _ in range(repeats):
-        t = time.perf_counter()
+        w0, c0 = process_clock()
         fn()
-        times.append(time.perf_counter() - t)
-    times.sort()
-    mid = times[len(times) // 2]
-    return Timing(mid, times[0], times[-1], times[0], times[-1], repeats, 1)
+        w1, c1 = process_clock()
+        walls.append(w1 - w0)
+        cpus.append(c1 - c0)
+
+    def timing(times, cpu=None):
+        times = sorted(times)
+        mid = times[len(times) // 2]
+        return Timing(mid, times[0], times[-1], times[0], times[-1], repeats, 1, cpu)
+    return timing(walls, timing(cpus))
 
 
 def planning(bench: Bench) -> None:

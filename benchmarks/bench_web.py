@@ -5,7 +5,12 @@ records through the API, concurrently, for 60 s on localhost.
 Usage::
 
     ENRICHWATCH_BENCH_POSTGRES_URL=postgresql://postgres@localhost:55441/bench \\
-        python benchmarks/bench_web.py [--seconds 60] [--readers 50] [--writers 5]
+        python benchmarks/bench_web.py [--seconds 60] [--readers 50] [--writers 5] \\
+        [--verdict wall|cpu]
+
+``--verdict`` is accepted as by every benchmark (benchmarks/harness.py); the latencies are wall
+time at the client whatever it says (a CPU clock does not measure a client's wait), so their
+verdicts stay on wall time and say so; the CPU time of the server and the clients is printed.
 
 The database named must be empty (the script initialises it, loads the Fordow 2023 case and
 creates the accounts); without ``ENRICHWATCH_BENCH_POSTGRES_URL`` (or ``--db``) a temporary
@@ -369,6 +374,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--writers", type=int, default=5)
+    parser.add_argument("--verdict", choices=("wall", "cpu"), default=None,
+                        help="the clock of the timed verdicts, as for every benchmark "
+                             "(default: $ENRICHWATCH_BENCH_VERDICT, else wall); latencies are "
+                             "wall time at the client by nature, so their verdicts are on "
+                             "wall time either way (the CPU time of the server and the "
+                             "clients is printed apart)")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
     from harness import Bench
@@ -382,7 +393,8 @@ def main() -> None:
         url = args.db or f"sqlite:///{folder / 'records.sqlite'}"
         backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (no PostgreSQL URL)"
         bench = LoadBench(f"web under load: {args.readers} readers + {args.writers} writers, "
-                          f"{args.seconds:g} s, one server process, {backend}")
+                          f"{args.seconds:g} s, one server process, {backend}",
+                          verdict=args.verdict)
         cpu0 = os.times()
         tally, ledger, log = run_load(url, args.readers, args.writers, args.seconds, folder)
         cpu1 = os.times()
@@ -398,7 +410,7 @@ def main() -> None:
     if pages:
         bench.check("page reads: latency", _timing(pages))
         p95 = _percentile(pages, 95)
-        bench.verdict("page reads: p95 latency < 1 s", p95 < 1.0,
+        bench.verdict("page reads: p95 latency < 1 s (client wall time)", p95 < 1.0,
                       f"p50 {_ms(statistics.median(pages))}, p95 {_ms(p95)}, "
                       f"p99 {_ms(_percentile(pages, 99))}, max {_ms(max(pages))}")
     for path, values in sorted(tally.by_page.items()):

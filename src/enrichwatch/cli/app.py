@@ -107,9 +107,98 @@ def emit(as_json: bool, payload: dict, render: Callable[[Any], None], *,
     """
     if as_json:
         body = stamped(schema, payload) if schema else payload
-        sys.stdout.write(json.dumps(_finite(body), indent=2, allow_nan=False) + "\n")
+        sys.stdout.write(json_text(body) + "\n")
     else:
         render(console(stderr=stderr))
+
+
+def json_text(value: Any) -> str:
+    """``json.dumps(value, indent=2, allow_nan=False)`` of ``value`` with its non-finite floats
+    as null (strict JSON has no NaN or infinity): the text every ``--json`` output prints.
+
+    The standard library writes indented JSON with its pure-Python encoder, generator by
+    generator; an evaluation of a large store lists every late entry, hundreds of thousands of
+    small objects. This writes the same text in one pass over the value, and hands anything
+    it does not know (keys that are not text, objects that are not JSON values, reference
+    cycles) to :func:`json.dumps`, which raises or writes as it always has.
+    """
+    out: list[str] = []
+    try:
+        _indented(value, out, "\n")
+    except (_NotPlain, RecursionError):
+        return json.dumps(_finite(value), indent=2, allow_nan=False)
+    return "".join(out)
+
+
+class _NotPlain(Exception):
+    """A value :func:`json_text` leaves to :func:`json.dumps`."""
+
+
+_quote = json.encoder.encode_basestring_ascii      # what json.dumps writes for a str
+_float_repr, _int_repr = float.__repr__, int.__repr__
+
+
+def _scalar(value: Any) -> str | None:
+    """The JSON text of a scalar (None for a container)."""
+    kind = type(value)
+    if kind is str:
+        return _quote(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return _int_repr(value)
+    if kind is float:
+        return _float_repr(value) if math.isfinite(value) else "null"
+    if kind in (dict, list, tuple):
+        return None
+    raise _NotPlain(kind.__name__)          # subclasses and other objects: json.dumps decides
+
+
+def _indented(value: Any, out: list[str], newline: str) -> None:
+    """Append the JSON text of ``value`` at the indent of ``newline`` to ``out``."""
+    text = _scalar(value)
+    if text is not None:
+        out.append(text)
+        return
+    inner = newline + "  "
+    if type(value) is dict:
+        if not value:
+            out.append("{}")
+            return
+        out.append("{")
+        sep = inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain("a key that is not text")
+            out.append(sep)
+            out.append(_quote(key))
+            out.append(": ")
+            sep = "," + inner
+            text = _scalar(item)
+            if text is None:
+                _indented(item, out, inner)
+            else:
+                out.append(text)
+        out.append(newline + "}")
+        return
+    if not value:
+        out.append("[]")
+        return
+    out.append("[")
+    sep = inner
+    for item in value:
+        out.append(sep)
+        sep = "," + inner
+        text = _scalar(item)
+        if text is None:
+            _indented(item, out, inner)
+        else:
+            out.append(text)
+    out.append(newline + "]")
 
 
 def _finite(value):

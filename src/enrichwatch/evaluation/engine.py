@@ -19,7 +19,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..dates import format_timestamp, parse_date
 from ..records.bitemporal import LATE_ENTRY_GRACE, parse_moment
@@ -104,6 +104,9 @@ class _LateEntries:
         self.as_of = as_of
         self._entered: dict[datetime, tuple[date, str]] = {}
         self._known: dict[object, date] = {}
+        self._last: tuple[object, tuple[date, str]] = (object(), (as_of, ""))
+        self._facts_of: dict[datetime, dict[object, dict | None]] = {}
+        self._last_facts: tuple[object, dict[object, dict | None]] = (object(), {})
 
     def _known_on(self, value) -> date:
         try:
@@ -117,25 +120,54 @@ class _LateEntries:
         return known
 
     def _when(self, moment: datetime) -> tuple[date, str]:
+        if moment is self._last[0]:         # (the records of one append share one datetime)
+            return self._last[1]
         found = self._entered.get(moment)
         if found is None:
             entered = moment.astimezone(UTC)
             found = self._entered[moment] = (entered.date(), format_timestamp(entered))
+        self._last = (moment, found)
         return found
 
-    def _late(self, record) -> bool:
-        moment = getattr(record, "recorded_at", None)
-        return moment is not None and \
-            self._when(moment)[0] - self._known_on(record.known_on) > LATE_ENTRY_GRACE
+    def _describe(self, moment: datetime, known, *, late_only: bool) -> dict | None:
+        entered, stamp = self._when(moment)
+        day = self._known_on(known)
+        if late_only and entered - day <= LATE_ENTRY_GRACE:
+            return None
+        return {"known_on": day.isoformat(), "recorded_at": stamp,
+                "days_late": (entered - day).days, "entered_after_as_of": entered > self.as_of}
 
-    def _entry(self, record) -> dict:
-        entered, stamp = self._when(record.recorded_at)
-        known = self._known_on(record.known_on)
-        return {"id": record.id, "kind": record.kind, "known_on": known.isoformat(),
-                "recorded_at": stamp, "days_late": (entered - known).days,
-                "entered_after_as_of": entered > self.as_of}
+    def _facts(self, record) -> dict | None:
+        """The late-entry fields of ``record`` (None if it is not a late entry), worked out
+        once per distinct ``recorded_at`` and ``known_on`` (a copy to extend)."""
+        moment = getattr(record, "recorded_at", None)
+        if moment is None:
+            return None
+        if moment is self._last_facts[0]:
+            per = self._last_facts[1]
+        else:
+            per = self._facts_of.setdefault(moment, {})
+            self._last_facts = (moment, per)
+        known = record.known_on
+        try:
+            return per[known]
+        except (KeyError, TypeError):
+            pass
+        facts = self._describe(cast("datetime", moment), known, late_only=True)
+        try:
+            per[known] = facts
+        except TypeError:
+            pass
+        return facts
 
     def of(self, records) -> tuple[dict, ...]:
         """The entries of the records whose id is that of a late entry, in their order."""
-        late = {r.id for r in records if self._late(r)}
-        return tuple(self._entry(r) for r in records if r.id in late)
+        late = {r.id for r in records if self._facts(r) is not None}
+        out = []
+        for r in records:
+            if r.id in late:
+                facts = self._facts(r)
+                if facts is None:       # (a record sharing the id of a late entry)
+                    facts = self._describe(r.recorded_at, r.known_on, late_only=False) or {}
+                out.append({"id": r.id, "kind": r.kind, **facts})
+        return tuple(out)

@@ -43,6 +43,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _plain_entry(entry: Any) -> Any:
+    """:func:`_plain` of a late entry: a copy at once when it is a dict of scalars (as the
+    evaluation makes them; a store may list hundreds of thousands)."""
+    if type(entry) is dict and all(type(v) in _SCALARS and type(k) is str
+                                   for k, v in entry.items()):
+        return dict(entry)
+    return _plain(entry)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Finding:
     """One finding of an evaluation.
@@ -152,7 +161,7 @@ class Evaluation:
                 "held_on": None if self.held_on is None else format_timestamp(self.held_on),
                 "findings": [f.as_dict() for f in self.findings],
                 "records_considered": list(self.records_considered),
-                "late_entries": [_plain(e) for e in self.late_entries],
+                "late_entries": [_plain_entry(e) for e in self.late_entries],
                 "late_entry_note": self.late_entry_note,
                 "warnings": list(self.warnings),
                 "units": {"rate": "kg U/month", "assay": "wt% U-235", "time": "months"}}

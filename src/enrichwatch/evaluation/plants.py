@@ -58,6 +58,19 @@ def __getattr__(name: str) -> Any:
 _RATE_RTOL = 1e-6
 
 
+def _one_blas_thread(compute):
+    """``compute`` run with the BLAS pools pinned to one thread once for the whole answer (its
+    hundreds of small network solves then each skip pinning them again: nested blocks of
+    :func:`~enrichwatch.physics.sparse_systems.one_blas_thread` cost nothing). The physics
+    is imported only when the answer is computed, not when it is read from a cache."""
+    def run():
+        from ..physics.sparse_systems import one_blas_thread
+
+        with one_blas_thread():
+            return compute()
+    return run
+
+
 def _finite(value: float) -> float | None:
     return None if value is None or math.isinf(value) else float(value)
 
@@ -159,8 +172,9 @@ class PlantCache:
         when there is one; a fresh copy each time."""
         memo = (kind, json.dumps(material, sort_keys=True))
         if memo not in self._answers:
-            self._answers[memo] = (compute() if self._disk is None else
-                                   self._disk.answer(kind, material, compute))
+            computed = _one_blas_thread(compute)
+            self._answers[memo] = (computed() if self._disk is None else
+                                   self._disk.answer(kind, material, computed))
         return copy.deepcopy(self._answers[memo])
 
     def figures(self, text: str, where: str) -> PlantFigures:

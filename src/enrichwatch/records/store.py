@@ -168,23 +168,24 @@ def _label(label: str | int, kind: str) -> str:
     return label if type(label) is str else f"draft {label} ({kind})"
 
 
-def _precheck(item: tuple, n: int, today: date, rules
+def _precheck(item: tuple, n: int, checker, rules
               ) -> tuple[CheckedDraft, Signer | None, str | int]:
     """``(draft, signer[, label])`` -> ``(checked draft, signer, label)``: the draft's own
-    checks, which need no database (done once; a CheckedDraft passes through). Without a
-    label of its own, the label is ``n``: :func:`_label` words it when a message needs it (the
-    checks run again then, to name the draft)."""
+    checks (``checker``: a :class:`~enrichwatch.records.rules.DraftChecker`), which need no
+    database (done once; a CheckedDraft passes through). Without a label of its own, the
+    label is ``n``: :func:`_label` words it when a message needs it (the checks run again
+    then, to name the draft)."""
     draft, signer = item[0], item[1]
     if isinstance(draft, rules.CheckedDraft):
         return draft, signer, item[2]
     if not isinstance(draft, RecordDraft):
         raise TypeError(f"draft {n}: expected a RecordDraft, got {type(draft).__name__}")
     if len(item) > 2:
-        return rules.check_draft(draft, item[2], today), signer, item[2]
+        return checker.check(draft, item[2]), signer, item[2]
     try:
-        return rules.check_draft(draft, "", today), signer, n
+        return checker.check(draft, ""), signer, n
     except RecordError:
-        return rules.check_draft(draft, _label(n, draft.kind), today), signer, n
+        return checker.check(draft, _label(n, draft.kind)), signer, n
 
 
 def _precheck_all(items: Sequence[tuple], today: date) -> list[tuple]:
@@ -192,11 +193,12 @@ def _precheck_all(items: Sequence[tuple], today: date) -> list[tuple]:
     checks against the ledger then run in order and stop at the first)."""
     from . import rules  # the payload models (pydantic): loaded for the first append
 
+    checker = rules.DraftChecker(today)
     checked: list[tuple] = []
     problems: list[Problem] = []
     for n, item in enumerate(items, 1):
         try:
-            checked.append(_precheck(item, n, today, rules))
+            checked.append(_precheck(item, n, checker, rules))
         except RecordError as err:
             problems.extend(err.problems)
     if problems:
