@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from matplotlib.text import Text
 
@@ -99,6 +99,8 @@ _DAY = st.dates(min_value=date(2022, 1, 1), max_value=date(2022, 3, 1))
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(_DAY, st.integers(0, 20)), min_size=1, max_size=9))
+@example([(date(2022, 1, 1), 0)] * 6)     # found by Hypothesis: "#6" fell on the as-of label
+@example([(date(2022, 1, 1), 0)] * 9)
 def test_finding_lanes_keep_every_label_clear(spans):
     """Any findings on any dates: one lane each as needed, and no two labels overlap."""
     records = [CaseRecord(i + 1, "sample", "X", day, day + timedelta(days=late), None, "")

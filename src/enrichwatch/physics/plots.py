@@ -69,6 +69,21 @@ _OFFSETS = {
               (0, -7, "center", "top"), (19, 0, "left", "center"), (-19, 0, "right", "center")),
 }
 _LABEL_PAD_PX = 2.0
+#: When every place above is taken (many labels on one point), labels stack farther out:
+#: this many more rings, each a line of text [pt] or a short label's width [pt] farther.
+_EXTRA_RINGS = 8
+_RING_STEP_PT = (11, 22)
+
+
+def _candidates(prefer: str):
+    """The places to try for one label: the preferred ones, then rings farther out."""
+    yield from _OFFSETS[prefer]
+    dy, dx = _RING_STEP_PT
+    for k in range(1, _EXTRA_RINGS + 1):
+        yield (0, -17 - dy * k, "center", "top")
+        yield (0, 17 + dy * k, "center", "bottom")
+        yield (19 + dx * k, 0, "left", "center")
+        yield (-19 - dx * k, 0, "right", "center")
 
 
 def _renderer(figure):
@@ -90,7 +105,7 @@ def place_labels(ax, items) -> list:
     """Annotate points with labels that do not overlap each other or the axes' other texts.
 
     Each label takes the first of its candidate places (below the point, or to its right,
-    then the other sides, then farther out) whose box, padded by 2 px, touches no label or
+    then the other sides, then farther out, ring by ring) whose box, padded by 2 px, touches no label or
     text already there; if none is free, the one with the least overlap.
 
     Parameters
@@ -111,7 +126,7 @@ def place_labels(ax, items) -> list:
     out = []
     for x, y, text, kw, *prefer in items:
         best = None
-        for dx, dy, ha, va in _OFFSETS[prefer[0] if prefer else "below"]:
+        for dx, dy, ha, va in _candidates(prefer[0] if prefer else "below"):
             note = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
                                ha=ha, va=va, **kw)
             box = note.get_window_extent(renderer).padded(_LABEL_PAD_PX)
