@@ -105,8 +105,8 @@ def place_labels(ax, items) -> list:
     """Annotate points with labels that do not overlap each other or the axes' other texts.
 
     Each label takes the first of its candidate places (below the point, or to its right,
-    then the other sides, then farther out, ring by ring) whose box, padded by 2 px, touches no label or
-    text already there; if none is free, the one with the least overlap.
+    then the other sides, then farther out, ring by ring) whose box, padded by 2 px, touches
+    no label or text already there; if none is free, the one with the least overlap.
 
     Parameters
     ----------
