@@ -140,6 +140,7 @@ def test_the_reports_recorded_and_evaluated(cli_json, tmp_path):
     code, data, _ = cli_json("accountancy", EXAMPLES / "abrupt-loss.toml", "--samples", N,
                              "--db", db, "--facility", "EXAMPLE")
     assert code == 0
+    study = data
     kinds = [r["kind"] for r in data["records"]["added"]]
     assert len(kinds) == 38 and kinds.count("material_balance_report") == 13
     # a receipt whose shipper declared 100 kg U more than the receiver found
@@ -162,6 +163,14 @@ def test_the_reports_recorded_and_evaluated(cli_json, tmp_path):
     june = [f for f in data["findings"] if f["rule"] == "muf-above-threshold"][0]
     assert june["consequence"]["period_end"] == "2024-06-30"
     assert june["consequence"]["assumptions"]["false_alarm_per_year"] == 0.05
+    # one convention: the evaluation tests the June balance (30 days) at the probability and
+    # threshold the study gave that balance, not another convention's
+    a = june["consequence"]["assumptions"]
+    for q in study["quantities"]:
+        assert q["tests"]["muf"]["false_alarm_per_balance"][5] == pytest.approx(
+            a["false_alarm_per_balance"], rel=1e-12)
+        assert q["balances"][5]["muf_z"] == pytest.approx(a["z"], rel=1e-12)
+    assert a["false_alarm_per_balance"] == pytest.approx(1 - 0.95 ** (30 / 365.25))
 
 
 def test_the_html_report(cli, tmp_path):

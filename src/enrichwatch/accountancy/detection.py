@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from ..constants import DAYS_PER_YEAR
 from ..errors import InputError
 from .markov import cusum_alarm_probability
 from .sequential import PageTest, PageThreshold, cholesky_factor, page_threshold
@@ -37,7 +38,9 @@ from .sequential import PageTest, PageThreshold, cholesky_factor, page_threshold
 __all__ = [
     "DetectionProbabilities",
     "LossPattern",
+    "BALANCE_FALSE_ALARM_CONVENTION",
     "abrupt_loss",
+    "balance_false_alarm",
     "detection_probabilities",
     "dp_one_sided",
     "dp_two_sided",
@@ -55,9 +58,53 @@ def _probability(p: float, key: str, *, closed: bool = False) -> float:
     return float(p)
 
 
+BALANCE_FALSE_ALARM_CONVENTION: str = (
+    "a yearly false-alarm probability alpha spread over balances by their length: a balance "
+    "of d days is tested at 1 - (1 - alpha)^(d / 365.25) (Sidak), so that balances covering "
+    "a year together give alpha")
+
+
+def balance_false_alarm(alpha_per_year: float, days) -> np.ndarray | float:
+    """False-alarm probability of the single-balance MUF test for a balance of ``days`` days.
+
+    The one convention of enrichwatch (study and evaluation alike,
+    :data:`BALANCE_FALSE_ALARM_CONVENTION`): ``1 - (1 - alpha)^(days / 365.25)``, so that the
+    independent tests of balances covering one year together have false-alarm probability
+    ``alpha``; for N equal balances of a year each is ``1 - (1 - alpha)^(1/N)``.
+
+    Parameters
+    ----------
+    alpha_per_year : float
+        False-alarm probability per year, strictly between 0 and 1.
+    days : float or array_like
+        Length of each balance [d], > 0.
+
+    Examples
+    --------
+    >>> round(balance_false_alarm(0.05, 365.25 / 12), 6)
+    0.004265
+    """
+    alpha = _probability(alpha_per_year, "false_alarm_per_year")
+    d = np.asarray(days, float)
+    if not (np.all(np.isfinite(d)) and np.all(d > 0)):
+        raise InputError("balance length [d]", d.tolist(), "finite lengths > 0 days")
+    out = -np.expm1(np.log1p(-alpha) * d / DAYS_PER_YEAR)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _probabilities(p, key: str) -> np.ndarray | float:
+    """One probability, or an array of them (one per balance), each strictly in (0, 1)."""
+    if np.ndim(p) == 0:
+        return _probability(p, key)
+    a = np.asarray(p, float)
+    if not np.all((a > 0) & (a < 1)):
+        raise InputError(key, a.tolist(), "probabilities strictly between 0 and 1")
+    return a
+
+
 def dp_one_sided(loss, sigma, alpha: float) -> np.ndarray | float:
     """Detection probability of the one-sided test ``MUF > z_{1-alpha} sigma``."""
-    z = stats.norm.isf(_probability(alpha, "alpha"))
+    z = stats.norm.isf(_probabilities(alpha, "alpha"))
     out = stats.norm.cdf(np.asarray(loss, float) / np.asarray(sigma, float) - z)
     return float(out) if np.ndim(out) == 0 else out
 
@@ -186,7 +233,7 @@ def _page_test(page, alpha: float, n: int) -> PageTest:
 def detection_probabilities(loss: LossPattern, cov, *, alpha: float = 0.05,
                             page: PageTest | PageThreshold | None = None,
                             states: int | None = None,
-                            muf_alpha: float | None = None) -> DetectionProbabilities:
+                            muf_alpha=None) -> DetectionProbabilities:
     """Detection probabilities of ``loss`` by the MUF, CUMUF, GEMUF and Page tests.
 
     Parameters
@@ -200,8 +247,9 @@ def detection_probabilities(loss: LossPattern, cov, *, alpha: float = 0.05,
         Default: upper side, k = 0.5, h calibrated for ``alpha`` over the K balances.
     states : int, optional
         Markov chain states (see :mod:`.markov`).
-    muf_alpha : float, optional
-        False-alarm probability of the single-balance MUF test (default ``alpha``).
+    muf_alpha : float or array_like (K,), optional
+        False-alarm probability of the single-balance MUF test, one or one per balance
+        (default ``alpha``).
     """
     _probability(alpha, "alpha")
     c = np.asarray(cov, float)

@@ -84,7 +84,7 @@ class McModel:
     chol: np.ndarray
     sigma: np.ndarray
     sigma_cumuf: float
-    muf_z: float
+    muf_z: np.ndarray
     cumuf_z: float
     gemuf_h: float
     page: PageTest
@@ -99,7 +99,7 @@ def _psd_sqrt(a: np.ndarray) -> np.ndarray:
 def prepare(design: BalanceDesign, model: MeasurementModel, *, loss: LossPattern | None = None,
             alpha: float = 0.05, page: PageTest | PageThreshold | None = None,
             method: Literal["aggregated", "records"] = "aggregated",
-            keep_sequences: bool = False, muf_alpha: float | None = None,
+            keep_sequences: bool = False, muf_alpha=None,
             baseline: Literal["declared", "zero"] = "declared") -> McModel:
     """The sampler of ``design`` under ``model`` (with its exact covariance) for
     :func:`run_chunk` (``muf_alpha``: false-alarm probability of the single-balance MUF test,
@@ -114,7 +114,7 @@ def prepare(design: BalanceDesign, model: MeasurementModel, *, loss: LossPattern
         np.zeros(k) if loss is None else _loss(loss, k))
     z = float(stats.norm.isf(alpha)) if 0 < alpha < 1 else _bad_alpha(alpha)
     muf_alpha = alpha if muf_alpha is None else muf_alpha
-    muf_z = float(stats.norm.isf(muf_alpha)) if 0 < muf_alpha < 1 else _bad_alpha(muf_alpha)
+    muf_z = _muf_z(muf_alpha, k)
     test = _page(page, alpha, k)
     records = method == "records"
     e = error_structure(design, model) if records else None
@@ -126,6 +126,15 @@ def prepare(design: BalanceDesign, model: MeasurementModel, *, loss: LossPattern
         sigma=cov.sigma_muf, sigma_cumuf=float(np.sqrt(cov.matrix.sum())), muf_z=muf_z,
         cumuf_z=z,
         gemuf_h=float(stats.chi2.isf(alpha, k)), page=test, keep_sequences=keep_sequences)
+
+
+def _muf_z(muf_alpha, k: int) -> np.ndarray:
+    """The single-balance thresholds [sigma-MUF], one per balance (one or K probabilities)."""
+    a = np.broadcast_to(np.asarray(muf_alpha, float), (k,)) if np.ndim(muf_alpha) == 0 \
+        or np.size(muf_alpha) == k else None
+    if a is None or not np.all((a > 0) & (a < 1)):
+        _bad_alpha(muf_alpha)
+    return stats.norm.isf(a)
 
 
 def _bad_alpha(alpha) -> float:
@@ -248,7 +257,7 @@ def monte_carlo(area: MaterialBalanceArea | BalanceDesign, model: MeasurementMod
                 page: PageTest | PageThreshold | None = None,
                 method: Literal["aggregated", "records"] = "aggregated",
                 keep_sequences: bool = False, address: str | None = None, client=None,
-                progress: ProgressLike = None, muf_alpha: float | None = None,
+                progress: ProgressLike = None, muf_alpha=None,
                 baseline: Literal["declared", "zero"] = "declared") -> AccountancyMonteCarlo:
     """Monte Carlo of MUF, SITMUF, Page and GEMUF with their alarms (module docstring).
 
@@ -273,7 +282,7 @@ def monte_carlo(area: MaterialBalanceArea | BalanceDesign, model: MeasurementMod
         One phase of iterations, advanced as each chunk finishes, locally or on Dask
         (:mod:`enrichwatch.parallel`). A plain callable ``progress(done, total)`` (the earlier
         interface) is called after each chunk with counts of chunks.
-    muf_alpha : float, optional
+    muf_alpha : float or array_like (K,), optional
         False-alarm probability of the single-balance MUF test (default ``alpha``).
     baseline : {'declared', 'zero'}
         Expected MUF without loss: the declared values' MUF (they are the truth), or zero

@@ -49,6 +49,11 @@ def _x(q) -> np.ndarray:
     return np.arange(1, q.balance.periods.count + 1)
 
 
+def _threshold_label(z: np.ndarray) -> str:
+    same = float(np.ptp(z)) < 0.005
+    return f"threshold {z[0]:.2f} σ" if same else f"threshold {z.min():.2f}-{z.max():.2f} σ"
+
+
 def plot_muf(q, ax=None):
     """MUF of each balance with its +/-3 sigma-MUF band (exact covariance) and the
     single-balance threshold."""
@@ -56,7 +61,7 @@ def plot_muf(q, ax=None):
     x, s = _x(q), q.covariance.sigma_muf
     ax.fill_between(x, -3 * s, 3 * s, color="0.85", label="±3 σ-MUF", gid="band", step="mid")
     ax.step(x, q.muf_z * s, where="mid", color="#b2182b", ls="--", lw=1,
-            label=f"threshold {q.muf_z:.2f} σ", gid="threshold")
+            label=_threshold_label(q.muf_z), gid="threshold")
     ax.axhline(0.0, color="0.4", lw=0.8)
     ax.plot(x, q.balance.muf, "o-", color="#2166ac", label="MUF", gid="muf")
     alarms = q.muf_alarms

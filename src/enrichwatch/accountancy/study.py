@@ -20,9 +20,12 @@ Tests and their false-alarm probabilities (:class:`TestSettings`)
 ``false_alarm_per_year`` (alpha) sets Page's threshold h (Brook-Evans Markov chain, for alpha
 within the number of balances in one year; or ``page_h`` sets h and the chain gives its
 false-alarm probability) and the end-of-horizon CUMUF and GEMUF tests (alpha each). The
-single-balance MUF test ``MUF_k > z sigma_k`` uses ``muf_false_alarm`` per balance, by default
-``1 - (1 - alpha)^(1/n)`` for n balances a year (Sidak), so that the n monthly tests
-of a year together also give about alpha.
+single-balance MUF test ``MUF_k > z_k sigma_k`` uses ``muf_false_alarm`` for every balance,
+by default alpha spread over the balances by their length (Sidak,
+:func:`~.detection.balance_false_alarm`): ``1 - (1 - alpha)^(d_k / 365.25)`` for a balance of
+``d_k`` days, so that the tests of balances covering a year together give alpha (for n equal
+balances a year, ``1 - (1 - alpha)^(1/n)``). The evaluation of recorded balance reports uses
+the same function.
 
 Examples
 --------
@@ -61,7 +64,12 @@ from ..errors import InputError
 from ..facility import Facility, SolvedPlant
 from ..parallel import Progress, as_progress, within
 from .balance import BalancePeriods, MaterialBalanceArea, balance_design
-from .detection import DetectionProbabilities, LossPattern, detection_probabilities
+from .detection import (
+    DetectionProbabilities,
+    LossPattern,
+    balance_false_alarm,
+    detection_probabilities,
+)
 from .markov import DEFAULT_STATES, DEFAULT_STATES_TWO_SIDED
 from .measurement import MeasurementModel
 from .montecarlo import AccountancyMonteCarlo, monte_carlo
@@ -113,8 +121,8 @@ class TestSettings:
         alpha: Page's false-alarm probability within a year of balances; also that of the
         end-of-horizon CUMUF and GEMUF tests.
     muf_false_alarm : float, optional
-        Per balance, of the single-balance MUF test (default: Sidak from alpha, module
-        docstring).
+        Per balance, of the single-balance MUF test (default: alpha spread over the balances
+        by their length, module docstring).
     page_k : float
         Page's reference value [SITMUF units].
     page_side : {'upper', 'lower', 'both'}
@@ -124,7 +132,7 @@ class TestSettings:
     iterations, seed, chunk_size : int
         Monte Carlo iterations per scenario, seed, chunk size.
     balances_per_year : int, optional
-        Balances in one year (default: from the periods' mean length).
+        Balances in one year, for Page's threshold (default: from the periods' mean length).
     curve_points : int
         Loss sizes of each detection curve.
     page_h : float, optional
@@ -181,11 +189,14 @@ class TestSettings:
         mean = float(np.mean(periods.lengths_h))
         return max(1, round(HOURS_PER_YEAR / mean))
 
-    def muf_alpha(self, periods: BalancePeriods) -> float:
-        """False-alarm probability per balance of the single-balance MUF test."""
+    def muf_alpha(self, periods: BalancePeriods) -> np.ndarray:
+        """False-alarm probability of the single-balance MUF test, one per balance:
+        ``muf_false_alarm`` if given, else :func:`~.detection.balance_false_alarm` of each
+        balance's length."""
         if self.muf_false_alarm is not None:
-            return self.muf_false_alarm
-        return 1.0 - (1.0 - self.false_alarm_per_year) ** (1.0 / self.per_year(periods))
+            return np.full(periods.count, float(self.muf_false_alarm))
+        return np.asarray(balance_false_alarm(self.false_alarm_per_year,
+                                              periods.lengths_h / 24.0), float).reshape(-1)
 
 
 @dataclass(frozen=True)
@@ -336,7 +347,8 @@ class QuantityAnalysis:
 
     ``conventions[name]``: sigma-MUF per balance in the named conventions (``exact`` is the
     one the tests use); ``page_upper`` / ``page_lower``: Page's statistic on SITMUF for the
-    sides tested (else None); ``muf_z``: the single-balance threshold in sigma-MUF;
+    sides tested (else None); ``muf_alpha`` and ``muf_z``: the single-balance false-alarm
+    probability and threshold in sigma-MUF, one per balance;
     ``false_alarms``: the Monte Carlo without loss.
     """
 
@@ -349,7 +361,7 @@ class QuantityAnalysis:
     page_lower: np.ndarray | None
     gemuf: np.ndarray
     page: PageThreshold
-    muf_alpha: float
+    muf_alpha: np.ndarray
     gemuf_threshold: float
     false_alarms: AccountancyMonteCarlo
     scenarios: tuple[ScenarioResult, ...]
@@ -363,8 +375,8 @@ class QuantityAnalysis:
         return self.page.alpha if self.false_alarm is None else self.false_alarm
 
     @property
-    def muf_z(self) -> float:
-        return float(stats.norm.isf(self.muf_alpha))
+    def muf_z(self) -> np.ndarray:
+        return np.asarray(stats.norm.isf(self.muf_alpha), float)
 
     @property
     def cumuf_z(self) -> float:
@@ -409,6 +421,8 @@ class QuantityAnalysis:
                           "page_upper": _at(self.page_upper, k),
                           "page_lower": _at(self.page_lower, k),
                           "gemuf": float(self.gemuf[k]),
+                          "muf_false_alarm": float(self.muf_alpha[k]),
+                          "muf_z": float(self.muf_z[k]),
                           "muf_alarm": bool(self.muf_alarms[k]),
                           "page_alarm": bool(self.page_alarms[k])}
                          for k in range(b.periods.count)],
@@ -417,7 +431,8 @@ class QuantityAnalysis:
             "contributions": {name: {"random": r.tolist(), "systematic": s.tolist()}
                               for name, (r, s) in cov.contributions.items()},
             "point_terms": {n: v.tolist() for n, v in b.point_terms.items()},
-            "tests": {"muf": {"false_alarm_per_balance": self.muf_alpha, "z": self.muf_z,
+            "tests": {"muf": {"false_alarm_per_balance": self.muf_alpha.tolist(),
+                              "z": self.muf_z.tolist(),
                               "alarms": [int(k) + 1
                                          for k in np.flatnonzero(self.muf_alarms)]},
                       "page": {"k": self.page.k, "h": self.page.h, "side": self.page.side,
@@ -433,6 +448,17 @@ class QuantityAnalysis:
             "false_alarms": _mc_dict(self.false_alarms, b.periods.count),
             "scenarios": [s.as_dict() for s in self.scenarios],
             "detection_curves": [c.as_dict() for c in self.curves]}
+
+
+def _muf_assumption(t: TestSettings, p: BalancePeriods) -> str:
+    a = t.muf_alpha(p)
+    if t.muf_false_alarm is not None:
+        how = "as given in the file"
+    else:
+        how = (f"{t.false_alarm_per_year:g} a year spread over balances by their length, "
+               f"1 - (1 - {t.false_alarm_per_year:g})^(days / 365.25)")
+    at = f"{a[0]:.4g}" if np.ptp(a) == 0 else f"{a.min():.4g} to {a.max():.4g}"
+    return f"single-balance MUF test at {at} per balance (one-sided, losses; {how})"
 
 
 def _at(values: np.ndarray | None, k: int) -> float | None:
@@ -474,7 +500,7 @@ class AccountancyAnalysis:
                 else f"Page's threshold h = {t.page_h:g} given in the file (its false-alarm "
                      "probability per year by the Brook-Evans Markov chain is in the tests)")
             + "; CUMUF and GEMUF tested once at the end of the horizon",
-            f"single-balance MUF test at {t.muf_alpha(p):.4g} per balance (one-sided, losses)",
+            _muf_assumption(t, p),
             f"Page's test on SITMUF, {sides}, k = {t.page_k:g}",
             f"Monte Carlo: {t.iterations} iterations per scenario, seed {t.seed} (results "
             "depend on seed and chunk size only)",

@@ -147,6 +147,12 @@ def _table(title: str, columns: tuple[str, ...], left: tuple[str, ...]):
     return table
 
 
+def _span(values: list[float], spec: str) -> str:
+    """One value if all are equal at the shown precision, else 'low to high'."""
+    low, high = format(min(values), spec), format(max(values), spec)
+    return low if low == high else f"{low} to {high}"
+
+
 def _balances(out, q: dict, dates: list[str] | None) -> None:
     """The balances in two tables that fit 80 columns: the book, then the tests."""
     t = q["tests"]
@@ -167,8 +173,8 @@ def _balances(out, q: dict, dates: list[str] | None) -> None:
     out.print(book)
     out.print(tests)
     first = t["page"]["first_alarm"]
-    out.print(f"MUF test: one-sided, {t['muf']['false_alarm_per_balance']:.4g} per balance "
-              f"(z = {t['muf']['z']:.3f}); alarms: "
+    out.print(f"MUF test: one-sided, {_span(t['muf']['false_alarm_per_balance'], '.4g')} per "
+              f"balance by its length (z = {_span(t['muf']['z'], '.3f')}); alarms: "
               f"{', '.join(map(str, t['muf']['alarms'])) or 'none'}.  Page ({t['page']['side']}"
               f"): k = {t['page']['k']:g}, h = {t['page']['h']:.4g} for "
               f"{t['page']['false_alarm']:g} in {t['page']['balances']} balances; first alarm: "

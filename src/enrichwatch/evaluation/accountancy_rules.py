@@ -4,7 +4,8 @@ change reports (ICR) in the store.
 4. ``muf-above-threshold``: an MBR whose MUF (U or U-235) exceeds ``z sigma-MUF``, the
    one-sided single-balance test at a false-alarm probability per balance that gives
    ``false_alarm_per_year`` over a year of such balances (Sidak:
-   ``1 - (1 - alpha)^(days / 365.25)``).
+   ``1 - (1 - alpha)^(days / 365.25)``, :func:`enrichwatch.accountancy.balance_false_alarm`,
+   the convention the accountancy study uses too).
 5. ``page-alarm``: Page's test on the SITMUF of an area's MBR sequence (per quantity, ordered by
    period end) alarms; h calibrated for ``false_alarm_per_year`` within a year of balances
    (Brook-Evans Markov chain), reference value ``page_k``. The MUF covariance is built from the
@@ -126,16 +127,14 @@ def _isf(p: float) -> float:
     return float(stats.norm.isf(p))
 
 
-def _balance_alpha(alpha: float, days: float) -> float:
-    return 1.0 - (1.0 - alpha) ** (max(days, 1.0) / DAYS_PER_YEAR)
-
-
 # -- rule 4: MUF above its threshold -----------------------------------------------------------
 
 
 def _muf_items(p: Mapping[str, Any], s: AccountancySettings) -> tuple[list[dict], float]:
+    from ..accountancy.detection import balance_false_alarm   # lazy, as _isf
+
     days = (_day(p["period_end"]) - _day(p["period_start"])).days
-    alpha = _balance_alpha(s.false_alarm_per_year, days)
+    alpha = float(balance_false_alarm(s.false_alarm_per_year, max(days, 1)))
     z = _isf(alpha)
     out = []
     for q, b in sorted(p["balances"].items()):
@@ -146,6 +145,12 @@ def _muf_items(p: Mapping[str, Any], s: AccountancySettings) -> tuple[list[dict]
                     "sigma_muf_kg": sigma, "muf_over_sigma": b["muf_kg"] / sigma,
                     "threshold_kg": z * sigma, "sq": _sq(q, b["muf_kg"], p["material"])})
     return out, alpha
+
+
+def _convention() -> str:
+    from ..accountancy.detection import BALANCE_FALSE_ALARM_CONVENTION
+
+    return BALANCE_FALSE_ALARM_CONVENTION
 
 
 def muf_above_threshold(ctx, settings: AccountancySettings = DEFAULT_SETTINGS
@@ -179,6 +184,7 @@ def muf_above_threshold(ctx, settings: AccountancySettings = DEFAULT_SETTINGS
                              "test": "one-sided, MUF > z sigma-MUF (sigma as reported)",
                              "false_alarm_per_balance": alpha, "z": z,
                              "false_alarm_per_year": settings.false_alarm_per_year,
+                             "convention": _convention(),
                              "sq": "IAEA significant quantities of the reported material"}}))
     return out
 

@@ -18,6 +18,11 @@ def _pct(p) -> str:
     return "—" if p is None else f"{100 * p:.1f} %"
 
 
+def _span(values: list[float], spec: str) -> str:
+    low, high = format(min(values), spec), format(max(values), spec)
+    return low if low == high else f"{low} to {high}"
+
+
 def _figures(q, d: dict, tag: str) -> list[dict]:
     from ..accountancy.plots import plot_cumuf, plot_detection_curves, plot_muf, plot_sitmuf
 
@@ -26,8 +31,10 @@ def _figures(q, d: dict, tag: str) -> list[dict]:
         {"svg": svg(plot_muf(q), f"{tag}-muf-"),
          "caption": f"MUF of each balance [{unit}] (book minus physical; positive: apparent "
                     f"loss) with its ±3 σ-MUF band from the exact covariance; dashed: the "
-                    f"single-balance threshold, {t['muf']['z']:.2f} σ for a false-alarm "
-                    f"probability of {t['muf']['false_alarm_per_balance']:.3g} per balance."},
+                    f"single-balance threshold, {_span(t['muf']['z'], '.2f')} σ for a "
+                    f"false-alarm probability of "
+                    f"{_span(t['muf']['false_alarm_per_balance'], '.3g')} per balance "
+                    "(the year's spread over the balances by their length)."},
         {"svg": svg(plot_cumuf(q), f"{tag}-cumuf-"),
          "caption": f"CUMUF, the running sum of MUF [{unit}], with ±3 σ of the sum (the "
                     "covariances between balances included)."},
