@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from tests.cli.schema_helpers import validate_output
+
 
 def test_swu_issue_example(cli_json):
     code, data, _ = cli_json("swu", "--feed", "0.711", "--product", "90", "--tails",
@@ -138,3 +140,38 @@ def test_unknown_option_exits_1(cli):
 def test_console_script_runs_and_help_works(cli_process):
     done = cli_process("--help")
     assert done.returncode == 0 and "swu" in done.stdout and "machines" in done.stdout
+
+
+def test_ideal_says_whole_stages_miss_the_targets_asked(cli, cli_json):
+    """Whole stages overshoot: the output gives the U-235 assays asked and obtained, in the
+    basis asked, and says why; --real-stages meets them."""
+    args = ("ideal", "--feed", "U234=0.0055,U235=0.711,U238=99.2835", "--basis", "atom",
+            "--product", "90", "--tails", "0.1", "--gamma-235", "1.3", "--feed-kg", "100")
+    code, data, _ = cli_json(*args)
+    assert code == 0
+    validate_output("ideal", data)
+    t = data["targets"]
+    assert t["basis"] == "atom" and t["whole_stages"] is True
+    assert t["product_u235_pct"] == {"asked": 90.0,
+                                     "obtained": data["product"]["atom_pct"]["U235"]}
+    assert t["tails_u235_pct"] == {"asked": 0.1, "obtained": data["tails"]["atom_pct"]["U235"]}
+    assert t["product_u235_pct"]["obtained"] > 91.0 and "whole number of stages" in t["note"]
+    code, out, _ = cli(*args)
+    flat = " ".join(out.split())
+    assert "whole number of stages" in flat and "(asked 90)" in flat
+    assert f"product {t['product_u235_pct']['obtained']:.6g} at% U-235" in flat
+    code, real, _ = cli_json(*args, "--real-stages")
+    assert code == 0 and real["targets"]["whole_stages"] is False
+    assert real["targets"]["product_u235_pct"]["obtained"] == pytest.approx(90.0, rel=1e-6)
+
+
+def test_ideal_mass_basis_targets_are_in_weight_percent(cli_json):
+    code, data, _ = cli_json("ideal", "--feed", "U234=0.0055,U235=0.72,U238=99.2745",
+                             "--basis", "mass", "--product", "5", "--tails", "0.25",
+                             "--alpha-per-mass", "1.05")
+    assert code == 0
+    t = data["targets"]
+    assert t["basis"] == "mass" and t["product_u235_pct"]["asked"] == 5.0
+    assert t["product_u235_pct"]["obtained"] == pytest.approx(
+        data["product"]["mass_pct"]["U235"], rel=1e-12)
+    assert t["product_u235_pct"]["obtained"] != pytest.approx(5.0, rel=1e-3)

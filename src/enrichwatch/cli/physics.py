@@ -294,7 +294,7 @@ def ideal(
         raise BadInput("--gamma-235/--alpha-per-mass", gamma_235 or alpha_per_mass,
                        f"a stage separation factor that reaches the targets ({err.reason})"
                        ) from None
-    payload = _ideal_payload(c, basis)
+    payload = _ideal_payload(c, basis) | {"targets": _targets(c, basis, product, tails)}
     emit(as_json, payload, lambda out: _ideal_table(out, payload), schema="ideal")
 
 
@@ -342,6 +342,30 @@ def _ideal_payload(c, basis: Basis) -> dict:
     }
 
 
+def _targets(c, basis: Basis, product: float, tails: float) -> dict:
+    """The U-235 assays asked and obtained, on the basis asked (whole stages overshoot)."""
+    key = "atom" if basis is Basis.atom else "mass"
+
+    def got(x) -> float:
+        return 100.0 * float(x.fraction("U235", basis=key))
+
+    note = ("a cascade has a whole number of stages, so the product and tails assays obtained "
+            "differ from the targets asked (--real-stages: real-valued stage numbers that hit "
+            "both)" if c.integer_stages else
+            "real-valued stage numbers: the targets are met (a built cascade has whole stages)")
+    return {"basis": basis.value, "whole_stages": bool(c.integer_stages),
+            "product_u235_pct": {"asked": float(product), "obtained": got(c.product)},
+            "tails_u235_pct": {"asked": float(tails), "obtained": got(c.tails)},
+            "note": note}
+
+
+def _targets_text(t: dict) -> str:
+    unit = "at%" if t["basis"] == "atom" else "wt%"
+    parts = ", ".join(f"{name} {t[f'{name}_u235_pct']['obtained']:.6g} {unit} U-235 (asked "
+                      f"{t[f'{name}_u235_pct']['asked']:g})" for name in ("product", "tails"))
+    return f"targets: {parts}; {t['note']}"
+
+
 def _ideal_table(out, p: dict) -> None:
     from rich.table import Table
 
@@ -360,6 +384,7 @@ def _ideal_table(out, p: dict) -> None:
                       *(f"{p[name][key][i]:.6g}" for i in isotopes),
                       f"{p[name][other]['U235']:.6g}")
     out.print(table)
+    out.print(_targets_text(p["targets"]), markup=False)
     out.print(f"separation: {_law_text(p['law'])}")
     out.print(f"separative work: [bold]{p['swu_kg']:.6g} kg-SWU[/]; total interstage flow "
               f"{p['total_flow_per_feed']:.6g} kg per kg of feed")
