@@ -109,6 +109,19 @@ def test_machines_lists_sources_and_ranges(cli, cli_json):
     assert code == 0 and "IR-6" in out and "Sources" in out
 
 
+def test_machines_sources_wrap_under_their_indent_at_80_columns(cli, monkeypatch):
+    """Each source's continuation lines stay indented under it, not at the margin."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = cli("machines")
+    assert code == 0
+    lines = out.splitlines()
+    sources = lines[next(i for i, line in enumerate(lines) if line.startswith("Sources")) + 1:]
+    assert len(sources) > 7                                # the sources wrap at 80 columns
+    assert all(line.startswith("  ") for line in sources if line.strip())
+    starts = [line for line in sources if line.startswith("  IR-6:")]
+    assert len(starts) == 1
+
+
 @pytest.mark.parametrize("args, needle", [
     (["swu", "--feed", "0.711", "--product", "90", "--tails", "1", "--product-kg", "1"], "tails"),
     (["swu", "--feed", "0.711", "--product", "120", "--tails", "0.3", "--product-kg", "1"],

@@ -57,6 +57,19 @@ def test_jcpoa_rule_set_adds_its_findings(cli_json, db):
     assert all(f.get("citation") for f in data["findings"][3:])
 
 
+def test_history_table_keeps_the_summary_readable_at_80_columns(cli, db, monkeypatch):
+    """The summary column is not squeezed to a word a line: at 80 columns a facility name of
+    28 characters and a declaration's first words stay on one line, and no cell is cut."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = cli("records", "history", "FFEP", "--db", db)
+    assert code == 0 and "…" not in out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert any("Fordow Fuel Enrichment Plant" in line for line in lines)
+    assert any("Updated design information" in line for line in lines)
+    assert "FFEP" in out and "2022-11-17" in out                # facility and dates kept
+
+
 def test_table_output_and_history(cli, cli_json, db):
     code, out, _ = cli("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", db)
     assert code == 0 and "3 finding(s)" in out and "F3 HIGH" in out

@@ -62,5 +62,17 @@ def _table(out, rows) -> None:
                       f"{r['stage_factor_at_design']:.3f}")
     out.print(table)
     out.print("[bold]Sources[/] (see --json for the notes on each entry)")
+    out.print(_sources(rows))
+
+
+def _sources(rows):
+    """Name and source side by side, the source wrapping under itself (a hanging indent)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="fold")
     for r in rows:
-        out.print(f"  [bold]{escape(r['name'])}[/]: {escape(r['source'])}")
+        grid.add_row(f"  {escape(r['name'])}:", escape(r["source"]))
+    return grid

@@ -125,16 +125,20 @@ def _records_table(out, rows, records, title: str) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    # no vertical rules, dates and names never broken: the summary wraps at word ends
+    # no vertical rules; two facts a column (kind over facility, dates, supersedes over
+    # signed) so that the summary keeps room to read (about 40 characters at 80 columns): it
+    # wraps at word ends; a long kind folds before dates break
     table = Table(title=escape(title), box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    for col in ("id", "kind", "facility", "applied\nknown", "super-\nsedes", "signed",
-                "summary"):
-        table.add_column(col, justify="right" if col == "id" else "left",
-                         no_wrap=col != "summary")
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("kind\nfacility", overflow="fold")
+    table.add_column("applied\nknown", no_wrap=True)
+    table.add_column("super-\nsedes\nsigned", no_wrap=True)
+    table.add_column("summary", ratio=1)
     for row, r in zip(rows, records, strict=True):
-        table.add_row(str(row["id"]), escape(row["kind"]), escape(row["facility"]),
-                      f"{row['valid_from']}\n{row['known_on']}", str(row["supersedes"] or ""),
-                      "yes" if row["signed"] else "", escape(_summary(r)))
+        marks = "\n".join(m for m in (f"#{row['supersedes']}" if row["supersedes"] else "",
+                                      "signed" if row["signed"] else "") if m)
+        table.add_row(str(row["id"]), f"{escape(row['kind'])}\n{escape(row['facility'])}",
+                      f"{row['valid_from']}\n{row['known_on']}", marks, escape(_summary(r)))
     out.print(table)
 
 
