@@ -32,14 +32,14 @@ from .balance import (
     balance_design,
 )
 from .detection import (
+    BALANCE_FALSE_ALARM_CONVENTION,
     DetectionProbabilities,
     LossPattern,
     abrupt_loss,
+    balance_false_alarm,
     detection_probabilities,
     dp_one_sided,
     dp_two_sided,
-    BALANCE_FALSE_ALARM_CONVENTION,
-    balance_false_alarm,
     false_alarm_probability,
     max_sigma_muf,
     protracted_loss,

@@ -546,7 +546,7 @@ def _curve_max_kg(study: Study, loss: LossScenario, quantity: str, cov: MufCovar
 
 
 def _curve(study: Study, loss: LossScenario, quantity: str, cov: MufCovariance,
-           page: PageThreshold, muf_alpha: float) -> DetectionCurve:
+           page: PageThreshold, muf_alpha: np.ndarray) -> DetectionCurve:
     k = study.periods.count
     alpha = study.tests.false_alarm_per_year
     top = _curve_max_kg(study, loss, quantity, cov, alpha)

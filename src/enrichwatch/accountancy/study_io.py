@@ -18,7 +18,7 @@ Format (``examples/accountancy/`` has complete files)::
 
     [tests]                                      # optional, defaults shown
     false_alarm_per_year = 0.05                  # Page (per year), CUMUF and GEMUF
-    # muf_false_alarm = 0.0043                   # per balance (default: Sidak from the year's)
+    # muf_false_alarm = 0.0043                   # per balance (default: by its length)
     page_k = 0.5
     # page_h = 4.0                               # Page's threshold (default: calibrated)
     page_side = "upper"                          # upper | lower | both

@@ -131,7 +131,7 @@ def _isf(p: float) -> float:
 
 
 def _muf_items(p: Mapping[str, Any], s: AccountancySettings) -> tuple[list[dict], float]:
-    from ..accountancy.detection import balance_false_alarm   # lazy, as _isf
+    from ..accountancy.detection import balance_false_alarm  # lazy, as _isf
 
     days = (_day(p["period_end"]) - _day(p["period_start"])).days
     alpha = float(balance_false_alarm(s.false_alarm_per_year, max(days, 1)))
