@@ -89,7 +89,7 @@ def _piped_width() -> int:
 
 
 #: Version of the JSON output contract; the schemas are ``cli/schemas/NAME.schema.json``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def stamped(schema: str, payload: dict) -> dict:
