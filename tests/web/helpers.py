@@ -10,9 +10,9 @@ from pathlib import Path
 
 from enrichwatch.records import RecordDraft, RecordStore, load_case_file
 from enrichwatch.web.accounts import AccountBook
+from tests.case_files import FORDOW
 
 ROOT = Path(__file__).resolve().parents[2]
-CASE = ROOT / "examples" / "fordow-2023" / "case.toml"
 PASSWORD = "correct horse battery"
 SECRET = "test-secret-" + "x" * 32
 #: Every account of the fixture: name -> (role, party, facilities).
@@ -30,8 +30,8 @@ TODAY = date(2024, 6, 1)
 
 def fill_store(store: RecordStore) -> None:
     """The Fordow 2023 case (records 1-7) then PFEP's facility and declaration (8, 9)."""
-    load_case_file(store, CASE)
-    plant = (ROOT / "examples" / "fordow-2023" / "declared.toml").read_text()
+    load_case_file(store, FORDOW / "case.toml")
+    plant = (FORDOW / "declared.toml").read_text()
     store.append_many([
         RecordDraft("facility", "PFEP", "2003-01-01", "2003-01-01", PFEP_MARKER,
                     {"name": "Pilot plant " + PFEP_MARKER}),

@@ -239,8 +239,7 @@ async def declare(request: Request, code: str) -> Response:
         try:
             record = ledger.submit(account, [draft])[0]
         except (RecordError, InputError) as err:
-            found = problems_of(err) if isinstance(err, RecordError) else FieldProblems(
-                {err.param or "": (str(err),)})
+            found = _problems(err)
         else:
             return _redirect(f"/records/{record.id}")
     return render(request, "declare.html", {"code": code, "values": values,
@@ -450,6 +449,24 @@ def _inspection_draft(values: dict[str, str], plant: str | None
                        values["known_on"], values["source"], payload), problems
 
 
+def _submit_inspector_form(request: Request, account, draft: RecordDraft | None,
+                           problems: dict, **form: dict[str, str]) -> Response:
+    """Append ``draft`` (an inspection or a sample from the inspector's page) as ``account``
+    and go to its drafts; or show the page again (422) with the form's values and every
+    problem at its field. ``form`` is ``inspection=values`` or ``sample=values``."""
+    found = FieldProblems(problems)
+    if draft is not None:
+        try:
+            record = web(request).ledger.submit(account, [draft])[0]
+        except (RecordError, InputError) as err:
+            found = _problems(err)
+        else:
+            return _redirect(f"/inspect?written={record.id}#drafts")
+    [(name, values)] = form.items()
+    return render(request, "inspect.html", _inspect_context(
+        request, account, **{name: (values, found)}), status_code=422)
+
+
 @router.post("/inspect/inspection", response_class=HTMLResponse)
 async def record_inspection(request: Request) -> Response:
     form = await check_csrf(request)
@@ -460,16 +477,7 @@ async def record_inspection(request: Request) -> Response:
     if plant is not None:
         values["observed_plant"] = plant
     draft, problems = _inspection_draft(values, plant)
-    found = FieldProblems(problems)
-    if draft is not None:
-        try:
-            record = web(request).ledger.submit(account, [draft])[0]
-        except (RecordError, InputError) as err:
-            found = _problems(err)
-        else:
-            return _redirect(f"/inspect?written={record.id}#drafts")
-    return render(request, "inspect.html", _inspect_context(
-        request, account, inspection=(values, found)), status_code=422)
+    return _submit_inspector_form(request, account, draft, problems, inspection=values)
 
 
 def _sample_draft(values: dict[str, str]) -> tuple[RecordDraft | None, dict]:
@@ -501,16 +509,7 @@ async def record_sample(request: Request) -> Response:
     code = _facility(values["facility"]) if values["facility"] else ""
     account = require(request, "records.submit", code or None, "sample")
     draft, problems = _sample_draft(values)
-    found = FieldProblems(problems)
-    if draft is not None:
-        try:
-            record = web(request).ledger.submit(account, [draft])[0]
-        except (RecordError, InputError) as err:
-            found = _problems(err)
-        else:
-            return _redirect(f"/inspect?written={record.id}#drafts")
-    return render(request, "inspect.html", _inspect_context(
-        request, account, sample=(values, found)), status_code=422)
+    return _submit_inspector_form(request, account, draft, problems, sample=values)
 
 
 # -- the facility's plant diagrams and the timelines ----------------------------------------------
