@@ -240,3 +240,34 @@ def test_the_oracle_catches_a_leak_a_missing_header_and_a_stray_write():
     assert written == ["ann wrote through parties", "written with CSRF forged",
                        "written, yet answered 422"]
     assert _writes(form, "ann", {"csrf": "forged"}, Response(), (9, ()), (9, ())) == []
+
+
+# -- what the fuzzing found ---------------------------------------------------------------------
+def test_a_login_name_with_a_nul_byte_is_a_wrong_name_not_a_500(clients, tokens, web_store):
+    """Found by the fuzzing on PostgreSQL (its text holds no NUL): the login looked the name
+    up, and counted the failure under it, in the database."""
+    client = clients[None]
+    for name in ("a\x00b", "\x00" * 100, "ann\x00"):
+        response = client.post("/login", data={"name": name, "password": PASSWORD,
+                                               "csrf_token": tokens[None]},
+                               follow_redirects=False)
+        assert response.status_code == 401, response.text[:300]
+    book = AccountBook(web_store.engine)
+    assert book.get("ann\x00") is None and book.authenticate("ann\x00", PASSWORD) is None
+    with pytest.raises(ValueError, match="an existing account"):
+        book.set_disabled("ivan\x00", True)
+    assert not book.get("ivan").disabled
+
+
+@pytest.mark.parametrize("part", ["\x1f", "é", "\r\nSet-Cookie: x=1", "\U0001f4a3", "%00"])
+def test_an_anonymous_post_to_any_path_goes_to_the_login_with_the_path_encoded(clients, tokens,
+                                                                               part):
+    """Found by the fuzzing: the login redirect put the decoded path into its Location header
+    (a control or non-ASCII character broke the response: 500)."""
+    path = f"/accounts/{quote(part, safe='')}/role"
+    response = clients[None].post(path, data={"role": "analyst", "csrf_token": tokens[None]},
+                                  follow_redirects=False)
+    assert response.status_code == 303, response.text[:300]
+    location = response.headers["location"]
+    assert location.isascii() and location.isprintable() and " " not in location
+    assert location.startswith("/login?next=/accounts/") and location.endswith("/role")
