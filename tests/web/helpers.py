@@ -69,3 +69,21 @@ def login(client, name: str, password: str = PASSWORD):
     return client.post("/login", data={"name": name, "password": password,
                                        "csrf_token": token, "next": "/facilities"},
                        follow_redirects=False)
+
+
+#: What must never appear in a response: a traceback, an exception's class name or a database
+#: driver's text (messages name fields and values, never Python types; the error page's own
+#: heading, "Error 400", is no leak).
+LEAK = re.compile(r"Traceback|File \"|\b[A-Za-z]+(?:Error|Exception)\b|\bException\b|"
+                  r"sqlalchemy|psycopg|sqlite3|\(Background on this error")
+
+
+def server_failures(response) -> list[str]:
+    """What a fuzzed response must never show: a 5xx status, or a leak (:data:`LEAK`)."""
+    out = []
+    if response.status_code >= 500:
+        out.append(f"status {response.status_code}")
+    leak = LEAK.search(response.text)
+    if leak:
+        out.append(f"leaks {leak.group(0)!r}")
+    return out

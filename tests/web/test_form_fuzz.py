@@ -30,15 +30,11 @@ from hypothesis import strategies as st
 from enrichwatch.web.accounts import FAST_HASHER_FOR_TESTS, AccountBook
 from enrichwatch.web.security import SECURITY_HEADERS
 from tests.case_files import declaration_entry
-from tests.web.helpers import ACCOUNTS, PASSWORD, csrf_of
+from tests.web.helpers import ACCOUNTS, PASSWORD, csrf_of, server_failures
 
 #: Cases per form and identity (10 forms x 6 identities x 2 backends), as in test_fuzz.py.
 MAX_EXAMPLES = 6
-#: What must never appear in a response: a traceback, an exception's class name or a database
-#: driver's text (as in test_fuzz.py; the error page's own heading, "Error 400", is no leak).
-LEAK = re.compile(r"Traceback|File \"|\b[A-Za-z]+(?:Error|Exception)\b|\bException\b|"
-                  r"sqlalchemy|psycopg|sqlite3|\(Background on this error")
-#: Sent values never contain what LEAK looks for (a page may echo a value back at its field).
+#: Sent values never contain what helpers.LEAK looks for (a page may echo a value back).
 _ECHO_SAFE = re.compile(r"(?i)traceback|file|error|exception|sql|psycopg|background")
 WHO = [None, *ACCOUNTS]
 #: An account the administrator's forms may disable or change (the fixture's own accounts
@@ -161,15 +157,9 @@ def _snapshot(store) -> tuple:
 
 
 def _problems(response) -> list[str]:
-    out = []
-    if response.status_code >= 500:
-        out.append(f"status {response.status_code}")
-    leak = LEAK.search(response.text)
-    if leak:
-        out.append(f"leaks {leak.group(0)!r}")
-    out += [f"header {name}" for name, value in SECURITY_HEADERS.items()
-            if response.headers.get(name) != value]
-    return out
+    return server_failures(response) + [f"header {name}" for name, value
+                                        in SECURITY_HEADERS.items()
+                                        if response.headers.get(name) != value]
 
 
 def _writes(form: Form, who, submission: dict, response, before, after) -> list[str]:
