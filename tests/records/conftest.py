@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -43,20 +44,33 @@ def postgres_admin():
     engine.dispose()
 
 
+@contextmanager
+def empty_database(backend: str, folder, postgres_admin, prefix: str, skip_reason: str):
+    """The URL of an empty database: a SQLite file in ``folder`` (``backend`` "sqlite"), or a
+    fresh PostgreSQL schema named ``prefix`` + 16 random hex digits, dropped afterwards (the
+    test is skipped with ``skip_reason`` when no PostgreSQL URL is set)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'records.sqlite'}"
+        return
+    if postgres_admin is None:
+        pytest.skip(skip_reason)
+    schema = f"{prefix}{uuid.uuid4().hex[:16]}"
+    with postgres_admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield _postgres_schema_url(os.environ[POSTGRES_ENV], schema)
+    finally:
+        with postgres_admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path, postgres_admin):
     """The URL of an empty database (a fresh SQLite file, or a fresh PostgreSQL schema)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'records.sqlite'}"
-        return
-    if postgres_admin is None:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (see docs/records-design.md)")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with postgres_admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    yield _postgres_schema_url(os.environ[POSTGRES_ENV], schema)
-    with postgres_admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    with empty_database(request.param, tmp_path, postgres_admin, "t_",
+                        f"PostgreSQL tests need {POSTGRES_ENV} (see docs/records-design.md)"
+                        ) as url:
+        yield url
 
 
 @pytest.fixture

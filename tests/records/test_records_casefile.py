@@ -4,80 +4,34 @@ nothing."""
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from enrichwatch.records import RecordError, Signer, load_case_file, read_case_file
+from tests.case_files import FORDOW, case_text, entry
 from tests.records.records_support import PLANT, facility, party
 
-FORDOW = Path(__file__).parents[2] / "examples" / "fordow-2023"
-
-CASE = '''
-[case]
-title = "Fordow 2023 (test)"
-
-[[records]]
-ref = "ffep"
-kind = "facility"
-facility = "FFEP"
-valid_from = 2009-09-21
-known_on = 2009-09-21
-source = "IAEA GOV/2009/74"
-[records.payload]
-name = "Fordow Fuel Enrichment Plant"
-country = "Iran"
-
-[[records]]
-ref = "diq"
-kind = "declaration"
-facility = "FFEP"
-valid_from = 2022-11-22
-known_on = 2022-11-18
-source = "DIQ of November 2022 (IAEA GOV/INF/2023/1)"
-[records.payload]
-declared_on = 2022-11-18
-plant_file = "declared.toml"
-declared_max_assay_pct = 60.0
-summary = "two IR-6 cascades interconnected"
-
-[[records]]
-ref = "ui"
-kind = "inspection"
-facility = "FFEP"
-valid_from = 2023-01-21
-known_on = 2023-01-21
-source = "IAEA GOV/INF/2023/1"
-[records.payload]
-kind = "unannounced"
-observed_plant_file = "observed.toml"
-summary = "interconnection differs from the declared one"
-
-[[records]]
-kind = "sample"
-facility = "FFEP"
-valid_from = "2023-01-22"
-known_on = "2023-01-30"
-source = "IAEA GOV/2023/8"
-[records.payload]
-inspection = "ui"
-sample_id = "ES-2023-01-22"
-kind = "environmental"
-max_u235_pct = 83.7
-results = [ { u235_pct = 83.7 } ]
-
-[[records]]
-kind = "declaration"
-facility = "FFEP"
-valid_from = 2022-11-22
-known_on = 2023-01-25
-source = "corrected DIQ"
-supersedes = "diq"
-[records.payload]
-declared_on = 2023-01-25
-plant = """PLANT"""
-declared_max_assay_pct = 60.0
-'''.replace("PLANT", PLANT)
+CASE = case_text(
+    entry("facility", "FFEP", date(2009, 9, 21), date(2009, 9, 21), "IAEA GOV/2009/74",
+          {"name": "Fordow Fuel Enrichment Plant", "country": "Iran"}, ref="ffep"),
+    entry("declaration", "FFEP", date(2022, 11, 22), date(2022, 11, 18),
+          "DIQ of November 2022 (IAEA GOV/INF/2023/1)",
+          {"declared_on": date(2022, 11, 18), "plant_file": "declared.toml",
+           "declared_max_assay_pct": 60.0, "summary": "two IR-6 cascades interconnected"},
+          ref="diq"),
+    entry("inspection", "FFEP", date(2023, 1, 21), date(2023, 1, 21), "IAEA GOV/INF/2023/1",
+          {"kind": "unannounced", "observed_plant_file": "observed.toml",
+           "summary": "interconnection differs from the declared one"}, ref="ui"),
+    # dates as strings too: the loader takes "YYYY-MM-DD" as well as TOML dates
+    entry("sample", "FFEP", "2023-01-22", "2023-01-30", "IAEA GOV/2023/8",
+          {"inspection": "ui", "sample_id": "ES-2023-01-22", "kind": "environmental",
+           "max_u235_pct": 83.7, "results": [{"u235_pct": 83.7}]}),
+    entry("declaration", "FFEP", date(2022, 11, 22), date(2023, 1, 25), "corrected DIQ",
+          {"declared_on": date(2023, 1, 25), "plant": PLANT, "declared_max_assay_pct": 60.0},
+          supersedes="diq"),
+    title="Fordow 2023 (test)")
 
 
 @pytest.fixture
@@ -195,13 +149,12 @@ def test_every_draft_problem_of_a_case_file_is_reported_at_once(tmp_path):
     from enrichwatch.records import RecordError, RecordStore, load_case_file
 
     case = tmp_path / "two.toml"
-    entry = ('[[records]]\nkind = "{kind}"\nfacility = "X"\nvalid_from = {valid}\n'
-             'known_on = 2020-01-01\nsource = "s"\n[records.payload]\n{payload}\n')
-    case.write_text(
-        entry.format(kind="facility", valid="2020-01-01", payload='name = "x"')
-        + entry.format(kind="rumour", valid="2020-01-01", payload='name = "x"')
-        + entry.format(kind="report", valid="2020-01-05",
-                       payload='document = "d"\ntitle = "t"\nsummary = "s"'))
+    day = date(2020, 1, 1)
+    case.write_text(case_text(
+        entry("facility", "X", day, day, "s", {"name": "x"}),
+        entry("rumour", "X", day, day, "s", {"name": "x"}),
+        entry("report", "X", date(2020, 1, 5), day, "s",
+              {"document": "d", "title": "t", "summary": "s"})))
     store = RecordStore.open("sqlite://").init()
     with pytest.raises(RecordError) as err:
         load_case_file(store, case)

@@ -2,15 +2,12 @@
 and on PostgreSQL when ``ENRICHWATCH_TEST_POSTGRES_URL`` is set (a fresh schema per module,
 dropped afterwards; skipped with the reason otherwise), as ``.ci/run`` sets it."""
 
-import os
-import uuid
-
 import pytest  # noqa: E402
 
 from tests.cli.conftest import cli  # noqa: F401,E402  (fixture)
 from tests.records.conftest import (  # noqa: F401  (fixtures)
     POSTGRES_ENV,
-    _postgres_schema_url,
+    empty_database,
     postgres_admin,
     store_url,
 )
@@ -30,17 +27,9 @@ BACKENDS = ["sqlite", "postgresql"]
 @pytest.fixture(scope="module", params=BACKENDS)
 def web_store_url(request, tmp_path_factory, postgres_admin):  # noqa: F811
     """An empty database for a module's tests: a SQLite file, or a PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('web') / 'records.sqlite'}"
-        return
-    if postgres_admin is None:
-        pytest.skip(f"PostgreSQL web tests need {POSTGRES_ENV} (see .ci/run)")
-    schema = f"w_{uuid.uuid4().hex[:16]}"
-    with postgres_admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    yield _postgres_schema_url(os.environ[POSTGRES_ENV], schema)
-    with postgres_admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    with empty_database(request.param, tmp_path_factory.mktemp("web"), postgres_admin, "w_",
+                        f"PostgreSQL web tests need {POSTGRES_ENV} (see .ci/run)") as url:
+        yield url
 
 
 def filled_store(url: str):

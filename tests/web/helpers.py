@@ -10,9 +10,9 @@ from pathlib import Path
 
 from enrichwatch.records import RecordDraft, RecordStore, load_case_file
 from enrichwatch.web.accounts import AccountBook
+from tests.case_files import FORDOW
 
 ROOT = Path(__file__).resolve().parents[2]
-CASE = ROOT / "examples" / "fordow-2023" / "case.toml"
 PASSWORD = "correct horse battery"
 SECRET = "test-secret-" + "x" * 32
 #: Every account of the fixture: name -> (role, party, facilities).
@@ -30,8 +30,8 @@ TODAY = date(2024, 6, 1)
 
 def fill_store(store: RecordStore) -> None:
     """The Fordow 2023 case (records 1-7) then PFEP's facility and declaration (8, 9)."""
-    load_case_file(store, CASE)
-    plant = (ROOT / "examples" / "fordow-2023" / "declared.toml").read_text()
+    load_case_file(store, FORDOW / "case.toml")
+    plant = (FORDOW / "declared.toml").read_text()
     store.append_many([
         RecordDraft("facility", "PFEP", "2003-01-01", "2003-01-01", PFEP_MARKER,
                     {"name": "Pilot plant " + PFEP_MARKER}),
@@ -69,3 +69,21 @@ def login(client, name: str, password: str = PASSWORD):
     return client.post("/login", data={"name": name, "password": password,
                                        "csrf_token": token, "next": "/facilities"},
                        follow_redirects=False)
+
+
+#: What must never appear in a response: a traceback, an exception's class name or a database
+#: driver's text (messages name fields and values, never Python types; the error page's own
+#: heading, "Error 400", is no leak).
+LEAK = re.compile(r"Traceback|File \"|\b[A-Za-z]+(?:Error|Exception)\b|\bException\b|"
+                  r"sqlalchemy|psycopg|sqlite3|\(Background on this error")
+
+
+def server_failures(response) -> list[str]:
+    """What a fuzzed response must never show: a 5xx status, or a leak (:data:`LEAK`)."""
+    out = []
+    if response.status_code >= 500:
+        out.append(f"status {response.status_code}")
+    leak = LEAK.search(response.text)
+    if leak:
+        out.append(f"leaks {leak.group(0)!r}")
+    return out

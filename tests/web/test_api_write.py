@@ -14,22 +14,10 @@ import pytest
 from enrichwatch.records import Signer
 from enrichwatch.records.signing import private_key_to_pem
 from enrichwatch.web.service import MAX_UPLOAD_BYTES
-from tests.web.helpers import ROOT, csrf_of
+from tests.case_files import FORDOW as CASE_DIR
+from tests.case_files import declaration_entry
+from tests.web.helpers import csrf_of
 
-CASE_DIR = ROOT / "examples" / "fordow-2023"
-DECLARATION = """
-[[records]]
-ref = "d"
-kind = "declaration"
-facility = "{facility}"
-valid_from = 2023-03-01
-known_on = 2023-03-01
-source = "api upload test"
-[records.payload]
-declared_on = 2023-03-01
-plant_file = "observed.toml"
-declared_max_assay_pct = {assay}
-"""
 INSPECTION = {"facility": "FFEP", "kind": "DIV", "valid_from": "2023-03-02",
               "source": "api test", "summary": "api inspection"}
 
@@ -58,7 +46,7 @@ def api(clients):
 # -- case-file upload ---------------------------------------------------------------------------
 def test_a_state_operator_uploads_a_case_file(api, tokens, web_store):
     before = len(web_store)
-    response = _upload(api, tokens["ann"], DECLARATION.format(facility="FFEP", assay=60.0),
+    response = _upload(api, tokens["ann"], declaration_entry(assay=60.0),
                        "observed.toml")
     assert response.status_code == 201, response.text[:1000]
     [written] = response.json()["records"]
@@ -70,10 +58,8 @@ def test_a_state_operator_uploads_a_case_file(api, tokens, web_store):
 
 def test_an_operator_uploading_another_states_facility_or_an_inspection_writes_nothing(
         api, tokens, web_store):
-    case = (DECLARATION.format(facility="FFEP", assay=-5)
-            + DECLARATION.replace('"d"', '"e"').format(facility="PFEP", assay=60)
-            + DECLARATION.replace('"d"', '"f"').format(facility="FFEP", assay=60)
-            .replace('kind = "declaration"', 'kind = "inspection"'))
+    case = (declaration_entry(assay=-5, ref="d") + declaration_entry("PFEP", ref="e")
+            + declaration_entry(ref="f", kind="inspection"))
     before = len(web_store)
     response = _upload(api, tokens["ann"], case, "observed.toml")
     assert response.status_code == 422, response.text[:1000]

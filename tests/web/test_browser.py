@@ -21,8 +21,9 @@ import pytest
 from enrichwatch.records import RecordStore
 from enrichwatch.web.accounts import FAST_HASHER_FOR_TESTS, AccountBook
 from enrichwatch.web.service import Outlook
+from tests.case_files import FORDOW, declaration_entry
 from tests.web.conftest import make_app
-from tests.web.helpers import PASSWORD, ROOT, add_accounts, fill_store
+from tests.web.helpers import PASSWORD, add_accounts, fill_store
 
 CHROMIUM = Path(os.environ.get("ENRICHWATCH_CHROMIUM", "/usr/bin/chromium"))
 
@@ -193,8 +194,7 @@ def test_state_declares_and_the_analyst_sees_the_evaluation_change(browser, serv
     state.click("#submit-declaration")
     assert "declared_max_assay_pct" in state.inner_text("#problem-declared_max_assay_pct")
     state.fill("#declared_max_assay_pct", "90")
-    state.set_input_files("#plant_file", str(ROOT / "examples" / "fordow-2023" /
-                                             "observed.toml"))
+    state.set_input_files("#plant_file", str(FORDOW / "observed.toml"))
     state.click("#submit-declaration")
     state.wait_for_url(re.compile(r"/records/\d+$"))
     assert "[web: account ann]" in state.inner_text("#record-source")
@@ -207,19 +207,6 @@ def test_state_declares_and_the_analyst_sees_the_evaluation_change(browser, serv
 
 
 # -- the pages of the second pass ---------------------------------------------------------------
-CASE_DIR = ROOT / "examples" / "fordow-2023"
-DECLARATION = """
-[[records]]
-kind = "declaration"
-facility = "{facility}"
-valid_from = 2023-03-01
-known_on = 2023-03-01
-source = "browser upload"
-[records.payload]
-declared_on = 2023-03-01
-plant_file = "observed.toml"
-declared_max_assay_pct = {assay}
-"""
 
 
 def _records(page) -> int:
@@ -243,21 +230,18 @@ def test_a_case_file_upload_is_all_or_nothing_with_each_problem_at_its_key(page)
     _login(page, "ann")
     page.click("#nav-upload")
     before = _records(page)
-    bad = (DECLARATION.format(facility="FFEP", assay=-1)
-           + DECLARATION.format(facility="PFEP", assay=60)
-           + DECLARATION.format(facility="FFEP", assay=60).replace(
-               'kind = "declaration"', 'kind = "inspection"'))
+    bad = (declaration_entry(assay=-1) + declaration_entry("PFEP")
+           + declaration_entry(kind="inspection"))
     page.set_input_files("#case_file", _file("case.toml", bad))
-    page.set_input_files("#attachments", str(CASE_DIR / "observed.toml"))
+    page.set_input_files("#attachments", str(FORDOW / "observed.toml"))
     page.click("#submit-case")
     assert "Nothing was written" in page.inner_text("#form-error")
     assert _problem_keys(page) >= {("case.toml records[0]", "payload.declared_max_assay_pct"),
                                    ("case.toml records[1]", "facility"),
                                    ("case.toml records[2]", "kind")}
     assert _records(page) == before
-    page.set_input_files("#case_file", _file("case.toml", DECLARATION.format(
-        facility="FFEP", assay=60)))
-    page.set_input_files("#attachments", str(CASE_DIR / "observed.toml"))
+    page.set_input_files("#case_file", _file("case.toml", declaration_entry()))
+    page.set_input_files("#attachments", str(FORDOW / "observed.toml"))
     page.click("#submit-case")
     assert "1 record(s) appended" in page.inner_text("#upload-written")
     assert _records(page) == before + 1
@@ -278,7 +262,7 @@ def test_the_inspector_records_and_the_state_cannot_see_it(browser, server):
     ivan.click("#submit-inspection")
     assert "known_on" in ivan.inner_text("#problem-inspection-known_on")
     ivan.fill("#inspection-known_on", "2024-05-04")
-    ivan.set_input_files("#inspection-observed_plant_file", str(CASE_DIR / "observed.toml"))
+    ivan.set_input_files("#inspection-observed_plant_file", str(FORDOW / "observed.toml"))
     ivan.click("#submit-inspection")
     written = ivan.inner_text("#inspect-written")
     inspection = int(re.search(r"record (\d+)", written).group(1))
@@ -308,8 +292,7 @@ def test_the_inspector_records_and_the_state_cannot_see_it(browser, server):
         "csrf_token": token, "facility": "FFEP", "kind": "DIV", "valid_from": "2024-05-03",
         "known_on": "2024-05-04", "summary": "", "source": "state"})
     assert refused.status == 403
-    case = DECLARATION.format(facility="FFEP", assay=60).replace(
-        'kind = "declaration"', 'kind = "inspection"')
+    case = declaration_entry(kind="inspection")
     ann.goto("/upload")
     ann.set_input_files("#case_file", _file("case.toml", case))
     ann.click("#submit-case")

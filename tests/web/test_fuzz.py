@@ -11,8 +11,6 @@ create accounts, which later cases then see, in the same order every run).
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -20,14 +18,10 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis.errors import Unsatisfiable  # noqa: E402
 
-from tests.web.helpers import ACCOUNTS  # noqa: E402
+from tests.web.helpers import ACCOUNTS, server_failures  # noqa: E402
 
 #: Cases per operation, per generation mode (valid, invalid) and per identity.
 MAX_EXAMPLES = 6
-#: What must never appear in a response body: a traceback, an exception's class name or a
-#: database driver's text (the API's messages name fields and values, never Python types).
-LEAK = re.compile(r"Traceback|File \"|\b[A-Za-z]*(?:Error|Exception)\b|sqlalchemy|psycopg|"
-                  r"sqlite3|\(Background on this error")
 WHO = [None, *ACCOUNTS]
 
 
@@ -45,12 +39,7 @@ def asgi_client(app):
 
 
 def _problems(response) -> list[str]:
-    out = []
-    if response.status_code >= 500:
-        out.append(f"status {response.status_code}")
-    leak = LEAK.search(response.text)
-    if leak:
-        out.append(f"leaks {leak.group(0)!r}")
+    out = server_failures(response)
     policy = response.headers.get("content-security-policy", "")
     if not isinstance(policy, str):            # schemathesis: a list of the header's values
         policy = " ".join(policy)

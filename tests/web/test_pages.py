@@ -15,23 +15,10 @@ from enrichwatch.records import Signer
 from enrichwatch.records.signing import private_key_to_pem
 from enrichwatch.web.charts import csp_safe_svg
 from enrichwatch.web.service import MAX_UPLOAD_BYTES, Outlook, OutlookView
+from tests.case_files import FORDOW as CASE_DIR
+from tests.case_files import declaration_entry
 from tests.web.conftest import make_app
-from tests.web.helpers import ROOT, csrf_of, login
-
-CASE_DIR = ROOT / "examples" / "fordow-2023"
-DECLARATION = """
-[[records]]
-ref = "d"
-kind = "declaration"
-facility = "FFEP"
-valid_from = 2023-03-01
-known_on = 2023-03-01
-source = "upload test"
-[records.payload]
-declared_on = 2023-03-01
-plant_file = "observed.toml"
-declared_max_assay_pct = {assay}
-"""
+from tests.web.helpers import csrf_of, login
 
 
 def _problems(html: str) -> list[tuple[str, str]]:
@@ -58,7 +45,7 @@ def _upload(client, case: bytes, *attachments: str, name: str = "case.toml"):
 # -- case-file upload ---------------------------------------------------------------------------
 def test_a_state_operator_uploads_a_declaration(clients, web_store):
     before = _count(web_store)
-    response = _upload(clients["ann"], DECLARATION.format(assay=60.0).encode(), "observed.toml")
+    response = _upload(clients["ann"], declaration_entry(assay=60.0).encode(), "observed.toml")
     assert response.status_code == 201, response.text[:2000]
     assert _count(web_store) == before + 1
     record = web_store.get(before + 1)
@@ -68,10 +55,8 @@ def test_a_state_operator_uploads_a_declaration(clients, web_store):
 
 def test_every_problem_is_shown_at_its_entry_and_key_and_nothing_is_written(clients,
                                                                              web_store):
-    bad = (DECLARATION.format(assay=-5) + DECLARATION.replace('ref = "d"', 'ref = "e"')
-           .format(assay=60).replace('"FFEP"', '"PFEP"')
-           + DECLARATION.replace('ref = "d"', 'ref = "f"').format(assay=60)
-           .replace("kind = \"declaration\"", "kind = \"inspection\""))
+    bad = (declaration_entry(assay=-5, ref="d") + declaration_entry("PFEP", ref="e")
+           + declaration_entry(ref="f", kind="inspection"))
     before = _count(web_store)
     response = _upload(clients["ann"], bad.encode(), "observed.toml")
     assert response.status_code == 422
@@ -80,7 +65,7 @@ def test_every_problem_is_shown_at_its_entry_and_key_and_nothing_is_written(clie
     assert ("case.toml records[2]", "kind") in found              # an inspection
     assert ("case.toml records[0]", "payload.declared_max_assay_pct") in found  # and its own
     assert _count(web_store) == before                            # all or nothing
-    only_bad_assay = _upload(clients["ann"], DECLARATION.format(assay=-5).encode(),
+    only_bad_assay = _upload(clients["ann"], declaration_entry(assay=-5).encode(),
                              "observed.toml")
     assert ("case.toml records[0]", "payload.declared_max_assay_pct") in _problems(
         only_bad_assay.text)
@@ -89,7 +74,7 @@ def test_every_problem_is_shown_at_its_entry_and_key_and_nothing_is_written(clie
 
 def test_a_missing_plant_file_and_a_syntax_error_are_shown_without_the_temporary_folder(
         clients):
-    missing = _upload(clients["ann"], DECLARATION.format(assay=60).encode())
+    missing = _upload(clients["ann"], declaration_entry().encode())
     assert ("case.toml records[0]", "payload.plant_file") in _problems(missing.text)
     assert "enrichwatch-upload-" not in missing.text
     syntax = _upload(clients["ann"], b"[[records]\nkind = ", name="mine.toml")
@@ -98,14 +83,14 @@ def test_a_missing_plant_file_and_a_syntax_error_are_shown_without_the_temporary
 
 
 def test_an_upload_cannot_name_a_file_outside_or_another_party(clients, web_store):
-    escape = DECLARATION.format(assay=60).replace('"observed.toml"', '"../../etc/passwd"')
+    escape = declaration_entry(plant_file="../../etc/passwd")
     response = _upload(clients["ann"], escape.encode(), "observed.toml")
     assert ("case.toml records[0]", "payload.plant_file") in _problems(response.text)
-    other = DECLARATION.format(assay=60).replace('source = "upload test"',
+    other = declaration_entry().replace('source = "upload test"',
                                                  'source = "x"\nsubmitted_by = "IAEA"')
     response = _upload(clients["ann"], other.encode(), "observed.toml")
     assert ("case.toml records[0]", "submitted_by") in _problems(response.text)
-    bad_name = _upload(clients["ann"], DECLARATION.format(assay=60).encode(), name="..")
+    bad_name = _upload(clients["ann"], declaration_entry().encode(), name="..")
     assert ("upload", "case_file") in _problems(bad_name.text)
 
 

@@ -262,6 +262,8 @@ class AccountBook:
 
     def get(self, name: str) -> Account | None:
         """The account called ``name`` (None if there is none)."""
+        if not _may_name(name):
+            return None
         with self.engine.begin() as conn:
             row = conn.execute(select(accounts).where(accounts.c.name == name)).first()
             return None if row is None else self._account(conn, row)
@@ -281,8 +283,10 @@ class AccountBook:
     # -- passwords -----------------------------------------------------------------------------
     def authenticate(self, name: str, password: str) -> Account | None:
         """The account if ``password`` is its password and it is enabled, else None."""
-        with self.engine.begin() as conn:
-            row = conn.execute(select(accounts).where(accounts.c.name == name)).first()
+        row = None
+        if _may_name(name):
+            with self.engine.begin() as conn:
+                row = conn.execute(select(accounts).where(accounts.c.name == name)).first()
         stored = self._dummy_hash if row is None else row.password_hash
         try:
             self.hasher.verify(stored, password)
@@ -299,6 +303,8 @@ class AccountBook:
     def set_password(self, name: str, password: str, by: str | None = None) -> None:
         """Replace an account's password; its sessions end."""
         _check_password(password)
+        if not _may_name(name):
+            raise InputError("name", name, "an existing account")
         with self.engine.begin() as conn:
             done = conn.execute(update(accounts).where(accounts.c.name == name).values(
                 password_hash=self.hasher.hash(password),
@@ -329,6 +335,8 @@ class AccountBook:
         InputError
             An unknown name, or the last enabled administrator.
         """
+        if not _may_name(name):
+            raise InputError("name", name, "an existing account")
         with self.engine.begin() as conn:
             row = conn.execute(select(accounts).where(accounts.c.name == name)).first()
             if row is None:
@@ -437,10 +445,17 @@ class LoginOutcome:
         return self.retry_after_s > 0
 
 
+def _may_name(name: object) -> bool:
+    """Whether ``name`` could be an account's name (every stored name is one): a lookup of
+    any other text finds nothing without asking the database, which may refuse the text
+    (PostgreSQL: a NUL character)."""
+    return isinstance(name, str) and _NAME.fullmatch(name) is not None
+
+
 def _subject(text: str) -> str:
     """A counter's key as stored: the text itself, or its SHA-256 when longer than 64
     characters (an account name the form accepts may be any length)."""
-    if len(text) <= 64:
+    if len(text) <= 64 and "\x00" not in text:     # PostgreSQL text holds no NUL
         return text
     return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InputError
 from .api import _authenticated
-from .app import require, web
+from .app import facility_code, require, web
 from .service import OUTLOOK_COUNTRY
 
 __all__ = ["router"]
@@ -79,10 +79,7 @@ def breakout(request: Request, body: BreakoutIn) -> Any:
 def outlook(request: Request, code: str) -> dict:
     """The breakout and detection timelines for the facility's country, where the bundled
     public record covers it (state 'computing' until they are ready: ask again)."""
-    from ..records.model import is_facility_code
-
-    if not is_facility_code(code):
-        raise HTTPException(404, "no such facility")
+    facility_code(code)
     require(request, "records.read", code, "facility")
     ledger = web(request).ledger
     country = ledger.country(code)

@@ -14,7 +14,6 @@ of each endpoint.
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -22,12 +21,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
-from ..dates import parse_date
 from ..errors import InputError
 from ..files import MAX_FILE_BYTES
 from ..records import Record, RecordDraft, RecordError
-from ..records.model import KINDS, is_facility_code
-from .app import require, web
+from ..records.model import KINDS
+from .app import as_of_day, facility_code, require, web
 from .policy import decide, may_read_record
 from .service import MAX_UPLOAD_BYTES
 
@@ -150,24 +148,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _facility(code: str) -> str:
-    if not is_facility_code(code):
-        raise HTTPException(404, "no such facility")
-    return code
-
-
-def _day(request: Request, text: str | None, default: date) -> date:
-    if not text:
-        return default
-    try:
-        day = parse_date(text, "as_of")
-    except InputError as err:
-        raise HTTPException(422, f"as_of: expected {err.allowed}") from None
-    if day > web(request).ledger.today():
-        raise HTTPException(422, "as_of: expected a date not after today")
-    return day
-
-
 def _record(r: Record) -> dict:
     return _plain(r.as_dict())
 
@@ -218,11 +198,11 @@ def facilities(request: Request) -> list[dict]:
 def facility_records(request: Request, code: str, as_of: str | None = None) -> list[dict]:
     """The facility's records known on ``as_of`` (YYYY-MM-DD, default today) that the
     account may read."""
-    code = _facility(code)
+    code = facility_code(code)
     account = require(request, "records.read", code, "facility")
     ledger = web(request).ledger
-    return [_record(r) for r in ledger.timeline(account, code,
-                                                _day(request, as_of, ledger.today()))]
+    day = as_of_day(request, as_of, ledger.today(), status=422)
+    return [_record(r) for r in ledger.timeline(account, code, day)]
 
 
 @router.get("/records/{record_id}", response_model=RecordOut)
@@ -239,13 +219,13 @@ def record(request: Request, record_id: int) -> dict:
 def findings(request: Request, code: str, as_of: str | None = None) -> dict:
     """The facility's evaluation as of a date: analysts, or a state operator for a date its
     findings were released."""
-    code = _facility(code)
+    code = facility_code(code)
     ledger = web(request).ledger
     released = ledger.releases(code)
     account = request.state.account
     default = released[-1] if account is not None and account.role == "state-operator" \
         and released else ledger.today()
-    day = _day(request, as_of, default)
+    day = as_of_day(request, as_of, default, status=422)
     require(request, "findings.read", code, released=day in released)
     return _plain(ledger.evaluate(code, day).as_dict())
 
@@ -254,11 +234,12 @@ def findings(request: Request, code: str, as_of: str | None = None) -> dict:
              responses={422: {"model": Problems}})
 def release(request: Request, code: str, body: ReleaseIn) -> Any:
     """Release the facility's findings as of a date to the State (analysts)."""
-    code = _facility(code)
+    code = facility_code(code)
     account = require(request, "findings.release", code)
     ledger = web(request).ledger
     try:
-        return _record(ledger.release(account, code, _day(request, body.as_of, ledger.today())))
+        day = as_of_day(request, body.as_of, ledger.today(), status=422)
+        return _record(ledger.release(account, code, day))
     except RecordError as err:
         return _problems(err)
 
@@ -396,7 +377,7 @@ def _append(request: Request, kind: str, body: BaseModel, top: tuple[str, ...]) 
     """Append one record of ``kind`` from ``body`` (the fields not in ``top`` are its
     payload), as the page does: the policy, then the store's checks."""
     data = body.model_dump(exclude_none=True)
-    code = _facility(data["facility"])
+    code = facility_code(data["facility"])
     account = require(request, "records.submit", code, kind)
     ledger = web(request).ledger
     payload = {k: v for k, v in data.items() if k not in top}

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI, HTTPException, Request
@@ -31,7 +32,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..dates import parse_date
+from ..errors import InputError
 from ..records import RecordStore, Signer
+from ..records.model import is_facility_code
 from .accounts import Account, AccountBook, LoginLimiter
 from .policy import Decision, decide
 from .security import (
@@ -46,7 +50,8 @@ from .security import (
 )
 from .service import Ledger
 
-__all__ = ["WebConfig", "WebState", "create_app", "require", "render", "check_csrf"]
+__all__ = ["WebConfig", "WebState", "as_of_day", "check_csrf", "create_app", "facility_code",
+           "render", "require"]
 
 _HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(_HERE / "templates"))
@@ -194,7 +199,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                             headers=exc.headers)
     if exc.status_code == 401:
-        target = request.url.path
+        # the path percent-encoded again: a decoded path may hold any character (found by
+        # tests/web/test_form_fuzz.py: control and non-ASCII characters broke the header)
+        target = quote(request.url.path, safe="/")
         return Response(status_code=303, headers={"location": f"/login?next={target}"})
     return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail},
                   status_code=exc.status_code)
@@ -218,6 +225,28 @@ def require(request: Request, action: str, facility: str | None = None,
                             headers={"WWW-Authenticate": "Bearer"} if _wants_json(request)
                             else None)
     raise HTTPException(403, decision.reason)
+
+
+def facility_code(code: str) -> str:
+    """``code``, if it is a facility code; else 404, as for a facility that does not exist."""
+    if not is_facility_code(code):
+        raise HTTPException(404, "no such facility")
+    return code
+
+
+def as_of_day(request: Request, text: str | None, default: date, status: int = 400) -> date:
+    """The date ``as_of = text`` names (``default`` when empty): a calendar date not after
+    the ledger's today; else ``status`` (the pages 400, the API 422) naming value and rule."""
+    if not text:
+        return default
+    try:
+        day = parse_date(text, "as_of")
+    except InputError as err:
+        raise HTTPException(status, f"as_of = {text!r}: expected {err.allowed}") from None
+    today = web(request).ledger.today()
+    if day > today:
+        raise HTTPException(status, f"as_of = {text!r}: expected a date not after {today}")
+    return day
 
 
 async def check_csrf(request: Request) -> Any:

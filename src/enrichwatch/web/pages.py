@@ -16,13 +16,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..dates import parse_date
 from ..errors import InputError
 from ..records import RecordDraft, RecordError
-from ..records.model import is_facility_code
 from ..records.payloads import INSPECTION_KINDS, SAMPLE_KINDS
 from .accounts import ROLES
-from .app import check_csrf, render, require, start_session, web
+from .app import as_of_day, check_csrf, facility_code, render, require, start_session, web
 from .charts import timeline_svg
 from .policy import SUBMIT_KINDS, decide, may_read_record
 from .service import (
@@ -37,25 +35,6 @@ from .service import (
 __all__ = ["PRIVATE_KEY_MARKERS", "content_length", "router"]
 
 router = APIRouter(include_in_schema=False)
-
-
-def _facility(code: str) -> str:
-    if not is_facility_code(code):
-        raise HTTPException(404, "no such facility")
-    return code
-
-
-def _as_of(request: Request, text: str | None, default: date) -> date:
-    if not text:
-        return default
-    try:
-        day = parse_date(text, "as_of")
-    except InputError as err:
-        raise HTTPException(400, f"as_of = {text!r}: expected {err.allowed}") from None
-    today = web(request).ledger.today()
-    if day > today:
-        raise HTTPException(400, f"as_of = {text!r}: expected a date not after {today}")
-    return day
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -123,10 +102,10 @@ def facilities(request: Request) -> Response:
 
 @router.get("/facilities/{code}", response_class=HTMLResponse)
 def timeline(request: Request, code: str, as_of: str | None = None) -> Response:
-    code = _facility(code)
+    code = facility_code(code)
     account = require(request, "records.read", code, "facility")
     ledger = web(request).ledger
-    day = _as_of(request, as_of, ledger.today())
+    day = as_of_day(request, as_of, ledger.today())
     rows = ledger.timeline(account, code, day)
     if not rows:
         raise HTTPException(404, f"no records of {code} known on {day} that you may read")
@@ -150,13 +129,13 @@ def record_page(request: Request, record_id: int) -> Response:
 # -- findings ---------------------------------------------------------------------------------
 @router.get("/facilities/{code}/findings", response_class=HTMLResponse)
 def findings(request: Request, code: str, as_of: str | None = None) -> Response:
-    code = _facility(code)
+    code = facility_code(code)
     ledger = web(request).ledger
     released = ledger.releases(code)
     account = request.state.account
     default = released[-1] if account is not None and account.role == "state-operator" \
         and released else ledger.today()
-    day = _as_of(request, as_of, default)
+    day = as_of_day(request, as_of, default)
     account = require(request, "findings.read", code, released=day in released)
     result = ledger.evaluate(code, day)
     return render(request, "findings.html", {
@@ -169,9 +148,9 @@ def findings(request: Request, code: str, as_of: str | None = None) -> Response:
 @router.post("/facilities/{code}/release")
 async def release(request: Request, code: str) -> Response:
     form = await check_csrf(request)
-    code = _facility(code)
+    code = facility_code(code)
     account = require(request, "findings.release", code)
-    day = _as_of(request, str(form.get("as_of", "")), web(request).ledger.today())
+    day = as_of_day(request, str(form.get("as_of", "")), web(request).ledger.today())
     try:
         web(request).ledger.release(account, code, day)
     except RecordError as err:
@@ -186,7 +165,7 @@ _DECLARATION_FIELDS = ("valid_from", "declared_on", "declared_max_assay_pct", "p
 
 @router.get("/facilities/{code}/declare", response_class=HTMLResponse)
 def declare_form(request: Request, code: str) -> Response:
-    code = _facility(code)
+    code = facility_code(code)
     require(request, "records.submit", code, "declaration")
     today = web(request).ledger.today().isoformat()
     values = {"valid_from": today, "declared_on": today, "declared_max_assay_pct": "",
@@ -229,7 +208,7 @@ def _declaration_draft(code: str, values: dict[str, str], today: date
 @router.post("/facilities/{code}/declare", response_class=HTMLResponse)
 async def declare(request: Request, code: str) -> Response:
     form = await check_csrf(request)
-    code = _facility(code)
+    code = facility_code(code)
     account = require(request, "records.submit", code, "declaration")
     ledger = web(request).ledger
     values = await _declaration_values(form)
@@ -239,8 +218,7 @@ async def declare(request: Request, code: str) -> Response:
         try:
             record = ledger.submit(account, [draft])[0]
         except (RecordError, InputError) as err:
-            found = problems_of(err) if isinstance(err, RecordError) else FieldProblems(
-                {err.param or "": (str(err),)})
+            found = _problems(err)
         else:
             return _redirect(f"/records/{record.id}")
     return render(request, "declare.html", {"code": code, "values": values,
@@ -450,16 +428,11 @@ def _inspection_draft(values: dict[str, str], plant: str | None
                        values["known_on"], values["source"], payload), problems
 
 
-@router.post("/inspect/inspection", response_class=HTMLResponse)
-async def record_inspection(request: Request) -> Response:
-    form = await check_csrf(request)
-    values = {k: str(form.get(k, "")) for k in _INSPECTION_FIELDS}
-    code = _facility(values["facility"]) if values["facility"] else ""
-    account = require(request, "records.submit", code or None, "inspection")
-    plant = await _file_text(form, "observed_plant_file")
-    if plant is not None:
-        values["observed_plant"] = plant
-    draft, problems = _inspection_draft(values, plant)
+def _submit_inspector_form(request: Request, account, draft: RecordDraft | None,
+                           problems: dict, **form: dict[str, str]) -> Response:
+    """Append ``draft`` (an inspection or a sample from the inspector's page) as ``account``
+    and go to its drafts; or show the page again (422) with the form's values and every
+    problem at its field. ``form`` is ``inspection=values`` or ``sample=values``."""
     found = FieldProblems(problems)
     if draft is not None:
         try:
@@ -468,8 +441,22 @@ async def record_inspection(request: Request) -> Response:
             found = _problems(err)
         else:
             return _redirect(f"/inspect?written={record.id}#drafts")
+    [(name, values)] = form.items()
     return render(request, "inspect.html", _inspect_context(
-        request, account, inspection=(values, found)), status_code=422)
+        request, account, **{name: (values, found)}), status_code=422)
+
+
+@router.post("/inspect/inspection", response_class=HTMLResponse)
+async def record_inspection(request: Request) -> Response:
+    form = await check_csrf(request)
+    values = {k: str(form.get(k, "")) for k in _INSPECTION_FIELDS}
+    code = facility_code(values["facility"]) if values["facility"] else ""
+    account = require(request, "records.submit", code or None, "inspection")
+    plant = await _file_text(form, "observed_plant_file")
+    if plant is not None:
+        values["observed_plant"] = plant
+    draft, problems = _inspection_draft(values, plant)
+    return _submit_inspector_form(request, account, draft, problems, inspection=values)
 
 
 def _sample_draft(values: dict[str, str]) -> tuple[RecordDraft | None, dict]:
@@ -498,29 +485,20 @@ def _sample_draft(values: dict[str, str]) -> tuple[RecordDraft | None, dict]:
 async def record_sample(request: Request) -> Response:
     form = await check_csrf(request)
     values = {k: str(form.get(k, "")) for k in _SAMPLE_FIELDS}
-    code = _facility(values["facility"]) if values["facility"] else ""
+    code = facility_code(values["facility"]) if values["facility"] else ""
     account = require(request, "records.submit", code or None, "sample")
     draft, problems = _sample_draft(values)
-    found = FieldProblems(problems)
-    if draft is not None:
-        try:
-            record = web(request).ledger.submit(account, [draft])[0]
-        except (RecordError, InputError) as err:
-            found = _problems(err)
-        else:
-            return _redirect(f"/inspect?written={record.id}#drafts")
-    return render(request, "inspect.html", _inspect_context(
-        request, account, sample=(values, found)), status_code=422)
+    return _submit_inspector_form(request, account, draft, problems, sample=values)
 
 
 # -- the facility's plant diagrams and the timelines ----------------------------------------------
 @router.get("/facilities/{code}/plant", response_class=HTMLResponse)
 def plant_page(request: Request, code: str, as_of: str | None = None,
                inspection: int | None = None) -> Response:
-    code = _facility(code)
+    code = facility_code(code)
     require(request, "records.read", code, "inspection")
     ledger = web(request).ledger
-    day = _as_of(request, as_of, ledger.today())
+    day = as_of_day(request, as_of, ledger.today())
     seen, chosen, declared = ledger.plant_pair(code, day, inspection)
     if inspection is not None and chosen is None:
         raise HTTPException(404, f"no inspection {inspection} of {code} with an observed plant "
@@ -533,7 +511,7 @@ def plant_page(request: Request, code: str, as_of: str | None = None,
 
 @router.get("/facilities/{code}/outlook", response_class=HTMLResponse)
 def outlook_page(request: Request, code: str) -> Response:
-    code = _facility(code)
+    code = facility_code(code)
     require(request, "records.read", code, "facility")
     ledger = web(request).ledger
     country = ledger.country(code)
