@@ -187,7 +187,8 @@ class DraftChecker:
     Examples
     --------
     >>> checker = DraftChecker(date(2024, 1, 1))
-    >>> draft = RecordDraft("report", "FFEP", "2023-02-01", "2023-02-01", "GOV/2023/9", {})
+    >>> draft = RecordDraft("report", "FFEP", "2023-02-01", "2023-02-01", "GOV/2023/9",
+    ...                     {"document": "GOV/2023/9"})
     >>> checker.check(draft, "a").known_on == checker.check(draft, "b").known_on
     True
     """
