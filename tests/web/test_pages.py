@@ -238,6 +238,13 @@ def test_a_private_key_pasted_as_public_is_refused_and_not_echoed(clients, web_s
 
 
 # -- facility pages -------------------------------------------------------------------------------
+def test_the_timeline_links_keep_its_as_of_date(clients):
+    """A walkthrough found the Findings link dropped the date the page showed."""
+    page = clients["alice"].get("/facilities/FFEP?as_of=2023-01-20").text
+    assert 'href="/facilities/FFEP/findings?as_of=2023-01-20"' in page
+    assert 'href="/facilities/FFEP/plant?as_of=2023-01-20"' in page
+
+
 def test_the_plant_page_draws_the_changed_streams(clients):
     page = clients["alice"].get("/facilities/FFEP/plant?as_of=2023-02-01").text
     assert re.findall(r'class="changed-count">(\d+)', page) == ["1", "1"]
