@@ -87,7 +87,11 @@ class EqualWithdrawal:
 
 def with_feeds_of(network: Network, source: Network) -> tuple[Network, bool]:
     """``network`` fed with the external feeds of ``source`` (if every feed's target cascade
-    exists in it), and whether that was done."""
+    exists in it), and whether that was done. A network whose feeds already equal the source's
+    (exactly: same names, targets, stages, rates and isotopics) is returned itself, not rebuilt,
+    so the steady states a memoising network keeps serve its solves too."""
+    if tuple(network.feeds) == tuple(source.feeds):
+        return network, True
     if all(f.target in network.cascades for f in source.feeds):
         try:
             return Network(network.cascades.values(), network.links, source.feeds), True
