@@ -41,7 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ConfigurationError, ConvergenceError, UnknownNameError
-from .network import Network
+from .network import Network, NetworkState
 
 __all__ = ["EqualWithdrawal", "compare_at_equal_withdrawal", "with_feeds_of"]
 
@@ -100,14 +100,16 @@ def with_feeds_of(network: Network, source: Network) -> tuple[Network, bool]:
     return network, False
 
 
-def _assay(network: Network, withdrawal: str, rate: float | None = None) -> tuple[float, float]:
-    state = network.solve(None if rate is None else {withdrawal: rate}).withdrawals[withdrawal]
-    return state.rate_kg_per_yr, float(state.assay.weight_percent)
+def _product(state: NetworkState, withdrawal: str) -> tuple[float, float]:
+    stream = state.withdrawals[withdrawal]
+    return stream.rate_kg_per_yr, float(stream.assay.weight_percent)
 
 
-def _try(network: Network, withdrawal: str, rate: float) -> float | None:
+def _try(network: Network, withdrawal: str, rate: float, design: NetworkState) -> float | None:
+    """The withdrawal's assay with ``rate`` imposed, solved from the network's ``design`` state
+    (a warm start: same convergence tests as a cold start); None if the rate cannot be run."""
     try:
-        return _assay(network, withdrawal, rate)[1]
+        return _product(network.solve({withdrawal: rate}, start=design), withdrawal)[1]
     except (ConvergenceError, ValueError):
         return None
 
@@ -134,7 +136,7 @@ def compare_at_equal_withdrawal(first: Network, second: Network, withdrawal: str
             raise UnknownNameError("withdrawal", withdrawal,
                                    f"a withdrawal of both configurations {net.withdrawal_names}")
     second, same = with_feeds_of(second, first)
-    r1, x1 = _assay(first, withdrawal)
-    r2, x2 = _assay(second, withdrawal)
-    return EqualWithdrawal(withdrawal, r1, x1, r2, x2, _try(second, withdrawal, r1),
-                           _try(first, withdrawal, r2), same)
+    design1, design2 = first.solve(), second.solve()
+    (r1, x1), (r2, x2) = _product(design1, withdrawal), _product(design2, withdrawal)
+    return EqualWithdrawal(withdrawal, r1, x1, r2, x2, _try(second, withdrawal, r1, design2),
+                           _try(first, withdrawal, r2, design1), same)
