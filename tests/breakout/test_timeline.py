@@ -117,3 +117,14 @@ def test_monte_carlo_band_on_a_short_window():
     assert p[5] <= p[50] <= p[95] and math.isfinite(p[95])
     ax = plot_timeline(tl)
     assert any(c.get_gid() == "band-repiped" for c in ax.collections)
+
+
+def test_the_up_to_5_pct_assay_is_stated():
+    """The data review: all "up to 5 %" stock is taken at one assay, which shortens a breakout;
+    each state says at which, and the stock it builds is at that assay."""
+    reports = {r.date: r for r in stock_reports()}
+    for date, pct in (("2019-05-31", 3.67), ("2021-05-31", 4.5)):
+        state = timeline_state(reports[date])
+        text = " ".join(state.assumptions)
+        assert f"all taken at {pct:g} % U-235" in text
+        assert any(abs(s.assay.weight_percent - pct) < 1e-9 for s in state.stocks)

@@ -231,6 +231,10 @@ def _stocks(report: StockReport, notes: list[str]) -> tuple[Stock, ...]:
     if estimated:
         notes.append(_machines_file()["timeline"]["estimated_note"])
     leu_pct = 3.67 if report.date < _LEU_45 else 4.5
+    if leu[0] > 0:
+        notes.append(f"up to 5 %: all taken at {leu_pct:g} % U-235 (the JCPOA limit before July "
+                     f"2019, the highest level Iran produced at up to 5 % after it); part of the "
+                     f"stock is less enriched, so this shortens the breakout somewhat")
     out = [Stock(w(0.711), math.inf, 0.0, "assumption",
                  _machines_file()["timeline"]["natural_uranium"])]
     for pct, (kg, sig) in ((2.0, le2), (leu_pct, leu), (20.0, le20), (60.0, le60)):
