@@ -8,6 +8,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 import typer
@@ -164,41 +165,28 @@ def _indented(value: Any, out: list[str], newline: str) -> None:
     if text is not None:
         out.append(text)
         return
-    inner = newline + "  "
-    if type(value) is dict:
-        if not value:
-            out.append("{}")
-            return
-        out.append("{")
-        sep = inner
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _NotPlain("a key that is not text")
-            out.append(sep)
-            out.append(_quote(key))
-            out.append(": ")
-            sep = "," + inner
-            text = _scalar(item)
-            if text is None:
-                _indented(item, out, inner)
-            else:
-                out.append(text)
-        out.append(newline + "}")
-        return
+    is_dict = type(value) is dict
+    opening, closing = ("{", "}") if is_dict else ("[", "]")
     if not value:
-        out.append("[]")
+        out.append(opening + closing)
         return
-    out.append("[")
+    inner = newline + "  "
+    out.append(opening)
     sep = inner
-    for item in value:
+    for key, item in (value.items() if is_dict else zip(repeat(None), value)):
         out.append(sep)
         sep = "," + inner
+        if is_dict:
+            if type(key) is not str:
+                raise _NotPlain("a key that is not text")
+            out.append(_quote(key))
+            out.append(": ")
         text = _scalar(item)
         if text is None:
             _indented(item, out, inner)
         else:
             out.append(text)
-    out.append(newline + "]")
+    out.append(newline + closing)
 
 
 def _finite(value):
