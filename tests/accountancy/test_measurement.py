@@ -96,8 +96,41 @@ def test_an_unverified_row_without_a_sound_range_is_refused(changes, param, valu
         load_methods({"method": [_row(**changes)]})
     assert err.value.param == param and err.value.value == value
     verified = load_methods({"method": [_row(verified=True, random_rsd_pct_range=None,
-                                             systematic_rsd_pct_range=None, range_basis=None)]})
+                                             systematic_rsd_pct_range=None, range_basis=None,
+                                             table="Table 3", page=12)]})
     assert verified["x"].random_range is None and "range" not in verified["x"].describe()
+
+
+def _verified_row(**changes) -> dict:
+    return _row(**({"verified": True, "source": "STR-368 Rev. 1.1", "table": "Table 3",
+                    "page": 12} | changes))
+
+
+@pytest.mark.parametrize("changes, param, value", [
+    ({"table": None}, "method[0].table", MISSING),
+    ({"table": "  "}, "method[0].table", "  "),
+    ({"page": None}, "method[0].page", MISSING),
+    ({"page": True}, "method[0].page", True),
+    ({"page": ""}, "method[0].page", ""),
+    ({"source": "STR-368: NOT RE-READ, value entered by enrichwatch"}, "method[0].source",
+     "STR-368: NOT RE-READ, value entered by enrichwatch"),
+])
+def test_a_verified_row_must_say_where_its_figures_stand(changes, param, value):
+    """verified = true only with the table and page the figures were read from, and never on a
+    source that says it was not read: the check can be repeated."""
+    with pytest.raises(InputError) as err:
+        load_methods({"method": [_verified_row(**changes)]})
+    assert err.value.param == param and err.value.value == value
+
+
+def test_a_verified_row_names_its_table_and_page():
+    m = load_methods({"method": [_verified_row(page="4-7")]})["x"]
+    assert (m.verified, m.table, m.page) == (True, "Table 3", "4-7")
+    assert "; verified against STR-368 Rev. 1.1, Table 3, page 4-7; range: judgement" in (
+        m.describe())
+    unverified = load_methods({"method": [_row(table="Table 3", page=12)]})["x"]
+    assert (unverified.table, unverified.page) == ("", "")
+    assert "page" not in unverified.describe()
 
 
 @pytest.mark.parametrize("args, param", [

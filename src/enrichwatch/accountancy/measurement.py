@@ -199,7 +199,8 @@ class MeasurementMethod:
     ``random_range`` and ``systematic_range``: the (low, high) span [1] the default may lie in,
     on the basis stated in ``range_basis``; required for a row whose figures are not verified
     against their source (``verified = false``), so that whoever uses the default knows how far
-    it may be off.
+    it may be off. ``table`` and ``page``: where in ``source`` the figures stand; required for a
+    verified row (``verified = true``), so that the check can be repeated.
     """
 
     name: str
@@ -214,6 +215,8 @@ class MeasurementMethod:
     random_range: tuple[float, float] | None = None
     systematic_range: tuple[float, float] | None = None
     range_basis: str = ""
+    table: str = ""
+    page: str = ""
 
     def describe(self) -> str:
         """The figures in words, with their ranges and whether they are verified."""
@@ -223,9 +226,10 @@ class MeasurementMethod:
                 text += f" (range {100 * span[0]:.3g}-{100 * span[1]:.3g} %)"
             return text
         state = "verified" if self.verified else "NOT verified"
+        where = f", {self.table}, page {self.page}" if self.verified else ""
         return (f"{one('random', self.random_rsd, self.random_range)}, "
                 f"{one('systematic', self.systematic_rsd, self.systematic_range)}, 1 sigma; "
-                f"{state} against {self.source}"
+                f"{state} against {self.source}{where}"
                 + (f"; range: {self.range_basis}" if self.range_basis else ""))
 
 
@@ -256,6 +260,24 @@ def _span(row: Mapping[str, Any], name: str, value: float, key: str,
     return low, high
 
 
+_UNREAD = "NOT RE-READ"
+
+
+def _where(row: Mapping[str, Any], key: str) -> tuple[str, str]:
+    """The table and page of ``source`` a verified row's figures stand in."""
+    if _UNREAD in row["source"]:
+        raise InputError(f"{key}.source", row["source"], "a source read for a row whose figures "
+                         f"are verified (verified = true), without {_UNREAD!r}")
+    table, page = row.get("table"), row.get("page")
+    if not isinstance(table, str) or not table.strip():
+        raise InputError(f"{key}.table", row.get("table", MISSING), "the table of the source "
+                         "the figures of a verified row stand in (verified = true)")
+    if isinstance(page, bool) or not isinstance(page, int | str) or not str(page).strip():
+        raise InputError(f"{key}.page", row.get("page", MISSING), "the page of the source the "
+                         "figures of a verified row stand on (verified = true)")
+    return table.strip(), str(page).strip()
+
+
 def _method(row: Mapping[str, Any], i: int) -> MeasurementMethod:
     key = f"method[{i}]"
     for name in ("name", "quantity", "technique", "material", "source"):
@@ -279,10 +301,12 @@ def _method(row: Mapping[str, Any], i: int) -> MeasurementMethod:
         if not basis:
             raise InputError(f"{key}.range_basis", MISSING, "the basis of the ranges of a row "
                              "whose figures are not verified")
+    table, page = _where(row, key) if row["verified"] else ("", "")
     return MeasurementMethod(row["name"], row["quantity"], pct["random_rsd_pct"],
                              pct["systematic_rsd_pct"], row["technique"], row["material"],
                              row["source"], row["verified"], row.get("notes", ""),
-                             spans["random_rsd_pct"], spans["systematic_rsd_pct"], basis)
+                             spans["random_rsd_pct"], spans["systematic_rsd_pct"], basis,
+                             table, page)
 
 
 def load_methods(document: Mapping[str, Any] | None = None) -> dict[str, MeasurementMethod]:
