@@ -48,7 +48,15 @@ from scipy.optimize import minimize_scalar
 
 from ..composition import Assay, Composition, require_composition
 from ..constants import ISOTOPE_MASS
-from ..errors import AssayError, ConvergenceError, InputError, InputTypeError, MassError
+from ..errors import (
+    AssayBound,
+    AssayError,
+    ConvergenceError,
+    FractionBasis,
+    InputError,
+    InputTypeError,
+    MassError,
+)
 from ..units import as_magnitude
 from .marc import FitTargets, fit_stages
 from .marc import flow_factors as _flow_factors
@@ -292,10 +300,12 @@ def _check_attainable(prob: _Problem, log_a: np.ndarray) -> None:
         return
     best = max(best, _peak_product(prob, log_a))
     if prob.product.value > best:
+        why = ("the most this feed and separation law reach when enriching stages are added "
+               "with no stripping stage (integer staging)")
         raise AssayError("product", prob.product,
-                         f"a U-235 {prob.product.basis} fraction up to {best:.6g}, the most "
-                         "this feed and separation law reach when enriching stages are added "
-                         "with no stripping stage (integer staging); use integer_stages=False")
+                         f"a U-235 {prob.product.basis} fraction up to {best:.6g}, {why}; use "
+                         "integer_stages=False",
+                         bound=AssayBound("at most", best, _basis(prob.product), why=why))
 
 
 def _peak_product(prob: _Problem, log_a: np.ndarray) -> float:
@@ -594,10 +604,17 @@ def _check_targets(prob: _Problem) -> None:
     feed_p, feed_t = (float(prob.u235(prob.x_feed, t.basis)) for t in (tp, tt))
     if tt.value >= feed_t:
         raise AssayError("tails", tt,
-                         f"a U-235 {tt.basis} fraction below the feed's {feed_t:.6g}")
+                         f"a U-235 {tt.basis} fraction below the feed's {feed_t:.6g}",
+                         bound=AssayBound("below feed", feed_t, _basis(tt)))
     if tp.value <= feed_p:
         raise AssayError("product", tp,
-                         f"a U-235 {tp.basis} fraction above the feed's {feed_p:.6g}")
+                         f"a U-235 {tp.basis} fraction above the feed's {feed_p:.6g}",
+                         bound=AssayBound("above feed", feed_p, _basis(tp)))
+
+
+def _basis(target: U235Fraction) -> FractionBasis:
+    """The basis of a target, as the type of an :class:`~enrichwatch.errors.AssayBound` says."""
+    return "atom" if target.basis == "atom" else "mass"
 
 
 def _log_alpha_star(prob: _Problem, law: SeparationLaw, m_star_objective: str):

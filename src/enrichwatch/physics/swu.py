@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..composition import Assay, require_assay
-from ..errors import AssayError, InputError, MassError
+from ..errors import AssayBound, AssayError, BoundKind, InputError, MassError
 from ..units import as_magnitude, in_common_unit
 
 __all__ = [
@@ -127,22 +127,25 @@ def _amount(value_, name: str) -> np.ndarray | None:
     return arr
 
 
-def _both(feed: np.ndarray) -> str:
-    x = float(np.ravel(feed)[0])
-    return f"{x:.6g} ({100 * x:.6g} wt%)"
-
-
 def _check_order(feed: np.ndarray, product: np.ndarray, tails: np.ndarray | None) -> None:
-    bad = np.asarray(product <= feed)   # already of the broadcast shape
-    if bad.any():
-        raise AssayError("product", float(np.broadcast_to(product, bad.shape)[bad][0]),
-                         f"a U-235 mass fraction above the feed's {_both(feed)}")
-    if tails is None:
+    """Raise an :class:`AssayError` carrying the feed's assay as its ``bound`` (an
+    :class:`~enrichwatch.errors.AssayBound` in mass fractions) for the first element with the
+    product not above the feed or the tails not below it."""
+    _check_side("product", product, feed, product <= feed, "above feed", "above")
+    if tails is not None:
+        _check_side("tails", tails, feed, tails >= feed, "below feed", "below")
+
+
+def _check_side(param: str, assay: np.ndarray, feed: np.ndarray, bad, kind: BoundKind,
+                side: str) -> None:
+    bad = np.asarray(bad)   # already of the broadcast shape
+    if not bad.any():
         return
-    bad = np.asarray(tails >= feed)
-    if bad.any():
-        raise AssayError("tails", float(np.broadcast_to(tails, bad.shape)[bad][0]),
-                         f"a U-235 mass fraction below the feed's {_both(feed)}")
+    value = float(np.broadcast_to(assay, bad.shape)[bad][0])
+    x = float(np.broadcast_to(feed, bad.shape)[bad][0])   # the feed of that same element
+    raise AssayError(param, value, f"a U-235 mass fraction {side} the feed's {x:.6g} "
+                                   f"({100 * x:.6g} wt%)",
+                     bound=AssayBound(kind, x, "mass"))
 
 
 @dataclass(frozen=True, kw_only=True)
