@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 
 import typer
 
+from ..errors import AssayBound, InputError
 from .app import JSON_OPTION, BadInput, app, emit
 from .options import named_options
 
@@ -49,10 +49,6 @@ def _percent_hint(product: float) -> None:
 
 
 _UNIT = {"mass": "wt%", "atom": "atom %"}
-#: The library's words for an assay on the wrong side of the feed's, in fractions ...
-_FEED_SIDE = re.compile(r"U-235 (?:mass|atom) fraction (above|below) the feed's")
-#: ... and for a product beyond what a cascade reaches (a fraction in the basis of the target).
-_REACH = re.compile(r"U-235 (mass|atom) fraction up to ([0-9.eE+-]+)(.*)$", re.DOTALL)
 
 
 class AssayOutOfRange(BadInput):
@@ -60,50 +56,69 @@ class AssayOutOfRange(BadInput):
     library words it in fractions): ``--tails = 0.8 wt%: must be below the feed assay 0.711
     wt%``."""
 
-    def __init__(self, param: str, value: float, unit: str, allowed: str) -> None:
-        super().__init__(param, value, f"an assay {allowed}")
-        self.unit, self.bound = unit, allowed
+    def __init__(self, param: str, value: float, unit: str, must: str) -> None:
+        super().__init__(param, value, f"an assay {must}")
+        self.unit, self.must = unit, must
 
     def __str__(self) -> str:
-        return f"{self.param} = {self.value:g} {self.unit}: must be {self.bound}"
+        return f"{self.param} = {self.value:g} {self.unit}: must be {self.must}"
 
 
-def _bound_in_percent(allowed: str, unit: str, feed_percent: float | None) -> str | None:
-    """The library's ``allowed`` text about a U-235 fraction as percents in ``unit``, or None
-    when it is not about one (or the feed's percent is not known)."""
-    side = _FEED_SIDE.search(allowed)
-    if side is not None:
-        if feed_percent is None:
+def _percent_as_typed(bound: AssayBound, basis: Basis, binary: bool) -> float | None:
+    """A bound [percent] on the basis typed, or None when it is on the other basis of a stream
+    that is not U-235/U-238 only (its other isotopes would be needed to convert it)."""
+    if bound.basis == basis.value or bound.fraction in (0.0, 1.0):
+        return bound.percent
+    if not binary:
+        return None
+    from ..composition import Assay
+
+    if bound.basis == "mass":
+        return float(Assay.from_mass_fraction(bound.fraction).atom_percent)
+    return float(Assay.from_atom_fraction(bound.fraction).weight_percent)
+
+
+def _must(bound: AssayBound, basis: Basis, binary: bool, feed_percent: float | None,
+          remedy: str) -> str | None:
+    """What an assay must be, in percent of ``basis``: ``below the feed assay 0.711 wt%``; the
+    feed's assay as typed (``feed_percent``) where the user typed it. None if not convertible."""
+    unit = _UNIT[basis.value]
+    percent = _percent_as_typed(bound, basis, binary)
+    if bound.kind == "at most":
+        if percent is None:
             return None
-        return f"{side.group(1)} the feed assay {feed_percent:g} {unit}"
-    reach = _REACH.search(allowed)
-    if reach is not None:
-        if _UNIT[reach.group(1)] != unit:        # the library's basis is not the one typed
-            return None
-        try:
-            most = 100.0 * float(reach.group(2).rstrip(",."))
-        except ValueError:
-            return None
-        return f"at most {most:.6g} {unit}{reach.group(3)}"
-    return None
+        why = f", {bound.why}" if bound.why else ""
+        return f"at most {percent:.6g} {unit}{why}{remedy}"
+    feed = feed_percent if feed_percent is not None else percent
+    if feed is None:
+        return None
+    side = "above" if bound.kind == "above feed" else "below"
+    return f"{side} the feed assay {feed:g} {unit}"
 
 
 @contextmanager
-def _assays_as_typed(typed: Mapping[str, object], basis: Basis,
-                     feed_percent: float | None) -> Iterator[None]:
-    """Re-word a library error about a U-235 assay bound in fractions (product not above the
-    feed's, tails not below it, product beyond reach) as the percents typed in ``basis``:
-    ``typed`` maps an option to its value as given, ``feed_percent`` is the feed's U-235 in that
-    basis [percent]. Other errors pass unchanged."""
+def _assays_as_typed(options: Mapping[str, str], typed: Mapping[str, object], basis: Basis, *,
+                     binary: bool, feed_percent: float | None = None,
+                     remedy: str = "") -> Iterator[None]:
+    """Re-word a library error that carries a U-235 assay bound (its ``bound``, an
+    :class:`~enrichwatch.errors.AssayBound` in fractions: product not above the feed's, tails
+    not below it, product beyond reach) in the percent and basis typed.
+
+    ``options`` maps the library's parameters to options, ``typed`` an option to its value as
+    given; ``binary``: the library's assays are of U-235/U-238 only (so a bound converts between
+    the bases); ``feed_percent``: the feed's U-235 as typed [percent of ``basis``], if it was;
+    ``remedy``: words after a reach bound (``; use --real-stages``). Other errors pass unchanged.
+    """
     try:
         yield
-    except BadInput as err:
-        value = typed.get(err.param)
-        unit = _UNIT[basis.value]
-        bound = _bound_in_percent(str(err.allowed), unit, feed_percent)
-        if not isinstance(value, int | float) or bound is None:
+    except InputError as err:
+        option = options.get(str(err.param))
+        value = typed.get(option) if option is not None else None
+        must = None if err.bound is None else _must(err.bound, basis, binary, feed_percent,
+                                                   remedy)
+        if option is None or not isinstance(value, int | float) or must is None:
             raise
-        raise AssayOutOfRange(err.param, value, unit, bound) from None
+        raise AssayOutOfRange(option, value, _UNIT[basis.value], must) from None
 
 
 def _assay(value: float | None, basis: Basis, param: str):
@@ -149,7 +164,8 @@ def swu(
     if optimal_tails and (tails is not None or feed_price is None or swu_price is None):
         raise BadInput("--optimal-tails", True, "--feed-price and --swu-price, and no --tails")
     typed = {"--feed": feed, "--product": product, "--tails": tails}
-    with _assays_as_typed(typed, basis, feed), named_options(_SWU_OPTIONS, typed, _SWU_PHRASES):
+    with named_options(_SWU_OPTIONS, typed, _SWU_PHRASES), \
+            _assays_as_typed(_SWU_OPTIONS, typed, basis, binary=True, feed_percent=feed):
         f, p = _assay(feed, basis, "feed"), _assay(product, basis, "product")
         t = _assay(tails, basis, "tails")
         if optimal_tails:
@@ -283,11 +299,10 @@ def ideal(
         feed_kg = 1.0
     from ..errors import ConvergenceError
 
-    feed_percent = 100.0 * comp.fraction("U235", basis=basis.value) if "U235" in comp.isotopes \
-        else None
+    remedy = "" if real_stages else "; use --real-stages"
     try:
-        with _assays_as_typed(typed, basis, feed_percent), \
-                named_options(_IDEAL_OPTIONS, typed, _IDEAL_PHRASES):
+        with named_options(_IDEAL_OPTIONS, typed, _IDEAL_PHRASES), \
+                _assays_as_typed(_IDEAL_OPTIONS, typed, basis, binary=False, remedy=remedy):
             c = ideal_cascade(comp, x_product, x_tails, law, feed_kg=feed_kg,
                               product_kg=product_kg, integer_stages=not real_stages)
     except ConvergenceError as err:
