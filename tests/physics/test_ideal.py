@@ -33,6 +33,7 @@ from scipy.optimize import brentq
 from enrichwatch.composition import Assay, Composition
 from enrichwatch.constants import ISOTOPE_MASS
 from enrichwatch.errors import (
+    AssayBound,
     AssayError,
     ConvergenceError,
     InputError,
@@ -505,6 +506,73 @@ def test_product_beyond_reach_with_integer_stages():
     err = _raises(AssayError, "product",
                   lambda: ideal_cascade(NAT_ATOM, ATOM(0.995), ATOM(0.002), LAW, feed_kg=1.0))
     assert "integer_stages=False" in str(err)
+
+
+# -- the bound broken, as data (a caller reads it without parsing the message) -------------------
+MASS = U235Fraction.mass_fraction
+
+
+@pytest.mark.parametrize("target", [ATOM, MASS])
+def test_targets_on_the_wrong_side_carry_the_feeds_u235_on_their_basis(target):
+    basis = "atom" if target is ATOM else "mass"
+    feed = NAT_ATOM.fraction("U235", basis)
+    with pytest.raises(AssayError) as tails:
+        ideal_cascade(NAT_ATOM, target(0.05), target(0.008), LAW, feed_kg=1.0)
+    with pytest.raises(AssayError) as product:
+        ideal_cascade(NAT_ATOM, target(0.006), target(0.002), LAW, feed_kg=1.0)
+    for err, kind in ((tails, "below feed"), (product, "above feed")):
+        bound = err.value.bound
+        assert (bound.kind, bound.basis, bound.why) == (kind, basis, "")
+        assert bound.fraction == pytest.approx(feed, rel=1e-12)
+
+
+@pytest.mark.parametrize("target", [ATOM, MASS])
+def test_a_product_beyond_reach_carries_the_most_reached_and_why(target):
+    """The bound is the threshold: a target a millionth below it is met, one above is not."""
+    with pytest.raises(AssayError) as err:
+        ideal_cascade(NAT_ATOM, target(0.995), target(0.002), LAW, feed_kg=1.0)
+    bound = err.value.bound
+    assert bound.kind == "at most" and bound.basis == ("atom" if target is ATOM else "mass")
+    assert 0.9 < bound.fraction < 0.995 and "no stripping stage" in bound.why
+    casc = ideal_cascade(NAT_ATOM, target(bound.fraction * (1 - 1e-6)), target(0.002), LAW,
+                         feed_kg=1.0)
+    assert casc.product.fraction("U235", bound.basis) >= bound.fraction * (1 - 1e-6)
+    with pytest.raises(AssayError) as again:
+        ideal_cascade(NAT_ATOM, target(bound.fraction * (1 + 1e-6)), target(0.002), LAW,
+                      feed_kg=1.0)
+    assert again.value.bound == bound
+    assert pickle.loads(pickle.dumps(err.value)).bound == bound
+
+
+@settings(max_examples=40, deadline=None)
+@given(u234=st.floats(2e-5, 5e-4), u235=st.floats(0.002, 0.1), u236=st.floats(0.0, 0.01),
+       basis=st.sampled_from(["atom", "mass"]), case=st.sampled_from(["tails", "product", "reach"]),
+       share=st.floats(0.0, 0.99), gamma=st.floats(1.05, 2.0))
+def test_every_target_bound_error_carries_a_bound_that_the_target_breaks(
+        u234, u235, u236, basis, case, share, gamma):
+    """Whichever raise site fires, an error about a target says as data which side of which
+    U-235 fraction (on the target's basis) it must lie on, and the target lies on the other."""
+    feed = Composition.from_atom_fractions(
+        {"U234": u234, "U235": u235, "U236": u236, "U238": 1.0 - u234 - u235 - u236})
+    x_feed = feed.fraction("U235", basis)
+    target = ATOM if basis == "atom" else MASS
+    product, tails = {
+        # (a rounding off the feed's fraction: the library computes it from the atom fractions)
+        "tails": (0.9, x_feed * (1.0 + 1e-12) + share * (1.0 - x_feed) * 0.1),   # above the feed
+        "product": (x_feed * (1.0 - 1e-12) * (1.0 - share), x_feed / 2),       # below the feed
+        "reach": (1.0 - 1e-6, x_feed / 2),                                     # beyond reach
+    }[case]
+    with pytest.raises(AssayError) as err:
+        ideal_cascade(feed, target(product), target(tails), WoodCentrifuge(gamma), feed_kg=1.0)
+    bound, value = err.value.bound, err.value.value
+    assert bound is not None and bound.basis == basis and value.basis == basis
+    assert err.value.param == ("tails" if case == "tails" else "product")
+    assert bound.kind == {"tails": "below feed", "product": "above feed", "reach": "at most"}[case]
+    if case == "reach":
+        assert value.value > bound.fraction
+    else:
+        assert bound.fraction == pytest.approx(x_feed, rel=1e-12)
+        assert value.value >= bound.fraction if case == "tails" else value.value <= bound.fraction
 
 
 @pytest.mark.parametrize("call, param", [

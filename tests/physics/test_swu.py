@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from enrichwatch.composition import Assay
-from enrichwatch.errors import AssayError, InputError, InputTypeError, MassError
+from enrichwatch.errors import AssayBound, AssayError, InputError, InputTypeError, MassError
 from enrichwatch.physics.swu import (
     enrich,
     optimal_tails,
@@ -336,3 +336,52 @@ def test_issue14_overflowing_amounts_are_refused():
         enrich(A(0.00711), A(0.9), A(0.003), product_kg=np.array([1.0, 1e308]))
     with pytest.raises(MassError, match="amounts"):   # product = tails / (tiny tails per product)
         enrich(A(0.00711), A(0.00712), A(1e-6), tails_kg=np.array([1e308, 1.0]))
+
+
+# --- the bound broken, as data (a caller reads it without parsing the message) -----------------
+def test_product_not_above_feed_carries_the_feed_as_its_bound():
+    with pytest.raises(AssayError) as err:
+        enrich(A(0.05), A(0.03), A(0.003), product_kg=1.0)
+    assert err.value.bound == AssayBound("above feed", 0.05, "mass")
+
+
+def test_tails_not_below_feed_carries_the_feed_as_its_bound():
+    with pytest.raises(AssayError) as err:
+        reachable_product(A(0.00711), A(0.05), A(0.01), swu_kg=1.0)
+    assert err.value.bound == AssayBound("below feed", 0.00711, "mass")
+
+
+def test_the_bound_is_the_feed_of_the_element_at_fault():
+    # element 1 is at fault: its feed (5 %), not element 0's (0.711 %), is the bound
+    with pytest.raises(AssayError) as err:
+        enrich(A(np.array([0.00711, 0.05])), A(np.array([0.9, 0.03])), A(0.003), product_kg=1.0)
+    assert (err.value.param, err.value.value) == ("product", 0.03)
+    assert err.value.bound == AssayBound("above feed", 0.05, "mass")
+    assert "0.05 (5 wt%)" in str(err.value) and "0.00711" not in str(err.value)
+
+
+_FRACTION = st.floats(1e-4, 0.999)
+
+
+@given(feed=st.lists(_FRACTION, min_size=1, max_size=3), product=_FRACTION, tails=_FRACTION,
+       call=st.sampled_from(["enrich", "reachable_product"]))
+def test_every_assay_order_error_carries_a_bound_that_the_value_breaks(feed, product, tails,
+                                                                         call):
+    """Whichever raise site fires, an error about the product or tails assay says, as data,
+    which side of which feed assay it must lie on, and the value given lies on the other."""
+    xf = np.array(feed)
+    run = {"enrich": lambda: enrich(A(xf), A(product), A(tails), product_kg=1.0),
+           "reachable_product": lambda: reachable_product(A(xf), A(product), A(tails), 1.0)}
+    ordered = bool(np.all((tails < xf) & (xf < product)))
+    if ordered:
+        run[call]()
+        return
+    with pytest.raises(AssayError) as err:
+        run[call]()
+    bound = err.value.bound
+    assert bound is not None and bound.basis == "mass" and bound.fraction in feed
+    if err.value.param == "product":
+        assert bound.kind == "above feed" and err.value.value == product <= bound.fraction
+    else:
+        assert err.value.param == "tails" and np.all(product > xf)
+        assert bound.kind == "below feed" and err.value.value == tails >= bound.fraction
