@@ -217,7 +217,8 @@ def test_a_reworded_library_message_still_reads_as_typed(cli, monkeypatch):
                        "goes; use --real-stages")
     message = ideal(cli, "--feed", FEED, "--product", "97", "--tails", "0.3", "--basis", "atom",
                     "--real-stages")
-    assert message == "--product = 97 atom %: must be at most 95 atom %, as far as this cascade goes"
+    assert message == ("--product = 97 atom %: must be at most 95 atom %, as far as this cascade "
+                       "goes")
 
 
 def test_swu_converts_a_bound_on_the_other_basis_as_u235_u238(cli, monkeypatch):

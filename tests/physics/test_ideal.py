@@ -33,7 +33,6 @@ from scipy.optimize import brentq
 from enrichwatch.composition import Assay, Composition
 from enrichwatch.constants import ISOTOPE_MASS
 from enrichwatch.errors import (
-    AssayBound,
     AssayError,
     ConvergenceError,
     InputError,

@@ -672,7 +672,9 @@ def ideal_cascade(
     ------
     AssayError
         Tails target at or above the feed, product target at or below the feed, or a product
-        target beyond reach under integer staging; feed without U-235 or U-238.
+        target beyond reach under integer staging (for these three, ``bound``, an
+        :class:`~enrichwatch.errors.AssayBound` on the target's basis, holds the feed's U-235
+        or the most reached); feed without U-235 or U-238.
     MassError
         Negative or non-finite mass.
     InputError

@@ -297,7 +297,8 @@ def enrich(feed: Assay, product: Assay, tails: Assay | None = None, *, feed_kg=N
     Raises
     ------
     AssayError
-        Tails not below feed, or product not above feed.
+        Tails not below feed, or product not above feed; its ``bound`` (an
+        :class:`~enrichwatch.errors.AssayBound`) holds the feed's mass fraction.
     InputError
         Not the right number of amounts given.
     InputTypeError
