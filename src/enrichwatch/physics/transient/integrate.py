@@ -112,6 +112,9 @@ class Run:
     crossings: tuple[Crossing, ...]
     method: str
     rtol: float
+    atol: float | None = None
+    watch: tuple[Watch, ...] = ()
+    thresholds: tuple[float, ...] = ()
 
     def segment_at(self, t: float) -> SegmentRun:
         """The segment holding time ``t`` (the later one at a boundary)."""
@@ -209,7 +212,8 @@ def _boundary_crossings(prev: SegmentRun | None, model: Model, t: float, y: np.n
 
 def integrate(segments: Sequence[tuple[Operation, float, float]], y0: np.ndarray, *,
               method: str = "Radau", rtol: float = 1e-8, atol: float = 1e-10,
-              watch: Sequence[Watch] = (), thresholds: Sequence[float] = ()) -> Run:
+              watch: Sequence[Watch] = (), thresholds: Sequence[float] = (),
+              reuse: Run | None = None) -> Run:
     """Integrate segments ``(operation, start [h], end [h])`` in turn from state ``y0``.
 
     Parameters
@@ -225,6 +229,13 @@ def integrate(segments: Sequence[tuple[Operation, float, float]], y0: np.ndarray
         Relative tolerance, and absolute tolerance relative to each stage's hold-up.
     watch, thresholds : sequence
         Points to watch and the U-235 weight fractions [1] that raise an event when crossed.
+    reuse : Run, optional
+        An earlier run: when it has the same method, tolerances, watched points and thresholds
+        and starts from the same state, its first segments are taken as they are (with their
+        crossings) while they have the same operations (the same objects) and times, since
+        integrating them again would give the same result (a sweep's closure variant shares
+        the nominal run up to its changed segment); the rest are integrated. Otherwise it is
+        not used.
 
     Raises
     ------
@@ -238,7 +249,13 @@ def integrate(segments: Sequence[tuple[Operation, float, float]], y0: np.ndarray
     runs: list[SegmentRun] = []
     crossings: list[Crossing] = []
     y = np.asarray(y0, dtype=float)
-    for index, (op, t0, t1) in enumerate(segments):
+    watch, thresholds = tuple(watch), tuple(float(a) for a in thresholds)
+    settings = (method, rtol, atol, watch, thresholds)
+    for seg in _shared(reuse, segments, y, settings):
+        runs.append(seg)
+        crossings += [c for c in reuse.crossings if c.segment == seg.index]  # type: ignore
+        y = seg.y_steps[:, -1]
+    for index, (op, t0, t1) in enumerate(segments[len(runs):], start=len(runs)):
         _check_segment(index, op, t0, t1, runs, segments[0][0], y)
         prev = runs[-1] if runs else None
         model = Model(op, t0)
@@ -247,7 +264,24 @@ def integrate(segments: Sequence[tuple[Operation, float, float]], y0: np.ndarray
         runs.append(run)
         crossings += found
         y = run.y_steps[:, -1]
-    return Run(tuple(runs), tuple(sorted(crossings, key=lambda c: c.time_h)), method, rtol)
+    return Run(tuple(runs), tuple(sorted(crossings, key=lambda c: c.time_h)), method, rtol,
+               atol, watch, thresholds)
+
+
+def _shared(reuse: Run | None, segments, y0: np.ndarray, settings: tuple
+            ) -> list[SegmentRun]:
+    """The leading segments of ``reuse`` that are those of ``segments`` from ``y0`` with the
+    same ``settings`` (method, rtol, atol, watched points, thresholds)."""
+    if reuse is None or not reuse.segments or \
+            (reuse.method, reuse.rtol, reuse.atol, reuse.watch, reuse.thresholds) != settings \
+            or not np.array_equal(reuse.segments[0].y_steps[:, 0], y0):
+        return []
+    out = []
+    for seg, (op, t0, t1) in zip(reuse.segments, segments, strict=False):
+        if seg.model.op is not op or seg.t0 != t0 or seg.t1 != t1:
+            break
+        out.append(seg)
+    return out
 
 
 def _check_segment(index, op, t0, t1, runs, first: Operation, y) -> None:

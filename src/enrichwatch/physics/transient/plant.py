@@ -294,10 +294,16 @@ class Variant:
 
 
 class _Builder:
-    """Builds the operation of each segment of a history (one per run variant)."""
+    """Builds the operation of each segment of a history (one per run variant).
 
-    def __init__(self, history: History, variant: Variant) -> None:
+    ``memo`` (a dict) may be shared by the builders of variants with the same stage factors
+    and hold-up: the routing and the production operation of each configuration and the
+    initial state do not depend on the segments' closures, and are built once.
+    """
+
+    def __init__(self, history: History, variant: Variant, memo: dict | None = None) -> None:
         self.h, self.v = history, variant
+        self._memo = {} if memo is None else memo
         self.offsets = history.offsets()
         self.n = history.n_stages
         self.withdrawals = history.withdrawals()
@@ -340,8 +346,17 @@ class _Builder:
             return out
         return gamma
 
+    def _remember(self, key: tuple, build):
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = build()
+        return found
+
     def routing(self, config: Configuration) -> Routing:
         """Routing of a configuration over the history's stages and withdrawals."""
+        return self._remember(("routing", config.name), lambda: self._routing(config))
+
+    def _routing(self, config: Configuration) -> Routing:
         from scipy import sparse
 
         n, net = self.n, config.network
@@ -389,7 +404,8 @@ class _Builder:
 
     def production(self, config: Configuration) -> Operation:
         """The configuration producing: feeds on, withdrawals open, fixed cuts."""
-        return self.operation(Segment("production", 1.0, config.name), -1, None)
+        return self._remember(("production", config.name), lambda: self.operation(
+            Segment("production", 1.0, config.name), -1, None))
 
     def operation(self, seg: Segment, index: int, previous: Operation | None) -> Operation:
         config = self.h.configurations[seg.configuration]
@@ -476,6 +492,10 @@ class _Builder:
 
     # initial state
     def initial(self) -> np.ndarray:
+        """The initial state (a copy: the builders sharing the memo share it)."""
+        return self._remember(("initial",), self._initial).copy()
+
+    def _initial(self) -> np.ndarray:
         h = self.h
         if h.initial == "steady":
             config = h.configurations[h.initial_configuration or h.segments[0].configuration]
@@ -511,7 +531,10 @@ def build_operations(history: History, variant: Variant | None = None, *,
     are set by the flows alone): a variant that only changes the hold-up is the nominal one
     with every hold-up (and the initial uranium and U-235 in each stage) scaled. With a
     ``cache`` (a dict kept by the caller for one history), the operations of each set of
-    stage factors and closures are built once and scaled for each hold-up.
+    stage factors and closures are built once and scaled for each hold-up; a variant that
+    changes closures takes from the build of the same stage factors without changes (when
+    cached) the operations of the segments before its first changed one (the same objects)
+    and the routings, production operations and initial state, which no closure changes.
 
     Raises
     ------
@@ -521,10 +544,14 @@ def build_operations(history: History, variant: Variant | None = None, *,
     variant = Variant() if variant is None else variant
     if cache is None:
         return _build(history, variant)
-    key = (tuple(sorted(variant.gamma.items())), tuple(sorted(variant.closures.items())))
-    if key not in cache:
-        cache[key] = _build(history, replace(variant, holdup_g=None))
-    ops, y0 = cache[key]
+    factors = tuple(sorted(variant.gamma.items()))
+    key = (factors, tuple(sorted(variant.closures.items())))
+    if key not in cache:        # (operations, initial state, memo of the builders)
+        base = cache.get((factors, ()))
+        memo = {} if base is None else base[2]
+        cache[key] = (*_build(history, replace(variant, holdup_g=None), memo,
+                              None if base is None else base[0]), memo)
+    ops, y0, _ = cache[key]
     if variant.holdup_g is None or variant.holdup_g == history.holdup.total_g:
         return list(ops), y0.copy()
     k = variant.holdup_g / history.holdup.total_g
@@ -534,10 +561,15 @@ def build_operations(history: History, variant: Variant | None = None, *,
     return [replace(op, holdup=op.holdup * k) for op in ops], y
 
 
-def _build(history: History, variant: Variant) -> tuple[list[Operation], np.ndarray]:
-    builder = _Builder(history, variant)
-    ops: list[Operation] = []
-    for i, seg in enumerate(history.segments):
+def _build(history: History, variant: Variant, memo: dict | None = None,
+           base: list[Operation] | None = None) -> tuple[list[Operation], np.ndarray]:
+    """Operations and initial state of a variant; with ``base``, the operations of the
+    variant with the same stage factors and no closure changed, the segments before the
+    first changed closure are taken from it (each depends only on the segments before it)."""
+    builder = _Builder(history, variant, memo)
+    same = min(variant.closures, default=len(history.segments)) if base is not None else 0
+    ops: list[Operation] = list(base[:same]) if base is not None else []
+    for i, seg in enumerate(history.segments[len(ops):], start=len(ops)):
         ops.append(builder.operation(seg, i, ops[-1] if ops else None))
     return ops, builder.initial()
 
@@ -545,11 +577,12 @@ def _build(history: History, variant: Variant) -> tuple[list[Operation], np.ndar
 def check_operations(history: History) -> None:
     """Build every segment's operation, with each of its alternative closures, and the initial
     state: an :class:`~enrichwatch.errors.InputError` for the first that cannot run."""
-    ops, _ = build_operations(history)
+    memo: dict = {}
+    ops, _ = _build(history, Variant(), memo)
     for i, seg in enumerate(history.segments):
         for alt in seg.alternatives:
-            _Builder(history, Variant(closures={i: alt})).operation(seg, i,
-                                                                     ops[i - 1] if i else None)
+            _Builder(history, Variant(closures={i: alt}), memo).operation(
+                seg, i, ops[i - 1] if i else None)
 
 
 def _check_flows(sol: FlowSolution, seg: Segment, index: int, closure: str, b: _Builder) -> None:

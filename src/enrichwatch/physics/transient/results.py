@@ -209,16 +209,31 @@ def run_history(history: History, variant: Variant | None = None, *, method: str
         Points of the output grid in each segment (both ends included).
     cache : dict, optional
         Kept by the caller across runs of the same history (:func:`.plant.build_operations`):
-        the segments' operations are built once per set of stage factors and closures.
+        the segments' operations are built once per set of stage factors and closures, and a
+        variant changing closures starts from the nominal run's segments before its changed
+        one (the same integration: exact).
     """
     variant = Variant() if variant is None else variant
     ops, y0 = build_operations(history, variant, cache=cache)
     spans = history.times()
     watches = history.watches()
+    runs = _runs(history, variant, cache)
+    key = (method, rtol, atol)
     run = integrate([(op, t0, t1) for op, (t0, t1) in zip(ops, spans, strict=True)],
                     y0, method=method, rtol=rtol, atol=atol, watch=watches,
-                    thresholds=history.thresholds)
+                    thresholds=history.thresholds, reuse=runs.get(key))
+    if not variant.closures and variant.holdup_g in (None, history.holdup.total_g):
+        runs.setdefault(key, run)
     return _result(history, variant, run, watches, points_per_segment)
+
+
+def _runs(history: History, variant: Variant, cache: dict | None) -> dict:
+    """Where a sweep keeps the nominal run of each set of stage factors (in the cache of its
+    builds): its closure variants start from its segments before their changed one."""
+    if cache is None:
+        return {}
+    build = cache.get((tuple(sorted(variant.gamma.items())), ()))
+    return {} if build is None else build[2].setdefault(("runs",), {})
 
 
 def _grid(run: Run, points: int):

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 from scipy.sparse.linalg import spsolve
 
 from ...errors import ConfigurationError
@@ -112,7 +112,11 @@ class Routing:
 
     def with_openings(self, openings: Mapping[str, float]) -> Routing:
         """The routing with withdrawal valves partly open: withdrawal ``w`` passes the share
-        ``openings[w]`` (in [0, 1]) of its stream; the rest returns to its source stage."""
+        ``openings[w]`` (in [0, 1]) of its stream; the rest returns to its source stage
+        (valves fully open change nothing: the routing itself when all are)."""
+        openings = {name: share for name, share in openings.items() if share != 1.0}
+        if not openings:
+            return self
         heads_route, tails_route = self.heads_route.tolil(), self.tails_route.tolil()
         heads_out, tails_out = self.heads_out.tolil(), self.tails_out.tolil()
         for name, share in openings.items():
@@ -126,7 +130,12 @@ class Routing:
                        _csr(heads_out, (m, n)), _csr(tails_out, (m, n)), self.withdrawals)
 
     def flow_matrix(self, cuts: np.ndarray) -> sparse.csc_matrix:
-        """``I - Hr diag(theta) - Tr diag(1 - theta)`` (sparse)."""
+        """``I - Hr diag(theta) - Tr diag(1 - theta)`` (sparse; for small plants formed
+        dense, the same entries with the same arithmetic, and stored sparse)."""
+        if self.n_stages <= _DENSE_RHS:
+            return sparse.csc_matrix(np.identity(self.n_stages)
+                                     - self.heads_route.toarray() * cuts
+                                     - self.tails_route.toarray() * (1.0 - cuts))
         eye = sparse.identity(self.n_stages, format="csc")
         return (eye - self.heads_route @ sparse.diags(cuts)
                 - self.tails_route @ sparse.diags(1.0 - cuts)).tocsc()
@@ -153,14 +162,19 @@ class FlowSolution:
 
 
 def _draining(routing: Routing, cuts: np.ndarray) -> np.ndarray:
-    """Stages from which material can reach an exit."""
-    sends = ((routing.heads_route + routing.tails_route).T > 0).astype(float).tocsr()
-    reach = routing.exit_share(cuts) > 0.0
-    while True:
-        grown = reach | (sends @ reach.astype(float) > 0.0)
-        if np.array_equal(grown, reach):
-            return reach
-        reach = grown
+    """Stages from which material can reach an exit: those found going upstream from the
+    stages with an exit (a breadth-first search from an added node linked to them)."""
+    n = routing.n_stages
+    exits = np.flatnonzero(routing.exit_share(cuts) > 0.0)
+    # edge d -> s where stage s sends gas to stage d (the [d, s] entries), and n -> exits
+    upstream = (routing.heads_route + routing.tails_route).tocoo()
+    keep = upstream.data > 0
+    rows = np.concatenate([upstream.row[keep], np.full(exits.size, n)])
+    cols = np.concatenate([upstream.col[keep], exits])
+    graph = sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n + 1, n + 1))
+    reach = np.zeros(n + 1, dtype=bool)
+    reach[breadth_first_order(graph, n, directed=True, return_predecessors=False)] = True
+    return reach[:n]
 
 
 def _null_vector(matrix: sparse.csc_matrix) -> np.ndarray:
