@@ -115,3 +115,21 @@ def test_closure_variant_starts_from_the_nominal_run(history):
         np.testing.assert_array_equal(a.y_steps, b.y_steps)
     other = integrate(segments, y, rtol=1e-7, watch=watch, thresholds=(0.6,), reuse=nominal)
     assert other.segments[0] is not nominal.segments[0]
+
+
+@pytest.mark.parametrize("change", [{"atol": 1e-9}, {"thresholds": (0.5,)}, {"watch": ()},
+                                    {"method": "BDF"}])
+def test_a_run_with_other_settings_is_not_reused(history, change):
+    """A run integrated with another absolute tolerance, other thresholds or watched points or
+    another method gives none of its segments or crossings to the new run."""
+    from enrichwatch.physics.transient import integrate
+
+    ops, y0 = build_operations(history)
+    segments = [(o, a, b) for o, (a, b) in zip(ops, history.times(), strict=True)]
+    settings = {"rtol": 1e-6, "watch": history.watches(), "thresholds": (0.6,)}
+    nominal = integrate(segments, y0, **settings)
+    reused = integrate(segments, y0, **{**settings, **change}, reuse=nominal)
+    assert not any(a is b for a, b in zip(reused.segments, nominal.segments, strict=True))
+    again = integrate(segments, y0, **settings, reuse=nominal)
+    assert all(a is b for a, b in zip(again.segments, nominal.segments, strict=True))
+    assert again.crossings == nominal.crossings
