@@ -96,10 +96,12 @@ def test_reports_without_a_figure_take_the_cap_as_a_stated_upper_bound(rows):
 
 
 def test_the_installed_period_is_the_jcpoa_plant():
-    """5,060 IR-1 in 30 cascades at the Natanz FEP; 1,044 IR-1 in six at Fordow."""
-    for d in JCPOA_DATES:
+    """5,060 IR-1 in 30 cascades at the Natanz FEP; 1,044 IR-1 in six at Fordow, installed
+    but not enriching, in every report under the JCPOA limits (2016 to the 2019 reports before
+    Fordow was fed again on 9 Nov 2019): the all-capacity rule is the same in every period."""
+    for d in JCPOA_DATES + ("2019-02", "2019-05-31", "2019-07-10", "2019-08-30"):
         start, _, _, groups = _period(d)
-        assert start == "2016-01-16"
+        assert start == ("2016-01-16" if d in JCPOA_DATES else "2019-02")
         at = {f: [g for g in groups if g.facility == f] for f in ("Natanz FEP", "Fordow FFEP")}
         assert sum(g.machines * g.count for g in at["Natanz FEP"]) == 5060
         assert sum(g.count for g in at["Natanz FEP"]) == 30
@@ -116,6 +118,33 @@ def test_every_date_gets_a_finite_breakout_time_in_both_families(jcpoa):
         assert math.isfinite(row.analyst.days) and math.isfinite(row.all_capacity.days), d
         assert row.analyst.days >= row.all_capacity.days >= row.ideal_bound_days > 0, d
         assert row.analyst.setup_days > 0, d                 # re-piping counted
+
+
+def test_the_up_to_3_67_pct_stock_is_a_stated_range(jcpoa):
+    """Under the JCPOA the stock is "up to 3.67 %": fed at 3.67 %, with the breakout at 2 %
+    (its low end) beside it in both families; 2 % never shortens it."""
+    for d, row in jcpoa.items():
+        assert (row.leu_assay.low, row.leu_assay.nominal, row.leu_assay.high) == \
+            (2.0, 3.67, 3.67), d
+        for result in (row.analyst, row.all_capacity):
+            ends = result.leu_assay_range
+            assert ends is not None and ends["high_wt_pct"] == 3.67, d
+            assert ends["days_at_low"] > ends["days_at_high"] > 0, d
+            assert any(t.assumption == "up-to-5 % assay" for t in result.tornado), d
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(a=st.floats(2.0, 3.67), b=st.floats(2.0, 3.67))
+def test_a_less_enriched_stock_never_shortens_the_jcpoa_breakout(a, b):
+    """The fluid optimum with the capped stock at the lower of two assays is never shorter."""
+    sc = analyst_scenario("2016-01-16")
+    lo, hi = sorted((a, b))
+
+    def days(pct):
+        x = sc.at_leu_assay(pct) if pct != sc.leu_assay.nominal else sc
+        return assess_scenario(x, sq_definition="90pct", tornado=False, integer=False).days
+
+    assert days(lo) >= days(hi) * (1 - 1e-9)
 
 
 def test_the_analyst_scenario_restates_the_published_estimate(jcpoa):
