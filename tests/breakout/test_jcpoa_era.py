@@ -76,6 +76,28 @@ def test_every_row_names_its_sources_and_quotes_its_figures(rows, raw):
             assert line["as_of"], d
 
 
+def test_report_ids_are_sourced_and_fit_their_dates(rows):
+    """Each report id in the record is a GOV document of its report's year, and no two rows share
+    one; the JCPOA-era rows name theirs in the note (with the source that gives it), or say
+    that none was found."""
+    import re
+
+    ids = [r.report_id for r in rows.values() if r.report_id]
+    assert len(ids) == len(set(ids))
+    for d, r in rows.items():
+        if not r.report_id:
+            if d in JCPOA_DATES:
+                assert "not found" in r.note.lower() or "not confirmed" in r.note, d
+            continue
+        assert re.fullmatch(r"GOV/(\d{4})/\d+", r.report_id), (d, r.report_id)
+        assert r.report_id[4:8] == d[:4], (d, r.report_id)
+        if d < "2019-11":                    # the JCPOA-era rows name the id in their note
+            assert r.report_id in r.note, d
+    found = {d for d in JCPOA_DATES if rows[d].report_id}
+    assert {"2016-02-26", "2016-05-27", "2016-09-08", "2017-08-31", "2017-11-13", "2018-02",
+            "2018-05-24"} <= found
+
+
 def test_unverified_figures_are_marked_and_not_entered(rows):
     feb = rows["2018-02"]
     assert feb.total_kg_u is None and "UNVERIFIED" in feb.note and "109.5" in feb.note

@@ -260,7 +260,8 @@ class BreakoutScenario:
         nominal = self.leu_assay.nominal
         stocks = tuple(
             replace(s, assay=Assay.from_weight_percent(pct))
-            if not s.unlimited and abs(s.assay.weight_percent - nominal) <= 1e-9 * nominal
+            if not s.unlimited
+            and abs(100 * float(s.assay.mass_fraction) - nominal) <= 1e-9 * nominal
             else s for s in self.stocks)
         return replace(self, stocks=stocks)
 
