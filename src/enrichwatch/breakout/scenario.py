@@ -55,7 +55,8 @@ __all__ = ["LEVELS", "BreakoutScenario", "CascadeUse", "Range", "ScenarioFileErr
            "scenario_file_from_text"]
 
 #: Stock levels a scenario may name: natural uranium (unlimited), up to 2 %, up to 5 %
-#: (taken as 4.5 %, or 3.67 % before July 2019), 20 % and 60 %.
+#: (taken at 4.5 %, or 3.67 % before July 2019: the nominal of a stated range, see
+#: :func:`.timeline.leu_assay_pct`), 20 % and 60 %.
 LEVELS: tuple[str, ...] = ("natural", "le2", "le5", "le20", "le60")
 
 _FILE = "breakout-scenarios.toml"
