@@ -79,7 +79,8 @@ def test_every_row_states_its_assumptions_and_source(timeline, few):
             assert c["assumptions"] and c["driver"]
             ends = c["leu_assay_range"]                             # the range, both ends
             assert ends["low_wt_pct"] == 2.0 and ends["high_wt_pct"] == 5.0
-            assert ends["days_at_low"] >= ends["days_at_high"] > 0
+            # separate LP solves: equal to rounding where the LEU is not fed (May 2025)
+            assert ends["days_at_low"] >= ends["days_at_high"] * (1 - 1e-9) > 0
             assert c["scenario"]["leu_assay_wt_pct"]["nominal"] == 4.5
 
 
