@@ -275,9 +275,10 @@ def _leu_line(r: dict) -> str:
     for key, name in (("analyst", "analyst"), ("all_capacity", "all-capacity")):
         e = (r.get(key) or {}).get("leu_assay_range")
         if e:
-            ends.append(f"{name} {_cell(e['days_at_high'])}–{_cell(e['days_at_low'])} d")
+            ends.append(f"{name} {_cell(e['days_at_low'])} d at {rng['low']:g} %, "
+                        f"{_cell(e['days_at_high'])} d at {rng['high']:g} %")
     return (f"up to 5 % taken at {rng['nominal']:g} % (the category allows {rng['low']:g}–"
-            f"{rng['high']:g} %)" + (": " + ", ".join(ends) if ends else ""))
+            f"{rng['high']:g} %)" + (": " + "; ".join(ends) if ends else ""))
 
 
 def _timeline_table(out, p: dict) -> None:
