@@ -266,6 +266,10 @@ def _band(r) -> str:
     return days
 
 
+def _at(days, pct: float) -> str:
+    return f"not reachable at {pct:g} %" if days is None else f"{days:.3g} d at {pct:g} %"
+
+
 def _leu_line(r: dict) -> str:
     """The up-to-5 % stock's assay range and the days at its two ends, per scenario."""
     rng = r.get("leu_assay_wt_pct")
@@ -275,8 +279,8 @@ def _leu_line(r: dict) -> str:
     for key, name in (("analyst", "analyst"), ("all_capacity", "all-capacity")):
         e = (r.get(key) or {}).get("leu_assay_range")
         if e:
-            ends.append(f"{name} {_cell(e['days_at_low'])} d at {rng['low']:g} %, "
-                        f"{_cell(e['days_at_high'])} d at {rng['high']:g} %")
+            ends.append(f"{name} {_at(e['days_at_low'], rng['low'])}, "
+                        f"{_at(e['days_at_high'], rng['high'])}")
     return (f"up to 5 % taken at {rng['nominal']:g} % (the category allows {rng['low']:g}–"
             f"{rng['high']:g} %)" + (": " + "; ".join(ends) if ends else ""))
 
