@@ -76,6 +76,28 @@ def test_every_row_names_its_sources_and_quotes_its_figures(rows, raw):
             assert line["as_of"], d
 
 
+def test_report_ids_are_sourced_and_fit_their_dates(rows):
+    """Each report id in the record is a GOV document of its report's year, and no two rows share
+    one; the JCPOA-era rows name theirs in the note (with the source that gives it), or say
+    that none was found."""
+    import re
+
+    ids = [r.report_id for r in rows.values() if r.report_id]
+    assert len(ids) == len(set(ids))
+    for d, r in rows.items():
+        if not r.report_id:
+            if d in JCPOA_DATES:
+                assert "not found" in r.note.lower() or "not confirmed" in r.note, d
+            continue
+        assert re.fullmatch(r"GOV/(\d{4})/\d+", r.report_id), (d, r.report_id)
+        assert r.report_id[4:8] == d[:4], (d, r.report_id)
+        if d < "2019-11":                    # the JCPOA-era rows name the id in their note
+            assert r.report_id in r.note, d
+    found = {d for d in JCPOA_DATES if rows[d].report_id}
+    assert {"2016-02-26", "2016-05-27", "2016-09-08", "2017-08-31", "2017-11-13", "2018-02",
+            "2018-05-24"} <= found
+
+
 def test_unverified_figures_are_marked_and_not_entered(rows):
     feb = rows["2018-02"]
     assert feb.total_kg_u is None and "UNVERIFIED" in feb.note and "109.5" in feb.note
@@ -96,10 +118,12 @@ def test_reports_without_a_figure_take_the_cap_as_a_stated_upper_bound(rows):
 
 
 def test_the_installed_period_is_the_jcpoa_plant():
-    """5,060 IR-1 in 30 cascades at the Natanz FEP; 1,044 IR-1 in six at Fordow."""
-    for d in JCPOA_DATES:
+    """5,060 IR-1 in 30 cascades at the Natanz FEP; 1,044 IR-1 in six at Fordow, installed
+    but not enriching, in every report under the JCPOA limits (2016 to the 2019 reports before
+    Fordow was fed again on 9 Nov 2019): the all-capacity rule is the same in every period."""
+    for d in JCPOA_DATES + ("2019-02", "2019-05-31", "2019-07-10", "2019-08-30"):
         start, _, _, groups = _period(d)
-        assert start == "2016-01-16"
+        assert start == ("2016-01-16" if d in JCPOA_DATES else "2019-02")
         at = {f: [g for g in groups if g.facility == f] for f in ("Natanz FEP", "Fordow FFEP")}
         assert sum(g.machines * g.count for g in at["Natanz FEP"]) == 5060
         assert sum(g.count for g in at["Natanz FEP"]) == 30
@@ -116,6 +140,33 @@ def test_every_date_gets_a_finite_breakout_time_in_both_families(jcpoa):
         assert math.isfinite(row.analyst.days) and math.isfinite(row.all_capacity.days), d
         assert row.analyst.days >= row.all_capacity.days >= row.ideal_bound_days > 0, d
         assert row.analyst.setup_days > 0, d                 # re-piping counted
+
+
+def test_the_up_to_3_67_pct_stock_is_a_stated_range(jcpoa):
+    """Under the JCPOA the stock is "up to 3.67 %": fed at 3.67 %, with the breakout at 2 %
+    (its low end) beside it in both families; 2 % never shortens it."""
+    for d, row in jcpoa.items():
+        assert (row.leu_assay.low, row.leu_assay.nominal, row.leu_assay.high) == \
+            (2.0, 3.67, 3.67), d
+        for result in (row.analyst, row.all_capacity):
+            ends = result.leu_assay_range
+            assert ends is not None and ends["high_wt_pct"] == 3.67, d
+            assert ends["days_at_low"] > ends["days_at_high"] > 0, d
+            assert any(t.assumption == "up-to-5 % assay" for t in result.tornado), d
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(a=st.floats(2.0, 3.67), b=st.floats(2.0, 3.67))
+def test_a_less_enriched_stock_never_shortens_the_jcpoa_breakout(a, b):
+    """The fluid optimum with the capped stock at the lower of two assays is never shorter."""
+    sc = analyst_scenario("2016-01-16")
+    lo, hi = sorted((a, b))
+
+    def days(pct):
+        x = sc.at_leu_assay(pct) if pct != sc.leu_assay.nominal else sc
+        return assess_scenario(x, sq_definition="90pct", tornado=False, integer=False).days
+
+    assert days(lo) >= days(hi) * (1 - 1e-9)
 
 
 def test_the_analyst_scenario_restates_the_published_estimate(jcpoa):

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from enrichwatch.breakout import Timeline, breakout_timeline, plot_timeline, timeline_state
-from enrichwatch.breakout.timeline import machine_periods, stock_reports
+from enrichwatch.breakout.timeline import leu_assay_pct, machine_periods, stock_reports
 from enrichwatch.errors import InputError
 
 FEW = (("2019-02", "2019-03", None), ("2022-05-30", "2022-06", "iaea"),
@@ -40,9 +40,12 @@ def test_every_report_date_has_a_row_and_the_gap_is_marked(timeline):
 
 
 def test_breakout_time_falls_from_a_year_to_days(few):
-    """JCPOA era (Feb 2019): about a year with 5,060 IR-1 and natural feed (the JCPOA's
-    stated goal was at least one year); May 2025: days, with set-up, in both scenarios."""
+    """JCPOA era (Feb 2019): about a year with every installed IR-1 (5,060 enriching at the
+    FEP and Fordow's 1,044 installed but idle: the all-capacity rule) and natural feed (the
+    JCPOA's stated goal was at least one year); May 2025: days, with set-up, in both
+    scenarios."""
     rows = {r.date: r for r in few.rows}
+    assert rows["2019-02"].machines == 5060 + 1044
     assert 250 < rows["2019-02"].days["repiped"] < 550
     assert rows["2025-05-31"].days["repiped"] < 2.0
     assert rows["2019-02"].days["repiped"] > 10 * rows["2022-05-30"].days["repiped"]
@@ -70,8 +73,16 @@ def test_every_row_states_its_assumptions_and_source(timeline, few):
     assert f["sq_definition"] == "iaea" and "25 kg U-235" in f["sq_statement"]
     for r in f["rows"]:
         assert r["days_to_one_sq"]["repiped"] is not None          # the existing keys stay
+        assert r["leu_assay_wt_pct"]["low"] == 2.0                 # every row feeds LEU
         if r["date"] != "2019-02":
-            assert r["all_capacity"]["assumptions"] and r["all_capacity"]["driver"]
+            c = r["all_capacity"]
+            assert c["assumptions"] and c["driver"]
+            ends = c["leu_assay_range"]                             # the range, both ends
+            assert ends["low_wt_pct"] == 2.0 and ends["high_wt_pct"] == 5.0
+            # both ends computed (their order is tested where the LEU is the binding feed:
+            # where it is not, its level only moves the ladder's tails, either way, by < 3 %)
+            assert ends["days_at_low"] > 0 and ends["days_at_high"] > 0
+            assert c["scenario"]["leu_assay_wt_pct"]["nominal"] == 4.5
 
 
 def test_gap_fill_rules_are_stated():
@@ -92,6 +103,32 @@ def test_other_forms_are_not_feed():
     assert report.other_kg_u == pytest.approx(834.4)
     text = " ".join(timeline_state(report).assumptions)
     assert "834.4 kg U in other forms" in text
+
+
+def test_all_capacity_counts_every_installed_machine_in_every_period():
+    """The rule of installed-machines.toml: all-capacity = every installed machine, whatever it
+    is declared to be doing. A cascade group, once installed, stays in every later period (no
+    period states a removal), and the all-capacity scenario at every report date holds every
+    machine of its period. (Until Dec 2026 the 2019 JCPOA period left Fordow's 1,044 idle IR-1
+    out, which this test catches.)"""
+    from enrichwatch.breakout.scenario import all_capacity_scenario
+    from enrichwatch.breakout.timeline import _period
+
+    periods = machine_periods()
+    for (start, _, _, before), (later_start, _, _, after) in zip(periods, periods[1:],
+                                                                 strict=False):
+        kept = {g.name: g for g in after}
+        for g in before:
+            assert g.name in kept, f"{g.name} (installed from {start}) left out at {later_start}"
+            assert kept[g.name].n_machines >= g.n_machines, (g.name, later_start)
+            assert kept[g.name].facility == g.facility, (g.name, later_start)
+    for report in stock_reports():
+        if report.gap:
+            continue
+        groups = _period(report.date)[3]
+        sc = all_capacity_scenario(report.date)
+        assert {c.group.name for c in sc.cascades} == {g.name for g in groups}, report.date
+        assert sc.n_machines == sum(g.n_machines for g in groups), report.date
 
 
 def test_machine_periods_cover_the_record():
@@ -123,8 +160,35 @@ def test_the_up_to_5_pct_assay_is_stated():
     """The data review: all "up to 5 %" stock is taken at one assay, which shortens a breakout;
     each state says at which, and the stock it builds is at that assay."""
     reports = {r.date: r for r in stock_reports()}
-    for date, pct in (("2019-05-31", 3.67), ("2021-05-31", 4.5)):
+    for date, pct, high in (("2019-05-31", 3.67, 3.67), ("2021-05-31", 4.5, 5.0)):
         state = timeline_state(reports[date])
         text = " ".join(state.assumptions)
         assert f"all taken at {pct:g} % U-235" in text
+        assert f"anywhere in 2-{high:g} %" in text and "up-to-5 % assay" in text
         assert any(abs(s.assay.weight_percent - pct) < 1e-9 for s in state.stocks)
+        rng = leu_assay_pct(date)
+        assert (rng.low, rng.nominal, rng.high) == (2.0, pct, high) and rng.source
+
+
+def test_the_up_to_5_pct_range_brackets_the_breakout():
+    """The analyst scenario of Sep 2021 (2-5 %, 20 % and 60 % stocks): its tornado holds the
+    days at both ends of the assay range, a lower assay never shortens the breakout, and the
+    range is stated in the assumptions and the JSON."""
+    from enrichwatch.breakout.assess import assess_scenario
+    from enrichwatch.breakout.scenario import analyst_scenario
+
+    sc = analyst_scenario("2021-09-07")
+    assert sc.leu_assay == leu_assay_pct("2021-09-07")
+    r = assess_scenario(sc, sq_definition="90pct")
+    ends = r.leu_assay_range
+    assert ends["days_at_low"] > r.days * (1 - 1e-6) >= ends["days_at_high"] * (1 - 1e-6)
+    row = next(t for t in r.tornado if t.assumption == "up-to-5 % assay")
+    assert (row.low, row.high) == ("2 %", "5 %")
+    text = " ".join(r.assumptions())
+    assert "may lie in 2-5 %" in text and f"{ends['days_at_low']:.3g} days at 2 %" in text
+    d = json.loads(json.dumps(r.as_dict()))
+    assert d["leu_assay_range"]["days_at_low"] == pytest.approx(ends["days_at_low"])
+    # no up-to-5 % stock fed (Feb 2023: 60 % only): no range, no tornado row
+    feb = assess_scenario(analyst_scenario("2023-02-28"), sq_definition="90pct",
+                          tornado=False)
+    assert feb.scenario.leu_assay is None and feb.leu_assay_range is None

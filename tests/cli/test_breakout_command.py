@@ -82,3 +82,20 @@ def test_bad_state_file_lists_its_problems(cli, tmp_path):
     code, _, err = cli("breakout", bad)
     assert code == 1 and "IR-9" in err and "160" in err and "bad.toml" in err
     assert "Traceback" not in err
+
+
+def test_timeline_text_states_the_up_to_5_pct_range():
+    """Under the table, each row with an up-to-5 % stock says at which assay it is fed, the
+    range the category allows, and the days at each end per scenario (as in --json)."""
+    from enrichwatch.cli.breakout import _leu_line
+
+    ends = {"low_wt_pct": 2.0, "nominal_wt_pct": 4.5, "high_wt_pct": 5.0, "source": "s",
+            "days_at_low": 203.0, "days_at_high": 59.27}
+    row = {"leu_assay_wt_pct": {"low": 2.0, "nominal": 4.5, "high": 5.0, "source": "s"},
+           "analyst": None, "all_capacity": {"leu_assay_range": ends}}
+    assert _leu_line(row) == ("up to 5 % taken at 4.5 % (the category allows 2–5 %): "
+                              "all-capacity 203 d at 2 %, 59.3 d at 5 %")
+    unreachable = {**ends, "days_at_low": None}
+    row["analyst"] = {"leu_assay_range": unreachable}
+    assert "analyst not reachable at 2 %, 59.3 d at 5 %; all-capacity 203 d" in _leu_line(row)
+    assert _leu_line({"leu_assay_wt_pct": None}) == ""

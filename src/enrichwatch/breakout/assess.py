@@ -89,6 +89,10 @@ def _num(x):
     return None if x is None or not math.isfinite(x) else float(x)
 
 
+def _show(days: float | None) -> str:
+    return "unreachable" if days is None else f"{days:.3g}"
+
+
 @dataclass(frozen=True)
 class ScenarioResult:
     """Days to ``n_sq`` under one scenario, with how they were obtained.
@@ -122,6 +126,20 @@ class ScenarioResult:
     def driver(self) -> str | None:
         return self.tornado[0].assumption if self.tornado else None
 
+    @property
+    def leu_assay_range(self) -> dict | None:
+        """The up-to-5 % stock's assay range [wt%] and the days at its two ends (from the
+        tornado; None when the scenario feeds no such stock or no tornado was computed)."""
+        from .timeline import LEU_ASSAY_LABEL
+
+        r = self.scenario.leu_assay
+        row = next((t for t in self.tornado if t.assumption == LEU_ASSAY_LABEL), None)
+        if r is None or row is None:
+            return None
+        return {"low_wt_pct": r.low, "nominal_wt_pct": r.nominal, "high_wt_pct": r.high,
+                "source": r.source, "days_at_low": _num(row.days_low),
+                "days_at_high": _num(row.days_high)}
+
     def assumptions(self) -> tuple[str, ...]:
         sc = self.scenario
         out = [sq_statement(self.sq_definition),
@@ -147,11 +165,26 @@ class ScenarioResult:
                f"stage factor of the advanced machines {sc.stage_factor} "
                f"({sc.stage_factor.source})",
                "machine ratings: catalog nominal (ranges in the Monte Carlo)"]
+        if sc.leu_assay is not None:
+            out.append(self._leu_statement())
         if sc.method:
             out.insert(0, "estimate's assumptions: " + sc.method)
         if self.note:
             out.append(self.note)
         return tuple(out) + sc.assumptions
+
+    def _leu_statement(self) -> str:
+        r = self.scenario.leu_assay
+        assert r is not None
+        text = (f"up-to-5 % stock fed at {r.nominal:g} % U-235; its mean assay is not reported "
+                f"and may lie in {r.low:g}-{r.high:g} %")
+        ends = self.leu_assay_range
+        if ends is None:
+            return text + " (days at the two ends: with the tornado)"
+        lo, hi = ends["days_at_low"], ends["days_at_high"]
+        return (text + f": {_show(lo)} days at {r.low:g} %, {_show(hi)} days at {r.high:g} % "
+                "(nominal values otherwise; the Monte Carlo band holds the assay at "
+                f"{r.nominal:g} %)")
 
     def as_dict(self) -> dict:
         sc = self.scenario
@@ -170,6 +203,7 @@ class ScenarioResult:
                 "samples": self.samples,
                 "tornado": [t.as_dict() for t in self.tornado],
                 "driver": self.driver, "note": self.note or None,
+                "leu_assay_range": self.leu_assay_range,
                 "schedule": [e.as_dict() for e in self.schedule],
                 "assumptions": list(self.assumptions()), "scenario": sc.as_dict()}
 
@@ -282,7 +316,8 @@ def _percentiles(days: np.ndarray) -> dict[int, float]:
 class _Batch:
     """The scenario's production LP for many sets of assumption values at once."""
 
-    def __init__(self, sc: BreakoutScenario, target: float, ratio: float):
+    def __init__(self, sc: BreakoutScenario, target: float, ratio: float,
+                 vary_gamma: bool = True):
         from .montecarlo import prepare
 
         self.sc, self.target, self.ratio = sc, target, ratio
@@ -296,7 +331,7 @@ class _Batch:
         self.gamma_pts = (gam.low, gam.nominal, gam.high)
         self.gamma_fac = np.ones((3, flows.shape[0]))
         for i, gv in enumerate(self.gamma_pts):
-            if gv == gam.nominal:
+            if gv == gam.nominal or not vary_gamma:
                 continue
             other = prepare(_state(sc, gv, None), model=sc.model).flows3[1]
             if other.shape == flows.shape:
@@ -435,7 +470,27 @@ class _Batch:
         if (self.sigma > 0).any():
             z = np.where(self.sigma > 0, _Z95, 0.0)
             swing("stock sizes", "z", -z, z, "-1.645 sigma", "+1.645 sigma")
+        if sc.leu_assay is not None and sc.leu_assay.spread:
+            rows.append(self._leu_row())
         return tuple(sorted(rows, key=lambda r: -r.swing if math.isfinite(r.swing) else -1e300))
+
+    def _leu_row(self) -> TornadoRow:
+        """Days with the up-to-5 % stock at the low and the high end of its assay range (the
+        ladder changes with the level, so each end is a scenario of its own, at nominal
+        values otherwise, with the nominal plan's whole-cascade / fluid ratio)."""
+        from .timeline import LEU_ASSAY_LABEL
+
+        r = self.sc.leu_assay
+        assert r is not None
+
+        def at(pct: float) -> float:
+            if pct == r.nominal:
+                return float(self.days(self.nominal(1))[0])
+            other = _Batch(self.sc.at_leu_assay(pct), self.target, self.ratio,
+                           vary_gamma=False)
+            return float(other.days(other.nominal(1))[0])
+        return TornadoRow(LEU_ASSAY_LABEL, f"{r.low:g} %", f"{r.high:g} %", at(r.low),
+                          at(r.high))
 
 
 # -- the all-capacity scenario ---------------------------------------------------------------------

@@ -44,6 +44,7 @@ from typing import Annotated, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..composition import Assay
 from ..errors import InputError
 from ..files import MISSING, Problem, ProblemsError, key_path, parse_toml, read_package_text
 from .rates import MODELS
@@ -54,7 +55,8 @@ __all__ = ["LEVELS", "BreakoutScenario", "CascadeUse", "Range", "ScenarioFileErr
            "scenario_file_from_text"]
 
 #: Stock levels a scenario may name: natural uranium (unlimited), up to 2 %, up to 5 %
-#: (taken as 4.5 %, or 3.67 % before July 2019), 20 % and 60 %.
+#: (taken at 4.5 %, or 3.67 % before July 2019: the nominal of a stated range, see
+#: :func:`.timeline.leu_assay_pct`), 20 % and 60 %.
 LEVELS: tuple[str, ...] = ("natural", "le2", "le5", "le20", "le60")
 
 _FILE = "breakout-scenarios.toml"
@@ -144,6 +146,9 @@ class BreakoutScenario:
     method : str
         The estimate's assumptions as published (ISIS method notes), for analyst scenarios.
     assumptions, sources : tuple of str
+    leu_assay : Range, optional
+        The assays [wt%] the "up to 5 %" stock may have (its stock is at the nominal); None
+        when the scenario feeds no such stock. The tornado swings it from low to high.
     """
 
     name: str
@@ -163,8 +168,14 @@ class BreakoutScenario:
     method: str = ""
     assumptions: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    leu_assay: Range | None = None
 
     def __post_init__(self) -> None:
+        if self.leu_assay is not None and not (
+                0.711 < self.leu_assay.low and self.leu_assay.high <= 5.0 + 1e-9):
+            r = self.leu_assay
+            raise InputError("leu_assay", (r.low, r.nominal, r.high),
+                             "a range of wt% U-235 above natural (0.711) and up to 5")
         if self.model not in MODELS:
             raise InputError("model", self.model, f"one of {', '.join(MODELS)}")
         if not self.cascades:
@@ -240,7 +251,20 @@ class BreakoutScenario:
             "holdup_g_u_per_machine": self.holdup_g_u_per_machine.as_dict(),
             "stage_factor": self.stage_factor.as_dict(),
             "feed_forms": list(self.feed_forms),
+            "leu_assay_wt_pct": None if self.leu_assay is None else self.leu_assay.as_dict(),
             "assumptions": list(self.assumptions), "sources": list(self.sources)}
+
+    def at_leu_assay(self, pct: float) -> BreakoutScenario:
+        """The scenario with its "up to 5 %" stock at ``pct`` wt% U-235 (same mass)."""
+        if self.leu_assay is None:
+            raise InputError("leu_assay", None, "a scenario that feeds an up-to-5 % stock")
+        nominal = self.leu_assay.nominal
+        stocks = tuple(
+            replace(s, assay=Assay.from_weight_percent(pct))
+            if not s.unlimited
+            and abs(100 * float(s.assay.mass_fraction) - nominal) <= 1e-9 * nominal
+            else s for s in self.stocks)
+        return replace(self, stocks=stocks)
 
 
 def _level_key(assay: float) -> str:
@@ -521,7 +545,7 @@ def analyst_scenario(date: str, file: ScenarioFile | None = None) -> BreakoutSce
         _r(d["stage_factor"]), fractions, tuple(d["feed_forms"]), a.method,
         tuple(a.notes) + (d["feed_forms_note"],) + tuple(
             x for x in state.assumptions if "installed cascades" not in x),
-        state.sources)
+        state.sources, _leu_range(date, stocks))
 
 
 def all_capacity_scenario(date: str, file: ScenarioFile | None = None, *,
@@ -550,7 +574,17 @@ def all_capacity_scenario(date: str, file: ScenarioFile | None = None, *,
         setup, _r(d["transport_days"]), _r(d["losses_pct"]), _r(d["holdup_g_u_per_machine"]),
         _r(d["stage_factor"]), (), tuple(d["feed_forms"]), file.all_capacity["description"],
         tuple(file.all_capacity["assumptions"]) + (d["feed_forms_note"],)
-        + tuple(state.assumptions), state.sources)
+        + tuple(state.assumptions), state.sources, _leu_range(date, stocks))
+
+
+def _leu_range(date: str, stocks) -> Range | None:
+    """The assay range of the up-to-5 % stock when the scenario feeds one."""
+    from .timeline import leu_assay_pct
+
+    if not any(_level_key(float(s.assay.mass_fraction)) == "le5" and not s.unlimited
+               and s.kg_u > 0 for s in stocks):
+        return None
+    return leu_assay_pct(date)
 
 
 def scenario_stocks(sc: BreakoutScenario, holdup_kg: float) -> tuple[Stock, ...]:

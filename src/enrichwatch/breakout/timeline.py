@@ -13,7 +13,8 @@ A state per report date (rules, restated in each row's ``assumptions``):
 * up to 5 %: the reported figure; else the total (or its override) less the other levels
   (the total includes oxides and scrap in some reports, so this overstates); else the previous
   report's figure carried forward. At 3.67 % before July 2019 (JCPOA), 4.5 % after (Iran's
-  stated level).
+  stated level): the nominal of a stated range, 2-3.67 % before July 2019 and 2-5 % after
+  (:func:`leu_assay_pct`); the analyst and all-capacity tornados swing it from end to end.
 * up to 2 %: the reported figure at 2 % (its upper bound); otherwise part of the remainder.
 * natural uranium (0.711 %): unlimited.
 * uncertainties (one sigma): 2 % for reported figures, the override's for overrides (also for
@@ -65,14 +66,16 @@ from ..errors import InputError
 from ..files import read_package_text, read_package_toml
 from ..parallel import ProgressLike, as_progress
 from .planner import plan_breakout
+from .scenario import Range
 from .state import BreakoutState, Stock
 from .state_io import cascades_from_tables
 
 if TYPE_CHECKING:
     from .assess import ScenarioResult
 
-__all__ = ["StockReport", "Timeline", "TimelineRow", "breakout_timeline", "machine_periods",
-           "plot_timeline", "stock_reports", "timeline_state"]
+__all__ = ["LEU_ASSAY_LABEL", "StockReport", "Timeline", "TimelineRow", "breakout_timeline",
+           "leu_assay_pct", "machine_periods", "plot_timeline", "stock_reports",
+           "timeline_state"]
 
 _COLUMNS = ("total_kg_u", "kg_u_le2", "kg_u_le5", "kg_u_le20", "kg_u_le60")
 _SIGMA = {"reported": 0.02, "remainder": 0.05, "carried": 0.10, "estimated": 0.10}
@@ -224,17 +227,46 @@ def _figures(report: StockReport, notes: list[str]):
     return le2, leu, le20, le60
 
 
+#: The tornado row (and JSON key) of the up-to-5 % stock's assay.
+LEU_ASSAY_LABEL = "up-to-5 % assay"
+
+_LEU_LOW_SOURCE = (
+    "low 2 %: the line the IAEA reports draw between their 'up to 2 %' and 'up to 5 %' "
+    "categories (assumption for the stock's mean; where a report gives no 'up to 2 %' figure "
+    "the remainder holds that material too, and its mean may lie lower still)")
+
+
+def leu_assay_pct(date: str) -> Range:
+    """The U-235 assay [wt%] of the "up to 5 %" stock at a report date: nominal (the level the
+    state takes), and the range the category allows (low, high), with its source.
+
+    >>> str(leu_assay_pct("2017-02-24")), str(leu_assay_pct("2020-03-03"))
+    ('3.67 (2-3.67)', '4.5 (2-5)')
+    """
+    if date < _LEU_45:
+        return Range(2.0, 3.67, 3.67, "high and nominal 3.67 %: the JCPOA limit, which the IAEA "
+                     "verified was not exceeded until 8 Jul 2019 (iran-stockpile.csv, 2017 and "
+                     "2019-07-10 notes); " + _LEU_LOW_SOURCE)
+    return Range(2.0, 4.5, 5.0, "nominal 4.5 %: Iran's stated level, verified by the IAEA from "
+                 "8 Jul 2019 (iran-stockpile.csv, 2019-07-10 to 2020-11-11 notes); high 5 %: the "
+                 "top of the 'up to 5 %' category; " + _LEU_LOW_SOURCE)
+
+
 def _stocks(report: StockReport, notes: list[str]) -> tuple[Stock, ...]:
     w = Assay.from_weight_percent
     le2, leu, le20, le60 = _figures(report, notes)
     estimated = report.date in _machines_file()["timeline"].get("estimated_reports", [])
     if estimated:
         notes.append(_machines_file()["timeline"]["estimated_note"])
-    leu_pct = 3.67 if report.date < _LEU_45 else 4.5
+    rng = leu_assay_pct(report.date)
+    leu_pct = rng.nominal
     if leu[0] > 0:
-        notes.append(f"up to 5 %: all taken at {leu_pct:g} % U-235 (the JCPOA limit before July "
-                     f"2019, the highest level Iran produced at up to 5 % after it); part of the "
-                     f"stock is less enriched, so this shortens the breakout somewhat")
+        notes.append(f"up to 5 %: all taken at {leu_pct:g} % U-235 (nominal; the JCPOA limit "
+                     f"before July 2019, the highest level Iran produced at up to 5 % after it); "
+                     f"the stock's mean assay is not reported and may lie anywhere in "
+                     f"{rng.low:g}-{rng.high:g} % ({rng.source}); a lower assay lengthens the "
+                     f"runs that feed it, so the nominal shortens the breakout: each scenario's "
+                     f"tornado gives the days at both ends ('{LEU_ASSAY_LABEL}')")
     out = [Stock(w(0.711), math.inf, 0.0, "assumption",
                  _machines_file()["timeline"]["natural_uranium"])]
     for pct, (kg, sig) in ((2.0, le2), (leu_pct, leu), (20.0, le20), (60.0, le60)):
@@ -260,7 +292,8 @@ def timeline_state(report: StockReport) -> BreakoutState:
 
 @dataclass(frozen=True, kw_only=True)
 class TimelineRow:
-    """Breakout time at one report date [days]; ``days`` per plant model (None for a gap)."""
+    """Breakout time at one report date [days]; ``days`` per plant model (None for a gap);
+    ``leu_assay`` the assay range [wt%] of the state's up-to-5 % stock (None without one)."""
 
     date: str
     report_id: str
@@ -276,6 +309,7 @@ class TimelineRow:
     analyst: ScenarioResult | None = None
     all_capacity: ScenarioResult | None = None
     ideal_bound_days: float | None = None
+    leu_assay: Range | None = None
 
     def as_dict(self) -> dict:
         def num(x):
@@ -284,6 +318,7 @@ class TimelineRow:
                 "all_capacity": None if self.all_capacity is None
                 else self.all_capacity.as_dict(),
                 "ideal_bound_days": num(self.ideal_bound_days),
+                "leu_assay_wt_pct": None if self.leu_assay is None else self.leu_assay.as_dict(),
                 **self._legacy(num)}
 
     def _legacy(self, num) -> dict:
@@ -377,6 +412,8 @@ def _row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition=None,
             pct[m] = monte_carlo(state, n_sq, samples=samples, seed=seed, model=m, plan=plan,
                                  sq_u235_kg=sq_u235_kg).percentiles
     stocks = tuple((100 * float(s.assay.mass_fraction), s.kg_u) for s in state.stocks)
+    leu = leu_assay_pct(report.date)
+    has_leu = any(abs(p - leu.nominal) <= 1e-9 * leu.nominal for p, _ in stocks)
     analyst = allcap = bound = None
     if sq_definition is not None:
         analyst, allcap, bound = _scenarios(report, n_sq, samples, seed, sq_definition, file)
@@ -385,7 +422,7 @@ def _row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition=None,
                        swu_per_day=state.separative_power_kg_swu_per_day, days=days,
                        lower_bound_days=lb, percentiles=pct, assumptions=state.assumptions,
                        source=report.source, analyst=analyst, all_capacity=allcap,
-                       ideal_bound_days=bound)
+                       ideal_bound_days=bound, leu_assay=leu if has_leu else None)
 
 
 def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), samples: int = 0,

@@ -266,6 +266,25 @@ def _band(r) -> str:
     return days
 
 
+def _at(days, pct: float) -> str:
+    return f"not reachable at {pct:g} %" if days is None else f"{days:.3g} d at {pct:g} %"
+
+
+def _leu_line(r: dict) -> str:
+    """The up-to-5 % stock's assay range and the days at its two ends, per scenario."""
+    rng = r.get("leu_assay_wt_pct")
+    if not rng:
+        return ""
+    ends = []
+    for key, name in (("analyst", "analyst"), ("all_capacity", "all-capacity")):
+        e = (r.get(key) or {}).get("leu_assay_range")
+        if e:
+            ends.append(f"{name} {_at(e['days_at_low'], rng['low'])}, "
+                        f"{_at(e['days_at_high'], rng['high'])}")
+    return (f"up to 5 % taken at {rng['nominal']:g} % (the category allows {rng['low']:g}–"
+            f"{rng['high']:g} %)" + (": " + "; ".join(ends) if ends else ""))
+
+
 def _timeline_table(out, p: dict) -> None:
     from rich import box
     from rich.markup import escape
@@ -302,6 +321,9 @@ def _timeline_table(out, p: dict) -> None:
         a, c = r.get("analyst"), r.get("all_capacity")
         drivers = f"{(a or {}).get('driver') or '—'} / {(c or {}).get('driver') or '—'}"
         out.print(f"  {r['date']} moved most by (analyst / all-capacity): {escape(drivers)}")
+        leu = _leu_line(r)
+        if leu:
+            out.print(f"  {r['date']} {escape(leu)}")
         if a:
             out.print(f"  {r['date']} analyst: {escape(a['scenario']['method'] or '')}; "
                       f"{a['model']}, " + escape(", ".join(a["cascades"]))
