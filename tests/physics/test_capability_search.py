@@ -1,0 +1,290 @@
+"""The searches behind the capability figures give the answers of a dense reference search, to
+the tolerance each states, in fewer network solves.
+
+The maximum assay is refined to 1e-4 in the log of the withdrawal rate and the rate at a target
+assay to 1e-10 (absolute and relative, in the log rate). The references below search the same
+curve the long way: a bounded scalar minimisation (scipy) between the grid neighbours of the best
+grid point, a fine scan, and Brent's root finder (scipy) on the bracket from the rate of the
+maximum to the natural rate, every solve cold. Analytic curves (a stand-in network whose product
+assay is a known function of the withdrawal rate) check many shapes cheaply; designed cascades
+and the Fordow pipings check the real thing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import brentq, minimize_scalar
+
+from enrichwatch.composition import Assay, Composition
+from enrichwatch.errors import ConfigurationError, ConvergenceError
+from enrichwatch.physics import capability
+from enrichwatch.physics.capability import LIMIT_LABEL, maximum_assay, rate_for_assay
+from enrichwatch.physics.cascade import design_cascade
+from enrichwatch.physics.machines import Machine, load_catalog
+from enrichwatch.physics.network import ExternalFeed, Link, Network
+
+W = Assay.from_weight_percent
+IR6 = load_catalog().get("IR-6")
+LEU20 = Composition.from_mass_percent({"U235": 20.0, "U238": 80.0})
+XATOL = 1e-4                                  # the maximum's tolerance in the log rate
+SQRT_EPS = float(np.sqrt(np.finfo(float).eps))
+
+
+def logit(a: float) -> float:
+    return float(np.log(a / (1.0 - a)))
+
+
+# -- a stand-in network: the product assay a known function of the withdrawal rate ----------
+@dataclass(frozen=True)
+class _Stream:
+    rate_kg_per_yr: float
+    assay: float
+
+    @property
+    def composition(self):
+        return self
+
+    def fraction(self, isotope: str) -> float:
+        assert isotope == "U235"
+        return self.assay
+
+
+@dataclass(frozen=True)
+class _State:
+    withdrawals: dict
+
+
+@dataclass(frozen=True)
+class _Feed:
+    rate_kg_per_yr: float
+
+
+class Curve:
+    """A network with one product withdrawal ``P.product`` whose assay at rate ``r`` has the
+    log-odds ``top - slope * d**2 * (1 + skew * tanh(d))``, ``d = log r - peak``: one maximum,
+    at ``peak``, lopsided by ``skew``; rates from ``limit`` up cannot be run; ``natural`` at the
+    design cuts. With ``falling``, the log-odds fall with the rate all the way instead. Counts
+    its solves by rate."""
+
+    withdrawal_names = ("P.product", "P.tails")
+
+    def __init__(self, top, peak, slope, skew, natural, feed, limit=np.inf, falling=False):
+        self.top, self.peak, self.slope, self.skew = top, peak, slope, skew
+        self.natural, self.limit, self.falling = natural, limit, falling
+        self.feeds = (_Feed(feed),)
+        self.solves: Counter = Counter()
+
+    def log_odds(self, x: float) -> float:
+        if self.falling:
+            return self.top - self.slope * x
+        d = x - self.peak
+        return self.top - self.slope * d * d * (1.0 + self.skew * np.tanh(d))
+
+    def assay(self, rate: float) -> float:
+        return float(1.0 / (1.0 + np.exp(-self.log_odds(float(np.log(rate))))))
+
+    def solve(self, withdrawal_rates=None, *, start=None):
+        rate = self.natural if not withdrawal_rates else withdrawal_rates["P.product"]
+        self.solves[rate] += 1
+        if rate >= self.limit:
+            raise ConvergenceError("curve", f"no convergence at {rate}")
+        return _State({"P.product": _Stream(rate, self.assay(rate)),
+                       "P.tails": _Stream(1.0, 0.01)})
+
+
+curves = st.builds(Curve, top=st.floats(1.0, 5.0), peak=st.floats(-1.0, 3.5),
+                   slope=st.floats(0.02, 0.6), skew=st.floats(-0.9, 0.9),
+                   natural=st.floats(5.0, 40.0), feed=st.floats(50.0, 200.0))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(curve=curves)
+def test_the_maximum_of_an_analytic_curve_is_the_reference_maximum(curve):
+    """The highest assay is at ``peak`` (inside the scan, or beyond the natural rate where
+    the scan goes on while the assay rises): found to the stated tolerance."""
+    top = maximum_assay(curve, "P.product")
+    assert not top.monotonic
+    tol = SQRT_EPS * abs(curve.peak) + XATOL / 3.0
+    # the search stops within 2 tol of both ends of a bracket that holds the maximum
+    assert abs(np.log(top.rate_kg_per_yr) - curve.peak) <= 2.0 * tol
+    best = curve.assay(float(np.exp(curve.peak)))
+    assert float(top.assay.mass_fraction) == pytest.approx(best, rel=1e-9)
+    assert float(top.assay.mass_fraction) >= max(a for _, a in top.grid)
+    assert float(top.assay.mass_fraction) == curve.assay(top.rate_kg_per_yr)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(curve=curves, drop=st.floats(0.01, 20.0))
+def test_the_rate_at_an_assay_of_an_analytic_curve_is_the_reference_root(curve, drop):
+    """The fastest rate at a target ``drop`` below the top log-odds: the one root above the
+    peak, as Brent's root finder finds it on a wide bracket."""
+    top = maximum_assay(curve, "P.product")
+    target = curve.top - drop
+    found = rate_for_assay(curve, "P.product", Assay(np.asarray(1.0 / (1.0 + np.exp(-target)))),
+                           maximum=top)
+    x_ref = brentq(lambda x: curve.log_odds(x) - target, curve.peak, curve.peak + 60.0,
+                   xtol=1e-10, rtol=1e-10)
+    assert found is not None
+    # each within one bracket width (xtol + rtol |x|) of the root
+    assert abs(np.log(found.rate_kg_per_yr) - x_ref) <= 2.0 * (1e-10 + 1e-10 * abs(x_ref))
+    assert max(curve.solves.values()) == 1        # no rate solved twice for the two figures
+
+
+def test_a_monotone_curve_needs_no_refinement():
+    """Falling with the rate all the way: the figure is the assay at the slowest rate, and the
+    scan solves only the grid and the design setting (the natural rate is the grid's end)."""
+    curve = Curve(3.0, 0.0, 0.5, 0.0, 20.0, 100.0, falling=True)
+    top = maximum_assay(curve, "P.product", points=16)
+    assert top.monotonic and top.label == LIMIT_LABEL
+    assert top.assay.mass_fraction == top.grid[0][1]
+    assert top.rate_kg_per_yr == top.slowest_rate_kg_per_yr
+    assert sum(curve.solves.values()) == 16 and max(curve.solves.values()) == 1
+
+
+def test_a_rate_that_cannot_be_run_is_tried_once():
+    curve = Curve(3.0, np.log(40.0), 0.2, 0.0, 20.0, 100.0, limit=30.0)
+    top = maximum_assay(curve, "P.product")
+    assert not top.monotonic and top.rate_kg_per_yr < 30.0
+    solves = capability._Solves(curve, "P.product")
+    x = float(np.log(35.0))
+    assert solves.try_assay(x) is None
+    with pytest.raises(ConvergenceError, match="no convergence at 3[45]"):
+        solves.assay(x)
+    assert curve.solves[float(np.exp(x))] == 1
+
+
+def test_a_maximum_of_another_network_lends_no_solves():
+    first = Curve(3.0, 1.0, 0.5, 0.2, 20.0, 100.0)
+    second = Curve(3.0, 1.0, 0.5, 0.2, 20.0, 100.0)
+    top = maximum_assay(first, "P.product")
+    target = Assay(np.asarray(0.5 * (first.assay(20.0) + float(top.assay.mass_fraction))))
+    a = rate_for_assay(first, "P.product", target, maximum=top)
+    b = rate_for_assay(second, "P.product", target, maximum=top)
+    assert b.rate_kg_per_yr == pytest.approx(a.rate_kg_per_yr, rel=1e-9)
+    assert second.solves[20.0] == 1                # its own design setting, solved
+    assert sum(second.solves.values()) > 2          # and its own root search
+
+
+# -- the bracket and the bounded maximisation on their own --------------------------------
+def test_the_bracket_is_the_pair_around_a_single_crossing():
+    target = logit(0.9)
+    known = [(0.0, 0.95), (1.0, 0.93), (2.0, 0.91), (3.0, 0.85), (4.0, 0.6)]
+    assert capability._tightest_bracket(known, target, 0.0, 4.0) == (2.0, 3.0)
+
+
+def test_two_crossings_keep_the_whole_bracket():
+    target = logit(0.9)
+    known = [(0.0, 0.95), (1.0, 0.85), (2.0, 0.92), (3.0, 0.85)]
+    assert capability._tightest_bracket(known, target, 0.0, 3.0) == (0.0, 3.0)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(centre=st.floats(-0.9, 0.9), curvature=st.floats(0.01, 100.0),
+       skew=st.floats(-0.9, 0.9), offset=st.floats(-5.0, 5.0))
+def test_the_bounded_minimum_meets_the_tolerance_of_scipys(centre, curvature, skew, offset):
+    """Brent's method started from three points stops where scipy's bounded method does: the
+    best point within 2 tol of both ends of a bracket holding the minimum, so on a function
+    with one minimum both answers are within that of it; it never leaves the bracket."""
+    def f(x):
+        d = x - offset - centre
+        return curvature * d * d * (1.0 + skew * np.tanh(d))
+
+    a, b = offset - 1.0, offset + 1.0
+    g = [(x, f(x)) for x in (a, offset, b)]
+    if g[1][1] > min(g[0][1], g[2][1]):
+        return                                     # the middle point is not the best: no start
+    calls = []
+
+    def counted(x):
+        calls.append(x)
+        return f(x)
+    start = [g[1], *sorted([g[0], g[2]], key=lambda p: p[1])]
+    x, fx = capability._bounded_minimum(counted, a, b, start, XATOL)
+    ref = minimize_scalar(f, bounds=(a, b), method="bounded", options={"xatol": XATOL})
+    true = offset + centre
+    tol = SQRT_EPS * abs(true) + XATOL / 3.0
+    assert abs(x - true) <= 2.0 * tol + 1e-12
+    assert abs(float(ref.x) - true) <= 2.0 * tol + 1e-12
+    assert fx == f(x) <= g[1][1]
+    assert all(a < c < b for c in calls)
+
+
+# -- real plants against the reference search -------------------------------------------------
+class Cold(Network):
+    """The same network with every solve cold (the reference: no warm starts, no memo)."""
+
+    def solve(self, withdrawal_rates=None, *, start=None):
+        return super().solve(withdrawal_rates)
+
+
+def _reference(net, withdrawal, target_pct):
+    """Maximum (log rate, assay) by the old refinement and the rate at the target by Brent's
+    root finder on the old bracket, on ``net`` solved cold."""
+    cold = Cold(net.cascades.values(), net.links, net.feeds)
+
+    def assay(x):
+        state = cold.solve({withdrawal: float(np.exp(x))})
+        return float(state.withdrawals[withdrawal].composition.fraction("U235"))
+    top = maximum_assay(cold, withdrawal)
+    grid = [float(np.log(r)) for r, _ in top.grid]
+    i = int(np.argmax([a for _, a in top.grid]))
+    res = minimize_scalar(lambda x: -assay(x), bounds=(grid[i - 1], grid[i + 1]),
+                          method="bounded", options={"xatol": XATOL})
+    natural = cold.solve().withdrawals[withdrawal].rate_kg_per_yr
+    x_top = float(res.x)
+    target = logit(target_pct / 100.0)
+    if -res.fun < target_pct / 100.0:
+        return x_top, -float(res.fun), None
+    hi = float(np.log(max(natural, np.exp(x_top) * 1.5)))
+    x_rate = brentq(lambda x: logit(assay(x)) - target, x_top, hi, xtol=1e-10, rtol=1e-10)
+    return x_top, -float(res.fun), x_rate
+
+
+def _check_against_reference(net, withdrawal, target_pct):
+    x_top, a_top, x_rate = _reference(net, withdrawal, target_pct)
+    top = maximum_assay(net, withdrawal)
+    tol = SQRT_EPS * abs(x_top) + XATOL / 3.0
+    assert abs(np.log(top.rate_kg_per_yr) - x_top) <= 4.0 * tol     # each within 2 tol
+    assert float(top.assay.mass_fraction) == pytest.approx(a_top, rel=1e-9)
+    found = rate_for_assay(net, withdrawal, W(target_pct), maximum=top)
+    if x_rate is None:
+        assert found is None
+        return
+    assert found is not None
+    assert np.log(found.rate_kg_per_yr) == pytest.approx(x_rate, rel=4e-10, abs=4e-10)
+
+
+@settings(max_examples=6, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(gamma=st.floats(1.25, 1.55), swu=st.floats(2.0, 8.0), product=st.floats(35.0, 65.0),
+       machines=st.integers(60, 200), feed_share=st.floats(0.6, 1.4),
+       target=st.floats(0.2, 0.95))
+def test_designed_cascades_agree_with_the_reference_search(gamma, swu, product, machines,
+                                                           feed_share, target):
+    m = Machine.from_rating("test", swu, gamma)
+    try:
+        c = design_cascade(m, LEU20, W(product), W(5.0), total_machines=machines, name="C")
+    except ConfigurationError:                 # fewer machines than stages: not a plant
+        return
+    net = Network([c], feeds=[ExternalFeed("feed", "C", LEU20,
+                                           feed_share * c.design.feed_kg_per_yr)])
+    natural = net.solve().withdrawals["C.product"].assay.weight_percent
+    top = maximum_assay(net, "C.product").weight_percent
+    _check_against_reference(net, "C.product", natural + target * (top - natural))
+
+
+@pytest.mark.parametrize("stage", [None, 7])
+@pytest.mark.parametrize("target_pct", [83.7, 90.0])
+def test_the_fordow_pipings_agree_with_the_reference_search(stage, target_pct):
+    leu = Composition.from_mass_percent({"U234": 0.04, "U235": 5.0, "U238": 94.96})
+    a = design_cascade(IR6, leu, W(20.0), W(2.5), total_machines=166, name="A")
+    b = design_cascade(IR6, LEU20, W(50.0), W(5.0), total_machines=166, name="B")
+    net = Network([a, b], [Link("A", "product", "B", stage=stage), Link("B", "tails", "A")],
+                  [ExternalFeed("feed", "A", leu, 123.3 * 12)])
+    _check_against_reference(net, "B.product", target_pct)
