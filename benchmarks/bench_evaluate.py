@@ -120,8 +120,8 @@ def capability_solves(bench: Bench) -> None:
              for t in (90.0, 83.7)]
     bench.info("capability figures of the observed Fordow plant, nominal setting",
                f"highest assay {scan} solves ({len(top.grid)} rates on the grid, "
-               f"{scan - len(top.grid)} beyond it); rate at 90 %: {rates[0]}; at 83.7 %: {rates[1]}; "
-               f"{scan + sum(rates)} in all")
+               f"{scan - len(top.grid)} beyond it); rate at 90 %: {rates[0]}; "
+               f"at 83.7 %: {rates[1]}; {scan + sum(rates)} in all")
 
 
 def in_process(bench: Bench) -> None:
