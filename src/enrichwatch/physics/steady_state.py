@@ -203,7 +203,7 @@ class StageGraph:
         stage = np.arange(self.n_stages)
         return SparsePattern.from_entries(np.concatenate([stage, self.routes.dst]),
                                           np.concatenate([stage, self.routes.src]),
-                                          self.n_stages)
+                                          self.n_stages, reorder=True)
 
     def systems(self, n_isotopes: int) -> _Systems:
         """The sparse systems of this graph for ``n_isotopes`` isotopes (built once)."""
@@ -237,13 +237,13 @@ class _Systems:
         diag = np.arange(n * n_iso)
         components = SparsePattern.from_entries(
             np.concatenate([diag, (iso[:, None] * n + dst).ravel()]),
-            np.concatenate([diag, (iso[:, None] * n + src).ravel()]), n * n_iso)
+            np.concatenate([diag, (iso[:, None] * n + src).ravel()]), n * n_iso, reorder=True)
         node = np.arange(n)[:, None] * width + iso                 # (i, k) in the Newton system
         du = np.arange(n) * width + n_iso
         rows = [node.ravel(), node[dst].ravel(), node[dst].ravel(), np.repeat(du, n_iso), du]
         cols = [node.ravel(), node[src].ravel(), np.repeat(du[src], n_iso), node.ravel(), du]
         return cls(n_iso, components, SparsePattern.from_entries(
-            np.concatenate(rows), np.concatenate(cols), n * width))
+            np.concatenate(rows), np.concatenate(cols), n * width, reorder=True))
 
 
 def flow_matrix(graph: StageGraph, cuts: np.ndarray) -> csc_array:
