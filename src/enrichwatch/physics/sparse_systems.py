@@ -49,6 +49,8 @@ from scipy.sparse import csc_array, csr_array
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 from scipy.sparse.linalg import splu
 
+from ..errors import ConfigurationError
+
 __all__ = ["METHODS", "SparsePattern", "one_blas_thread"]
 
 #: Banded LU costs ~ n * lower * (lower + upper) flops against SuperLU's ~0.5 us per unknown
@@ -100,7 +102,7 @@ class SparsePattern:
         the methods.
         """
         if method is not None and method not in METHODS:
-            raise ValueError(f"method {method!r}: expected one of {METHODS} or None")
+            raise ConfigurationError("method", method, f"one of {METHODS} or None")
         rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
         lower, upper = _half_widths(rows, cols)
         narrow = lower * (lower + upper) <= _BANDED_WORK_LIMIT
