@@ -220,6 +220,7 @@ class Network:
         self._offsets = dict(zip(self.cascades, np.cumsum(
             [0] + [c.n_stages for c in self.cascades.values()])[:-1].tolist(), strict=True))
         self._check()
+        self._inputs: tuple | None = None          # built by _external
         self._graph, self._withdrawal_names = self._build_graph()
         self._check_exits()
 
@@ -310,18 +311,28 @@ class Network:
 
     # -- solve --------------------------------------------------------------------------------
     def isotopes(self) -> tuple[str, ...]:
+        return self._isotopes
+
+    @functools.cached_property
+    def _isotopes(self) -> tuple[str, ...]:
         present = {iso for f in self.feeds for iso in f.composition.isotopes}
         return tuple(i for i in URANIUM_ISOTOPES if i in present)
 
     def _external(self, isotopes):
-        n = self._graph.n_stages
-        total, comps = np.zeros(n), np.zeros((n, len(isotopes)))
-        for f in self.feeds:
-            s = self._offsets[f.target] + self._stage(self.cascades[f.target], f.stage, "")
-            total[s] += f.rate_kg_per_yr
-            for k, iso in enumerate(isotopes):
-                comps[s, k] += f.rate_kg_per_yr * f.composition.fraction(iso)
-        return total, comps
+        """External total and isotope inputs of each stage, (S,) and (S, K), and the feeds'
+        streams: built once per network (read-only), as the feeds are fixed."""
+        if self._inputs is None or self._inputs[0] != isotopes:
+            n = self._graph.n_stages
+            total, comps = np.zeros(n), np.zeros((n, len(isotopes)))
+            for f in self.feeds:
+                s = self._offsets[f.target] + self._stage(self.cascades[f.target], f.stage, "")
+                total[s] += f.rate_kg_per_yr
+                for k, iso in enumerate(isotopes):
+                    comps[s, k] += f.rate_kg_per_yr * f.composition.fraction(iso)
+            feeds = {f.name: stream_state(isotopes, f.rate_kg_per_yr * np.array(
+                [f.composition.fraction(i) for i in isotopes])) for f in self.feeds}
+            self._inputs = (isotopes, _read_only(total), _read_only(comps), feeds)
+        return self._inputs[1:]
 
     @functools.cached_property
     def _design_cut_array(self) -> np.ndarray:
@@ -355,9 +366,17 @@ class Network:
                           start: NetworkState | None = None):
         """Per-cascade cut shifts (log-odds) that give the requested withdrawal rates; the
         root search starts from the shifts of ``start`` (a neighbouring solve) where it has
-        them, else from zero."""
+        them, else from zero. Also the cuts and flows at those shifts when the search solved
+        them there (else None).
+
+        One rate: Newton's method with the exact derivative of the mismatch (one more solve
+        with the same factored flow matrix, :func:`~enrichwatch.physics.steady_state.
+        solve_flows_and_slope`), safeguarded by the bracket it builds (:func:`_newton_shift`),
+        and the bracket search with Brent's method (as before) if it does not settle; both stop
+        when the shift is known to 1e-14 (absolute and relative). Several rates: Powell's
+        hybrid method on the mismatches."""
         if not rates:
-            return {}
+            return {}, None
         owners = []
         for label, rate in rates.items():
             if label not in self._withdrawal_names:
@@ -386,9 +405,35 @@ class Network:
             out = ss.withdrawal_flows(self._graph, cuts, flows)
             return sign * np.log(np.maximum(out[index], 1e-300) / target)
 
-        shifts = _solve_shifts(mismatch, len(owners), self._where(rates),
-                               *_shift_guess(start, owners, rates))
-        return dict(zip(owners, shifts, strict=True))
+        guess, width = _shift_guess(start, owners, rates)
+        where = self._where(rates)
+        if len(owners) > 1:
+            shifts = _solve_shifts(mismatch, len(owners), where, guess, width)
+            return dict(zip(owners, shifts, strict=True)), None
+        sl = self._stages(owners[0])
+        memo: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+
+        def with_slope(shift: float) -> tuple[float, float]:
+            """The mismatch and its derivative in the shift (flows kept for the solve)."""
+            cuts = self._cuts({owners[0]: shift})
+            moved = np.zeros_like(cuts)
+            moved[sl] = cuts[sl] * (1.0 - cuts[sl])              # d(cut)/d(shift)
+            flows, slope = ss.solve_flows_and_slope(self._graph, cuts, external, moved)
+            memo[shift] = cuts, flows
+            out, d_out = ss.withdrawal_flows_and_slope(self._graph, cuts, flows, moved, slope)
+            w = index[0]
+            if not out[w] > 0.0:
+                return float(sign[0] * np.log(1e-300 / target[0])), float("nan")
+            return float(sign[0] * np.log(out[w] / target[0])), float(sign[0] * d_out[w] / out[w])
+
+        shift = _newton_shift(with_slope, 0.0 if guess is None else float(guess[0]))
+        if shift is None:                 # Newton's method did not settle: the bracket search
+            shift = float(_solve_shifts(mismatch, 1, where, guess, width)[0])
+        return {owners[0]: shift}, memo.get(shift)
+
+    def _stages(self, name: str) -> slice:
+        """The stages of cascade ``name`` in the network's numbering."""
+        return slice(self._offsets[name], self._offsets[name] + self.cascades[name].n_stages)
 
     def solve(self, withdrawal_rates: Mapping[str, float] | None = None, *,
               start: NetworkState | None = None) -> NetworkState:
@@ -434,10 +479,13 @@ class Network:
     def _solve(self, withdrawal_rates: dict[str, float],
                start: NetworkState | None) -> NetworkState:
         isotopes = self.isotopes()
-        external, comps = self._external(isotopes)
-        shifts = self._shifts_for_rates(withdrawal_rates or {}, external, start)
-        cuts = self._cuts(shifts)
-        flows = ss.solve_flows(self._graph, cuts, external)
+        external, comps, feeds = self._external(isotopes)
+        shifts, solved = self._shifts_for_rates(withdrawal_rates or {}, external, start)
+        if solved is None:
+            cuts = self._cuts(shifts)
+            flows = ss.solve_flows(self._graph, cuts, external)
+        else:
+            cuts, flows = solved
         if np.any(flows < -1e-9 * external.sum()):
             raise ConfigurationError("withdrawal_rates", dict(withdrawal_rates or {}),
                                      "rates that leave every stage a positive flow")
@@ -448,7 +496,7 @@ class Network:
                                     max_iterations=self.max_newton_iterations,
                                     stage_label=self._stage_label,
                                     start=None if start is None else start.log_ratio)
-        return self._state(isotopes, sol, shifts)
+        return self._state(isotopes, sol, shifts, feeds)
 
     def _named(self) -> str:
         """``'network of A, B'``; for many cascades their count and the first and last."""
@@ -472,23 +520,53 @@ class Network:
         return f"stage {stage - self._offsets[name]} of cascade {name}"
 
     def _stage_factors(self, isotopes, cuts, flows) -> np.ndarray:
+        """Stage factors (S, K) of every stage: the cascades of one machine and separation law
+        together (the same values as cascade by cascade); a flow at which a machine no longer
+        separates is reported cascade by cascade
+        (:meth:`~enrichwatch.physics.cascade.FixedCascade.stage_factors`)."""
+        out = np.empty((len(cuts), len(isotopes)))
+        for machine, law, stages, counts in self._factor_groups:
+            gamma = machine._gamma_235(np.maximum(flows[stages] / counts, 1e-12), cuts[stages])
+            if not np.all(np.isfinite(gamma) & (gamma > 1.0)):
+                return self._stage_factors_each(isotopes, cuts, flows)
+            out[stages] = law.stage_factors(isotopes, gamma)
+        return out
+
+    def _stage_factors_each(self, isotopes, cuts, flows) -> np.ndarray:
         parts = []
         for name, c in self.cascades.items():
-            sl = slice(self._offsets[name], self._offsets[name] + c.n_stages)
+            sl = self._stages(name)
             parts.append(c.stage_factors(isotopes, flows[sl], cuts[sl]))
         return np.concatenate(parts)
 
-    def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float]
-               ) -> NetworkState:
+    @functools.cached_property
+    def _factor_groups(self) -> tuple[tuple, ...]:
+        """``(machine, law, stages, machines per stage)`` of the cascades sharing a machine
+        and a separation law (equal values), stages in the network's numbering."""
+        groups: list[tuple] = []
+        for name, c in self.cascades.items():
+            group = next((g for g in groups if g[0] == c.machine and g[1] == c.law), None)
+            if group is None:
+                group = (c.machine, c.law, [], [])
+                groups.append(group)
+            group[2].append(np.arange(self._offsets[name], self._offsets[name] + c.n_stages))
+            group[3].append(np.array(c.machines_per_stage))
+        return tuple((machine, law, _read_only(np.concatenate(stages)),
+                      _read_only(np.concatenate(counts)))
+                     for machine, law, stages, counts in groups)
+
+    def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float],
+               feeds: Mapping[str, StreamState]) -> NetworkState:
         out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
         withdrawals = {name: stream_state(isotopes, out[w]) for w, name in
                        enumerate(self._withdrawal_names)}
-        feeds = {f.name: stream_state(isotopes, f.rate_kg_per_yr * np.array(
-            [f.composition.fraction(i) for i in isotopes])) for f in self.feeds}
         cascades = _CascadeStates(self.cascades, self._offsets, isotopes, sol)
-        state = NetworkState(cascades, withdrawals, feeds, isotopes, sol.iterations,
+        state = NetworkState(cascades, withdrawals, dict(feeds), isotopes, sol.iterations,
                              sol.log_ratio, {name: float(x) for name, x in shifts.items()})
-        worst = float(np.max(np.abs(state.balance_residual())))
+        # NetworkState.balance_residual, from the arrays the states were built from
+        inflow = sum(np.array(list(f.isotope_kg_per_yr.values())) for f in feeds.values())
+        outflow = sum(np.maximum(out, 0.0))
+        worst = float(np.max(np.abs((inflow - outflow) / np.maximum(inflow, 1e-300))))
         if worst > _BALANCE_TOL:
             raise ConvergenceError(self._named(),
                                    f"isotope balance closes only to {worst:.1e} (relative)")
@@ -532,6 +610,11 @@ def _routing(sizes: tuple[int, ...], links: tuple[tuple[int, str, int, float], .
     return ss.StageGraph.from_streams(n, len(outputs), routes, exits), outputs
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
 def _withdrawal_rates(rates) -> dict[str, float]:
     """Withdrawal name -> rate [kg U/yr] as floats, pint quantities converted."""
     if rates is None:
@@ -573,6 +656,53 @@ def _shift_guess(start: NetworkState | None, owners: list[str], rates: Mapping[s
             float(np.clip(2.0 * change, 1e-9, 1.0)))
 
 
+#: Shift tolerance (absolute and relative) of the cut-shift searches, Brent's and Newton's.
+_SHIFT_TOL = 1e-14
+#: Newton's method on a cut shift: most iterations, and largest step without a bracket
+#: (the rate moves about one for one with the shift: e^4 ~ 55x).
+_SHIFT_NEWTON_ITER = 40
+_SHIFT_NEWTON_STEP = 4.0
+#: The bracket search gives up beyond these shifts; Newton's method hands over there.
+_SHIFT_LIMIT = 40.0
+
+
+def _newton_shift(f, x: float) -> float | None:
+    """Root of ``f(shift) -> (mismatch, slope)``, an increasing function, by Newton's method
+    from ``x``; None if it does not settle (the caller then searches a bracket).
+
+    Safeguarded: the points evaluated bracket the root as soon as they straddle it, and a step
+    that leaves the bracket (or a slope that is not positive) bisects it instead; without a
+    bracket a step is at most ``_SHIFT_NEWTON_STEP``. The answer is the last point evaluated,
+    once the next step is below ``_SHIFT_TOL`` (absolute and relative, as the bracket search
+    stops), so its flows are those evaluated there. Bounded by counts: at most
+    ``_SHIFT_NEWTON_ITER`` evaluations.
+    """
+    lo, hi = -np.inf, np.inf
+    for _ in range(_SHIFT_NEWTON_ITER):
+        value, slope = f(x)
+        if value == 0.0:
+            return x
+        if not np.isfinite(value):
+            return None
+        if value < 0.0:
+            lo = x
+        else:
+            hi = x
+        step = -value / slope if slope > 0.0 and np.isfinite(slope) else np.nan
+        if not np.isfinite(lo) or not np.isfinite(hi):
+            if not np.isfinite(step) or (step > 0.0) != (value < 0.0):
+                return None
+            step = float(np.clip(step, -_SHIFT_NEWTON_STEP, _SHIFT_NEWTON_STEP))
+        elif not lo < x + step < hi:
+            step = 0.5 * (lo + hi) - x
+        if abs(step) <= 0.5 * (_SHIFT_TOL + _SHIFT_TOL * abs(x)):
+            return x
+        if abs(x + step) > _SHIFT_LIMIT or hi - lo <= 0.5 * (_SHIFT_TOL + _SHIFT_TOL * abs(x)):
+            return None
+        x = x + step
+    return None
+
+
 def _solve_shifts(mismatch, n: int, where: str, guess: np.ndarray | None = None,
                   width: float = 1.0) -> np.ndarray:
     """Root of ``mismatch`` (log rate ratios) over per-cascade cut shifts; ``where`` names the
@@ -594,7 +724,7 @@ def _solve_shifts(mismatch, n: int, where: str, guess: np.ndarray | None = None,
             hi = centre + up
         if f(lo) > 0.0 or f(hi) < 0.0:
             raise ConvergenceError(where, "no cut setting gives the requested rate")
-        return np.array([brentq(f, lo, hi, xtol=1e-14, rtol=1e-14)])
+        return np.array([brentq(f, lo, hi, xtol=_SHIFT_TOL, rtol=_SHIFT_TOL)])
     sol = root(mismatch, np.zeros(n) if guess is None else guess, method="hybr", tol=1e-14)
     if not sol.success or np.max(np.abs(mismatch(sol.x))) > 1e-10:
         raise ConvergenceError(where, f"cut shifts did not converge: {sol.message}")
