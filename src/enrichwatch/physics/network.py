@@ -662,6 +662,8 @@ _SHIFT_TOL = 1e-14
 #: (the rate moves about one for one with the shift: e^4 ~ 55x).
 _SHIFT_NEWTON_ITER = 40
 _SHIFT_NEWTON_STEP = 4.0
+#: Margin on the error of the last Newton step, estimated from the quadratic convergence.
+_SHIFT_MARGIN = 100.0
 #: The bracket search gives up beyond these shifts; Newton's method hands over there.
 _SHIFT_LIMIT = 40.0
 
@@ -672,12 +674,15 @@ def _newton_shift(f, x: float) -> float | None:
 
     Safeguarded: the points evaluated bracket the root as soon as they straddle it, and a step
     that leaves the bracket (or a slope that is not positive) bisects it instead; without a
-    bracket a step is at most ``_SHIFT_NEWTON_STEP``. The answer is the last point evaluated,
-    once the next step is below ``_SHIFT_TOL`` (absolute and relative, as the bracket search
-    stops), so its flows are those evaluated there. Bounded by counts: at most
-    ``_SHIFT_NEWTON_ITER`` evaluations.
+    bracket a step is at most ``_SHIFT_NEWTON_STEP``. It stops when the shift is known to
+    ``_SHIFT_TOL`` (absolute and relative, as the bracket search stops): at a point whose
+    Newton step is below that, or after a Newton step whose own error is below it by the
+    quadratic convergence measured on the two steps before (error ~ C step^2, C ~ step /
+    previous step^2, with a margin of ``_SHIFT_MARGIN``; steps of at most 1e-6 only). Bounded
+    by counts: at most ``_SHIFT_NEWTON_ITER`` evaluations.
     """
     lo, hi = -np.inf, np.inf
+    last = np.nan                               # the previous Newton step
     for _ in range(_SHIFT_NEWTON_ITER):
         value, slope = f(x)
         if value == 0.0:
@@ -688,18 +693,27 @@ def _newton_shift(f, x: float) -> float | None:
             lo = x
         else:
             hi = x
+        tol = 0.5 * _SHIFT_TOL * (1.0 + abs(x))
         step = -value / slope if slope > 0.0 and np.isfinite(slope) else np.nan
-        if not np.isfinite(lo) or not np.isfinite(hi):
-            if not np.isfinite(step) or (step > 0.0) != (value < 0.0):
-                return None
-            step = float(np.clip(step, -_SHIFT_NEWTON_STEP, _SHIFT_NEWTON_STEP))
-        elif not lo < x + step < hi:
-            step = 0.5 * (lo + hi) - x
-        if abs(step) <= 0.5 * (_SHIFT_TOL + _SHIFT_TOL * abs(x)):
+        if abs(step) <= tol:
             return x
-        if abs(x + step) > _SHIFT_LIMIT or hi - lo <= 0.5 * (_SHIFT_TOL + _SHIFT_TOL * abs(x)):
+        if np.isfinite(lo) and np.isfinite(hi):
+            if not lo < x + step < hi:          # (never true for a step that is nan)
+                if hi - lo <= 2.0 * tol:
+                    return 0.5 * (lo + hi)
+                step = 0.5 * (lo + hi) - x
+                last = np.nan
+        elif not np.isfinite(step):
             return None
+        elif abs(step) > _SHIFT_NEWTON_STEP:
+            step = float(np.copysign(_SHIFT_NEWTON_STEP, step))
+            last = np.nan
+        if abs(step) <= 1e-6 and _SHIFT_MARGIN * abs(step) ** 3 <= tol * last**2:
+            return x + step                     # C step^2 below the tolerance (see above)
+        last = step
         x = x + step
+        if abs(x) > _SHIFT_LIMIT:
+            return None
     return None
 
 
