@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -411,6 +412,7 @@ class Network:
             shifts = _solve_shifts(mismatch, len(owners), where, guess, width)
             return dict(zip(owners, shifts, strict=True)), None
         sl = self._stages(owners[0])
+        orient, goal = float(sign[0]), float(target[0])
         memo: dict[float, tuple[np.ndarray, np.ndarray]] = {}
 
         def with_slope(shift: float) -> tuple[float, float]:
@@ -421,10 +423,10 @@ class Network:
             flows, slope = ss.solve_flows_and_slope(self._graph, cuts, external, moved)
             memo[shift] = cuts, flows
             out, d_out = ss.withdrawal_flows_and_slope(self._graph, cuts, flows, moved, slope)
-            w = index[0]
-            if not out[w] > 0.0:
-                return float(sign[0] * np.log(1e-300 / target[0])), float("nan")
-            return float(sign[0] * np.log(out[w] / target[0])), float(sign[0] * d_out[w] / out[w])
+            rate, d_rate = float(out[index[0]]), float(d_out[index[0]])
+            if not rate > 0.0:
+                return orient * math.log(1e-300 / goal), math.nan
+            return orient * math.log(rate / goal), orient * d_rate / rate
 
         shift = _newton_shift(with_slope, 0.0 if guess is None else float(guess[0]))
         if shift is None:                 # Newton's method did not settle: the bracket search
@@ -649,11 +651,11 @@ def _shift_guess(start: NetworkState | None, owners: list[str], rates: Mapping[s
     0). ``(None, 1)`` without a start: the cold search."""
     if start is None:
         return None, 1.0
-    change = max(abs(np.log(rate / start.withdrawals[label].rate_kg_per_yr))
+    change = max(abs(math.log(rate / start.withdrawals[label].rate_kg_per_yr))
                  if label in start.withdrawals and start.withdrawals[label].rate_kg_per_yr > 0
-                 else np.inf for label, rate in rates.items())
+                 else math.inf for label, rate in rates.items())
     return (np.array([start.cut_shifts.get(name, 0.0) for name in owners]),
-            float(np.clip(2.0 * change, 1e-9, 1.0)))
+            min(max(2.0 * change, 1e-9), 1.0))
 
 
 #: Shift tolerance (absolute and relative) of the cut-shift searches, Brent's and Newton's.
@@ -681,33 +683,33 @@ def _newton_shift(f, x: float) -> float | None:
     previous step^2, with a margin of ``_SHIFT_MARGIN``; steps of at most 1e-6 only). Bounded
     by counts: at most ``_SHIFT_NEWTON_ITER`` evaluations.
     """
-    lo, hi = -np.inf, np.inf
-    last = np.nan                               # the previous Newton step
+    lo, hi = -math.inf, math.inf
+    last = math.nan                               # the previous Newton step
     for _ in range(_SHIFT_NEWTON_ITER):
         value, slope = f(x)
         if value == 0.0:
             return x
-        if not np.isfinite(value):
+        if not math.isfinite(value):
             return None
         if value < 0.0:
             lo = x
         else:
             hi = x
         tol = 0.5 * _SHIFT_TOL * (1.0 + abs(x))
-        step = -value / slope if slope > 0.0 and np.isfinite(slope) else np.nan
+        step = -value / slope if slope > 0.0 and math.isfinite(slope) else math.nan
         if abs(step) <= tol:
             return x
-        if np.isfinite(lo) and np.isfinite(hi):
+        if math.isfinite(lo) and math.isfinite(hi):
             if not lo < x + step < hi:          # (never true for a step that is nan)
                 if hi - lo <= 2.0 * tol:
                     return 0.5 * (lo + hi)
                 step = 0.5 * (lo + hi) - x
-                last = np.nan
-        elif not np.isfinite(step):
+                last = math.nan
+        elif not math.isfinite(step):
             return None
         elif abs(step) > _SHIFT_NEWTON_STEP:
-            step = float(np.copysign(_SHIFT_NEWTON_STEP, step))
-            last = np.nan
+            step = math.copysign(_SHIFT_NEWTON_STEP, step)
+            last = math.nan
         if abs(step) <= 1e-6 and _SHIFT_MARGIN * abs(step) ** 3 <= tol * last**2:
             return x + step                     # C step^2 below the tolerance (see above)
         last = step

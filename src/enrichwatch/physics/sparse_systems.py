@@ -9,12 +9,12 @@ solves:
 * by LAPACK's banded LU (``gbsv``, called directly: scipy's wrapper costs more than the solve
   at these sizes) when the pattern is narrow, as a cascade's stage balance is (each stage
   talks to its two neighbours only): cost linear in the size, and ~10x cheaper than a general
-  sparse LU at these sizes. A pattern built with ``reorder=True`` that is wide in its own
-  order is first renumbered by the reverse Cuthill-McKee ordering
-  (:func:`scipy.sparse.csgraph.reverse_cuthill_mckee`, computed once per pattern): a network
-  of a few cascades whose links join distant stages is wide as numbered, but narrow once its
-  stages are numbered along its loops (two linked cascades of 32 stages: 128 unknowns of
-  half-width 43 become half-width 12), and then the banded LU serves it too;
+  sparse LU at these sizes. A pattern built with ``reorder=True`` is first renumbered by the
+  reverse Cuthill-McKee ordering (:func:`scipy.sparse.csgraph.reverse_cuthill_mckee`,
+  computed once per pattern) when that narrows it enough: a network of a few cascades whose
+  links join distant stages is wide as numbered, but narrow once its stages are numbered
+  along its loops (two linked cascades of 32 stages: 128 unknowns of half-width 43 become
+  half-width 12), and then the banded LU serves it too;
 * by LAPACK's dense LU (:func:`numpy.linalg.solve`) when the matrix is wide but small (up to
   100 unknowns, a network of a few short cascades): SuperLU's fixed cost is larger there;
 * by SuperLU (:func:`scipy.sparse.linalg.splu`, COLAMD ordering) otherwise, as for networks
@@ -60,6 +60,12 @@ _BANDED_WORK_LIMIT = 400
 #: Up to this size a dense LU beats SuperLU's fixed cost (measured as above: 47 against 63 us
 #: at 80 unknowns, 213 against 120 us at 160).
 _DENSE_MAX_SIZE = 100
+#: A pattern that may be reordered is, when its banded LU costs more than this many flops per
+#: unknown as numbered and reverse Cuthill-McKee cuts that at least by this factor (its
+#: renumbering costs two gathers a solve, ~1 us at these sizes; gbsv on 96 unknowns takes
+#: 11 us at half-widths 8 and 10, 7 us at 2 and 2: measured as above).
+_REORDER_MIN_WORK = 2
+_REORDER_GAIN = 0.5
 #: The methods :meth:`SparsePattern.from_entries` can be told to use.
 METHODS = ("banded", "dense", "superlu")
 
@@ -95,26 +101,27 @@ class SparsePattern:
                      reorder: bool = False, method: str | None = None) -> SparsePattern:
         """Pattern of the entries at ``(rows[e], cols[e])`` (repeated positions are summed).
 
-        ``reorder``: renumber a pattern that is too wide for the banded LU in its own order
-        by the reverse Cuthill-McKee ordering, and use the banded LU if that makes it narrow
-        enough. ``method`` (one of :data:`METHODS`) forces a method instead of choosing by
-        cost (a banded one is then reordered when ``reorder`` is set): for tests that compare
-        the methods.
+        ``reorder``: renumber a pattern by the reverse Cuthill-McKee ordering when that at
+        least halves the work of its banded LU (a wide pattern may become narrow enough for
+        it; a tridiagonal one is left as it is). ``method`` (one of :data:`METHODS`) forces a
+        method instead of choosing by cost (a banded one is then reordered as above): for
+        tests that compare the methods.
         """
         if method is not None and method not in METHODS:
             raise ConfigurationError("method", method, f"one of {METHODS} or None")
         rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
         lower, upper = _half_widths(rows, cols)
-        narrow = lower * (lower + upper) <= _BANDED_WORK_LIMIT
-        if method == "banded" or (method is None and narrow):
-            if reorder and not narrow:
-                return cls._banded(rows, cols, size, _rcm(rows, cols, size))
-            return cls._banded(rows, cols, size, None)
-        if method is None and reorder:
+        work = lower * (lower + upper)            # banded LU flops per unknown
+        order = None
+        if reorder and work > _REORDER_MIN_WORK and method in (None, "banded"):
             order = _rcm(rows, cols, size)
             low, up = _half_widths(*_renumbered(rows, cols, order))
-            if low * (low + up) <= _BANDED_WORK_LIMIT:
-                return cls._banded(rows, cols, size, order)
+            if low * (low + up) > work * _REORDER_GAIN:
+                order = None                       # not worth the renumbering of each solve
+            else:
+                work = low * (low + up)
+        if method == "banded" or (method is None and work <= _BANDED_WORK_LIMIT):
+            return cls._banded(rows, cols, size, order)
         if method == "dense" or (method is None and size <= _DENSE_MAX_SIZE):
             return cls(size, lower, upper, "dense", rows * size + cols, size * size)
         keys, slots = np.unique(cols * size + rows, return_inverse=True)
