@@ -132,7 +132,9 @@ class NetworkState:
     either way. ``log_ratio`` (the converged Newton unknowns, one per stage) and
     ``cut_shifts`` (the log-odds shift of each cascade whose withdrawal rate was imposed) are
     what a solve of the same network at a neighbouring setting can start from
-    (``Network.solve(..., start=state)``)."""
+    (``Network.solve(..., start=state)``); so is ``rate_slopes``, the derivative of the log of
+    an imposed withdrawal rate in its cascade's cut shift where the shift search last
+    evaluated it (Newton's first step of the next search)."""
 
     cascades: Mapping[str, CascadeState]
     withdrawals: Mapping[str, StreamState]
@@ -141,6 +143,7 @@ class NetworkState:
     newton_iterations: int
     log_ratio: np.ndarray | None = None
     cut_shifts: Mapping[str, float] = field(default_factory=dict)
+    rate_slopes: Mapping[str, float] = field(default_factory=dict)
 
     def link_rate_kg_per_yr(self, link: Link) -> float:
         """Rate a link carries [kg U/yr]: its share of its source cascade's output."""
@@ -368,16 +371,18 @@ class Network:
         """Per-cascade cut shifts (log-odds) that give the requested withdrawal rates; the
         root search starts from the shifts of ``start`` (a neighbouring solve) where it has
         them, else from zero. Also the cuts and flows at those shifts when the search solved
-        them there (else None).
+        them there (else None), and the derivative of the log withdrawal rate in the shift
+        where the search last evaluated it (``NetworkState.rate_slopes``).
 
         One rate: Newton's method with the exact derivative of the mismatch (one more solve
         with the same factored flow matrix, :func:`~enrichwatch.physics.steady_state.
         solve_flows_and_slope`), safeguarded by the bracket it builds (:func:`_newton_shift`),
         and the bracket search with Brent's method (as before) if it does not settle; both stop
-        when the shift is known to 1e-14 (absolute and relative). Several rates: Powell's
-        hybrid method on the mismatches."""
+        when the shift is known to 1e-14 (absolute and relative). A ``start`` that imposed the
+        same withdrawal gives Newton's first step without a solve: from its rate and its rate
+        slope. Several rates: Powell's hybrid method on the mismatches."""
         if not rates:
-            return {}, None
+            return {}, None, {}
         owners = []
         for label, rate in rates.items():
             if label not in self._withdrawal_names:
@@ -410,13 +415,15 @@ class Network:
         where = self._where(rates)
         if len(owners) > 1:
             shifts = _solve_shifts(mismatch, len(owners), where, guess, width)
-            return dict(zip(owners, shifts, strict=True)), None
+            return dict(zip(owners, shifts, strict=True)), None, {}
         sl = self._stages(owners[0])
         orient, goal = float(sign[0]), float(target[0])
         memo: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        slopes: list[float] = []
 
         def with_slope(shift: float) -> tuple[float, float]:
-            """The mismatch and its derivative in the shift (flows kept for the solve)."""
+            """The mismatch and its derivative in the shift (flows kept for the solve, the
+            derivative of the log rate for the next solve)."""
             cuts = self._cuts({owners[0]: shift})
             moved = np.zeros_like(cuts)
             moved[sl] = cuts[sl] * (1.0 - cuts[sl])              # d(cut)/d(shift)
@@ -426,12 +433,17 @@ class Network:
             rate, d_rate = float(out[index[0]]), float(d_out[index[0]])
             if not rate > 0.0:
                 return orient * math.log(1e-300 / goal), math.nan
+            slopes.append(d_rate / rate)
             return orient * math.log(rate / goal), orient * d_rate / rate
 
-        shift = _newton_shift(with_slope, 0.0 if guess is None else float(guess[0]))
+        label = next(iter(rates))
+        known = _known_mismatch(start, label, owners[0], orient, goal)
+        shift = _newton_shift(with_slope, 0.0 if guess is None else float(guess[0]), known)
         if shift is None:                 # Newton's method did not settle: the bracket search
             shift = float(_solve_shifts(mismatch, 1, where, guess, width)[0])
-        return {owners[0]: shift}, memo.get(shift)
+            slopes.clear()
+        return ({owners[0]: shift}, memo.get(shift),
+                {label: slopes[-1]} if slopes and math.isfinite(slopes[-1]) else {})
 
     def _stages(self, name: str) -> slice:
         """The stages of cascade ``name`` in the network's numbering."""
@@ -482,7 +494,8 @@ class Network:
                start: NetworkState | None) -> NetworkState:
         isotopes = self.isotopes()
         external, comps, feeds = self._external(isotopes)
-        shifts, solved = self._shifts_for_rates(withdrawal_rates or {}, external, start)
+        shifts, solved, slopes = self._shifts_for_rates(withdrawal_rates or {}, external,
+                                                        start)
         if solved is None:
             cuts = self._cuts(shifts)
             flows = ss.solve_flows(self._graph, cuts, external)
@@ -498,7 +511,7 @@ class Network:
                                     max_iterations=self.max_newton_iterations,
                                     stage_label=self._stage_label,
                                     start=None if start is None else start.log_ratio)
-        return self._state(isotopes, sol, shifts, feeds)
+        return self._state(isotopes, sol, shifts, feeds, slopes)
 
     def _named(self) -> str:
         """``'network of A, B'``; for many cascades their count and the first and last."""
@@ -558,13 +571,14 @@ class Network:
                      for machine, law, stages, counts in groups)
 
     def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float],
-               feeds: Mapping[str, StreamState]) -> NetworkState:
+               feeds: Mapping[str, StreamState], slopes: Mapping[str, float]) -> NetworkState:
         out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
         withdrawals = {name: stream_state(isotopes, out[w]) for w, name in
                        enumerate(self._withdrawal_names)}
         cascades = _CascadeStates(self.cascades, self._offsets, isotopes, sol)
         state = NetworkState(cascades, withdrawals, dict(feeds), isotopes, sol.iterations,
-                             sol.log_ratio, {name: float(x) for name, x in shifts.items()})
+                             sol.log_ratio, {name: float(x) for name, x in shifts.items()},
+                             dict(slopes))
         # NetworkState.balance_residual, from the arrays the states were built from
         inflow = sum(np.array(list(f.isotope_kg_per_yr.values())) for f in feeds.values())
         outflow = sum(np.maximum(out, 0.0))
@@ -670,7 +684,20 @@ _SHIFT_MARGIN = 100.0
 _SHIFT_LIMIT = 40.0
 
 
-def _newton_shift(f, x: float) -> float | None:
+def _known_mismatch(start: NetworkState | None, label: str, owner: str, orient: float,
+                    goal: float) -> tuple[float, float] | None:
+    """The mismatch and its slope at the shift of a ``start`` that imposed withdrawal
+    ``label`` (from its rate and rate slope), else None."""
+    if start is None or label not in start.rate_slopes or owner not in start.cut_shifts:
+        return None
+    stream = start.withdrawals.get(label)
+    slope = start.rate_slopes[label]
+    if stream is None or not stream.rate_kg_per_yr > 0.0 or not math.isfinite(slope):
+        return None
+    return orient * math.log(stream.rate_kg_per_yr / goal), orient * slope
+
+
+def _newton_shift(f, x: float, known: tuple[float, float] | None = None) -> float | None:
     """Root of ``f(shift) -> (mismatch, slope)``, an increasing function, by Newton's method
     from ``x``; None if it does not settle (the caller then searches a bracket).
 
@@ -681,10 +708,17 @@ def _newton_shift(f, x: float) -> float | None:
     Newton step is below that, or after a Newton step whose own error is below it by the
     quadratic convergence measured on the two steps before (error ~ C step^2, C ~ step /
     previous step^2, with a margin of ``_SHIFT_MARGIN``; steps of at most 1e-6 only). Bounded
-    by counts: at most ``_SHIFT_NEWTON_ITER`` evaluations.
+    by counts: at most ``_SHIFT_NEWTON_ITER`` evaluations. ``known``: the mismatch and slope
+    at ``x`` from a neighbouring solve, for a first step without an evaluation (its stopping
+    tests are left to the points evaluated).
     """
     lo, hi = -math.inf, math.inf
     last = math.nan                               # the previous Newton step
+    if known is not None and known[1] > 0.0 and math.isfinite(known[0] / known[1]):
+        last = -known[0] / known[1]
+        if abs(last) > _SHIFT_NEWTON_STEP:
+            last = math.copysign(_SHIFT_NEWTON_STEP, last)
+        x = x + last
     for _ in range(_SHIFT_NEWTON_ITER):
         value, slope = f(x)
         if value == 0.0:
