@@ -53,10 +53,12 @@ from ..errors import ConfigurationError
 
 __all__ = ["METHODS", "SparsePattern", "one_blas_thread"]
 
-#: Banded LU costs ~ n * lower * (lower + upper) flops against SuperLU's ~0.5 us per unknown
-#: (measured for these matrices with scipy 1.17 on one core, 2026-12); up to this product the
-#: banded solve is the cheaper one.
-_BANDED_WORK_LIMIT = 400
+#: Banded LU costs ~ n * lower * (lower + upper) flops against SuperLU's ~0.5-1.8 us per
+#: unknown for these matrices (scipy 1.17, one core, 2026-12). Measured on the Newton systems
+#: of linked cascade pairs (4 isotopes, renumbered): 170 unknowns at 14 x 30 flops each, 49
+#: against 159 us; 850 at 44 x 90, 570 against 1,400 us; 1,700 at 94 x 190, 3,000 against
+#: 1,600 us. Up to this product the banded solve is the cheaper one, with a margin.
+_BANDED_WORK_LIMIT = 2000
 #: Up to this size a dense LU beats SuperLU's fixed cost (measured as above: 47 against 63 us
 #: at 80 unknowns, 213 against 120 us at 160).
 _DENSE_MAX_SIZE = 100
