@@ -57,12 +57,11 @@ Three stages, heads up and tails down, fed 1 kg U/yr in the middle at cuts of on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NoReturn
-
-import math
 
 import numpy as np
 from scipy.sparse import coo_array, csc_array, csr_array, diags_array, eye_array
