@@ -204,6 +204,9 @@ class Network:
         Most Newton iterations of each composition solve (default 60): every solve is bounded
         by counts, never by time, and one that does not converge raises a
         :class:`~enrichwatch.errors.ConvergenceError` naming the setting and the worst stage.
+
+    The cascades, links and feeds are fixed once the network is built: its routing, design
+    cuts, feed inputs and stage-factor groups are built once and kept.
     """
 
     def __init__(self, cascades: Iterable, links: Iterable[Link] = (),
