@@ -29,11 +29,12 @@ routing is held as lists of streams (:class:`Streams`), built once per network l
 systems of one graph keep their pattern
 (:class:`~enrichwatch.physics.sparse_systems.SparsePattern`: banded LU for a cascade, and for a
 network once its unknowns are renumbered along its loops (reverse Cuthill-McKee) when that makes
-it narrow; SuperLU for a network that stays wide) and only their values change. The isotopes are solved together, as one
-block-diagonal system (one block per isotope: a cascade's stays tridiagonal). The Newton step
-``J du = -r`` is solved without forming ``J``, which is dense (``J = (diag(sum_k c'_k N_k) +
-sum_k diag(c_k) M_k^-1 D diag(a_k b_k N_k)) / L`` with ``M_k = I - H diag(a_k) - T diag(b_k)``
-and ``D = H - T``), from the equivalent sparse bordered system in ``(dN, du)``::
+it narrow; SuperLU for a network that stays wide) and only their values change. The isotopes
+are solved together, as one block-diagonal system (one block per isotope: a cascade's stays
+tridiagonal). The Newton step ``J du = -r`` is solved without forming ``J``, which is dense
+(``J = (diag(sum_k c'_k N_k) + sum_k diag(c_k) M_k^-1 D diag(a_k b_k N_k)) / L`` with
+``M_k = I - H diag(a_k) - T diag(b_k)`` and ``D = H - T``), from the equivalent sparse
+bordered system in ``(dN, du)``::
 
     M_k dN_k - D diag(a_k b_k N_k) du = 0                    (every isotope k)
     sum_k diag(c_k) dN_k + diag(sum_k c'_k N_k) du = -r L    (every stage with flow; du_i = 0
