@@ -190,18 +190,61 @@ def test_graph_from_matrices_equals_graph_from_streams():
     np.testing.assert_array_equal(ss.flow_matrix(g, cuts).toarray(), ref.flow_matrix(dense, cuts))
 
 
+def _star(spokes: int, stages: int) -> Network:
+    """A hub cascade whose tails feed ``spokes`` cascades, each returning its product to the
+    hub's feed stage: every spoke touches the hub, so no numbering makes the systems narrow."""
+    hub = FixedCascade(IR6, (4,) * 10, 5, name="H")
+    spoke = [FixedCascade(IR6, (4,) * stages, 0, name=f"S{i}") for i in range(spokes)]
+    links = ([Link("H", "tails", f"S{i}", fraction=1.0 / spokes) for i in range(spokes)]
+             + [Link(f"S{i}", "product", "H") for i in range(spokes)])
+    return Network([hub, *spoke], links, [ExternalFeed("f", "H", Composition.from_mass_percent(
+        {"U235": 0.711, "U238": 99.289}), 100.0)])
+
+
 def test_a_cascade_is_banded_and_a_network_with_far_links_is_not():
     """The cheap banded path serves cascades; a loop from the tails end to the middle makes the
-    systems wide: SuperLU (dense LU when tiny) serves them."""
+    systems wide as numbered, but narrow once renumbered (reverse Cuthill-McKee): the banded
+    path serves it too. A star of cascades round one stage is wide in any numbering: SuperLU
+    (dense LU when tiny) serves it."""
     cascade = FixedCascade(IR6, (4,) * 60, 30, name="C")
     alone = Network([cascade], feeds=[ExternalFeed("f", "C", Composition.from_mass_percent(
         {"U235": 0.711, "U238": 99.289}), 100.0)])
     assert alone.graph.flow_pattern.banded
     assert alone.graph.systems(2).components.banded and alone.graph.systems(2).newton.banded
+    assert alone.graph.systems(2).newton.order is None          # narrow as numbered
     loop = Network([cascade], [Link("C", "tails", "C")], alone.feeds)
-    assert loop.graph.systems(2).newton.method == "superlu"
-    assert Network([FixedCascade(IR6, (4,) * 30, 15, name="C")], [Link("C", "tails", "C")],
-                   alone.feeds).graph.systems(2).newton.method == "dense"
+    newton = loop.graph.systems(2).newton
+    assert newton.banded and newton.order is not None and newton.lower <= 3 * 3
+    assert sorted(newton.order.tolist()) == list(range(newton.size))
+    assert _star(16, 3).graph.systems(2).newton.method == "superlu"
+    assert _star(12, 1).graph.systems(2).newton.method == "dense"
+
+
+@pytest.mark.parametrize("make", [_network_with_recycle, lambda: _star(12, 1),
+                                  lambda: _star(16, 3)])
+def test_banded_dense_and_superlu_paths_give_the_same_state(make, monkeypatch):
+    """The stage systems solved by each path (banded after renumbering, dense LU, SuperLU)
+    give the same flows and stage compositions, to rounding."""
+    net = make()
+    cuts, total, comps, isotopes, start = _inputs(net)
+    g = net.graph
+    results = {}
+    build = SparsePattern.from_entries.__func__
+    for method in ("banded", "dense", "superlu"):
+        monkeypatch.setattr(SparsePattern, "from_entries", classmethod(
+            lambda cls, rows, cols, size, reorder=False, method=method:
+            build(cls, rows, cols, size, reorder=reorder, method=method)))
+        fresh = ss.StageGraph.from_streams(g.n_stages, g.n_withdrawals, g.routes, g.exits)
+        assert fresh.flow_pattern.method == method
+        flows = np.maximum(ss.solve_flows(fresh, cuts, total), 0.0)
+        gamma = net._stage_factors(isotopes, cuts, flows)
+        sol = ss.solve_compositions(fresh, cuts, flows, gamma, comps)
+        assert fresh.systems(len(isotopes)).newton.method == method
+        results[method] = flows, sol.feed_components
+    flows, feed = results["superlu"]
+    for method in ("banded", "dense"):
+        np.testing.assert_allclose(results[method][0], flows, rtol=1e-12, atol=1e-12 * flows.max())
+        np.testing.assert_allclose(results[method][1], feed, rtol=1e-10, atol=1e-12 * flows.max())
 
 
 def _blas_threads() -> list[int]:

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from enrichwatch.errors import ConfigurationError
 from enrichwatch.physics.sparse_systems import SparsePattern
 
 
@@ -59,3 +60,57 @@ def test_singular_matrices_raise_linalg_error(n, corner):
     values = np.r_[np.ones(n - 1), 0.0]
     with pytest.raises(np.linalg.LinAlgError):
         pattern.solve(values, np.ones(n))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 160), st.integers(0, 4), st.integers(0, 6), st.sampled_from(
+    [None, "banded", "dense", "superlu"]), st.integers(0, 2**32 - 1))
+def test_reordered_and_forced_paths_and_factorised_solves_equal_a_dense_solve(
+        n, band, extra, method, seed):
+    """With reordering allowed (reverse Cuthill-McKee for wide patterns), or a method forced,
+    :meth:`solve` and each solve of :meth:`factorised` give LAPACK's dense solve."""
+    rng = np.random.default_rng(seed)
+    rows, cols, values, dense = _random_system(rng, n, band, extra)
+    pattern = SparsePattern.from_entries(rows, cols, n, reorder=True, method=method)
+    assert method is None or pattern.method == method
+    if pattern.order is not None:
+        assert sorted(pattern.order.tolist()) == list(range(n))
+        assert np.array_equal(pattern.order[pattern.position], np.arange(n))
+    rhs, many = rng.normal(size=n), rng.normal(size=(n, 3))
+    kept = rhs.copy()
+    solve = pattern.factorised(values)
+    for got in (pattern.solve(values, rhs), solve(rhs), solve(rhs)):
+        np.testing.assert_allclose(got, np.linalg.solve(dense, rhs), rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(rhs, kept)
+    np.testing.assert_allclose(solve(many), np.linalg.solve(dense, many), rtol=1e-10,
+                               atol=1e-12)
+
+
+def test_a_wide_pattern_is_banded_once_renumbered_when_reordering_is_allowed():
+    """The diagonal and one corner entry: as wide as it gets in its own order, but
+    tridiagonal after reverse Cuthill-McKee; without ``reorder`` it stays wide."""
+    n = 200
+    rows, cols = np.r_[0:n, n - 1], np.r_[0:n, 0]
+    assert SparsePattern.from_entries(rows, cols, n).method == "superlu"
+    pattern = SparsePattern.from_entries(rows, cols, n, reorder=True)
+    assert pattern.method == "banded" and pattern.lower + pattern.upper <= 2
+    values = np.r_[np.full(n, 2.0), 1.0]
+    dense = np.diag(np.full(n, 2.0))
+    dense[n - 1, 0] = 1.0
+    rhs = np.arange(1.0, n + 1.0)
+    np.testing.assert_allclose(pattern.solve(values, rhs), np.linalg.solve(dense, rhs),
+                               rtol=1e-14)
+
+
+@pytest.mark.parametrize("method", ["banded", "dense", "superlu"])
+def test_factorised_singular_matrices_raise_linalg_error(method):
+    n = 5
+    pattern = SparsePattern.from_entries(np.r_[0:n - 1, n - 1], np.r_[0:n - 1, 0], n,
+                                         method=method)
+    with pytest.raises(np.linalg.LinAlgError):
+        pattern.factorised(np.r_[np.ones(n - 1), 0.0])
+
+
+def test_an_unknown_method_is_refused():
+    with pytest.raises(ConfigurationError, match="'lu'"):
+        SparsePattern.from_entries(np.arange(2), np.arange(2), 2, method="lu")

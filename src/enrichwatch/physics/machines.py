@@ -666,11 +666,15 @@ class Machine:
         >>> round(float(m.gamma_235(m.design_feed_kg_per_yr, 0.5)), 6)
         1.4
         """
-        q = _feed_array(feed_kg_per_yr, "feed_kg_per_yr")
-        th = _cut_array(cut)
+        return _out(self._gamma_235(_feed_array(feed_kg_per_yr, "feed_kg_per_yr"),
+                                    _cut_array(cut)))
+
+    def _gamma_235(self, q: np.ndarray, th: np.ndarray) -> np.ndarray:
+        """:meth:`gamma_235` of arrays already checked (feeds >= 0, cuts in (0, 1)): the stage
+        solver evaluates the stages of all its cascades of this machine at once with it."""
         q = np.maximum(q, _GAMMA_FEED_FLOOR * self.design_feed_kg_per_yr)
         du = self._raetz_curve(q, th) if self.geometry is not None else self._rating_curve(q, th)
-        return _out(np.exp(np.sqrt(2.0 * du / (q * th * (1.0 - th)))))
+        return np.exp(np.sqrt(2.0 * du / (q * th * (1.0 - th))))
 
     def _rating_curve(self, q: np.ndarray, th: np.ndarray) -> np.ndarray:
         q_d, th_d = self.design_feed_kg_per_yr, self.design_cut

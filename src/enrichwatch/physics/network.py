@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -131,7 +132,9 @@ class NetworkState:
     either way. ``log_ratio`` (the converged Newton unknowns, one per stage) and
     ``cut_shifts`` (the log-odds shift of each cascade whose withdrawal rate was imposed) are
     what a solve of the same network at a neighbouring setting can start from
-    (``Network.solve(..., start=state)``)."""
+    (``Network.solve(..., start=state)``); so is ``rate_slopes``, the derivative of the log of
+    an imposed withdrawal rate in its cascade's cut shift where the shift search last
+    evaluated it (Newton's first step of the next search)."""
 
     cascades: Mapping[str, CascadeState]
     withdrawals: Mapping[str, StreamState]
@@ -140,6 +143,7 @@ class NetworkState:
     newton_iterations: int
     log_ratio: np.ndarray | None = None
     cut_shifts: Mapping[str, float] = field(default_factory=dict)
+    rate_slopes: Mapping[str, float] = field(default_factory=dict)
 
     def link_rate_kg_per_yr(self, link: Link) -> float:
         """Rate a link carries [kg U/yr]: its share of its source cascade's output."""
@@ -200,6 +204,9 @@ class Network:
         Most Newton iterations of each composition solve (default 60): every solve is bounded
         by counts, never by time, and one that does not converge raises a
         :class:`~enrichwatch.errors.ConvergenceError` naming the setting and the worst stage.
+
+    The cascades, links and feeds are fixed once the network is built: its routing, design
+    cuts, feed inputs and stage-factor groups are built once and kept.
     """
 
     def __init__(self, cascades: Iterable, links: Iterable[Link] = (),
@@ -220,6 +227,7 @@ class Network:
         self._offsets = dict(zip(self.cascades, np.cumsum(
             [0] + [c.n_stages for c in self.cascades.values()])[:-1].tolist(), strict=True))
         self._check()
+        self._inputs: tuple | None = None          # built by _external
         self._graph, self._withdrawal_names = self._build_graph()
         self._check_exits()
 
@@ -310,18 +318,28 @@ class Network:
 
     # -- solve --------------------------------------------------------------------------------
     def isotopes(self) -> tuple[str, ...]:
+        return self._isotopes
+
+    @functools.cached_property
+    def _isotopes(self) -> tuple[str, ...]:
         present = {iso for f in self.feeds for iso in f.composition.isotopes}
         return tuple(i for i in URANIUM_ISOTOPES if i in present)
 
     def _external(self, isotopes):
-        n = self._graph.n_stages
-        total, comps = np.zeros(n), np.zeros((n, len(isotopes)))
-        for f in self.feeds:
-            s = self._offsets[f.target] + self._stage(self.cascades[f.target], f.stage, "")
-            total[s] += f.rate_kg_per_yr
-            for k, iso in enumerate(isotopes):
-                comps[s, k] += f.rate_kg_per_yr * f.composition.fraction(iso)
-        return total, comps
+        """External total and isotope inputs of each stage, (S,) and (S, K), and the feeds'
+        streams: built once per network (read-only), as the feeds are fixed."""
+        if self._inputs is None or self._inputs[0] != isotopes:
+            n = self._graph.n_stages
+            total, comps = np.zeros(n), np.zeros((n, len(isotopes)))
+            for f in self.feeds:
+                s = self._offsets[f.target] + self._stage(self.cascades[f.target], f.stage, "")
+                total[s] += f.rate_kg_per_yr
+                for k, iso in enumerate(isotopes):
+                    comps[s, k] += f.rate_kg_per_yr * f.composition.fraction(iso)
+            feeds = {f.name: stream_state(isotopes, f.rate_kg_per_yr * np.array(
+                [f.composition.fraction(i) for i in isotopes])) for f in self.feeds}
+            self._inputs = (isotopes, _read_only(total), _read_only(comps), feeds)
+        return self._inputs[1:]
 
     @functools.cached_property
     def _design_cut_array(self) -> np.ndarray:
@@ -355,9 +373,19 @@ class Network:
                           start: NetworkState | None = None):
         """Per-cascade cut shifts (log-odds) that give the requested withdrawal rates; the
         root search starts from the shifts of ``start`` (a neighbouring solve) where it has
-        them, else from zero."""
+        them, else from zero. Also the cuts and flows at those shifts when the search solved
+        them there (else None), and the derivative of the log withdrawal rate in the shift
+        where the search last evaluated it (``NetworkState.rate_slopes``).
+
+        One rate: Newton's method with the exact derivative of the mismatch (one more solve
+        with the same factored flow matrix, :func:`~enrichwatch.physics.steady_state.
+        solve_flows_and_slope`), safeguarded by the bracket it builds (:func:`_newton_shift`),
+        and the bracket search with Brent's method (as before) if it does not settle; both stop
+        when the shift is known to 1e-14 (absolute and relative). A ``start`` that imposed the
+        same withdrawal gives Newton's first step without a solve: from its rate and its rate
+        slope. Several rates: Powell's hybrid method on the mismatches."""
         if not rates:
-            return {}
+            return {}, None, {}
         owners = []
         for label, rate in rates.items():
             if label not in self._withdrawal_names:
@@ -386,9 +414,43 @@ class Network:
             out = ss.withdrawal_flows(self._graph, cuts, flows)
             return sign * np.log(np.maximum(out[index], 1e-300) / target)
 
-        shifts = _solve_shifts(mismatch, len(owners), self._where(rates),
-                               *_shift_guess(start, owners, rates))
-        return dict(zip(owners, shifts, strict=True))
+        guess, width = _shift_guess(start, owners, rates)
+        where = self._where(rates)
+        if len(owners) > 1:
+            shifts = _solve_shifts(mismatch, len(owners), where, guess, width)
+            return dict(zip(owners, shifts, strict=True)), None, {}
+        sl = self._stages(owners[0])
+        orient, goal = float(sign[0]), float(target[0])
+        memo: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        slopes: list[float] = []
+
+        def with_slope(shift: float) -> tuple[float, float]:
+            """The mismatch and its derivative in the shift (flows kept for the solve, the
+            derivative of the log rate for the next solve)."""
+            cuts = self._cuts({owners[0]: shift})
+            moved = np.zeros_like(cuts)
+            moved[sl] = cuts[sl] * (1.0 - cuts[sl])              # d(cut)/d(shift)
+            flows, slope = ss.solve_flows_and_slope(self._graph, cuts, external, moved)
+            memo[shift] = cuts, flows
+            out, d_out = ss.withdrawal_flows_and_slope(self._graph, cuts, flows, moved, slope)
+            rate, d_rate = float(out[index[0]]), float(d_out[index[0]])
+            if not rate > 0.0:
+                return orient * math.log(1e-300 / goal), math.nan
+            slopes.append(d_rate / rate)
+            return orient * math.log(rate / goal), orient * d_rate / rate
+
+        label = next(iter(rates))
+        known = _known_mismatch(start, label, owners[0], orient, goal)
+        shift = _newton_shift(with_slope, 0.0 if guess is None else float(guess[0]), known)
+        if shift is None:                 # Newton's method did not settle: the bracket search
+            shift = float(_solve_shifts(mismatch, 1, where, guess, width)[0])
+            slopes.clear()
+        return ({owners[0]: shift}, memo.get(shift),
+                {label: slopes[-1]} if slopes and math.isfinite(slopes[-1]) else {})
+
+    def _stages(self, name: str) -> slice:
+        """The stages of cascade ``name`` in the network's numbering."""
+        return slice(self._offsets[name], self._offsets[name] + self.cascades[name].n_stages)
 
     def solve(self, withdrawal_rates: Mapping[str, float] | None = None, *,
               start: NetworkState | None = None) -> NetworkState:
@@ -434,10 +496,14 @@ class Network:
     def _solve(self, withdrawal_rates: dict[str, float],
                start: NetworkState | None) -> NetworkState:
         isotopes = self.isotopes()
-        external, comps = self._external(isotopes)
-        shifts = self._shifts_for_rates(withdrawal_rates or {}, external, start)
-        cuts = self._cuts(shifts)
-        flows = ss.solve_flows(self._graph, cuts, external)
+        external, comps, feeds = self._external(isotopes)
+        shifts, solved, slopes = self._shifts_for_rates(withdrawal_rates or {}, external,
+                                                        start)
+        if solved is None:
+            cuts = self._cuts(shifts)
+            flows = ss.solve_flows(self._graph, cuts, external)
+        else:
+            cuts, flows = solved
         if np.any(flows < -1e-9 * external.sum()):
             raise ConfigurationError("withdrawal_rates", dict(withdrawal_rates or {}),
                                      "rates that leave every stage a positive flow")
@@ -448,7 +514,7 @@ class Network:
                                     max_iterations=self.max_newton_iterations,
                                     stage_label=self._stage_label,
                                     start=None if start is None else start.log_ratio)
-        return self._state(isotopes, sol, shifts)
+        return self._state(isotopes, sol, shifts, feeds, slopes)
 
     def _named(self) -> str:
         """``'network of A, B'``; for many cascades their count and the first and last."""
@@ -472,23 +538,54 @@ class Network:
         return f"stage {stage - self._offsets[name]} of cascade {name}"
 
     def _stage_factors(self, isotopes, cuts, flows) -> np.ndarray:
+        """Stage factors (S, K) of every stage: the cascades of one machine and separation law
+        together (the same values as cascade by cascade); a flow at which a machine no longer
+        separates is reported cascade by cascade
+        (:meth:`~enrichwatch.physics.cascade.FixedCascade.stage_factors`)."""
+        out = np.empty((len(cuts), len(isotopes)))
+        for machine, law, stages, counts in self._factor_groups:
+            gamma = machine._gamma_235(np.maximum(flows[stages] / counts, 1e-12), cuts[stages])
+            if not np.all(np.isfinite(gamma) & (gamma > 1.0)):
+                return self._stage_factors_each(isotopes, cuts, flows)
+            out[stages] = law.stage_factors(isotopes, gamma)
+        return out
+
+    def _stage_factors_each(self, isotopes, cuts, flows) -> np.ndarray:
         parts = []
         for name, c in self.cascades.items():
-            sl = slice(self._offsets[name], self._offsets[name] + c.n_stages)
+            sl = self._stages(name)
             parts.append(c.stage_factors(isotopes, flows[sl], cuts[sl]))
         return np.concatenate(parts)
 
-    def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float]
-               ) -> NetworkState:
+    @functools.cached_property
+    def _factor_groups(self) -> tuple[tuple, ...]:
+        """``(machine, law, stages, machines per stage)`` of the cascades sharing a machine
+        and a separation law (equal values), stages in the network's numbering."""
+        groups: list[tuple] = []
+        for name, c in self.cascades.items():
+            group = next((g for g in groups if g[0] == c.machine and g[1] == c.law), None)
+            if group is None:
+                group = (c.machine, c.law, [], [])
+                groups.append(group)
+            group[2].append(np.arange(self._offsets[name], self._offsets[name] + c.n_stages))
+            group[3].append(np.array(c.machines_per_stage))
+        return tuple((machine, law, _read_only(np.concatenate(stages)),
+                      _read_only(np.concatenate(counts)))
+                     for machine, law, stages, counts in groups)
+
+    def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float],
+               feeds: Mapping[str, StreamState], slopes: Mapping[str, float]) -> NetworkState:
         out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
         withdrawals = {name: stream_state(isotopes, out[w]) for w, name in
                        enumerate(self._withdrawal_names)}
-        feeds = {f.name: stream_state(isotopes, f.rate_kg_per_yr * np.array(
-            [f.composition.fraction(i) for i in isotopes])) for f in self.feeds}
         cascades = _CascadeStates(self.cascades, self._offsets, isotopes, sol)
-        state = NetworkState(cascades, withdrawals, feeds, isotopes, sol.iterations,
-                             sol.log_ratio, {name: float(x) for name, x in shifts.items()})
-        worst = float(np.max(np.abs(state.balance_residual())))
+        state = NetworkState(cascades, withdrawals, dict(feeds), isotopes, sol.iterations,
+                             sol.log_ratio, {name: float(x) for name, x in shifts.items()},
+                             dict(slopes))
+        # NetworkState.balance_residual, from the arrays the states were built from
+        inflow = sum(np.array(list(f.isotope_kg_per_yr.values())) for f in feeds.values())
+        outflow = sum(np.maximum(out, 0.0))
+        worst = float(np.max(np.abs((inflow - outflow) / np.maximum(inflow, 1e-300))))
         if worst > _BALANCE_TOL:
             raise ConvergenceError(self._named(),
                                    f"isotope balance closes only to {worst:.1e} (relative)")
@@ -532,6 +629,11 @@ def _routing(sizes: tuple[int, ...], links: tuple[tuple[int, str, int, float], .
     return ss.StageGraph.from_streams(n, len(outputs), routes, exits), outputs
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
 def _withdrawal_rates(rates) -> dict[str, float]:
     """Withdrawal name -> rate [kg U/yr] as floats, pint quantities converted."""
     if rates is None:
@@ -566,11 +668,92 @@ def _shift_guess(start: NetworkState | None, owners: list[str], rates: Mapping[s
     0). ``(None, 1)`` without a start: the cold search."""
     if start is None:
         return None, 1.0
-    change = max(abs(np.log(rate / start.withdrawals[label].rate_kg_per_yr))
+    change = max(abs(math.log(rate / start.withdrawals[label].rate_kg_per_yr))
                  if label in start.withdrawals and start.withdrawals[label].rate_kg_per_yr > 0
-                 else np.inf for label, rate in rates.items())
+                 else math.inf for label, rate in rates.items())
     return (np.array([start.cut_shifts.get(name, 0.0) for name in owners]),
-            float(np.clip(2.0 * change, 1e-9, 1.0)))
+            min(max(2.0 * change, 1e-9), 1.0))
+
+
+#: Shift tolerance (absolute and relative) of the cut-shift searches, Brent's and Newton's.
+_SHIFT_TOL = 1e-14
+#: Newton's method on a cut shift: most iterations, and largest step without a bracket
+#: (the rate moves about one for one with the shift: e^4 ~ 55x).
+_SHIFT_NEWTON_ITER = 40
+_SHIFT_NEWTON_STEP = 4.0
+#: Margin on the error of the last Newton step, estimated from the quadratic convergence.
+_SHIFT_MARGIN = 100.0
+#: The bracket search gives up beyond these shifts; Newton's method hands over there.
+_SHIFT_LIMIT = 40.0
+
+
+def _known_mismatch(start: NetworkState | None, label: str, owner: str, orient: float,
+                    goal: float) -> tuple[float, float] | None:
+    """The mismatch and its slope at the shift of a ``start`` that imposed withdrawal
+    ``label`` (from its rate and rate slope), else None."""
+    if start is None or label not in start.rate_slopes or owner not in start.cut_shifts:
+        return None
+    stream = start.withdrawals.get(label)
+    slope = start.rate_slopes[label]
+    if stream is None or not stream.rate_kg_per_yr > 0.0 or not math.isfinite(slope):
+        return None
+    return orient * math.log(stream.rate_kg_per_yr / goal), orient * slope
+
+
+def _newton_shift(f, x: float, known: tuple[float, float] | None = None) -> float | None:
+    """Root of ``f(shift) -> (mismatch, slope)``, an increasing function, by Newton's method
+    from ``x``; None if it does not settle (the caller then searches a bracket).
+
+    Safeguarded: the points evaluated bracket the root as soon as they straddle it, and a step
+    that leaves the bracket (or a slope that is not positive) bisects it instead; without a
+    bracket a step is at most ``_SHIFT_NEWTON_STEP``. It stops when the shift is known to
+    ``_SHIFT_TOL`` (absolute and relative, as the bracket search stops): at a point whose
+    Newton step is below that, or after a Newton step whose own error is below it by the
+    quadratic convergence measured on the two steps before (error ~ C step^2, C ~ step /
+    previous step^2, with a margin of ``_SHIFT_MARGIN``; steps of at most 1e-6 only). Bounded
+    by counts: at most ``_SHIFT_NEWTON_ITER`` evaluations. ``known``: the mismatch and slope
+    at ``x`` from a neighbouring solve, for a first step without an evaluation (its stopping
+    tests are left to the points evaluated).
+    """
+    lo, hi = -math.inf, math.inf
+    last = math.nan                               # the previous Newton step
+    if known is not None and known[1] > 0.0 and math.isfinite(known[0] / known[1]):
+        last = -known[0] / known[1]
+        if abs(last) > _SHIFT_NEWTON_STEP:
+            last = math.copysign(_SHIFT_NEWTON_STEP, last)
+        x = x + last
+    for _ in range(_SHIFT_NEWTON_ITER):
+        value, slope = f(x)
+        if value == 0.0:
+            return x
+        if not math.isfinite(value):
+            return None
+        if value < 0.0:
+            lo = x
+        else:
+            hi = x
+        tol = 0.5 * _SHIFT_TOL * (1.0 + abs(x))
+        step = -value / slope if slope > 0.0 and math.isfinite(slope) else math.nan
+        if abs(step) <= tol:
+            return x
+        if math.isfinite(lo) and math.isfinite(hi):
+            if not lo < x + step < hi:          # (never true for a step that is nan)
+                if hi - lo <= 2.0 * tol:
+                    return 0.5 * (lo + hi)
+                step = 0.5 * (lo + hi) - x
+                last = math.nan
+        elif not math.isfinite(step):
+            return None
+        elif abs(step) > _SHIFT_NEWTON_STEP:
+            step = math.copysign(_SHIFT_NEWTON_STEP, step)
+            last = math.nan
+        if abs(step) <= 1e-6 and _SHIFT_MARGIN * abs(step) ** 3 <= tol * last**2:
+            return x + step                     # C step^2 below the tolerance (see above)
+        last = step
+        x = x + step
+        if abs(x) > _SHIFT_LIMIT:
+            return None
+    return None
 
 
 def _solve_shifts(mismatch, n: int, where: str, guess: np.ndarray | None = None,
@@ -594,7 +777,7 @@ def _solve_shifts(mismatch, n: int, where: str, guess: np.ndarray | None = None,
             hi = centre + up
         if f(lo) > 0.0 or f(hi) < 0.0:
             raise ConvergenceError(where, "no cut setting gives the requested rate")
-        return np.array([brentq(f, lo, hi, xtol=1e-14, rtol=1e-14)])
+        return np.array([brentq(f, lo, hi, xtol=_SHIFT_TOL, rtol=_SHIFT_TOL)])
     sol = root(mismatch, np.zeros(n) if guess is None else guess, method="hybr", tol=1e-14)
     if not sol.success or np.max(np.abs(mismatch(sol.x))) > 1e-10:
         raise ConvergenceError(where, f"cut shifts did not converge: {sol.message}")

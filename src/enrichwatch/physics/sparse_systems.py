@@ -9,14 +9,20 @@ solves:
 * by LAPACK's banded LU (``gbsv``, called directly: scipy's wrapper costs more than the solve
   at these sizes) when the pattern is narrow, as a cascade's stage balance is (each stage
   talks to its two neighbours only): cost linear in the size, and ~10x cheaper than a general
-  sparse LU at these sizes;
+  sparse LU at these sizes. A pattern built with ``reorder=True`` is first renumbered by the
+  reverse Cuthill-McKee ordering (:func:`scipy.sparse.csgraph.reverse_cuthill_mckee`,
+  computed once per pattern) when that narrows it enough: a network of a few cascades whose
+  links join distant stages is wide as numbered, but narrow once its stages are numbered
+  along its loops (two linked cascades of 32 stages: 128 unknowns of half-width 43 become
+  half-width 12), and then the banded LU serves it too;
 * by LAPACK's dense LU (:func:`numpy.linalg.solve`) when the matrix is wide but small (up to
   100 unknowns, a network of a few short cascades): SuperLU's fixed cost is larger there;
 * by SuperLU (:func:`scipy.sparse.linalg.splu`, COLAMD ordering) otherwise, as for networks
-  whose links join distant stages: cost about linear in the size for these graphs.
+  that stay wide in any order: cost about linear in the size for these graphs.
 
 All use partial pivoting, like the dense solve they replace, and all report an exactly
-singular matrix as :class:`numpy.linalg.LinAlgError`.
+singular matrix as :class:`numpy.linalg.LinAlgError`. :meth:`SparsePattern.factorised` factors
+a matrix once for several right-hand sides that are not known together.
 
 :func:`one_blas_thread` pins the BLAS thread pools to one thread for a block of such small
 solves (threadpoolctl), so that a shared machine cannot slow them by oversubscription.
@@ -34,23 +40,36 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.linalg import get_lapack_funcs
-from scipy.sparse import csc_array
+from scipy.sparse import csc_array, csr_array
+from scipy.sparse.csgraph import reverse_cuthill_mckee
 from scipy.sparse.linalg import splu
 
-__all__ = ["SparsePattern", "one_blas_thread"]
+from ..errors import ConfigurationError
 
-#: Banded LU costs ~ n * lower * (lower + upper) flops against SuperLU's ~0.5 us per unknown
-#: (measured for these matrices with scipy 1.17 on one core, 2026-12); up to this product the
-#: banded solve is the cheaper one.
-_BANDED_WORK_LIMIT = 400
+__all__ = ["METHODS", "SparsePattern", "one_blas_thread"]
+
+#: Banded LU costs ~ n * lower * (lower + upper) flops against SuperLU's ~0.5-1.8 us per
+#: unknown for these matrices (scipy 1.17, one core, 2026-12). Measured on the Newton systems
+#: of linked cascade pairs (4 isotopes, renumbered): 170 unknowns at 14 x 30 flops each, 49
+#: against 159 us; 850 at 44 x 90, 570 against 1,400 us; 1,700 at 94 x 190, 3,000 against
+#: 1,600 us. Up to this product the banded solve is the cheaper one, with a margin.
+_BANDED_WORK_LIMIT = 2000
 #: Up to this size a dense LU beats SuperLU's fixed cost (measured as above: 47 against 63 us
 #: at 80 unknowns, 213 against 120 us at 160).
 _DENSE_MAX_SIZE = 100
+#: A pattern that may be reordered is, when its banded LU costs more than this many flops per
+#: unknown as numbered and reverse Cuthill-McKee cuts that at least by this factor (its
+#: renumbering costs two gathers a solve, ~1 us at these sizes; gbsv on 96 unknowns takes
+#: 11 us at half-widths 8 and 10, 7 us at 2 and 2: measured as above).
+_REORDER_MIN_WORK = 2
+_REORDER_GAIN = 0.5
+#: The methods :meth:`SparsePattern.from_entries` can be told to use.
+METHODS = ("banded", "dense", "superlu")
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,7 +79,10 @@ class SparsePattern:
     Build with :meth:`from_entries`. ``method`` is how it is solved, ``'banded'``, ``'dense'``
     or ``'superlu'``; ``slots[e]`` is where entry ``e`` goes in the storage: LAPACK's banded one
     (column-major, with ``lower`` spare rows on top for the fill of pivoting), the dense
-    matrix (row-major), or the CSC data (``indices``, ``indptr``) of the matrix.
+    matrix (row-major), or the CSC data (``indices``, ``indptr``) of the matrix. ``order``
+    (None: the unknowns' own order) is the renumbering of a reordered banded pattern: position
+    ``p`` of the banded matrix holds unknown ``order[p]``, and ``position`` is its inverse;
+    ``lower`` and ``upper`` are the half-widths in that order.
     """
 
     size: int
@@ -71,25 +93,57 @@ class SparsePattern:
     n_slots: int
     indices: np.ndarray | None = None
     indptr: np.ndarray | None = None
+    order: np.ndarray | None = None
+    position: np.ndarray | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False,
                                     compare=False)
 
     @classmethod
-    def from_entries(cls, rows: np.ndarray, cols: np.ndarray, size: int) -> SparsePattern:
-        """Pattern of the entries at ``(rows[e], cols[e])`` (repeated positions are summed)."""
+    def from_entries(cls, rows: np.ndarray, cols: np.ndarray, size: int, *,
+                     reorder: bool = False, method: str | None = None) -> SparsePattern:
+        """Pattern of the entries at ``(rows[e], cols[e])`` (repeated positions are summed).
+
+        ``reorder``: renumber a pattern by the reverse Cuthill-McKee ordering when that at
+        least halves the work of its banded LU (a wide pattern may become narrow enough for
+        it; a tridiagonal one is left as it is). ``method`` (one of :data:`METHODS`) forces a
+        method instead of choosing by cost (a banded one is then reordered as above): for
+        tests that compare the methods.
+        """
+        if method is not None and method not in METHODS:
+            raise ConfigurationError("method", method, f"one of {METHODS} or None")
         rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-        lower = max(int(np.max(rows - cols, initial=0)), 0)
-        upper = max(int(np.max(cols - rows, initial=0)), 0)
-        if lower * (lower + upper) <= _BANDED_WORK_LIMIT:
-            # gbsv's storage: ab[lower + upper + i - j, j] = a[i, j], column-major
-            height = 2 * lower + upper + 1
-            slots = cols * height + lower + upper + rows - cols
-            return cls(size, lower, upper, "banded", slots, height * size)
-        if size <= _DENSE_MAX_SIZE:
+        lower, upper = _half_widths(rows, cols)
+        work = lower * (lower + upper)            # banded LU flops per unknown
+        order = None
+        if reorder and work > _REORDER_MIN_WORK and method in (None, "banded"):
+            order = _rcm(rows, cols, size)
+            low, up = _half_widths(*_renumbered(rows, cols, order))
+            if low * (low + up) > work * _REORDER_GAIN:
+                order = None                       # not worth the renumbering of each solve
+            else:
+                work = low * (low + up)
+        if method == "banded" or (method is None and work <= _BANDED_WORK_LIMIT):
+            return cls._banded(rows, cols, size, order)
+        if method == "dense" or (method is None and size <= _DENSE_MAX_SIZE):
             return cls(size, lower, upper, "dense", rows * size + cols, size * size)
         keys, slots = np.unique(cols * size + rows, return_inverse=True)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(keys // size, minlength=size))])
         return cls(size, lower, upper, "superlu", slots.ravel(), len(keys), keys % size, indptr)
+
+    @classmethod
+    def _banded(cls, rows: np.ndarray, cols: np.ndarray, size: int,
+                order: np.ndarray | None) -> SparsePattern:
+        """Banded pattern of the entries, the unknowns renumbered by ``order`` if given."""
+        position = None
+        if order is not None:
+            rows, cols = _renumbered(rows, cols, order)
+            position = np.argsort(order)
+        lower, upper = _half_widths(rows, cols)
+        # gbsv's storage: ab[lower + upper + i - j, j] = a[i, j], column-major
+        height = 2 * lower + upper + 1
+        slots = cols * height + lower + upper + rows - cols
+        return cls(size, lower, upper, "banded", slots, height * size, order=order,
+                   position=position)
 
     def __getstate__(self) -> dict:
         """Pickled without the per-thread matrices (a thread-local cannot be pickled)."""
@@ -123,6 +177,18 @@ class SparsePattern:
     def _data(self, values: np.ndarray) -> np.ndarray:
         return np.bincount(self.slots, weights=values, minlength=self.n_slots)
 
+    def _column(self, rhs: np.ndarray) -> np.ndarray:
+        """``rhs`` as a Fortran-ordered (size, m) copy, in the banded order (LAPACK's ``b``)."""
+        if self.order is not None:
+            return np.asfortranarray(rhs.reshape(self.size, -1)[self.order], dtype=float)
+        return np.array(rhs.reshape(self.size, -1), dtype=float, order="F")
+
+    def _answer(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """LAPACK's banded solution back in the unknowns' own order, shaped as the rhs."""
+        if self.position is not None:
+            x = x[self.position]
+        return x.reshape(shape)
+
     def solve(self, values: np.ndarray, rhs: np.ndarray) -> np.ndarray:
         """Solution ``x`` of ``A x = rhs``, ``A`` holding ``values`` at the pattern's entries.
 
@@ -134,23 +200,80 @@ class SparsePattern:
         data = self._data(values)
         if self.banded:
             ab = data.reshape(self.size, -1).T                      # Fortran-ordered view
-            b = np.array(rhs.reshape(self.size, -1), dtype=float, order="F")   # a copy
-            *_, x, info = _gbsv(self.lower, self.upper, ab, b, overwrite_ab=True,
-                                overwrite_b=True)
+            *_, x, info = _gbsv(self.lower, self.upper, ab, self._column(rhs),
+                                overwrite_ab=True, overwrite_b=True)
             if info > 0:
                 raise np.linalg.LinAlgError("singular matrix")
-            return x.reshape(rhs.shape)
+            return self._answer(x, rhs.shape)
         if self.method == "dense":
             return np.linalg.solve(data.reshape(self.size, self.size), rhs)
-        a = self._matrix(data)
+        return self._superlu(data).solve(rhs)
+
+    def _superlu(self, data: np.ndarray):
         try:
-            lu = splu(a, permc_spec="COLAMD")
+            return splu(self._matrix(data), permc_spec="COLAMD")
         except RuntimeError as err:        # SuperLU: "Factor is exactly singular"
             raise np.linalg.LinAlgError(str(err)) from None
-        return lu.solve(rhs)
+
+    def factorised(self, values: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """``rhs -> x`` solving ``A x = rhs`` with ``A`` factored once (for right-hand sides
+        that depend on an earlier solution); each solve gives what :meth:`solve` gives.
+
+        Raises
+        ------
+        numpy.linalg.LinAlgError
+            If the matrix is exactly singular (a zero pivot).
+        """
+        data = self._data(values)
+        if self.banded:
+            lu, piv, info = _gbtrf(data.reshape(self.size, -1).T, self.lower, self.upper,
+                                   overwrite_ab=True)
+            if info > 0:
+                raise np.linalg.LinAlgError("singular matrix")
+
+            def banded(rhs: np.ndarray) -> np.ndarray:
+                x, _ = _gbtrs(lu, self.lower, self.upper, self._column(rhs), piv,
+                              overwrite_b=True)
+                return self._answer(x, rhs.shape)
+
+            return banded
+        if self.method == "dense":
+            lu, piv, info = _getrf(data.reshape(self.size, self.size), overwrite_a=True)
+            if info > 0:
+                raise np.linalg.LinAlgError("singular matrix")
+
+            def dense(rhs: np.ndarray) -> np.ndarray:
+                x, _ = _getrs(lu, piv, np.asarray(rhs, dtype=float).reshape(self.size, -1))
+                return x.reshape(rhs.shape)
+
+            return dense
+        return self._superlu(data).solve
 
 
-_gbsv, = get_lapack_funcs(("gbsv",), dtype=np.float64)
+def _half_widths(rows: np.ndarray, cols: np.ndarray) -> tuple[int, int]:
+    """Lower and upper half-widths of the entries' band (0 for a diagonal)."""
+    return (max(int(np.max(rows - cols, initial=0)), 0),
+            max(int(np.max(cols - rows, initial=0)), 0))
+
+
+def _rcm(rows: np.ndarray, cols: np.ndarray, size: int) -> np.ndarray:
+    """Reverse Cuthill-McKee order of the unknowns (of the symmetrised pattern): the
+    renumbered matrix holds unknown ``order[p]`` at position ``p``."""
+    graph = csr_array((np.ones(2 * len(rows)), (np.concatenate([rows, cols]),
+                                                np.concatenate([cols, rows]))),
+                      shape=(size, size))
+    return np.asarray(reverse_cuthill_mckee(graph, symmetric_mode=True), dtype=np.int64)
+
+
+def _renumbered(rows: np.ndarray, cols: np.ndarray, order: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The entries' positions in the matrix renumbered by ``order``."""
+    position = np.argsort(order)
+    return position[rows], position[cols]
+
+
+_gbsv, _gbtrf, _gbtrs, _getrf, _getrs = get_lapack_funcs(
+    ("gbsv", "gbtrf", "gbtrs", "getrf", "getrs"), dtype=np.float64)
 
 
 @functools.cache

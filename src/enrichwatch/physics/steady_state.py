@@ -27,12 +27,14 @@ Linear algebra (issue 14): every matrix above is sparse (a stage talks to its tw
 plus one entry per link between cascades), so none is formed densely and none is inverted. The
 routing is held as lists of streams (:class:`Streams`), built once per network layout; the
 systems of one graph keep their pattern
-(:class:`~enrichwatch.physics.sparse_systems.SparsePattern`: banded LU for a cascade, SuperLU
-for a network) and only their values change. The isotopes are solved together, as one
-block-diagonal system (one block per isotope: a cascade's stays tridiagonal). The Newton step
-``J du = -r`` is solved without forming ``J``, which is dense (``J = (diag(sum_k c'_k N_k) +
-sum_k diag(c_k) M_k^-1 D diag(a_k b_k N_k)) / L`` with ``M_k = I - H diag(a_k) - T diag(b_k)``
-and ``D = H - T``), from the equivalent sparse bordered system in ``(dN, du)``::
+(:class:`~enrichwatch.physics.sparse_systems.SparsePattern`: banded LU for a cascade, and for a
+network once its unknowns are renumbered along its loops (reverse Cuthill-McKee) when that makes
+it narrow; SuperLU for a network that stays wide) and only their values change. The isotopes
+are solved together, as one block-diagonal system (one block per isotope: a cascade's stays
+tridiagonal). The Newton step ``J du = -r`` is solved without forming ``J``, which is dense
+(``J = (diag(sum_k c'_k N_k) + sum_k diag(c_k) M_k^-1 D diag(a_k b_k N_k)) / L`` with
+``M_k = I - H diag(a_k) - T diag(b_k)`` and ``D = H - T``), from the equivalent sparse
+bordered system in ``(dN, du)``::
 
     M_k dN_k - D diag(a_k b_k N_k) du = 0                    (every isotope k)
     sum_k diag(c_k) dN_k + diag(sum_k c'_k N_k) du = -r L    (every stage with flow; du_i = 0
@@ -57,6 +59,7 @@ Three stages, heads up and tails down, fed 1 kg U/yr in the middle at cuts of on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -76,7 +79,9 @@ __all__ = [
     "flow_matrix",
     "solve_compositions",
     "solve_flows",
+    "solve_flows_and_slope",
     "withdrawal_flows",
+    "withdrawal_flows_and_slope",
     "withdrawn",
 ]
 
@@ -203,7 +208,15 @@ class StageGraph:
         stage = np.arange(self.n_stages)
         return SparsePattern.from_entries(np.concatenate([stage, self.routes.dst]),
                                           np.concatenate([stage, self.routes.src]),
-                                          self.n_stages)
+                                          self.n_stages, reorder=True)
+
+    @cached_property
+    def columns(self) -> _RouteColumns:
+        """The routes' shares as columns, for the composition solves (built once)."""
+        r = self.routes
+        return _RouteColumns(-r.heads[:, None], -r.tails[:, None],
+                             -(r.heads - r.tails)[:, None], r.heads - r.tails,
+                             _single_exits(self.exits, self.n_withdrawals))
 
     def systems(self, n_isotopes: int) -> _Systems:
         """The sparse systems of this graph for ``n_isotopes`` isotopes (built once)."""
@@ -214,20 +227,40 @@ class StageGraph:
 
 
 @dataclass(frozen=True, eq=False)
+class _RouteColumns:
+    """Negated heads and tails shares of the routes, (E, 1), for the off-diagonal entries
+    ``-(H diag(a_k) + T diag(b_k))``; ``-(H - T)`` as a column and ``H - T`` as a row; and
+    whether every withdrawal is one exit stream, in order (then :func:`withdrawn` needs no
+    sums)."""
+
+    heads: np.ndarray
+    tails: np.ndarray
+    drive: np.ndarray
+    difference: np.ndarray
+    single_exits: bool
+
+
+def _single_exits(exits: Streams, n_withdrawals: int) -> bool:
+    return len(exits.dst) == n_withdrawals and bool(np.all(exits.dst == np.arange(n_withdrawals)))
+
+
+@dataclass(frozen=True, eq=False)
 class _Systems:
     """Patterns of the component and Newton systems of one graph and isotope count.
 
     Component ``(i, k)`` (stage ``i``, isotope ``k``) is unknown ``k S + i``: one isotope after
     the other, so that a cascade's system stays tridiagonal. In the Newton system the unknowns
     go stage by stage, ``(i, k)`` at ``i (K + 1) + k`` and ``du_i`` at ``i (K + 1) + K``, so
-    that it is banded too. Entries: the identity, then the routes ``(e, k)`` (isotope-major in
-    the component system), then in the Newton system ``-D diag(a b N)``, the ``c`` border and
-    its diagonal.
+    that it is banded too. Entries: the identity, then the routes ``(e, k)`` (route-major),
+    then in the Newton system ``-D diag(a b N)``, the ``c`` border and its diagonal. Both
+    are renumbered when that makes them banded (:class:`SparsePattern`). ``ones`` is the
+    identity's entries.
     """
 
     n_isotopes: int
     components: SparsePattern
     newton: SparsePattern
+    ones: np.ndarray
 
     @classmethod
     def build(cls, graph: StageGraph, n_iso: int) -> _Systems:
@@ -236,14 +269,16 @@ class _Systems:
         iso = np.arange(n_iso)
         diag = np.arange(n * n_iso)
         components = SparsePattern.from_entries(
-            np.concatenate([diag, (iso[:, None] * n + dst).ravel()]),
-            np.concatenate([diag, (iso[:, None] * n + src).ravel()]), n * n_iso)
+            np.concatenate([diag, (dst[:, None] + iso * n).ravel()]),
+            np.concatenate([diag, (src[:, None] + iso * n).ravel()]), n * n_iso, reorder=True)
         node = np.arange(n)[:, None] * width + iso                 # (i, k) in the Newton system
         du = np.arange(n) * width + n_iso
         rows = [node.ravel(), node[dst].ravel(), node[dst].ravel(), np.repeat(du, n_iso), du]
         cols = [node.ravel(), node[src].ravel(), np.repeat(du[src], n_iso), node.ravel(), du]
+        ones = np.ones(n * n_iso)
+        ones.flags.writeable = False
         return cls(n_iso, components, SparsePattern.from_entries(
-            np.concatenate(rows), np.concatenate(cols), n * width))
+            np.concatenate(rows), np.concatenate(cols), n * width, reorder=True), ones)
 
 
 def flow_matrix(graph: StageGraph, cuts: np.ndarray) -> csc_array:
@@ -260,6 +295,33 @@ def solve_flows(graph: StageGraph, cuts: np.ndarray, external: np.ndarray) -> np
     return graph.flow_pattern.solve(values, np.asarray(external, dtype=float))
 
 
+def solve_flows_and_slope(graph: StageGraph, cuts: np.ndarray, external: np.ndarray,
+                          moved: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stage feed flows ``L`` (as :func:`solve_flows`) and their derivative ``dL`` when the
+    cuts move at the rates ``moved`` (``d theta``).
+
+    ``A L = b`` with ``A = I - H diag(theta) - T diag(1 - theta)``, so
+    ``A dL = (H - T) diag(d theta) L``: one more solve with the same factored matrix.
+    """
+    r = graph.routes
+    values = np.concatenate([np.ones(graph.n_stages),
+                             -(r.heads * cuts[r.src] + r.tails * (1.0 - cuts[r.src]))])
+    solve = graph.flow_pattern.factorised(values)
+    flows = solve(np.asarray(external, dtype=float))
+    return flows, solve(np.bincount(r.dst, weights=graph.columns.difference
+                                    * (moved * flows)[r.src], minlength=graph.n_stages))
+
+
+def withdrawal_flows_and_slope(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
+                               moved: np.ndarray, slope: np.ndarray
+                               ) -> tuple[np.ndarray, np.ndarray]:
+    """Withdrawals (as :func:`withdrawal_flows`) and their derivative, for flows moving at
+    ``slope`` as the cuts move at ``moved`` (:func:`solve_flows_and_slope`)."""
+    moving = moved * flows + cuts * slope
+    return (withdrawn(graph, cuts * flows, (1.0 - cuts) * flows),
+            withdrawn(graph, moving, slope - moving))
+
+
 def withdrawal_flows(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray) -> np.ndarray:
     """Total flow leaving through each withdrawal [kg U/yr]."""
     return withdrawn(graph, cuts * flows, (1.0 - cuts) * flows)
@@ -269,6 +331,12 @@ def withdrawn(graph: StageGraph, heads: np.ndarray, tails: np.ndarray) -> np.nda
     """Flow leaving through each withdrawal, shape (W, ...), from the stages' heads and tails
     flows, shape (S, ...) (totals, or isotope by isotope) [kg/yr]."""
     e = graph.exits
+    if graph.columns.single_exits:      # one stream per withdrawal, in order: nothing to add
+        if heads.ndim == 1:
+            return e.heads * heads[e.src] + e.tails * tails[e.src]
+        return (e.heads[:, None] * heads[e.src].reshape(len(e.src), -1) + e.tails[:, None]
+                * tails[e.src].reshape(len(e.src), -1)).reshape((graph.n_withdrawals,)
+                                                                + heads.shape[1:])
     h, t = heads.reshape(graph.n_stages, -1), tails.reshape(graph.n_stages, -1)
     flows = e.heads[:, None] * h[e.src] + e.tails[:, None] * t[e.src]
     # bincount adds the streams in order, as np.add.at does (the same sums), at a tenth the cost
@@ -305,20 +373,21 @@ class StageSolution:
         return self.feed_components * self.tails_share
 
 
-def _split(cuts, gamma, u):
-    """Shares of each isotope to the heads (a) and to the tails (b = 1 - a), and the split
-    residual weight c = (a - theta) / (theta (1 - theta)), all without cancellation."""
+def _split(theta, rest, gamma, u):
+    """Shares of each isotope to the heads (a) and to the tails (b = 1 - a), the split
+    residual weight c = (a - theta) / (theta (1 - theta)), and its derivative in ``u``, all
+    without cancellation; ``theta`` the cuts and ``rest`` one less the cuts, as (S, 1)."""
     gt = gamma * np.exp(u)[:, None]
-    theta = cuts[:, None]
-    denom = theta * gt + (1.0 - theta)
-    return theta * gt / denom, (1.0 - theta) / denom, (gt - 1.0) / denom, gt / denom**2
+    heads = theta * gt
+    denom = heads + rest
+    return heads / denom, rest / denom, (gt - 1.0) / denom, gt / denom**2
 
 
-def _routed(graph: StageGraph, heads_share, tails_share) -> np.ndarray:
-    """Share of each isotope's flow in the sending stage that each route carries, (E, K): the
-    off-diagonal entries of ``H diag(a_k) + T diag(b_k)``."""
-    r = graph.routes
-    return r.heads[:, None] * heads_share[r.src] + r.tails[:, None] * tails_share[r.src]
+def _unrouted(graph: StageGraph, heads_share, tails_share) -> np.ndarray:
+    """Minus the share of each isotope's flow in the sending stage that each route carries,
+    (E, K): the off-diagonal entries of ``-(H diag(a_k) + T diag(b_k))``."""
+    c, src = graph.columns, graph.routes.src
+    return c.heads * heads_share[src] + c.tails * tails_share[src]
 
 
 def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
@@ -368,10 +437,12 @@ def solve_compositions(graph: StageGraph, cuts: np.ndarray, flows: np.ndarray,
     # a diverging iteration overflows: that is reported as a ConvergenceError, not as warnings
     with one_blas_thread(), np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         active = flows > 0.0
+        scale = np.where(active, flows, 1.0)
         return _newton(_Problem(graph, cuts, flows, gamma, external_components, where, active,
-                                np.where(active, flows, 1.0), graph.systems(gamma.shape[1]),
-                                stage_label or "stage {}".format), max_iterations,
-                       _start(start, len(cuts)))
+                                scale, graph.systems(gamma.shape[1]),
+                                stage_label or "stage {}".format, cuts[:, None],
+                                1.0 - cuts[:, None], scale[:, None], bool(np.all(active))),
+                       max_iterations, _start(start, len(cuts)))
 
 
 def _start(start: np.ndarray | None, n: int) -> np.ndarray:
@@ -386,7 +457,9 @@ def _start(start: np.ndarray | None, n: int) -> np.ndarray:
 @dataclass(frozen=True)
 class _Problem:
     """One composition solve: the graph, its fixed inputs, and the systems for its isotopes;
-    ``active`` marks the stages with a flow, ``scale`` their flows (1 elsewhere)."""
+    ``active`` marks the stages with a flow, ``scale`` their flows (1 elsewhere); ``theta``,
+    ``rest`` and ``scale_column`` the cuts, one less the cuts and ``scale`` as (S, 1)
+    columns, and ``all_active`` whether every stage has a flow."""
 
     graph: StageGraph
     cuts: np.ndarray
@@ -398,11 +471,16 @@ class _Problem:
     scale: np.ndarray
     systems: _Systems
     stage_label: Callable[[int], str]
+    theta: np.ndarray
+    rest: np.ndarray
+    scale_column: np.ndarray
+    all_active: bool
 
-    def components(self, routed: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-        """Solve ``M_k X_k = rhs_k`` for every isotope (``rhs``: (K, S) or (K, S, m))."""
+    def components(self, unrouted: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+        """Solve ``M_k X_k = rhs_k`` for every isotope (``rhs``: (K, S) or (K, S, m));
+        ``unrouted`` the off-diagonal entries (:func:`_unrouted`)."""
         size = self.external.size
-        values = np.concatenate([np.ones(size), -routed.T.ravel()])
+        values = np.concatenate([self.systems.ones, unrouted.ravel()])
         try:
             x = self.systems.components.solve(values, rhs.reshape(size, -1))
         except np.linalg.LinAlgError as err:
@@ -410,12 +488,15 @@ class _Problem:
         return x.reshape(rhs.shape)
 
     def evaluate(self, u):
-        """Shares, routed shares (E, K), component flows (S, K), residual and its norm."""
-        shares = _split(self.cuts, self.gamma, u)
-        routed = _routed(self.graph, shares[0], shares[1])
-        comps = self.components(routed, self.external.T).T
-        resid = np.where(self.active, (shares[2] * comps).sum(axis=1) / self.scale, 0.0)
-        return shares, routed, comps, resid, float(np.linalg.norm(resid))
+        """Shares, minus the routed shares (E, K), component flows (S, K), residual and its
+        norm."""
+        shares = _split(self.theta, self.rest, self.gamma, u)
+        unrouted = _unrouted(self.graph, shares[0], shares[1])
+        comps = self.components(unrouted, self.external.T).T
+        resid = (shares[2] * comps).sum(axis=1) / self.scale
+        if not self.all_active:
+            resid = np.where(self.active, resid, 0.0)
+        return shares, unrouted, comps, resid, math.sqrt(resid.dot(resid))   # the 2-norm
 
 
 def _newton(p: _Problem, max_iterations: int, u: np.ndarray) -> StageSolution:
@@ -432,14 +513,15 @@ def _newton(p: _Problem, max_iterations: int, u: np.ndarray) -> StageSolution:
     shares, routed, comps, resid, norm = p.evaluate(u)
     stalls = failures = 0
     for iteration in range(1, max_iterations + 1):
-        if np.max(np.abs(resid)) < _NEWTON_TOL:
+        worst = np.abs(resid).max()         # not finite if any element is not
+        if worst < _NEWTON_TOL:
             return _checked(StageSolution(p.cuts, p.flows, comps, shares[0], shares[1],
                                           iteration, u), p.where)
-        if not np.all(np.isfinite(resid)):
+        if not math.isfinite(worst):
             _give_up(p, resid, f"the heads/cut mismatch is not finite (overflow) after "
                                f"{iteration - 1} Newton iterations")
         step = _newton_step(p, shares, routed, comps, resid)
-        step *= min(1.0, 4.0 / max(float(np.max(np.abs(step))), 1e-300))
+        step *= min(1.0, 4.0 / max(float(np.abs(step).max()), 1e-300))
         for _ in range(_LINE_SEARCH_HALVINGS):     # backtracking line search on the residual
             trial = p.evaluate(u + step)
             if trial[4] < norm or trial[4] < _NEWTON_TOL:
@@ -467,18 +549,19 @@ def _give_up(p: _Problem, resid: np.ndarray, why: str) -> NoReturn:
                                     f"kg U/yr) {why}")
 
 
-def _newton_step(p: _Problem, shares, routed, comps, resid) -> np.ndarray:
+def _newton_step(p: _Problem, shares, unrouted, comps, resid) -> np.ndarray:
     """``du`` solving ``J du = -r`` through the bordered sparse system (module docstring)."""
     a, b, c, dc = shares
-    r, active, scale = p.graph.routes, p.active, p.scale
     n, n_iso = comps.shape
     ab_n = a * b * comps                                           # dN enters via da/du = a b
+    weight, slope = c / p.scale_column, (dc * comps).sum(axis=1) / p.scale
+    if not p.all_active:                                           # inactive stages pinned
+        weight, slope = np.where(p.active[:, None], weight, 0.0), np.where(p.active, slope, 1.0)
     border = np.concatenate([
-        np.ones(comps.size), -routed.ravel(),                      # M_k
-        (-(r.heads - r.tails)[:, None] * ab_n[r.src]).ravel(),     # -D diag(a b N)
-        np.where(active[:, None], c / scale[:, None], 0.0).ravel(),
-        np.where(active, (dc * comps).sum(axis=1) / scale, 1.0)])  # inactive stages pinned
-    if not np.all(np.isfinite(border)):
+        p.systems.ones, unrouted.ravel(),                          # M_k
+        (p.graph.columns.drive * ab_n[p.graph.routes.src]).ravel(),  # -D diag(a b N)
+        weight.ravel(), slope])
+    if not np.isfinite(border).all():
         _give_up(p, resid, "(the Newton system overflows)")
     rhs = np.zeros(n * (n_iso + 1))
     rhs[n_iso::n_iso + 1] = -resid
@@ -489,10 +572,10 @@ def _newton_step(p: _Problem, shares, routed, comps, resid) -> np.ndarray:
             _give_up(p, resid, f"(the Newton system is singular, and with {n} stages too "
                                f"large for the dense least-squares step, at most "
                                f"{_DENSE_FALLBACK_MAX_STAGES})")
-        return np.linalg.lstsq(_jacobian(p, shares, routed, comps), -resid, rcond=None)[0]
+        return np.linalg.lstsq(_jacobian(p, shares, unrouted, comps), -resid, rcond=None)[0]
 
 
-def _jacobian(p: _Problem, shares, routed, comps) -> np.ndarray:
+def _jacobian(p: _Problem, shares, unrouted, comps) -> np.ndarray:
     """Dense ``d(residual_i)/d(u_j)``, only for the least-squares step when the Newton system
     is exactly singular (a degenerate network): ``dN_k/du = M_k^-1 D diag(a_k b_k N_k)``, from
     one sparse solve with ``S`` right-hand sides."""
@@ -501,7 +584,7 @@ def _jacobian(p: _Problem, shares, routed, comps) -> np.ndarray:
     n, n_iso = comps.shape
     rhs = np.zeros((n_iso, n, n))                      # [k, i, j]; routes are unique pairs
     rhs[:, r.dst, r.src] = ((r.heads - r.tails)[:, None] * (a * b * comps)[r.src]).T
-    dn = p.components(routed, rhs)
+    dn = p.components(unrouted, rhs)
     jac = (np.diag((dc * comps).sum(axis=1)) + np.einsum("ik,kij->ij", c, dn)) / p.scale[:, None]
     jac[~p.active] = 0.0
     jac[~p.active, ~p.active] = 1.0
