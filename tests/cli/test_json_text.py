@@ -54,3 +54,28 @@ def test_keys_that_are_not_text_are_written_as_json_dumps_writes_them(value):
 def test_what_json_cannot_write_is_refused_as_before():
     with pytest.raises(TypeError):
         json_text({"a": [object()]})
+
+
+# The C encoder's paths: flat containers of plain scalars, and lists of flat dicts (an
+# evaluation's late entries), with text that looks like the separators they are indented by.
+_TRICKY_TEXT = st.text(alphabet=st.sampled_from(['"', ",", "\n", "{", "}", "[", "]", ":", " ",
+                                                 "\\", "a", "\u00e9", "\x00"]), max_size=6)
+_PLAIN = (st.none() | st.booleans() | st.integers() | st.floats() | _TRICKY_TEXT
+          | st.sampled_from([Level.LOW, 2**70, -0.0]))
+_FLAT_DICT = st.dictionaries(_TRICKY_TEXT | st.sampled_from([1, None]), _PLAIN, max_size=5)
+_FLAT = (st.lists(_PLAIN, max_size=6) | _FLAT_DICT | st.lists(_FLAT_DICT, max_size=5)
+         | st.lists(_FLAT_DICT, max_size=3).map(tuple))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_FLAT, max_size=3) | st.dictionaries(_TRICKY_TEXT, _FLAT, max_size=3))
+def test_flat_containers_same_text_as_the_standard_library(value):
+    assert json_text(value) == _reference(value)
+
+
+def test_a_list_of_flat_dicts_is_indented_as_the_standard_library_does():
+    entries = [{"id": i, "kind": "report", "note": 'a},\n{"b",\n"c', "late": True, "x": 1.5}
+               for i in range(3)] + [{"id": 3, "x": float("nan")}]
+    value = {"late_entries": entries, "ids": list(range(5)), "empty": [{}], "none": {}}
+    assert json_text(value) == _reference(value)
+    assert json_text(entries[:3]) == _reference(entries[:3])
