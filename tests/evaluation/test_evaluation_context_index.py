@@ -89,3 +89,16 @@ def _plain_late_entries(records, as_of):
 def test_late_entries_as_before(records, as_of):
     as_of = START + timedelta(days=as_of)
     assert _LateEntries(as_of).of(records) == _plain_late_entries(records, as_of)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ledgers(), st.lists(st.integers(1, 6), min_size=25, max_size=25), st.integers(0, 90))
+def test_late_entries_as_before_with_shared_ids(records, ids, as_of):
+    """Record-like objects of a case may share ids: every record with the id of a late entry
+    is listed (a late one with its facts, another with its own)."""
+    from dataclasses import replace
+
+    records = [replace(r, id=i) for r, i in zip(records, ids, strict=False)]
+    as_of = START + timedelta(days=as_of)
+    assert _LateEntries(as_of).of(records) == _plain_late_entries(records, as_of)
+    assert _LateEntries(as_of).of(iter(records)) == _plain_late_entries(records, as_of)

@@ -161,13 +161,35 @@ class _LateEntries:
         return facts
 
     def of(self, records) -> tuple[dict, ...]:
-        """The entries of the records whose id is that of a late entry, in their order."""
-        late = {r.id for r in records if self._facts(r) is not None}
-        out = []
-        for r in records:
-            if r.id in late:
+        """The entries of the records whose id is that of a late entry, in their order.
+
+        One pass works out each record's facts (a look-up for all but the first record of
+        each distinct ``recorded_at`` and ``known_on``), the second writes the entries: a
+        store may hold a hundred thousand late entries."""
+        listed = records if isinstance(records, list | tuple) else list(records)
+        facts_of, found, late = self._facts_of, [], set()
+        moment_seen, per = object(), {}
+        for r in listed:
+            moment = getattr(r, "recorded_at", None)
+            if moment is None:
+                found.append(None)
+                continue
+            if moment is not moment_seen:  # (the records of one append share one datetime)
+                per = facts_of.setdefault(moment, {})
+                moment_seen = moment
+            try:
+                facts = per[r.known_on]
+            except (KeyError, TypeError):
                 facts = self._facts(r)
-                if facts is None:       # (a record sharing the id of a late entry)
-                    facts = self._describe(r.recorded_at, r.known_on, late_only=False) or {}
-                out.append({"id": r.id, "kind": r.kind, **facts})
+            found.append(facts)
+            if facts is not None:
+                late.add(r.id)
+        out = []
+        for r, facts in zip(listed, found, strict=True):
+            if facts is None:
+                if r.id not in late:
+                    continue
+                # (a record sharing the id of a late entry)
+                facts = self._describe(r.recorded_at, r.known_on, late_only=False) or {}
+            out.append({"id": r.id, "kind": r.kind, **facts})
         return tuple(out)
