@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -465,9 +466,8 @@ def evaluate(
     with _long_lived() as keep:
         with step_bar(3 if report else 2, quiet) as advance:
             advance("reading records")
-            store = _open(db)
-            records, problems, warnings = _verified_records(store, facility, day, moment,
-                                                            checkpoint, allow_unverified)
+            store, records, problems, warnings = _verified_records(
+                db, facility, day, moment, checkpoint, allow_unverified)
             keep()                  # (read once, kept to the end: see _long_lived)
             if not records:
                 held = f" held on {held_on}" if moment is not None else ""
@@ -489,15 +489,25 @@ def evaluate(
         emit(as_json, payload, lambda out: _findings(out, payload), schema="evaluate")
 
 
-def _verified_records(store, facility: str, day: date, moment, checkpoint,
-                      allow_unverified: bool) -> tuple[list, list[str], list[str]]:
-    """``(records, problems, warnings)``: the facility's records known on ``day`` (held on
-    ``moment``), verified and read in one pass over one snapshot (what is evaluated is what
-    was verified); the store's verification problems (with ``checkpoint``'s), refused unless
-    ``allow_unverified``, and the warning every output then carries."""
+def _verified_records(db: str | None, facility: str, day: date, moment, checkpoint,
+                      allow_unverified: bool) -> tuple[Any, list, list[str], list[str]]:
+    """``(store, records, problems, warnings)``: the store ``--db`` names; the facility's
+    records known on ``day`` (held on ``moment``), verified and read in one pass over one
+    snapshot (what is evaluated is what was verified); the store's verification problems
+    (with ``checkpoint``'s), refused unless ``allow_unverified``, and the warning every
+    output then carries.
+
+    A SQLite store file of the newest schema is read without SQLAlchemy
+    (:class:`~enrichwatch.records.snapshot.LedgerFile`: the same checks, the same records),
+    unless there is a checkpoint to check it against."""
     from ..records import StoreError
 
-    read = store.verified_read(facility, day, held_on=moment, memo=_memo())
+    store = _ledger_file(db) if checkpoint is None else None
+    read = None if store is None else store.verified_read(facility, day, held_on=moment,
+                                                          memo=_memo())
+    if read is None:                    # (not such a file, or no longer: as a store)
+        store = _open(db)
+        read = store.verified_read(facility, day, held_on=moment, memo=_memo())
     problems = _store_problems(store, checkpoint, read.report)
     if problems and not allow_unverified:
         raise StoreError(store.url, "fails verification, so it is not evaluated: "
@@ -512,7 +522,20 @@ def _verified_records(store, facility: str, day: date, moment, checkpoint,
                         f"{len(problems)} problem(s): " + "; ".join(problems[:3])
                         + (" ..." if len(problems) > 3 else "") + "); findings may rest on "
                         "tampered records (evaluated with --allow-unverified)")
-    return read.records(), problems, warnings
+    return store, read.records(), problems, warnings
+
+
+def _ledger_file(db: str | None):
+    """The SQLite store file ``--db`` names, to read without SQLAlchemy, or None: not a file
+    path, or not a store of the newest schema (:func:`_open` then opens it, upgrades it or
+    says why it cannot)."""
+    from ..files import output_problem
+    from ..records.snapshot import open_ledger_file
+
+    url = _url(db)
+    if "://" in str(url) or not Path(url).exists() or output_problem(url) is not None:
+        return None
+    return open_ledger_file(url)
 
 
 @contextlib.contextmanager

@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from .errors import StoreError
+from .snapshot import BUSY_TIMEOUT_S, set_wal
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -48,8 +49,6 @@ __all__ = [
 
 #: The SQLite file used when no URL is given (in the working directory).
 DEFAULT_SQLITE_FILE = "enrichwatch-records.sqlite"
-#: How long a SQLite writer waits for the write lock before giving up [s].
-BUSY_TIMEOUT_S = 120.0
 #: How to install the PostgreSQL driver (psycopg 3): an optional dependency, the ``postgres``
 #: extra (SQLite needs nothing).
 POSTGRES_INSTALL = "pip install 'enrichwatch[postgres]'"
@@ -135,23 +134,6 @@ def stored_revision(url: str | os.PathLike | None) -> str | None:
         conn.close()
 
 
-def _set_wal(cursor, attempts: int = 200) -> None:
-    """Switch a SQLite file to WAL. The switch needs a moment with no other connection in a
-    transaction and, on a brand-new file, SQLite reports "database is locked" at once instead
-    of waiting for the busy timeout; so retry briefly (up to ~10 s)."""
-    import sqlite3
-    import time
-
-    for attempt in range(attempts):
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as err:
-            if "locked" not in str(err) or attempt == attempts - 1:
-                raise
-            time.sleep(0.05)
-
-
 def _pool(pool_size: int | None) -> dict:
     """Engine options of a pool of exactly ``pool_size`` connections (None: SQLAlchemy's)."""
     return {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 0}
@@ -168,7 +150,7 @@ def _sqlite_engine(url: str, pool_size: int | None = None) -> Engine:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         if not memory:
-            _set_wal(cursor)
+            set_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

@@ -25,15 +25,12 @@ record first
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import json
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -46,7 +43,6 @@ from ..files.problems import Problem
 from .backend import Backend
 from .bitemporal import current, declaration_in_force, parse_moment
 from .chain import (
-    ChainChecker,
     RecordReader,
     StoredRow,
     VerificationReport,
@@ -56,7 +52,16 @@ from .chain import (
 from .errors import RecordError, StoreError
 from .model import STORE_KINDS, Record, RecordDraft
 from .parties import PartyBook
-from .tables import HEAD_REVISION, RECORD_COLUMNS, ledger_head, records
+from .snapshot import (
+    BATCH,
+    HEAD_REVISION,
+    SCAN_ALL,
+    VerifiedRead,
+    bulk,
+    selection,
+    verify_batches,
+)
+from .tables import RECORD_COLUMNS, ledger_head, records
 
 if TYPE_CHECKING:
     from .checkpoint import AnchorReport, Checkpoint
@@ -65,8 +70,6 @@ if TYPE_CHECKING:
     from .signing import Signer
 
 __all__ = ["RecordStore", "VerifiedRead", "create_sqlite_store"]
-
-_VERIFY_BATCH = 5000
 
 # Statements built once (SQLAlchemy caches their compiled form).
 _SELECT_HEAD = select(ledger_head.c.last_id, ledger_head.c.last_hash)
@@ -92,8 +95,6 @@ _INSERT = records.insert()
 _COLUMN_NAMES = tuple(column.name for column in RECORD_COLUMNS)
 _PARAM_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 _SCAN_LEAVES = "SELECT hash, recorded_at FROM records ORDER BY id"
-_SCAN_ALL = (f"SELECT {', '.join(c.name for c in RECORD_COLUMNS)} FROM records "
-             "ORDER BY id")
 
 
 class _Cache:
@@ -228,21 +229,6 @@ def _stamp(now: datetime, last: str | None) -> tuple[str, datetime, date]:
     return stamp, parse_timestamp(stamp), now.date()
 
 
-@contextlib.contextmanager
-def _bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector while records are made by the thousand: they are
-    kept, so its passes (each over every object of the process) find nothing to free, yet
-    would cost a sixth of an append's time. Reference counting still frees everything; the
-    collector is switched back on (if it was on) at the end."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 _new, _setattr = object.__new__, object.__setattr__
 _quote = json.encoder.encode_basestring_ascii    # what canonical JSON writes for a str
 
@@ -294,19 +280,6 @@ class _Builder:
             "signature": signature, "prev_hash": prev_hash, "hash": digest})
         return record, (new_id, kind, facility, valid_from, known_on, recorded_at, supersedes,
                         source, text, submitted_by, signature, prev_hash, digest)
-
-
-@dataclass(frozen=True)
-class VerifiedRead:
-    """What :meth:`RecordStore.verified_read` found in one snapshot of the ledger."""
-
-    report: VerificationReport
-    rows: list[tuple[StoredRow, dict | None]] = field(repr=False)
-
-    def records(self) -> list[Record]:
-        """The records selected (as :meth:`RecordStore.known_as_of` gives them)."""
-        with _bulk():
-            return current(RecordReader().records(self.rows))
 
 
 class RecordStore:
@@ -428,7 +401,7 @@ class RecordStore:
 
         Each draft is checked by itself before the write lock is taken (so that writers hold
         the lock only for the checks against the ledger, the chaining and the insert)."""
-        with _bulk():
+        with bulk():
             checked = _precheck_all(items, self._clock().date())
             return self._append_prepared(lambda first_id: checked, prechecked=True)
 
@@ -438,7 +411,7 @@ class RecordStore:
         with the id the first item will get (so that items can refer to each other by id);
         ``prechecked``: they are :func:`_precheck` results already."""
         self._ensure_ready()
-        with self._write_lock, _bulk():
+        with self._write_lock, bulk():
             try:
                 with self._backend.write() as conn:
                     return self._append_in(conn, prepare, prechecked)
@@ -488,7 +461,7 @@ class RecordStore:
         self._ensure_ready()
         query = select(*RECORD_COLUMNS).where(*conditions).order_by(records.c.id)
         reader = RecordReader()
-        with _bulk(), self._backend.read() as conn:
+        with bulk(), self._backend.read() as conn:
             return [reader.record(StoredRow(*row)) for row in conn.execute(query)]
 
     def __len__(self) -> int:
@@ -582,34 +555,23 @@ class RecordStore:
             when asked, so that a caller may refuse a store that fails verification before it
             reads anything from it).
         """
-        day = parse_date(as_of, "as_of").isoformat()
-        limit = None if held_on is None else format_timestamp(parse_moment(held_on))
-
-        def wanted(row: tuple) -> bool:         # a row as stored, in StoredRow order
-            known_on, recorded_at = row[4], row[5]
-            return (row[2] == facility and type(known_on) is str and known_on <= day
-                    and (limit is None or (type(recorded_at) is str and recorded_at <= limit)))
-        return self._verify(wanted, memo)
+        return self._verify(selection(facility, as_of, held_on), memo)
 
     def _verify(self, wanted: Callable[[tuple], bool] | None,
                 memo: SignatureMemo | None) -> VerifiedRead:
         self._ensure_ready()
-        checker = ChainChecker(None if memo is None else memo.verify)
-        with _bulk(), self._backend.read() as conn:
-            head_id, head_hash = conn.execute(_SELECT_HEAD).one()
-            picked = checker.check_rows(self._backend.batches(conn, _SCAN_ALL, _VERIFY_BATCH),
-                                        wanted, every_payload=wanted is None)
-        if memo is not None:
-            memo.save()
-        return VerifiedRead(checker.report(head_id, head_hash), picked)
+        with self._backend.read() as conn:
+            head = tuple(conn.execute(_SELECT_HEAD).one())
+            return verify_batches(self._backend.batches(conn, SCAN_ALL, BATCH), head, wanted,
+                                  memo)
 
     # -- anchoring ------------------------------------------------------------------------------
     def _leaves(self) -> tuple[list[str], list[str]]:
         """The record hashes and ``recorded_at`` texts, in ledger order (one snapshot)."""
         self._ensure_ready()
         hashes, times = [], []
-        with _bulk(), self._backend.read() as conn:
-            for digest, recorded_at in self._backend.rows(conn, _SCAN_LEAVES, _VERIFY_BATCH):
+        with bulk(), self._backend.read() as conn:
+            for digest, recorded_at in self._backend.rows(conn, _SCAN_LEAVES, BATCH):
                 hashes.append(digest)
                 times.append(recorded_at)
         return hashes, times

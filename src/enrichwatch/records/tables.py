@@ -22,12 +22,10 @@ from sqlalchemy import (
     Text,
 )
 
+from .snapshot import HEAD_REVISION  # (defined where SQLAlchemy is not needed)
+
 __all__ = ["HEAD_REVISION", "RECORD_COLUMNS", "ledger_head", "metadata", "records"]
 
-#: The Alembic revision of the newest schema (a test checks it against ``migrations/``;
-#: 0002 adds the web accounts tables, 0003 the web's failed logins; see
-#: ``enrichwatch.web.accounts``).
-HEAD_REVISION = "0003_web_login_failures"
 
 metadata = MetaData()
 
