@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from enrichwatch.records import RecordDraft, RecordStore, Signer, canonical_json, record_hash
 from enrichwatch.records.chain import HASHED_FIELDS, ChainChecker, hashed_text
+from enrichwatch.records.snapshot import LedgerFile
 from tests.records.records_support import (
     declaration,
     drop_triggers,
@@ -144,6 +145,8 @@ def _get(store, record_id, name):
 def _read(store):
     read = store.verified_read("FFEP", AS_OF)
     assert read.report == store.verify()
+    lean = LedgerFile(store.engine.url.database).verified_read("FFEP", AS_OF)  # as evaluate
+    assert lean is not None and lean.report == read.report and lean.rows == read.rows
     return read
 
 

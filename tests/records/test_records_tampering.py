@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from enrichwatch.records import Signer, record_hash
 from enrichwatch.records.chain import HASHED_FIELDS
+from enrichwatch.records.snapshot import LedgerFile
 from tests.records.records_support import (
     declaration,
     drop_triggers,
@@ -50,7 +51,18 @@ def ledger(store, iaea):
 def problems_of(store) -> list[tuple[int, str]]:
     report_ = store.verify()
     assert not report_.ok
+    _same_without_sqlalchemy(store)
     return [(p.record_id, p.what) for p in report_.problems]
+
+
+def _same_without_sqlalchemy(store) -> None:
+    """A SQLite store file read as ``evaluate`` reads it (sqlite3 alone, snapshot.LedgerFile)
+    finds the same problems and the same records as the store."""
+    if store.dialect != "sqlite":
+        return
+    read = store.verified_read("FFEP", "2023-02-01")
+    lean = LedgerFile(store.engine.url.database).verified_read("FFEP", "2023-02-01")
+    assert lean is not None and lean.report == read.report and lean.rows == read.rows
 
 
 def column(store, record_id: int, name: str):

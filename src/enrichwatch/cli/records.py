@@ -462,7 +462,7 @@ def evaluate(
         except InputError as err:
             raise BadInput(err.param, err.value, err.allowed) from None
     checkpoint = _checkpoint(against)
-    machines = read_catalog(catalog)
+    machines = None if catalog is None else read_catalog(catalog)   # (None: the bundled one)
     with _long_lived() as keep:
         with step_bar(3 if report else 2, quiet) as advance:
             advance("reading records")
@@ -540,18 +540,27 @@ def _ledger_file(db: str | None):
 
 @contextlib.contextmanager
 def _long_lived() -> Iterator[Callable[[], None]]:
-    """A block in which ``keep()`` marks every object made so far as long-lived
-    (:func:`gc.freeze`) until the block ends.
+    """A block in which the objects made before ``keep()`` is called are kept out of the
+    cyclic garbage collector's passes until the block ends (:func:`gc.freeze`).
 
-    The cyclic garbage collector's full passes traverse every object it tracks; a ledger read
-    is hundreds of thousands of them (records, their payloads), kept to the end of the command
-    and freed by reference counting, so that traversing them again and again finds nothing
-    (a fifth of an evaluation of a store of 1e5 records). Objects made after ``keep()`` are
-    collected as ever."""
+    A ledger read is hundreds of thousands of objects (records, their payloads), kept to the
+    end of the command and freed by reference counting: every pass of the collector over
+    them finds nothing to free, yet the passes cost a fifth of an evaluation of a store of
+    1e5 records. The collector is off from the start of the block to ``keep()`` (so that no
+    pass traverses them before) and on after it, for the objects made since, as ever."""
+    enabled = gc.isenabled()
+    gc.disable()
+
+    def keep() -> None:
+        gc.freeze()
+        if enabled:
+            gc.enable()
     try:
-        yield gc.freeze
+        yield keep
     finally:
         gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _consequence_cache(no_cache: bool):

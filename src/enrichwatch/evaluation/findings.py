@@ -28,6 +28,7 @@ SEVERITIES: tuple[str, ...] = ("high", "medium", "low", "info")
 
 
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES, _TEXT = frozenset(_SCALARS), frozenset((str,))
 
 
 def _plain(value: Any) -> Any:
@@ -46,8 +47,8 @@ def _plain(value: Any) -> Any:
 def _plain_entry(entry: Any) -> Any:
     """:func:`_plain` of a late entry: a copy at once when it is a dict of scalars (as the
     evaluation makes them; a store may list hundreds of thousands)."""
-    if type(entry) is dict and all(type(v) in _SCALARS and type(k) is str
-                                   for k, v in entry.items()):
+    if (type(entry) is dict and _SCALAR_TYPES.issuperset(map(type, entry.values()))
+            and _TEXT.issuperset(map(type, entry))):
         return dict(entry)
     return _plain(entry)
 
