@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from enrichwatch.records import RecordDraft, RecordStore, Signer, canonical_json, record_hash
-from enrichwatch.records.chain import HASHED_FIELDS, ChainChecker, hashed_text
+from enrichwatch.records.chain import HASHED_FIELDS, ChainChecker, Selection, hashed_text
 from enrichwatch.records.snapshot import LedgerFile
 from tests.records.records_support import (
     declaration,
@@ -95,6 +95,11 @@ def test_quick_pass_finds_what_the_full_check_finds(stored_rows, data):  # noqa:
     quick = _quick(rows, head, _ffep, batch)
     assert quick == _full(rows, head, _ffep)
     assert quick[0] == _plain(rows, head)
+    # a Selection (what verified_read asks) is tested inline: as its call picks
+    days = st.dates(date(2009, 1, 1), date(2030, 1, 1)).map(date.isoformat)
+    wanted = Selection(data.draw(st.sampled_from(["FFEP", "PFEP", "*"])), data.draw(days),
+                       data.draw(st.none() | days.map(lambda d: d + "T12:00:00.000000Z")))
+    assert _quick(rows, head, wanted, batch) == _full(rows, head, wanted)
 
 
 # -- the attacks, on a ledger shared with another facility --------------------------------------

@@ -46,6 +46,7 @@ __all__ = [
     "HASHED_FIELDS",
     "ChainChecker",
     "RecordReader",
+    "Selection",
     "StoredRow",
     "VerificationProblem",
     "VerificationReport",
@@ -237,6 +238,24 @@ class RecordReader:
             row.submitted_by, row.signature, row.prev_hash, row.hash))
 
 
+@dataclass(frozen=True)
+class Selection:
+    """The rows of ``facility`` known on ``day`` (and recorded by ``limit``, a timestamp text;
+    None: any time): a ``wanted`` for :meth:`ChainChecker.check_rows`, which asks it inline.
+    Dates and times are compared as stored text (ISO forms order as their values)."""
+
+    facility: str
+    day: str
+    limit: str | None = None
+
+    def __call__(self, row: tuple) -> bool:
+        """Whether ``row`` (as stored, in :class:`StoredRow` order) is selected."""
+        known_on, recorded_at = row[4], row[5]
+        return (row[2] == self.facility and type(known_on) is str and known_on <= self.day
+                and (self.limit is None
+                     or (type(recorded_at) is str and recorded_at <= self.limit)))
+
+
 def _verify_signature(public_key: str, digest: str, signature: str) -> bool:
     from .signing import verify_signature  # cryptography: imported only when needed
 
@@ -364,8 +383,13 @@ class ChainChecker:
         """
         picked: list[tuple[StoredRow, dict | None]] = []
         quote, sha256, store_kinds, make = _STRING, hashlib.sha256, STORE_KINDS, StoredRow._make
+        scan, encode = _SCAN, _C_ENCODER
         last_id, last_hash, last_time = self.last_id, self.last_hash, self.last_recorded_at
         count = self.count
+        # a Selection is asked inline (the same test as its call), any other ``wanted`` called
+        inline = type(wanted) is Selection
+        w_facility, w_day, w_limit = ((wanted.facility, wanted.day, wanted.limit)
+                                      if isinstance(wanted, Selection) else ("", "", None))
         for batch in batches:
             for values in batch:
                 (rid, kind, facility, valid_from, known_on, recorded_at, supersedes, source,
@@ -386,7 +410,13 @@ class ChainChecker:
                              ).hexdigest() == digest)
                 except TypeError:       # a value of another type than stored: the full check
                     quick = False
-                want = wanted is not None and wanted(values)
+                if inline:
+                    want = (facility == w_facility and type(known_on) is str
+                            and known_on <= w_day
+                            and (w_limit is None
+                                 or (type(recorded_at) is str and recorded_at <= w_limit)))
+                else:
+                    want = wanted is not None and wanted(values)
                 if not quick:
                     self.count, self.last_id = count, last_id
                     self.last_hash, self.last_recorded_at = last_hash, last_time
@@ -410,8 +440,16 @@ class ChainChecker:
                     if want:
                         picked.append((row, payload))
                 elif want:              # (the signature rules have nothing to say)
-                    row = make(values)
-                    picked.append((row, self._read_payload(rid, payload_text)))
+                    # _read_payload's test, inline for a canonical payload (the rest: there)
+                    try:
+                        payload, end = scan(payload_text, 0)
+                        if not (end == len(payload_text) and type(payload) is dict
+                                and encode is not None
+                                and "".join(encode(payload, 0)) == payload_text):
+                            payload = self._read_payload(rid, payload_text)
+                    except (StopIteration, TypeError, ValueError):
+                        payload = self._read_payload(rid, payload_text)
+                    picked.append((make(values), payload))
                 elif every_payload:
                     self._read_payload(rid, payload_text)
         self.count, self.last_id = count, last_id

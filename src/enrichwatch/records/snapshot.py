@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from ..dates import format_timestamp, parse_date
 from .bitemporal import current, parse_moment
-from .chain import ChainChecker, RecordReader, StoredRow, VerificationReport
+from .chain import ChainChecker, RecordReader, Selection, StoredRow, VerificationReport
 
 if TYPE_CHECKING:
     from .model import Record
@@ -91,17 +91,12 @@ class VerifiedRead:
             return current(RecordReader().records(self.rows))
 
 
-def selection(facility: str, as_of: date | str, held_on=None) -> Callable[[tuple], bool]:
-    """Whether a row as stored (in :class:`~.chain.StoredRow` order) is one of ``facility``'s
-    known on ``as_of`` (and held on ``held_on``: a moment, a timestamp text, or a date's end)."""
+def selection(facility: str, as_of: date | str, held_on=None) -> Selection:
+    """The rows (as stored) of ``facility`` known on ``as_of`` and held on ``held_on`` (a
+    moment, a timestamp text, or a date's end; None: now)."""
     day = parse_date(as_of, "as_of").isoformat()
     limit = None if held_on is None else format_timestamp(parse_moment(held_on))
-
-    def wanted(row: tuple) -> bool:
-        known_on, recorded_at = row[4], row[5]
-        return (row[2] == facility and type(known_on) is str and known_on <= day
-                and (limit is None or (type(recorded_at) is str and recorded_at <= limit)))
-    return wanted
+    return Selection(facility, day, limit)
 
 
 def verify_batches(batches: Iterable[Sequence[tuple]], head: tuple[int, str],
