@@ -79,3 +79,20 @@ def test_a_list_of_flat_dicts_is_indented_as_the_standard_library_does():
     value = {"late_entries": entries, "ids": list(range(5)), "empty": [{}], "none": {}}
     assert json_text(value) == _reference(value)
     assert json_text(entries[:3]) == _reference(entries[:3])
+
+
+@st.composite
+def _records_alike(draw):
+    """Dicts with the same keys in the same order (a column of one type, or of mixed types)."""
+    keys = draw(st.lists(_TRICKY_TEXT, min_size=1, max_size=4, unique=True))
+    count = draw(st.integers(1, 5))
+    columns = [draw(st.sampled_from([st.integers(), st.booleans(), st.none(), st.floats(),
+                                     _TRICKY_TEXT, _PLAIN])) for _ in keys]
+    return [{k: draw(c) for k, c in zip(keys, columns, strict=True)} for _ in range(count)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.dictionaries(_TRICKY_TEXT, _records_alike(), min_size=1, max_size=2)
+       | _records_alike().map(tuple))
+def test_dicts_alike_same_text_as_the_standard_library(value):
+    assert json_text(value) == _reference(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import operator
 import os
 import sys
 import traceback
@@ -221,11 +222,34 @@ def _flat_dicts(value: Any, inner: str, newline: str) -> str | None:
             and _TEXT.issuperset(map(type, _chain(value)))):
         return None
     deeper = inner + "  "
+    if len(set(map(tuple, value))) == 1:         # the same keys in the same order
+        return _columns(value, inner, newline, deeper)
     text = _encoded(value, "," + deeper)
     if text is None:
         return None
     body = text[2:-2].replace("}," + deeper + "{", inner + "}," + inner + "{" + deeper)
     return "[" + inner + "{" + deeper + body + inner + "}" + newline + "]"
+
+
+_TRUE_FALSE = {True: "true", False: "false"}
+#: How a column of values all of one plain type is written (others: by _scalar).
+_COLUMN_TEXT: dict[type, Callable[[Any], str]] = {
+    str: _quote, int: _int_repr, bool: _TRUE_FALSE.__getitem__, type(None): lambda _: "null"}
+
+
+def _columns(value: Any, inner: str, newline: str, deeper: str) -> str:
+    """:func:`_flat_dicts` of dicts with the same keys in the same order, a column at a time:
+    each key's values written by one function mapped over them, then each dict's items
+    joined (the loop's text: floats, NaN included, by :func:`_scalar`)."""
+    columns = []
+    for key in value[0]:
+        column = list(map(operator.itemgetter(key), value))
+        kinds = set(map(type, column))
+        write = _COLUMN_TEXT.get(kinds.pop(), _scalar) if len(kinds) == 1 else _scalar
+        columns.append(map((_quote(key) + ": ").__add__, map(write, column)))
+    items = map(("," + deeper).join, zip(*columns, strict=True))
+    between = inner + "}," + inner + "{" + deeper
+    return "[" + inner + "{" + deeper + between.join(items) + inner + "}" + newline + "]"
 
 
 def _indented(value: Any, out: list[str], newline: str) -> None:
