@@ -65,3 +65,19 @@ def test_repeated_evaluate_loads_no_solver(tmp_path):
     assert "scipy" not in _top(warm)
     assert not {"enrichwatch.physics.network", "enrichwatch.physics.steady_state",
                 "enrichwatch.physics.transient", "enrichwatch.facility"} & warm
+
+
+def test_evaluate_of_a_sqlite_store_loads_no_database_library(tmp_path):
+    """A SQLite store file of the newest schema is read with sqlite3 alone (records.snapshot):
+    SQLAlchemy and Alembic load only for a store to upgrade, a PostgreSQL URL, or a checkpoint
+    to check against (which the store itself does; tests/records/test_records_snapshot.py)."""
+    env = dict(os.environ, ENRICHWATCH_CACHE_DIR=str(tmp_path / "cache"))
+    db = tmp_path / "fordow.sqlite"
+    subprocess.run([sys.executable, "-m", "enrichwatch", "records", "add", str(CASE), "--db",
+                    str(db), "--json"], check=True, capture_output=True, env=env, timeout=600)
+    args = ("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", str(db), "--json")
+    for _ in range(2):                          # cold, then with the consequences cached
+        code, out, modules = loaded(*args, env=env)
+        assert code in (0, None) and json.loads(out)["store_verified"] is True
+        assert not _top(modules) & {"sqlalchemy", "alembic"}
+    assert "enrichwatch.physics.machines" not in modules    # (the bundled catalog, unread)

@@ -110,7 +110,8 @@ def emit(as_json: bool, payload: dict, render: Callable[[Any], None], *,
     """
     if as_json:
         body = stamped(schema, payload) if schema else payload
-        sys.stdout.write(json_text(body) + "\n")
+        sys.stdout.write(json_text(body))   # (written, not joined: it may be megabytes)
+        sys.stdout.write("\n")
     else:
         render(console(stderr=stderr))
 
