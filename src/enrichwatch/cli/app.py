@@ -246,8 +246,9 @@ def _columns(value: Any, inner: str, newline: str, deeper: str) -> str:
     for key in value[0]:
         column = list(map(operator.itemgetter(key), value))
         kinds = set(map(type, column))
-        write = _COLUMN_TEXT.get(kinds.pop(), _scalar) if len(kinds) == 1 else _scalar
-        columns.append(map((_quote(key) + ": ").__add__, map(write, column)))
+        write: Callable[[Any], str | None] = (
+            _COLUMN_TEXT.get(kinds.pop(), _scalar) if len(kinds) == 1 else _scalar)
+        columns.append(map((_quote(key) + ": ").__add__, map(write, column)))  # type: ignore[arg-type]
     items = map(("," + deeper).join, zip(*columns, strict=True))
     between = inner + "}," + inner + "{" + deeper
     return "[" + inner + "{" + deeper + between.join(items) + inner + "}" + newline + "]"

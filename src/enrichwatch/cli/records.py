@@ -502,7 +502,7 @@ def _verified_records(db: str | None, facility: str, day: date, moment, checkpoi
     unless there is a checkpoint to check it against."""
     from ..records import StoreError
 
-    store = _ledger_file(db) if checkpoint is None else None
+    store: Any = _ledger_file(db) if checkpoint is None else None
     read = None if store is None else store.verified_read(facility, day, held_on=moment,
                                                           memo=_memo())
     if read is None:                    # (not such a file, or no longer: as a store)

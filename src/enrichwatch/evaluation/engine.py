@@ -167,7 +167,8 @@ class _LateEntries:
         each distinct ``recorded_at`` and ``known_on``), the second writes the entries: a
         store may hold a hundred thousand late entries."""
         listed = records if isinstance(records, list | tuple) else list(records)
-        facts_of, found, late = self._facts_of, [], set()
+        facts_of, late = self._facts_of, set()
+        found: list[dict | None] = []
         moment_seen, per = object(), {}
         for r in listed:
             moment = getattr(r, "recorded_at", None)
