@@ -144,9 +144,10 @@ def in_process(bench: Bench) -> None:
     bench.info("evaluate (in process, consequences read from the disk cache)",
                f"{t.text()}; {solves} network solves")
     t = measure(lambda: subprocess.run([sys.executable, "-c", "import enrichwatch.cli.entry, "
-                                        "enrichwatch.evaluation, enrichwatch.records.store"],
+                                        "enrichwatch.evaluation, enrichwatch.records.snapshot"],
                                        check=True), repeats=5, number=1)
-    bench.info("imports of `evaluate` (fresh interpreter)", t.text())
+    bench.info("imports of `evaluate` of a SQLite store (fresh interpreter; records.snapshot: "
+               "no SQLAlchemy)", t.text())
 
 
 def other_facility_store(path: Path, count: int) -> None:
