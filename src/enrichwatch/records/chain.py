@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -382,7 +383,8 @@ class ChainChecker:
         checked in full), :meth:`RecordStore.verify` does not.
         """
         picked: list[tuple[StoredRow, dict | None]] = []
-        quote, sha256, store_kinds, make = _STRING, hashlib.sha256, STORE_KINDS, StoredRow._make
+        quote, sha256, store_kinds = _STRING, hashlib.sha256, STORE_KINDS
+        make = functools.partial(tuple.__new__, StoredRow)   # StoredRow._make, in C
         scan, encode = _SCAN, _C_ENCODER
         last_id, last_hash, last_time = self.last_id, self.last_hash, self.last_recorded_at
         count = self.count
