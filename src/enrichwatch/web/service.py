@@ -640,7 +640,8 @@ class Outlook:
         folder = cache_directory() if self.use_cache else None
         with using_cache(ResultCache(folder)) if folder is not None else nullcontext():
             breakout = breakout_timeline(1, models=("repiped",), since=self.since,
-                                         until=self.until, sq_definition="90pct")
+                                         until=self.until, sq_definition="90pct",
+                                         tornado=False)
         detection = detection_timeline(breakout=breakout, since=self.since, until=self.until)
         rows = tuple({k: r[k] for k in ("date", "breakout_days", "detection_median_days",
                                         "margin_days", "no_verification", "era")}
