@@ -460,9 +460,10 @@ def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), sample
         With ``sq_definition``: each scenario's tornado (one assumption swung at a time, and
         ``driver``). Most of a cold timeline's physics is the tornado's: the rates of every
         machine type at the low and high ends of its rating and of its stage factor (nine
-        machines per rating-defined type instead of one). Off (False), the scenarios hold
-        no tornado and no driver; every other number is the same, to the last bit (the
-        nominal plans never read the tornado's rates).
+        machines per rating-defined type instead of one) and of the up-to-5 % assay range.
+        Off (False), the scenarios hold no tornado, no driver and no ``leu_assay_range``
+        (their assumptions say the range's days come with the tornado); every other number
+        is the same, to the last bit (the nominal plans never read the tornado's rates).
 
     Returns
     -------
