@@ -209,8 +209,8 @@ def _without_tornado(row: dict) -> dict:
 
 def test_a_timeline_without_the_tornado_differs_only_by_it_and_solves_less(monkeypatch):
     """tornado=False (the web outlook): the same rows to the last bit but for the tornado, its
-    driver and the assay-range days taken from it, and none of the tornado's physics (the low and high ratings and stage
-    factors), from an empty in-memory rate cache each time."""
+    driver and the assay-range days taken from it, and none of the tornado's physics (the low
+    and high ratings and stage factors), from an empty in-memory rate cache each time."""
     from enrichwatch.breakout import rates
 
     built = []
