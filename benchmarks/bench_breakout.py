@@ -12,8 +12,8 @@ call (a child process, end to end, its cache filled by an earlier call).
     python benchmarks/bench_breakout.py --big      # 1e6 samples whatever it takes
     python benchmarks/bench_breakout.py --outlook --verdict cpu   # the outlook only (~2 min)
 
-Outlook targets (CPU): fresh cache < 100 s (it was ~130 s with the tornadoes the page never
-shows; ~80 s without, of which ~65 s are the whole-cascade MILPs); a later start < 10 s.
+Outlook targets (CPU): fresh cache < 100 s (it was ~120-130 s with the tornadoes the page never
+shows; ~75-80 s without, of which ~65 s are the whole-cascade MILPs); a later start < 10 s.
 
 The machine may be shared: the load average is printed, with the time of
 ``python -c "import numpy"`` as a yardstick of how slow the machine is just now.

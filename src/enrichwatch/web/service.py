@@ -589,7 +589,7 @@ class Outlook:
     The page shows the nominal plans, not the scenarios' tornadoes, so the timeline is
     computed without them (``tornado=False``): their rates at the low and high ends of every
     machine's rating and stage factor were four fifths of the physics of a cold start (2016-2025
-    on a fresh cache: about 130 s of CPU with them, 80 s without, of which some 65 s are the
+    on a fresh cache: about 120-130 s of CPU with them, 75-80 s without, of which some 65 s are the
     whole-cascade schedules, one MILP per plan; every number shown is the same to the last
     bit). Each distinct cascade and step is solved once
     (:func:`~enrichwatch.breakout.rates.step_rate`), and the breakout planner's on-disk cache
