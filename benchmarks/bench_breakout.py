@@ -1,5 +1,7 @@
 """Breakout (issue 14): planning, the Monte Carlo and its scaling in samples, and the command
-line cold and repeated.
+line cold and repeated; with ``--outlook``, only the web application's outlook timeline (the
+breakout and detection timelines 2016-2025, as the outlook page computes them) on a fresh cache
+and on a later start that finds the cache filled.
 
 Targets: planning ~100 cascade groups and four stock levels < 2 s (cold, physics included);
 10,000 Monte Carlo samples < 5 s on one core; samples 1e3 -> 1e6 about linear (exponent
@@ -8,6 +10,10 @@ call (a child process, end to end, its cache filled by an earlier call).
 
     python benchmarks/bench_breakout.py            # 1e6 samples only if 1e5 took < 20 s
     python benchmarks/bench_breakout.py --big      # 1e6 samples whatever it takes
+    python benchmarks/bench_breakout.py --outlook --verdict cpu   # the outlook only (~2 min)
+
+Outlook targets (CPU): fresh cache < 100 s (it was ~120-130 s with the tornadoes the page never
+shows; ~75-80 s without, of which ~65 s are the whole-cascade MILPs); a later start < 10 s.
 
 The machine may be shared: the load average is printed, with the time of
 ``python -c "import numpy"`` as a yardstick of how slow the machine is just now.
@@ -139,9 +145,40 @@ def command_line(bench: Bench) -> None:
     bench.info("load", _load())
 
 
+def outlook(bench: Bench) -> None:
+    """The web outlook's timelines 2016-2025, once on a fresh cache folder, then from the
+    filled folder with the in-memory rates emptied (a later start of the server)."""
+    from enrichwatch.web.service import Outlook
+
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = os.environ.get("ENRICHWATCH_CACHE_DIR")
+        os.environ["ENRICHWATCH_CACHE_DIR"] = tmp
+        try:
+            def run() -> None:
+                step_rate.cache_clear()
+                view = Outlook().compute()
+                if view.state != "ready":
+                    raise RuntimeError(f"the outlook failed: {view.error}")
+            bench.check("web outlook 2016-2025, fresh cache (cold)", _once(run, 1),
+                        target=100.0)
+            bench.info("rates computed cold", f"{step_rate.cache_info().misses} distinct "
+                                              "cascade-step rates")
+            bench.check("web outlook 2016-2025, cache filled (a later start)", _once(run, 3),
+                        target=10.0)
+        finally:
+            if saved is None:
+                os.environ.pop("ENRICHWATCH_CACHE_DIR", None)
+            else:
+                os.environ["ENRICHWATCH_CACHE_DIR"] = saved
+
+
 def main() -> None:
     bench = Bench("breakout")
     bench.info("load", _load())
+    if "--outlook" in sys.argv:
+        outlook(bench)
+        main_exit(bench)
+        return
     command_line(bench)
     planning(bench)
     sampling(bench, "--big" in sys.argv)

@@ -192,3 +192,51 @@ def test_the_up_to_5_pct_range_brackets_the_breakout():
     feb = assess_scenario(analyst_scenario("2023-02-28"), sq_definition="90pct",
                           tornado=False)
     assert feb.scenario.leu_assay is None and feb.leu_assay_range is None
+
+
+def _without_tornado(row: dict) -> dict:
+    """A row without what the tornado gives: the tornado, its driver and the days at the two
+    ends of the up-to-5 % assay range (and the sentence stating them)."""
+    out = dict(row)
+    for key in ("analyst", "all_capacity"):
+        if out[key] is not None:
+            out[key] = {k: v for k, v in out[key].items()
+                        if k not in ("tornado", "driver", "leu_assay_range")}
+            out[key]["assumptions"] = [a for a in out[key]["assumptions"]
+                                       if not a.startswith("up-to-5 % stock fed at")]
+    return out
+
+
+def test_a_timeline_without_the_tornado_differs_only_by_it_and_solves_less(monkeypatch):
+    """tornado=False (the web outlook): the same rows to the last bit but for the tornado, its
+    driver and the assay-range days taken from it, and none of the tornado's physics (the low
+    and high ratings and stage factors), from an empty in-memory rate cache each time."""
+    from enrichwatch.breakout import rates
+
+    built = []
+    real = rates._build
+
+    def counted(*args):
+        built.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(rates, "_build", counted)
+    window = {"since": "2025-05", "until": "2025-06", "sq_definition": "90pct"}
+    try:
+        rates.step_rate.cache_clear()
+        plain = breakout_timeline(models=("repiped",), tornado=False, **window).as_dict()
+        plain_machines = {m for m, *_ in built}
+        n_plain = len(built)
+        rates.step_rate.cache_clear()
+        built.clear()
+        full = breakout_timeline(models=("repiped",), **window).as_dict()
+    finally:
+        rates.step_rate.cache_clear()
+    assert [r["analyst"]["tornado"] for r in plain["rows"]] == [[]]
+    assert full["rows"][0]["analyst"]["tornado"] and full["rows"][0]["analyst"]["driver"]
+    assert [_without_tornado(r) for r in plain["rows"]] == \
+        [_without_tornado(r) for r in full["rows"]]
+    assert {k: v for k, v in plain.items() if k != "rows"} == \
+        {k: v for k, v in full.items() if k != "rows"}
+    assert len(built) > n_plain > 0
+    assert plain_machines < {m for m, *_ in built}

@@ -368,7 +368,7 @@ _GLOBAL = (
 )
 
 
-def _scenarios(report, n_sq, samples, seed, sq_definition, file):
+def _scenarios(report, n_sq, samples, seed, sq_definition, file, tornado=True):
     """(analyst result or None, all-capacity result, ideal-SWU bound [days]) at a report."""
     from .assess import assess_all_capacity, assess_scenario, ideal_bound_days
     from .scenario import analyst_scenario, load_scenario_file
@@ -377,9 +377,11 @@ def _scenarios(report, n_sq, samples, seed, sq_definition, file):
     analyst = None
     if report.date in file.analyst:
         analyst = assess_scenario(analyst_scenario(report.date, file), n_sq,
-                                  sq_definition=sq_definition, samples=samples, seed=seed)
+                                  sq_definition=sq_definition, samples=samples, seed=seed,
+                                  tornado=tornado)
     allcap = assess_all_capacity(report.date, n_sq, sq_definition=sq_definition,
-                                 samples=samples, seed=seed, analyst=analyst, file=file)
+                                 samples=samples, seed=seed, analyst=analyst, file=file,
+                                 tornado=tornado)
     return analyst, allcap, ideal_bound_days(report.date, n_sq, sq_definition=sq_definition,
                                              file=file)
 
@@ -392,7 +394,7 @@ def plan_lb(state, n_sq, sq_u235_kg):
 
 
 def _row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition=None,
-         file=None) -> TimelineRow:
+         file=None, tornado=True) -> TimelineRow:
     if report.gap:
         return TimelineRow(date=report.date, report_id=report.report_id, gap=True, stocks=(),
                            machines=0, swu_per_day=0.0, days={m: None for m in models},
@@ -416,7 +418,8 @@ def _row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition=None,
     has_leu = any(abs(p - leu.nominal) <= 1e-9 * leu.nominal for p, _ in stocks)
     analyst = allcap = bound = None
     if sq_definition is not None:
-        analyst, allcap, bound = _scenarios(report, n_sq, samples, seed, sq_definition, file)
+        analyst, allcap, bound = _scenarios(report, n_sq, samples, seed, sq_definition, file,
+                                            tornado)
     return TimelineRow(date=report.date, report_id=report.report_id, gap=False, stocks=stocks,
                        machines=state.n_machines,
                        swu_per_day=state.separative_power_kg_swu_per_day, days=days,
@@ -428,7 +431,8 @@ def _row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition=None,
 def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), samples: int = 0,
                       seed: int = 0, since: str = "2016", until: str = "2026",
                       progress: ProgressLike = None, sq_u235_kg: float = SQ_HEU_U235_KG,
-                      sq_definition: str | None = None, scenario_file=None) -> Timeline:
+                      sq_definition: str | None = None, scenario_file=None,
+                      tornado: bool = True) -> Timeline:
     """Breakout time at every report date of the bundled record between ``since`` and
     ``until`` (ISO date prefixes).
 
@@ -452,6 +456,14 @@ def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), sample
     progress : Progress, optional
         One phase of report dates, advanced as each is done (:mod:`enrichwatch.parallel`; a
         plain callable ``progress(done, total)`` is called after each date).
+    tornado : bool
+        With ``sq_definition``: each scenario's tornado (one assumption swung at a time, and
+        ``driver``). Most of a cold timeline's physics is the tornado's: the rates of every
+        machine type at the low and high ends of its rating and of its stage factor (nine
+        machines per rating-defined type instead of one) and of the up-to-5 % assay range.
+        Off (False), the scenarios hold no tornado, no driver and no ``leu_assay_range``
+        (their assumptions say the range's days come with the tornado); every other number
+        is the same, to the last bit (the nominal plans never read the tornado's rates).
 
     Returns
     -------
@@ -472,7 +484,7 @@ def breakout_timeline(n_sq: float = 1, *, models=("repiped", "as-built"), sample
     try:
         for report in reports:
             rows.append(_row(report, n_sq, models, samples, seed, sq_u235_kg, sq_definition,
-                             file))
+                             file, tornado))
             bar.advance(1)
     finally:
         bar.close()

@@ -583,9 +583,19 @@ class Outlook:
     """The breakout timeline (:func:`enrichwatch.breakout.breakout_timeline`, analyst and
     all-capacity scenarios, SQ at 90 %) and the detection timeline over it
     (:func:`enrichwatch.detection.detection_timeline`), over the bundled public record of
-    Iran; computed once per process, in a background thread (minutes the first time; the
-    breakout planner's on-disk cache, as the command line uses it, makes later starts quick),
-    drawn by their own plotting functions.
+    Iran; computed once per process, in a background thread, drawn by their own plotting
+    functions.
+
+    The page shows the nominal plans, not the scenarios' tornadoes, so the timeline is
+    computed without them (``tornado=False``): their rates at the low and high ends of every
+    machine's rating and stage factor were four fifths of the physics of a cold start (2016-2025
+    on a fresh cache: about 120-130 s of CPU with them, 75-80 s without, of which some 65 s are the
+    whole-cascade schedules, one MILP per plan; every number shown is the same to the last
+    bit). Each distinct cascade and step is solved once
+    (:func:`~enrichwatch.breakout.rates.step_rate`), and the breakout planner's on-disk cache
+    (:mod:`enrichwatch.breakout.cache`, the folder the command line uses) keeps the rates and
+    schedules: a later start, or one after
+    ``enrichwatch breakout --timeline --sq-definition 90pct``, reads them (about 7 s).
 
     Parameters
     ----------
@@ -640,7 +650,8 @@ class Outlook:
         folder = cache_directory() if self.use_cache else None
         with using_cache(ResultCache(folder)) if folder is not None else nullcontext():
             breakout = breakout_timeline(1, models=("repiped",), since=self.since,
-                                         until=self.until, sq_definition="90pct")
+                                         until=self.until, sq_definition="90pct",
+                                         tornado=False)
         detection = detection_timeline(breakout=breakout, since=self.since, until=self.until)
         rows = tuple({k: r[k] for k in ("date", "breakout_days", "detection_median_days",
                                         "margin_days", "no_verification", "era")}
