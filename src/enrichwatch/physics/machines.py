@@ -752,8 +752,9 @@ class _DeferredMachine:
             raise CatalogError(f"{self.where}: {err.param}", err.value, err.allowed) from None
         except ConvergenceError as err:
             raise CatalogError(f"{self.where}.geometry", "<rotor figures>",
-                               f"rotor figures for which eq. 10 has a design feed ({err}); "
-                               "or state design_feed_kg_per_yr") from None
+                               f"rotor figures whose eq. 10 curve has its maximum inside the "
+                               f"design-feed search ({err}), or a stated "
+                               "design_feed_kg_per_yr") from None
 
 
 def _resolved(entry: Machine | _DeferredMachine) -> Machine:
