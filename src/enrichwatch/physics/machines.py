@@ -724,8 +724,9 @@ class _DeferredMachine:
     """A catalog machine given by its rotor with its design feed left to eq. 10.
 
     Every figure of the entry is checked when the catalog is read; only the optimisation of the
-    design feed (about 0.05 s each, and the first one loads :mod:`scipy.optimize`) waits until
-    the machine is first used, so a run pays only for the machines it uses. The machine built
+    design feed (under a millisecond each, but the first one loads :mod:`scipy.optimize`, a few
+    tenths of a second) waits until the machine is first used, so a run pays only for the
+    machines it uses. The machine built
     is kept: later uses get the same object. An error found only by the optimisation raises
     :class:`CatalogError` naming the file, the entry and the machine.
     """
@@ -746,8 +747,6 @@ class _DeferredMachine:
     def _build(self) -> Machine:
         try:
             return Machine.from_geometry(self.name, self.geometry, **dict(self.options))
-        except CatalogError:                    # pragma: no cover - from_geometry raises none
-            raise
         except InputError as err:
             raise CatalogError(f"{self.where}: {err.param}", err.value, err.allowed) from None
         except ConvergenceError as err:
