@@ -726,9 +726,9 @@ class _DeferredMachine:
     Every figure of the entry is checked when the catalog is read; only the optimisation of the
     design feed (under a millisecond each, but the first one loads :mod:`scipy.optimize`, a few
     tenths of a second) waits until the machine is first used, so a run pays only for the
-    machines it uses. The machine built
-    is kept: later uses get the same object. An error found only by the optimisation raises
-    :class:`CatalogError` naming the file, the entry and the machine.
+    machines it uses. The machine built is kept: later uses get the same object. An error found
+    only by the optimisation raises :class:`CatalogError` naming the file, the entry and the
+    machine.
     """
 
     name: str
