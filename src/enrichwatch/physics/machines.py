@@ -42,6 +42,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -400,12 +401,18 @@ def dirac_separative_power(length_m, speed_m_s, temperature_k=CENTRIFUGE_GAS_TEM
     return _out(0.5 * math.pi * z * rd * c**2)
 
 
+def _reference_feed_kg_s(g: RotorGeometry) -> float:
+    """C1 Z = 2 pi rhoD Z / ln(r2/r1) [kg U/s], the feed scale of eq. 10 for this rotor."""
+    rho_d = g.rho_d * _basis_factor("U")
+    return 2.0 * math.pi * rho_d * g.length_m / -math.log(g.radius_ratio)
+
+
 def _design_feed_kg_s(g: RotorGeometry, cut: float) -> float:
     """Feed [kg U/s] that maximises eq. 10 at ``cut`` with k = g.flow_ratio."""
     from scipy.optimize import minimize_scalar
 
     rho_d = g.rho_d * _basis_factor("U")
-    f_ref = 2.0 * math.pi * rho_d * g.length_m / -math.log(g.radius_ratio)
+    f_ref = _reference_feed_kg_s(g)
 
     def negative(s: float) -> float:
         return -float(_raetz(g, f_ref * 10.0**s, cut, g.flow_ratio, rho_d))
@@ -712,9 +719,54 @@ def _key(name: str) -> str:
     return re.sub(r"[\s\-_]+", "", str(name)).lower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class _DeferredMachine:
+    """A catalog machine given by its rotor with its design feed left to eq. 10.
+
+    Every figure of the entry is checked when the catalog is read; only the optimisation of the
+    design feed (under a millisecond each, but the first one loads :mod:`scipy.optimize`, a few
+    tenths of a second) waits until the machine is first used, so a run pays only for the
+    machines it uses. The machine built is kept: later uses get the same object. An error found
+    only by the optimisation raises :class:`CatalogError` naming the file, the entry and the
+    machine.
+    """
+
+    name: str
+    where: str
+    geometry: RotorGeometry
+    options: tuple[tuple[str, Any], ...]        # keyword arguments of Machine.from_geometry
+    _built: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def machine(self) -> Machine:
+        """The machine, built on the first call (the same object on every later call)."""
+        built = self._built.get("machine")
+        if built is None:                       # setdefault: one object even if two threads race
+            built = self._built.setdefault("machine", self._build())
+        return built
+
+    def _build(self) -> Machine:
+        try:
+            return Machine.from_geometry(self.name, self.geometry, **dict(self.options))
+        except InputError as err:
+            raise CatalogError(f"{self.where}: {err.param}", err.value, err.allowed) from None
+        except ConvergenceError as err:
+            raise CatalogError(f"{self.where}.geometry", "<rotor figures>",
+                               f"rotor figures whose eq. 10 curve has its maximum inside the "
+                               f"design-feed search ({err}), or a stated "
+                               "design_feed_kg_per_yr") from None
+
+
+def _resolved(entry: Machine | _DeferredMachine) -> Machine:
+    return entry.machine() if isinstance(entry, _DeferredMachine) else entry
+
+
+@dataclass(frozen=True, init=False, eq=False)
 class MachineCatalog:
     """An immutable set of :class:`Machine` entries, looked up case- and hyphen-insensitively.
+
+    A catalog read by :func:`load_catalog` builds each geometry-defined machine whose design
+    feed eq. 10 gives when it is first used (:meth:`get`, iteration or :attr:`machines`); the
+    figures are the same as if built at once.
 
     >>> cat = load_catalog()
     >>> cat.get("ir-2M").name
@@ -723,13 +775,16 @@ class MachineCatalog:
     True
     """
 
-    machines: tuple[Machine, ...]
-    path: str = "<memory>"
+    _entries: tuple[Machine | _DeferredMachine, ...]
+    path: str
 
-    def __post_init__(self) -> None:
+    def __init__(self, machines: tuple[Machine | _DeferredMachine, ...],
+                 path: str = "<memory>") -> None:
+        object.__setattr__(self, "_entries", tuple(machines))
+        object.__setattr__(self, "path", path)
         seen: dict[str, str] = {}
-        for m in self.machines:
-            if not isinstance(m, Machine):
+        for m in self._entries:
+            if not isinstance(m, (Machine, _DeferredMachine)):
                 raise CatalogError(self.path, m, "Machine entries")
             if _key(m.name) in seen:
                 raise CatalogError(f"{self.path}: machine {m.name!r}", m.name,
@@ -737,25 +792,39 @@ class MachineCatalog:
             seen[_key(m.name)] = m.name
 
     @property
+    def machines(self) -> tuple[Machine, ...]:
+        """Every machine in file order (builds those not yet used)."""
+        return tuple(_resolved(m) for m in self._entries)
+
+    @property
     def names(self) -> tuple[str, ...]:
         """Machine names in file order."""
-        return tuple(m.name for m in self.machines)
+        return tuple(m.name for m in self._entries)
 
     def get(self, name: str) -> Machine:
         """The machine called ``name`` (case, spaces, hyphens and underscores ignored)."""
-        for m in self.machines:
+        for m in self._entries:
             if _key(m.name) == _key(name):
-                return m
+                return _resolved(m)
         raise UnknownNameError("machine", name, f"one of {', '.join(self.names)}")
 
     def __iter__(self) -> Iterator[Machine]:
-        return iter(self.machines)
+        return (_resolved(m) for m in self._entries)
 
     def __len__(self) -> int:
-        return len(self.machines)
+        return len(self._entries)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and any(_key(m.name) == _key(name) for m in self.machines)
+        return isinstance(name, str) and any(_key(m.name) == _key(name) for m in self._entries)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MachineCatalog):
+            return NotImplemented
+        return (self.path, self.names) == (other.path, other.names) and (
+            self.machines == other.machines)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.machines))
 
     def __repr__(self) -> str:
         return f"MachineCatalog({len(self)} machines from {self.path}: {', '.join(self.names)})"
@@ -775,7 +844,9 @@ def load_catalog(path: str | Path | None = None) -> MachineCatalog:
     """Load a machine catalog (TOML); ``None`` loads the bundled ``enrichwatch/data/machines.toml``.
 
     The bundled file is read on first use, never at import. Errors raise :class:`CatalogError`
-    naming the file, the entry and the key.
+    naming the file, the entry and the key. Every entry is checked here; the design feed of a
+    machine given by its rotor (eq. 10's optimum) is found when the machine is first used, and
+    an entry for which it cannot be found raises :class:`CatalogError` then.
 
     >>> len(load_catalog()) >= 7
     True
@@ -837,7 +908,7 @@ def _number(table: Mapping, key: str, where: str, default=None):
     return float(value)
 
 
-def _entry(entry, where: str) -> Machine:
+def _entry(entry, where: str) -> Machine | _DeferredMachine:
     if not isinstance(entry, dict):
         raise CatalogError(where, entry, "a [[machine]] table")
     _known_keys(entry, _ENTRY_KEYS, f"{where}.")
@@ -862,7 +933,8 @@ def _entry(entry, where: str) -> Machine:
         raise CatalogError(f"{where}: {err.param}", err.value, err.allowed) from None
 
 
-def _build(name, entry, rating, geometry, separation, notes, where) -> Machine:
+def _build(name, entry, rating, geometry, separation, notes,
+           where) -> Machine | _DeferredMachine:
     rw = f"{where}.rating"
     nominal = _number(rating, "nominal_swu_per_yr", rw)
     rng = (_number(rating, "low_swu_per_yr", rw), _number(rating, "high_swu_per_yr", rw))
@@ -884,6 +956,13 @@ def _build(name, entry, rating, geometry, separation, notes, where) -> Machine:
     feed = geometry.get("design_feed_kg_per_yr")
     feed = None if feed is None else _number(geometry, "design_feed_kg_per_yr", gw)
     parts.append(f"geometry: {geometry['source']}")
-    return Machine.from_geometry(name, RotorGeometry(**kwargs), swu_per_yr=nominal,
-                                 swu_range_per_yr=rng, cut=cut, design_feed_kg_per_yr=feed,
-                                 source="; ".join(parts), notes=notes)
+    rotor = RotorGeometry(**kwargs)
+    options: dict[str, Any] = {"swu_per_yr": nominal, "swu_range_per_yr": rng, "cut": cut,
+                               "design_feed_kg_per_yr": feed, "source": "; ".join(parts),
+                               "notes": notes}
+    if feed is not None:
+        return Machine.from_geometry(name, rotor, **options)
+    # every check but the optimisation now: the machine stated at the rotor's feed scale
+    Machine(name, nominal, rng, _reference_feed_kg_s(rotor) * SECONDS_PER_YEAR,
+            _cut_value("cut", cut), rotor, options["source"], notes)
+    return _DeferredMachine(name, where, rotor, tuple(options.items()))
