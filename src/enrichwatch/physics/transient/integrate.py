@@ -3,7 +3,9 @@ with events at threshold crossings.
 
 Each segment's :class:`~.system.Model` is integrated by :func:`scipy.integrate.solve_ivp` with an
 implicit method (``"Radau"`` or ``"BDF"``; an explicit one such as ``"DOP853"`` only for
-cross-checks) and the analytic sparse Jacobian; the state at the end of a segment starts the
+cross-checks) and the analytic Jacobian (handed over dense for small systems, so that the
+solver factorises with a dense LU, and sparse above :data:`~.system.DENSE_JACOBIAN_MAX`
+unknowns); the state at the end of a segment starts the
 next (hold-ups and U-235 carried over stage by stage, so a change of routing, flows or stage
 factors changes the assays of the streams at once but not those of the hold-ups). Watched points
 (:class:`Watch`) are checked against each threshold as solve_ivp checks its events (a sign
@@ -115,6 +117,7 @@ class Run:
     atol: float | None = None
     watch: tuple[Watch, ...] = ()
     thresholds: tuple[float, ...] = ()
+    dense_jacobian: bool | None = None
 
     def segment_at(self, t: float) -> SegmentRun:
         """The segment holding time ``t`` (the later one at a boundary)."""
@@ -186,7 +189,7 @@ def _segment(index, model, t0, t1, y0, method, rtol, atol, watch, thresholds):
     op = model.op
     kwargs = {}
     if method in _IMPLICIT:
-        kwargs["jac"] = model.jac
+        kwargs["jac"] = model.solver_jac
     sol = solve_ivp(model.rhs, (t0, t1), y0, method=method, rtol=rtol,
                     atol=_tolerances(op, model.size, atol), dense_output=True, **kwargs)
     if sol.status != 0:
@@ -213,7 +216,7 @@ def _boundary_crossings(prev: SegmentRun | None, model: Model, t: float, y: np.n
 def integrate(segments: Sequence[tuple[Operation, float, float]], y0: np.ndarray, *,
               method: str = "Radau", rtol: float = 1e-8, atol: float = 1e-10,
               watch: Sequence[Watch] = (), thresholds: Sequence[float] = (),
-              reuse: Run | None = None) -> Run:
+              reuse: Run | None = None, dense_jacobian: bool | None = None) -> Run:
     """Integrate segments ``(operation, start [h], end [h])`` in turn from state ``y0``.
 
     Parameters
@@ -224,7 +227,7 @@ def integrate(segments: Sequence[tuple[Operation, float, float]], y0: np.ndarray
     y0 : ndarray
         Initial state (:func:`initial_state`).
     method : {'Radau', 'BDF', 'LSODA', 'DOP853', 'RK45'}
-        solve_ivp method; the implicit ones get the analytic sparse Jacobian.
+        solve_ivp method; the implicit ones get the analytic Jacobian.
     rtol, atol : float
         Relative tolerance, and absolute tolerance relative to each stage's hold-up.
     watch, thresholds : sequence
@@ -236,6 +239,10 @@ def integrate(segments: Sequence[tuple[Operation, float, float]], y0: np.ndarray
         integrating them again would give the same result (a sweep's closure variant shares
         the nominal run up to its changed segment); the rest are integrated. Otherwise it is
         not used.
+    dense_jacobian : bool, optional
+        Hand the Jacobian to the solver dense (True) or sparse (False); by default dense up to
+        :data:`~.system.DENSE_JACOBIAN_MAX` unknowns (the same entries either way; the runs
+        agree to the integrator's tolerance).
 
     Raises
     ------
@@ -250,7 +257,7 @@ def integrate(segments: Sequence[tuple[Operation, float, float]], y0: np.ndarray
     crossings: list[Crossing] = []
     y = np.asarray(y0, dtype=float)
     watch, thresholds = tuple(watch), tuple(float(a) for a in thresholds)
-    settings = (method, rtol, atol, watch, thresholds)
+    settings = (method, rtol, atol, watch, thresholds, dense_jacobian)
     for seg in _shared(reuse, segments, y, settings):
         runs.append(seg)
         crossings += [c for c in reuse.crossings if c.segment == seg.index]  # type: ignore
@@ -258,22 +265,23 @@ def integrate(segments: Sequence[tuple[Operation, float, float]], y0: np.ndarray
     for index, (op, t0, t1) in enumerate(segments[len(runs):], start=len(runs)):
         _check_segment(index, op, t0, t1, runs, segments[0][0], y)
         prev = runs[-1] if runs else None
-        model = Model(op, t0)
+        model = Model(op, t0, dense_jacobian=dense_jacobian)
         crossings += _boundary_crossings(prev, model, t0, y, index, watch, thresholds)
         run, found = _segment(index, model, t0, t1, y, method, rtol, atol, watch, thresholds)
         runs.append(run)
         crossings += found
         y = run.y_steps[:, -1]
     return Run(tuple(runs), tuple(sorted(crossings, key=lambda c: c.time_h)), method, rtol,
-               atol, watch, thresholds)
+               atol, watch, thresholds, dense_jacobian)
 
 
 def _shared(reuse: Run | None, segments, y0: np.ndarray, settings: tuple
             ) -> list[SegmentRun]:
     """The leading segments of ``reuse`` that are those of ``segments`` from ``y0`` with the
-    same ``settings`` (method, rtol, atol, watched points, thresholds)."""
+    same ``settings`` (method, rtol, atol, watched points, thresholds, Jacobian form)."""
     if reuse is None or not reuse.segments or \
-            (reuse.method, reuse.rtol, reuse.atol, reuse.watch, reuse.thresholds) != settings \
+            (reuse.method, reuse.rtol, reuse.atol, reuse.watch, reuse.thresholds,
+             reuse.dense_jacobian) != settings \
             or not np.array_equal(reuse.segments[0].y_steps[:, 0], y0):
         return []
     out = []

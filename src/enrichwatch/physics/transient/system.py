@@ -46,13 +46,21 @@ from scipy.sparse.linalg import spsolve
 from ...errors import ConfigurationError
 from .stage import heads_assay, tails_assay
 
-__all__ = ["CLOSURES", "FlowSolution", "Model", "Operation", "Routing", "stage_flows"]
+__all__ = ["CLOSURES", "DENSE_JACOBIAN_MAX", "FlowSolution", "Model", "Operation", "Routing",
+           "stage_flows"]
 
 #: The flow closures a segment may use.
 CLOSURES = ("fixed_cuts", "closed_throughput", "closed_design", "inventory")
 _EMPTY = 1e-12
 _DENSE_RHS = 120
 _CACHE = 16
+#: Largest system (unknowns: ``2 * stages + 2 * withdrawals``) whose Jacobian is handed to the
+#: integrator as a dense array; larger ones get it sparse (CSC). solve_ivp then factorises its
+#: Newton matrices with LAPACK's dense LU instead of SuperLU (``splu``), whose set-up per
+#: factorisation dominates at these sizes while the dense LU costs O(N^3). Chosen by measuring
+#: CPU time (time.process_time) of whole runs, both paths in alternating processes with repeats
+#: on a loaded machine (see the note in :meth:`Model.jac` for the figures).
+DENSE_JACOBIAN_MAX = 70
 
 
 def _csr(matrix, shape) -> sparse.csr_matrix:
@@ -323,9 +331,14 @@ class Model:
     op : Operation
     t0 : float
         Start of the segment [h] (the ramp runs from here).
+    dense_jacobian : bool, optional
+        Whether :meth:`solver_jac` hands the integrator a dense array (solve_ivp then uses a
+        dense LU) rather than a sparse matrix (SuperLU); by default dense up to
+        :data:`DENSE_JACOBIAN_MAX` unknowns. Both give the same Jacobian entries.
     """
 
-    def __init__(self, op: Operation, t0: float = 0.0) -> None:
+    def __init__(self, op: Operation, t0: float = 0.0, *,
+                 dense_jacobian: bool | None = None) -> None:
         self.op, self.t0 = op, t0
         r = op.routing
         self.n, self.w = r.n_stages, len(r.withdrawals)
@@ -347,6 +360,12 @@ class Model:
         self._floor = _EMPTY * np.asarray(op.holdup, dtype=float)
         self._tail_share = 1.0 - self.cuts
         self._csc = self._pattern()
+        self.dense_jacobian = (self.size <= DENSE_JACOBIAN_MAX if dense_jacobian is None
+                               else bool(dense_jacobian))
+        # where each stored CSC entry sits in the row-major dense Jacobian
+        indices, indptr, _ = self._csc
+        col = np.repeat(np.arange(self.size), np.diff(indptr))
+        self._flat = indices.astype(np.int64) * self.size + col
 
     # -- pieces ---------------------------------------------------------------------------------
     def flows(self, t: float, holdup: np.ndarray) -> np.ndarray:
@@ -511,10 +530,25 @@ class Model:
         _, _, kinds, stages, weights = self._template
         return weights * v[kinds, stages]
 
+    def _data(self, t: float, y: np.ndarray) -> np.ndarray:
+        """The Jacobian's stored CSC values at ``(t, y)``."""
+        return np.bincount(self._csc[2], self._entries(t, y), minlength=len(self._csc[0]))
+
     def jac(self, t: float, y: np.ndarray) -> sparse.csc_matrix:
         """``d(dy/dt)/dy`` (sparse; the stage factors' dependence on inventory-driven flows is
         left out, which only slows the integrator's Newton iterations). The sparsity pattern
         is fixed for the segment and built once; each call fills in its values."""
-        indices, indptr, slot = self._csc
-        data = np.bincount(slot, self._entries(t, y), minlength=len(indices))
-        return sparse.csc_matrix((data, indices, indptr), shape=(self.size, self.size))
+        indices, indptr, _ = self._csc
+        return sparse.csc_matrix((self._data(t, y), indices, indptr),
+                                 shape=(self.size, self.size))
+
+    def dense_jac(self, t: float, y: np.ndarray) -> np.ndarray:
+        """:meth:`jac` as a dense array (the same values; zeros elsewhere)."""
+        out = np.zeros(self.size * self.size)
+        out[self._flat] = self._data(t, y)
+        return out.reshape(self.size, self.size)
+
+    def solver_jac(self, t: float, y: np.ndarray) -> sparse.csc_matrix | np.ndarray:
+        """The Jacobian in the form handed to the integrator: :meth:`dense_jac` when
+        :attr:`dense_jacobian`, else :meth:`jac`."""
+        return self.dense_jac(t, y) if self.dense_jacobian else self.jac(t, y)
