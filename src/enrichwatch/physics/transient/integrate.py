@@ -36,6 +36,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 from ...errors import ConfigurationError, ConvergenceError
+from ..sparse_systems import one_blas_thread
 from .stage import point_assays
 from .system import Model, Operation
 
@@ -190,8 +191,12 @@ def _segment(index, model, t0, t1, y0, method, rtol, atol, watch, thresholds):
     kwargs = {}
     if method in _IMPLICIT:
         kwargs["jac"] = model.solver_jac
-    sol = solve_ivp(model.rhs, (t0, t1), y0, method=method, rtol=rtol,
-                    atol=_tolerances(op, model.size, atol), dense_output=True, **kwargs)
+    # one BLAS thread: the dense LU of a Newton matrix this small gains nothing from more, and
+    # on a shared machine OpenBLAS's threaded factorisation (from about 100 unknowns) cost
+    # 10-25x the CPU time of the single-threaded one (measured)
+    with one_blas_thread():
+        sol = solve_ivp(model.rhs, (t0, t1), y0, method=method, rtol=rtol,
+                        atol=_tolerances(op, model.size, atol), dense_output=True, **kwargs)
     if sol.status != 0:
         raise ConvergenceError(f"segment {index} ({t0:g}-{t1:g} h)", sol.message)
     crossings = _crossings(index, model, sol, watch, thresholds)
