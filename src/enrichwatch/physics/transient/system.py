@@ -55,11 +55,28 @@ _EMPTY = 1e-12
 _DENSE_RHS = 120
 _CACHE = 16
 #: Largest system (unknowns: ``2 * stages + 2 * withdrawals``) whose Jacobian is handed to the
-#: integrator as a dense array; larger ones get it sparse (CSC). solve_ivp then factorises its
-#: Newton matrices with LAPACK's dense LU instead of SuperLU (``splu``), whose set-up per
-#: factorisation dominates at these sizes while the dense LU costs O(N^3). Chosen by measuring
-#: CPU time (time.process_time) of whole runs, both paths in alternating processes with repeats
-#: on a loaded machine (see the note in :meth:`Model.jac` for the figures).
+#: integrator as a dense array; larger ones get it sparse (CSC). With a dense Jacobian solve_ivp
+#: factorises its Newton matrices by LAPACK's dense LU instead of SuperLU (``splu``), whose
+#: set-up per factorisation costs more than an O(N^3) dense LU of a few dozen unknowns but
+#: grows only about linearly. Chosen by measurement (2026-12, scipy 1.17, OpenBLAS: CPU time of
+#: whole runs, the two forms in alternating processes, 3-5 rounds of 3-5 repeats on a loaded
+#: 2-core machine; medians per round):
+#:
+#: * 68 unknowns (the Fordow plant, 14 + 18 stages): the evaluation's 11 stated runs
+#:   0.69-0.83 s CPU dense against 0.72-0.89 s sparse (dense ahead in 6 rounds of 7, by 5-12 %,
+#:   with the same steps, function and Jacobian evaluations and LU factorisations); the bench
+#:   history about even (0.23-0.27 s either way);
+#: * 72 (a 34-stage two-cascade network): even, sparse ahead in 4 rounds of 5 (0.29-0.35 s
+#:   against 0.32-0.36 s);
+#: * 86 (41 stages): sparse ahead, 0.24-0.25 s against 0.24-0.36 s;
+#: * 140 (68 stages): sparse ahead, 0.34-0.62 s against 0.42-0.58 s, and further ahead as the
+#:   dense LU's cubic cost grows.
+#:
+#: So dense up to 70 unknowns, where it measured faster, and sparse from where it no longer
+#: is. (A plain chain cascade, whose banded pattern keeps SuperLU's work small, stays even to
+#: about 100 unknowns; the networks with links decide.) The BLAS pools are held to one thread
+#: while integrating (:func:`~..sparse_systems.one_blas_thread`): OpenBLAS's threaded LU from
+#: about 100 unknowns cost 10-25 times the CPU time on the loaded machine.
 DENSE_JACOBIAN_MAX = 70
 
 
