@@ -18,8 +18,9 @@ from enrichwatch.physics.capability import (
     rate_for_assay,
 )
 from enrichwatch.physics.cascade import design_cascade
-from enrichwatch.physics.machines import Machine, load_catalog
+from enrichwatch.physics.machines import load_catalog
 from enrichwatch.physics.network import ExternalFeed, Link, Network
+from tests.physics.designed_plants import designed_network
 
 W = Assay.from_weight_percent
 IR6 = load_catalog().get("IR-6")
@@ -149,13 +150,9 @@ def test_monotonic_curve_is_labelled_as_the_limit(single):
        machines=st.integers(40, 200), feed_share=st.floats(0.5, 1.5))
 def test_maximum_bounds_every_grid_rate_for_random_plants(gamma, swu, product, machines,
                                                           feed_share):
-    m = Machine.from_rating("test", swu, gamma)
-    try:
-        c = design_cascade(m, LEU20, W(product), W(5.0), total_machines=machines, name="C")
-    except ConfigurationError:                 # fewer machines than stages: not a plant
+    net = designed_network(gamma, swu, product, machines, feed_share)
+    if net is None:                            # fewer machines than stages: not a plant
         return
-    net = Network([c], feeds=[ExternalFeed("feed", "C", LEU20,
-                                           feed_share * c.design.feed_kg_per_yr)])
     top = maximum_assay(net, "C.product", points=16)
     assert all(float(top.assay.mass_fraction) >= a for _, a in top.grid)
     natural = net.solve().withdrawals["C.product"]

@@ -22,12 +22,13 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq, minimize_scalar
 
 from enrichwatch.composition import Assay, Composition
-from enrichwatch.errors import ConfigurationError, ConvergenceError
+from enrichwatch.errors import ConvergenceError
 from enrichwatch.physics import capability
 from enrichwatch.physics.capability import LIMIT_LABEL, maximum_assay, rate_for_assay
 from enrichwatch.physics.cascade import design_cascade
-from enrichwatch.physics.machines import Machine, load_catalog
+from enrichwatch.physics.machines import load_catalog
 from enrichwatch.physics.network import ExternalFeed, Link, Network
+from tests.physics.designed_plants import designed_network
 
 W = Assay.from_weight_percent
 IR6 = load_catalog().get("IR-6")
@@ -267,13 +268,9 @@ def _check_against_reference(net, withdrawal, target_pct):
        target=st.floats(0.2, 0.95))
 def test_designed_cascades_agree_with_the_reference_search(gamma, swu, product, machines,
                                                            feed_share, target):
-    m = Machine.from_rating("test", swu, gamma)
-    try:
-        c = design_cascade(m, LEU20, W(product), W(5.0), total_machines=machines, name="C")
-    except ConfigurationError:                 # fewer machines than stages: not a plant
+    net = designed_network(gamma, swu, product, machines, feed_share)
+    if net is None:                            # fewer machines than stages: not a plant
         return
-    net = Network([c], feeds=[ExternalFeed("feed", "C", LEU20,
-                                           feed_share * c.design.feed_kg_per_yr)])
     natural = net.solve().withdrawals["C.product"].assay.weight_percent
     top = maximum_assay(net, "C.product").weight_percent
     _check_against_reference(net, "C.product", natural + target * (top - natural))
