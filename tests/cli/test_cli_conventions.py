@@ -13,11 +13,13 @@ import typer.main
 
 from enrichwatch.cli import options
 from enrichwatch.cli.app import app
-from enrichwatch.cli.entry import main as _registers_commands  # noqa: F401
+from enrichwatch.cli.entry import register_commands
 from enrichwatch.evaluation import bundled_rule_sets, load_rule_set
 from enrichwatch.physics.machines import load_catalog
 
 from .schema_helpers import validate_output
+
+register_commands()                 # (every command, as `enrichwatch --help` does)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -8,7 +8,9 @@ import pytest
 import typer.main
 
 from enrichwatch.cli.app import app
-from enrichwatch.cli.entry import main as _registers_commands  # noqa: F401
+from enrichwatch.cli.entry import register_commands
+
+register_commands()                 # (every command, as `enrichwatch --help` does)
 
 UNIT = re.compile(r"\[[^\]]+\]")
 

@@ -11,9 +11,11 @@ import pytest
 import typer.main
 
 from enrichwatch.cli.app import SCHEMA_VERSION, app
-from enrichwatch.cli.entry import main as _registers_commands  # noqa: F401
+from enrichwatch.cli.entry import register_commands
 from enrichwatch.cli.schema import schema_names
 from tests.cli.schema_helpers import schema_of, validate_output, validator
+
+register_commands()                 # (every command, as `enrichwatch --help` does)
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = ROOT / "examples"

@@ -78,9 +78,10 @@ import sys
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
+if TYPE_CHECKING:    # numpy loads when first used: a consequence read from the cache needs none
+    import numpy as np
 
 __all__ = [
     "CACHE_FORMAT",
@@ -175,6 +176,8 @@ def _code_fingerprint() -> str:
 
 @functools.cache
 def _versions() -> dict[str, str]:
+    import numpy as np
+
     return {"enrichwatch": _package_version(), "numpy": np.__version__,
             "scipy": _scipy_version()}
 
@@ -197,9 +200,12 @@ def _scipy_version() -> str:
 def array_digest(values) -> str:
     """Canonical digest of a float array (shape and little-endian bytes) for key material.
 
+    >>> import numpy as np
     >>> array_digest([1.0, 2.0]) == array_digest(np.array([1.0, 2.0]))
     True
     """
+    import numpy as np
+
     a = np.ascontiguousarray(np.asarray(values, dtype="<f8"))
     return f"{a.shape}:" + hashlib.sha256(a.tobytes()).hexdigest()
 
@@ -254,6 +260,8 @@ def text(value, max_chars: int = 2000) -> str:
 def array(value, shape: tuple[int, ...], lo: float = -math.inf, hi: float = math.inf
           ) -> np.ndarray:
     """``value`` (nested lists) as a finite float array of exactly ``shape`` within [lo, hi]."""
+    import numpy as np
+
     if not isinstance(value, list):
         raise EntryError("an array (a list) is needed")
     try:

@@ -1,31 +1,57 @@
-"""The entry point: registers every command on the app and runs it with the error contract.
+"""The entry point: registers the commands on the app and runs them with the error contract.
 
 Exit codes: 0 success, 1 bad input, 2 internal error.
+
+A command is defined in one module of the command line (:data:`COMMANDS`). ``enrichwatch NAME
+...`` imports the module of ``NAME`` alone, so that a command does not pay for the imports of
+all the others (``evaluate`` none of ``accountancy``'s); anything else (``--help``, ``--version``,
+completion, a name that is no command) registers them all, in the order ``--help`` lists them.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import ConvergenceError, EnrichwatchError
-from . import (  # noqa: F401  (registers the commands)
-    accountancy,
-    breakout,
-    detection,
-    machines,
-    physics,
-    plant,
-    records,
-    schema,
-    transient,
-    users,
-    verification,
-)
 from .app import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, app, report_error, stamped
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "main", "register_commands"]
+
+#: Each command (and group of commands) of ``enrichwatch``, in the order of ``--help``, and
+#: the module of :mod:`enrichwatch.cli` that defines it.
+COMMANDS: dict[str, str] = {
+    "accountancy": "accountancy", "breakout": "breakout", "detection": "detection",
+    "machines": "machines", "swu": "physics", "ideal": "physics", "solve": "plant",
+    "compare": "plant", "evaluate": "records", "schema": "schema", "transient": "transient",
+    "serve": "users", "records": "records", "users": "users", "sampling": "verification",
+    "game": "verification",
+}
+
+
+def register_commands(args: Sequence[str] = ()) -> None:
+    """Register on :data:`~.app.app` the command ``args[0]`` names, or else every command.
+
+    Registering is importing the module that defines the command (once per process); when
+    every command is registered they are put in the order of :data:`COMMANDS`, whatever was
+    registered before."""
+    module = COMMANDS.get(args[0]) if args else None
+    if module is not None:
+        importlib.import_module(f"{__package__}.{module}")
+        return
+    for name in dict.fromkeys(COMMANDS.values()):
+        importlib.import_module(f"{__package__}.{name}")
+    order = {name: i for i, name in enumerate(COMMANDS)}
+    app.registered_commands.sort(key=lambda info: order.get(_command_name(info), len(order)))
+    app.registered_groups.sort(key=lambda info: order.get(str(info.name), len(order)))
+
+
+def _command_name(info: Any) -> str:
+    """The name typer gives a registered command (its function's, with dashes)."""
+    return info.name or info.callback.__name__.lower().replace("_", "-")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        register_commands(args)
         try:
             status = app(args=argv, prog_name="enrichwatch", standalone_mode=False)
         except _click_error() as usage:

@@ -7,6 +7,8 @@ total (Monte Carlo samples, planning steps, report dates) and advances it as the
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -59,8 +61,11 @@ def progress_bar(quiet: bool = False) -> Iterator[Progress | None]:
     """A :class:`~enrichwatch.parallel.Progress` drawing a bar on standard error, or None when
     ``quiet`` or standard error is not a terminal. Leave the block before printing results:
     the bar is erased when it ends."""
+    if quiet or not _may_be_terminal():
+        yield None
+        return
     err = console(stderr=True)
-    if quiet or not err.is_terminal:
+    if not err.is_terminal:
         yield None
         return
     from rich.progress import (
@@ -76,6 +81,20 @@ def progress_bar(quiet: bool = False) -> Iterator[Progress | None]:
                   TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
                   redirect_stdout=False, redirect_stderr=False) as bar:
         yield _Bar(bar)
+
+
+def _may_be_terminal() -> bool:
+    """False when rich would surely not take standard error for a terminal (so that a piped
+    command does not load rich for a bar it will not draw): it is no terminal itself and
+    neither ``TTY_COMPATIBLE=1`` nor a non-empty ``FORCE_COLOR`` says otherwise. True leaves
+    the decision to rich (:attr:`rich.console.Console.is_terminal`)."""
+    if os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(sys.stderr, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except ValueError:                  # (a closed stream: rich says no terminal too)
+        return False
 
 
 @contextmanager

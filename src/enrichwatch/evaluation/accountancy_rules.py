@@ -45,9 +45,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..constants import (
     DAYS_PER_YEAR,
@@ -60,6 +58,9 @@ from ..dates import parse_date
 from ..errors import InputError
 from .findings import Finding
 from .records import RecordLike
+
+if TYPE_CHECKING:          # numpy loads when a report is tested, as scipy (see _isf)
+    import numpy as np
 
 __all__ = ["ACCOUNTANCY_RULES", "DEFAULT_SETTINGS", "AccountancySettings",
            "muf_above_threshold", "page_alarm", "production_capacity",
@@ -205,6 +206,8 @@ def _sequence(mbrs: Sequence[RecordLike], quantity: str) -> list[RecordLike]:
 
 
 def _covariance(seq: Sequence[RecordLike], quantity: str) -> np.ndarray:
+    import numpy as np
+
     b = [r.payload["balances"][quantity] for r in seq]
     cov = np.diag([x["sigma_muf_kg"] ** 2 for x in b])
     for i in range(1, len(seq)):
@@ -217,6 +220,8 @@ def _covariance(seq: Sequence[RecordLike], quantity: str) -> np.ndarray:
 
 def _page_finding(seq: Sequence[RecordLike], quantity: str, s: AccountancySettings
                   ) -> Finding | None:
+    import numpy as np
+
     from ..accountancy import page, sitmuf
 
     muf = np.array([r.payload["balances"][quantity]["muf_kg"] for r in seq])
@@ -288,6 +293,8 @@ def _default_rsd() -> float:
 
 
 def _srd_items(icr: RecordLike, z: float, default_rsd: float) -> list[dict]:
+    import numpy as np
+
     out = []
     for n, e in enumerate(icr.payload.get("entries") or ()):
         if e["change"] != "receipt" or e.get("shipper_kg_u") is None:
@@ -356,6 +363,8 @@ def _solved(text: str, where: str):
 
 
 def _streams(production: dict):
+    import numpy as np
+
     from ..accountancy import DeclaredStream, PointMeasurement, Uncertainty, load_methods
 
     methods = load_methods()

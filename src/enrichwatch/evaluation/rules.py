@@ -42,8 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..composition import is_heu_weight_percent
-from ..constants import DAYS_PER_MONTH
+from ..constants import DAYS_PER_MONTH, HEU_THRESHOLD_WT_PCT
 from ..dates import parse_date
 from ..records.bitemporal import current
 from .findings import Finding
@@ -481,7 +480,7 @@ def _above(ctx: Context, record: RecordLike, value: float, what: str, decl: Reco
               f"{decl.id} in force on that date. In steady state (rates found by imposing the "
               f"product withdrawal rate): {tested}.{ranges}"
               + transients_line(transients, limit, value))
-    severity = "high" if is_heu_weight_percent(value) else "medium"
+    severity = "high" if value >= HEU_THRESHOLD_WT_PCT else "medium"   # (HEU: >= 20 wt%)
     return Finding(rule="assay-above-declared-maximum", severity=severity,
                    title=f"U-235 assay {value:g} % above the declared maximum {limit:g} %",
                    detail=detail, evidence=evidence, consequence=consequence)
