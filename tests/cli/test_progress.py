@@ -155,3 +155,44 @@ def test_step_commands_piped_standard_error_gets_no_bar(cli, store, command):
     code, out, err = cli(*args)
     assert code == 0, err
     assert _no_bar(out) and _no_bar(err) and BAR not in err
+
+
+class _Stream:
+    """A standard error that says whether it is a terminal (and writes nowhere)."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("tty", [False, True])
+@pytest.mark.parametrize("tty_compatible", [None, "0", "1", ""])
+@pytest.mark.parametrize("force_color", [None, "", "1"])
+def test_rich_is_skipped_only_when_it_would_see_no_terminal(monkeypatch, tty, tty_compatible,
+                                                           force_color):
+    """The check made before loading rich never says "no terminal" when rich would draw the
+    bar; and piped, with neither variable set, it says so (so rich is not loaded)."""
+    from rich.console import Console
+
+    from enrichwatch.cli.progress import _may_be_terminal, progress_bar
+
+    for name, value in (("TTY_COMPATIBLE", tty_compatible), ("FORCE_COLOR", force_color)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "stderr", _Stream(tty))
+    rich_says = Console(stderr=True).is_terminal
+    assert _may_be_terminal() or not rich_says
+    if not tty and tty_compatible != "1" and not force_color:
+        assert not _may_be_terminal()
+    with progress_bar() as bar:
+        assert (bar is not None) == rich_says

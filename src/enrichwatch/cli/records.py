@@ -566,9 +566,11 @@ def _long_lived() -> Iterator[Callable[[], None]]:
 def _consequence_cache(no_cache: bool):
     """The disk cache of the evaluation's consequences, or None (``--no-cache``, or no folder
     to put it in)."""
+    if no_cache:
+        return None
     from ..evaluation.cache import ConsequenceCache, cache_directory
 
-    folder = None if no_cache else cache_directory()
+    folder = cache_directory()
     return None if folder is None else ConsequenceCache(folder)
 
 
