@@ -22,7 +22,13 @@ The stores of 1e5 records: (a) 1e5 reports of another facility, appended day by 
 2015-2022 (a shared ledger: ``evaluate FFEP`` verifies them all, evaluates the 7 of Fordow);
 (b) 1e5 reports of FFEP itself, all entered today (every one a late entry, listed in the
 output: the worst case). Each end-to-end figure is a wall-clock median over fresh processes,
-with their CPU time (user + system) beside it.
+with their CPU time (user + system) beside it. The processes read enrichwatch from compiled
+bytecode, as an installed package is read (``bench_import.installed_env``); one more cold
+figure is given with ``PYTHONDONTWRITEBYTECODE=1``, where an editable install recompiles every
+module it imports in every process.
+
+What a cold run spends outside the physics in process (reading and verifying the store, the
+rules with every consequence already known, the JSON output) is reported on its own.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench_import import installed_env
 from harness import Bench, Timing, main_exit, measure
 
 from enrichwatch.evaluation import case_records, evaluate
@@ -67,27 +74,33 @@ def count_solves(fn) -> int:
     return calls[0]
 
 
-def run(*args: str) -> tuple[float, float]:
-    """Wall and CPU time [s] of ``enrichwatch ARGS`` in a fresh process."""
+def run(*args: str, compiled: bool = True) -> tuple[float, float]:
+    """Wall and CPU time [s] of ``enrichwatch ARGS`` in a fresh process (reading enrichwatch
+    from compiled bytecode unless not ``compiled``)."""
+    env = installed_env() if compiled else dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([EXE, *args], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([EXE, *args], check=True, stdout=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def end_to_end(bench: Bench, label: str, db: Path, target: float, runs: int = 5, *,
-               cold: bool = False, report: bool = False, extra: tuple[str, ...] = ("--json",)
-               ) -> None:
-    """Median over fresh processes; ``cold`` (with ``--no-cache``) and ``report`` (the HTML
-    report draws every plant: the report layer's cost) are reported, not checked."""
+               cold: bool = False, report: bool = False, extra: tuple[str, ...] = ("--json",),
+               compiled: bool = True) -> None:
+    """Median over fresh processes; ``report`` (the HTML report draws every plant: the report
+    layer's cost) and a run not ``compiled`` (sources compiled in every process) are
+    reported, not checked."""
     args = ("evaluate", "FFEP", "--as-of", AS_OF.isoformat(), "--db", str(db), *extra,
             *(("--no-cache",) if cold else ()))
     run(*args)                      # warm the file cache and the .pyc files (and the cache)
-    walls, cpus = zip(*(run(*args) for _ in range(runs)), strict=True)
+    walls, cpus = zip(*(run(*args, compiled=compiled) for _ in range(runs)), strict=True)
     timing = _timing(walls, _timing(cpus))
-    if report:
+    if not compiled:
+        bench.info(f"{label} (cold, PYTHONDONTWRITEBYTECODE=1: every module compiled in every "
+                   f"process; target {target:g} s)", timing.text())
+    elif report:
         bench.info(f"{label} (warm; target {target:g} s)", timing.text())
     else:
         what = "cold: --no-cache, every consequence computed" if cold else \
@@ -150,6 +163,38 @@ def in_process(bench: Bench) -> None:
                "no SQLAlchemy)", t.text())
 
 
+def outside_physics(bench: Bench, db: Path, cache: Path) -> None:
+    """CPU of what ``enrichwatch evaluate --json`` does in process besides the physics: open,
+    read and verify the store (one snapshot, sqlite3 alone), run the rules with every
+    consequence read from a disk cache filled beforehand, and write the JSON output."""
+    from enrichwatch.cli.app import json_text, stamped
+    from enrichwatch.records.snapshot import open_ledger_file
+
+    def read():
+        store = open_ledger_file(db)
+        done = None if store is None else store.verified_read("FFEP", AS_OF)
+        if done is None or not done.report.ok:
+            raise SystemExit(f"{db}: not a verified store of the newest schema")
+        return done.records()
+
+    records = read()
+    evaluate(records, "FFEP", AS_OF, cache=ConsequenceCache(cache))          # (fills it)
+    result = evaluate(records, "FFEP", AS_OF, cache=ConsequenceCache(cache))
+
+    def output():
+        return json_text(stamped("evaluate", {**result.as_dict(), "store_verified": True,
+                                              "report": None}))
+    parts = {"open, read and verify the store": measure(read, repeats=7, number=1),
+             "rules, consequences read from the disk cache": measure(
+                 lambda: evaluate(records, "FFEP", AS_OF, cache=ConsequenceCache(cache)),
+                 repeats=7, number=1),
+             "JSON output": measure(output, repeats=7, number=1)}
+    total = sum(t.cpu.median for t in parts.values() if t.cpu is not None)
+    bench.info("evaluate outside the physics, in process (CPU medians)",
+               "; ".join(f"{k} {t.cpu.median * 1e3:.1f} ms" for k, t in parts.items()
+                         if t.cpu is not None) + f"; {total * 1e3:.0f} ms in all")
+
+
 def other_facility_store(path: Path, count: int) -> None:
     """``count`` reports of PFEP appended day by day from 2015, then the Fordow case."""
     clock = [datetime(2015, 1, 1, 9, tzinfo=UTC)]
@@ -191,7 +236,9 @@ def main() -> Bench:
         subprocess.run([EXE, "records", "add", str(CASE), "--db", str(fordow), "--json"],
                        check=True, stdout=subprocess.DEVNULL)
         label = "enrichwatch evaluate, Fordow store (7 records)"
-        end_to_end(bench, label, fordow, 1.0, runs=3, cold=True)
+        outside_physics(bench, fordow, folder / "rules-cache")
+        end_to_end(bench, label, fordow, 1.0, runs=5, cold=True)
+        end_to_end(bench, label, fordow, 1.0, runs=3, cold=True, compiled=False)
         end_to_end(bench, label, fordow, 1.0)
         end_to_end(bench, label + ", --report", fordow, 1.0, runs=3, report=True,
                    extra=("--report", str(folder / "report.html")))
