@@ -158,7 +158,7 @@ def in_process(bench: Bench) -> None:
                f"{t.text()}; {solves} network solves")
     t = measure(lambda: subprocess.run([sys.executable, "-c", "import enrichwatch.cli.entry, "
                                         "enrichwatch.evaluation, enrichwatch.records.snapshot"],
-                                       check=True), repeats=5, number=1)
+                                       check=True, env=installed_env()), repeats=5, number=1)
     bench.info("imports of `evaluate` of a SQLite store (fresh interpreter; records.snapshot: "
                "no SQLAlchemy)", t.text())
 

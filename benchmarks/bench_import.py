@@ -5,9 +5,7 @@ of each part of it.
 SQLAlchemy. The first use of a name loads its package, and that first use is what a script
 pays: ``ew.enrich`` loads numpy, ``ew.solve_plant`` SciPy, ``ew.RecordStore`` SQLAlchemy,
 ``ew.evaluate`` the evaluation alone (the facility and physics layers load when a consequence
-is first computed, never when it is read from the cache); the last line is every import of
-``enrichwatch evaluate`` on a warm cache: the command line, the record store and the
-evaluation. Each figure is
+is first computed, never when it is read from the cache). Each figure is
 the wall-clock median over fresh interpreters (harness: median and spread), with the bare
 interpreter's median subtracted to give the import itself; PASS/FAIL compares the median wall
 time of ``python -c "import enrichwatch"`` (interpreter included) with the target.
@@ -51,9 +49,6 @@ FIRST_USE = {
         "import enrichwatch.physics.capability, enrichwatch.physics.transient"),
     "ew.plan_breakout (breakout)": "import enrichwatch as ew; ew.plan_breakout",
     "ew.write_report (report, Jinja2)": "import enrichwatch as ew; ew.write_report",
-    "`enrichwatch evaluate` on a warm cache (cli, records store, evaluation, its cache)": (
-        "import enrichwatch.cli.entry, enrichwatch.evaluation, enrichwatch.records.store, "
-        "enrichwatch.evaluation.cache"),
 }
 
 
