@@ -476,8 +476,9 @@ def kg_uf6_to_kg_u(kg_uf6, composition: Composition):
 
 def is_heu_weight_percent(value) -> np.ndarray | bool:
     """Whether uranium of U-235 weight percent(s) ``value`` is highly enriched: at least
-    :data:`~enrichwatch.constants.HEU_THRESHOLD_WT_PCT` (20 wt%). The package's one test of
-    "HEU", used by results, reports, plots and the evaluation.
+    :data:`~enrichwatch.constants.HEU_THRESHOLD_WT_PCT` (20 wt%). The package's test of "HEU"
+    for arrays, used by results, reports and plots (the evaluation compares its one float with
+    the constant itself, so that a repeated evaluation loads no numpy).
 
     >>> is_heu_weight_percent(20.0), is_heu_weight_percent(19.75)
     (True, False)
