@@ -37,6 +37,7 @@ from scipy.optimize import brentq
 
 from ...errors import ConfigurationError, ConvergenceError
 from ..sparse_systems import one_blas_thread
+from .radau import LapackRadau
 from .stage import point_assays
 from .system import Model, Operation
 
@@ -45,6 +46,9 @@ __all__ = ["METHODS", "Crossing", "Run", "SegmentRun", "Watch", "initial_state",
 #: Integrators accepted (the implicit ones use the analytic Jacobian).
 METHODS = ("Radau", "BDF", "LSODA", "DOP853", "RK45")
 _IMPLICIT = ("Radau", "BDF", "LSODA")
+#: The solver classes behind some names: scipy's Radau with its dense LU called straight from
+#: LAPACK (:mod:`.radau`: the same steps and numbers, less Python work per step).
+_SOLVERS = {"Radau": LapackRadau}
 SIDES = ("heads", "tails", "hold-up")
 _EPS = float(np.finfo(float).eps)
 
@@ -195,7 +199,8 @@ def _segment(index, model, t0, t1, y0, method, rtol, atol, watch, thresholds):
     # on a shared machine OpenBLAS's threaded factorisation (from about 100 unknowns) cost
     # 10-25x the CPU time of the single-threaded one (measured)
     with one_blas_thread():
-        sol = solve_ivp(model.rhs, (t0, t1), y0, method=method, rtol=rtol,
+        sol = solve_ivp(model.rhs, (t0, t1), y0, method=_SOLVERS.get(method, method),
+                        rtol=rtol,
                         atol=_tolerances(op, model.size, atol), dense_output=True, **kwargs)
     if sol.status != 0:
         raise ConvergenceError(f"segment {index} ({t0:g}-{t1:g} h)", sol.message)

@@ -376,6 +376,8 @@ class Model:
         self._template = self._jacobian_template()
         self._floor = _EMPTY * np.asarray(op.holdup, dtype=float)
         self._tail_share = 1.0 - self.cuts
+        # the flows of a segment at fixed flows without a ramp (``flows * 1.0``, the same)
+        self._steady_flows = np.asarray(op.flows, dtype=float) * 1.0
         self._csc = self._pattern()
         self.dense_jacobian = (self.size <= DENSE_JACOBIAN_MAX if dense_jacobian is None
                                else bool(dense_jacobian))
@@ -460,16 +462,22 @@ class Model:
         n, w, op = self.n, self.w, self.op
         holdup = np.maximum(y[:n], self._floor)
         z = y[n:2 * n] / holdup
-        flows = self.flows(t, holdup)
+        inventory = op.inventory_driven
+        if inventory:
+            f, flows = 1.0, op.flows * holdup / op.holdup
+        elif op.ramp_h <= 0.0:
+            f, flows = 1.0, self._steady_flows
+        else:
+            f = op.ramp(t - self.t0)
+            flows = op.flows * f
         x = self._tails(z, flows)
         tails5 = self._tail_share * flows * x
         out_z = flows * z
-        f = 1.0 if op.inventory_driven else op.ramp(t - self.t0)
         out = np.empty(self.size)
         buf = np.empty(2 * n)
         np.subtract(out_z, tails5, out=buf[:n])
         buf[n:] = tails5
-        if op.inventory_driven:
+        if inventory:
             both = self._g @ np.column_stack([buf, self._split * np.concatenate([flows, flows])])
             u235, total = both[:, 0], both[:, 1]
             out[:n] = total[:n] + op.feed - flows
@@ -477,8 +485,8 @@ class Model:
         else:
             u235 = self._g @ buf
             out[:n] = 0.0      # the closure makes every stage's inflow equal its flow
-            out[2 * n:2 * n + w] = f * self._out_total
-        out[n:2 * n] = u235[:n] + f * op.feed_u235 - out_z
+            out[2 * n:2 * n + w] = self._out_total if f == 1.0 else f * self._out_total
+        out[n:2 * n] = u235[:n] + (op.feed_u235 if f == 1.0 else f * op.feed_u235) - out_z
         out[2 * n + w:] = u235[n:]
         return out
 
