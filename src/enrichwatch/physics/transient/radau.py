@@ -8,7 +8,8 @@ same routines with the same arguments (``overwrite_a``/``overwrite_b`` as Radau 
 steps, the dense output and every number of a run are bit-identical to ``method="Radau"``; what
 is saved is the wrappers' Python work (batch dispatch, array conversion and the finite check on
 every call: some thousands of calls in a run of a few hundred steps). The finite checks are
-kept (non-finite input raises the same :class:`ValueError` as scipy's). A sparse Jacobian keeps scipy's SuperLU path unchanged.
+kept (non-finite input raises the same :class:`ValueError` as scipy's). A sparse Jacobian
+keeps scipy's SuperLU path unchanged.
 
 solve_ivp takes the class as its ``method`` (it accepts any :class:`OdeSolver` subclass);
 :func:`.integrate.integrate` passes it for ``method="Radau"``, so the name means what it did.
