@@ -6,8 +6,23 @@ from pathlib import Path
 
 import numpy as np
 
-from enrichwatch.physics.transient import Operation, Routing, initial_state, stage_flows
+from enrichwatch.composition import Assay, Composition
+from enrichwatch.physics.cascade import design_cascade
+from enrichwatch.physics.machines import load_catalog
+from enrichwatch.physics.network import ExternalFeed, Link, Network
+from enrichwatch.physics.transient import (
+    Configuration,
+    FeedSetting,
+    History,
+    Operation,
+    Routing,
+    Segment,
+    ValveSetting,
+    initial_state,
+    stage_flows,
+)
 
+_LEU = Composition.from_mass_percent({"U235": 5.0, "U238": 95.0})
 VECTORS = {v["id"]: v for v in json.loads(
     (Path(__file__).parents[1] / "reference" / "transient_vectors.json").read_text())}
 
@@ -51,3 +66,31 @@ def filled(op: Operation, assay: float) -> np.ndarray:
     """Initial state: every stage at ``assay``, nothing withdrawn."""
     return initial_state(op.holdup, np.full(op.routing.n_stages, assay),
                          len(op.routing.withdrawals))
+
+
+def fordow_like() -> dict[str, History]:
+    """Two 166-machine IR-6 cascades (5 -> 20 %, 20 -> 50 %, B's tails back to A: the Fordow
+    example plant's layout, 68 unknowns, so a dense Jacobian) run through the two histories
+    the Fordow case states: a start-up with a feed ramp and the product withheld (stage
+    factors following the ramped flows), and a feed stop at total reflux with an alternative
+    closure, from the steady state."""
+    ir6 = load_catalog().get("IR-6")
+    w = Assay.from_weight_percent
+    a = design_cascade(ir6, _LEU, w(20.0), w(2.5), total_machines=166, name="A")
+    b = design_cascade(ir6, Composition.from_mass_percent({"U235": 20.0, "U238": 80.0}),
+                       w(50.0), w(5.0), total_machines=166, name="B")
+    feed = [ExternalFeed("feed", "A", _LEU, a.design.feed_kg_per_yr)]
+    net = Network([a, b], [Link("A", "product", "B"), Link("B", "tails", "A")], feed)
+    config = {"plant": Configuration.from_network("plant", net)}
+    start = History("start-up", config,
+                    (Segment("ramp", 12.0, "plant", withdrawals={"B.product": ValveSetting(0.0)},
+                             ramp_h=6.0, ramp_from=0.0),
+                     Segment("production", 40.0, "plant")), thresholds=(0.6, 0.837))
+    change = History("cylinder change", config,
+                     (Segment("production", 24.0, "plant"),
+                      Segment("change", 26.0, "plant", {"feed": FeedSetting(on=False)},
+                              {"B.product": ValveSetting(0.0), "A.tails": ValveSetting(0.0)},
+                              "closed_throughput", alternatives=("closed_design",)),
+                      Segment("resumed", 60.0, "plant")),
+                     initial="steady", thresholds=(0.6, 0.837))
+    return {"start-up": start, "cylinder change": change}

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .plant import History, Variant
-from .results import TransientResult, run_history
+from .results import TransientResult, run_histories
 
 __all__ = ["Range", "Sweep", "sweep_history", "variants"]
 
@@ -178,11 +178,10 @@ def sweep_history(history: History, *, holdup: bool = True, stage_factor: bool =
     """Run the nominal history and each uncertain input at the ends of its range, one at a
     time (:func:`variants`); ``progress(done, total)`` is called after each run."""
     plan = variants(history, holdup=holdup, stage_factor=stage_factor, closures=closures)
+    results = run_histories(history, [v for _, _, v in plan], method=method, rtol=rtol)
     runs: list = []
-    cache: dict = {}
-    for k, (inp, setting, variant) in enumerate(plan):
-        runs.append((inp, setting, run_history(history, variant, method=method, rtol=rtol,
-                                               cache=cache)))
+    for k, ((inp, setting, _), result) in enumerate(zip(plan, results, strict=True)):
+        runs.append((inp, setting, result))
         if progress is not None:
             progress(k + 1, len(plan))
     return Sweep(tuple(runs))

@@ -1,0 +1,434 @@
+"""Runs of one history integrated together: the variants of a sweep as one stacked system.
+
+The variants of a sweep (nominal, hold-up at the ends of its range, stage factors, alternative
+closures) run the same segments over the same times; integrated one by one, each pays the
+Python work of scipy's Radau step (a few dozen numpy calls per step, on a system of a few dozen
+unknowns) on its own. :func:`integrate_batch` integrates them segment by segment as one system:
+the states stacked (``[y_1, ..., y_K]``), one right-hand side evaluated for all variants at once
+(:class:`Stack`, vectorised over the variants) and a block-diagonal Jacobian, whose Newton
+matrices are factorised block by block (:class:`StackedRadau`). Within a block the Jacobian has
+no entry in the columns of the withdrawn masses and none from the U-235 to the hold-ups, so
+each block's Newton matrix is block lower triangular and only its hold-up (inventory-driven
+flows only) and U-235 diagonal blocks, of the size of the stage count, are factorised
+(LAPACK's LU); the rest is solved by substitution.
+
+Accuracy: scipy's error norm is the root mean square over all components of the local error
+estimate divided by ``atol + rtol |y|``. With ``K`` variants stacked and both tolerances scaled
+by ``1/sqrt(K)``, the stacked norm is ``sqrt(sum_k e_k^2)``, ``e_k`` being variant ``k``'s own
+norm at the unscaled tolerances; a step is accepted only when it is <= 1, so every variant's
+own error estimate is <= 1 on every step: each variant is integrated at least as accurately as
+alone (its steps are those of the stack, usually more and shorter). The Newton iterations stop
+on the same kind of stacked norm, at the tolerance scipy derives from the scaled ``rtol``.
+
+A variant whose segment has the same operation (the same object) and starts from the same
+state as another's is not integrated twice: it takes the other's segment (a closure variant
+shares the nominal run up to its changed segment). A single variant left in a segment is
+integrated alone (:func:`.integrate._segment`), exactly as :func:`.integrate.integrate` does.
+Variants whose segments do not share their times, methods other than Radau, and systems whose
+Jacobian is handed sparse (above :data:`~.system.DENSE_JACOBIAN_MAX` unknowns) run one by one
+through :func:`.integrate.integrate`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+from scipy.integrate import solve_ivp
+from scipy.integrate._ivp.radau import Radau
+from scipy.linalg import LinAlgWarning
+from scipy.linalg.lapack import get_lapack_funcs
+
+from ...errors import ConfigurationError, ConvergenceError
+from ..sparse_systems import one_blas_thread
+from .integrate import (
+    METHODS,
+    Crossing,
+    Run,
+    SegmentRun,
+    Watch,
+    _boundary_crossings,
+    _check_segment,
+    _crossings,
+    _segment,
+    _tolerances,
+    integrate,
+)
+from .system import Model, Operation
+
+__all__ = ["Stack", "StackedRadau", "integrate_batch"]
+
+Segments = Sequence[tuple[Operation, float, float]]
+_LAPACK = {kind: get_lapack_funcs(("getrf", "getri"), (np.zeros((1, 1), kind),))
+           for kind in (np.dtype(float), np.dtype(complex))}
+
+
+class Stack:
+    """The right-hand side and block-diagonal Jacobian of ``K`` models of one segment (the same
+    stages, withdrawals and start), for the stacked state ``[y_1, ..., y_K]``.
+
+    The right-hand side is :meth:`.system.Model.rhs` for every variant in one set of array
+    operations: the stage streams of all variants (U-235 in heads and tails, U-235 and uranium
+    leaving each stage) are routed into the derivatives by one product with a matrix per
+    variant (:meth:`_routing`), the constant feeds added (the same formulas as the model; the
+    sums may round differently).
+    """
+
+    def __init__(self, models: Sequence[Model]) -> None:
+        first = models[0]
+        self.models = tuple(models)
+        self.k, self.n, self.w, self.size = len(models), first.n, first.w, first.size
+        self.t0 = first.t0
+        ops = [m.op for m in models]
+        self.flows = np.stack([np.asarray(op.flows, dtype=float) for op in ops])
+        self.holdup = np.stack([np.asarray(op.holdup, dtype=float) for op in ops])
+        self.floor = np.stack([m._floor for m in models])
+        self.tail_share = np.stack([m._tail_share for m in models])
+        self.split = np.stack([m._split for m in models])
+        self.inventory = np.array([op.inventory_driven for op in ops])
+        self.any_inventory = bool(self.inventory.any())
+        self.ramped = [k for k, op in enumerate(ops) if not op.inventory_driven and op.ramp_h > 0]
+        self.varying = [k for k, m in enumerate(models) if m._coef is None]
+        coef = [m._coef if m._coef is not None else (np.zeros(self.n),) * 3 for m in models]
+        self.coef = tuple(np.stack([c[i] for c in coef]) for i in range(3))
+        self.route = np.stack([self._routing(m) for m in models])
+        self.fixed, self.scaled = self._constants(models)
+        self.constant = self.fixed + self.scaled
+        self._share_caches()
+
+    def _routing(self, model: Model) -> np.ndarray:
+        """Matrix taking a variant's stage streams ``[heads U-235, tails U-235, U-235 out,
+        (uranium in heads and tails, uranium out)]`` (the last three blocks for inventory-driven
+        flows only) to ``dy/dt`` less the feeds."""
+        n, w = self.n, self.w
+        g = model.g.toarray()
+        rows = 6 * n if self.any_inventory else 3 * n
+        out = np.zeros((rows, self.size))
+        out[:2 * n, n:2 * n] = g[:n].T
+        out[:2 * n, 2 * n + w:] = g[n:].T
+        out[2 * n:3 * n, n:2 * n] = -np.identity(n)
+        if model.op.inventory_driven:
+            out[3 * n:5 * n, :n] = g[:n].T
+            out[3 * n:5 * n, 2 * n:2 * n + w] = g[n:].T
+            out[5 * n:, :n] = -np.identity(n)
+        return out
+
+    def _constants(self, models: Sequence[Model]) -> tuple[np.ndarray, np.ndarray]:
+        """The feed terms of ``dy/dt``: those that do not ramp, and those that ramp (times the
+        ramp of each variant): U-235 fed, uranium fed (inventory-driven), uranium withdrawn
+        at fixed flows."""
+        n, w = self.n, self.w
+        fixed, scaled = np.zeros((self.k, self.size)), np.zeros((self.k, self.size))
+        for k, m in enumerate(models):
+            op = m.op
+            if op.inventory_driven:
+                fixed[k, :n] = op.feed
+                fixed[k, n:2 * n] = op.feed_u235
+            else:
+                scaled[k, n:2 * n] = op.feed_u235
+                scaled[k, 2 * n:2 * n + w] = m._out_total
+        return fixed, scaled
+
+    def _share_caches(self) -> None:
+        """Models of one stage-factor function and cuts (a hold-up variant and its nominal)
+        share the stage factors they remember: the same flows give the same factors."""
+        caches: dict = {}
+        for m in self.models:
+            if m._coef is None:
+                key = (id(m.op.gamma_of), m.cuts.tobytes())
+                m._cache = caches.setdefault(key, m._cache)
+
+    def _ramps(self, t: float) -> np.ndarray | None:
+        if not self.ramped:
+            return None
+        f = np.ones((self.k, 1))
+        for k in self.ramped:
+            f[k, 0] = self.models[k].op.ramp(t - self.t0)
+        return f
+
+    def rhs(self, t: float, y: np.ndarray) -> np.ndarray:
+        """``dy/dt`` of the stacked state [kg/h]."""
+        n = self.n
+        y = y.reshape(self.k, self.size)
+        holdup = np.maximum(y[:, :n], self.floor)
+        z = y[:, n:2 * n] / holdup
+        f = self._ramps(t)
+        flows = self.flows if f is None else self.flows * f
+        if self.any_inventory:
+            flows = np.where(self.inventory[:, None], self.flows * holdup / self.holdup, flows)
+        g1, four_a, b0 = self.coef
+        if self.varying:
+            g1, four_a, b0 = g1.copy(), four_a.copy(), b0.copy()
+            for k in self.varying:
+                g1[k], four_a[k], b0[k] = self.models[k]._varying(flows[k])[1]
+        zc = np.minimum(np.maximum(z, 0.0), 1.0)
+        b = b0 - zc * g1
+        x = 2.0 * zc / (b + np.sqrt(b * b + four_a * zc))
+        tails5 = self.tail_share * flows * x
+        out_z = flows * z
+        parts = [out_z - tails5, tails5, out_z]
+        if self.any_inventory:
+            parts += [self.split * np.concatenate([flows, flows], axis=1), flows]
+        streams = np.concatenate(parts, axis=1)
+        out = np.matmul(streams[:, None, :], self.route)[:, 0, :]
+        out += self.constant if f is None else self.fixed + f * self.scaled
+        return out.reshape(-1)
+
+    def jac(self, t: float, y: np.ndarray) -> np.ndarray:
+        """The diagonal blocks of the Jacobian, shape (K, size, size) (each
+        :meth:`.system.Model.dense_jac`)."""
+        y = y.reshape(self.k, self.size)
+        return np.stack([m.dense_jac(t, y[k]) for k, m in enumerate(self.models)])
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """A block-diagonal Jacobian (K, size, size) with its pieces: hold-up and U-235 diagonal
+    blocks, U-235 from hold-up, and the withdrawn masses from the stages."""
+
+    full: np.ndarray
+    n: int
+    inventory: np.ndarray
+
+    @property
+    def hh(self) -> np.ndarray:
+        return self.full[:, :self.n, :self.n]
+
+    @property
+    def nh(self) -> np.ndarray:
+        return self.full[:, self.n:2 * self.n, :self.n]
+
+    @property
+    def nn(self) -> np.ndarray:
+        return self.full[:, self.n:2 * self.n, self.n:2 * self.n]
+
+    @property
+    def ws(self) -> np.ndarray:
+        return self.full[:, 2 * self.n:, :2 * self.n]
+
+
+class _Eye:
+    """The identity as Radau uses it (``c * I - J``): times a number it is a shifted identity
+    whose difference with the Jacobian is the Newton matrix, kept as ``(c, J)``."""
+
+    __array_ufunc__ = None
+
+    def __rmul__(self, c):
+        return _Shift(c)
+
+
+@dataclass(frozen=True)
+class _Shift:
+    c: complex | float
+    __array_ufunc__ = None
+
+    def __sub__(self, jac: _Blocks) -> tuple:
+        return self.c, jac
+
+
+class StackedRadau(Radau):
+    """scipy's Radau on a :class:`Stack`: the Jacobian handed over as its diagonal blocks,
+    shape (K, size, size), from ``jac(t, y)``, and each Newton matrix ``c I - J`` inverted
+    block by block (see the module text); ``n_stages`` is the stage count of a block and
+    ``inventory`` says whether each block's flows are inventory-driven (else its hold-ups do
+    not move and their rows of the Jacobian are zero)."""
+
+    def __init__(self, fun, t0, y0, t_bound, *, n_stages: int, blocks: int,
+                 inventory: np.ndarray, **kwargs) -> None:
+        self._n, self._k, self._inventory = n_stages, blocks, np.asarray(inventory, dtype=bool)
+        super().__init__(fun, t0, y0, t_bound, **kwargs)
+        self.lu, self.solve_lu, self.I = self._lu, self._solve_lu, _Eye()
+
+    def _validate_jac(self, jac, sparsity):
+        if not callable(jac):
+            raise ConfigurationError("jac", jac, "a function of (t, y) giving the blocks")
+
+        def wrapped(t, y, _=None):
+            self.njev += 1
+            return _Blocks(np.asarray(jac(t, y), dtype=float), self._n, self._inventory)
+
+        j0 = wrapped(self.t, self.y)
+        self.njev = 1
+        return wrapped, j0
+
+    def _lu(self, newton: tuple) -> np.ndarray:
+        """The inverse of every block's Newton matrix, shape (K, size, size).
+
+        A block ``c I - J`` is block lower triangular over (hold-ups, U-235, withdrawn):
+        ``[[c - J_HH, 0, 0], [-J_NH, c - J_NN, 0], [-J_WH, -J_WN, c]]``, so its inverse is
+        that of the two stage-sized diagonal blocks (LAPACK's LU and its inverse; the hold-up
+        block is ``c I`` at fixed flows) and products of them."""
+        self.nlu += 1
+        c, jac = newton
+        kind = np.dtype(complex) if isinstance(c, complex) else np.dtype(float)
+        getrf, getri = _LAPACK[kind]
+        n, size = self._n, jac.full.shape[1]
+        shift = c * np.identity(n, dtype=kind)
+        inv_n = np.stack([_invert(getrf, getri, shift - jac.nn[k]) for k in range(self._k)])
+        out = np.zeros((self._k, size, size), dtype=kind)
+        out[:, n:2 * n, n:2 * n] = inv_n
+        if self._inventory.any():
+            inv_h = np.stack([_invert(getrf, getri, shift - jac.hh[k]) if self._inventory[k]
+                              else np.identity(n) / c for k in range(self._k)])
+            out[:, :n, :n] = inv_h
+            out[:, n:2 * n, :n] = inv_n @ jac.nh @ inv_h
+            diagonal = np.arange(2 * n, size)
+        else:       # no hold-up moves: c I on the hold-ups
+            out[:, n:2 * n, :n] = (inv_n @ jac.nh) / c
+            diagonal = np.r_[0:n, 2 * n:size]
+        out[:, 2 * n:, :2 * n] = (jac.ws @ out[:, :2 * n, :2 * n]) / c
+        out[:, diagonal, diagonal] = 1.0 / c
+        return out
+
+    def _solve_lu(self, inverse: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if not np.isfinite(b).all():
+            raise ValueError("array must not contain infs or NaNs")
+        return np.matmul(inverse, b.reshape(self._k, -1, 1)).reshape(-1)
+
+
+def _invert(getrf, getri, a: np.ndarray) -> np.ndarray:
+    """Inverse of a square matrix by LAPACK (LU, then the inverse from it)."""
+    lu, piv, info = getrf(a, overwrite_a=True)
+    if info < 0:
+        raise ValueError(f"illegal value in {-info}th argument of internal getrf (lu_factor)")
+    if info > 0:
+        warnings.warn(f"Diagonal number {info} is exactly zero. Singular matrix.",
+                      LinAlgWarning, stacklevel=3)
+    inverse, info = getri(lu, piv, overwrite_lu=True)
+    if info != 0:
+        raise ValueError(f"matrix singular or illegal argument in getri ({info})")
+    return inverse
+
+
+class StepInterpolant:
+    """Radau's dense output over the steps of one segment for one block of the stacked state:
+    the cubic collocation polynomial of each step (:class:`scipy.integrate._ivp.radau.
+    RadauDenseOutput`'s formula), evaluated at many times in one set of array operations."""
+
+    def __init__(self, ts: np.ndarray, y_old: np.ndarray, q: np.ndarray) -> None:
+        self.ts, self.y_old, self.q = ts, y_old, q     # (m + 1,), (m, size), (m, size, 3)
+
+    def __call__(self, t):
+        t = np.asarray(t, dtype=float)
+        times = np.atleast_1d(t)
+        m = len(self.ts) - 1
+        step = np.minimum(np.maximum(np.searchsorted(self.ts, times, side="left") - 1, 0),
+                          m - 1)
+        x = (times - self.ts[step]) / (self.ts[step + 1] - self.ts[step])
+        p = np.stack([x, x * x, x * x * x], axis=1)
+        y = self.y_old[step] + np.einsum("tsk,tk->ts", self.q[step], p)
+        return y[0] if t.ndim == 0 else y.T
+
+
+def _solve_stack(models: Sequence[Model], t0: float, t1: float, y0: np.ndarray,
+                 rtol: float, atol: float):
+    """Integrate the stacked models over one segment; per block (t, y, interpolant) and the
+    solver's counts."""
+    stack = Stack(models)
+    k = stack.k
+    shrink = 1.0 / math.sqrt(k)
+    tol = np.concatenate([_tolerances(m.op, m.size, atol) for m in models]) * shrink
+    with one_blas_thread():
+        sol = solve_ivp(stack.rhs, (t0, t1), y0, method=StackedRadau, rtol=rtol * shrink,
+                        atol=tol, jac=stack.jac, dense_output=True, n_stages=stack.n,
+                        blocks=k, inventory=stack.inventory)
+    if sol.status != 0:
+        raise ConvergenceError(f"segment ({t0:g}-{t1:g} h) of {k} variants integrated "
+                               "together", sol.message)
+    parts = sol.sol.interpolants
+    y_old = np.stack([p.y_old for p in parts])
+    q = np.stack([p.Q for p in parts])
+    out = []
+    for i in range(k):
+        sl = slice(i * stack.size, (i + 1) * stack.size)
+        out.append((sol.t, sol.y[sl], StepInterpolant(sol.t, y_old[:, sl], q[:, sl])))
+    return out, int(sol.nfev), int(sol.njev)
+
+
+def integrate_batch(runs: Sequence[tuple[Segments, np.ndarray]], *, method: str = "Radau",
+                    rtol: float = 1e-8, atol: float = 1e-10, watch: Sequence[Watch] = (),
+                    thresholds: Sequence[float] = (), dense_jacobian: bool | None = None
+                    ) -> list[Run]:
+    """Integrate several runs ``(segments, y0)`` (each as :func:`.integrate.integrate` takes
+    them) together where they share their segment times (see the module text).
+
+    Each run's segments and states are its own; what differs from integrating them one by one
+    is the steps: those of the stacked system, at ``rtol`` and ``atol`` divided by the square
+    root of the number of runs stacked, so that every run's own error estimate stays within
+    ``rtol`` and ``atol`` on every step. The runs agree with separate runs to the integrator's
+    tolerance, and the result does not depend on the order of the runs beyond it.
+
+    Raises
+    ------
+    ConfigurationError
+        As :func:`.integrate.integrate`.
+    ConvergenceError
+        The integrator fails.
+    """
+    if method not in METHODS:
+        raise ConfigurationError("method", method, "one of " + ", ".join(METHODS))
+    watch, thresholds = tuple(watch), tuple(float(a) for a in thresholds)
+    if not _stackable(runs, method, dense_jacobian):
+        return [integrate(segs, y0, method=method, rtol=rtol, atol=atol, watch=watch,
+                          thresholds=thresholds, dense_jacobian=dense_jacobian)
+                for segs, y0 in runs]
+    k = len(runs)
+    states = [np.asarray(y0, dtype=float) for _, y0 in runs]
+    done: list[list[SegmentRun]] = [[] for _ in range(k)]
+    found: list[list[Crossing]] = [[] for _ in range(k)]
+    for index in range(len(runs[0][0])):
+        _, t0, t1 = runs[0][0][index]
+        models = []
+        for i, (segs, _) in enumerate(runs):
+            op = segs[index][0]
+            _check_segment(index, op, t0, t1, done[i], segs[0][0], states[i])
+            model = Model(op, t0, dense_jacobian=dense_jacobian)
+            prev = done[i][-1] if done[i] else None
+            found[i] += _boundary_crossings(prev, model, t0, states[i], index, watch,
+                                            thresholds)
+            models.append(model)
+        for i, (seg, crossings) in enumerate(_segment_batch(index, models, t0, t1, states,
+                                                            method, rtol, atol, watch,
+                                                            thresholds)):
+            done[i].append(seg)
+            found[i] += crossings
+            states[i] = seg.y_steps[:, -1]
+    return [Run(tuple(done[i]), tuple(sorted(found[i], key=lambda c: c.time_h)), method, rtol,
+                atol, watch, thresholds, dense_jacobian) for i in range(k)]
+
+
+def _stackable(runs, method: str, dense_jacobian: bool | None) -> bool:
+    """Whether the runs can be integrated together: Radau, more than one run, the same segment
+    times, the same system size, and a Jacobian handed dense."""
+    if method != "Radau" or len(runs) < 2 or dense_jacobian is False:
+        return False
+    spans = [tuple((t0, t1) for _, t0, t1 in segs) for segs, _ in runs]
+    if any(s != spans[0] for s in spans) or not spans[0]:
+        return False
+    sizes = {len(y0) for _, y0 in runs}
+    return len(sizes) == 1 and (dense_jacobian or Model(runs[0][0][0][0]).dense_jacobian)
+
+
+def _segment_batch(index, models, t0, t1, states, method, rtol, atol, watch, thresholds):
+    """Segment ``index`` of every run: the distinct (operation, start state) pairs integrated
+    together (or alone when one is left), each run taking its pair's result."""
+    keys = [(id(m.op), s.tobytes()) for m, s in zip(models, states, strict=True)]
+    first = {key: i for i, key in reversed(list(enumerate(keys)))}
+    distinct = sorted(set(first.values()))
+    if len(distinct) == 1:
+        i = distinct[0]
+        alone = _segment(index, models[i], t0, t1, states[i], method, rtol, atol, watch,
+                         thresholds)
+        return [alone for _ in models]
+    y0 = np.concatenate([states[i] for i in distinct])
+    blocks, n_rhs, n_jac = _solve_stack([models[i] for i in distinct], t0, t1, y0, rtol, atol)
+    result = {}
+    for i, (t, y, dense) in zip(distinct, blocks, strict=True):
+        seg = SegmentRun(index, t0, t1, models[i], t, y, dense, n_rhs, n_jac)
+        sol = SimpleNamespace(t=t, y=y, sol=dense)
+        result[i] = (seg, _crossings(index, models[i], sol, watch, thresholds))
+    return [result[first[key]] for key in keys]

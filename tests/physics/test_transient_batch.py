@@ -1,0 +1,196 @@
+"""The variants of a sweep integrated together (physics.transient.batch): the stacked
+right-hand side and Newton solves are those of each variant, the answers agree with separate
+runs to the integrator's tolerance, and batching is deterministic and order-independent."""
+
+import itertools
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from enrichwatch.physics.transient import Model, Variant, integrate, sweep_history, variants
+from enrichwatch.physics.transient.batch import Stack, StackedRadau, integrate_batch
+from enrichwatch.physics.transient.plant import build_operations
+from enrichwatch.physics.transient.results import run_histories, run_history
+from tests.physics.transient_helpers import chain, filled, fordow_like
+
+HISTORIES = fordow_like()
+RTOL = 1e-6         # the evaluation's tolerance
+#: Agreement of two runs at ``RTOL`` (each within it on every step; the global error of this
+#: stable system stays within a few local tolerances): assays [1] and masses relative to the
+#: total withdrawn.
+AGREE = 10 * RTOL
+
+
+def _plan(name: str) -> list[Variant]:
+    return [v for _, _, v in variants(HISTORIES[name], stage_factor=False)]
+
+
+def _built(name: str, plan):
+    history = HISTORIES[name]
+    cache: dict = {}
+    out = []
+    for v in plan:
+        ops, y0 = build_operations(history, v, cache=cache)
+        out.append(([(op, a, b) for op, (a, b) in zip(ops, history.times(), strict=True)],
+                    y0))
+    return out
+
+
+def _mixed_models(name: str, segment: int, seed: int, inventory: list[bool],
+                  ramp: list[bool]):
+    """Models of one segment of every variant, some made inventory-driven or ramped, at
+    random states near the start."""
+    rng = np.random.default_rng(seed)
+    models, states = [], []
+    for (segs, y0), inv, ramped in zip(_built(name, _plan(name)), inventory, ramp,
+                                       strict=False):
+        op, t0, _ = segs[segment]
+        op = replace(op, inventory_driven=inv)
+        if ramped and not inv:
+            op = replace(op, ramp_h=3.0, ramp_from=0.2)
+        models.append(Model(op, t0))
+        states.append(y0 * rng.uniform(0.7, 1.3, y0.size))
+    return models, states
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), segment=st.integers(0, 2),
+       inventory=st.lists(st.booleans(), min_size=4, max_size=4),
+       ramp=st.lists(st.booleans(), min_size=4, max_size=4), dt=st.floats(0.0, 5.0))
+def test_stacked_rhs_is_each_models_rhs(seed, segment, inventory, ramp, dt):
+    """The same formulas for every variant at once (fixed or inventory-driven flows, ramped
+    or not, fixed or flow-dependent stage factors): equal to rounding."""
+    models, states = _mixed_models("cylinder change", segment, seed, inventory, ramp)
+    t = models[0].t0 + dt
+    stacked = Stack(models).rhs(t, np.concatenate(states)).reshape(len(models), -1)
+    for got, model, y in zip(stacked, models, states, strict=True):
+        want = model.rhs(t, y)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-13 * np.max(np.abs(want)))
+
+
+@pytest.mark.parametrize("c", [37.5, 2.0 - 1.5j, 1e-3])
+@pytest.mark.parametrize("inventory", [[False] * 4, [True, False, True, False]])
+def test_newton_inverse_solves_each_block(c, inventory):
+    """``solve_lu(lu(c I - J), b)`` is the solution of every block's Newton system (checked
+    against numpy's solver on the full block, to its condition number times rounding)."""
+    models, states = _mixed_models("cylinder change", 1, 7, inventory, [False] * 4)
+    stack = Stack(models)
+    y0 = np.concatenate(states)
+    solver = StackedRadau(stack.rhs, models[0].t0, y0, models[0].t0 + 1.0, n_stages=stack.n,
+                          blocks=stack.k, inventory=stack.inventory, jac=stack.jac,
+                          rtol=1e-6, atol=1e-10)
+    inverse = solver.lu(c * solver.I - solver.J)
+    rng = np.random.default_rng(3)
+    b = rng.normal(size=y0.size) * (1.0 if isinstance(c, float) else 1 + 1j)
+    x = solver.solve_lu(inverse, b).reshape(stack.k, -1)
+    for k, block in enumerate(stack.jac(models[0].t0, y0)):
+        newton = c * np.identity(stack.size) - block
+        want = np.linalg.solve(newton, b.reshape(stack.k, -1)[k])
+        bound = 100 * np.finfo(float).eps * np.linalg.cond(newton) * np.linalg.norm(want)
+        assert np.linalg.norm(x[k] - want) <= bound
+
+
+def _crossing_slope(result, point: str, t: float) -> float:
+    """|d assay/dt| [1/h] of a watched point at time ``t`` from the run's output grid."""
+    i = int(np.clip(np.searchsorted(result.times_h, t), 1, len(result.times_h) - 1))
+    a, times = result.streams[point], result.times_h
+    return abs(a[i] - a[i - 1]) / max(times[i] - times[i - 1], 1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(HISTORIES))
+def test_batched_runs_agree_with_separate_runs(name):
+    """Every variant integrated with the others agrees with its own run: stage assays and
+    peaks within ``AGREE`` (weight fractions), withdrawn masses within ``AGREE`` of the total
+    withdrawn, first-reached times within the time the assay takes to move ``AGREE`` at its
+    slope there."""
+    history = HISTORIES[name]
+    plan = _plan(name)
+    batched = run_histories(history, plan, rtol=RTOL)
+    for variant, got in zip(plan, batched, strict=True):
+        alone = run_history(history, variant, rtol=RTOL)
+        np.testing.assert_array_equal(got.times_h, alone.times_h)
+        np.testing.assert_allclose(got.stage_assays, alone.stage_assays, rtol=0, atol=AGREE)
+        total = max(float(alone.withdrawn[-1].sum()), 1e-12)
+        np.testing.assert_allclose(got.withdrawn, alone.withdrawn, rtol=0, atol=AGREE * total)
+        for point, (value, _) in alone.peaks.items():
+            assert got.peaks[point][0] == pytest.approx(value, rel=0, abs=AGREE)
+        for key, (mass, _) in alone.withdrawn_above.items():
+            assert got.withdrawn_above[key][0] == pytest.approx(mass, rel=0, abs=AGREE * total)
+        for key, when in alone.first_reached.items():
+            other = got.first_reached[key]
+            assert (other is None) == (when is None), key
+            if when is not None and when > history.start_h:
+                slope = _crossing_slope(alone, key[0], when)
+                assert abs(other - when) <= AGREE / slope, key
+
+
+@pytest.mark.parametrize("name", sorted(HISTORIES))
+def test_batching_is_deterministic(name):
+    """The same variants twice: the same numbers, bit for bit."""
+    history, plan = HISTORIES[name], _plan(name)
+    first = run_histories(history, plan, rtol=RTOL)
+    again = run_histories(history, plan, rtol=RTOL)
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a.stage_assays, b.stage_assays)
+        np.testing.assert_array_equal(a.withdrawn, b.withdrawn)
+        assert a.peaks == b.peaks and a.first_reached == b.first_reached
+        assert a.withdrawn_above == b.withdrawn_above and a.crossings == b.crossings
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(4)))[1::7])
+def test_batching_does_not_depend_on_the_order(order):
+    """The variants in another order: each variant's answers agree with the first order's to
+    the integrator's tolerance (the stacked steps are the same set of equations)."""
+    history, plan = HISTORIES["cylinder change"], _plan("cylinder change")
+    base = run_histories(history, plan, rtol=RTOL)
+    shuffled = run_histories(history, [plan[i] for i in order], rtol=RTOL)
+    for i, got in zip(order, shuffled, strict=True):
+        want = base[i]
+        assert got.variant == want.variant
+        np.testing.assert_allclose(got.stage_assays, want.stage_assays, rtol=0, atol=AGREE)
+        for point, (value, _) in want.peaks.items():
+            assert got.peaks[point][0] == pytest.approx(value, rel=0, abs=AGREE)
+        assert {k: v is None for k, v in got.first_reached.items()} == \
+            {k: v is None for k, v in want.first_reached.items()}
+
+
+def test_a_shared_segment_is_integrated_once():
+    """The closure variant runs the nominal's first segment from the same state: it takes
+    the nominal's segment (the same object) and its crossings."""
+    built = _built("cylinder change", _plan("cylinder change"))
+    history = HISTORIES["cylinder change"]
+    runs = integrate_batch(built, rtol=RTOL, watch=history.watches(),
+                           thresholds=history.thresholds)
+    nominal, closure = runs[0], runs[-1]
+    assert closure.segments[0] is nominal.segments[0]
+    assert closure.segments[1] is not nominal.segments[1]
+    assert runs[1].segments[0] is not nominal.segments[0]       # another hold-up
+
+
+def test_runs_that_cannot_be_stacked_run_alone():
+    """Other segment times, another method, or a sparse Jacobian: each run exactly as
+    integrate gives it."""
+    op = chain(6, 2)
+    y0 = filled(op, 0.00711)
+    other = replace(op, holdup=op.holdup * 2.0)
+    cases = [([([(op, 0.0, 1.0)], y0), ([(other, 0.0, 2.0)], filled(other, 0.00711))], {}),
+             ([([(op, 0.0, 1.0)], y0), ([(other, 0.0, 1.0)], filled(other, 0.00711))],
+              {"method": "BDF"}),
+             ([([(op, 0.0, 1.0)], y0), ([(other, 0.0, 1.0)], filled(other, 0.00711))],
+              {"dense_jacobian": False})]
+    for runs, kwargs in cases:
+        got = integrate_batch(runs, rtol=1e-6, **kwargs)
+        for (segs, start), run in zip(runs, got, strict=True):
+            alone = integrate(segs, start, rtol=1e-6, **kwargs)
+            for a, b in zip(run.segments, alone.segments, strict=True):
+                np.testing.assert_array_equal(a.y_steps, b.y_steps)
+
+
+def test_sweep_reports_progress_for_every_run():
+    calls = []
+    sweep = sweep_history(HISTORIES["start-up"], stage_factor=False, rtol=RTOL,
+                          progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(k + 1, len(sweep.runs)) for k in range(len(sweep.runs))]
