@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -96,25 +97,32 @@ class Stack:
         coef = [m._coef if m._coef is not None else (np.zeros(self.n),) * 3 for m in models]
         self.coef = tuple(np.stack([c[i] for c in coef]) for i in range(3))
         self.route = np.stack([self._routing(m) for m in models])
+        # one matrix for all when the variants share it (one product instead of K)
+        self.shared_route = self.route[0] if (self.route == self.route[0]).all() else None
+        self.tail2_share = 2.0 * self.tail_share
+        self.tails2 = self.tail2_share * self.flows
         self.fixed, self.scaled = self._constants(models)
         self.constant = self.fixed + self.scaled
         self._share_caches()
 
     def _routing(self, model: Model) -> np.ndarray:
-        """Matrix taking a variant's stage streams ``[heads U-235, tails U-235, U-235 out,
-        (uranium in heads and tails, uranium out)]`` (the last three blocks for inventory-driven
-        flows only) to ``dy/dt`` less the feeds."""
+        """Matrix taking a variant's stage streams ``[U-235 out, U-235 in tails, (uranium in
+        heads and tails, uranium out)]`` (the last two blocks for inventory-driven flows only)
+        to ``dy/dt`` less the feeds. The U-235 in the heads is what leaves less the tails, so
+        the heads' routing acts on both: ``G_h out + (G_t - G_h) tails``."""
         n, w = self.n, self.w
         g = model.g.toarray()
-        rows = 6 * n if self.any_inventory else 3 * n
+        heads, tails = g[:, :n].T, g[:, n:].T          # (stage from, destination)
+        rows = 5 * n if self.any_inventory else 2 * n
         out = np.zeros((rows, self.size))
-        out[:2 * n, n:2 * n] = g[:n].T
-        out[:2 * n, 2 * n + w:] = g[n:].T
-        out[2 * n:3 * n, n:2 * n] = -np.identity(n)
+        out[:n, n:2 * n] = heads[:, :n] - np.identity(n)
+        out[:n, 2 * n + w:] = heads[:, n:]
+        out[n:2 * n, n:2 * n] = tails[:, :n] - heads[:, :n]
+        out[n:2 * n, 2 * n + w:] = tails[:, n:] - heads[:, n:]
         if model.op.inventory_driven:
-            out[3 * n:5 * n, :n] = g[:n].T
-            out[3 * n:5 * n, 2 * n:2 * n + w] = g[n:].T
-            out[5 * n:, :n] = -np.identity(n)
+            out[2 * n:4 * n, :n] = g[:n].T
+            out[2 * n:4 * n, 2 * n:2 * n + w] = g[n:].T
+            out[4 * n:, :n] = -np.identity(n)
         return out
 
     def _constants(self, models: Sequence[Model]) -> tuple[np.ndarray, np.ndarray]:
@@ -167,14 +175,16 @@ class Stack:
                 g1[k], four_a[k], b0[k] = self.models[k]._varying(flows[k])[1]
         zc = np.minimum(np.maximum(z, 0.0), 1.0)
         b = b0 - zc * g1
-        x = 2.0 * zc / (b + np.sqrt(b * b + four_a * zc))
-        tails5 = self.tail_share * flows * x
-        out_z = flows * z
-        parts = [out_z - tails5, tails5, out_z]
+        x = zc / (b + np.sqrt(b * b + four_a * zc))          # half the tails assay
+        tails2 = self.tails2 if flows is self.flows else self.tail2_share * flows
+        parts = [flows * z, tails2 * x]
         if self.any_inventory:
             parts += [self.split * np.concatenate([flows, flows], axis=1), flows]
         streams = np.concatenate(parts, axis=1)
-        out = np.matmul(streams[:, None, :], self.route)[:, 0, :]
+        if self.shared_route is not None:
+            out = streams @ self.shared_route
+        else:
+            out = np.matmul(streams[:, None, :], self.route)[:, 0, :]
         out += self.constant if f is None else self.fixed + f * self.scaled
         return out.reshape(-1)
 
@@ -233,13 +243,14 @@ class _Shift:
 class StackedRadau(Radau):
     """scipy's Radau on a :class:`Stack`: the Jacobian handed over as its diagonal blocks,
     shape (K, size, size), from ``jac(t, y)``, and each Newton matrix ``c I - J`` inverted
-    block by block (see the module text); ``n_stages`` is the stage count of a block and
-    ``inventory`` says whether each block's flows are inventory-driven (else its hold-ups do
-    not move and their rows of the Jacobian are zero)."""
+    block by block (:class:`_Inverse`; see the module text); ``n_stages`` is the stage count
+    of a block and ``inventory`` says whether each block's flows are inventory-driven (else
+    its hold-ups do not move and their rows of the Jacobian are zero)."""
 
     def __init__(self, fun, t0, y0, t_bound, *, n_stages: int, blocks: int,
                  inventory: np.ndarray, **kwargs) -> None:
         self._n, self._k, self._inventory = n_stages, blocks, np.asarray(inventory, dtype=bool)
+        self._eye = np.identity(n_stages)
         super().__init__(fun, t0, y0, t_bound, **kwargs)
         self.lu, self.solve_lu, self.I = self._lu, self._solve_lu, _Eye()
 
@@ -255,39 +266,53 @@ class StackedRadau(Radau):
         self.njev = 1
         return wrapped, j0
 
-    def _lu(self, newton: tuple) -> np.ndarray:
-        """The inverse of every block's Newton matrix, shape (K, size, size).
-
-        A block ``c I - J`` is block lower triangular over (hold-ups, U-235, withdrawn):
-        ``[[c - J_HH, 0, 0], [-J_NH, c - J_NN, 0], [-J_WH, -J_WN, c]]``, so its inverse is
-        that of the two stage-sized diagonal blocks (LAPACK's LU and its inverse; the hold-up
-        block is ``c I`` at fixed flows) and products of them."""
+    def _lu(self, newton: tuple) -> _Inverse:
+        """The inverse of every block's Newton matrix ``c I - J`` (see :class:`_Inverse`):
+        the U-235 diagonal block of each (and the hold-up one under inventory-driven flows)
+        factorised by LAPACK's LU and inverted from it."""
         self.nlu += 1
         c, jac = newton
         kind = np.dtype(complex) if isinstance(c, complex) else np.dtype(float)
         getrf, getri = _LAPACK[kind]
-        n, size = self._n, jac.full.shape[1]
-        shift = c * np.identity(n, dtype=kind)
-        inv_n = np.stack([_invert(getrf, getri, shift - jac.nn[k]) for k in range(self._k)])
-        out = np.zeros((self._k, size, size), dtype=kind)
-        out[:, n:2 * n, n:2 * n] = inv_n
-        if self._inventory.any():
-            inv_h = np.stack([_invert(getrf, getri, shift - jac.hh[k]) if self._inventory[k]
-                              else np.identity(n) / c for k in range(self._k)])
-            out[:, :n, :n] = inv_h
-            out[:, n:2 * n, :n] = inv_n @ jac.nh @ inv_h
-            diagonal = np.arange(2 * n, size)
-        else:       # no hold-up moves: c I on the hold-ups
-            out[:, n:2 * n, :n] = (inv_n @ jac.nh) / c
-            diagonal = np.r_[0:n, 2 * n:size]
-        out[:, 2 * n:, :2 * n] = (jac.ws @ out[:, :2 * n, :2 * n]) / c
-        out[:, diagonal, diagonal] = 1.0 / c
-        return out
+        n = self._n
+        shift = c * self._eye
+        inv_n = np.empty((self._k, n, n), dtype=kind)
+        for k in range(self._k):
+            inv_n[k] = _invert(getrf, getri, shift - jac.nn[k])
+        if not self._inventory.any():       # no hold-up moves: c I on the hold-ups
+            return _Inverse(c, None, np.concatenate([inv_n @ (jac.nh / c), inv_n], axis=2),
+                            jac.ws)
+        inv_h = np.empty((self._k, n, n), dtype=kind)
+        for k in range(self._k):
+            inv_h[k] = _invert(getrf, getri, shift - jac.hh[k]) if self._inventory[k] \
+                else self._eye / c
+        return _Inverse(c, inv_h, np.concatenate([inv_n @ jac.nh @ inv_h, inv_n], axis=2),
+                        jac.ws)
 
-    def _solve_lu(self, inverse: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def _solve_lu(self, inverse: _Inverse, b: np.ndarray) -> np.ndarray:
         if not np.isfinite(b).all():
             raise ValueError("array must not contain infs or NaNs")
-        return np.matmul(inverse, b.reshape(self._k, -1, 1)).reshape(-1)
+        n, c = self._n, inverse.c
+        rhs = b.reshape(self._k, -1)
+        held = rhs[:, :n, None]
+        held = held / c if inverse.hold_up is None else inverse.hold_up @ held
+        stages = np.concatenate([held, np.matmul(inverse.u235, rhs[:, :2 * n, None])], axis=1)
+        out = (rhs[:, 2 * n:, None] + inverse.out @ stages) / c
+        return np.concatenate([stages, out], axis=1).reshape(-1)
+
+
+@dataclass(frozen=True)
+class _Inverse:
+    """The inverse of every block's Newton matrix ``c I - J``, which is block lower
+    triangular over (hold-ups, U-235, withdrawn): ``[[c - J_HH, 0, 0], [-J_NH, c - J_NN, 0],
+    [-J_WH, -J_WN, c]]``. Held as the hold-up block's inverse (``None``: ``I / c``, flows
+    fixed), the U-235 rows of the inverse over (hold-ups, U-235), and ``J_W = [J_WH, J_WN]``:
+    the withdrawn part is ``(b_W + J_W x_S) / c`` from the stages' solution ``x_S``."""
+
+    c: complex | float
+    hold_up: np.ndarray | None
+    u235: np.ndarray
+    out: np.ndarray
 
 
 def _invert(getrf, getri, a: np.ndarray) -> np.ndarray:
@@ -311,17 +336,28 @@ class StepInterpolant:
 
     def __init__(self, ts: np.ndarray, y_old: np.ndarray, q: np.ndarray) -> None:
         self.ts, self.y_old, self.q = ts, y_old, q     # (m + 1,), (m, size), (m, size, 3)
+        self._times = ts.tolist()
+        self._last = len(ts) - 2
+
+    def _step(self, t: float) -> tuple[int, float]:
+        """The step holding ``t`` (the earlier one at a step boundary, as scipy's
+        ``OdeSolution``) and ``t``'s place in it, from 0 to 1."""
+        i = min(max(bisect_left(self._times, t) - 1, 0), self._last)
+        t0, t1 = self._times[i], self._times[i + 1]
+        return i, (t - t0) / (t1 - t0)
 
     def __call__(self, t):
-        t = np.asarray(t, dtype=float)
-        times = np.atleast_1d(t)
-        m = len(self.ts) - 1
+        """State at ``t`` [h]: shape (size,) for one time, (size, T) for T times."""
+        if np.ndim(t) == 0:
+            i, x = self._step(float(t))
+            return self.y_old[i] + self.q[i] @ np.array([x, x * x, x * x * x])
+        times = np.asarray(t, dtype=float)
         step = np.minimum(np.maximum(np.searchsorted(self.ts, times, side="left") - 1, 0),
-                          m - 1)
+                          self._last)
         x = (times - self.ts[step]) / (self.ts[step + 1] - self.ts[step])
         p = np.stack([x, x * x, x * x * x], axis=1)
-        y = self.y_old[step] + np.einsum("tsk,tk->ts", self.q[step], p)
-        return y[0] if t.ndim == 0 else y.T
+        y = self.y_old[step] + np.matmul(self.q[step], p[:, :, None])[:, :, 0]
+        return y.T
 
 
 def _solve_stack(models: Sequence[Model], t0: float, t1: float, y0: np.ndarray,
