@@ -16,7 +16,10 @@
   83.7 % sampled, each swept over the hold-up and its alternative closures at rtol 1e-6 (11
   runs); reported (CPU time of the whole answer: parsing the histories, building, integrating
   and analysing), no target of its own (issue 14's goal for this share of a cold evaluate is
-  0.3 s).
+  0.3 s). Then the 11 runs alone (building, integrating and analysing each history's variants
+  together, :func:`run_histories`), target < 0.2 s (the goal set for them in the session of
+  2026-12-04; judge it with ``--verdict cpu`` on a shared machine), and the same runs one by
+  one (:func:`run_history` each, as before the variants were integrated together).
 
 Run: ``python benchmarks/bench_transient.py`` (one thread). Wall-clock medians are what the
 targets judge; the CPU time per run is printed beside them, since the machine may be shared.
@@ -40,7 +43,9 @@ from enrichwatch.physics.transient import (
     History,
     Segment,
     ValveSetting,
+    run_histories,
     run_history,
+    variants,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,6 +152,40 @@ def _stated(cases) -> list:
             for plant, text, history, where in cases]
 
 
+def stated_runs(cases) -> list:
+    """(history with the evaluation's thresholds, its variants) of each stated history, as
+    :func:`enrichwatch.evaluation.transients.stated_transient` sweeps them."""
+    from dataclasses import replace
+
+    from enrichwatch.evaluation.transients import SWEEP
+    from enrichwatch.facility.history import embedded_history
+
+    out = []
+    for plant, _, history, where in cases:
+        hf = embedded_history(history["text"], plant, where)
+        h = replace(hf.history, thresholds=(0.6, 0.837))
+        on = {k: bool(hf.sweep.get(k, True)) and swept for k, swept in SWEEP.items()}
+        out.append((h, [v for _, _, v in variants(h, holdup=on["holdup"],
+                                                  stage_factor=on["stage_factor"],
+                                                  closures=on["closures"])]))
+    return out
+
+
+def _together(runs) -> None:
+    from enrichwatch.evaluation.transients import METHOD, RTOL
+
+    for history, plan in runs:
+        run_histories(history, plan, method=METHOD, rtol=RTOL)
+
+
+def _one_by_one(runs) -> None:
+    from enrichwatch.evaluation.transients import METHOD, RTOL
+
+    for history, plan in runs:
+        for v in plan:
+            run_history(history, v, method=METHOD, rtol=RTOL)
+
+
 def _runner(pairs: int):
     history = network_history(pairs)
     return lambda: run_history(history)
@@ -173,6 +212,12 @@ def main() -> None:
     t = measure(lambda: _stated(cases), repeats=3)
     bench.info("Fordow case, the evaluation's stated histories (3 histories, 11 runs)",
                t.text())
+    runs = stated_runs(cases)
+    count = sum(len(plan) for _, plan in runs)
+    bench.check(f"  the {count} runs, each history's variants integrated together",
+                measure(lambda: _together(runs), repeats=5), target=0.2)
+    bench.info(f"  the {count} runs one by one", measure(lambda: _one_by_one(runs),
+                                                          repeats=3).text())
     series = scaling(_runner, [1, 2, 3, 5], repeats=3)
     bench.scaling("cost against cascades", {2 * n: v for n, v in series.items()},
                   unit="cascades")

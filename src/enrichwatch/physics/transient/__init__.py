@@ -13,10 +13,15 @@ in its modules:
   Jacobian (:class:`Routing`, :class:`Operation`, :func:`stage_flows`, :class:`Model`);
 * :mod:`.integrate`: segments integrated in turn by an implicit solver with threshold events
   (:func:`integrate`, :class:`Watch`);
+* :mod:`.radau`: scipy's Radau with its dense LU called straight from LAPACK (the same numbers
+  as ``method="Radau"``, less Python work per step);
+* :mod:`.batch`: the variants of a sweep integrated together as one stacked system
+  (:func:`integrate_batch`: each variant within the tolerances on every step);
 * :mod:`.analysis`: steady limits, time constants, peaks, settling, uranium above an assay;
 * :mod:`.plant`: operating histories over the plant descriptions of the steady solver
   (:class:`History`, :class:`Configuration`, :class:`Segment`, :class:`HoldUp`);
-* :mod:`.results`: :func:`run_history` and :class:`TransientResult`;
+* :mod:`.results`: :func:`run_history`, :func:`run_histories` (several variants at once) and
+  :class:`TransientResult`;
 * :mod:`.uncertainty`: the uncertain inputs swept (:func:`sweep_history`).
 
 Multi-isotope transients are not modelled: the binary form is exact for U-235/U-238 feeds;
@@ -31,6 +36,7 @@ from .analysis import (
     time_constants,
     withdrawn_above,
 )
+from .batch import integrate_batch
 from .integrate import METHODS, Crossing, Run, Watch, initial_state, integrate
 from .plant import (
     HOURS_PER_YEAR,
@@ -42,7 +48,7 @@ from .plant import (
     ValveSetting,
     Variant,
 )
-from .results import SegmentSummary, TransientResult, run_history
+from .results import SegmentSummary, TransientResult, run_histories, run_history
 from .stage import heads_assay, point_assays, tails_assay
 from .system import CLOSURES, FlowSolution, Model, Operation, Routing, stage_flows
 from .uncertainty import Range, Sweep, sweep_history, variants
@@ -73,8 +79,10 @@ __all__ = [
     "heads_assay",
     "initial_state",
     "integrate",
+    "integrate_batch",
     "peak",
     "point_assays",
+    "run_histories",
     "run_history",
     "settling_time",
     "stage_flows",

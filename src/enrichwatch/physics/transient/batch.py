@@ -294,11 +294,14 @@ class StackedRadau(Radau):
             raise ValueError("array must not contain infs or NaNs")
         n, c = self._n, inverse.c
         rhs = b.reshape(self._k, -1)
-        held = rhs[:, :n, None]
-        held = held / c if inverse.hold_up is None else inverse.hold_up @ held
-        stages = np.concatenate([held, np.matmul(inverse.u235, rhs[:, :2 * n, None])], axis=1)
-        out = (rhs[:, 2 * n:, None] + inverse.out @ stages) / c
-        return np.concatenate([stages, out], axis=1).reshape(-1)
+        x = np.empty(rhs.shape, dtype=np.result_type(b, inverse.u235))
+        if inverse.hold_up is None:
+            x[:, :n] = rhs[:, :n] / c
+        else:
+            x[:, :n] = np.matmul(inverse.hold_up, rhs[:, :n, None])[:, :, 0]
+        x[:, n:2 * n] = np.matmul(inverse.u235, rhs[:, :2 * n, None])[:, :, 0]
+        x[:, 2 * n:] = (rhs[:, 2 * n:] + np.matmul(inverse.out, x[:, :2 * n, None])[:, :, 0]) / c
+        return x.reshape(-1)
 
 
 @dataclass(frozen=True)
