@@ -71,6 +71,25 @@ def test_stacked_rhs_is_each_models_rhs(seed, segment, inventory, ramp, dt):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-13 * np.max(np.abs(want)))
 
 
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), segment=st.integers(0, 2), inventory=st.booleans(),
+       ramp=st.booleans())
+def test_jacobian_has_the_block_triangular_shape_the_solver_uses(seed, segment, inventory,
+                                                                 ramp):
+    """No entry in the columns of the withdrawn masses, none from U-235 to the hold-ups, and
+    none in the hold-up rows at fixed flows: what lets each Newton matrix be inverted from
+    its two stage-sized diagonal blocks."""
+    models, states = _mixed_models("cylinder change", segment, seed, [inventory] * 4,
+                                   [ramp] * 4)
+    for model, y in zip(models, states, strict=True):
+        n = model.n
+        jac = model.dense_jac(model.t0 + 0.5, y)
+        assert not jac[:, 2 * n:].any()
+        assert not jac[:n, n:2 * n].any()
+        assert jac[n:2 * n, n:2 * n].any()
+        assert jac[:n, :n].any() == inventory
+
+
 @pytest.mark.parametrize("c", [37.5, 2.0 - 1.5j, 1e-3])
 @pytest.mark.parametrize("inventory", [[False] * 4, [True, False, True, False]])
 def test_newton_inverse_solves_each_block(c, inventory):

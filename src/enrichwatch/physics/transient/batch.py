@@ -6,11 +6,12 @@ Python work of scipy's Radau step (a few dozen numpy calls per step, on a system
 unknowns) on its own. :func:`integrate_batch` integrates them segment by segment as one system:
 the states stacked (``[y_1, ..., y_K]``), one right-hand side evaluated for all variants at once
 (:class:`Stack`, vectorised over the variants) and a block-diagonal Jacobian, whose Newton
-matrices are factorised block by block (:class:`StackedRadau`). Within a block the Jacobian has
+matrices are inverted block by block (:class:`StackedRadau`). Within a block the Jacobian has
 no entry in the columns of the withdrawn masses and none from the U-235 to the hold-ups, so
 each block's Newton matrix is block lower triangular and only its hold-up (inventory-driven
-flows only) and U-235 diagonal blocks, of the size of the stage count, are factorised
-(LAPACK's LU); the rest is solved by substitution.
+flows only) and U-235 diagonal blocks, of the size of the stage count, are inverted (LAPACK's
+LU and the inverse from it); the rest follows by substitution. A Newton solve is then a few
+matrix products for all variants at once.
 
 Accuracy: scipy's error norm is the root mean square over all components of the local error
 estimate divided by ``atol + rtol |y|``. With ``K`` variants stacked and both tolerances scaled
@@ -363,10 +364,10 @@ class StepInterpolant:
         return y.T
 
 
-def _solve_stack(models: Sequence[Model], t0: float, t1: float, y0: np.ndarray,
+def _solve_stack(index: int, models: Sequence[Model], t0: float, t1: float, y0: np.ndarray,
                  rtol: float, atol: float):
-    """Integrate the stacked models over one segment; per block (t, y, interpolant) and the
-    solver's counts."""
+    """Integrate the stacked models over segment ``index``; per block (t, y, interpolant) and
+    the solver's counts (of the stacked system: right-hand sides and Jacobians)."""
     stack = Stack(models)
     k = stack.k
     shrink = 1.0 / math.sqrt(k)
@@ -376,7 +377,7 @@ def _solve_stack(models: Sequence[Model], t0: float, t1: float, y0: np.ndarray,
                         atol=tol, jac=stack.jac, dense_output=True, n_stages=stack.n,
                         blocks=k, inventory=stack.inventory)
     if sol.status != 0:
-        raise ConvergenceError(f"segment ({t0:g}-{t1:g} h) of {k} variants integrated "
+        raise ConvergenceError(f"segment {index} ({t0:g}-{t1:g} h) of {k} runs integrated "
                                "together", sol.message)
     parts = sol.sol.interpolants
     y_old = np.stack([p.y_old for p in parts])
@@ -448,7 +449,7 @@ def _stackable(runs, method: str, dense_jacobian: bool | None) -> bool:
     spans = [tuple((t0, t1) for _, t0, t1 in segs) for segs, _ in runs]
     if any(s != spans[0] for s in spans) or not spans[0]:
         return False
-    sizes = {len(y0) for _, y0 in runs}
+    sizes = {(len(y0), segs[0][0].routing.n_stages) for segs, y0 in runs}
     return len(sizes) == 1 and (dense_jacobian or Model(runs[0][0][0][0]).dense_jacobian)
 
 
@@ -464,7 +465,8 @@ def _segment_batch(index, models, t0, t1, states, method, rtol, atol, watch, thr
                          thresholds)
         return [alone for _ in models]
     y0 = np.concatenate([states[i] for i in distinct])
-    blocks, n_rhs, n_jac = _solve_stack([models[i] for i in distinct], t0, t1, y0, rtol, atol)
+    blocks, n_rhs, n_jac = _solve_stack(index, [models[i] for i in distinct], t0, t1, y0,
+                                        rtol, atol)
     result = {}
     for i, (t, y, dense) in zip(distinct, blocks, strict=True):
         seg = SegmentRun(index, t0, t1, models[i], t, y, dense, n_rhs, n_jac)
