@@ -202,21 +202,82 @@ def _draining(routing: Routing, cuts: np.ndarray) -> np.ndarray:
     return reach[:n]
 
 
-def _null_vector(matrix: sparse.csc_matrix) -> np.ndarray:
-    """The null vector of a closed block's flow matrix, summing to 1."""
+def _null_vector(matrix) -> np.ndarray:
+    """The null vector of a closed block's flow matrix (sparse, or a dense array), summing
+    to 1."""
     n = matrix.shape[0]
     if n == 1:
         return np.ones(1)
-    pinned = matrix.tolil()
-    pinned[n - 1, :] = np.ones(n)
     rhs = np.zeros(n)
     rhs[-1] = 1.0
-    v = np.atleast_1d(spsolve(pinned.tocsc(), rhs))
+    if sparse.issparse(matrix):
+        pinned = matrix.tolil()
+        pinned[n - 1, :] = np.ones(n)
+        v = np.atleast_1d(spsolve(pinned.tocsc(), rhs))
+    else:
+        pinned = np.array(matrix, dtype=float)
+        pinned[n - 1, :] = 1.0
+        try:
+            v = np.linalg.solve(pinned, rhs)
+        except np.linalg.LinAlgError:       # singular: as spsolve's non-finite answer
+            v = np.full(n, np.nan)
     if not np.all(np.isfinite(v)) or np.min(v) < -1e-9 or \
             np.max(np.abs(matrix @ v)) > 1e-9 * np.max(np.abs(v)):
         raise ConfigurationError("closure", "closed block",
                                  "a closed block whose stages all exchange gas (one loop)")
     return np.maximum(v, 0.0)
+
+
+def _groups_sparse(routing: Routing, cuts: np.ndarray):
+    """(flow matrix, group label of each stage, stages that drain to an exit), sparse."""
+    n = routing.n_stages
+    _, labels = connected_components(routing.heads_route + routing.tails_route
+                                     + sparse.identity(n), directed=False)
+    return routing.flow_matrix(cuts), labels, _draining(routing, cuts)
+
+
+def _groups_dense(routing: Routing, cuts: np.ndarray):
+    """:func:`_groups_sparse` for a small plant, with dense arrays and plain searches: the
+    same matrix entries, the same groups (numbered in the order of their first stage, as
+    scipy's ``connected_components`` numbers them) and the same draining stages."""
+    n = routing.n_stages
+    heads, tails = routing.heads_route.toarray(), routing.tails_route.toarray()
+    matrix = np.identity(n) - heads * cuts - tails * (1.0 - cuts)
+    routed = heads + tails
+    linked = (routed != 0.0) | (routed.T != 0.0)
+    neighbours = [np.flatnonzero(row).tolist() for row in linked]
+    labels = np.full(n, -1)
+    count = 0
+    for first in range(n):
+        if labels[first] >= 0:
+            continue
+        labels[first], todo = count, [first]
+        while todo:
+            for d in neighbours[todo.pop()]:
+                if labels[d] < 0:
+                    labels[d] = count
+                    todo.append(d)
+        count += 1
+    # upstream from the exits: stage s sends gas to stage d where routed[d, s] > 0
+    sources = [np.flatnonzero(row > 0.0).tolist() for row in routed]
+    draining = routing.exit_share(cuts) > 0.0
+    todo = np.flatnonzero(draining).tolist()
+    while todo:
+        for s in sources[todo.pop()]:
+            if not draining[s]:
+                draining[s] = True
+                todo.append(s)
+    return matrix, labels, draining
+
+
+def _solve(block, rhs: np.ndarray) -> np.ndarray:
+    """``block x = rhs`` (dense or sparse; a singular block gives NaN, as spsolve does)."""
+    if sparse.issparse(block):
+        return np.atleast_1d(spsolve(block, rhs))
+    try:
+        return np.linalg.solve(block, rhs)
+    except np.linalg.LinAlgError:
+        return np.full(rhs.shape, np.nan)
 
 
 def stage_flows(routing: Routing, cuts: np.ndarray, feed: np.ndarray, *,
@@ -227,29 +288,29 @@ def stage_flows(routing: Routing, cuts: np.ndarray, feed: np.ndarray, *,
     Every group of connected stages with an exit solves the fixed-cut system; a group with
     neither feed nor exit is a closed block at total reflux: without ``closed_scale`` its flows
     are zero (reported in ``closed_blocks``), with it they are the flow matrix's null vector
-    ``v`` times ``closed_scale(block, v)``.
+    ``v`` times ``closed_scale(block, v)``. Plants of up to 120 stages are solved with dense
+    arrays (LAPACK), larger ones with sparse matrices (SuperLU): the same equations, the flows
+    agreeing to rounding.
     """
     cuts = np.asarray(cuts, dtype=float)
     feed = np.asarray(feed, dtype=float)
     n = routing.n_stages
-    matrix = routing.flow_matrix(cuts)
-    _, labels = connected_components(routing.heads_route + routing.tails_route
-                                     + sparse.identity(n), directed=False)
-    draining = _draining(routing, cuts)
+    dense = n <= _DENSE_RHS
+    matrix, labels, draining = (_groups_dense if dense else _groups_sparse)(routing, cuts)
     flows, closed, stuck = np.zeros(n), [], []
     for label in np.unique(labels):
         idx = np.flatnonzero(labels == label)
-        block = matrix[idx][:, idx]
+        block = matrix[np.ix_(idx, idx)] if dense else matrix[idx][:, idx].tocsc()
         if draining[idx].any():
             stuck.extend(idx[~draining[idx]].tolist())
             if feed[idx].sum() > 0.0 and draining[idx].all():
-                flows[idx] = np.atleast_1d(spsolve(block.tocsc(), feed[idx]))
+                flows[idx] = _solve(block, feed[idx])
         elif feed[idx].sum() > 0.0:
             stuck.extend(idx.tolist())
         else:
             closed.append(idx)
             if closed_scale is not None:
-                v = _null_vector(block.tocsc())
+                v = _null_vector(block)
                 flows[idx] = v * closed_scale(idx, v)
     flows = np.where(np.abs(flows) < _EMPTY * max(float(np.abs(flows).max(initial=0.0)),
                                                   1e-300), 0.0, flows)
