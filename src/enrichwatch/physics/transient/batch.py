@@ -60,7 +60,7 @@ from .integrate import (
     _tolerances,
     integrate,
 )
-from .system import Model, Operation
+from .system import _CACHE, Model, Operation, _coefficients
 
 __all__ = ["Stack", "StackedRadau", "integrate_batch"]
 
@@ -104,7 +104,7 @@ class Stack:
         self.tails2 = self.tail2_share * self.flows
         self.fixed, self.scaled = self._constants(models)
         self.constant = self.fixed + self.scaled
-        self._share_caches()
+        self.groups = self._factor_groups()
 
     def _routing(self, model: Model) -> np.ndarray:
         """Matrix taking a variant's stage streams ``[U-235 out, U-235 in tails, (uranium in
@@ -142,14 +142,48 @@ class Stack:
                 scaled[k, 2 * n:2 * n + w] = m._out_total
         return fixed, scaled
 
-    def _share_caches(self) -> None:
-        """Models of one stage-factor function and cuts (a hold-up variant and its nominal)
-        share the stage factors they remember: the same flows give the same factors."""
-        caches: dict = {}
-        for m in self.models:
-            if m._coef is None:
-                key = (id(m.op.gamma_of), m.cuts.tobytes())
-                m._cache = caches.setdefault(key, m._cache)
+    def _factor_groups(self) -> list[tuple]:
+        """The variants whose stage factors follow their flows, grouped by their function of
+        the flows and cuts (a hold-up variant shares its nominal's). The models of a group
+        share what they remember of the factors at the flows asked (the same flows give the
+        same factors; the Jacobian and the analysis ask for them too), and the factors the
+        right-hand side needs anew are computed for the whole group in one call of the
+        machine model."""
+        groups: dict = {}
+        for k in self.varying:
+            m = self.models[k]
+            key = (id(m.op.gamma_of), m.cuts.tobytes())
+            group = groups.setdefault(key, (m.op, m.cuts, [], m._cache))
+            m._cache = group[3]
+            group[2].append(k)
+        return list(groups.values())
+
+    def _coefficients(self, flows: np.ndarray):
+        """(g1, 4a, b0) of the stage relation of every variant at the stage flows: each
+        variant's remembered if its flows were asked before, the others' computed in one
+        call per group (identical flows once)."""
+        g1, four_a, b0 = (c.copy() for c in self.coef)
+        for op, cuts, ks, cache in self.groups:
+            missing: dict[bytes, list[int]] = {}
+            for k in ks:
+                key = flows[k].tobytes()
+                found = cache.get(key)
+                if found is None:
+                    missing.setdefault(key, []).append(k)
+                else:
+                    g1[k], four_a[k], b0[k] = found[1]
+            if not missing:
+                continue
+            rows = [same[0] for same in missing.values()]
+            gamma = op.gamma_at(flows[rows])
+            coef = _coefficients(cuts, gamma)
+            for i, (key, same) in enumerate(missing.items()):
+                if len(cache) >= _CACHE:
+                    cache.pop(next(iter(cache)))
+                found = cache[key] = (gamma[i], (coef[0][i], coef[1][i], coef[2][i]))
+                for k in same:
+                    g1[k], four_a[k], b0[k] = found[1]
+        return g1, four_a, b0
 
     def _ramps(self, t: float) -> np.ndarray | None:
         if not self.ramped:
@@ -169,11 +203,7 @@ class Stack:
         flows = self.flows if f is None else self.flows * f
         if self.any_inventory:
             flows = np.where(self.inventory[:, None], self.flows * holdup / self.holdup, flows)
-        g1, four_a, b0 = self.coef
-        if self.varying:
-            g1, four_a, b0 = g1.copy(), four_a.copy(), b0.copy()
-            for k in self.varying:
-                g1[k], four_a[k], b0[k] = self.models[k]._varying(flows[k])[1]
+        g1, four_a, b0 = self._coefficients(flows) if self.groups else self.coef
         zc = np.minimum(np.maximum(z, 0.0), 1.0)
         b = b0 - zc * g1
         x = zc / (b + np.sqrt(b * b + four_a * zc))          # half the tails assay
