@@ -452,11 +452,13 @@ def integrate_batch(runs: Sequence[tuple[Segments, np.ndarray]], *, method: str 
     found: list[list[Crossing]] = [[] for _ in range(k)]
     for index in range(len(runs[0][0])):
         _, t0, t1 = runs[0][0][index]
-        models = []
+        models, built = [], {}      # one model per operation (runs may share one)
         for i, (segs, _) in enumerate(runs):
             op = segs[index][0]
             _check_segment(index, op, t0, t1, done[i], segs[0][0], states[i])
-            model = Model(op, t0, dense_jacobian=dense_jacobian)
+            model = built.get(id(op))
+            if model is None:
+                model = built[id(op)] = Model(op, t0, dense_jacobian=dense_jacobian)
             prev = done[i][-1] if done[i] else None
             found[i] += _boundary_crossings(prev, model, t0, states[i], index, watch,
                                             thresholds)

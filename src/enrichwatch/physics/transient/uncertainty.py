@@ -176,7 +176,11 @@ def sweep_history(history: History, *, holdup: bool = True, stage_factor: bool =
                   closures: bool = True, method: str = "Radau", rtol: float = 1e-8,
                   progress: Callable[[int, int], None] | None = None) -> Sweep:
     """Run the nominal history and each uncertain input at the ends of its range, one at a
-    time (:func:`variants`); ``progress(done, total)`` is called after each run."""
+    time (:func:`variants`); ``progress(done, total)`` is called after each run's answers.
+
+    The runs are integrated together (:func:`.results.run_histories`: one stacked system, each
+    run within ``rtol`` on every step), so their figures agree with runs made one by one to the
+    integrator's tolerance, not to the last digit."""
     plan = variants(history, holdup=holdup, stage_factor=stage_factor, closures=closures)
     results = run_histories(history, [v for _, _, v in plan], method=method, rtol=rtol)
     runs: list = []
