@@ -60,7 +60,7 @@ from .integrate import (
     _tolerances,
     integrate,
 )
-from .system import _CACHE, Model, Operation, _coefficients
+from .system import _CACHE, DENSE_JACOBIAN_MAX, Model, Operation, _coefficients
 
 __all__ = ["Stack", "StackedRadau", "integrate_batch"]
 
@@ -482,7 +482,7 @@ def _stackable(runs, method: str, dense_jacobian: bool | None) -> bool:
     if any(s != spans[0] for s in spans) or not spans[0]:
         return False
     sizes = {(len(y0), segs[0][0].routing.n_stages) for segs, y0 in runs}
-    return len(sizes) == 1 and (dense_jacobian or Model(runs[0][0][0][0]).dense_jacobian)
+    return len(sizes) == 1 and (bool(dense_jacobian) or len(runs[0][1]) <= DENSE_JACOBIAN_MAX)
 
 
 def _segment_batch(index, models, t0, t1, states, method, rtol, atol, watch, thresholds):
