@@ -452,7 +452,8 @@ def integrate_batch(runs: Sequence[tuple[Segments, np.ndarray]], *, method: str 
     found: list[list[Crossing]] = [[] for _ in range(k)]
     for index in range(len(runs[0][0])):
         _, t0, t1 = runs[0][0][index]
-        models, built = [], {}      # one model per operation (runs may share one)
+        models: list[Model] = []
+        built: dict[int, Model] = {}        # one model per operation (runs may share one)
         for i, (segs, _) in enumerate(runs):
             op = segs[index][0]
             _check_segment(index, op, t0, t1, done[i], segs[0][0], states[i])
