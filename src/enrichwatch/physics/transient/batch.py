@@ -98,6 +98,7 @@ class Stack:
         coef = [m._coef if m._coef is not None else (np.zeros(self.n),) * 3 for m in models]
         self.coef = tuple(np.stack([c[i] for c in coef]) for i in range(3))
         self.route = np.stack([self._routing(m) for m in models])
+        self.width = self.route.shape[1]
         # one matrix for all when the variants share it (one product instead of K)
         self.shared_route = self.route[0] if (self.route == self.route[0]).all() else None
         self.tail2_share = 2.0 * self.tail_share
@@ -199,19 +200,25 @@ class Stack:
         y = y.reshape(self.k, self.size)
         holdup = np.maximum(y[:, :n], self.floor)
         z = y[:, n:2 * n] / holdup
-        f = self._ramps(t)
+        f = self._ramps(t) if self.ramped else None
         flows = self.flows if f is None else self.flows * f
         if self.any_inventory:
             flows = np.where(self.inventory[:, None], self.flows * holdup / self.holdup, flows)
         g1, four_a, b0 = self._coefficients(flows) if self.groups else self.coef
-        zc = np.minimum(np.maximum(z, 0.0), 1.0)
+        zc = z.clip(0.0, 1.0)
         b = b0 - zc * g1
-        x = zc / (b + np.sqrt(b * b + four_a * zc))          # half the tails assay
+        root = b * b
+        root += four_a * zc
+        np.sqrt(root, out=root)
+        root += b
+        streams = np.empty((self.k, self.width))
+        np.multiply(flows, z, out=streams[:, :n])
+        # tails U-235: (1 - theta) L x, x = 2 zc / (b + sqrt(b^2 + 4 a zc))
         tails2 = self.tails2 if flows is self.flows else self.tail2_share * flows
-        parts = [flows * z, tails2 * x]
+        np.multiply(tails2, zc / root, out=streams[:, n:2 * n])
         if self.any_inventory:
-            parts += [self.split * np.concatenate([flows, flows], axis=1), flows]
-        streams = np.concatenate(parts, axis=1)
+            streams[:, 2 * n:4 * n] = self.split * np.concatenate([flows, flows], axis=1)
+            streams[:, 4 * n:] = flows
         if self.shared_route is not None:
             out = streams @ self.shared_route
         else:
