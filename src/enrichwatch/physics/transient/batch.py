@@ -40,8 +40,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.integrate._ivp.radau import Radau
+from scipy.integrate import Radau, solve_ivp
 from scipy.linalg import LinAlgWarning
 from scipy.linalg.lapack import get_lapack_funcs
 
@@ -240,7 +239,6 @@ class _Blocks:
 
     full: np.ndarray
     n: int
-    inventory: np.ndarray
 
     @property
     def hh(self) -> np.ndarray:
@@ -260,13 +258,16 @@ class _Blocks:
 
 
 class _Eye:
-    """The identity as Radau uses it (``c * I - J``): times a number it is a shifted identity
-    whose difference with the Jacobian is the Newton matrix, kept as ``(c, J)``."""
+    """The identity as Radau uses it (its Newton matrices are ``c * I - J``, scipy 1.x): times
+    a number it is a shifted identity whose difference with the Jacobian is the Newton matrix,
+    kept as ``(c, J)`` for :meth:`StackedRadau._lu`."""
 
     __array_ufunc__ = None
 
     def __rmul__(self, c):
         return _Shift(c)
+
+    __mul__ = __rmul__
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ class StackedRadau(Radau):
 
         def wrapped(t, y, _=None):
             self.njev += 1
-            return _Blocks(np.asarray(jac(t, y), dtype=float), self._n, self._inventory)
+            return _Blocks(np.asarray(jac(t, y), dtype=float), self._n)
 
         j0 = wrapped(self.t, self.y)
         self.njev = 1
