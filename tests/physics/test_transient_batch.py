@@ -213,3 +213,29 @@ def test_sweep_reports_progress_for_every_run():
     sweep = sweep_history(HISTORIES["start-up"], stage_factor=False, rtol=RTOL,
                           progress=lambda done, total: calls.append((done, total)))
     assert calls == [(k + 1, len(sweep.runs)) for k in range(len(sweep.runs))]
+
+
+def test_peaks_are_found_when_read(monkeypatch):
+    """A run's peaks are found for the points read, and are those found all at once."""
+    import importlib
+
+    results = importlib.import_module("enrichwatch.physics.transient.results")
+    history = HISTORIES["cylinder change"]
+    calls = []
+    real = results.peak
+    monkeypatch.setattr(results, "peak", lambda series, w: calls.append(w.name) or
+                        real(series, w))
+    result = run_history(history, rtol=RTOL)
+    assert calls == []
+    value = result.peaks["B.product"]
+    assert calls == ["B.product"] and result.peaks["B.product"] == value
+    assert calls == ["B.product"]
+    every = dict(result.peaks)
+    assert list(every) == [w.name for w in history.watches()]
+    series = [results.Series.of(seg) for seg in
+              integrate(*_built("cylinder change", [Variant()])[0], rtol=RTOL,
+                        watch=history.watches(), thresholds=history.thresholds).segments]
+    for w in history.watches():
+        assert every[w.name] == real(series, w)
+    with pytest.raises(KeyError):
+        result.peaks["nowhere"]

@@ -29,7 +29,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 
@@ -94,9 +94,36 @@ class SegmentSummary:
                 "total_stage_flow_kg_per_h": float(np.sum(self.flows_kg_per_h))}
 
 
+class _WhenRead(Mapping):
+    """A mapping whose values are computed when first read, then kept: the same values as
+    computing them all at once (a pure function of the run), for a caller that reads a few."""
+
+    def __init__(self, keys, compute: Callable) -> None:
+        self._keys, self._compute = tuple(keys), compute
+        self._done: dict = {}
+
+    def __getitem__(self, key):
+        if key not in self._done:
+            if key not in self._keys:
+                raise KeyError(key)
+            self._done[key] = self._compute(key)
+        return self._done[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 @dataclass(frozen=True)
 class TransientResult:
-    """A history run; see the module text. Arrays run over the time grid ``times_h``."""
+    """A history run; see the module text. Arrays run over the time grid ``times_h``.
+    ``peaks`` maps each watched point to its peak (assay, time), each found when first read
+    (a sweep's runs are often read at one point only)."""
 
     name: str
     variant: str
@@ -116,7 +143,7 @@ class TransientResult:
     withdrawn: np.ndarray = field(repr=False)
     withdrawn_u235: np.ndarray = field(repr=False)
     mass_above: np.ndarray = field(repr=False)
-    peaks: dict[str, tuple[float, float]]
+    peaks: Mapping[str, tuple[float, float]]
     first_reached: dict[tuple[str, float], float | None]
     withdrawn_above: dict[tuple[str, float], tuple[float, float]]
     summarise: Callable[[], tuple[SegmentSummary, ...]] = field(repr=False, compare=False)
@@ -354,7 +381,7 @@ def _result(history: History, variant: Variant, run: Run, watches: tuple[Watch, 
         labels, withdrawals, {x: history.label(x) for x in withdrawals},
         tuple(history.thresholds), times, segs, z, holdup, streams,
         _withdrawal_rates(run, parts), states[2 * n:2 * n + w].T, states[2 * n + w:].T,
-        mass_above, {wt.name: peak(series, wt) for wt in watches},
+        mass_above, _WhenRead(by_name, lambda name: peak(series, by_name[name])),
         _first_reached(run, watches, history.thresholds, streams), above,
         partial(_summaries, history, variant, run, watches, series), run.crossings,
         _balance(run, run.segments[0].y_steps[:, 0]),
