@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from enrichwatch.errors import InputError
 from enrichwatch.evaluation import case_records, evaluate
-from enrichwatch.evaluation.transients import METHOD, RTOL, stated_transient
+from enrichwatch.evaluation.transients import METHOD, RTOL, SWEEP, stated_transient
 from enrichwatch.facility import Facility
 from enrichwatch.facility.history import HistoryFileError, embedded_history, load_history
-from enrichwatch.physics.transient import Variant, run_history
+from enrichwatch.physics.transient import Variant, run_history, sweep_history
 from tests.evaluation.evaluation_helpers import (
     FORDOW,
     d,
@@ -73,6 +73,24 @@ def _run(plant_file: str, history_file: str, holdup_g: float | None = None):
     return hf.product, result
 
 
+def _swept(plant_file: str, history_file: str) -> tuple[str, dict]:
+    """The history's sweep as the evaluation runs it (the same runs integrated together, at
+    its settings): ``{run label: result}``, the nominal run under ``'nominal'``."""
+    hf = load_history(FORDOW / history_file, FORDOW / plant_file)
+    history = replace(hf.history, thresholds=(0.6, 0.837))
+    on = {k: bool(hf.sweep.get(k, True)) and swept for k, swept in SWEEP.items()}
+    sweep = sweep_history(history, holdup=on["holdup"], stage_factor=on["stage_factor"],
+                          closures=on["closures"], method=METHOD, rtol=RTOL)
+    runs = {"nominal" if k == 0 else f"{i} = {s}": r
+            for k, (i, s, r) in enumerate(sweep.runs)}
+    return hf.product, runs
+
+
+#: Two integrations of one run at the evaluation's RTOL (one alone, one stacked with the other
+#: runs of its sweep, each within RTOL on every step) agree to a small multiple of RTOL.
+AGREE = 10 * RTOL
+
+
 def _entry(finding, record: int, file: str) -> dict:
     return next(t for t in finding.consequence["transients"]
                 if t["record"] == record and t["file"] == file)
@@ -116,36 +134,52 @@ def test_direct_cylinder_change_reaches_83_7_only_with_the_lowest_holdup():
 
 
 def test_the_finding_agrees_with_the_model_run_directly(finding):
-    point, nominal = _run("declared.toml", CYLINDER)
-    _, thin = _run("declared.toml", CYLINDER, holdup_g=0.3)
+    """The finding's figures are those of the sweep the evaluation runs (to rounding), and a
+    run made alone agrees with them to the integrator's tolerance."""
+    point, swept = _swept("declared.toml", CYLINDER)
+    nominal, thin = swept["nominal"], swept["hold-up = 0.3 g U per machine"]
     t = _entry(finding, 2, CYLINDER)
     assert t["reaches"] and not t["reaches_at_nominal"]
     when = thin.first_reached[(point, 0.837)]
-    assert t["time_to_assay_h"]["low"] == pytest.approx(when, rel=1e-9)
+    assert t["time_to_assay_h"]["low"] == pytest.approx(when, rel=1e-12)
     assert t["time_to_assay_h"]["low_run"] == "hold-up = 0.3 g U per machine"
     assert t["time_to_assay_h"]["nominal"] is None
-    assert t["peak_wt_pct"]["nominal"] == pytest.approx(100 * nominal.peaks[point][0], rel=1e-9)
+    assert t["peak_wt_pct"]["nominal"] == pytest.approx(100 * nominal.peaks[point][0],
+                                                         rel=1e-12)
     assert t["kg_u_above_declared"]["nominal"] == pytest.approx(
-        nominal.withdrawn_above[(point, 0.6)][0], rel=1e-9, abs=1e-15)
+        nominal.withdrawn_above[(point, 0.6)][0], rel=1e-12, abs=1e-15)
     assert t["kg_u_above_assay"]["high"] >= thin.withdrawn_above[(point, 0.837)][0] - 1e-15
     assert t["first_reached_during"] == "cylinder change"
+    _, alone = _run("declared.toml", CYLINDER)
+    _, thin_alone = _run("declared.toml", CYLINDER, holdup_g=0.3)
+    assert t["time_to_assay_h"]["low"] == pytest.approx(
+        thin_alone.first_reached[(point, 0.837)], rel=AGREE)
+    assert t["peak_wt_pct"]["nominal"] == pytest.approx(100 * alone.peaks[point][0], rel=AGREE)
+    assert t["kg_u_above_declared"]["nominal"] == pytest.approx(
+        alone.withdrawn_above[(point, 0.6)][0], rel=AGREE, abs=1e-12)
 
 
 def test_each_configuration_runs_its_own_plant(finding):
     """Declaration 5 states the same history for the re-piped plant: its figures are those of
     the model on observed.toml, and differ from declaration 2's."""
-    point, nominal = _run("observed.toml", CYLINDER)
+    point, swept = _swept("observed.toml", CYLINDER)
+    nominal = swept["nominal"]
     t = _entry(finding, 5, CYLINDER)
     assert t["reaches_at_nominal"] == (nominal.first_reached[(point, 0.837)] is not None)
-    assert t["peak_wt_pct"]["nominal"] == pytest.approx(100 * nominal.peaks[point][0], rel=1e-9)
+    assert t["peak_wt_pct"]["nominal"] == pytest.approx(100 * nominal.peaks[point][0],
+                                                         rel=1e-12)
     assert t["peak_wt_pct"]["nominal"] != _entry(finding, 2, CYLINDER)["peak_wt_pct"]["nominal"]
 
 
 def test_commissioning_overshoots_the_declared_steady_product(finding):
-    point, nominal = _run("declared.toml", COMMISSIONING)
+    point, swept = _swept("declared.toml", COMMISSIONING)
+    nominal = swept["nominal"]
+    _, alone = _run("declared.toml", COMMISSIONING)
     t = _entry(finding, 2, COMMISSIONING)
     steady = finding.consequence["configurations"][0]["operating_point"]["product"]
-    assert t["peak_wt_pct"]["nominal"] == pytest.approx(100 * nominal.peaks[point][0], rel=1e-9)
+    assert t["peak_wt_pct"]["nominal"] == pytest.approx(100 * nominal.peaks[point][0],
+                                                         rel=1e-12)
+    assert t["peak_wt_pct"]["nominal"] == pytest.approx(100 * alone.peaks[point][0], rel=AGREE)
     assert t["peak_wt_pct"]["nominal"] > steady["assay_wt_pct"]
     assert t["reaches_at_nominal"] == (nominal.first_reached[(point, 0.837)] is not None)
     assert t["first_reached_during"] in {s["name"] for s in t["segments"]} | {None}
