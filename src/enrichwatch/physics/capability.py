@@ -41,7 +41,8 @@ from ..constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
 from ..errors import ConfigurationError, ConvergenceError
 
 __all__ = ["LIMIT_LABEL", "MAXIMUM_LABEL", "MaxAssay", "RateAtAssay", "max_assay",
-           "maximum_assay", "months_to_one_sq", "rate_for_assay"]
+           "maximum_assay", "maximum_assay_batch", "months_to_one_sq", "rate_for_assay",
+           "rate_for_assay_batch"]
 
 _SMALLEST_SHARE = 1e-6   # slowest withdrawal tried, as a share of the total feed
 _GRID_POINTS = 16        # withdrawal rates scanned for the maximum assay
@@ -66,6 +67,11 @@ class RateAtAssay:
         return SQ_HEU_U235_KG / u235_per_month
 
 
+#: What a search yields: the (solves, log rate) pairs it needs next (a log rate of None asks
+#: for the design setting); it is resumed once they are all solved and recorded.
+_Request = list
+
+
 class _Solves:
     """The solves of one withdrawal of one network over its withdrawal rate: the assay at every
     log rate asked (kept, with the failures: each rate is solved once per curve, and a plain
@@ -74,44 +80,99 @@ class _Solves:
     meet the same convergence tests as cold starts, so they agree with them to the solver
     tolerance, in fewer Newton iterations). Deterministic: the order of the requests fixes
     every start. A :class:`MaxAssay` keeps the curve it was found on, so that a
-    :func:`rate_for_assay` given it brackets its root between rates already solved."""
+    :func:`rate_for_assay` given it brackets its root between rates already solved.
+
+    The searches below are generators (:func:`_run_alone`, :func:`_run_together`): they yield
+    the log rates they need (``ask``) and read the assays once the driver has solved and
+    recorded them (``record``), so that the searches of several settings can be solved
+    together (:func:`~enrichwatch.physics.network.solve_many`)."""
 
     def __init__(self, network, withdrawal: str) -> None:
         self.network, self.withdrawal = network, withdrawal
         self._solved: list[tuple[float, object]] = []
         self._assays: dict[float, float | Exception] = {}
-        self._natural: float | None = None
+        self._natural: float | Exception | None = None
 
-    def _state(self, x: float):
-        rate = float(np.exp(x))
+    # -- what the driver solves --------------------------------------------------------------
+    def request(self, x: float | None) -> tuple[dict[str, float] | None, object]:
+        """The withdrawal rates and the start of the solve at log rate ``x`` (None: the
+        design setting, no rate imposed, no start)."""
+        if x is None:
+            return None, None
         start = min(self._solved, key=lambda s: abs(s[0] - x))[1] if self._solved else None
-        state = self.network.solve({self.withdrawal: rate}, start=start)
-        self._solved.append((x, state))
-        return state
+        return {self.withdrawal: float(np.exp(x))}, start
 
-    def assay(self, x: float) -> float:
-        """U-235 mass fraction of the withdrawal at the log rate ``x`` (rate in kg U/yr);
-        raises as :meth:`Network.solve <enrichwatch.physics.network.Network.solve>` (again
-        for a rate that failed before)."""
+    def record(self, x: float | None, found) -> None:
+        """Keep the state (or the error) solved at log rate ``x`` (None: the design setting)."""
+        if x is None:
+            self._record_design(found)
+        elif isinstance(found, Exception):
+            self._assays[x] = found
+        else:
+            self._solved.append((x, found))
+            self._assays[x] = float(found.withdrawals[self.withdrawal].composition
+                                    .fraction("U235"))
+
+    def _record_design(self, found) -> None:
+        if isinstance(found, Exception):
+            self._natural = found
+            return
+        stream = found.withdrawals[self.withdrawal]
+        rate = stream.rate_kg_per_yr
+        if rate > 0.0:
+            x = float(np.log(rate))
+            self._solved.append((x, found))
+            if stream.composition is not None:
+                self._assays.setdefault(x, float(stream.composition.fraction("U235")))
+        self._natural = rate
+
+    # -- what the searches ask ---------------------------------------------------------------
+    def ask(self, x: float):
+        """Generator: the U-235 mass fraction of the withdrawal at the log rate ``x`` (rate in
+        kg U/yr); raises as :meth:`Network.solve <enrichwatch.physics.network.Network.solve>`
+        (again for a rate that failed before)."""
         x = float(x)
         if x not in self._assays:
-            try:
-                stream = self._state(x).withdrawals[self.withdrawal]
-                self._assays[x] = float(stream.composition.fraction("U235"))
-            except (ConvergenceError, ValueError) as err:
-                self._assays[x] = err
+            yield [(self, x)]
         found = self._assays[x]
         if isinstance(found, Exception):
             raise found
         return found
 
+    def try_ask(self, x: float):
+        """Generator: :meth:`ask`, None where the rate cannot be run (its cascade's cuts cannot
+        deliver it, or the solve does not converge)."""
+        x = float(x)
+        if x not in self._assays:
+            yield [(self, x)]
+        found = self._assays[x]
+        return None if isinstance(found, Exception) else found
+
+    def ask_all(self, xs):
+        """Generator: every log rate of ``xs`` not solved yet, asked at once."""
+        todo = [(self, x) for x in dict.fromkeys(float(x) for x in xs) if x not in self._assays]
+        if todo:
+            yield todo
+
+    def design_steps(self):
+        """Generator: the withdrawal's rate at the design cuts [kg U/yr] (solved once), its
+        state kept as a start and as the state at that rate: imposing the rate the design cuts
+        give leaves every cut where it is (no shift), so the scan does not solve that state
+        again. Raises as the design solve does."""
+        if self._natural is None:
+            yield [(self, None)]
+        if isinstance(self._natural, Exception):
+            raise self._natural
+        return self._natural
+
+    # -- the same, one solve at a time -------------------------------------------------------
+    def assay(self, x: float) -> float:
+        """:meth:`ask`, solved on the spot."""
+        return _run_alone(self.ask(x))
+
     def try_assay(self, x: float) -> float | None:
-        """:meth:`assay`, None where the rate cannot be run (its cascade's cuts cannot deliver
-        it, or the solve does not converge)."""
-        try:
-            return self.assay(x)
-        except (ConvergenceError, ValueError):
-            return None
+        """:meth:`try_ask`, solved on the spot."""
+        return _run_alone(self.try_ask(x))
 
     def known(self, lo: float, hi: float) -> list[tuple[float, float]]:
         """The log rates in ``[lo, hi]`` solved so far, with their assays, in order."""
@@ -119,20 +180,69 @@ class _Solves:
                       if lo <= x <= hi and not isinstance(a, Exception))
 
     def design(self) -> float:
-        """The withdrawal's rate at the design cuts [kg U/yr] (solved once), its state kept as
-        a start and as the state at that rate: imposing the rate the design cuts give leaves
-        every cut where it is (no shift), so the scan does not solve that state again."""
-        if self._natural is None:
-            state = self.network.solve()
-            stream = state.withdrawals[self.withdrawal]
-            rate = stream.rate_kg_per_yr
-            if rate > 0.0:
-                x = float(np.log(rate))
-                self._solved.append((x, state))
-                if stream.composition is not None:
-                    self._assays.setdefault(x, float(stream.composition.fraction("U235")))
-            self._natural = rate
-        return self._natural
+        """:meth:`design_steps`, solved on the spot."""
+        return _run_alone(self.design_steps())
+
+
+_SOLVE_ERRORS = (ConvergenceError, ValueError)
+
+
+def _solve_alone(solves: _Solves, x: float | None):
+    """The state at log rate ``x`` of ``solves`` (or the error of its solve)."""
+    rates, start = solves.request(x)
+    try:
+        return solves.network.solve(rates) if rates is None else \
+            solves.network.solve(rates, start=start)
+    except _SOLVE_ERRORS as err:
+        return err
+
+
+def _run_alone(search):
+    """Run one search, each request solved on its own (``Network.solve``, in order)."""
+    try:
+        request = next(search)
+        while True:
+            for solves, x in request:
+                solves.record(x, _solve_alone(solves, x))
+            request = search.send(None)
+    except StopIteration as stop:
+        return stop.value
+
+
+def _run_together(searches: list) -> list:
+    """Run several searches in step: each round, the requests of every search still running
+    are solved together (:func:`~enrichwatch.physics.network.solve_many`: one batch of Newton
+    solves), recorded, and every search resumed. The answers are those of :func:`_run_alone`
+    for each search on its own, to the solver tolerance (the starts are the same); a search
+    that raises gives its error (ConvergenceError or ValueError) as its answer. Deterministic:
+    the rounds depend only on the searches."""
+    from .network import solve_many
+
+    answers: list = [None] * len(searches)
+    pending: dict[int, list] = {}
+
+    def resume(j: int, first: bool) -> None:
+        try:
+            pending[j] = next(searches[j]) if first else searches[j].send(None)
+        except StopIteration as stop:
+            answers[j] = stop.value
+        except _SOLVE_ERRORS as err:
+            answers[j] = err
+
+    for j in range(len(searches)):
+        resume(j, True)
+    while pending:
+        asked = dict.fromkeys((id(s), x) for request in pending.values() for s, x in request)
+        owners = {(id(s), x): s for request in pending.values() for s, x in request}
+        jobs = [owners[key] for key in asked]
+        calls = [(s.network, *s.request(x)) for s, (_, x) in zip(jobs, asked, strict=True)]
+        for s, (_, x), found in zip(jobs, asked, solve_many(calls), strict=True):
+            s.record(x, found)
+        running = list(pending)
+        pending.clear()
+        for j in running:
+            resume(j, False)
+    return answers
 
 
 def _logit(x: float) -> float:
@@ -228,28 +338,63 @@ def maximum_assay(network, withdrawal: str, *, points: int = _GRID_POINTS) -> Ma
         solved. Every solve is bounded by its Newton iteration count
         (:class:`~enrichwatch.physics.network.Network`), and so is the scan.
     """
+    return _run_alone(_maximum_steps(network, withdrawal, points))
+
+
+def maximum_assay_batch(jobs) -> list:
+    """:func:`maximum_assay` of every ``(network, withdrawal)`` of ``jobs``, the searches run
+    together (each round of their solves one batch: :func:`~enrichwatch.physics.network.
+    solve_many`). Each answer is a :class:`MaxAssay` or the error :func:`maximum_assay`
+    raises for that job (a ConvergenceError or ValueError, returned, not raised); the answers
+    agree with :func:`maximum_assay`'s to the tolerances it states (their solves start from
+    neighbouring states that may differ, so they agree to the solver tolerance)."""
+    searches = []
+    for network, withdrawal in jobs:
+        try:
+            _check_product(network, withdrawal)
+        except _SOLVE_ERRORS as err:
+            searches.append(_failed(err))
+            continue
+        searches.append(_maximum_steps(network, withdrawal, _GRID_POINTS))
+    return _run_together(searches)
+
+
+def _failed(err: Exception):
+    """A search that raises ``err`` at once."""
+    raise err
+    yield []  # pragma: no cover - makes this a generator
+
+
+def _maximum_steps(network, withdrawal: str, points: int):
+    """Generator: :func:`maximum_assay` (its requests yielded, see :class:`_Solves`)."""
     feed = _check_product(network, withdrawal)
     solves = _Solves(network, withdrawal)
-    return _scan(solves, feed, solves.design(), points)
+    natural = yield from solves.design_steps()
+    return (yield from _scan(solves, feed, natural, points))
 
 
-def _scan(solves: _Solves, feed: float, natural: float, points: int) -> MaxAssay:
-    """:func:`maximum_assay` once the design setting is solved (``natural``: its rate; the
-    design setting is solved first and on its own: when it does not converge, its
+def _scan(solves: _Solves, feed: float, natural: float, points: int):
+    """Generator: :func:`maximum_assay` once the design setting is solved (``natural``: its
+    rate; the design setting is solved first and on its own: when it does not converge, its
     ConvergenceError, naming the network and the setting, is the answer, not a scan of
-    withdrawal rates that cannot converge either)."""
+    withdrawal rates that cannot converge either). The grid's rates are asked at once."""
     withdrawal = solves.withdrawal
-    lo = _slowest_feasible(solves, feed)
+    lo = yield from _slowest_feasible(solves, feed)
     if lo is None:
         raise ConvergenceError(f"slow withdrawal of {withdrawal}",
                                "no slow withdrawal rate could be solved")
     hi = float(np.log(max(natural, np.exp(lo) * 10.0)))
     logs = [float(x) for x in np.linspace(lo, hi, max(points, 4))]
-    grid = [(x, a) for x in logs if (a := solves.try_assay(x)) is not None]
+    yield from solves.ask_all(logs)
+    grid = []
+    for x in logs:
+        a = yield from solves.try_ask(x)
+        if a is not None:
+            grid.append((x, a))
     # still rising at the natural rate: go faster until the assay falls or the feed runs out
     while len(grid) >= 2 and grid[-1][1] > grid[-2][1]:
         x = grid[-1][0] + float(np.log(1.5))
-        a = solves.try_assay(x) if np.exp(x) < feed else None
+        a = (yield from solves.try_ask(x)) if np.exp(x) < feed else None
         if a is None:
             break
         grid.append((x, a))
@@ -257,7 +402,7 @@ def _scan(solves: _Solves, feed: float, natural: float, points: int) -> MaxAssay
         raise ConvergenceError(f"withdrawal scan of {withdrawal}", "no rate could be solved")
     assays = np.array([a for _, a in grid])
     monotonic = bool(np.all(np.diff(assays) <= 1e-12))
-    best_x, best_a = grid[0] if monotonic else _refine(solves, grid)
+    best_x, best_a = grid[0] if monotonic else (yield from _refine(solves, grid))
     slow_x, slow_a = grid[0]
     return MaxAssay(withdrawal, Assay(np.asarray(best_a)), float(np.exp(best_x)), monotonic,
                     float(np.exp(slow_x)), Assay(np.asarray(slow_a)),
@@ -275,9 +420,9 @@ def max_assay(network, withdrawal: str) -> Assay:
 _XATOL = 1e-4          # tolerance of the maximum in the log of the withdrawal rate
 
 
-def _refine(solves: _Solves, grid) -> tuple[float, float]:
-    """The grid's best point, improved by a bounded maximisation between its neighbours (to
-    :data:`_XATOL` in the log rate). A best point inside the grid starts the search from the
+def _refine(solves: _Solves, grid):
+    """Generator: the grid's best point, improved by a bounded maximisation between its
+    neighbours (to :data:`_XATOL` in the log rate). A best point inside the grid starts the search from the
     three grid points (their assays are known); one at an end of the grid (the curve rises or
     falls there) is searched from scratch."""
     i = int(np.argmax([a for _, a in grid]))
@@ -286,24 +431,31 @@ def _refine(solves: _Solves, grid) -> tuple[float, float]:
     if right[0] - left[0] <= 0.0:
         return best
 
-    def negative(log_rate: float) -> float:
-        a = solves.try_assay(log_rate)
+    def negative(log_rate: float):
+        a = yield from solves.try_ask(log_rate)
         return 1.0 if a is None else -a
 
     if 0 < i < len(grid) - 1:
-        x, fx = _bounded_minimum(negative, left[0], right[0],
-                                 [(best[0], -best[1]), *sorted(
-                                     [(left[0], -left[1]), (right[0], -right[1])],
-                                     key=lambda p: p[1])], _XATOL)
-    else:
-        from scipy.optimize import minimize_scalar
-
-        res = minimize_scalar(negative, bounds=(left[0], right[0]), method="bounded",
-                              options={"xatol": _XATOL})
-        x, fx = float(res.x), float(res.fun)
+        start = [(best[0], -best[1]), *sorted([(left[0], -left[1]), (right[0], -right[1])],
+                                              key=lambda p: p[1])]
+    else:                   # from scratch, as scipy's bounded method starts: a golden section
+        u = left[0] + _GOLDEN * (right[0] - left[0])
+        start = [(u, (yield from negative(u)))] * 3
+    x, fx = yield from _evaluated(_minimum_steps(left[0], right[0], start, _XATOL), negative)
     if -fx > best[1]:
         return x, -fx
     return best
+
+
+def _evaluated(search, f):
+    """Generator: run ``search`` (a generator that yields the points it needs and is sent
+    their values) with each point evaluated by the generator ``f``; returns what it returns."""
+    try:
+        x = next(search)
+        while True:
+            x = search.send((yield from f(x)))
+    except StopIteration as stop:
+        return stop.value
 
 
 _GOLDEN = 0.5 * (3.0 - 5.0 ** 0.5)
@@ -312,7 +464,20 @@ _SQRT_EPS = float(np.sqrt(np.finfo(float).eps))
 
 def _bounded_minimum(f, a: float, b: float, start: list[tuple[float, float]], xatol: float,
                      max_evaluations: int = 500) -> tuple[float, float]:
-    """A local minimum of ``f`` on ``(a, b)`` by Brent's method (golden sections and
+    """A local minimum of ``f`` on ``(a, b)``: :func:`_minimum_steps` with ``f`` evaluated at
+    each point it asks for. Returns ``(x, f(x))``."""
+    search = _minimum_steps(a, b, start, xatol, max_evaluations)
+    try:
+        u = next(search)
+        while True:
+            u = search.send(f(u))
+    except StopIteration as stop:
+        return stop.value
+
+
+def _minimum_steps(a: float, b: float, start: list[tuple[float, float]], xatol: float,
+                   max_evaluations: int = 500):
+    """Generator (yields each point ``u`` to evaluate, is sent ``f(u)``): a local minimum of ``f`` on ``(a, b)`` by Brent's method (golden sections and
     parabolic steps, R. P. Brent, *Algorithms for Minimization without Derivatives*, 1973,
     ch. 5), started from three points already evaluated.
 
@@ -322,7 +487,8 @@ def _bounded_minimum(f, a: float, b: float, start: list[tuple[float, float]], xa
     * |x| + xatol / 3``), so the answer meets the same tolerance. It differs in its start:
     instead of a golden-section point it takes ``start`` = ``[(x, f(x)), (w, f(w)), (v,
     f(v))]`` (the best point, the second best and the third, inside ``[a, b]``; a grid point
-    and its two neighbours), so that its first step can be parabolic.
+    and its two neighbours), so that its first step can be parabolic; three copies of one
+    point (a golden section of ``[a, b]``) start it as scipy's method starts.
 
     Returns ``(x, f(x))``.
     """
@@ -349,7 +515,7 @@ def _bounded_minimum(f, a: float, b: float, start: list[tuple[float, float]], xa
             last = (a - x) if x >= middle else (b - x)
             step = _GOLDEN * last
         u = x + (1.0 if step >= 0.0 else -1.0) * max(abs(step), tol)
-        fu = f(u)
+        fu = yield u
         if fu <= fx:
             a, b = (x, b) if u >= x else (a, x)
             v, fv, w, fw, x, fx = w, fw, x, fx, u, fu
@@ -397,12 +563,30 @@ def rate_for_assay(network, withdrawal: str, assay: Assay, *,
         is None, as for a target out of reach.
     """
     assay = require_assay(assay, "assay")
+    return _run_alone(_rate_steps(network, withdrawal, assay, maximum))
+
+
+def rate_for_assay_batch(jobs) -> list:
+    """:func:`rate_for_assay` of every ``(network, withdrawal, assay, maximum)`` of ``jobs``
+    (``maximum`` a :class:`MaxAssay` or None), the searches run together as in
+    :func:`maximum_assay_batch`. Each answer is a :class:`RateAtAssay`, None (out of reach) or
+    the error :func:`rate_for_assay` raises for that job (returned, not raised); the answers
+    agree with :func:`rate_for_assay`'s to the tolerance it states."""
+    searches = []
+    for network, withdrawal, assay, maximum in jobs:
+        searches.append(_rate_steps(network, withdrawal, require_assay(assay, "assay"),
+                                    maximum))
+    return _run_together(searches)
+
+
+def _rate_steps(network, withdrawal: str, assay: Assay, maximum: MaxAssay | None):
+    """Generator: :func:`rate_for_assay` (its requests yielded, see :class:`_Solves`)."""
     feed = _check_product(network, withdrawal)
     solves, peak = _curve(network, withdrawal, maximum)
-    natural = solves.design()           # the design setting: failures propagate
+    natural = yield from solves.design_steps()     # the design setting: failures propagate
     if maximum is None:
         try:
-            maximum = _scan(solves, feed, natural, _GRID_POINTS)
+            maximum = yield from _scan(solves, feed, natural, _GRID_POINTS)
         except ConvergenceError:    # no slower withdrawal can be run (e.g. a closed recycle loop)
             return None
         solves, peak = _curve(network, withdrawal, maximum)
@@ -411,25 +595,75 @@ def rate_for_assay(network, withdrawal: str, assay: Assay, *,
     if float(top.assay.mass_fraction) < float(assay.mass_fraction):
         return None
 
-    def gap(log_rate: float) -> float:
-        return _logit(solves.assay(log_rate)) - target
+    def gap(log_rate: float):
+        return _logit((yield from solves.ask(log_rate))) - target
 
     lo = float(np.log(top.rate_kg_per_yr)) if peak is None else peak
-    if gap(lo) < 0.0:          # pragma: no cover - the maximum was solved at this rate
+    if (yield from gap(lo)) < 0.0:          # pragma: no cover - the maximum was solved here
         return None
     hi = float(np.log(max(natural, top.rate_kg_per_yr * 1.5)))
-    while gap(hi) >= 0.0:                 # the natural rate already reaches it: go faster
+    while (yield from gap(hi)) >= 0.0:     # the natural rate already reaches it: go faster
         lo, hi = hi, hi + float(np.log(1.5))
-        if solves.try_assay(hi) is None:
+        if (yield from solves.try_ask(hi)) is None:
             return RateAtAssay(withdrawal, assay, float(np.exp(lo)))
     lo, hi = _tightest_bracket(solves.known(lo, hi), target, lo, hi)
-    from scipy.optimize import brentq
-
-    try:
-        log_rate = brentq(gap, lo, hi, xtol=1e-10, rtol=1e-10)
-    except (ValueError, RuntimeError) as err:      # pragma: no cover - brentq on a bracket
-        raise ConvergenceError(f"rate for {withdrawal}", str(err)) from err
+    log_rate = yield from _evaluated(_root_steps(lo, (yield from gap(lo)), hi,
+                                                 (yield from gap(hi)), _ROOT_TOL, _ROOT_TOL),
+                                     gap)
+    if log_rate is None:                   # pragma: no cover - Brent's method on a bracket
+        raise ConvergenceError(f"rate for {withdrawal}", "the root search did not converge")
     return RateAtAssay(withdrawal, assay, float(np.exp(log_rate)))
+
+
+#: Tolerance of the rate at an assay in the log rate, absolute and relative.
+_ROOT_TOL = 1e-10
+
+
+def _root_steps(a: float, fa: float, b: float, fb: float, xtol: float, rtol: float,
+                max_iterations: int = 100):
+    """Generator (yields each point ``x`` to evaluate, is sent ``f(x)``): a root of ``f`` in
+    the bracket ``[a, b]`` (``f(a)``, ``f(b)`` given, of opposite signs or one zero) by Brent's
+    method (inverse quadratic interpolation, secant steps and bisection; R. P. Brent,
+    *Algorithms for Minimization without Derivatives*, 1973, ch. 4), the iteration of
+    ``scipy.optimize.brentq(f, a, b, xtol=xtol, rtol=rtol)``: it stops when the bracket about
+    the best point ``x`` is narrower than ``xtol + rtol |x|`` (or ``f(x) = 0``), so the answer
+    meets the same tolerance. Returns the root, None after ``max_iterations`` steps."""
+    pre, fpre, cur, fcur = a, fa, b, fb
+    if fpre == 0.0:
+        return pre
+    if fcur == 0.0:
+        return cur
+    if (fpre < 0.0) == (fcur < 0.0):
+        return None                                 # not a bracket
+    blk, fblk, spre, scur = pre, fpre, 0.0, 0.0
+    for _ in range(max_iterations):
+        if fpre != 0.0 and fcur != 0.0 and (fpre < 0.0) != (fcur < 0.0):
+            blk, fblk = pre, fpre                   # the bracket: [cur, blk]
+            spre = scur = cur - pre
+        if abs(fblk) < abs(fcur):                   # cur: the better end
+            pre, cur, blk = cur, blk, cur
+            fpre, fcur, fblk = fcur, fblk, fcur
+        delta = 0.5 * (xtol + rtol * abs(cur))
+        half = 0.5 * (blk - cur)
+        if fcur == 0.0 or abs(half) < delta:
+            return cur
+        if abs(spre) > delta and abs(fcur) < abs(fpre):
+            if pre == blk:                          # secant
+                step = -fcur * (cur - pre) / (fcur - fpre)
+            else:                                   # inverse quadratic interpolation
+                dpre = (fpre - fcur) / (pre - cur)
+                dblk = (fblk - fcur) / (blk - cur)
+                step = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+            if 2.0 * abs(step) < min(abs(spre), 3.0 * abs(half) - delta):
+                spre, scur = scur, step             # interpolation accepted
+            else:
+                spre = scur = half                  # bisection
+        else:
+            spre = scur = half                      # bisection
+        pre, fpre = cur, fcur
+        cur += scur if abs(scur) > delta else (delta if half > 0.0 else -delta)
+        fcur = yield cur
+    return None
 
 
 def _curve(network, withdrawal: str, maximum: MaxAssay | None
@@ -455,12 +689,12 @@ def _tightest_bracket(known: list[tuple[float, float]], target: float, lo: float
     return lo, hi
 
 
-def _slowest_feasible(solves: _Solves, feed: float) -> float | None:
-    """Log of the slowest withdrawal rate, from 1e-6 of the feed up, that the solver can run
+def _slowest_feasible(solves: _Solves, feed: float):
+    """Generator: log of the slowest withdrawal rate, from 1e-6 of the feed up, that the solver can run
     (close to total reflux a closed recycle loop can defeat it); None if none can."""
     for share in (_SMALLEST_SHARE, 1e-4, 1e-3, 1e-2, 3e-2):
         x = float(np.log(share * feed))
-        if solves.try_assay(x) is not None:
+        if (yield from solves.try_ask(x)) is not None:
             return x
     return None
 

@@ -782,3 +782,14 @@ def _solve_shifts(mismatch, n: int, where: str, guess: np.ndarray | None = None,
     if not sol.success or np.max(np.abs(mismatch(sol.x))) > 1e-10:
         raise ConvergenceError(where, f"cut shifts did not converge: {sol.message}")
     return sol.x
+
+
+def solve_many(requests):
+    """Placeholder: each request solved on its own."""
+    out = []
+    for network, rates, start in requests:
+        try:
+            out.append(network.solve(rates) if rates is None else network.solve(rates, start=start))
+        except (ConvergenceError, ValueError) as err:
+            out.append(err)
+    return out
