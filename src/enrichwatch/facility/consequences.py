@@ -35,8 +35,12 @@ from typing import Any
 from ..composition import Assay
 from ..constants import MONTHS_PER_YEAR
 from ..errors import ConvergenceError
-from ..physics.capability import MaxAssay, RateAtAssay, maximum_assay
-from ..physics.capability import rate_for_assay as _rate_for_assay
+from ..physics.capability import (
+    MaxAssay,
+    RateAtAssay,
+    maximum_assay_batch,
+    rate_for_assay_batch,
+)
 from ..physics.comparison import EqualWithdrawal, compare_at_equal_withdrawal
 from ..physics.network import Network, NetworkState
 from ..physics.variants import Setting, Spread, settings, uncertain_inputs, vary
@@ -114,30 +118,49 @@ class PlantRanges:
         return self._states[i]
 
     def maximum(self, i: int) -> MaxAssay | None:
-        """The highest assay of the product withdrawal at setting ``i``."""
+        """The highest assay of the product withdrawal at setting ``i`` (found for every
+        setting at once, the first time one is asked: :meth:`_find_maxima`)."""
         if i not in self._maxima:
-            net = self.variant(i)
-            try:
-                self._maxima[i] = None if net is None or self.withdrawal is None else \
-                    maximum_assay(net, self.withdrawal)
-            except _SOLVE_ERRORS:
-                self._maxima[i] = None
+            self._find_maxima()
         return self._maxima[i]
 
+    def _find_maxima(self) -> None:
+        """The highest assay at every setting not found yet, the searches of all the settings
+        run together (:func:`~enrichwatch.physics.capability.maximum_assay_batch`: each round
+        of their solves one batch); None where the network cannot be built or solved."""
+        todo = [i for i in range(len(self.settings)) if i not in self._maxima]
+        jobs = [(i, net) for i in todo if (net := self.variant(i)) is not None]
+        if self.withdrawal is None:
+            jobs = []
+        found = maximum_assay_batch([(net, self.withdrawal) for _, net in jobs])
+        self._maxima.update(dict.fromkeys(todo))
+        for (i, _), top in zip(jobs, found, strict=True):
+            self._maxima[i] = None if isinstance(top, Exception) else top
+
     def reach(self, i: int, assay_wt_pct: float) -> RateAtAssay | None:
-        """The fastest rate giving ``assay_wt_pct`` at setting ``i`` (None: out of reach)."""
+        """The fastest rate giving ``assay_wt_pct`` at setting ``i`` (None: out of reach; found
+        for every setting at once, the first time one is asked: :meth:`_find_reach`)."""
         key = (i, float(assay_wt_pct))
         if key not in self._reach:
-            top, found = self.maximum(i), None
-            if (top is not None and self.withdrawal is not None
-                    and top.weight_percent >= assay_wt_pct):
-                try:
-                    found = _rate_for_assay(self.variant(i), self.withdrawal,
-                                            Assay.from_weight_percent(assay_wt_pct), maximum=top)
-                except _SOLVE_ERRORS:
-                    found = None
-            self._reach[key] = found
+            self._find_reach(float(assay_wt_pct))
         return self._reach[key]
+
+    def _find_reach(self, assay_wt_pct: float) -> None:
+        """The fastest rate giving ``assay_wt_pct`` at every setting not found yet, the root
+        searches of all the settings run together
+        (:func:`~enrichwatch.physics.capability.rate_for_assay_batch`)."""
+        todo = [i for i in range(len(self.settings)) if (i, assay_wt_pct) not in self._reach]
+        jobs = []
+        for i in todo:
+            top = self.maximum(i)
+            if top is not None and self.withdrawal is not None and \
+                    top.weight_percent >= assay_wt_pct:
+                jobs.append((i, (self.variant(i), self.withdrawal,
+                                 Assay.from_weight_percent(assay_wt_pct), top)))
+        found = rate_for_assay_batch([job for _, job in jobs])
+        self._reach.update(dict.fromkeys((i, assay_wt_pct) for i in todo))
+        for (i, _), rate in zip(jobs, found, strict=True):
+            self._reach[(i, assay_wt_pct)] = None if isinstance(rate, Exception) else rate
 
     # -- spreads --------------------------------------------------------------------------------
     def _spread(self, value) -> Spread:

@@ -82,13 +82,28 @@ class MemoNetwork(Network):
               start: NetworkState | None = None) -> NetworkState:
         """:meth:`Network.solve`, from the memo when these rates were solved before (a warm
         ``start`` changes a state only within the solver tolerance, so the memo ignores it)."""
-        key = _rates_key(withdrawal_rates)
-        if key is None:
-            return super().solve(withdrawal_rates, start=start)
-        state = self.solved.get(key)
+        state = self._recall(withdrawal_rates)
         if state is None:
-            state = self.solved[key] = super().solve(withdrawal_rates, start=start)
+            state = super().solve(withdrawal_rates, start=start)
+            self._keep(withdrawal_rates, state)
         return state
+
+    #: answers as Network.solve does, from the memo: solve_many may batch it (with the hooks)
+    solve.batchable = True  # type: ignore[attr-defined]
+
+    def _recall(self, withdrawal_rates) -> NetworkState | None:
+        """The state solved before at these rates (:meth:`Network.solve` and
+        :func:`~enrichwatch.physics.network.solve_many` ask here first; a warm ``start``
+        changes a state only within the solver tolerance, so the memo ignores it)."""
+        key = _rates_key(withdrawal_rates)
+        return None if key is None else self.solved.get(key)
+
+    def _keep(self, withdrawal_rates, state: NetworkState) -> None:
+        """Keep a state just solved at these rates (rates the memo does not key, such as pint
+        quantities, are not kept)."""
+        key = _rates_key(withdrawal_rates)
+        if key is not None:
+            self.solved.setdefault(key, state)
 
 
 @dataclass(frozen=True)

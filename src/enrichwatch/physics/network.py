@@ -54,7 +54,7 @@ from .states import CascadeState, StreamState, stream_state
 if TYPE_CHECKING:   # cascade.py imports this module
     from .cascade import FixedCascade
 
-__all__ = ["OUTPUTS", "ExternalFeed", "Link", "Network", "NetworkState"]
+__all__ = ["OUTPUTS", "ExternalFeed", "Link", "Network", "NetworkState", "solve_many"]
 
 OUTPUTS = ("product", "tails")
 _BALANCE_TOL = 1e-9
@@ -493,6 +493,17 @@ class Network:
                     pass        # the cold start below decides, as without a start
             return self._solve(withdrawal_rates, None)
 
+    solve.batchable = True  # type: ignore[attr-defined]  # see solve_many
+
+    def _recall(self, withdrawal_rates) -> NetworkState | None:
+        """A state kept from an earlier solve at these rates, for :func:`solve_many` (None:
+        solve; a subclass whose ``solve`` keeps its solves says otherwise,
+        :class:`~enrichwatch.facility.solve.MemoNetwork`)."""
+        return None
+
+    def _keep(self, withdrawal_rates, state: NetworkState) -> None:
+        """Keep a state :func:`solve_many` just solved (nothing here; see :meth:`_recall`)."""
+
     def _solve(self, withdrawal_rates: dict[str, float],
                start: NetworkState | None) -> NetworkState:
         isotopes = self.isotopes()
@@ -702,7 +713,20 @@ def _known_mismatch(start: NetworkState | None, label: str, owner: str, orient: 
 
 def _newton_shift(f, x: float, known: tuple[float, float] | None = None) -> float | None:
     """Root of ``f(shift) -> (mismatch, slope)``, an increasing function, by Newton's method
-    from ``x``; None if it does not settle (the caller then searches a bracket).
+    from ``x``: :func:`_newton_shift_steps` with ``f`` evaluated at each shift it asks for."""
+    search = _newton_shift_steps(x, known)
+    try:
+        shift = next(search)
+        while True:
+            shift = search.send(f(shift))
+    except StopIteration as stop:
+        return stop.value
+
+
+def _newton_shift_steps(x: float, known: tuple[float, float] | None = None):
+    """Generator (yields each shift to evaluate, is sent ``(mismatch, slope)`` there): root of
+    the mismatch, an increasing function of the shift, by Newton's method from ``x``; None if
+    it does not settle (the caller then searches a bracket).
 
     Safeguarded: the points evaluated bracket the root as soon as they straddle it, and a step
     that leaves the bracket (or a slope that is not positive) bisects it instead; without a
@@ -723,7 +747,7 @@ def _newton_shift(f, x: float, known: tuple[float, float] | None = None) -> floa
             last = math.copysign(_SHIFT_NEWTON_STEP, last)
         x = x + last
     for _ in range(_SHIFT_NEWTON_ITER):
-        value, slope = f(x)
+        value, slope = yield x
         if value == 0.0:
             return x
         if not math.isfinite(value):
@@ -784,12 +808,232 @@ def _solve_shifts(mismatch, n: int, where: str, guess: np.ndarray | None = None,
     return sol.x
 
 
-def solve_many(requests):
-    """Placeholder: each request solved on its own."""
-    out = []
-    for network, rates, start in requests:
-        try:
-            out.append(network.solve(rates) if rates is None else network.solve(rates, start=start))
-        except (ConvergenceError, ValueError) as err:
-            out.append(err)
+
+_NETWORK_SOLVE = Network.solve
+_SOLVE_ERRORS = (ConvergenceError, ValueError)
+
+
+def solve_many(requests) -> list:
+    """Many steady states at once: ``requests`` is a sequence of ``(network, withdrawal_rates,
+    start)``, each answered as ``network.solve(withdrawal_rates, start=start)`` would answer
+    it (``withdrawal_rates`` None: the design cuts): a :class:`NetworkState`, or the
+    ConvergenceError or ValueError that solve raises (returned, not raised).
+
+    The requests that impose one withdrawal rate, or none, on a network whose systems are
+    banded (cascades and small networks) are solved together, as one problem over the
+    disjoint union of their networks (:class:`~enrichwatch.physics.steady_state.Batch`): one
+    cut-shift Newton iteration and one composition Newton iteration for all, each a
+    block-diagonal banded solve of cost linear in the stages. Every member iterates as it
+    would alone (its own tests, steps and stopping point), so the answers are those of the
+    solves one by one to rounding (relative ~1e-14; at most the solver tolerance); a member
+    that leaves that path (a cut-shift search that needs its bracket, a line search that must
+    shorten a step, a singular or overflowing system, a check that fails) is solved on its
+    own, where its solve decides and raises what it raises. The rest, and every request on a
+    network whose ``solve`` does not answer as :meth:`Network.solve` (a subclass of its own),
+    are solved one by one. A network that keeps its solves (``_recall``, ``_keep``) answers
+    from them and keeps the new ones. Deterministic: no timing enters.
+    """
+    requests = list(requests)
+    out: list = [None] * len(requests)
+    groups: dict[int, list[int]] = {}
+    for j, (network, rates, start) in enumerate(requests):
+        if not _batchable(network, rates, start):
+            out[j] = _alone(network, rates, start)
+            continue
+        found = network._recall(rates)
+        if found is not None:
+            out[j] = found
+        else:
+            groups.setdefault(len(network.isotopes()), []).append(j)
+    for members in groups.values():
+        answers = _solve_together([requests[j] for j in members]) if len(members) > 1 else \
+            [None]
+        for j, found in zip(members, answers, strict=True):
+            network, rates, start = requests[j]
+            if found is None:
+                found = _alone(network, rates, start)
+            elif not isinstance(found, Exception):
+                network._keep(rates, found)
+            out[j] = found
     return out
+
+
+def _alone(network, rates, start):
+    """``network.solve(rates, start=start)``, or the error it raises."""
+    try:
+        return network.solve(rates) if rates is None else network.solve(rates, start=start)
+    except _SOLVE_ERRORS as err:
+        return err
+
+
+def _batchable(network, rates, start) -> bool:
+    """Whether a request can join a batch: a network whose solve answers as
+    :meth:`Network.solve` (and that one not replaced), a start that is a state or none, no
+    rate or one plain rate of a withdrawal, within the feed, with another withdrawal left."""
+    if not (isinstance(network, Network) and Network.solve is _NETWORK_SOLVE
+            and getattr(type(network).solve, "batchable", False)):
+        return False
+    if start is not None and not isinstance(start, NetworkState):
+        return False
+    if rates is None:
+        return True
+    if not isinstance(rates, Mapping) or len(rates) != 1:
+        return False
+    (label, rate), = rates.items()
+    if isinstance(rate, bool) or not isinstance(rate, float | int) or \
+            label not in network.withdrawal_names or len(network.withdrawal_names) < 2:
+        return False
+    return bool(0.0 < rate < network._external(network.isotopes())[0].sum())
+
+
+@dataclass
+class _Member:
+    """One request of a batch, as :meth:`Network._solve` takes it apart."""
+
+    network: Network
+    rates: dict[str, float]
+    start: NetworkState | None
+    isotopes: tuple[str, ...]
+    external: np.ndarray
+    comps: np.ndarray
+    feeds: Mapping[str, StreamState]
+    owner: str | None = None
+    stages: slice | None = None      # the owner's stages in the union
+    index: int = 0                   # the withdrawal in the union
+    orient: float = 1.0
+    goal: float = 1.0
+    shift: float = 0.0
+    evaluated: dict = field(default_factory=dict)
+    slopes: list = field(default_factory=list)
+
+
+def _solve_together(requests) -> list:
+    """The states of the batchable ``requests`` (one isotope count), None for a member to be
+    solved alone."""
+    members = []
+    for network, rates, start in requests:
+        isotopes = network.isotopes()
+        external, comps, feeds = network._external(isotopes)
+        members.append(_Member(network, dict(_withdrawal_rates(rates)), start, isotopes,
+                               external, comps, feeds))
+    batch = ss.batch_graph(tuple(m.network.graph for m in members), len(members[0].isotopes))
+    if batch is None:
+        return [None] * len(members)
+    with one_blas_thread():
+        cuts, flows = _batch_shifts(members, batch)
+        return _batch_states(members, batch, cuts, flows)
+
+
+def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's cut shift (:meth:`Network._shifts_for_rates`, one rate: Newton's method
+    from the start's shift, every evaluation of the members' flows one batched solve) and the
+    union's cuts and flows at those shifts. A member whose Newton search does not settle gets
+    a shift of nan (to be solved alone)."""
+    design = np.concatenate([m.network._design_cut_array for m in members])
+    odds = np.concatenate([m.network._design_odds for m in members])
+    external = np.concatenate([m.external for m in members])
+    owned = np.zeros(len(design), dtype=bool)
+    searches = {}
+    for i, m in enumerate(members):
+        if not m.rates:
+            continue
+        (label, rate), = m.rates.items()
+        m.owner = label.rsplit(".", 1)[0]
+        local = m.network._stages(m.owner)
+        first = int(batch.stages[i])
+        m.stages = slice(first + local.start, first + local.stop)
+        owned[m.stages] = True
+        m.index = int(batch.withdrawals[i]) + m.network.withdrawal_names.index(label)
+        m.orient, m.goal = (1.0 if label.endswith(".product") else -1.0), float(rate)
+        guess, _ = _shift_guess(m.start, [m.owner], m.rates)
+        known = _known_mismatch(m.start, label, m.owner, m.orient, m.goal)
+        searches[i] = _newton_shift_steps(0.0 if guess is None else float(guess[0]), known)
+    asked = {}
+    for i, search in searches.items():
+        asked[i] = next(search)
+
+    def flows_at(shift_of: np.ndarray, slope: bool):
+        cuts = design.copy()
+        shifted = odds[owned] * np.exp(shift_of[batch.member][owned])
+        cuts[owned] = shifted / (1.0 + shifted)
+        if not slope:
+            return cuts, ss.solve_flows(batch.graph, cuts, external)
+        moved = np.where(owned, cuts * (1.0 - cuts), 0.0)
+        flows, d_flows = ss.solve_flows_and_slope(batch.graph, cuts, external, moved)
+        return cuts, flows, ss.withdrawal_flows_and_slope(batch.graph, cuts, flows, moved,
+                                                          d_flows)
+
+    shifts = np.zeros(len(members))
+    while asked:
+        for i, x in asked.items():
+            shifts[i] = x
+        cuts, flows, (out, d_out) = flows_at(shifts, True)
+        for i in list(asked):
+            m = members[i]
+            m.evaluated[float(shifts[i])] = (cuts, flows)
+            rate, d_rate = float(out[m.index]), float(d_out[m.index])
+            if rate > 0.0:
+                m.slopes.append(d_rate / rate)
+                value = (m.orient * math.log(rate / m.goal), m.orient * d_rate / rate)
+            else:
+                value = (m.orient * math.log(1e-300 / m.goal), math.nan)
+            try:
+                asked[i] = searches[i].send(value)
+            except StopIteration as stop:
+                del asked[i]
+                m.shift = math.nan if stop.value is None else float(stop.value)
+    for i, m in enumerate(members):
+        shifts[i] = m.shift
+    cuts, flows = flows_at(np.nan_to_num(shifts), False)
+    for i, m in enumerate(members):      # the flows where the search evaluated them, as alone
+        kept = m.evaluated.get(m.shift)
+        if kept is not None:
+            sl = batch.part(i)
+            cuts[sl], flows[sl] = kept[0][sl], kept[1][sl]
+    return cuts, flows
+
+
+def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
+                  flows: np.ndarray) -> list:
+    """The members' composition solves together, and their states (None: solve alone). A
+    member whose shift search did not settle, whose flows turn negative or whose machines no
+    longer separate at its flows is left to its solve alone (which raises what it raises)."""
+    keep, gammas, starts = [], [], []
+    for i, m in enumerate(members):
+        sl = batch.part(i)
+        c, f = cuts[sl], flows[sl]
+        if math.isnan(m.shift) or np.any(f < -1e-9 * m.external.sum()):
+            continue
+        f = np.maximum(f, 0.0)
+        try:
+            gamma = m.network._stage_factors(m.isotopes, c, f)
+        except _SOLVE_ERRORS:
+            continue
+        keep.append((i, sl, f))
+        gammas.append(gamma)
+        starts.append(ss._start(None if m.start is None else m.start.log_ratio, len(c)))
+    states: list = [None] * len(members)
+    if not keep:
+        return states
+    if len(keep) < len(members):
+        batch = ss.batch_graph(tuple(members[i].network.graph for i, _, _ in keep),
+                               len(members[0].isotopes))
+        if batch is None:       # pragma: no cover - its members were banded in the batch
+            return states
+    kept = [members[i] for i, _, _ in keep]
+    cap = max(m.network.max_newton_iterations for m in kept)
+    solutions = ss.solve_compositions_batch(
+        batch, np.concatenate([cuts[sl] for _, sl, _ in keep]),
+        np.concatenate([f for _, _, f in keep]), np.concatenate(gammas),
+        np.concatenate([m.comps for m in kept]), np.concatenate(starts), max_iterations=cap)
+    for (i, _, _), m, sol in zip(keep, kept, solutions, strict=True):
+        if sol is None or sol.iterations > m.network.max_newton_iterations:
+            continue
+        shifts = {m.owner: m.shift} if m.owner is not None else {}
+        slopes = {next(iter(m.rates)): m.slopes[-1]} if (
+            m.owner is not None and m.slopes and math.isfinite(m.slopes[-1])) else {}
+        try:
+            states[i] = m.network._state(m.isotopes, sol, shifts, m.feeds, slopes)
+        except ConvergenceError:
+            continue
+    return states

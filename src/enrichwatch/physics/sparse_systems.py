@@ -100,15 +100,22 @@ class SparsePattern:
 
     @classmethod
     def from_entries(cls, rows: np.ndarray, cols: np.ndarray, size: int, *,
-                     reorder: bool = False, method: str | None = None) -> SparsePattern:
+                     reorder: bool = False, method: str | None = None,
+                     order: np.ndarray | None = None) -> SparsePattern:
         """Pattern of the entries at ``(rows[e], cols[e])`` (repeated positions are summed).
 
         ``reorder``: renumber a pattern by the reverse Cuthill-McKee ordering when that at
         least halves the work of its banded LU (a wide pattern may become narrow enough for
         it; a tridiagonal one is left as it is). ``method`` (one of :data:`METHODS`) forces a
         method instead of choosing by cost (a banded one is then reordered as above): for
-        tests that compare the methods.
+        tests that compare the methods. ``order`` (a permutation of the unknowns) makes the
+        pattern banded in that order, whatever its width: for the block-diagonal stack of
+        patterns each renumbered already (:func:`~enrichwatch.physics.steady_state.batch_graph`).
         """
+        if order is not None:
+            return cls._banded(np.asarray(rows, dtype=np.int64),
+                               np.asarray(cols, dtype=np.int64), size,
+                               np.asarray(order, dtype=np.int64))
         if method is not None and method not in METHODS:
             raise ConfigurationError("method", method, f"one of {METHODS} or None")
         rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
@@ -144,6 +151,12 @@ class SparsePattern:
         slots = cols * height + lower + upper + rows - cols
         return cls(size, lower, upper, "banded", slots, height * size, order=order,
                    position=position)
+
+    @property
+    def unknown_order(self) -> np.ndarray:
+        """The unknown at each position of the banded matrix (its own order when not
+        renumbered)."""
+        return np.arange(self.size) if self.order is None else self.order
 
     def __getstate__(self) -> dict:
         """Pickled without the per-thread matrices (a thread-local cannot be pickled)."""

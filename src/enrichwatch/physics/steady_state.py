@@ -73,11 +73,14 @@ from .sparse_systems import SparsePattern, one_blas_thread
 
 __all__ = [
     "NEWTON_MAX_ITERATIONS",
+    "Batch",
     "StageGraph",
     "StageSolution",
     "Streams",
+    "batch_graph",
     "flow_matrix",
     "solve_compositions",
+    "solve_compositions_batch",
     "solve_flows",
     "solve_flows_and_slope",
     "withdrawal_flows",
@@ -218,6 +221,11 @@ class StageGraph:
                              -(r.heads - r.tails)[:, None], r.heads - r.tails,
                              _single_exits(self.exits, self.n_withdrawals))
 
+    def systems_of(self, n_isotopes: int, systems: _Systems) -> None:
+        """Use ``systems`` as this graph's systems for ``n_isotopes`` isotopes (a batch's
+        stack, :func:`batch_graph`)."""
+        self._systems[n_isotopes] = systems  # type: ignore[attr-defined]
+
     def systems(self, n_isotopes: int) -> _Systems:
         """The sparse systems of this graph for ``n_isotopes`` isotopes (built once)."""
         systems: dict[int, _Systems] = self._systems  # type: ignore[attr-defined]
@@ -263,22 +271,34 @@ class _Systems:
     ones: np.ndarray
 
     @classmethod
-    def build(cls, graph: StageGraph, n_iso: int) -> _Systems:
+    def build(cls, graph: StageGraph, n_iso: int,
+              orders: tuple[np.ndarray, np.ndarray] | None = None) -> _Systems:
+        """The systems of ``graph``; ``orders``: the banded orders of the component and the
+        Newton unknowns to use (a stack of graphs, :func:`batch_graph`), else chosen here."""
         n, width = graph.n_stages, n_iso + 1
+        comp_order, newton_order = (None, None) if orders is None else orders
         dst, src = graph.routes.dst, graph.routes.src
         iso = np.arange(n_iso)
         diag = np.arange(n * n_iso)
-        components = SparsePattern.from_entries(
-            np.concatenate([diag, (dst[:, None] + iso * n).ravel()]),
-            np.concatenate([diag, (src[:, None] + iso * n).ravel()]), n * n_iso, reorder=True)
+        components = _pattern(np.concatenate([diag, (dst[:, None] + iso * n).ravel()]),
+                              np.concatenate([diag, (src[:, None] + iso * n).ravel()]),
+                              n * n_iso, comp_order)
         node = np.arange(n)[:, None] * width + iso                 # (i, k) in the Newton system
         du = np.arange(n) * width + n_iso
         rows = [node.ravel(), node[dst].ravel(), node[dst].ravel(), np.repeat(du, n_iso), du]
         cols = [node.ravel(), node[src].ravel(), np.repeat(du[src], n_iso), node.ravel(), du]
         ones = np.ones(n * n_iso)
         ones.flags.writeable = False
-        return cls(n_iso, components, SparsePattern.from_entries(
-            np.concatenate(rows), np.concatenate(cols), n * width, reorder=True), ones)
+        return cls(n_iso, components, _pattern(np.concatenate(rows), np.concatenate(cols),
+                                               n * width, newton_order), ones)
+
+
+def _pattern(rows: np.ndarray, cols: np.ndarray, size: int,
+             order: np.ndarray | None) -> SparsePattern:
+    """The pattern of a system, renumbered as it narrows it, or banded in ``order``."""
+    if order is None:
+        return SparsePattern.from_entries(rows, cols, size, reorder=True)
+    return SparsePattern.from_entries(rows, cols, size, order=order)
 
 
 def flow_matrix(graph: StageGraph, cuts: np.ndarray) -> csc_array:
@@ -602,3 +622,197 @@ def _checked(sol: StageSolution, where: str) -> StageSolution:
         raise ConvergenceError(where, f"stage balance closes only to {np.max(bad):.1e} at stage "
                                       f"{int(np.argmax(bad))}")
     return sol
+
+
+# -- several graphs solved together -----------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Batch:
+    """Several stage graphs solved as one: their disjoint union, whose systems are the
+    block-diagonal stacks of the members' systems, each member's unknowns in the banded order
+    of its own systems (so the stack is banded, as wide as its widest member, and LAPACK's
+    banded LU of it does for each block what it does for the member alone: the blocks share no
+    entry, and a pivot is never taken from a block below).
+
+    Attributes
+    ----------
+    graph : StageGraph
+        The union: member ``m``'s stages and withdrawals follow those of the members before it.
+    stages, withdrawals : ndarray of int, shape (B + 1,)
+        Where each member's stages (withdrawals) start, and their total.
+    member : ndarray of int, shape (S,)
+        The member of each stage.
+    """
+
+    graph: StageGraph
+    stages: np.ndarray
+    withdrawals: np.ndarray
+    member: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.stages) - 1
+
+    def part(self, m: int) -> slice:
+        """Member ``m``'s stages in the union."""
+        return slice(int(self.stages[m]), int(self.stages[m + 1]))
+
+
+_BATCHES: dict[tuple, Batch | None] = {}
+#: Batches kept (keyed by their members' graphs, which networks of one layout share).
+_BATCHES_KEPT = 64
+
+
+def batch_graph(graphs: tuple[StageGraph, ...], n_isotopes: int) -> Batch | None:
+    """The :class:`Batch` of ``graphs`` (in order) for ``n_isotopes`` isotopes; None when a
+    member's systems are not banded (they are then solved one by one). Kept for the next batch
+    of the same graphs."""
+    key = (graphs, n_isotopes)
+    if key not in _BATCHES:
+        if len(_BATCHES) >= _BATCHES_KEPT:
+            _BATCHES.pop(next(iter(_BATCHES)))
+        _BATCHES[key] = _build_batch(graphs, n_isotopes)
+    return _BATCHES[key]
+
+
+def _build_batch(graphs: tuple[StageGraph, ...], n_iso: int) -> Batch | None:
+    systems = [g.systems(n_iso) for g in graphs]
+    if not all(s.components.banded and s.newton.banded and g.flow_pattern.banded
+               for g, s in zip(graphs, systems, strict=True)):
+        return None
+    stages = np.cumsum([0] + [g.n_stages for g in graphs])
+    withdrawals = np.cumsum([0] + [g.n_withdrawals for g in graphs])
+    n = int(stages[-1])
+
+    def streams(parts: list[Streams], dst_offsets) -> Streams:
+        return Streams(np.concatenate([p.dst + o for p, o in zip(parts, dst_offsets,
+                                                                  strict=False)]),
+                       np.concatenate([p.src + o for p, o in zip(parts, stages, strict=False)]),
+                       np.concatenate([p.heads for p in parts]),
+                       np.concatenate([p.tails for p in parts]))
+
+    union = StageGraph.from_streams(n, int(withdrawals[-1]),
+                                    streams([g.routes for g in graphs], stages),
+                                    streams([g.exits for g in graphs], withdrawals))
+    comp = np.concatenate([(o // g.n_stages) * n + first + o % g.n_stages for g, o, first in
+                           zip(graphs, (s.components.unknown_order for s in systems), stages,
+                               strict=False)])
+    newton = np.concatenate([s.newton.unknown_order + first * (n_iso + 1)
+                             for s, first in zip(systems, stages, strict=False)])
+    flow = np.concatenate([g.flow_pattern.unknown_order + first
+                           for g, first in zip(graphs, stages, strict=False)])
+    union.systems_of(n_iso, _Systems.build(union, n_iso, (comp, newton)))
+    stage = np.arange(n)
+    union.__dict__["flow_pattern"] = SparsePattern.from_entries(
+        np.concatenate([stage, union.routes.dst]), np.concatenate([stage, union.routes.src]),
+        n, order=flow)
+    member = np.repeat(np.arange(len(graphs)), np.diff(stages))
+    return Batch(union, stages, withdrawals, member)
+
+
+def solve_compositions_batch(batch: Batch, cuts: np.ndarray, flows: np.ndarray,
+                             gamma: np.ndarray, external_components: np.ndarray,
+                             start: np.ndarray, *, max_iterations: int = _NEWTON_MAX_ITER
+                             ) -> list[StageSolution | None]:
+    """:func:`solve_compositions` of every member of ``batch`` at once (the arguments are the
+    members' own, one after the other; ``start`` the Newton start of each, zeros for a cold
+    start). Each member iterates as it would alone: its own convergence test, step limit and
+    line search, and it stops at its own iteration (its answer is taken then; it stays in the
+    union with a zero step, which leaves it as it is). A member that does not take the plain
+    path (no decrease at the full step, a residual that is not finite, no convergence within
+    ``max_iterations``, a stage balance that does not close) gets None: its solve alone says
+    what happens (and raises the error it raises). A singular or overflowing batch system
+    gives None to every member not converged yet."""
+    with one_blas_thread(), np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        active = flows > 0.0
+        scale = np.where(active, flows, 1.0)
+        problem = _Problem(batch.graph, cuts, flows, gamma, external_components, "batch",
+                           active, scale, batch.graph.systems(gamma.shape[1]), "stage {}".format,
+                           cuts[:, None], 1.0 - cuts[:, None], scale[:, None],
+                           bool(np.all(active)))
+        return _newton_batch(problem, batch, max_iterations, np.array(start, dtype=float))
+
+
+def _norms(resid: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The 2-norm of each member's residual (its stages start at ``first``)."""
+    return np.sqrt(np.add.reduceat(resid * resid, first))
+
+
+def _newton_batch(p: _Problem, batch: Batch, max_iterations: int, u: np.ndarray
+                  ) -> list[StageSolution | None]:
+    """:func:`_newton` of every member of ``batch`` (see :func:`solve_compositions_batch`)."""
+    out: list[StageSolution | None] = [None] * batch.size
+    first, member = batch.stages[:-1], batch.member
+    live = np.ones(batch.size, dtype=bool)
+    try:
+        shares, routed, comps, resid, _ = p.evaluate(u)
+    except ConvergenceError:                       # a singular union: each solved alone
+        return out
+    norm = _norms(resid, first)
+    for iteration in range(1, max_iterations + 1):
+        worst = np.maximum.reduceat(np.abs(resid), first)      # nan where any is nan
+        done = live & (worst < _NEWTON_TOL)
+        if done.any():
+            _take(p, batch, np.flatnonzero(done), out, iteration,
+                  (u, comps, shares[0], shares[1]))
+            live &= ~done
+        if not live.any() or not np.isfinite(worst[live]).all():
+            return out                            # the rest (if any) alone
+        step = _batch_step(p, shares, routed, comps, resid)
+        if step is None:
+            return out
+        step *= np.where(live, np.minimum(1.0, 4.0 / np.maximum(
+            np.maximum.reduceat(np.abs(step), first), 1e-300)), 0.0)[member]
+        trial = p.evaluate(u + step)
+        trial_norm = _norms(trial[3], first)
+        rejected = live & ~((trial_norm < norm) | (trial_norm < _NEWTON_TOL))
+        if rejected.any():                        # alone, where its line search decides
+            live &= ~rejected
+            if not live.any():
+                return out
+            step *= live[member]                  # the others stay where they are
+            trial = p.evaluate(u + step)
+            trial_norm = _norms(trial[3], first)
+        u = u + step
+        shares, routed, comps, resid, _ = trial
+        norm = trial_norm
+    return out
+
+
+def _take(p: _Problem, batch: Batch, members: np.ndarray, out: list, iteration: int,
+          arrays) -> None:
+    """Record the converged ``members``' solutions (each a view of the union's arrays), those
+    whose stage balances close (:func:`_checked`; the others are left None)."""
+    u, comps, heads_share, tails_share = arrays
+    total = comps.sum(axis=1)
+    heads = (comps * heads_share).sum(axis=1)
+    scale = np.maximum(p.flows, 1e-300)
+    bad = np.maximum(np.abs(total - p.flows), np.abs(heads - p.cuts * p.flows)) / scale
+    bad[p.flows <= 0.0] = 0.0
+    worst = np.maximum.reduceat(bad, batch.stages[:-1])
+    for m in members:
+        if worst[m] <= 1e-9:
+            sl = batch.part(int(m))
+            out[m] = StageSolution(p.cuts[sl], p.flows[sl], comps[sl], heads_share[sl],
+                                   tails_share[sl], iteration, u[sl])
+
+
+def _batch_step(p: _Problem, shares, unrouted, comps, resid) -> np.ndarray | None:
+    """:func:`_newton_step` of the union; None when its system is singular or overflows (the
+    members not converged are then solved alone, where the dense fallback may apply)."""
+    a, b, c, dc = shares
+    n, n_iso = comps.shape
+    ab_n = a * b * comps
+    weight, slope = c / p.scale_column, (dc * comps).sum(axis=1) / p.scale
+    if not p.all_active:
+        weight, slope = np.where(p.active[:, None], weight, 0.0), np.where(p.active, slope, 1.0)
+    border = np.concatenate([p.systems.ones, unrouted.ravel(),
+                             (p.graph.columns.drive * ab_n[p.graph.routes.src]).ravel(),
+                             weight.ravel(), slope])
+    if not np.isfinite(border).all():
+        return None
+    rhs = np.zeros(n * (n_iso + 1))
+    rhs[n_iso::n_iso + 1] = -resid
+    try:
+        return p.systems.newton.solve(border, rhs)[n_iso::n_iso + 1]
+    except np.linalg.LinAlgError:
+        return None
