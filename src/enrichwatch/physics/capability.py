@@ -31,7 +31,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
@@ -39,6 +39,7 @@ import numpy as np
 from ..composition import Assay, require_assay
 from ..constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
 from ..errors import ConfigurationError, ConvergenceError
+from .network import NetworkState
 
 __all__ = ["LIMIT_LABEL", "MAXIMUM_LABEL", "MaxAssay", "RateAtAssay", "max_assay",
            "maximum_assay", "maximum_assay_batch", "months_to_one_sq", "rate_for_assay",
@@ -99,8 +100,27 @@ class _Solves:
         design setting, no rate imposed, no start)."""
         if x is None:
             return None, None
-        start = min(self._solved, key=lambda s: abs(s[0] - x))[1] if self._solved else None
-        return {self.withdrawal: float(np.exp(x))}, start
+        return {self.withdrawal: float(np.exp(x))}, self._start(x)
+
+    def _start(self, x: float):
+        """The solved state at the nearest log rate, its stage unknowns (``log_ratio``)
+        replaced by their straight line through it and the second nearest, at ``x``
+        (between the two, or beyond the nearest by at most their distance): the states move
+        smoothly with the log rate, so the composition solve starts closer to its answer and
+        takes fewer Newton iterations. The cut-shift search starts from the nearest as it is
+        (its rate and rate slope give its first step)."""
+        if not self._solved:
+            return None
+        near = sorted(self._solved, key=lambda s: abs(s[0] - x))[:2]
+        (x1, first), = near[:1]
+        if len(near) < 2 or not isinstance(first, NetworkState):
+            return first
+        x2, second = near[1]
+        u1, u2 = first.log_ratio, getattr(second, "log_ratio", None)
+        if u1 is None or u2 is None or u1.shape != u2.shape or x2 == x1 or \
+                abs(x - x1) > abs(x2 - x1):
+            return first
+        return replace(first, log_ratio=u1 + (u2 - u1) * ((x - x1) / (x2 - x1)))
 
     def record(self, x: float | None, found) -> None:
         """Keep the state (or the error) solved at log rate ``x`` (None: the design setting)."""
@@ -147,6 +167,13 @@ class _Solves:
             yield [(self, x)]
         found = self._assays[x]
         return None if isinstance(found, Exception) else found
+
+    def ask_some(self, xs):
+        """Generator: the log rates of ``xs`` not solved yet, asked together (their assays are
+        then read with :meth:`ask` or :meth:`try_ask`)."""
+        todo = [(self, x) for x in dict.fromkeys(float(x) for x in xs) if x not in self._assays]
+        if todo:
+            yield todo
 
     def design_steps(self):
         """Generator: the withdrawal's rate at the design cuts [kg U/yr] (solved once), its
@@ -371,9 +398,11 @@ def _scan(solves: _Solves, feed: float, natural: float, points: int):
     """Generator: :func:`maximum_assay` once the design setting is solved (``natural``: its
     rate; the design setting is solved first and on its own: when it does not converge, its
     ConvergenceError, naming the network and the setting, is the answer, not a scan of
-    withdrawal rates that cannot converge either). The grid's rates are asked one after the
-    other, each solve started from the one before (solved together they would start further
-    apart and take more Newton iterations than the batch saves)."""
+    withdrawal rates that cannot converge either). The grid is solved from both ends inwards,
+    two rates at a time (:func:`_from_both_ends`): each solve starts from its solved
+    neighbour, as in a scan from one end, in half as many rounds of a batch (solved all at
+    once, the rates would start further apart and take more Newton iterations than that
+    saves)."""
     withdrawal = solves.withdrawal
     lo = yield from _slowest_feasible(solves, feed)
     if lo is None:
@@ -381,6 +410,8 @@ def _scan(solves: _Solves, feed: float, natural: float, points: int):
                                "no slow withdrawal rate could be solved")
     hi = float(np.log(max(natural, np.exp(lo) * 10.0)))
     logs = [float(x) for x in np.linspace(lo, hi, max(points, 4))]
+    for pair in _from_both_ends(logs):
+        yield from solves.ask_some(pair)
     grid = []
     for x in logs:
         a = yield from solves.try_ask(x)
@@ -402,6 +433,16 @@ def _scan(solves: _Solves, feed: float, natural: float, points: int):
     return MaxAssay(withdrawal, Assay(np.asarray(best_a)), float(np.exp(best_x)), monotonic,
                     float(np.exp(slow_x)), Assay(np.asarray(slow_a)),
                     tuple((float(np.exp(x)), float(a)) for x, a in grid), (solves, best_x))
+
+
+def _from_both_ends(logs: list[float]) -> list[list[float]]:
+    """``logs`` in pairs from both ends inwards: the first and the last, the second and the
+    last but one, ..., the middle one alone when their count is odd."""
+    pairs, i, j = [], 0, len(logs) - 1
+    while i <= j:
+        pairs.append([logs[i]] if i == j else [logs[i], logs[j]])
+        i, j = i + 1, j - 1
+    return pairs
 
 
 def max_assay(network, withdrawal: str) -> Assay:

@@ -189,6 +189,33 @@ class _CascadeStates(Mapping):
         return repr(dict(self))
 
 
+class _Withdrawals(Mapping):
+    """Withdrawal name -> :class:`StreamState` of one solution, each built on first read and
+    kept (a search that reads one withdrawal builds only that one; the values are the same
+    either way)."""
+
+    def __init__(self, names, isotopes, flows: np.ndarray) -> None:
+        self._index = {name: w for w, name in enumerate(names)}
+        self._isotopes, self._flows = isotopes, flows
+        self._built: dict[str, StreamState] = {}
+
+    def __getitem__(self, name: str) -> StreamState:
+        state = self._built.get(name)
+        if state is None:
+            state = self._built[name] = stream_state(self._isotopes,
+                                                     self._flows[self._index[name]])
+        return state
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 class Network:
     """Fixed cascades joined by streams; see the module docstring.
 
@@ -340,6 +367,19 @@ class Network:
                 [f.composition.fraction(i) for i in isotopes])) for f in self.feeds}
             self._inputs = (isotopes, _read_only(total), _read_only(comps), feeds)
         return self._inputs[1:]
+
+    def _inflow(self, feeds: Mapping[str, StreamState]) -> np.ndarray:
+        """Every isotope's total external feed [kg/yr] (of :meth:`_external`'s feeds; kept)."""
+        kept = self.__dict__.get("_inflow_of")
+        if kept is None or kept[0] is not feeds:
+            kept = self.__dict__["_inflow_of"] = (feeds, sum(
+                np.array(list(f.isotope_kg_per_yr.values())) for f in feeds.values()))
+        return kept[1]
+
+    @functools.cached_property
+    def _total_feed(self) -> float:
+        """The total external feed [kg U/yr]."""
+        return float(self._external(self.isotopes())[0].sum())
 
     @functools.cached_property
     def _design_cut_array(self) -> np.ndarray:
@@ -587,15 +627,14 @@ class Network:
     def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float],
                feeds: Mapping[str, StreamState], slopes: Mapping[str, float]) -> NetworkState:
         out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
-        withdrawals = {name: stream_state(isotopes, out[w]) for w, name in
-                       enumerate(self._withdrawal_names)}
+        withdrawals = _Withdrawals(self._withdrawal_names, isotopes, out)
         cascades = _CascadeStates(self.cascades, self._offsets, isotopes, sol)
         state = NetworkState(cascades, withdrawals, dict(feeds), isotopes, sol.iterations,
                              sol.log_ratio, {name: float(x) for name, x in shifts.items()},
                              dict(slopes))
         # NetworkState.balance_residual, from the arrays the states were built from
-        inflow = sum(np.array(list(f.isotope_kg_per_yr.values())) for f in feeds.values())
-        outflow = sum(np.maximum(out, 0.0))
+        inflow = self._inflow(feeds)
+        outflow = np.maximum(out, 0.0).sum(axis=0)       # row by row, as sum() adds them
         worst = float(np.max(np.abs((inflow - outflow) / np.maximum(inflow, 1e-300))))
         if worst > _BALANCE_TOL:
             raise ConvergenceError(self._named(),
@@ -883,7 +922,7 @@ def _batchable(network, rates, start) -> bool:
     if isinstance(rate, bool) or not isinstance(rate, float | int) or \
             label not in network.withdrawal_names or len(network.withdrawal_names) < 2:
         return False
-    return bool(0.0 < rate < network._external(network.isotopes())[0].sum())
+    return bool(0.0 < rate < network._total_feed)
 
 
 @dataclass
