@@ -55,3 +55,33 @@ def test_every_setting_solves_each_rate_once(plant, monkeypatch):
         natural = network.solve().withdrawals[ranges.withdrawal].rate_kg_per_yr
         imposed = [dict(key)[ranges.withdrawal] for n, key in solves if n == id(network) and key]
         assert imposed and min(abs(r / natural - 1.0) for r in imposed) > 1e-12
+
+
+def test_the_settings_searched_together_give_the_figures_of_each_alone(plant):
+    """The ranges search every setting's capability figures together (one solve batch per
+    round); each setting's figures are those of its searches alone, to their tolerances: the
+    highest assay to 1e-9 (its rate to 1e-4 in the log), the rate at an assay to 1e-10."""
+    import numpy as np
+
+    from enrichwatch.composition import Assay
+    from enrichwatch.physics.capability import maximum_assay, rate_for_assay
+    from enrichwatch.physics.network import Network
+    from enrichwatch.physics.variants import vary
+
+    ranges = PlantRanges(plant.network)
+    w = ranges.withdrawal
+    for i, setting in enumerate(ranges.settings):
+        plain = Network(plant.network.cascades.values(), plant.network.links,
+                        plant.network.feeds)                       # no memo, its own solves
+        alone = vary(plain, setting)
+        top, ref = ranges.maximum(i), maximum_assay(alone, w)
+        assert top.weight_percent == pytest.approx(ref.weight_percent, rel=1e-9)
+        assert abs(np.log(top.rate_kg_per_yr / ref.rate_kg_per_yr)) <= 2e-4
+        for target in (83.7, 90.0):
+            found = ranges.reach(i, target)
+            expect = rate_for_assay(alone, w, Assay.from_weight_percent(target), maximum=ref) \
+                if ref.weight_percent >= target else None
+            assert (found is None) == (expect is None)
+            if found is not None:
+                assert np.log(found.rate_kg_per_yr) == pytest.approx(
+                    np.log(expect.rate_kg_per_yr), rel=4e-10, abs=4e-10)

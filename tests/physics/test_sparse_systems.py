@@ -114,3 +114,39 @@ def test_factorised_singular_matrices_raise_linalg_error(method):
 def test_an_unknown_method_is_refused():
     with pytest.raises(ConfigurationError, match="'lu'"):
         SparsePattern.from_entries(np.arange(2), np.arange(2), 2, method="lu")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 40), st.integers(0, 3)), min_size=1, max_size=5),
+       st.integers(0, 2**32 - 1), st.data())
+def test_a_stack_in_a_given_order_solves_block_by_block(blocks, seed, data):
+    """Block-diagonal systems stacked, each in its own banded order: the stack's solve is the
+    dense solve, and so is the solve of any of its blocks alone (the rest zero)."""
+    rng = np.random.default_rng(seed)
+    rows, cols, values, orders, dense, first = [], [], [], [], [], 0
+    for n, band in blocks:
+        r, c, v, d = _random_system(rng, n, band, 0)
+        rows.append(r + first)
+        cols.append(c + first)
+        values.append(v)
+        orders.append(rng.permutation(n) + first if band else np.arange(n) + first)
+        dense.append((first, d))
+        first += n
+    size = first
+    pattern = SparsePattern.from_entries(np.concatenate(rows), np.concatenate(cols), size,
+                                         order=np.concatenate(orders))
+    assert pattern.banded
+    full = np.zeros((size, size))
+    for start, d in dense:
+        full[start:start + len(d), start:start + len(d)] = d
+    rhs = rng.uniform(-1.0, 1.0, size)
+    v = np.concatenate(values)
+    np.testing.assert_allclose(pattern.solve(v, rhs), np.linalg.solve(full, rhs), atol=1e-10)
+    keep = data.draw(st.lists(st.booleans(), min_size=len(blocks), max_size=len(blocks)))
+    edges = np.cumsum([0] + [n for n, _ in blocks])
+    runs = [(int(edges[k]), int(edges[k + 1])) for k, kept in enumerate(keep) if kept]
+    x = pattern.solve_blocks(v, rhs, runs)
+    for k, kept in enumerate(keep):
+        sl = slice(int(edges[k]), int(edges[k + 1]))
+        expect = np.linalg.solve(full[sl, sl], rhs[sl]) if kept else np.zeros(sl.stop - sl.start)
+        np.testing.assert_allclose(x[sl], expect, atol=1e-10)

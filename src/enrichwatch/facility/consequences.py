@@ -42,7 +42,7 @@ from ..physics.capability import (
     rate_for_assay_batch,
 )
 from ..physics.comparison import EqualWithdrawal, compare_at_equal_withdrawal
-from ..physics.network import Network, NetworkState
+from ..physics.network import Network, NetworkState, solve_many
 from ..physics.variants import Setting, Spread, settings, uncertain_inputs, vary
 from .solve import MemoNetwork
 
@@ -109,12 +109,16 @@ class PlantRanges:
             return None
 
     def state(self, i: int) -> NetworkState | None:
+        """The network at setting ``i`` at its design cuts (every setting's solved at once the
+        first time one is asked, :func:`~enrichwatch.physics.network.solve_many`); None if it
+        cannot be built or solved."""
         if i not in self._states:
-            net = self.variant(i)
-            try:
-                self._states[i] = None if net is None else net.solve()
-            except _SOLVE_ERRORS:
-                self._states[i] = None
+            todo = [j for j in range(len(self.settings)) if j not in self._states]
+            nets = [(j, net) for j in todo if (net := self.variant(j)) is not None]
+            self._states.update(dict.fromkeys(todo))
+            for (j, _), found in zip(nets, solve_many([(net, None, None) for _, net in nets]),
+                                     strict=True):
+                self._states[j] = None if isinstance(found, Exception) else found
         return self._states[i]
 
     def maximum(self, i: int) -> MaxAssay | None:

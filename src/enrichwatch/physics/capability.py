@@ -458,9 +458,10 @@ _XATOL = 1e-4          # tolerance of the maximum in the log of the withdrawal r
 
 def _refine(solves: _Solves, grid):
     """Generator: the grid's best point, improved by a bounded maximisation between its
-    neighbours (to :data:`_XATOL` in the log rate). A best point inside the grid starts the search from the
-    three grid points (their assays are known); one at an end of the grid (the curve rises or
-    falls there) is searched from scratch."""
+    neighbours (to :data:`_XATOL` in the log rate). A best point inside the grid starts the
+    search from the three grid points (their assays are known); one at an end of the grid
+    (the curve rises or falls there) is searched from scratch, as scipy's bounded method
+    starts (a golden section)."""
     i = int(np.argmax([a for _, a in grid]))
     best = grid[i]
     left, right = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
@@ -513,9 +514,10 @@ def _bounded_minimum(f, a: float, b: float, start: list[tuple[float, float]], xa
 
 def _minimum_steps(a: float, b: float, start: list[tuple[float, float]], xatol: float,
                    max_evaluations: int = 500):
-    """Generator (yields each point ``u`` to evaluate, is sent ``f(u)``): a local minimum of ``f`` on ``(a, b)`` by Brent's method (golden sections and
-    parabolic steps, R. P. Brent, *Algorithms for Minimization without Derivatives*, 1973,
-    ch. 5), started from three points already evaluated.
+    """Generator (yields each point ``u`` to evaluate, is sent ``f(u)``): a local minimum of
+    ``f`` on ``(a, b)`` by Brent's method (golden sections and parabolic steps, R. P. Brent,
+    *Algorithms for Minimization without Derivatives*, 1973, ch. 5), started from three
+    points already evaluated.
 
     The iteration and the stopping test are those of ``scipy.optimize.minimize_scalar(...,
     method="bounded", options={"xatol": xatol})``: it stops when the best point ``x`` is
@@ -726,8 +728,9 @@ def _tightest_bracket(known: list[tuple[float, float]], target: float, lo: float
 
 
 def _slowest_feasible(solves: _Solves, feed: float):
-    """Generator: log of the slowest withdrawal rate, from 1e-6 of the feed up, that the solver can run
-    (close to total reflux a closed recycle loop can defeat it); None if none can."""
+    """Generator: log of the slowest withdrawal rate, from 1e-6 of the feed up, that the
+    solver can run (close to total reflux a closed recycle loop can defeat it); None if none
+    can."""
     for share in (_SMALLEST_SHARE, 1e-4, 1e-3, 1e-2, 3e-2):
         x = float(np.log(share * feed))
         if (yield from solves.try_ask(x)) is not None:

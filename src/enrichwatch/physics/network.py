@@ -372,8 +372,10 @@ class Network:
         """Every isotope's total external feed [kg/yr] (of :meth:`_external`'s feeds; kept)."""
         kept = self.__dict__.get("_inflow_of")
         if kept is None or kept[0] is not feeds:
-            kept = self.__dict__["_inflow_of"] = (feeds, sum(
-                np.array(list(f.isotope_kg_per_yr.values())) for f in feeds.values()))
+            total = np.zeros(len(next(iter(feeds.values())).isotope_kg_per_yr))
+            for f in feeds.values():
+                total = total + np.array(list(f.isotope_kg_per_yr.values()))
+            kept = self.__dict__["_inflow_of"] = (feeds, total)
         return kept[1]
 
     @functools.cached_property
@@ -1055,10 +1057,11 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
     if not keep:
         return states
     if len(keep) < len(members):
-        batch = ss.batch_graph(tuple(members[i].network.graph for i, _, _ in keep),
+        fewer = ss.batch_graph(tuple(members[i].network.graph for i, _, _ in keep),
                                len(members[0].isotopes))
-        if batch is None:       # pragma: no cover - its members were banded in the batch
+        if fewer is None:       # pragma: no cover - its members were banded in the batch
             return states
+        batch = fewer
     kept = [members[i] for i, _, _ in keep]
     cap = max(m.network.max_newton_iterations for m in kept)
     solutions = ss.solve_compositions_batch(

@@ -222,6 +222,31 @@ class SparsePattern:
             return np.linalg.solve(data.reshape(self.size, self.size), rhs)
         return self._superlu(data).solve(rhs)
 
+    def solve_blocks(self, values: np.ndarray, rhs: np.ndarray,
+                     blocks: list[tuple[int, int]]) -> np.ndarray:
+        """:meth:`solve` of a banded pattern that is block diagonal in its banded order, for
+        the blocks ``(start, stop)`` (positions of the banded matrix) only: each is solved on
+        its own (the same arithmetic as in the whole: no entry joins two blocks), the rest of
+        the answer is zero. For a stack of systems of which only some are still wanted
+        (:func:`~enrichwatch.physics.steady_state.solve_compositions_batch`).
+
+        Raises
+        ------
+        numpy.linalg.LinAlgError
+            If a block is exactly singular (a zero pivot).
+        """
+        assert self.banded
+        ab = self._data(values).reshape(self.size, -1).T
+        b = self._column(rhs)
+        x = np.zeros_like(b)
+        for start, stop in blocks:
+            *_, part, info = _gbsv(self.lower, self.upper, ab[:, start:stop], b[start:stop],
+                                   overwrite_ab=True, overwrite_b=True)
+            if info > 0:
+                raise np.linalg.LinAlgError("singular matrix")
+            x[start:stop] = part
+        return self._answer(x, rhs.shape)
+
     def _superlu(self, data: np.ndarray):
         try:
             return splu(self._matrix(data), permc_spec="COLAMD")

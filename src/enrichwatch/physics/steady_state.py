@@ -739,12 +739,14 @@ def _norms(resid: np.ndarray, first: np.ndarray) -> np.ndarray:
 
 def _newton_batch(p: _Problem, batch: Batch, max_iterations: int, u: np.ndarray
                   ) -> list[StageSolution | None]:
-    """:func:`_newton` of every member of ``batch`` (see :func:`solve_compositions_batch`)."""
+    """:func:`_newton` of every member of ``batch`` (see :func:`solve_compositions_batch`).
+    Only the members still iterating are solved (their blocks of the union's systems); the
+    others keep their last values."""
     out: list[StageSolution | None] = [None] * batch.size
     first, member = batch.stages[:-1], batch.member
     live = np.ones(batch.size, dtype=bool)
     try:
-        shares, routed, comps, resid, _ = p.evaluate(u)
+        shares, routed, comps, resid = _evaluate_batch(p, batch, live, u)
     except ConvergenceError:                       # a singular union: each solved alone
         return out
     norm = _norms(resid, first)
@@ -757,12 +759,15 @@ def _newton_batch(p: _Problem, batch: Batch, max_iterations: int, u: np.ndarray
             live &= ~done
         if not live.any() or not np.isfinite(worst[live]).all():
             return out                            # the rest (if any) alone
-        step = _batch_step(p, shares, routed, comps, resid)
+        step = _batch_step(p, batch, live, shares, routed, comps, resid)
         if step is None:
             return out
         step *= np.where(live, np.minimum(1.0, 4.0 / np.maximum(
             np.maximum.reduceat(np.abs(step), first), 1e-300)), 0.0)[member]
-        trial = p.evaluate(u + step)
+        try:
+            trial = _evaluate_batch(p, batch, live, u + step)
+        except ConvergenceError:
+            return out
         trial_norm = _norms(trial[3], first)
         rejected = live & ~((trial_norm < norm) | (trial_norm < _NEWTON_TOL))
         if rejected.any():                        # alone, where its line search decides
@@ -770,12 +775,43 @@ def _newton_batch(p: _Problem, batch: Batch, max_iterations: int, u: np.ndarray
             if not live.any():
                 return out
             step *= live[member]                  # the others stay where they are
-            trial = p.evaluate(u + step)
-            trial_norm = _norms(trial[3], first)
         u = u + step
-        shares, routed, comps, resid, _ = trial
+        shares, routed, comps, resid = trial
         norm = trial_norm
     return out
+
+
+def _runs(live: np.ndarray, stages: np.ndarray, width: int) -> list[tuple[int, int]]:
+    """The unknowns ``(start, stop)`` of the runs of consecutive ``live`` members, ``width``
+    unknowns a stage (the stack keeps each member's unknowns together, in member order)."""
+    runs: list[tuple[int, int]] = []
+    begin = None
+    for m, alive in enumerate(live.tolist() + [False]):
+        if alive and begin is None:
+            begin = m
+        elif not alive and begin is not None:
+            runs.append((int(stages[begin]) * width, int(stages[m]) * width))
+            begin = None
+    return runs
+
+
+def _evaluate_batch(p: _Problem, batch: Batch, live: np.ndarray, u: np.ndarray):
+    """:meth:`_Problem.evaluate` of the ``live`` members (the others' component flows and
+    residuals zero)."""
+    shares = _split(p.theta, p.rest, p.gamma, u)
+    unrouted = _unrouted(p.graph, shares[0], shares[1])
+    values = np.concatenate([p.systems.ones, unrouted.ravel()])
+    n_iso = p.gamma.shape[1]
+    try:
+        comps = p.systems.components.solve_blocks(
+            values, p.external.T.reshape(p.external.size, -1),
+            _runs(live, batch.stages, n_iso)).reshape(n_iso, -1).T
+    except np.linalg.LinAlgError as err:
+        raise ConvergenceError(p.where, f"singular stage balance ({err})") from None
+    resid = (shares[2] * comps).sum(axis=1) / p.scale
+    if not p.all_active:
+        resid = np.where(p.active, resid, 0.0)
+    return shares, unrouted, comps, resid
 
 
 def _take(p: _Problem, batch: Batch, members: np.ndarray, out: list, iteration: int,
@@ -796,7 +832,8 @@ def _take(p: _Problem, batch: Batch, members: np.ndarray, out: list, iteration: 
                                    tails_share[sl], iteration, u[sl])
 
 
-def _batch_step(p: _Problem, shares, unrouted, comps, resid) -> np.ndarray | None:
+def _batch_step(p: _Problem, batch: Batch, live: np.ndarray, shares, unrouted, comps,
+                resid) -> np.ndarray | None:
     """:func:`_newton_step` of the union; None when its system is singular or overflows (the
     members not converged are then solved alone, where the dense fallback may apply)."""
     a, b, c, dc = shares
@@ -808,11 +845,12 @@ def _batch_step(p: _Problem, shares, unrouted, comps, resid) -> np.ndarray | Non
     border = np.concatenate([p.systems.ones, unrouted.ravel(),
                              (p.graph.columns.drive * ab_n[p.graph.routes.src]).ravel(),
                              weight.ravel(), slope])
-    if not np.isfinite(border).all():
+    if not np.isfinite(border).all():     # (the members left have finite values)
         return None
     rhs = np.zeros(n * (n_iso + 1))
     rhs[n_iso::n_iso + 1] = -resid
     try:
-        return p.systems.newton.solve(border, rhs)[n_iso::n_iso + 1]
+        return p.systems.newton.solve_blocks(border, rhs, _runs(live, batch.stages, n_iso + 1)
+                                             )[n_iso::n_iso + 1]
     except np.linalg.LinAlgError:
         return None
