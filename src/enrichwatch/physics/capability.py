@@ -46,6 +46,7 @@ __all__ = ["LIMIT_LABEL", "MAXIMUM_LABEL", "MaxAssay", "RateAtAssay", "max_assay
            "rate_for_assay_batch"]
 
 _SMALLEST_SHARE = 1e-6   # slowest withdrawal tried, as a share of the total feed
+_PREDICTOR_POINTS = 3    # solved states a start is interpolated from
 _GRID_POINTS = 16        # withdrawal rates scanned for the maximum assay
 
 
@@ -104,23 +105,31 @@ class _Solves:
 
     def _start(self, x: float):
         """The solved state at the nearest log rate, its stage unknowns (``log_ratio``)
-        replaced by their straight line through it and the second nearest, at ``x``
-        (between the two, or beyond the nearest by at most their distance): the states move
-        smoothly with the log rate, so the composition solve starts closer to its answer and
-        takes fewer Newton iterations. The cut-shift search starts from the nearest as it is
-        (its rate and rate slope give its first step)."""
+        replaced by their interpolating polynomial through it and the next nearest (up to
+        three points; at ``x`` between them, or beyond the nearest by at most its distance to
+        the second): the states move smoothly with the log rate, so the composition solve
+        starts closer to its answer and takes fewer Newton iterations. The cut-shift search
+        starts from the nearest as it is (its rate and rate slope give its first step)."""
         if not self._solved:
             return None
-        near = sorted(self._solved, key=lambda s: abs(s[0] - x))[:2]
-        (x1, first), = near[:1]
-        if len(near) < 2 or not isinstance(first, NetworkState):
+        near = sorted(self._solved, key=lambda s: abs(s[0] - x))[:_PREDICTOR_POINTS]
+        x1, first = near[0]
+        if not isinstance(first, NetworkState) or first.log_ratio is None:
             return first
-        x2, second = near[1]
-        u1, u2 = first.log_ratio, getattr(second, "log_ratio", None)
-        if u1 is None or u2 is None or u1.shape != u2.shape or x2 == x1 or \
-                abs(x - x1) > abs(x2 - x1):
+        points = [(xi, s.log_ratio) for xi, s in near
+                  if isinstance(s, NetworkState) and s.log_ratio is not None
+                  and s.log_ratio.shape == first.log_ratio.shape]
+        points = list(dict(points).items())          # one state a log rate
+        if len(points) < 2 or abs(x - x1) > abs(points[1][0] - x1):
             return first
-        return replace(first, log_ratio=u1 + (u2 - u1) * ((x - x1) / (x2 - x1)))
+        guess = np.zeros_like(first.log_ratio)
+        for i, (xi, ui) in enumerate(points):          # Lagrange's form
+            weight = 1.0
+            for j, (xj, _) in enumerate(points):
+                if j != i:
+                    weight *= (x - xj) / (xi - xj)
+            guess += weight * ui
+        return replace(first, log_ratio=guess)
 
     def record(self, x: float | None, found) -> None:
         """Keep the state (or the error) solved at log rate ``x`` (None: the design setting)."""
