@@ -31,6 +31,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
@@ -91,7 +92,8 @@ class _Solves:
 
     def __init__(self, network, withdrawal: str) -> None:
         self.network, self.withdrawal = network, withdrawal
-        self._solved: list[tuple[float, object]] = []
+        self._xs: list[float] = []               # the log rates solved, in order,
+        self._states: list[object] = []          # and their states
         self._assays: dict[float, float | Exception] = {}
         self._natural: float | Exception | None = None
 
@@ -110,9 +112,12 @@ class _Solves:
         the second): the states move smoothly with the log rate, so the composition solve
         starts closer to its answer and takes fewer Newton iterations. The cut-shift search
         starts from the nearest as it is (its rate and rate slope give its first step)."""
-        if not self._solved:
+        if not self._xs:
             return None
-        near = sorted(self._solved, key=lambda s: abs(s[0] - x))[:_PREDICTOR_POINTS]
+        at = bisect.bisect_left(self._xs, x)
+        around = range(max(at - _PREDICTOR_POINTS, 0), min(at + _PREDICTOR_POINTS, len(self._xs)))
+        near = sorted(((self._xs[i], self._states[i]) for i in around),
+                      key=lambda s: abs(s[0] - x))[:_PREDICTOR_POINTS]
         x1, first = near[0]
         if not isinstance(first, NetworkState) or first.log_ratio is None:
             return first
@@ -138,9 +143,14 @@ class _Solves:
         elif isinstance(found, Exception):
             self._assays[x] = found
         else:
-            self._solved.append((x, found))
+            self._keep(x, found)
             self._assays[x] = float(found.withdrawals[self.withdrawal].composition
                                     .fraction("U235"))
+
+    def _keep(self, x: float, state) -> None:
+        at = bisect.bisect_left(self._xs, x)
+        self._xs.insert(at, x)
+        self._states.insert(at, state)
 
     def _record_design(self, found) -> None:
         if isinstance(found, Exception):
@@ -150,7 +160,7 @@ class _Solves:
         rate = stream.rate_kg_per_yr
         if rate > 0.0:
             x = float(np.log(rate))
-            self._solved.append((x, found))
+            self._keep(x, found)
             if stream.composition is not None:
                 self._assays.setdefault(x, float(stream.composition.fraction("U235")))
         self._natural = rate
