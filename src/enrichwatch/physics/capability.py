@@ -112,28 +112,31 @@ class _Solves:
         the second): the states move smoothly with the log rate, so the composition solve
         starts closer to its answer and takes fewer Newton iterations. The cut-shift search
         starts from the nearest as it is (its rate and rate slope give its first step)."""
-        if not self._xs:
+        xs = self._xs
+        if not xs:
             return None
-        at = bisect.bisect_left(self._xs, x)
-        around = range(max(at - _PREDICTOR_POINTS, 0), min(at + _PREDICTOR_POINTS, len(self._xs)))
-        near = sorted(((self._xs[i], self._states[i]) for i in around),
-                      key=lambda s: abs(s[0] - x))[:_PREDICTOR_POINTS]
-        x1, first = near[0]
+        at = bisect.bisect_left(xs, x)
+        around = sorted(range(max(at - _PREDICTOR_POINTS, 0), min(at + _PREDICTOR_POINTS,
+                                                                   len(xs))),
+                        key=lambda i: abs(xs[i] - x))[:_PREDICTOR_POINTS]
+        first = self._states[around[0]]
         if not isinstance(first, NetworkState) or first.log_ratio is None:
             return first
-        points = [(xi, s.log_ratio) for xi, s in near
-                  if isinstance(s, NetworkState) and s.log_ratio is not None
-                  and s.log_ratio.shape == first.log_ratio.shape]
+        points = [(xs[i], state.log_ratio) for i in around
+                  if isinstance(state := self._states[i], NetworkState)
+                  and state.log_ratio is not None
+                  and state.log_ratio.shape == first.log_ratio.shape]
         points = list(dict(points).items())          # one state a log rate
+        x1 = points[0][0]
         if len(points) < 2 or abs(x - x1) > abs(points[1][0] - x1):
             return first
-        guess = np.zeros_like(first.log_ratio)
+        guess = None
         for i, (xi, ui) in enumerate(points):          # Lagrange's form
             weight = 1.0
             for j, (xj, _) in enumerate(points):
                 if j != i:
                     weight *= (x - xj) / (xi - xj)
-            guess += weight * ui
+            guess = weight * ui if guess is None else guess + weight * ui
         return replace(first, log_ratio=guess)
 
     def record(self, x: float | None, found) -> None:

@@ -955,8 +955,8 @@ def _solve_together(requests) -> list:
     for network, rates, start in requests:
         isotopes = network.isotopes()
         external, comps, feeds = network._external(isotopes)
-        members.append(_Member(network, dict(_withdrawal_rates(rates)), start, isotopes,
-                               external, comps, feeds))
+        plain = {} if rates is None else {k: float(v) for k, v in rates.items()}
+        members.append(_Member(network, plain, start, isotopes, external, comps, feeds))
     batch = ss.batch_graph(tuple(m.network.graph for m in members), len(members[0].isotopes))
     if batch is None:
         return [None] * len(members)

@@ -60,6 +60,7 @@ Three stages, heads up and tails down, fed 1 kg U/yr in the middle at cuts of on
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -658,6 +659,7 @@ class Batch:
 
 
 _BATCHES: dict[tuple, Batch | None] = {}
+_BATCHES_LOCK = threading.Lock()
 #: Batches kept (keyed by their members' graphs, which networks of one layout share).
 _BATCHES_KEPT = 64
 
@@ -667,11 +669,14 @@ def batch_graph(graphs: tuple[StageGraph, ...], n_isotopes: int) -> Batch | None
     member's systems are not banded (they are then solved one by one). Kept for the next batch
     of the same graphs."""
     key = (graphs, n_isotopes)
-    if key not in _BATCHES:
-        if len(_BATCHES) >= _BATCHES_KEPT:
+    with _BATCHES_LOCK:
+        if key in _BATCHES:
+            return _BATCHES[key]
+    built = _build_batch(graphs, n_isotopes)
+    with _BATCHES_LOCK:
+        while len(_BATCHES) >= _BATCHES_KEPT:
             _BATCHES.pop(next(iter(_BATCHES)))
-        _BATCHES[key] = _build_batch(graphs, n_isotopes)
-    return _BATCHES[key]
+        return _BATCHES.setdefault(key, built)
 
 
 def _build_batch(graphs: tuple[StageGraph, ...], n_iso: int) -> Batch | None:
@@ -745,8 +750,9 @@ def _newton_batch(p: _Problem, batch: Batch, max_iterations: int, u: np.ndarray
     out: list[StageSolution | None] = [None] * batch.size
     first, member = batch.stages[:-1], batch.member
     live = np.ones(batch.size, dtype=bool)
+    rhs = p.external.T.reshape(p.external.size, 1)
     try:
-        shares, routed, comps, resid = _evaluate_batch(p, batch, live, u)
+        shares, routed, comps, resid = _evaluate_batch(p, batch, live, u, rhs)
     except ConvergenceError:                       # a singular union: each solved alone
         return out
     norm = _norms(resid, first)
@@ -765,7 +771,7 @@ def _newton_batch(p: _Problem, batch: Batch, max_iterations: int, u: np.ndarray
         step *= np.where(live, np.minimum(1.0, 4.0 / np.maximum(
             np.maximum.reduceat(np.abs(step), first), 1e-300)), 0.0)[member]
         try:
-            trial = _evaluate_batch(p, batch, live, u + step)
+            trial = _evaluate_batch(p, batch, live, u + step, rhs)
         except ConvergenceError:
             return out
         trial_norm = _norms(trial[3], first)
@@ -795,17 +801,18 @@ def _runs(live: np.ndarray, stages: np.ndarray, width: int) -> list[tuple[int, i
     return runs
 
 
-def _evaluate_batch(p: _Problem, batch: Batch, live: np.ndarray, u: np.ndarray):
+def _evaluate_batch(p: _Problem, batch: Batch, live: np.ndarray, u: np.ndarray,
+                    rhs: np.ndarray):
     """:meth:`_Problem.evaluate` of the ``live`` members (the others' component flows and
-    residuals zero)."""
+    residuals zero); ``rhs`` the external component flows, isotope by isotope, as a
+    column."""
     shares = _split(p.theta, p.rest, p.gamma, u)
     unrouted = _unrouted(p.graph, shares[0], shares[1])
     values = np.concatenate([p.systems.ones, unrouted.ravel()])
     n_iso = p.gamma.shape[1]
     try:
         comps = p.systems.components.solve_blocks(
-            values, p.external.T.reshape(p.external.size, -1),
-            _runs(live, batch.stages, n_iso)).reshape(n_iso, -1).T
+            values, rhs, _runs(live, batch.stages, n_iso)).reshape(n_iso, -1).T
     except np.linalg.LinAlgError as err:
         raise ConvergenceError(p.where, f"singular stage balance ({err})") from None
     resid = (shares[2] * comps).sum(axis=1) / p.scale
