@@ -241,12 +241,21 @@ def _solve_alone(solves: _Solves, x: float | None):
 
 
 def _run_alone(search):
-    """Run one search, each request solved on its own (``Network.solve``, in order)."""
+    """Run one search: a request of one rate solved on its own (``Network.solve``), one of
+    several (the scan's pairs of rates) solved together
+    (:func:`~enrichwatch.physics.network.solve_many`)."""
+    from .network import solve_many
+
     try:
         request = next(search)
         while True:
-            for solves, x in request:
+            if len(request) == 1:
+                solves, x = request[0]
                 solves.record(x, _solve_alone(solves, x))
+            else:
+                calls = [(s.network, *s.request(x)) for s, x in request]
+                for (s, x), found in zip(request, solve_many(calls), strict=True):
+                    s.record(x, found)
             request = search.send(None)
     except StopIteration as stop:
         return stop.value
