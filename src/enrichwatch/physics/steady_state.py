@@ -763,8 +763,9 @@ def _newton_batch(p: _Problem, batch: Batch, max_iterations: int, u: np.ndarray
             _take(p, batch, np.flatnonzero(done), out, iteration,
                   (u, comps, shares[0], shares[1]))
             live &= ~done
-        if not live.any() or not np.isfinite(worst[live]).all():
-            return out                            # the rest (if any) alone
+        live &= np.isfinite(worst)                # (one that overflows: alone)
+        if not live.any():
+            return out
         step = _batch_step(p, batch, live, shares, routed, comps, resid)
         if step is None:
             return out
@@ -841,8 +842,10 @@ def _take(p: _Problem, batch: Batch, members: np.ndarray, out: list, iteration: 
 
 def _batch_step(p: _Problem, batch: Batch, live: np.ndarray, shares, unrouted, comps,
                 resid) -> np.ndarray | None:
-    """:func:`_newton_step` of the union; None when its system is singular or overflows (the
-    members not converged are then solved alone, where the dense fallback may apply)."""
+    """:func:`_newton_step` of the ``live`` members (their blocks of the union's system; a
+    member whose system overflows leaves ``live``, to be solved alone); None when a block is
+    singular (the members not converged are then solved alone, where the dense fallback may
+    apply)."""
     a, b, c, dc = shares
     n, n_iso = comps.shape
     ab_n = a * b * comps
@@ -852,8 +855,11 @@ def _batch_step(p: _Problem, batch: Batch, live: np.ndarray, shares, unrouted, c
     border = np.concatenate([p.systems.ones, unrouted.ravel(),
                              (p.graph.columns.drive * ab_n[p.graph.routes.src]).ravel(),
                              weight.ravel(), slope])
-    if not np.isfinite(border).all():     # (the members left have finite values)
-        return None
+    if not np.isfinite(border).all():     # the members whose blocks overflow: alone
+        finite = np.isfinite(np.concatenate([a, b, c, dc, comps], axis=1)).all(axis=1)
+        live &= np.logical_and.reduceat(finite, batch.stages[:-1])
+        if not live.any():
+            return None
     rhs = np.zeros(n * (n_iso + 1))
     rhs[n_iso::n_iso + 1] = -resid
     try:
