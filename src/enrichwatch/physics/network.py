@@ -887,8 +887,12 @@ def solve_many(requests) -> list:
         else:
             groups.setdefault(len(network.isotopes()), []).append(j)
     for members in groups.values():
-        answers = _solve_together([requests[j] for j in members]) if len(members) > 1 else \
-            [None]
+        answers: list = [None] * len(members)
+        if len(members) > 1:
+            try:
+                answers = _solve_together([requests[j] for j in members])
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError):
+                pass            # a batch that breaks down numerically: each member alone
         for j, found in zip(members, answers, strict=True):
             network, rates, start = requests[j]
             if found is None:
