@@ -1013,6 +1013,9 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
         for i, x in asked.items():
             shifts[i] = x
         cuts, flows, (out, d_out) = flows_at(shifts, True)
+        for m in members:
+            if not m.rates and not m.evaluated:         # at the design cuts throughout
+                m.evaluated[0.0] = (cuts, flows)
         for i in list(asked):
             m = members[i]
             m.evaluated[float(shifts[i])] = (cuts, flows)
@@ -1029,7 +1032,10 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
                 m.shift = math.nan if stop.value is None else float(stop.value)
     for i, m in enumerate(members):
         shifts[i] = m.shift
-    cuts, flows = flows_at(np.nan_to_num(shifts), False)
+    if all(math.isnan(m.shift) or m.shift in m.evaluated for m in members):
+        cuts, flows = np.empty_like(design), np.empty_like(design)
+    else:
+        cuts, flows = flows_at(np.nan_to_num(shifts), False)
     for i, m in enumerate(members):      # the flows where the search evaluated them, as alone
         kept = m.evaluated.get(m.shift)
         if kept is not None:
