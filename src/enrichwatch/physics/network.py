@@ -206,6 +206,9 @@ class _Withdrawals(Mapping):
                                                      self._flows[self._index[name]])
         return state
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
     def __iter__(self):
         return iter(self._index)
 
@@ -1053,7 +1056,7 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
     for i, m in enumerate(members):
         sl = batch.part(i)
         c, f = cuts[sl], flows[sl]
-        if math.isnan(m.shift) or np.any(f < -1e-9 * m.external.sum()):
+        if math.isnan(m.shift) or (f < -1e-9 * m.external.sum()).any():
             continue
         f = np.maximum(f, 0.0)
         try:
