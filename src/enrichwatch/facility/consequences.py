@@ -6,7 +6,10 @@ each figure as a :class:`~enrichwatch.physics.variants.Spread` (nominal, low, hi
 that moves it most): the product at the design cuts, the highest assay over the withdrawal
 rate (:func:`~enrichwatch.physics.capability.maximum_assay`), the fastest rate for an assay and
 the months to one significant quantity. Solves are cached, so asking for several figures costs
-one scan per setting.
+one scan per setting; the first figure asked of any setting is found for every setting at
+once, their searches run in step and each round of their solves one batch
+(:func:`~enrichwatch.physics.network.solve_many`; the figures agree with those of each setting
+searched alone to the tolerances of the searches).
 
 :func:`operating_point_comparison` compares two plants at the same operating point (same feeds,
 same product withdrawal rate) and each at its own design cuts

@@ -9,6 +9,12 @@ together), find the highest assay over the withdrawal rate (:func:`maximum_assay
 need not be monotonic, so this is a true maximum, not the assay at the slowest rate tried) and
 the fastest rate at which the product reaches a target assay.
 
+:func:`maximum_assay_batch` and :func:`rate_for_assay_batch` run the same searches for several
+networks in step (the settings of a plant's uncertain inputs): each round, the solves that all
+of them ask for are one batch (:func:`~enrichwatch.physics.network.solve_many`), which costs
+much less than the solves one by one; the figures agree with the searches alone to the
+tolerances these state.
+
 Examples
 --------
 >>> from enrichwatch.composition import Assay, Composition
@@ -70,25 +76,22 @@ class RateAtAssay:
         return SQ_HEU_U235_KG / u235_per_month
 
 
-#: What a search yields: the (solves, log rate) pairs it needs next (a log rate of None asks
-#: for the design setting); it is resumed once they are all solved and recorded.
-_Request = list
-
-
 class _Solves:
     """The solves of one withdrawal of one network over its withdrawal rate: the assay at every
     log rate asked (kept, with the failures: each rate is solved once per curve, and a plain
     :class:`~enrichwatch.physics.network.Network` gains what a memo of its solves would give),
-    each solve started from the solved state at the nearest log rate (a warm start: the answers
-    meet the same convergence tests as cold starts, so they agree with them to the solver
-    tolerance, in fewer Newton iterations). Deterministic: the order of the requests fixes
-    every start. A :class:`MaxAssay` keeps the curve it was found on, so that a
-    :func:`rate_for_assay` given it brackets its root between rates already solved.
+    each solve started from the solved state at the nearest log rate, its stage unknowns
+    interpolated through the nearest solved states (a warm start: the answers meet the same
+    convergence tests as cold starts, so they agree with them to the solver tolerance, in
+    fewer Newton iterations). Deterministic: the order of the requests fixes every start. A
+    :class:`MaxAssay` keeps the curve it was found on, so that a :func:`rate_for_assay` given
+    it brackets its root between rates already solved.
 
-    The searches below are generators (:func:`_run_alone`, :func:`_run_together`): they yield
-    the log rates they need (``ask``) and read the assays once the driver has solved and
-    recorded them (``record``), so that the searches of several settings can be solved
-    together (:func:`~enrichwatch.physics.network.solve_many`)."""
+    The searches below are generators run by a driver (:func:`_run_alone`,
+    :func:`_run_together`): each yields a list of ``(solves, log rate)`` requests (a log rate
+    of None asks for the design setting) and is resumed once the driver has solved and
+    recorded them (``record``); it then reads the assays (``ask``). So the searches of several
+    settings can be solved together (:func:`~enrichwatch.physics.network.solve_many`)."""
 
     def __init__(self, network, withdrawal: str) -> None:
         self.network, self.withdrawal = network, withdrawal
