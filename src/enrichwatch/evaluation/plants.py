@@ -30,7 +30,9 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..constants import MONTHS_PER_YEAR
@@ -256,19 +258,48 @@ class PlantCache:
                   limit_pct: float, assay_pct: float) -> dict[str, Any]:
         """A stated operating history run on the plant of ``text``
         (:func:`~enrichwatch.evaluation.transients.stated_transient`), once per evaluation."""
+        return self.transients([(text, where, history, history_where, limit_pct,
+                                 assay_pct)])[0]
+
+    def transients(self, requests: Sequence[tuple[str, str, Any, str, float, float]]
+                   ) -> list[dict[str, Any]]:
+        """:meth:`transient` for several ``(text, where, history, history_where, limit_pct,
+        assay_pct)``: those not answered yet are run together, when the first of them is
+        needed (:func:`~enrichwatch.evaluation.transients.stated_transients`: their runs
+        integrated in one call)."""
         from .transients import check_history
 
-        text = self._text(text, where)
-        check_history(history, history_where)
-        material = {"plant": text, "history": {"file": history["file"], "text": history["text"]},
-                    "limit_pct": float(limit_pct), "assay_pct": float(assay_pct)}
+        asked = []
+        for text, where, history, history_where, limit, assay in requests:
+            text = self._text(text, where)
+            check_history(history, history_where)
+            asked.append(((text, where, history, history_where, limit, assay),
+                          {"plant": text, "history": {"file": history["file"],
+                                                      "text": history["text"]},
+                           "limit_pct": float(limit), "assay_pct": float(assay)}))
+        ran: dict[str, dict[str, Any]] = {}
 
-        def compute() -> dict[str, Any]:
-            from .transients import stated_transient
+        def compute(memo: str) -> dict[str, Any]:
+            if memo not in ran:
+                ran.update(self._run_transients(
+                    {m: request for request, material in asked
+                     if (m := json.dumps(material, sort_keys=True)) not in ran
+                     and ("transient", m) not in self._answers}))
+            return ran[memo]
 
-            return stated_transient(self.figures(text, where).facility, text, history,
-                                    history_where, limit_pct, assay_pct, catalog=self._catalog)
-        return self._answer("transient", material, compute)
+        return [self._answer("transient", material, partial(
+                    compute, json.dumps(material, sort_keys=True)))
+                for _, material in asked]
+
+    def _run_transients(self, requests: dict[str, tuple]) -> dict[str, dict[str, Any]]:
+        from .transients import stated_transients
+
+        plants = [self.figures(text, where).facility for text, where, *_ in requests.values()]
+        answers = stated_transients(
+            [(plant, history, history_where, limit, assay) for plant, (_, _, history,
+             history_where, limit, assay) in zip(plants, requests.values(), strict=True)],
+            catalog=self._catalog)
+        return dict(zip(requests, answers, strict=True))
 
     def reach(self, text: str, where: str, assay_wt_pct: float) -> Reach | None:
         """Can the plant of ``text`` make product at ``assay_wt_pct`` in steady state?

@@ -413,18 +413,18 @@ def _stated_transients(ctx: Context, configurations: list[dict[str, Any]], value
                        limit: float) -> list[dict[str, Any]]:
     """The histories stated by each declaration of the period whose product at its declared
     operating point is below ``value``, run on its plant."""
-    out = []
+    records, requests = [], []
     for c in configurations:
         decl = ctx.get(c["record"]) if c["role"] == "declared" else None
         product = c["operating_point"]["product"]
         if decl is None or (product is not None and product["assay_wt_pct"] >= value):
             continue
         for i, history in enumerate(decl.payload.get("histories") or ()):
-            where = f"record {decl.id} payload.histories[{i}]"
-            out.append({"record": decl.id, **ctx.plants.transient(
-                decl.payload["plant"], f"record {decl.id} payload.plant", history, where,
-                limit, value)})
-    return out
+            records.append(decl.id)
+            requests.append((decl.payload["plant"], f"record {decl.id} payload.plant", history,
+                             f"record {decl.id} payload.histories[{i}]", limit, value))
+    return [{"record": record, **answer}      # run together (their runs integrated at once)
+            for record, answer in zip(records, ctx.plants.transients(requests), strict=True)]
 
 
 def _reach_words(c: dict[str, Any]) -> str:

@@ -40,7 +40,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,7 @@ if TYPE_CHECKING:       # loaded with the physics, when a history is run
     from ..physics.transient import Range, Sweep
 
 __all__ = ["METHOD", "NOT_SWEPT", "RTOL", "SWEEP", "check_history", "stated_transient",
-           "transients_line"]
+           "stated_transients", "transients_line"]
 
 #: Integrator and relative tolerance of the evaluation's transient runs.
 METHOD = "Radau"
@@ -90,9 +90,39 @@ def stated_transient(plant: Facility, plant_text: str, history: Any, where: str,
         The history is not a ``{file, text}`` table or does not run on the plant (every
         problem listed).
     """
-    check_history(history, where)
-    return _run(plant, history, f"{where} ({history['file']})", float(limit_pct),
-                float(assay_pct), catalog)
+    return stated_transients([(plant, history, where, limit_pct, assay_pct)],
+                             catalog=catalog)[0]
+
+
+def stated_transients(requests: Sequence[tuple[Facility, Any, str, float, float]], *,
+                      catalog=None) -> list[dict[str, Any]]:
+    """:func:`stated_transient` for several ``(plant, history, where, limit_pct, assay_pct)``
+    at once: every history read and built on its plant first (the first problem raised, in
+    the order asked), then every run of every sweep integrated in one call
+    (:func:`~enrichwatch.physics.transient.sweep_histories`: the runs sharing their segment
+    times and size stacked, whatever their history or plant, each within :data:`RTOL` on every
+    step). One answer per request, in the order asked.
+
+    Raises
+    ------
+    InputError
+        As :func:`stated_transient`.
+    """
+    from ..physics.transient import sweep_histories
+
+    read = []
+    for plant, history, where, limit, assay in requests:
+        check_history(history, where)
+        place = f"{where} ({history['file']})"
+        read.append((_read(plant, history, place, catalog), history["file"], float(limit),
+                     float(assay)))
+    runs = [(replace(hf.history, thresholds=tuple(a / 100.0 for a in (limit, assay)
+                                                  if 0.0 < a < 100.0)),
+             {k: bool(hf.sweep.get(k, True)) and swept for k, swept in SWEEP.items()})
+            for hf, _, limit, assay in read]
+    sweeps = sweep_histories(runs, method=METHOD, rtol=RTOL)
+    return [_answer(hf, file, sweep, limit, assay)
+            for (hf, file, limit, assay), sweep in zip(read, sweeps, strict=True)]
 
 
 def check_history(history: Any, where: str) -> None:
@@ -102,23 +132,15 @@ def check_history(history: Any, where: str) -> None:
         raise InputError(where, history, "a table { file = label, text = history TOML }")
 
 
-def _run(plant: Facility, history: Mapping, where: str, limit: float, assay: float,
-         catalog) -> dict[str, Any]:
+def _read(plant: Facility, history: Mapping, where: str, catalog) -> HistoryFile:
     from ..facility.history import embedded_history
-    from ..physics.transient import sweep_history
 
     try:
-        hf = embedded_history(history["text"], plant, where, catalog=catalog)
+        return embedded_history(history["text"], plant, where, catalog=catalog)
     except InputError as err:
         raise InputError(where, history["file"],
                          f"an operating history that runs on the declared plant:\n  {err}"
                          ) from None
-    levels = tuple(a / 100.0 for a in (limit, assay) if 0.0 < a < 100.0)
-    run = replace(hf.history, thresholds=levels)
-    on = {k: bool(hf.sweep.get(k, True)) and swept for k, swept in SWEEP.items()}
-    sweep = sweep_history(run, holdup=on["holdup"], stage_factor=on["stage_factor"],
-                          closures=on["closures"], method=METHOD, rtol=RTOL)
-    return _answer(hf, history["file"], sweep, limit, assay)
 
 
 def _range(r: Range, scale: float = 1.0) -> dict[str, Any]:

@@ -16,13 +16,17 @@ in its modules:
 * :mod:`.radau`: scipy's Radau with its dense LU called straight from LAPACK (the same numbers
   as ``method="Radau"``, less Python work per step);
 * :mod:`.batch`: the variants of a sweep integrated together as one stacked system
-  (:func:`integrate_batch`: each variant within the tolerances on every step);
+  (:func:`integrate_batch`: each variant within the tolerances on every step), and the runs
+  of several histories and plants (:func:`integrate_requests`: those sharing their segment
+  times and size stacked);
 * :mod:`.analysis`: steady limits, time constants, peaks, settling, uranium above an assay;
 * :mod:`.plant`: operating histories over the plant descriptions of the steady solver
   (:class:`History`, :class:`Configuration`, :class:`Segment`, :class:`HoldUp`);
-* :mod:`.results`: :func:`run_history`, :func:`run_histories` (several variants at once) and
+* :mod:`.results`: :func:`run_history`, :func:`run_histories` (several variants at once),
+  :func:`run_history_sets` (several histories at once) and
   :class:`TransientResult`;
-* :mod:`.uncertainty`: the uncertain inputs swept (:func:`sweep_history`).
+* :mod:`.uncertainty`: the uncertain inputs swept (:func:`sweep_history`;
+  :func:`sweep_histories` for several histories at once).
 
 Multi-isotope transients are not modelled: the binary form is exact for U-235/U-238 feeds;
 minor isotopes are counted with U-238.
@@ -36,7 +40,7 @@ from .analysis import (
     time_constants,
     withdrawn_above,
 )
-from .batch import integrate_batch
+from .batch import integrate_batch, integrate_requests
 from .integrate import METHODS, Crossing, Run, Watch, initial_state, integrate
 from .plant import (
     HOURS_PER_YEAR,
@@ -48,10 +52,16 @@ from .plant import (
     ValveSetting,
     Variant,
 )
-from .results import SegmentSummary, TransientResult, run_histories, run_history
+from .results import (
+    SegmentSummary,
+    TransientResult,
+    run_histories,
+    run_history,
+    run_history_sets,
+)
 from .stage import heads_assay, point_assays, tails_assay
 from .system import CLOSURES, FlowSolution, Model, Operation, Routing, stage_flows
-from .uncertainty import Range, Sweep, sweep_history, variants
+from .uncertainty import Range, Sweep, sweep_histories, sweep_history, variants
 
 __all__ = [
     "CLOSURES",
@@ -80,13 +90,16 @@ __all__ = [
     "initial_state",
     "integrate",
     "integrate_batch",
+    "integrate_requests",
     "peak",
     "point_assays",
     "run_histories",
     "run_history",
+    "run_history_sets",
     "settling_time",
     "stage_flows",
     "steady_limit",
+    "sweep_histories",
     "sweep_history",
     "tails_assay",
     "time_constants",

@@ -61,7 +61,7 @@ from .integrate import (
 )
 from .system import _CACHE, DENSE_JACOBIAN_MAX, Model, Operation, _coefficients
 
-__all__ = ["Stack", "StackedRadau", "integrate_batch"]
+__all__ = ["Stack", "StackedRadau", "integrate_batch", "integrate_requests"]
 
 Segments = Sequence[tuple[Operation, float, float]]
 _LAPACK = {kind: get_lapack_funcs(("getrf", "getri"), (np.zeros((1, 1), kind),))
@@ -447,22 +447,71 @@ def integrate_batch(runs: Sequence[tuple[Segments, np.ndarray]], *, method: str 
     ConvergenceError
         The integrator fails.
     """
+    return integrate_requests([(segs, y0, watch, thresholds) for segs, y0 in runs],
+                              method=method, rtol=rtol, atol=atol,
+                              dense_jacobian=dense_jacobian)
+
+
+def integrate_requests(requests: Sequence[tuple[Segments, np.ndarray, Sequence[Watch],
+                                                Sequence[float]]], *, method: str = "Radau",
+                       rtol: float = 1e-8, atol: float = 1e-10,
+                       dense_jacobian: bool | None = None) -> list[Run]:
+    """:func:`integrate_batch` for runs that each watch their own points and thresholds:
+    ``(segments, y0, watch, thresholds)``, for instance the sweeps of several histories, or of
+    one history on several plants. The runs sharing their segment times and system size are
+    stacked together (one stack per such group; the tolerances divided by the square root of
+    the number of runs in it); a run alone in its group is integrated alone. The runs come
+    back in the order asked.
+
+    Raises
+    ------
+    ConfigurationError
+        As :func:`.integrate.integrate`.
+    ConvergenceError
+        The integrator fails.
+    """
     if method not in METHODS:
         raise ConfigurationError("method", method, "one of " + ", ".join(METHODS))
-    watch, thresholds = tuple(watch), tuple(float(a) for a in thresholds)
-    if not _stackable(runs, method, dense_jacobian):
-        return [integrate(segs, y0, method=method, rtol=rtol, atol=atol, watch=watch,
-                          thresholds=thresholds, dense_jacobian=dense_jacobian)
-                for segs, y0 in runs]
+    asked = [(segs, np.asarray(y0, dtype=float), tuple(watch),
+              tuple(float(a) for a in thresholds)) for segs, y0, watch, thresholds in requests]
+    groups: dict = {}
+    for i, (segs, y0, _, _) in enumerate(asked):
+        groups.setdefault(_group_key(segs, y0), []).append(i)
+    out: list[Run | None] = [None] * len(asked)
+    for key, members in groups.items():
+        runs = [asked[i] for i in members]
+        if key is None or len(members) < 2 or not _stackable(runs, method, dense_jacobian):
+            done = [integrate(segs, y0, method=method, rtol=rtol, atol=atol, watch=watch,
+                              thresholds=thresholds, dense_jacobian=dense_jacobian)
+                    for segs, y0, watch, thresholds in runs]
+        else:
+            done = _integrate_stacked(runs, method, rtol, atol, dense_jacobian)
+        for i, run in zip(members, done, strict=True):
+            out[i] = run
+    return [run for run in out if run is not None]
+
+
+def _group_key(segs: Segments, y0: np.ndarray):
+    """Runs with the same key may be stacked: the same segment times and system size (None:
+    a run with no segment, integrated alone to raise its error)."""
+    if not segs:
+        return None
+    return (tuple((t0, t1) for _, t0, t1 in segs), len(y0), segs[0][0].routing.n_stages)
+
+
+def _integrate_stacked(runs, method: str, rtol: float, atol: float,
+                       dense_jacobian: bool | None) -> list[Run]:
+    """Runs ``(segments, y0, watch, thresholds)`` of the same segment times and size,
+    integrated segment by segment as one stacked system."""
     k = len(runs)
-    states = [np.asarray(y0, dtype=float) for _, y0 in runs]
+    states = [y0 for _, y0, _, _ in runs]
     done: list[list[SegmentRun]] = [[] for _ in range(k)]
     found: list[list[Crossing]] = [[] for _ in range(k)]
     for index in range(len(runs[0][0])):
         _, t0, t1 = runs[0][0][index]
         models: list[Model] = []
         built: dict[int, Model] = {}        # one model per operation (runs may share one)
-        for i, (segs, _) in enumerate(runs):
+        for i, (segs, _, watch, thresholds) in enumerate(runs):
             op = segs[index][0]
             _check_segment(index, op, t0, t1, done[i], segs[0][0], states[i])
             model = built.get(id(op))
@@ -472,14 +521,14 @@ def integrate_batch(runs: Sequence[tuple[Segments, np.ndarray]], *, method: str 
             found[i] += _boundary_crossings(prev, model, t0, states[i], index, watch,
                                             thresholds)
             models.append(model)
+        looks = [(watch, thresholds) for _, _, watch, thresholds in runs]
         for i, (seg, crossings) in enumerate(_segment_batch(index, models, t0, t1, states,
-                                                            method, rtol, atol, watch,
-                                                            thresholds)):
+                                                            method, rtol, atol, looks)):
             done[i].append(seg)
             found[i] += crossings
             states[i] = seg.y_steps[:, -1]
     return [Run(tuple(done[i]), tuple(sorted(found[i], key=lambda c: c.time_h)), method, rtol,
-                atol, watch, thresholds, dense_jacobian) for i in range(k)]
+                atol, runs[i][2], runs[i][3], dense_jacobian) for i in range(k)]
 
 
 def _stackable(runs, method: str, dense_jacobian: bool | None) -> bool:
@@ -487,23 +536,23 @@ def _stackable(runs, method: str, dense_jacobian: bool | None) -> bool:
     times, the same system size, and a Jacobian handed dense."""
     if method != "Radau" or len(runs) < 2 or dense_jacobian is False:
         return False
-    spans = [tuple((t0, t1) for _, t0, t1 in segs) for segs, _ in runs]
-    if any(s != spans[0] for s in spans) or not spans[0]:
+    keys = {_group_key(r[0], r[1]) for r in runs}
+    if len(keys) != 1 or None in keys:
         return False
-    sizes = {(len(y0), segs[0][0].routing.n_stages) for segs, y0 in runs}
-    return len(sizes) == 1 and (bool(dense_jacobian) or len(runs[0][1]) <= DENSE_JACOBIAN_MAX)
+    return bool(dense_jacobian) or len(runs[0][1]) <= DENSE_JACOBIAN_MAX
 
 
-def _segment_batch(index, models, t0, t1, states, method, rtol, atol, watch, thresholds):
-    """Segment ``index`` of every run: the distinct (operation, start state) pairs integrated
-    together (or alone when one is left), each run taking its pair's result."""
-    keys = [(id(m.op), s.tobytes()) for m, s in zip(models, states, strict=True)]
+def _segment_batch(index, models, t0, t1, states, method, rtol, atol, looks):
+    """Segment ``index`` of every run: the distinct (operation, start state, watched points
+    and thresholds) integrated together (or alone when one is left), each run taking its
+    distinct one's result; ``looks`` holds each run's (watch, thresholds)."""
+    keys = [(id(m.op), s.tobytes(), look)
+            for m, s, look in zip(models, states, looks, strict=True)]
     first = {key: i for i, key in reversed(list(enumerate(keys)))}
     distinct = sorted(set(first.values()))
     if len(distinct) == 1:
         i = distinct[0]
-        alone = _segment(index, models[i], t0, t1, states[i], method, rtol, atol, watch,
-                         thresholds)
+        alone = _segment(index, models[i], t0, t1, states[i], method, rtol, atol, *looks[i])
         return [alone for _ in models]
     y0 = np.concatenate([states[i] for i in distinct])
     blocks, n_rhs, n_jac = _solve_stack(index, [models[i] for i in distinct], t0, t1, y0,
@@ -512,5 +561,5 @@ def _segment_batch(index, models, t0, t1, states, method, rtol, atol, watch, thr
     for i, (t, y, dense) in zip(distinct, blocks, strict=True):
         seg = SegmentRun(index, t0, t1, models[i], t, y, dense, n_rhs, n_jac)
         sol = SimpleNamespace(t=t, y=y, sol=dense)
-        result[i] = (seg, _crossings(index, models[i], sol, watch, thresholds))
+        result[i] = (seg, _crossings(index, models[i], sol, *looks[i]))
     return [result[first[key]] for key in keys]

@@ -44,11 +44,12 @@ from .analysis import (
     time_constants,
     withdrawn_above,
 )
-from .batch import integrate_batch
+from .batch import integrate_requests
 from .integrate import Crossing, Run, Watch, integrate
 from .plant import History, Variant, build_operations
 
-__all__ = ["SegmentSummary", "TransientResult", "run_histories", "run_history"]
+__all__ = ["SegmentSummary", "TransientResult", "run_histories", "run_history",
+           "run_history_sets"]
 
 _POINTS_PER_SEGMENT = 241
 MODEL_STATEMENTS = (
@@ -262,15 +263,30 @@ def run_histories(history: History, variants: Sequence[Variant], *, method: str 
     (:func:`.batch.integrate_batch`: one stacked system, each variant within ``rtol`` and
     ``atol`` on every step; the answers agree with separate runs to the integrator's
     tolerance). The operations are built once per set of stage factors and closures."""
-    cache: dict = {}
-    built = [build_operations(history, v, cache=cache) for v in variants]
-    spans = history.times()
-    watches = history.watches()
-    runs = integrate_batch([([(op, t0, t1) for op, (t0, t1) in zip(ops, spans, strict=True)],
-                             y0) for ops, y0 in built], method=method, rtol=rtol, atol=atol,
-                           watch=watches, thresholds=history.thresholds)
-    return [_result(history, v, run, watches, points_per_segment)
-            for v, run in zip(variants, runs, strict=True)]
+    return run_history_sets([(history, variants)], method=method, rtol=rtol, atol=atol,
+                            points_per_segment=points_per_segment)[0]
+
+
+def run_history_sets(requests: Sequence[tuple[History, Sequence[Variant]]], *,
+                     method: str = "Radau", rtol: float = 1e-8, atol: float = 1e-10,
+                     points_per_segment: int = _POINTS_PER_SEGMENT
+                     ) -> list[list[TransientResult]]:
+    """:func:`run_histories` for several histories (each with its variants) at once: every
+    run of every history integrated in one call of :func:`.batch.integrate_requests` (the runs
+    sharing their segment times and system size, of any history and plant, stacked together,
+    each within ``rtol`` and ``atol`` on every step). One list of results per history, in the
+    order asked."""
+    asked, plans = [], []
+    for history, variants in requests:
+        cache: dict = {}
+        built = [build_operations(history, v, cache=cache) for v in variants]
+        spans, watches = history.times(), history.watches()
+        plans.append((history, tuple(variants), watches))
+        asked += [([(op, t0, t1) for op, (t0, t1) in zip(ops, spans, strict=True)], y0,
+                   watches, history.thresholds) for ops, y0 in built]
+    runs = iter(integrate_requests(asked, method=method, rtol=rtol, atol=atol))
+    return [[_result(history, v, next(runs), watches, points_per_segment) for v in variants]
+            for history, variants, watches in plans]
 
 
 def _runs(history: History, variant: Variant, cache: dict | None) -> dict:

@@ -20,13 +20,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .plant import History, Variant
-from .results import TransientResult, run_histories
+from .results import TransientResult, run_histories, run_history_sets
 
-__all__ = ["Range", "Sweep", "sweep_history", "variants"]
+__all__ = ["Range", "Sweep", "sweep_histories", "sweep_history", "variants"]
 
 NOMINAL = "nominal"
 #: Relative difference [1] below which a run's answer counts as the nominal's (rounding in
@@ -189,3 +189,23 @@ def sweep_history(history: History, *, holdup: bool = True, stage_factor: bool =
         if progress is not None:
             progress(k + 1, len(plan))
     return Sweep(tuple(runs))
+
+
+def sweep_histories(requests: Sequence[tuple[History, Mapping[str, bool]]], *,
+                    method: str = "Radau", rtol: float = 1e-8) -> list[Sweep]:
+    """:func:`sweep_history` of several histories at once, each ``(history, inputs)`` with
+    ``inputs`` saying which of ``holdup``, ``stage_factor`` and ``closures`` it sweeps (a key
+    left out: swept). Every run of every sweep is integrated in one call
+    (:func:`.results.run_history_sets`: the runs of the same segment times and size stacked,
+    whatever their history or plant, each within ``rtol`` on every step), so the figures agree
+    with :func:`sweep_history` of each alone to the integrator's tolerance. One sweep per
+    history, in the order asked."""
+    plans = [variants(h, holdup=bool(on.get("holdup", True)),
+                      stage_factor=bool(on.get("stage_factor", True)),
+                      closures=bool(on.get("closures", True))) for h, on in requests]
+    results = run_history_sets([(h, [v for _, _, v in plan])
+                                for (h, _), plan in zip(requests, plans, strict=True)],
+                               method=method, rtol=rtol)
+    return [Sweep(tuple((inp, setting, r) for (inp, setting, _), r
+                        in zip(plan, found, strict=True)))
+            for plan, found in zip(plans, results, strict=True)]
