@@ -120,7 +120,8 @@ def stated_transients(requests: Sequence[tuple[Facility, Any, str, float, float]
                                                   if 0.0 < a < 100.0)),
              {k: bool(hf.sweep.get(k, True)) and swept for k, swept in SWEEP.items()})
             for hf, _, limit, assay in read]
-    sweeps = sweep_histories(runs, method=METHOD, rtol=RTOL)
+    sweeps = sweep_histories(runs, method=METHOD, rtol=RTOL,
+                             caches=[hf.builds for hf, *_ in read])
     return [_answer(hf, file, sweep, limit, assay)
             for (hf, file, limit, assay), sweep in zip(read, sweeps, strict=True)]
 

@@ -177,7 +177,9 @@ class HistoryFile:
 
     ``facilities`` maps configuration names to their plant descriptions; ``product`` is the
     withdrawal (network name) taken as the product point; ``sweep`` says which uncertain
-    inputs to vary (``holdup``, ``stage_factor``, ``closures``).
+    inputs to vary (``holdup``, ``stage_factor``, ``closures``); ``builds`` keeps the nominal
+    operations the check built (:func:`~enrichwatch.physics.transient.plant.build_operations`'
+    ``cache``), for runs of ``history`` (or of it with other thresholds) to start from.
     """
 
     history: History
@@ -186,6 +188,7 @@ class HistoryFile:
     facilities: Mapping[str, Facility]
     product: str
     sweep: Mapping[str, bool] = field(default_factory=dict)
+    builds: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _problem(file: str, key: str, value, allowed: str) -> Problem:
@@ -324,11 +327,13 @@ def _holdup(doc: _Document, file: str, problems: list) -> HoldUp:
     return HoldUp(h.rotor_g, h.pipework_g, (low, high), **kwargs)
 
 
-def _dry_run(history: History, file: str, problems: list, raw: Mapping[str, Any]) -> None:
+def _dry_run(history: History, file: str, problems: list, raw: Mapping[str, Any],
+             builds: dict) -> None:
     """Build every segment's operation (flows, valves) to find what cannot run (``raw``: the
-    values as the file wrote them, by key, for rates converted to kg U/yr)."""
+    values as the file wrote them, by key, for rates converted to kg U/yr; ``builds``: kept
+    for the runs, as :func:`check_operations` fills it)."""
     try:
-        check_operations(history)
+        check_operations(history, cache=builds)
     except InputError as err:
         problems.append(_problem(file, err.param, raw.get(err.param, err.value), err.allowed))
 
@@ -383,12 +388,13 @@ def history_from_text(text: str, plant: Facility | str | os.PathLike, filename: 
         raise HistoryFileError(problems)
     history = _history(doc, configs, segments, holdup, spans, filename, problems)
     product = _product(doc, configs, doc.segments[0].configuration, filename, problems)
+    builds: dict = {}
     if history is not None:
-        _dry_run(history, filename, problems, _raw_rates(doc))
+        _dry_run(history, filename, problems, _raw_rates(doc), builds)
     if problems or history is None:
         raise HistoryFileError(problems)
     return HistoryFile(history, filename, doc.history.description, facilities, product,
-                       doc.uncertainty.model_dump())
+                       doc.uncertainty.model_dump(), builds)
 
 
 def _raw_rates(doc: _Document) -> dict[str, Any]:

@@ -574,11 +574,15 @@ def _build(history: History, variant: Variant, memo: dict | None = None,
     return ops, builder.initial()
 
 
-def check_operations(history: History) -> None:
+def check_operations(history: History, *, cache: dict | None = None) -> None:
     """Build every segment's operation, with each of its alternative closures, and the initial
-    state: an :class:`~enrichwatch.errors.InputError` for the first that cannot run."""
+    state: an :class:`~enrichwatch.errors.InputError` for the first that cannot run. With a
+    ``cache`` (:func:`build_operations`'), the nominal build is kept in it, for the runs of
+    ``history`` (the routings, production operations and initial state built here too)."""
     memo: dict = {}
-    ops, _ = _build(history, Variant(), memo)
+    ops, y0 = _build(history, Variant(), memo)
+    if cache is not None:
+        cache.setdefault(((), ()), (ops, y0, memo))
     for i, seg in enumerate(history.segments):
         for alt in seg.alternatives:
             _Builder(history, Variant(closures={i: alt}), memo).operation(

@@ -269,16 +269,19 @@ def run_histories(history: History, variants: Sequence[Variant], *, method: str 
 
 def run_history_sets(requests: Sequence[tuple[History, Sequence[Variant]]], *,
                      method: str = "Radau", rtol: float = 1e-8, atol: float = 1e-10,
-                     points_per_segment: int = _POINTS_PER_SEGMENT
+                     points_per_segment: int = _POINTS_PER_SEGMENT,
+                     caches: Sequence[dict | None] | None = None
                      ) -> list[list[TransientResult]]:
     """:func:`run_histories` for several histories (each with its variants) at once: every
     run of every history integrated in one call of :func:`.batch.integrate_requests` (the runs
     sharing their segment times and system size, of any history and plant, stacked together,
     each within ``rtol`` and ``atol`` on every step). One list of results per history, in the
-    order asked."""
+    order asked. ``caches``, one per history (or None), are :func:`.plant.build_operations`'
+    caches kept by the caller for it (as :func:`.plant.check_operations` fills one)."""
     asked, plans = [], []
-    for history, variants in requests:
-        cache: dict = {}
+    kept = [None] * len(requests) if caches is None else list(caches)
+    for (history, variants), given in zip(requests, kept, strict=True):
+        cache: dict = {} if given is None else given
         built = [build_operations(history, v, cache=cache) for v in variants]
         spans, watches = history.times(), history.watches()
         plans.append((history, tuple(variants), watches))

@@ -192,20 +192,21 @@ def sweep_history(history: History, *, holdup: bool = True, stage_factor: bool =
 
 
 def sweep_histories(requests: Sequence[tuple[History, Mapping[str, bool]]], *,
-                    method: str = "Radau", rtol: float = 1e-8) -> list[Sweep]:
+                    method: str = "Radau", rtol: float = 1e-8,
+                    caches: Sequence[dict | None] | None = None) -> list[Sweep]:
     """:func:`sweep_history` of several histories at once, each ``(history, inputs)`` with
     ``inputs`` saying which of ``holdup``, ``stage_factor`` and ``closures`` it sweeps (a key
     left out: swept). Every run of every sweep is integrated in one call
     (:func:`.results.run_history_sets`: the runs of the same segment times and size stacked,
     whatever their history or plant, each within ``rtol`` on every step), so the figures agree
     with :func:`sweep_history` of each alone to the integrator's tolerance. One sweep per
-    history, in the order asked."""
+    history, in the order asked; ``caches`` as :func:`.results.run_history_sets` takes them."""
     plans = [variants(h, holdup=bool(on.get("holdup", True)),
                       stage_factor=bool(on.get("stage_factor", True)),
                       closures=bool(on.get("closures", True))) for h, on in requests]
     results = run_history_sets([(h, [v for _, _, v in plan])
                                 for (h, _), plan in zip(requests, plans, strict=True)],
-                               method=method, rtol=rtol)
+                               method=method, rtol=rtol, caches=caches)
     return [Sweep(tuple((inp, setting, r) for (inp, setting, _), r
                         in zip(plan, found, strict=True)))
             for plan, found in zip(plans, results, strict=True)]
