@@ -37,6 +37,7 @@ import warnings
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from types import SimpleNamespace
 
 import numpy as np
@@ -256,6 +257,16 @@ class _Blocks:
     def ws(self) -> np.ndarray:
         return self.full[:, 2 * self.n:, :2 * self.n]
 
+    @cached_property
+    def nh_c(self) -> np.ndarray:
+        """:attr:`nh`, contiguous (kept for the Newton solves of this Jacobian)."""
+        return np.ascontiguousarray(self.nh)
+
+    @cached_property
+    def ws_c(self) -> np.ndarray:
+        """:attr:`ws`, contiguous."""
+        return np.ascontiguousarray(self.ws)
+
 
 class _Eye:
     """The identity as Radau uses it (its Newton matrices are ``c * I - J``, scipy 1.x): times
@@ -319,28 +330,39 @@ class StackedRadau(Radau):
         for k in range(self._k):
             inv_n[k] = _invert(getrf, getri, shift - jac.nn[k])
         if not self._inventory.any():       # no hold-up moves: c I on the hold-ups
-            return _Inverse(c, None, np.concatenate([inv_n @ (jac.nh / c), inv_n], axis=2),
-                            jac.ws)
+            return _Inverse(c, None, inv_n, jac.nh_c, jac.ws_c)
         inv_h = np.empty((self._k, n, n), dtype=kind)
         for k in range(self._k):
             inv_h[k] = _invert(getrf, getri, shift - jac.hh[k]) if self._inventory[k] \
                 else self._eye / c
-        return _Inverse(c, inv_h, np.concatenate([inv_n @ jac.nh @ inv_h, inv_n], axis=2),
-                        jac.ws)
+        return _Inverse(c, inv_h, inv_n, jac.nh_c, jac.ws_c)
 
     def _solve_lu(self, inverse: _Inverse, b: np.ndarray) -> np.ndarray:
+        """``x`` of ``(c I - J) x = b``, by substitution over the blocks (see :class:`_Inverse`)
+        for all variants at once."""
         if not np.isfinite(b).all():
             raise ValueError("array must not contain infs or NaNs")
         n, c = self._n, inverse.c
         rhs = b.reshape(self._k, -1)
         x = np.empty(rhs.shape, dtype=np.result_type(b, inverse.u235))
         if inverse.hold_up is None:
-            x[:, :n] = rhs[:, :n] / c
+            np.divide(rhs[:, :n], c, out=x[:, :n])
         else:
             x[:, :n] = np.matmul(inverse.hold_up, rhs[:, :n, None])[:, :, 0]
-        x[:, n:2 * n] = np.matmul(inverse.u235, rhs[:, :2 * n, None])[:, :, 0]
-        x[:, 2 * n:] = (rhs[:, 2 * n:] + np.matmul(inverse.out, x[:, :2 * n, None])[:, :, 0]) / c
+        v = rhs[:, n:2 * n] + _times(inverse.from_hold_up, x[:, :n])
+        x[:, n:2 * n] = np.matmul(inverse.u235, v[:, :, None])[:, :, 0]
+        x[:, 2 * n:] = (rhs[:, 2 * n:] + _times(inverse.out, x[:, :2 * n])) / c
         return x.reshape(-1)
+
+
+def _times(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``a[k] @ v[k]`` for every block ``k``: real matrices ``a`` (K, r, m), vectors ``v``
+    (K, m) real or complex (then as their real and imaginary parts, without making ``a``
+    complex)."""
+    if v.dtype.kind != "c":
+        return np.matmul(a, v[:, :, None])[:, :, 0]
+    parts = np.ascontiguousarray(v).view(np.float64).reshape(v.shape[0], v.shape[1], 2)
+    return np.ascontiguousarray(np.matmul(a, parts)).view(np.complex128)[:, :, 0]
 
 
 @dataclass(frozen=True)
@@ -348,12 +370,14 @@ class _Inverse:
     """The inverse of every block's Newton matrix ``c I - J``, which is block lower
     triangular over (hold-ups, U-235, withdrawn): ``[[c - J_HH, 0, 0], [-J_NH, c - J_NN, 0],
     [-J_WH, -J_WN, c]]``. Held as the hold-up block's inverse (``None``: ``I / c``, flows
-    fixed), the U-235 rows of the inverse over (hold-ups, U-235), and ``J_W = [J_WH, J_WN]``:
-    the withdrawn part is ``(b_W + J_W x_S) / c`` from the stages' solution ``x_S``."""
+    fixed), the U-235 block's inverse, ``J_NH`` and ``J_W = [J_WH, J_WN]``: the solution is
+    ``x_H`` from the hold-ups, ``x_N = inv_N (b_N + J_NH x_H)``, and ``(b_W + J_W x_S) / c``
+    for the withdrawn from the stages' solution ``x_S``."""
 
     c: complex | float
     hold_up: np.ndarray | None
     u235: np.ndarray
+    from_hold_up: np.ndarray
     out: np.ndarray
 
 
