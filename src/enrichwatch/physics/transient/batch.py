@@ -94,6 +94,10 @@ class Stack:
         self.inventory = np.array([op.inventory_driven for op in ops])
         self.any_inventory = bool(self.inventory.any())
         self.ramped = [k for k, op in enumerate(ops) if not op.inventory_driven and op.ramp_h > 0]
+        ramps: dict = {}
+        for k in self.ramped:
+            ramps.setdefault((ops[k].ramp_from, ops[k].ramp_h), (ops[k], []))[1].append(k)
+        self.ramp_groups = list(ramps.values())
         self.varying = [k for k, m in enumerate(models) if m._coef is None]
         coef = [m._coef if m._coef is not None else (np.zeros(self.n),) * 3 for m in models]
         self.coef = tuple(np.stack([c[i] for c in coef]) for i in range(3))
@@ -187,11 +191,12 @@ class Stack:
         return g1, four_a, b0
 
     def _ramps(self, t: float) -> np.ndarray | None:
+        """Feed scale of every variant at ``t`` (K, 1); one call per distinct ramp."""
         if not self.ramped:
             return None
         f = np.ones((self.k, 1))
-        for k in self.ramped:
-            f[k, 0] = self.models[k].op.ramp(t - self.t0)
+        for op, ks in self.ramp_groups:
+            f[ks, 0] = op.ramp(t - self.t0)
         return f
 
     def rhs(self, t: float, y: np.ndarray) -> np.ndarray:
@@ -205,7 +210,7 @@ class Stack:
         if self.any_inventory:
             flows = np.where(self.inventory[:, None], self.flows * holdup / self.holdup, flows)
         g1, four_a, b0 = self._coefficients(flows) if self.groups else self.coef
-        zc = z.clip(0.0, 1.0)
+        zc = np.minimum(np.maximum(z, 0.0), 1.0)
         b = b0 - zc * g1
         root = b * b
         root += four_a * zc
