@@ -14,12 +14,15 @@
 * The stated operating histories of the Fordow case as ``enrichwatch evaluate`` runs them
   (issue 14): the three histories of declarations 2 and 5 on their plants, 60 % declared and
   83.7 % sampled, each swept over the hold-up and its alternative closures at rtol 1e-6 (11
-  runs); reported (CPU time of the whole answer: parsing the histories, building, integrating
-  and analysing), no target of its own (issue 14's goal for this share of a cold evaluate is
-  0.3 s). Then the 11 runs alone (building, integrating and analysing each history's variants
-  together, :func:`run_histories`), target < 0.2 s (the goal set for them in the session of
-  2026-12-04; judge it with ``--verdict cpu`` on a shared machine), and the same runs one by
-  one (:func:`run_history` each, as before the variants were integrated together).
+  runs), asked at once (:func:`stated_transients`, as the evaluation asks for a finding's
+  histories); reported (CPU time of the whole answer: parsing the histories, building,
+  integrating and analysing), no target of its own (issue 14's goal for this share of a cold
+  evaluate is 0.3 s). Then the 11 runs alone (building, integrating and analysing), all in one
+  call as the evaluation runs them (:func:`run_history_sets`: the runs of the same segment
+  times stacked, whatever their history or plant), target < 0.2 s (the goal set for them in
+  the session of 2026-12-04; judge it with ``--verdict cpu`` on a shared machine); each
+  history's variants together (:func:`run_histories`, before the histories were asked at
+  once), and the same runs one by one (:func:`run_history` each).
 
 Run: ``python benchmarks/bench_transient.py`` (one thread). Wall-clock medians are what the
 targets judge; the CPU time per run is printed beside them, since the machine may be shared.
@@ -44,6 +47,7 @@ from enrichwatch.physics.transient import (
     Segment,
     ValveSetting,
     run_histories,
+    run_history_sets,
     run_history,
     variants,
 )
@@ -146,10 +150,10 @@ def stated_histories():
 
 
 def _stated(cases) -> list:
-    from enrichwatch.evaluation.transients import stated_transient
+    from enrichwatch.evaluation.transients import stated_transients
 
-    return [stated_transient(plant, text, history, where, 60.0, 83.7)
-            for plant, text, history, where in cases]
+    return stated_transients([(plant, history, where, 60.0, 83.7)
+                              for plant, _, history, where in cases])
 
 
 def stated_runs(cases) -> list:
@@ -171,7 +175,13 @@ def stated_runs(cases) -> list:
     return out
 
 
-def _together(runs) -> None:
+def _all_at_once(runs) -> None:
+    from enrichwatch.evaluation.transients import METHOD, RTOL
+
+    run_history_sets(runs, method=METHOD, rtol=RTOL)
+
+
+def _per_history(runs) -> None:
     from enrichwatch.evaluation.transients import METHOD, RTOL
 
     for history, plan in runs:
@@ -214,8 +224,10 @@ def main() -> None:
                t.text())
     runs = stated_runs(cases)
     count = sum(len(plan) for _, plan in runs)
-    bench.check(f"  the {count} runs, each history's variants integrated together",
-                measure(lambda: _together(runs), repeats=5), target=0.2)
+    bench.check(f"  the {count} runs, all integrated in one call (as the evaluation)",
+                measure(lambda: _all_at_once(runs), repeats=5), target=0.2)
+    bench.info(f"  the {count} runs, each history's variants together",
+               measure(lambda: _per_history(runs), repeats=3).text())
     bench.info(f"  the {count} runs one by one", measure(lambda: _one_by_one(runs),
                                                           repeats=3).text())
     series = scaling(_runner, [1, 2, 3, 5], repeats=3)

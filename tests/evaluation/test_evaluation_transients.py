@@ -8,6 +8,7 @@ against numbers from an earlier run.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import pytest
@@ -19,7 +20,7 @@ from enrichwatch.evaluation import case_records, evaluate
 from enrichwatch.evaluation.transients import METHOD, RTOL, SWEEP, stated_transient
 from enrichwatch.facility import Facility
 from enrichwatch.facility.history import HistoryFileError, embedded_history, load_history
-from enrichwatch.physics.transient import Variant, run_history, sweep_history
+from enrichwatch.physics.transient import Variant, run_history, sweep_histories, sweep_history
 from tests.evaluation.evaluation_helpers import (
     FORDOW,
     d,
@@ -73,17 +74,45 @@ def _run(plant_file: str, history_file: str, holdup_g: float | None = None):
     return hf.product, result
 
 
-def _swept(plant_file: str, history_file: str) -> tuple[str, dict]:
-    """The history's sweep as the evaluation runs it (the same runs integrated together, at
-    its settings): ``{run label: result}``, the nominal run under ``'nominal'``."""
+#: The (plant, history) pairs of the Fordow finding, in the order the evaluation asks for them.
+FORDOW_PAIRS = (("declared.toml", COMMISSIONING), ("declared.toml", CYLINDER),
+                ("observed.toml", CYLINDER))
+
+
+def _sweep_request(plant_file: str, history_file: str):
     hf = load_history(FORDOW / history_file, FORDOW / plant_file)
     history = replace(hf.history, thresholds=(0.6, 0.837))
     on = {k: bool(hf.sweep.get(k, True)) and swept for k, swept in SWEEP.items()}
+    return hf.product, history, on
+
+
+def _labelled(sweep) -> dict:
+    return {"nominal" if k == 0 else f"{i} = {s}": r for k, (i, s, r) in enumerate(sweep.runs)}
+
+
+@functools.cache
+def _evaluation_sweeps() -> dict:
+    """The finding's sweeps as the evaluation runs them: the three histories' runs integrated
+    together at its settings (:func:`sweep_histories`), ``{(plant, history): (product,
+    {run label: result})}``, the nominal run under ``'nominal'``."""
+    asked = [_sweep_request(*pair) for pair in FORDOW_PAIRS]
+    sweeps = sweep_histories([(h, on) for _, h, on in asked], method=METHOD, rtol=RTOL)
+    return {pair: (product, _labelled(sweep))
+            for pair, (product, _, _), sweep in zip(FORDOW_PAIRS, asked, sweeps, strict=True)}
+
+
+def _swept(plant_file: str, history_file: str) -> tuple[str, dict]:
+    """One history's sweep as the evaluation runs it (with the finding's other histories)."""
+    return _evaluation_sweeps()[(plant_file, history_file)]
+
+
+def _swept_alone(plant_file: str, history_file: str) -> tuple[str, dict]:
+    """The history's sweep run on its own (:func:`sweep_history`, its runs stacked only with
+    each other)."""
+    product, history, on = _sweep_request(plant_file, history_file)
     sweep = sweep_history(history, holdup=on["holdup"], stage_factor=on["stage_factor"],
                           closures=on["closures"], method=METHOD, rtol=RTOL)
-    runs = {"nominal" if k == 0 else f"{i} = {s}": r
-            for k, (i, s, r) in enumerate(sweep.runs)}
-    return hf.product, runs
+    return product, _labelled(sweep)
 
 
 #: Two integrations of one run at the evaluation's RTOL (one alone, one stacked with the other
@@ -157,6 +186,29 @@ def test_the_finding_agrees_with_the_model_run_directly(finding):
     assert t["peak_wt_pct"]["nominal"] == pytest.approx(100 * alone.peaks[point][0], rel=AGREE)
     assert t["kg_u_above_declared"]["nominal"] == pytest.approx(
         alone.withdrawn_above[(point, 0.6)][0], rel=AGREE, abs=1e-12)
+
+
+@pytest.mark.parametrize("pair", FORDOW_PAIRS)
+def test_the_finding_agrees_with_each_history_swept_alone(finding, pair):
+    """Stacked with the finding's other histories (and plants), every run of a history agrees
+    with its sweep made alone to the integrator's tolerance: two integrations of the same run,
+    each within RTOL on every step."""
+    point, together = _swept(*pair)
+    _, alone = _swept_alone(*pair)
+    assert list(together) == list(alone)
+    for label, r in together.items():
+        a = alone[label]
+        assert r.peaks[point][0] == pytest.approx(a.peaks[point][0], rel=AGREE), label
+        for key, (kg, _) in r.withdrawn_above.items():
+            assert kg == pytest.approx(a.withdrawn_above[key][0], rel=AGREE, abs=1e-12), label
+        for key, when in r.first_reached.items():
+            other = a.first_reached[key]
+            assert (when is None) == (other is None), (label, key)
+            if when is not None:
+                assert when == pytest.approx(other, rel=AGREE), (label, key)
+    t = _entry(finding, 2 if pair[0] == "declared.toml" else 5, pair[1])
+    assert t["peak_wt_pct"]["nominal"] == pytest.approx(100 * alone["nominal"].peaks[point][0],
+                                                         rel=AGREE)
 
 
 def test_each_configuration_runs_its_own_plant(finding):
@@ -275,3 +327,40 @@ def test_answers_are_kept_and_not_shared_mutably():
     first["peak_wt_pct"]["nominal"] = -1.0
     again = stated_transient(*args)
     assert again["peak_wt_pct"]["nominal"] > 0.0
+
+
+def test_a_findings_histories_are_run_together_once_each(monkeypatch):
+    """PlantCache.transients: the requests not answered yet run in one call (their runs
+    integrated together), each distinct request once; the answers come back in the order
+    asked, a repeated request giving the same answer, one answered before not run again."""
+    from enrichwatch.evaluation import transients as module
+    from enrichwatch.evaluation.plants import PlantCache
+
+    calls: list[int] = []
+    real = module.stated_transients
+
+    def counted(requests, **kwargs):
+        calls.append(len(requests))
+        return real(requests, **kwargs)
+
+    monkeypatch.setattr(module, "stated_transients", counted)
+    text, cache = plant(), PlantCache()
+    held = {"file": "held.toml", "text": HELD_BACK}
+    longer = {"file": "longer.toml", "text": HELD_BACK.replace("end_h = 6.0", "end_h = 9.0")}
+    first = cache.transient(text, "p", held, "h0", 10.0, 21.0)
+    assert calls == [1]
+    asked = [(text, "p", longer, "h1", 10.0, 21.0), (text, "p", held, "h0", 10.0, 21.0),
+             (text, "p", held, "h2", 10.0, 30.0), (text, "p", longer, "h1", 10.0, 21.0)]
+    answers = cache.transients(asked)
+    assert calls == [1, 2]                  # 'longer' at 21 % and 'held' at 30 %, together
+    assert [a["file"] for a in answers] == ["longer.toml", "held.toml", "held.toml",
+                                            "longer.toml"]
+    assert answers[1] == first and answers[3] == answers[0]
+    assert answers[0]["duration_h"] == 9.0 and answers[2]["duration_h"] == 6.0
+    # each agrees with the history run on its own (two integrations of the same runs)
+    alone = real([(Facility.from_toml_text(text, "p"), longer, "h1", 10.0, 21.0)])[0]
+    assert answers[0]["peak_wt_pct"]["nominal"] == pytest.approx(
+        alone["peak_wt_pct"]["nominal"], rel=AGREE)
+    answers[0]["peak_wt_pct"]["nominal"] = -1.0
+    assert cache.transients(asked[:1])[0]["peak_wt_pct"]["nominal"] > 0.0
+    assert calls == [1, 2]

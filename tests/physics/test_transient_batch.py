@@ -11,9 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from enrichwatch.physics.transient import Model, Variant, integrate, sweep_history, variants
-from enrichwatch.physics.transient.batch import Stack, StackedRadau, integrate_batch
-from enrichwatch.physics.transient.plant import build_operations
-from enrichwatch.physics.transient.results import run_histories, run_history
+from enrichwatch.physics.transient.batch import (
+    Stack,
+    StackedRadau,
+    integrate_batch,
+    integrate_requests,
+)
+from enrichwatch.physics.transient.plant import HoldUp, build_operations
+from enrichwatch.physics.transient.results import run_histories, run_history, run_history_sets
+from enrichwatch.physics.transient.uncertainty import sweep_histories
 from tests.physics.transient_helpers import chain, filled, fordow_like
 
 HISTORIES = fordow_like()
@@ -129,21 +135,26 @@ def test_batched_runs_agree_with_separate_runs(name):
     plan = _plan(name)
     batched = run_histories(history, plan, rtol=RTOL)
     for variant, got in zip(plan, batched, strict=True):
-        alone = run_history(history, variant, rtol=RTOL)
-        np.testing.assert_array_equal(got.times_h, alone.times_h)
-        np.testing.assert_allclose(got.stage_assays, alone.stage_assays, rtol=0, atol=AGREE)
-        total = max(float(alone.withdrawn[-1].sum()), 1e-12)
-        np.testing.assert_allclose(got.withdrawn, alone.withdrawn, rtol=0, atol=AGREE * total)
-        for point, (value, _) in alone.peaks.items():
-            assert got.peaks[point][0] == pytest.approx(value, rel=0, abs=AGREE)
-        for key, (mass, _) in alone.withdrawn_above.items():
-            assert got.withdrawn_above[key][0] == pytest.approx(mass, rel=0, abs=AGREE * total)
-        for key, when in alone.first_reached.items():
-            other = got.first_reached[key]
-            assert (other is None) == (when is None), key
-            if when is not None and when > history.start_h:
-                slope = _crossing_slope(alone, key[0], when)
-                assert abs(other - when) <= AGREE / slope, key
+        _assert_agrees(got, run_history(history, variant, rtol=RTOL), history)
+
+
+def _assert_agrees(got, alone, history) -> None:
+    """``got`` agrees with ``alone`` (the same run integrated on its own) to ``AGREE``: see
+    :func:`test_batched_runs_agree_with_separate_runs`."""
+    np.testing.assert_array_equal(got.times_h, alone.times_h)
+    np.testing.assert_allclose(got.stage_assays, alone.stage_assays, rtol=0, atol=AGREE)
+    total = max(float(alone.withdrawn[-1].sum()), 1e-12)
+    np.testing.assert_allclose(got.withdrawn, alone.withdrawn, rtol=0, atol=AGREE * total)
+    for point, (value, _) in alone.peaks.items():
+        assert got.peaks[point][0] == pytest.approx(value, rel=0, abs=AGREE)
+    for key, (mass, _) in alone.withdrawn_above.items():
+        assert got.withdrawn_above[key][0] == pytest.approx(mass, rel=0, abs=AGREE * total)
+    for key, when in alone.first_reached.items():
+        other = got.first_reached[key]
+        assert (other is None) == (when is None), key
+        if when is not None and when > history.start_h:
+            slope = _crossing_slope(alone, key[0], when)
+            assert abs(other - when) <= AGREE / slope, key
 
 
 @pytest.mark.parametrize("name", sorted(HISTORIES))
@@ -239,3 +250,100 @@ def test_peaks_are_found_when_read(monkeypatch):
         assert every[w.name] == real(series, w)
     with pytest.raises(KeyError):
         result.peaks["nowhere"]
+
+
+# -- several histories and plants at once ---------------------------------------------------------
+#: The cylinder change on a plant holding more gas per machine (another system of the same
+#: size and segment times), and watching other thresholds.
+THICK = replace(HISTORIES["cylinder change"], name="cylinder change, thick",
+                holdup=HoldUp(rotor_g=1.0, pipework_g=2.5))
+OTHER_LEVELS = replace(HISTORIES["cylinder change"], name="cylinder change, other levels",
+                       thresholds=(0.5, 0.7))
+SETS = (HISTORIES["start-up"], HISTORIES["cylinder change"], THICK, OTHER_LEVELS)
+
+
+def _sets_plan(history) -> list[Variant]:
+    return [v for _, _, v in variants(history, stage_factor=False)]
+
+
+@pytest.fixture(scope="module")
+def together():
+    return run_history_sets([(h, _sets_plan(h)) for h in SETS], rtol=RTOL)
+
+
+@pytest.mark.parametrize("which", range(len(SETS)))
+def test_histories_run_together_agree_with_each_run_alone(together, which):
+    """Histories of other segment times, plants (hold-ups) and thresholds asked at once:
+    every run agrees with the same run made alone to AGREE, and watches its own thresholds."""
+    history = SETS[which]
+    got = together[which]
+    assert [r.variant for r in got] == [v.label for v in _sets_plan(history)]
+    for variant, result in zip(_sets_plan(history), got, strict=True):
+        assert {a for _, a in result.first_reached} == set(history.thresholds)
+        _assert_agrees(result, run_history(history, variant, rtol=RTOL), history)
+
+
+def test_only_runs_of_the_same_segment_times_are_stacked(together):
+    """The start-up (other segment times) is stacked with none of the cylinder changes: its
+    runs are those of its own sweep, bit for bit; the cylinder changes are stacked together
+    (one stack over 3 histories), so they differ from their own sweep's only in rounding and
+    tolerance."""
+    own = run_histories(SETS[0], _sets_plan(SETS[0]), rtol=RTOL)
+    for a, b in zip(together[0], own, strict=True):
+        np.testing.assert_array_equal(a.stage_assays, b.stage_assays)
+        assert a.peaks == b.peaks and a.crossings == b.crossings
+    alone = run_histories(SETS[1], _sets_plan(SETS[1]), rtol=RTOL)
+    assert any(not np.array_equal(a.stage_assays, b.stage_assays)
+               for a, b in zip(together[1], alone, strict=True))
+
+
+def test_runs_sharing_a_segment_keep_their_own_thresholds():
+    """Two runs of the same operations from the same state, watching other thresholds: each
+    gets the crossings of its own thresholds (the shared segment is not shared across them)."""
+    history = HISTORIES["cylinder change"]
+    (segs, y0), = _built("cylinder change", [Variant()])
+    watch = history.watches()
+    runs = integrate_requests([(segs, y0, watch, (0.6,)), (segs, y0, watch, (0.7, 0.837))],
+                              rtol=RTOL)
+    for run, levels in zip(runs, [(0.6,), (0.7, 0.837)], strict=True):
+        assert run.thresholds == levels
+        assert {c.threshold for c in run.crossings} <= set(levels)
+        alone = integrate(segs, y0, rtol=RTOL, watch=watch, thresholds=levels)
+        assert [(c.watch, c.threshold, c.direction) for c in run.crossings] == \
+            [(c.watch, c.threshold, c.direction) for c in alone.crossings]
+    assert {c.threshold for c in runs[0].crossings} == {0.6}
+    assert {c.threshold for c in runs[1].crossings} == {0.7}
+
+
+@settings(max_examples=6, deadline=None)
+@given(order=st.permutations(range(len(SETS))))
+def test_histories_together_do_not_depend_on_their_order(together, order):
+    """The histories asked in another order: each run agrees with the first order's to the
+    integrator's tolerance, and the same order twice gives the same numbers."""
+    asked = [(SETS[i], _sets_plan(SETS[i])) for i in order]
+    got = run_history_sets(asked, rtol=RTOL)
+    for i, results in zip(order, got, strict=True):
+        for a, b in zip(results, together[i], strict=True):
+            assert a.variant == b.variant
+            np.testing.assert_allclose(a.stage_assays, b.stage_assays, rtol=0, atol=AGREE)
+            assert {k: v is None for k, v in a.first_reached.items()} == \
+                {k: v is None for k, v in b.first_reached.items()}
+    if list(order) == sorted(order):
+        for results, want in zip(got, together, strict=True):
+            for a, b in zip(results, want, strict=True):
+                np.testing.assert_array_equal(a.stage_assays, b.stage_assays)
+
+
+def test_sweeps_together_are_each_sweep_within_tolerance():
+    """:func:`sweep_histories` gives each history's sweep (same runs, same labels), its
+    figures within AGREE of :func:`sweep_history` of that history alone."""
+    both = sweep_histories([(HISTORIES["cylinder change"], {"stage_factor": False}),
+                            (THICK, {"stage_factor": False, "closures": False})], rtol=RTOL)
+    alone = [sweep_history(HISTORIES["cylinder change"], stage_factor=False, rtol=RTOL),
+             sweep_history(THICK, stage_factor=False, closures=False, rtol=RTOL)]
+    for got, want in zip(both, alone, strict=True):
+        assert [(i, s) for i, s, _ in got.runs] == [(i, s) for i, s, _ in want.runs]
+        for (_, _, a), (_, _, b) in zip(got.runs, want.runs, strict=True):
+            for point, (value, _) in b.peaks.items():
+                assert a.peaks[point][0] == pytest.approx(value, rel=0, abs=AGREE)
+    assert not any(i == "closures" for i, _, _ in both[1].runs)
