@@ -47,8 +47,8 @@ from enrichwatch.physics.transient import (
     Segment,
     ValveSetting,
     run_histories,
-    run_history_sets,
     run_history,
+    run_history_sets,
     variants,
 )
 

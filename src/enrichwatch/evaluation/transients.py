@@ -17,10 +17,17 @@ on the steady state is in the configurations' ranges; ``enrichwatch transient`` 
 Radau at ``rtol`` 1e-6 (the command's 1e-8 moves the Fordow figures by about 1e-6 relative
 or less, at 1.5-2 times the cost).
 
+:func:`stated_transients` answers several at once (the evaluation asks for a finding's
+histories together): every run of every sweep is integrated in one call, those of the same
+segment times stacked whatever their history or plant, each within ``rtol`` on every step; a
+history's figures then agree with those of :func:`stated_transient` alone to the integrator's
+tolerance (not to the last digit), and are the same whenever the same histories are asked
+together.
+
 Answers are kept per evaluation by :class:`~enrichwatch.evaluation.plants.PlantCache` and,
 when the evaluation is given one, in its disk cache (:mod:`enrichwatch.evaluation.cache`;
 same texts and assays, same answer: the model is deterministic). There is no hidden memo: each
-call of :func:`stated_transient` runs the model.
+call of :func:`stated_transient` or :func:`stated_transients` runs the model.
 
 Times are hours from the start of the history, assays wt% U-235, masses kg U.
 

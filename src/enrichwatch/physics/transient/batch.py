@@ -25,9 +25,19 @@ A variant whose segment has the same operation (the same object) and starts from
 state as another's is not integrated twice: it takes the other's segment (a closure variant
 shares the nominal run up to its changed segment). A single variant left in a segment is
 integrated alone (:func:`.integrate._segment`), exactly as :func:`.integrate.integrate` does.
-Variants whose segments do not share their times, methods other than Radau, and systems whose
-Jacobian is handed sparse (above :data:`~.system.DENSE_JACOBIAN_MAX` unknowns) run one by one
-through :func:`.integrate.integrate`.
+Methods other than Radau and systems whose Jacobian is handed sparse (above
+:data:`~.system.DENSE_JACOBIAN_MAX` unknowns) run one by one through
+:func:`.integrate.integrate`.
+
+:func:`integrate_requests` takes runs of several histories and plants, each watching its own
+points and thresholds: the runs of the same segment times and system size are stacked
+together (one stack per such group, whatever their history or plant: the blocks are each
+run's own), a run alone in its group is integrated alone. Runs of other segment times are not
+stacked over the union of their breakpoints: measured on the Fordow case's three histories
+(a commissioning with segments at 0-12-72 h and a feed-cylinder change at 0-24-26-72 h), one
+stack of all 11 runs took about 1.3 times the CPU of a stack per segment times (more blocks on
+every step of both histories' fast transients, and the integrator restarted at the other
+history's breakpoints).
 """
 
 from __future__ import annotations
