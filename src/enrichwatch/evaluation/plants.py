@@ -264,9 +264,9 @@ class PlantCache:
     def transients(self, requests: Sequence[tuple[str, str, Any, str, float, float]]
                    ) -> list[dict[str, Any]]:
         """:meth:`transient` for several ``(text, where, history, history_where, limit_pct,
-        assay_pct)``: those not answered yet are run together, when the first of them is
-        needed (:func:`~enrichwatch.evaluation.transients.stated_transients`: their runs
-        integrated in one call)."""
+        assay_pct)``: those not answered yet are run in one call, when the first of them is
+        needed (:func:`~enrichwatch.evaluation.transients.stated_transients`: each history's
+        sweep integrated on its own, so an answer does not depend on the others)."""
         from .transients import check_history
 
         asked = []

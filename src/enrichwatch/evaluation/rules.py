@@ -423,7 +423,7 @@ def _stated_transients(ctx: Context, configurations: list[dict[str, Any]], value
             records.append(decl.id)
             requests.append((decl.payload["plant"], f"record {decl.id} payload.plant", history,
                              f"record {decl.id} payload.histories[{i}]", limit, value))
-    return [{"record": record, **answer}      # run together (their runs integrated at once)
+    return [{"record": record, **answer}      # asked at once, each answered alone
             for record, answer in zip(records, ctx.plants.transients(requests), strict=True)]
 
 
