@@ -11,12 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import brentq
 
 from enrichwatch.composition import Assay
 from enrichwatch.errors import ConfigurationError
 from enrichwatch.facility import load_facility
-from enrichwatch.physics import capability
 from enrichwatch.physics.capability import (
     maximum_assay,
     maximum_assay_batch,
@@ -107,26 +105,3 @@ def test_a_search_that_fails_gives_its_error_and_the_others_their_figures(fordow
     _same_rate(unreachable[1], rate_for_assay(fordow[1], "B.product", W(90.0)))
     with pytest.raises(TypeError):
         rate_for_assay_batch([(fordow[0], "B.product", 0.9, None)])
-
-
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(root=st.floats(-5.0, 5.0), slope=st.floats(0.05, 20.0), bend=st.floats(-0.9, 0.9),
-       left=st.floats(0.01, 4.0), right=st.floats(0.01, 4.0))
-def test_brents_root_search_meets_the_tolerance_of_scipys(root, slope, bend, left, right):
-    """The in-house Brent root search (a generator, so that searches can share solves) stops
-    where scipy's brentq would: within its bracket tolerance of the root."""
-    def f(x):
-        d = x - root
-        return slope * d * (1.0 + bend * np.tanh(d))
-
-    a, b = root - left, root + right
-    search = capability._root_steps(a, f(a), b, f(b), 1e-10, 1e-10)
-    try:
-        x = next(search)
-        while True:
-            x = search.send(f(x))
-    except StopIteration as stop:
-        found = stop.value
-    ref = brentq(f, a, b, xtol=1e-10, rtol=1e-10)
-    assert abs(found - root) <= 2.0 * (1e-10 + 1e-10 * abs(root))
-    assert abs(ref - root) <= 2.0 * (1e-10 + 1e-10 * abs(root))

@@ -24,7 +24,13 @@ from scipy.optimize import brentq, minimize_scalar
 from enrichwatch.composition import Assay, Composition
 from enrichwatch.errors import ConvergenceError
 from enrichwatch.physics import capability
-from enrichwatch.physics.capability import LIMIT_LABEL, maximum_assay, rate_for_assay
+from enrichwatch.physics.capability import (
+    LIMIT_LABEL,
+    maximum_assay,
+    maximum_assay_batch,
+    rate_for_assay,
+    rate_for_assay_batch,
+)
 from enrichwatch.physics.cascade import design_cascade
 from enrichwatch.physics.machines import load_catalog
 from enrichwatch.physics.network import ExternalFeed, Link, Network
@@ -152,11 +158,12 @@ def test_a_rate_that_cannot_be_run_is_tried_once():
     curve = Curve(3.0, np.log(40.0), 0.2, 0.0, 20.0, 100.0, limit=30.0)
     top = maximum_assay(curve, "P.product")
     assert not top.monotonic and top.rate_kg_per_yr < 30.0
-    solves = capability._Solves(curve, "P.product")
+    solves = capability._Curve(curve, "P.product")
     x = float(np.log(35.0))
-    assert solves.try_assay(x) is None
+    capability._solve([(solves, x)])
+    capability._solve([(solves, x), (solves, x)])
     with pytest.raises(ConvergenceError, match="no convergence at 3[45]"):
-        solves.assay(x)
+        raise solves.assay(x)
     assert curve.solves[float(np.exp(x))] == 1
 
 
@@ -172,7 +179,7 @@ def test_a_maximum_of_another_network_lends_no_solves():
     assert sum(second.solves.values()) > 2          # and its own root search
 
 
-# -- the bracket and the bounded maximisation on their own --------------------------------
+# -- the bracket, and the searches of several curves together --------------------------------
 def test_the_bracket_is_the_pair_around_a_single_crossing():
     target = logit(0.9)
     known = [(0.0, 0.95), (1.0, 0.93), (2.0, 0.91), (3.0, 0.85), (4.0, 0.6)]
@@ -185,35 +192,43 @@ def test_two_crossings_keep_the_whole_bracket():
     assert capability._tightest_bracket(known, target, 0.0, 3.0) == (0.0, 3.0)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
-@given(centre=st.floats(-0.9, 0.9), curvature=st.floats(0.01, 100.0),
-       skew=st.floats(-0.9, 0.9), offset=st.floats(-5.0, 5.0))
-def test_the_bounded_minimum_meets_the_tolerance_of_scipys(centre, curvature, skew, offset):
-    """Brent's method started from three points stops where scipy's bounded method does: the
-    best point within 2 tol of both ends of a bracket holding the minimum, so on a function
-    with one minimum both answers are within that of it; it never leaves the bracket."""
-    def f(x):
-        d = x - offset - centre
-        return curvature * d * d * (1.0 + skew * np.tanh(d))
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(many=st.lists(curves, min_size=2, max_size=5))
+def test_maxima_found_together_meet_the_tolerance_of_scipys_bounded_method(many):
+    """The refinements of several curves run as one find_minimum stop where scipy's bounded
+    method (xatol 1e-4) run alone on each between the same grid points does: the best point
+    within 2 tol of both ends of a bracket holding the maximum, so both are within that of
+    it; and each curve's figures are those of its search alone."""
+    tops = maximum_assay_batch([(c, "P.product") for c in many])
+    for curve, top in zip(many, tops, strict=True):
+        grid = [float(np.log(r)) for r, _ in top.grid]
+        i = int(np.argmax([a for _, a in top.grid]))
+        ref = minimize_scalar(lambda x, c=curve: -c.assay(float(np.exp(x))),
+                              bounds=(grid[i - 1], grid[i + 1]), method="bounded",
+                              options={"xatol": XATOL})
+        tol = SQRT_EPS * abs(curve.peak) + XATOL / 3.0
+        assert abs(np.log(top.rate_kg_per_yr) - curve.peak) <= 2.0 * tol
+        assert abs(float(ref.x) - curve.peak) <= 2.0 * tol
+        assert float(top.assay.mass_fraction) == pytest.approx(-float(ref.fun), rel=1e-9)
+        assert top == maximum_assay(curve, "P.product")
 
-    a, b = offset - 1.0, offset + 1.0
-    g = [(x, f(x)) for x in (a, offset, b)]
-    if g[1][1] > min(g[0][1], g[2][1]):
-        return                                     # the middle point is not the best: no start
-    calls = []
 
-    def counted(x):
-        calls.append(x)
-        return f(x)
-    start = [g[1], *sorted([g[0], g[2]], key=lambda p: p[1])]
-    x, fx = capability._bounded_minimum(counted, a, b, start, XATOL)
-    ref = minimize_scalar(f, bounds=(a, b), method="bounded", options={"xatol": XATOL})
-    true = offset + centre
-    tol = SQRT_EPS * abs(true) + XATOL / 3.0
-    assert abs(x - true) <= 2.0 * tol + 1e-12
-    assert abs(float(ref.x) - true) <= 2.0 * tol + 1e-12
-    assert fx == f(x) <= g[1][1]
-    assert all(a < c < b for c in calls)
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(many=st.lists(st.tuples(curves, st.floats(0.01, 20.0)), min_size=2, max_size=5))
+def test_roots_found_together_meet_the_tolerance_of_scipys_brentq(many):
+    """The root searches of several curves run as one find_root stop where scipy's brentq
+    (xtol = rtol = 1e-10) run alone on each does: within one bracket width of the root; and
+    each curve's rate is that of its search alone."""
+    def target(curve, drop):
+        return Assay(np.asarray(1.0 / (1.0 + np.exp(-(curve.top - drop)))))
+
+    found = rate_for_assay_batch([(c, "P.product", target(c, drop), None) for c, drop in many])
+    for (curve, drop), rate in zip(many, found, strict=True):
+        x_ref = brentq(lambda x, c=curve, t=curve.top - drop: c.log_odds(x) - t, curve.peak,
+                       curve.peak + 60.0, xtol=1e-10, rtol=1e-10)
+        assert rate is not None
+        assert abs(np.log(rate.rate_kg_per_yr) - x_ref) <= 2.0 * (1e-10 + 1e-10 * abs(x_ref))
+        assert rate == rate_for_assay(curve, "P.product", target(curve, drop))
 
 
 # -- real plants against the reference search -------------------------------------------------

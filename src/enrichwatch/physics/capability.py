@@ -76,7 +76,7 @@ class RateAtAssay:
         return SQ_HEU_U235_KG / u235_per_month
 
 
-class _Solves:
+class _Curve:
     """The solves of one withdrawal of one network over its withdrawal rate: the assay at every
     log rate asked (kept, with the failures: each rate is solved once per curve, and a plain
     :class:`~enrichwatch.physics.network.Network` gains what a memo of its solves would give),
@@ -85,28 +85,32 @@ class _Solves:
     convergence tests as cold starts, so they agree with them to the solver tolerance, in
     fewer Newton iterations). Deterministic: the order of the requests fixes every start. A
     :class:`MaxAssay` keeps the curve it was found on, so that a :func:`rate_for_assay` given
-    it brackets its root between rates already solved.
-
-    The searches below are generators run by a driver (:func:`_run_alone`,
-    :func:`_run_together`): each yields a list of ``(solves, log rate)`` requests (a log rate
-    of None asks for the design setting) and is resumed once the driver has solved and
-    recorded them (``record``); it then reads the assays (``ask``). So the searches of several
-    settings can be solved together (:func:`~enrichwatch.physics.network.solve_many`)."""
+    it brackets its root between rates already solved. The searches solve on it through
+    :func:`_solve` (the rates of many curves in one batch) and read it with :meth:`assay`."""
 
     def __init__(self, network, withdrawal: str) -> None:
         self.network, self.withdrawal = network, withdrawal
         self._xs: list[float] = []               # the log rates solved, in order,
         self._states: list[object] = []          # and their states
         self._assays: dict[float, float | Exception] = {}
-        self._natural: float | Exception | None = None
+        self.natural: float | Exception | None = None    # the rate at the design cuts
 
-    # -- what the driver solves --------------------------------------------------------------
-    def request(self, x: float | None) -> tuple[dict[str, float] | None, object]:
-        """The withdrawal rates and the start of the solve at log rate ``x`` (None: the
-        design setting, no rate imposed, no start)."""
+    def solved(self, x: float | None) -> bool:
+        """Whether log rate ``x`` (None: the design setting) was solved already."""
+        return self.natural is not None if x is None else x in self._assays
+
+    def assay(self, x: float) -> float | Exception:
+        """The U-235 mass fraction of the withdrawal at the log rate ``x`` (rate in kg U/yr),
+        solved already (:func:`_solve`), or the error of its solve (the rate cannot be run:
+        its cascade's cuts cannot deliver it, or the solve does not converge)."""
+        return self._assays[x]
+
+    def request(self, x: float | None) -> tuple[object, dict[str, float] | None, object]:
+        """The :func:`~enrichwatch.physics.network.solve_many` request of the solve at log
+        rate ``x`` (None: the design setting, no rate imposed, no start)."""
         if x is None:
-            return None, None
-        return {self.withdrawal: float(np.exp(x))}, self._start(x)
+            return self.network, None, None
+        return self.network, {self.withdrawal: float(np.exp(x))}, self._start(x)
 
     def _start(self, x: float):
         """The solved state at the nearest log rate, its stage unknowns (``log_ratio``)
@@ -143,7 +147,9 @@ class _Solves:
         return replace(first, log_ratio=guess)
 
     def record(self, x: float | None, found) -> None:
-        """Keep the state (or the error) solved at log rate ``x`` (None: the design setting)."""
+        """Keep the state (or the error) solved at log rate ``x`` (None: the design setting:
+        its rate is :attr:`natural`, and its state is kept as a start and as the state at that
+        rate: imposing the rate the design cuts give leaves every cut where it is)."""
         if x is None:
             self._record_design(found)
         elif isinstance(found, Exception):
@@ -160,7 +166,7 @@ class _Solves:
 
     def _record_design(self, found) -> None:
         if isinstance(found, Exception):
-            self._natural = found
+            self.natural = found
             return
         stream = found.withdrawals[self.withdrawal]
         rate = stream.rate_kg_per_yr
@@ -169,135 +175,29 @@ class _Solves:
             self._keep(x, found)
             if stream.composition is not None:
                 self._assays.setdefault(x, float(stream.composition.fraction("U235")))
-        self._natural = rate
-
-    # -- what the searches ask ---------------------------------------------------------------
-    def ask(self, x: float):
-        """Generator: the U-235 mass fraction of the withdrawal at the log rate ``x`` (rate in
-        kg U/yr); raises as :meth:`Network.solve <enrichwatch.physics.network.Network.solve>`
-        (again for a rate that failed before)."""
-        x = float(x)
-        if x not in self._assays:
-            yield [(self, x)]
-        found = self._assays[x]
-        if isinstance(found, Exception):
-            raise found
-        return found
-
-    def try_ask(self, x: float):
-        """Generator: :meth:`ask`, None where the rate cannot be run (its cascade's cuts cannot
-        deliver it, or the solve does not converge)."""
-        x = float(x)
-        if x not in self._assays:
-            yield [(self, x)]
-        found = self._assays[x]
-        return None if isinstance(found, Exception) else found
-
-    def ask_some(self, xs):
-        """Generator: the log rates of ``xs`` not solved yet, asked together (their assays are
-        then read with :meth:`ask` or :meth:`try_ask`)."""
-        todo = [(self, x) for x in dict.fromkeys(float(x) for x in xs) if x not in self._assays]
-        if todo:
-            yield todo
-
-    def design_steps(self):
-        """Generator: the withdrawal's rate at the design cuts [kg U/yr] (solved once), its
-        state kept as a start and as the state at that rate: imposing the rate the design cuts
-        give leaves every cut where it is (no shift), so the scan does not solve that state
-        again. Raises as the design solve does."""
-        if self._natural is None:
-            yield [(self, None)]
-        if isinstance(self._natural, Exception):
-            raise self._natural
-        return self._natural
-
-    # -- the same, one solve at a time -------------------------------------------------------
-    def assay(self, x: float) -> float:
-        """:meth:`ask`, solved on the spot."""
-        return _run_alone(self.ask(x))
-
-    def try_assay(self, x: float) -> float | None:
-        """:meth:`try_ask`, solved on the spot."""
-        return _run_alone(self.try_ask(x))
+        self.natural = rate
 
     def known(self, lo: float, hi: float) -> list[tuple[float, float]]:
         """The log rates in ``[lo, hi]`` solved so far, with their assays, in order."""
         return sorted((x, a) for x, a in self._assays.items()
                       if lo <= x <= hi and not isinstance(a, Exception))
 
-    def design(self) -> float:
-        """:meth:`design_steps`, solved on the spot."""
-        return _run_alone(self.design_steps())
-
 
 _SOLVE_ERRORS = (ConvergenceError, ValueError)
 
 
-def _solve_alone(solves: _Solves, x: float | None):
-    """The state at log rate ``x`` of ``solves`` (or the error of its solve)."""
-    rates, start = solves.request(x)
-    try:
-        return solves.network.solve(rates) if rates is None else \
-            solves.network.solve(rates, start=start)
-    except _SOLVE_ERRORS as err:
-        return err
-
-
-def _run_alone(search):
-    """Run one search: a request of one rate solved on its own (``Network.solve``), one of
-    several (the scan's pairs of rates) solved together
-    (:func:`~enrichwatch.physics.network.solve_many`)."""
+def _solve(asks) -> None:
+    """Solve every ``(curve, log rate)`` of ``asks`` (a log rate of None: the design setting)
+    not solved yet, all in one :func:`~enrichwatch.physics.network.solve_many` batch (one
+    request alone is ``Network.solve``), and record the states (or errors) on their curves.
+    Deterministic: the order of ``asks`` fixes the batch and every start."""
     from .network import solve_many
 
-    try:
-        request = next(search)
-        while True:
-            if len(request) == 1:
-                solves, x = request[0]
-                solves.record(x, _solve_alone(solves, x))
-            else:
-                calls = [(s.network, *s.request(x)) for s, x in request]
-                for (s, x), found in zip(request, solve_many(calls), strict=True):
-                    s.record(x, found)
-            request = search.send(None)
-    except StopIteration as stop:
-        return stop.value
-
-
-def _run_together(searches: list) -> list:
-    """Run several searches in step: each round, the requests of every search still running
-    are solved together (:func:`~enrichwatch.physics.network.solve_many`: one batch of Newton
-    solves), recorded, and every search resumed. The answers are those of :func:`_run_alone`
-    for each search on its own, to the solver tolerance (the starts are the same); a search
-    that raises gives its error (ConvergenceError or ValueError) as its answer. Deterministic:
-    the rounds depend only on the searches."""
-    from .network import solve_many
-
-    answers: list = [None] * len(searches)
-    pending: dict[int, list] = {}
-
-    def resume(j: int, first: bool) -> None:
-        try:
-            pending[j] = next(searches[j]) if first else searches[j].send(None)
-        except StopIteration as stop:
-            answers[j] = stop.value
-        except _SOLVE_ERRORS as err:
-            answers[j] = err
-
-    for j in range(len(searches)):
-        resume(j, True)
-    while pending:
-        asked = dict.fromkeys((id(s), x) for request in pending.values() for s, x in request)
-        owners = {(id(s), x): s for request in pending.values() for s, x in request}
-        jobs = [owners[key] for key in asked]
-        calls = [(s.network, *s.request(x)) for s, (_, x) in zip(jobs, asked, strict=True)]
-        for s, (_, x), found in zip(jobs, asked, solve_many(calls), strict=True):
-            s.record(x, found)
-        running = list(pending)
-        pending.clear()
-        for j in running:
-            resume(j, False)
-    return answers
+    todo = list(dict.fromkeys((c, x) for c, x in asks if not c.solved(x)))
+    if todo:
+        for (curve, x), found in zip(todo, solve_many([c.request(x) for c, x in todo]),
+                                     strict=True):
+            curve.record(x, found)
 
 
 def _logit(x: float) -> float:
@@ -350,7 +250,7 @@ class MaxAssay:
     slowest_rate_kg_per_yr: float
     slowest_assay: Assay
     grid: tuple[tuple[float, float], ...] = field(repr=False, default=())
-    _found: tuple[_Solves, float] | None = field(repr=False, compare=False, default=None)
+    _found: tuple[_Curve, float] | None = field(repr=False, compare=False, default=None)
 
     @property
     def label(self) -> str:
@@ -378,11 +278,14 @@ def maximum_assay(network, withdrawal: str, *, points: int = _GRID_POINTS) -> Ma
     the cuts of a cascade shifted together, the curve of assay against rate can rise to a
     maximum and fall again towards zero withdrawal. The rate is therefore scanned (``points``
     rates, logarithmic, from ``1e-6`` of the total feed to the natural rate, further up while
-    the assay still rises there) and the best point refined by a bounded maximisation on the
-    logarithm of the rate between its neighbours, to 1e-4 in the log rate (Brent's method,
-    started from the three grid points). When the assay falls with the rate over the whole
-    scan the figure is the assay at the slowest rate (:attr:`MaxAssay.monotonic`) and no
-    refinement is needed. Deterministic: the grid is fixed, no wall-clock limit.
+    the assay still rises there) and the best point refined by a bracketed maximisation on
+    the logarithm of the rate between its neighbours (:func:`scipy.optimize.elementwise.
+    find_minimum`, Chandrupatla's method, started from the three grid points), until the
+    answer is within ``2 (sqrt(eps) |x| + 1e-4 / 3)`` of both ends of a bracket that holds the
+    maximum (the stopping test of ``scipy.optimize.minimize_scalar(method="bounded",
+    options={"xatol": 1e-4})``). When the assay falls with the rate over the whole scan the
+    figure is the assay at the slowest rate (:attr:`MaxAssay.monotonic`) and no refinement is
+    needed. Deterministic: the grid is fixed, no wall-clock limit.
 
     Raises
     ------
@@ -393,80 +296,100 @@ def maximum_assay(network, withdrawal: str, *, points: int = _GRID_POINTS) -> Ma
         solved. Every solve is bounded by its Newton iteration count
         (:class:`~enrichwatch.physics.network.Network`), and so is the scan.
     """
-    return _run_alone(_maximum_steps(network, withdrawal, points))
+    return _raised(_maxima([(network, withdrawal)], points)[0])
 
 
 def maximum_assay_batch(jobs) -> list:
     """:func:`maximum_assay` of every ``(network, withdrawal)`` of ``jobs``, the searches run
-    together (each round of their solves one batch: :func:`~enrichwatch.physics.network.
-    solve_many`). Each answer is a :class:`MaxAssay` or the error :func:`maximum_assay`
-    raises for that job (a ConvergenceError or ValueError, returned, not raised); the answers
-    agree with :func:`maximum_assay`'s to the tolerances it states (their solves start from
-    neighbouring states that may differ, so they agree to the solver tolerance)."""
-    searches = []
-    for network, withdrawal in jobs:
+    together, phase by phase: each phase's solves of all of them one batch
+    (:func:`~enrichwatch.physics.network.solve_many`), the refinements one
+    :func:`~scipy.optimize.elementwise.find_minimum` over all. Each answer is a
+    :class:`MaxAssay` or the error :func:`maximum_assay` raises for that job (a
+    ConvergenceError or ValueError, returned, not raised); each search takes the steps it
+    takes alone, so the answers are :func:`maximum_assay`'s to the solver tolerance."""
+    return _maxima(list(jobs), _GRID_POINTS)
+
+
+def _raised(found):
+    """``found``, raised if it is an error."""
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def _maxima(jobs: list, points: int) -> list:
+    """:func:`maximum_assay_batch` with ``points`` rates on each grid."""
+    out: list = [None] * len(jobs)
+    curves, feeds = {}, {}
+    for j, (network, withdrawal) in enumerate(jobs):
         try:
-            _check_product(network, withdrawal)
+            feeds[j] = _check_product(network, withdrawal)
         except _SOLVE_ERRORS as err:
-            searches.append(_failed(err))
+            out[j] = err
             continue
-        searches.append(_maximum_steps(network, withdrawal, _GRID_POINTS))
-    return _run_together(searches)
+        curves[j] = _Curve(network, withdrawal)
+    for j, found in _scans(curves, feeds, points).items():
+        out[j] = found
+    return out
 
 
-def _failed(err: Exception):
-    """A search that raises ``err`` at once."""
-    raise err
-    yield []  # pragma: no cover - makes this a generator
+def _scans(curves: dict[int, _Curve], feeds: dict[int, float], points: int) -> dict:
+    """:func:`maximum_assay` on every curve (a :class:`MaxAssay` or the error), in phases, each
+    one batch of solves over the curves: the design setting (solved first and on its own:
+    when it does not converge, its ConvergenceError, naming the network and the setting, is
+    the answer, not a scan of rates that cannot converge either), the slowest rate that can
+    be run, the grid, the rates beyond it while the assay still rises, the refinement. The
+    grid is solved from both ends inwards, two rates at a time (:func:`_from_both_ends`):
+    each solve starts from its solved neighbour, as in a scan from one end, in half as many
+    rounds (solved all at once, the rates would start further apart and take more Newton
+    iterations than that saves)."""
+    _solve((c, None) for c in curves.values())
+    out: dict = {j: c.natural for j, c in curves.items() if isinstance(c.natural, Exception)}
+    slowest = _slowest_feasible({j: c for j, c in curves.items() if j not in out}, feeds)
+    grids: dict[int, list[float]] = {}
+    for j, c in curves.items():
+        if j in out:
+            continue
+        if j not in slowest:
+            out[j] = ConvergenceError(f"slow withdrawal of {c.withdrawal}",
+                                      "no slow withdrawal rate could be solved")
+            continue
+        lo = slowest[j]
+        hi = float(np.log(max(c.natural, np.exp(lo) * 10.0)))
+        grids[j] = [float(x) for x in np.linspace(lo, hi, max(points, 4))]
+    pairs = {j: _from_both_ends(logs) for j, logs in grids.items()}
+    for k in range(max(map(len, pairs.values()), default=0)):
+        _solve((curves[j], x) for j, p in pairs.items() if k < len(p) for x in p[k])
+    solved = {j: [(x, a) for x in logs if isinstance(a := curves[j].assay(x), float)]
+              for j, logs in grids.items()}
+    _go_faster(curves, feeds, solved)
+    monotonic = {j: bool(np.all(np.diff([a for _, a in g]) <= 1e-12))
+                 for j, g in solved.items()}
+    best = _refine(curves, {j: g for j, g in solved.items() if g and not monotonic[j]})
+    for j, grid in solved.items():
+        if not grid:
+            out[j] = ConvergenceError(f"withdrawal scan of {curves[j].withdrawal}",
+                                      "no rate could be solved")
+            continue
+        best_x, best_a = best.get(j, grid[0])
+        slow_x, slow_a = grid[0]
+        out[j] = MaxAssay(curves[j].withdrawal, Assay(np.asarray(best_a)), float(np.exp(best_x)),
+                          monotonic[j], float(np.exp(slow_x)), Assay(np.asarray(slow_a)),
+                          tuple((float(np.exp(x)), float(a)) for x, a in grid),
+                          (curves[j], best_x))
+    return out
 
 
-def _maximum_steps(network, withdrawal: str, points: int):
-    """Generator: :func:`maximum_assay` (its requests yielded, see :class:`_Solves`)."""
-    feed = _check_product(network, withdrawal)
-    solves = _Solves(network, withdrawal)
-    natural = yield from solves.design_steps()
-    return (yield from _scan(solves, feed, natural, points))
-
-
-def _scan(solves: _Solves, feed: float, natural: float, points: int):
-    """Generator: :func:`maximum_assay` once the design setting is solved (``natural``: its
-    rate; the design setting is solved first and on its own: when it does not converge, its
-    ConvergenceError, naming the network and the setting, is the answer, not a scan of
-    withdrawal rates that cannot converge either). The grid is solved from both ends inwards,
-    two rates at a time (:func:`_from_both_ends`): each solve starts from its solved
-    neighbour, as in a scan from one end, in half as many rounds of a batch (solved all at
-    once, the rates would start further apart and take more Newton iterations than that
-    saves)."""
-    withdrawal = solves.withdrawal
-    lo = yield from _slowest_feasible(solves, feed)
-    if lo is None:
-        raise ConvergenceError(f"slow withdrawal of {withdrawal}",
-                               "no slow withdrawal rate could be solved")
-    hi = float(np.log(max(natural, np.exp(lo) * 10.0)))
-    logs = [float(x) for x in np.linspace(lo, hi, max(points, 4))]
-    for pair in _from_both_ends(logs):
-        yield from solves.ask_some(pair)
-    grid = []
-    for x in logs:
-        a = yield from solves.try_ask(x)
-        if a is not None:
-            grid.append((x, a))
-    # still rising at the natural rate: go faster until the assay falls or the feed runs out
-    while len(grid) >= 2 and grid[-1][1] > grid[-2][1]:
-        x = grid[-1][0] + float(np.log(1.5))
-        a = (yield from solves.try_ask(x)) if np.exp(x) < feed else None
-        if a is None:
-            break
-        grid.append((x, a))
-    if not grid:
-        raise ConvergenceError(f"withdrawal scan of {withdrawal}", "no rate could be solved")
-    assays = np.array([a for _, a in grid])
-    monotonic = bool(np.all(np.diff(assays) <= 1e-12))
-    best_x, best_a = grid[0] if monotonic else (yield from _refine(solves, grid))
-    slow_x, slow_a = grid[0]
-    return MaxAssay(withdrawal, Assay(np.asarray(best_a)), float(np.exp(best_x)), monotonic,
-                    float(np.exp(slow_x)), Assay(np.asarray(slow_a)),
-                    tuple((float(np.exp(x)), float(a)) for x, a in grid), (solves, best_x))
+def _slowest_feasible(curves: dict[int, _Curve], feeds: dict[int, float]) -> dict[int, float]:
+    """Log of the slowest withdrawal rate, from 1e-6 of the feed up, that the solver can run
+    on each curve (close to total reflux a closed recycle loop can defeat it); a curve on which
+    none can is left out. One batch of solves a share tried."""
+    found: dict[int, float] = {}
+    for share in (_SMALLEST_SHARE, 1e-4, 1e-3, 1e-2, 3e-2):
+        asks = {j: float(np.log(share * feeds[j])) for j in curves if j not in found}
+        _solve((curves[j], x) for j, x in asks.items())
+        found.update((j, x) for j, x in asks.items() if isinstance(curves[j].assay(x), float))
+    return found
 
 
 def _from_both_ends(logs: list[float]) -> list[list[float]]:
@@ -479,6 +402,26 @@ def _from_both_ends(logs: list[float]) -> list[list[float]]:
     return pairs
 
 
+def _rising(grid: list[tuple[float, float]]) -> bool:
+    return len(grid) >= 2 and grid[-1][1] > grid[-2][1]
+
+
+def _go_faster(curves: dict[int, _Curve], feeds: dict[int, float],
+               grids: dict[int, list[tuple[float, float]]]) -> None:
+    """Extend every grid still rising at the natural rate: faster by a factor 1.5 a round (one
+    batch of solves) until the assay falls, the rate cannot be run or the feed runs out."""
+    step = float(np.log(1.5))
+    rising = [j for j, grid in grids.items() if _rising(grid)]
+    while rising:
+        asks = {j: grids[j][-1][0] + step for j in rising}
+        asks = {j: x for j, x in asks.items() if np.exp(x) < feeds[j]}
+        _solve((curves[j], x) for j, x in asks.items())
+        for j, x in asks.items():
+            if isinstance(a := curves[j].assay(x), float):
+                grids[j].append((x, a))
+        rising = [j for j, x in asks.items() if grids[j][-1][0] == x and _rising(grids[j])]
+
+
 def max_assay(network, withdrawal: str) -> Assay:
     """Highest U-235 assay ``withdrawal`` reaches over its withdrawal rate: the
     :attr:`MaxAssay.assay` of :func:`maximum_assay` (a true maximum, or the limit as the
@@ -488,116 +431,62 @@ def max_assay(network, withdrawal: str) -> Assay:
 
 
 _XATOL = 1e-4          # tolerance of the maximum in the log of the withdrawal rate
-
-
-def _refine(solves: _Solves, grid):
-    """Generator: the grid's best point, improved by a bounded maximisation between its
-    neighbours (to :data:`_XATOL` in the log rate). A best point inside the grid starts the
-    search from the three grid points (their assays are known); one at an end of the grid
-    (the curve rises or falls there) is searched from scratch, as scipy's bounded method
-    starts (a golden section)."""
-    i = int(np.argmax([a for _, a in grid]))
-    best = grid[i]
-    left, right = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
-    if right[0] - left[0] <= 0.0:
-        return best
-
-    def negative(log_rate: float):
-        a = yield from solves.try_ask(log_rate)
-        return 1.0 if a is None else -a
-
-    if 0 < i < len(grid) - 1:
-        start = [(best[0], -best[1]), *sorted([(left[0], -left[1]), (right[0], -right[1])],
-                                              key=lambda p: p[1])]
-    else:                   # from scratch, as scipy's bounded method starts: a golden section
-        u = left[0] + _GOLDEN * (right[0] - left[0])
-        start = [(u, (yield from negative(u)))] * 3
-    x, fx = yield from _evaluated(_minimum_steps(left[0], right[0], start, _XATOL), negative)
-    if -fx > best[1]:
-        return x, -fx
-    return best
-
-
-def _evaluated(search, f):
-    """Generator: run ``search`` (a generator that yields the points it needs and is sent
-    their values) with each point evaluated by the generator ``f``; returns what it returns."""
-    try:
-        x = next(search)
-        while True:
-            x = search.send((yield from f(x)))
-    except StopIteration as stop:
-        return stop.value
-
-
 _GOLDEN = 0.5 * (3.0 - 5.0 ** 0.5)
-_SQRT_EPS = float(np.sqrt(np.finfo(float).eps))
+#: find_minimum's tolerances for the maximum: its best point ``x`` is within ``2 (|x| xrtol +
+#: xatol)`` of both ends of a bracket holding the maximum, as minimize_scalar's bounded method
+#: with ``xatol`` stops within ``2 (sqrt(eps) |x| + xatol / 3)``; no test on the assays.
+_MINIMUM_TOLERANCES = {"xatol": _XATOL / 3.0, "xrtol": float(np.sqrt(np.finfo(float).eps)),
+                       "fatol": 0.0, "frtol": 0.0}
 
 
-def _bounded_minimum(f, a: float, b: float, start: list[tuple[float, float]], xatol: float,
-                     max_evaluations: int = 500) -> tuple[float, float]:
-    """A local minimum of ``f`` on ``(a, b)``: :func:`_minimum_steps` with ``f`` evaluated at
-    each point it asks for. Returns ``(x, f(x))``."""
-    search = _minimum_steps(a, b, start, xatol, max_evaluations)
-    try:
-        u = next(search)
-        while True:
-            u = search.send(f(u))
-    except StopIteration as stop:
-        return stop.value
-
-
-def _minimum_steps(a: float, b: float, start: list[tuple[float, float]], xatol: float,
-                   max_evaluations: int = 500):
-    """Generator (yields each point ``u`` to evaluate, is sent ``f(u)``): a local minimum of
-    ``f`` on ``(a, b)`` by Brent's method (golden sections and parabolic steps, R. P. Brent,
-    *Algorithms for Minimization without Derivatives*, 1973, ch. 5), started from three
-    points already evaluated.
-
-    The iteration and the stopping test are those of ``scipy.optimize.minimize_scalar(...,
-    method="bounded", options={"xatol": xatol})``: it stops when the best point ``x`` is
-    within ``2 * tol`` of both ends of the bracket that holds the minimum (``tol = sqrt(eps)
-    * |x| + xatol / 3``), so the answer meets the same tolerance. It differs in its start:
-    instead of a golden-section point it takes ``start`` = ``[(x, f(x)), (w, f(w)), (v,
-    f(v))]`` (the best point, the second best and the third, inside ``[a, b]``; a grid point
-    and its two neighbours), so that its first step can be parabolic; three copies of one
-    point (a golden section of ``[a, b]``) start it as scipy's method starts.
-
-    Returns ``(x, f(x))``.
-    """
-    (x, fx), (w, fw), (v, fv) = start
-    step = last = b - a           # let the first steps be parabolic
-    for _ in range(max_evaluations):
-        middle = 0.5 * (a + b)
-        tol = _SQRT_EPS * abs(x) + xatol / 3.0
-        if abs(x - middle) <= 2.0 * tol - 0.5 * (b - a):
-            break
-        parabolic = False
-        if abs(last) > tol:
-            r = (x - w) * (fx - fv)
-            q = (x - v) * (fx - fw)
-            p = (x - v) * q - (x - w) * r
-            q = 2.0 * (q - r)
-            p, q = (-p if q > 0.0 else p), abs(q)
-            before, last = last, step
-            if abs(p) < abs(0.5 * q * before) and q * (a - x) < p < q * (b - x):
-                parabolic, step = True, p / q
-                if x + step - a < 2.0 * tol or b - x - step < 2.0 * tol:
-                    step = tol if middle >= x else -tol
-        if not parabolic:
-            last = (a - x) if x >= middle else (b - x)
-            step = _GOLDEN * last
-        u = x + (1.0 if step >= 0.0 else -1.0) * max(abs(step), tol)
-        fu = yield u
-        if fu <= fx:
-            a, b = (x, b) if u >= x else (a, x)
-            v, fv, w, fw, x, fx = w, fw, x, fx, u, fu
+def _refine(curves: dict[int, _Curve], grids: dict[int, list[tuple[float, float]]]
+            ) -> dict[int, tuple[float, float]]:
+    """Each grid's best point ``(log rate, assay)``, improved by a maximisation bracketed by
+    its neighbours, all of them in one :func:`~scipy.optimize.elementwise.find_minimum`. A
+    best point inside the grid brackets the maximum with its two neighbours (their assays are
+    known). One at an end of the grid (the curve rises or falls there) is tried against the
+    golden section of the interval to its neighbour: when the assay there is higher, the three
+    bracket a maximum; else the end is the answer."""
+    best, brackets, probes = {}, {}, {}
+    for j, grid in grids.items():
+        i = int(np.argmax([a for _, a in grid]))
+        best[j] = grid[i]
+        if 0 < i < len(grid) - 1:
+            brackets[j] = (grid[i - 1][0], grid[i][0], grid[i + 1][0])
         else:
-            a, b = (u, b) if u < x else (a, u)
-            if fu <= fw or w == x:
-                v, fv, w, fw = w, fw, u, fu
-            elif fu <= fv or v == x or v == w:
-                v, fv = u, fu
-    return x, fx
+            other = grid[1 if i == 0 else -2][0]
+            probes[j] = (grid[i][0], grid[i][0] + _GOLDEN * (other - grid[i][0]), other)
+    _solve((curves[j], u) for j, (_, u, _) in probes.items())
+    for j, (end, u, other) in probes.items():
+        a = curves[j].assay(u)
+        if isinstance(a, float) and a > best[j][1]:
+            brackets[j] = (min(end, other), u, max(end, other))
+    found = _minimize(curves, brackets)
+    return {j: found[j] if j in found and found[j][1] > best[j][1] else best[j] for j in best}
+
+
+def _minimize(curves: dict[int, _Curve], brackets: dict[int, tuple[float, float, float]]
+              ) -> dict[int, tuple[float, float]]:
+    """The maximum of the assay over the log rate in each bracket ``(x1, x2, x3)`` (the assay
+    at ``x2`` the highest), ``(log rate, assay)``, all of them found together by
+    :func:`scipy.optimize.elementwise.find_minimum` of minus the assay: each of its calls one
+    batch of solves over the searches still running (a rate that cannot be run counts as an
+    assay of -1, worse than any)."""
+    from scipy.optimize.elementwise import find_minimum
+
+    if not brackets:
+        return {}
+    jobs = list(brackets)
+
+    def negative(x, k):
+        asks = [(curves[jobs[i]], float(xi)) for xi, i in zip(x, k, strict=True)]
+        _solve(asks)
+        return np.array([-a if isinstance(a := c.assay(xi), float) else 1.0 for c, xi in asks])
+
+    init = tuple(np.array([brackets[j][m] for j in jobs]) for m in range(3))
+    found = find_minimum(negative, init, args=(np.arange(len(jobs)),),
+                         tolerances=_MINIMUM_TOLERANCES)
+    return {j: (float(found.x[k]), -float(found.f_x[k])) for k, j in enumerate(jobs)}
 
 
 def rate_for_assay(network, withdrawal: str, assay: Assay, *,
@@ -608,11 +497,13 @@ def rate_for_assay(network, withdrawal: str, assay: Assay, *,
     The curve of assay against withdrawal rate need not be monotonic (:func:`maximum_assay`);
     the answer is taken on its falling branch, above the rate of the maximum: the fastest rate
     that still gives the target, i.e. the most material at that assay. It is the root of
-    logit(assay) - logit(target) over the log of the rate (Brent's method to 1e-10 absolute
-    and relative), bracketed by the rate of the maximum and the natural rate (faster while the
-    target is still exceeded there); when the rates solved already (the scan of the maximum,
-    earlier targets on the same curve) show a single crossing of the target in that bracket,
-    by the two solved rates on either side of it.
+    logit(assay) - logit(target) over the log of the rate
+    (:func:`scipy.optimize.elementwise.find_root`, Chandrupatla's method, until the bracket is
+    narrower than 1e-10 + 1e-10 |x|: ``brentq``'s test with ``xtol = rtol = 1e-10``),
+    bracketed by the rate of the maximum and the natural rate (faster while the target is
+    still exceeded there); when the rates solved already (the scan of the maximum, earlier
+    targets on the same curve) show a single crossing of the target in that bracket, by the
+    two solved rates on either side of it.
 
     Parameters
     ----------
@@ -634,118 +525,149 @@ def rate_for_assay(network, withdrawal: str, assay: Assay, *,
         solved at all (a closed recycle loop can defeat the solver near total reflux) the answer
         is None, as for a target out of reach.
     """
-    assay = require_assay(assay, "assay")
-    return _run_alone(_rate_steps(network, withdrawal, assay, maximum))
+    return _raised(rate_for_assay_batch([(network, withdrawal, assay, maximum)])[0])
 
 
 def rate_for_assay_batch(jobs) -> list:
     """:func:`rate_for_assay` of every ``(network, withdrawal, assay, maximum)`` of ``jobs``
     (``maximum`` a :class:`MaxAssay` or None), the searches run together as in
-    :func:`maximum_assay_batch`. Each answer is a :class:`RateAtAssay`, None (out of reach) or
-    the error :func:`rate_for_assay` raises for that job (returned, not raised); the answers
-    agree with :func:`rate_for_assay`'s to the tolerance it states."""
-    searches = []
-    for network, withdrawal, assay, maximum in jobs:
-        searches.append(_rate_steps(network, withdrawal, require_assay(assay, "assay"),
-                                    maximum))
-    return _run_together(searches)
-
-
-def _rate_steps(network, withdrawal: str, assay: Assay, maximum: MaxAssay | None):
-    """Generator: :func:`rate_for_assay` (its requests yielded, see :class:`_Solves`)."""
-    feed = _check_product(network, withdrawal)
-    solves, peak = _curve(network, withdrawal, maximum)
-    natural = yield from solves.design_steps()     # the design setting: failures propagate
-    if maximum is None:
+    :func:`maximum_assay_batch`, the root searches one
+    :func:`~scipy.optimize.elementwise.find_root` over all. Each answer is a
+    :class:`RateAtAssay`, None (out of reach) or the error :func:`rate_for_assay` raises for
+    that job (returned, not raised); the answers are :func:`rate_for_assay`'s to the solver
+    tolerance. A job on another curve of the same network, or another target on the same
+    curve, may share the batch."""
+    jobs = [(network, withdrawal, require_assay(assay, "assay"), maximum)
+            for network, withdrawal, assay, maximum in jobs]
+    out: list = [None] * len(jobs)
+    curves, peaks, feeds = {}, {}, {}
+    for j, (network, withdrawal, _, maximum) in enumerate(jobs):
         try:
-            maximum = yield from _scan(solves, feed, natural, _GRID_POINTS)
-        except ConvergenceError:    # no slower withdrawal can be run (e.g. a closed recycle loop)
-            return None
-        solves, peak = _curve(network, withdrawal, maximum)
-    top = maximum
-    target = _logit(float(assay.mass_fraction))
-    if float(top.assay.mass_fraction) < float(assay.mass_fraction):
-        return None
+            feeds[j] = _check_product(network, withdrawal)
+        except _SOLVE_ERRORS as err:
+            out[j] = err
+            continue
+        curves[j], peaks[j] = _curve(network, withdrawal, maximum)
+    _solve((c, None) for c in curves.values())     # the design setting: failures propagate
+    tops = {}
+    for j, c in curves.items():
+        if isinstance(c.natural, Exception):
+            out[j] = c.natural
+        elif jobs[j][3] is not None:
+            tops[j] = jobs[j][3]
+    scans = _scans({j: c for j, c in curves.items() if out[j] is None and j not in tops},
+                   feeds, _GRID_POINTS)
+    for j, top in scans.items():
+        if isinstance(top, MaxAssay):   # else no slower withdrawal can be run: out of reach
+            tops[j] = top
+            curves[j], peaks[j] = top._found or (curves[j], None)
+    targets = {j: float(jobs[j][2].mass_fraction) for j in tops}
+    live = [j for j, top in tops.items() if float(top.assay.mass_fraction) >= targets[j]]
+    brackets = _brackets({j: curves[j] for j in live},
+                         {j: _logit(targets[j]) for j in live},
+                         {j: float(np.log(tops[j].rate_kg_per_yr)) if peaks[j] is None
+                          else peaks[j] for j in live},
+                         {j: tops[j].rate_kg_per_yr for j in live})
+    roots = _roots(curves, {j: _logit(targets[j]) for j in live}, brackets)
+    for j, found in {**brackets, **roots}.items():
+        if isinstance(found, Exception):
+            out[j] = found
+        elif isinstance(found, float):
+            out[j] = RateAtAssay(jobs[j][1], jobs[j][2], float(np.exp(found)))
+    return out
 
-    def gap(log_rate: float):
-        return _logit((yield from solves.ask(log_rate))) - target
 
-    lo = float(np.log(top.rate_kg_per_yr)) if peak is None else peak
-    if (yield from gap(lo)) < 0.0:          # pragma: no cover - the maximum was solved here
-        return None
-    hi = float(np.log(max(natural, top.rate_kg_per_yr * 1.5)))
-    while (yield from gap(hi)) >= 0.0:     # the natural rate already reaches it: go faster
-        lo, hi = hi, hi + float(np.log(1.5))
-        if (yield from solves.try_ask(hi)) is None:
-            return RateAtAssay(withdrawal, assay, float(np.exp(lo)))
-    lo, hi = _tightest_bracket(solves.known(lo, hi), target, lo, hi)
-    log_rate = yield from _evaluated(_root_steps(lo, (yield from gap(lo)), hi,
-                                                 (yield from gap(hi)), _ROOT_TOL, _ROOT_TOL),
-                                     gap)
-    if log_rate is None:                   # pragma: no cover - Brent's method on a bracket
-        raise ConvergenceError(f"rate for {withdrawal}", "the root search did not converge")
-    return RateAtAssay(withdrawal, assay, float(np.exp(log_rate)))
+def _brackets(curves: dict[int, _Curve], targets: dict[int, float], peaks: dict[int, float],
+              tops: dict[int, float]) -> dict:
+    """The root bracket ``(lo, hi)`` of each curve's search for its target log-odds: from the
+    log rate of its maximum (``peaks``; rate ``tops``) to its natural rate (at least 1.5 times
+    the maximum's), faster by a factor 1.5 while the target is still reached there (the last
+    rate that reaches it is the answer, a float, when the next cannot be run), narrowed to the
+    solved rates around a single crossing (:func:`_tightest_bracket`). The error of a rate
+    that fails at an end; None (out of reach) should the maximum miss the target. One batch of
+    solves a round."""
+    def gap(j: int, x: float):
+        a = curves[j].assay(x)
+        return a if isinstance(a, Exception) else _logit(a) - targets[j]
+
+    out: dict = {}
+    lo = dict(peaks)
+    hi = {j: float(np.log(max(c.natural, tops[j] * 1.5))) for j, c in curves.items()}
+    for ends in (lo, hi):
+        _solve((curves[j], x) for j, x in ends.items() if j not in out)
+        for j, x in ends.items():
+            g = None if j in out else gap(j, x)
+            if isinstance(g, Exception):
+                out[j] = g
+            elif ends is lo and g is not None and g < 0.0:  # pragma: no cover - solved there
+                out[j] = None
+    faster = [j for j in curves if j not in out and gap(j, hi[j]) >= 0.0]
+    while faster:               # the natural rate already reaches it: go faster
+        for j in faster:
+            lo[j], hi[j] = hi[j], hi[j] + float(np.log(1.5))
+        _solve((curves[j], hi[j]) for j in faster)
+        for j in faster:
+            if isinstance(curves[j].assay(hi[j]), Exception):
+                out[j] = lo[j]
+        faster = [j for j in faster if j not in out and gap(j, hi[j]) >= 0.0]
+    for j, c in curves.items():
+        if j not in out:
+            out[j] = _tightest_bracket(c.known(lo[j], hi[j]), targets[j], lo[j], hi[j])
+    return out
 
 
-#: Tolerance of the rate at an assay in the log rate, absolute and relative.
-_ROOT_TOL = 1e-10
+#: Tolerances of the rate at an assay in the log rate, absolute and relative (find_root stops
+#: when its bracket is narrower than ``xatol + xrtol |x|``, as brentq with ``xtol``, ``rtol``).
+_ROOT_TOLERANCES = {"xatol": 1e-10, "xrtol": 1e-10, "fatol": 0.0, "frtol": 0.0}
 
 
-def _root_steps(a: float, fa: float, b: float, fb: float, xtol: float, rtol: float,
-                max_iterations: int = 100):
-    """Generator (yields each point ``x`` to evaluate, is sent ``f(x)``): a root of ``f`` in
-    the bracket ``[a, b]`` (``f(a)``, ``f(b)`` given, of opposite signs or one zero) by Brent's
-    method (inverse quadratic interpolation, secant steps and bisection; R. P. Brent,
-    *Algorithms for Minimization without Derivatives*, 1973, ch. 4), the iteration of
-    ``scipy.optimize.brentq(f, a, b, xtol=xtol, rtol=rtol)``: it stops when the bracket about
-    the best point ``x`` is narrower than ``xtol + rtol |x|`` (or ``f(x) = 0``), so the answer
-    meets the same tolerance. Returns the root, None after ``max_iterations`` steps."""
-    pre, fpre, cur, fcur = a, fa, b, fb
-    if fpre == 0.0:
-        return pre
-    if fcur == 0.0:
-        return cur
-    if (fpre < 0.0) == (fcur < 0.0):
-        return None                                 # not a bracket
-    blk, fblk, spre, scur = pre, fpre, 0.0, 0.0
-    for _ in range(max_iterations):
-        if fpre != 0.0 and fcur != 0.0 and (fpre < 0.0) != (fcur < 0.0):
-            blk, fblk = pre, fpre                   # the bracket: [cur, blk]
-            spre = scur = cur - pre
-        if abs(fblk) < abs(fcur):                   # cur: the better end
-            pre, cur, blk = cur, blk, cur
-            fpre, fcur, fblk = fcur, fblk, fcur
-        delta = 0.5 * (xtol + rtol * abs(cur))
-        half = 0.5 * (blk - cur)
-        if fcur == 0.0 or abs(half) < delta:
-            return cur
-        if abs(spre) > delta and abs(fcur) < abs(fpre):
-            if pre == blk:                          # secant
-                step = -fcur * (cur - pre) / (fcur - fpre)
-            else:                                   # inverse quadratic interpolation
-                dpre = (fpre - fcur) / (pre - cur)
-                dblk = (fblk - fcur) / (blk - cur)
-                step = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
-            if 2.0 * abs(step) < min(abs(spre), 3.0 * abs(half) - delta):
-                spre, scur = scur, step             # interpolation accepted
+def _roots(curves: dict[int, _Curve], targets: dict[int, float], brackets: dict) -> dict:
+    """The log rate at which each curve's assay has the target log-odds, in its bracket
+    ``(lo, hi)`` (the entries of ``brackets`` that are a pair), all of them found together by
+    :func:`scipy.optimize.elementwise.find_root`: each of its calls one batch of solves over the
+    searches still running. The error of a rate that fails (it ends that search)."""
+    from scipy.optimize.elementwise import find_root
+
+    jobs = [j for j, b in brackets.items() if isinstance(b, tuple)]
+    if not jobs:
+        return {}
+    failed: dict[int, Exception] = {}
+
+    def gap(x, k):
+        asks = [(jobs[i], float(xi)) for xi, i in zip(x, k, strict=True)]
+        _solve((curves[j], xi) for j, xi in asks)
+        values = []
+        for j, xi in asks:
+            a = curves[j].assay(xi)
+            if isinstance(a, Exception):
+                failed.setdefault(j, a)
+                values.append(0.0)                # a root: ends this search
             else:
-                spre = scur = half                  # bisection
-        else:
-            spre = scur = half                      # bisection
-        pre, fpre = cur, fcur
-        cur += scur if abs(scur) > delta else (delta if half > 0.0 else -delta)
-        fcur = yield cur
-    return None
+                values.append(_logit(a) - targets[j])
+        return np.array(values)
+
+    init = tuple(np.array([brackets[j][m] for j in jobs]) for m in range(2))
+    found = find_root(gap, init, args=(np.arange(len(jobs)),), tolerances=_ROOT_TOLERANCES)
+    out: dict = {}
+    for k, j in enumerate(jobs):
+        if j in failed:
+            out[j] = failed[j]
+        elif found.success[k]:
+            out[j] = float(found.x[k])
+        else:                          # pragma: no cover - Chandrupatla's method on a bracket
+            out[j] = ConvergenceError(f"rate for {curves[j].withdrawal}",
+                                      "the root search did not converge")
+    return out
 
 
 def _curve(network, withdrawal: str, maximum: MaxAssay | None
-           ) -> tuple[_Solves, float | None]:
-    """The solves of ``maximum`` and the log of its rate when it was found on this network's
-    withdrawal, else new solves (and None)."""
+           ) -> tuple[_Curve, float | None]:
+    """The curve of ``maximum`` and the log of its rate when it was found on this network's
+    withdrawal, else a new curve (and None)."""
     found = None if maximum is None else maximum._found
     if found is not None and found[0].network is network and found[0].withdrawal == withdrawal:
         return found
-    return _Solves(network, withdrawal), None
+    return _Curve(network, withdrawal), None
 
 
 def _tightest_bracket(known: list[tuple[float, float]], target: float, lo: float, hi: float
@@ -759,17 +681,6 @@ def _tightest_bracket(known: list[tuple[float, float]], target: float, lo: float
     if len(crossings) == 1 and above[0] == (lo, True) and above[-1] == (hi, False):
         return crossings[0]
     return lo, hi
-
-
-def _slowest_feasible(solves: _Solves, feed: float):
-    """Generator: log of the slowest withdrawal rate, from 1e-6 of the feed up, that the
-    solver can run (close to total reflux a closed recycle loop can defeat it); None if none
-    can."""
-    for share in (_SMALLEST_SHARE, 1e-4, 1e-3, 1e-2, 3e-2):
-        x = float(np.log(share * feed))
-        if (yield from solves.try_ask(x)) is not None:
-            return x
-    return None
 
 
 _WEAPON_GRADE = Assay(np.asarray(WEAPON_GRADE_ASSAY))
