@@ -146,28 +146,30 @@ class PlantRanges:
 
     def reach(self, i: int, assay_wt_pct: float) -> RateAtAssay | None:
         """The fastest rate giving ``assay_wt_pct`` at setting ``i`` (None: out of reach; found
-        for every setting at once, the first time one is asked: :meth:`_find_reach`)."""
+        for every setting at once, the first time one is asked: :meth:`find_reach`)."""
         key = (i, float(assay_wt_pct))
         if key not in self._reach:
-            self._find_reach(float(assay_wt_pct))
+            self.find_reach((float(assay_wt_pct),))
         return self._reach[key]
 
-    def _find_reach(self, assay_wt_pct: float) -> None:
-        """The fastest rate giving ``assay_wt_pct`` at every setting not found yet, the root
-        searches of all the settings run together
-        (:func:`~enrichwatch.physics.capability.rate_for_assay_batch`)."""
-        todo = [i for i in range(len(self.settings)) if (i, assay_wt_pct) not in self._reach]
+    def find_reach(self, targets: tuple[float, ...]) -> None:
+        """The fastest rate giving each assay of ``targets`` [wt%] at every setting, those not
+        found yet; the root searches of all the settings and all the targets run together
+        (:func:`~enrichwatch.physics.capability.rate_for_assay_batch`: each round of their
+        solves one batch). The figures are those of each search alone."""
+        todo = [(i, float(t)) for t in dict.fromkeys(targets) for i in range(len(self.settings))
+                if (i, float(t)) not in self._reach]
         jobs = []
-        for i in todo:
+        for i, target in todo:
             top = self.maximum(i)
             if top is not None and self.withdrawal is not None and \
-                    top.weight_percent >= assay_wt_pct:
-                jobs.append((i, (self.variant(i), self.withdrawal,
-                                 Assay.from_weight_percent(assay_wt_pct), top)))
+                    top.weight_percent >= target:
+                jobs.append(((i, target), (self.variant(i), self.withdrawal,
+                                           Assay.from_weight_percent(target), top)))
         found = rate_for_assay_batch([job for _, job in jobs])
-        self._reach.update(dict.fromkeys((i, assay_wt_pct) for i in todo))
-        for (i, _), rate in zip(jobs, found, strict=True):
-            self._reach[(i, assay_wt_pct)] = None if isinstance(rate, Exception) else rate
+        self._reach.update(dict.fromkeys(todo))
+        for (key, _), rate in zip(jobs, found, strict=True):
+            self._reach[key] = None if isinstance(rate, Exception) else rate
 
     # -- spreads --------------------------------------------------------------------------------
     def _spread(self, value) -> Spread:
@@ -233,6 +235,7 @@ class PlantRanges:
     def as_dict(self, targets: tuple[float, ...] = (90.0,)) -> dict[str, Any]:
         """Every figure as ``{nominal, low, high, moved_most_by, ...}``, with the inputs."""
         figures = {k: s.as_dict() for k, s in self.design().items()}
+        self.find_reach(targets)
         figures["max_assay_wt_pct"] = self.maximum_spread().as_dict()
         for t in targets:
             figures[f"rate_kg_u_per_month_at_{t:g}pct"] = self.rate_spread(t).as_dict()
