@@ -10,10 +10,13 @@ need not be monotonic, so this is a true maximum, not the assay at the slowest r
 the fastest rate at which the product reaches a target assay.
 
 :func:`maximum_assay_batch` and :func:`rate_for_assay_batch` run the same searches for several
-networks in step (the settings of a plant's uncertain inputs): each round, the solves that all
-of them ask for are one batch (:func:`~enrichwatch.physics.network.solve_many`), which costs
-much less than the solves one by one; the figures agree with the searches alone to the
-tolerances these state.
+networks in step (the settings of a plant's uncertain inputs), phase by phase: each round, the
+solves that all of them ask for are one batch (:func:`~enrichwatch.physics.network.solve_many`),
+which costs much less than the solves one by one. The refinements of the maxima are one
+:func:`scipy.optimize.elementwise.find_minimum` and the root searches one
+:func:`scipy.optimize.elementwise.find_root` over all the searches (vectorised scalar solvers:
+each call of the function asks the rates of the searches still running, one batch). The
+single searches run the same code with one job.
 
 Examples
 --------
@@ -40,6 +43,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from typing import cast
 
 import numpy as np
 
@@ -355,7 +359,7 @@ def _scans(curves: dict[int, _Curve], feeds: dict[int, float], points: int) -> d
                                       "no slow withdrawal rate could be solved")
             continue
         lo = slowest[j]
-        hi = float(np.log(max(c.natural, np.exp(lo) * 10.0)))
+        hi = float(np.log(max(cast(float, c.natural), np.exp(lo) * 10.0)))
         grids[j] = [float(x) for x in np.linspace(lo, hi, max(points, 4))]
     pairs = {j: _from_both_ends(logs) for j, logs in grids.items()}
     for k in range(max(map(len, pairs.values()), default=0)):
@@ -565,8 +569,8 @@ def rate_for_assay_batch(jobs) -> list:
     live = [j for j, top in tops.items() if float(top.assay.mass_fraction) >= targets[j]]
     brackets = _brackets({j: curves[j] for j in live},
                          {j: _logit(targets[j]) for j in live},
-                         {j: float(np.log(tops[j].rate_kg_per_yr)) if peaks[j] is None
-                          else peaks[j] for j in live},
+                         {j: float(np.log(tops[j].rate_kg_per_yr)) if (p := peaks[j]) is None
+                          else p for j in live},
                          {j: tops[j].rate_kg_per_yr for j in live})
     roots = _roots(curves, {j: _logit(targets[j]) for j in live}, brackets)
     for j, found in {**brackets, **roots}.items():
@@ -592,7 +596,8 @@ def _brackets(curves: dict[int, _Curve], targets: dict[int, float], peaks: dict[
 
     out: dict = {}
     lo = dict(peaks)
-    hi = {j: float(np.log(max(c.natural, tops[j] * 1.5))) for j, c in curves.items()}
+    hi = {j: float(np.log(max(cast(float, c.natural), tops[j] * 1.5)))
+          for j, c in curves.items()}
     for ends in (lo, hi):
         _solve((curves[j], x) for j, x in ends.items() if j not in out)
         for j, x in ends.items():
