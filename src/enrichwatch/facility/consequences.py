@@ -7,7 +7,8 @@ that moves it most): the product at the design cuts, the highest assay over the 
 rate (:func:`~enrichwatch.physics.capability.maximum_assay`), the fastest rate for an assay and
 the months to one significant quantity. Solves are cached, so asking for several figures costs
 one scan per setting; the first figure asked of any setting is found for every setting at
-once, their searches run in step and each round of their solves one batch
+once (:meth:`PlantRanges.as_dict`: the rates at all its targets at once), their searches run
+in step and each round of their solves one batch
 (:func:`~enrichwatch.physics.network.solve_many`; the figures agree with those of each setting
 searched alone to the tolerances of the searches).
 
@@ -156,7 +157,8 @@ class PlantRanges:
         """The fastest rate giving each assay of ``targets`` [wt%] at every setting, those not
         found yet; the root searches of all the settings and all the targets run together
         (:func:`~enrichwatch.physics.capability.rate_for_assay_batch`: each round of their
-        solves one batch). The figures are those of each search alone."""
+        solves one batch, one ``find_root`` over all); the figures are those of each search
+        alone to the tolerances of the searches."""
         todo = [(i, float(t)) for t in dict.fromkeys(targets) for i in range(len(self.settings))
                 if (i, float(t)) not in self._reach]
         jobs = []
