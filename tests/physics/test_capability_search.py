@@ -167,6 +167,31 @@ def test_a_rate_that_cannot_be_run_is_tried_once():
     assert curve.solves[float(np.exp(x))] == 1
 
 
+class TwoBumps(Curve):
+    """Log-odds with a high narrow bump at log rate -9 (between the two slowest rates of the
+    scan) and a lower one at 0 (so the scan is not monotonic)."""
+
+    def log_odds(self, x: float) -> float:
+        return -2.0 + 5.0 * np.exp(-(x + 9.0) ** 2 / 0.5) + 2.0 * np.exp(-x * x / 2.0)
+
+
+def test_a_maximum_at_the_slow_end_of_the_scan_is_refined_towards_it():
+    """The best grid point is the slowest rate, the curve rising again later: the golden
+    section towards the next rate is higher, so the maximum between them is refined, and
+    agrees with scipy's bounded method between the same two rates."""
+    curve = TwoBumps(0.0, 0.0, 0.0, 0.0, 20.0, 100.0)
+    top = maximum_assay(curve, "P.product")
+    grid = [float(np.log(r)) for r, _ in top.grid]
+    assert not top.monotonic and grid[0] < -9.0 < grid[1]
+    assert int(np.argmax([a for _, a in top.grid])) == 0
+    ref = minimize_scalar(lambda x: -curve.assay(float(np.exp(x))), bounds=(grid[0], grid[1]),
+                          method="bounded", options={"xatol": XATOL})
+    tol = SQRT_EPS * 9.0 + XATOL / 3.0
+    assert abs(np.log(top.rate_kg_per_yr) + 9.0) <= 2.0 * tol
+    assert abs(float(ref.x) + 9.0) <= 2.0 * tol
+    assert float(top.assay.mass_fraction) > top.grid[0][1]
+
+
 def test_a_maximum_of_another_network_lends_no_solves():
     first = Curve(3.0, 1.0, 0.5, 0.2, 20.0, 100.0)
     second = Curve(3.0, 1.0, 0.5, 0.2, 20.0, 100.0)
