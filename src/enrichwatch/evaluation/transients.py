@@ -18,11 +18,10 @@ Radau at ``rtol`` 1e-6 (the command's 1e-8 moves the Fordow figures by about 1e-
 or less, at 1.5-2 times the cost).
 
 :func:`stated_transients` answers several at once (the evaluation asks for a finding's
-histories together): every run of every sweep is integrated in one call, those of the same
-segment times stacked whatever their history or plant, each within ``rtol`` on every step; a
-history's figures then agree with those of :func:`stated_transient` alone to the integrator's
-tolerance (not to the last digit), and are the same whenever the same histories are asked
-together.
+histories together): every history is read and checked first, then each history's sweep is
+integrated on its own (its runs stacked with each other, each within ``rtol`` on every step),
+so an answer is the same whatever else is asked with it, and equals :func:`stated_transient`
+of that history alone.
 
 Answers are kept per evaluation by :class:`~enrichwatch.evaluation.plants.PlantCache` and,
 when the evaluation is given one, in its disk cache (:mod:`enrichwatch.evaluation.cache`;
