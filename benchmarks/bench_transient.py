@@ -17,12 +17,14 @@
   runs), asked at once (:func:`stated_transients`, as the evaluation asks for a finding's
   histories); reported (CPU time of the whole answer: parsing the histories, building,
   integrating and analysing), no target of its own (issue 14's goal for this share of a cold
-  evaluate is 0.3 s). Then the 11 runs alone (building, integrating and analysing), all in one
-  call as the evaluation runs them (:func:`run_history_sets`: the runs of the same segment
-  times stacked, whatever their history or plant), target < 0.2 s (the goal set for them in
-  the session of 2026-12-04; judge it with ``--verdict cpu`` on a shared machine); each
-  history's variants together (:func:`run_histories`, before the histories were asked at
-  once), and the same runs one by one (:func:`run_history` each).
+  evaluate is 0.3 s). Then the 11 runs alone (building, integrating and analysing): each
+history's variants together, as the evaluation runs them (:func:`run_histories` per history:
+an answer never depends on the other histories asked), target < 0.2 s (the goal set for them
+in the session of 2026-12-04; judge it with ``--verdict cpu`` on a shared machine); all in one
+call (:func:`run_history_sets`: the runs of the same segment times stacked whatever their
+history or plant; about 10 % cheaper, not used by the evaluation, see
+:mod:`enrichwatch.evaluation.transients`), and the same runs one by one (:func:`run_history`
+each).
 
 Run: ``python benchmarks/bench_transient.py`` (one thread). Wall-clock medians are what the
 targets judge; the CPU time per run is printed beside them, since the machine may be shared.
@@ -224,10 +226,10 @@ def main() -> None:
                t.text())
     runs = stated_runs(cases)
     count = sum(len(plan) for _, plan in runs)
-    bench.check(f"  the {count} runs, all integrated in one call (as the evaluation)",
-                measure(lambda: _all_at_once(runs), repeats=5), target=0.2)
-    bench.info(f"  the {count} runs, each history's variants together",
-               measure(lambda: _per_history(runs), repeats=3).text())
+    bench.check(f"  the {count} runs, each history's variants together (as the evaluation)",
+                measure(lambda: _per_history(runs), repeats=5), target=0.2)
+    bench.info(f"  the {count} runs, all integrated in one call (stacked across histories)",
+               measure(lambda: _all_at_once(runs), repeats=3).text())
     bench.info(f"  the {count} runs one by one", measure(lambda: _one_by_one(runs),
                                                           repeats=3).text())
     series = scaling(_runner, [1, 2, 3, 5], repeats=3)
