@@ -213,10 +213,7 @@ class SparsePattern:
         data = self._data(values)
         if self.banded:
             ab = data.reshape(self.size, -1).T                      # Fortran-ordered view
-            *_, x, info = _gbsv(self.lower, self.upper, ab, self._column(rhs),
-                                overwrite_ab=True, overwrite_b=True)
-            if info > 0:
-                raise np.linalg.LinAlgError("singular matrix")
+            x = _banded_solve(self.lower, self.upper, ab, self._column(rhs))
             return self._answer(x, rhs.shape)
         if self.method == "dense":
             return np.linalg.solve(data.reshape(self.size, self.size), rhs)
@@ -240,11 +237,8 @@ class SparsePattern:
         b = self._column(rhs)
         x = np.zeros_like(b)
         for start, stop in blocks:
-            *_, part, info = _gbsv(self.lower, self.upper, ab[:, start:stop], b[start:stop],
-                                   overwrite_ab=True, overwrite_b=True)
-            if info > 0:
-                raise np.linalg.LinAlgError("singular matrix")
-            x[start:stop] = part
+            x[start:stop] = _banded_solve(self.lower, self.upper, ab[:, start:stop],
+                                          b[start:stop])
         return self._answer(x, rhs.shape)
 
     def _superlu(self, data: np.ndarray):
@@ -286,6 +280,16 @@ class SparsePattern:
 
             return dense
         return self._superlu(data).solve
+
+
+
+def _banded_solve(lower: int, upper: int, ab: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """LAPACK ``gbsv`` of the band ``ab`` (overwritten, as is ``b``); raises
+    :class:`numpy.linalg.LinAlgError` on an exactly singular matrix (a zero pivot)."""
+    *_, x, info = _gbsv(lower, upper, ab, b, overwrite_ab=True, overwrite_b=True)
+    if info > 0:
+        raise np.linalg.LinAlgError("singular matrix")
+    return x
 
 
 def _half_widths(rows: np.ndarray, cols: np.ndarray) -> tuple[int, int]:
