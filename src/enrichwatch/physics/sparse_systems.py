@@ -282,7 +282,6 @@ class SparsePattern:
         return self._superlu(data).solve
 
 
-
 def _banded_solve(lower: int, upper: int, ab: np.ndarray, b: np.ndarray) -> np.ndarray:
     """LAPACK ``gbsv`` of the band ``ab`` (overwritten, as is ``b``); raises
     :class:`numpy.linalg.LinAlgError` on an exactly singular matrix (a zero pivot)."""
