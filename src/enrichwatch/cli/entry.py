@@ -51,15 +51,12 @@ COMMANDS: dict[str, str] = {
 #: :func:`~enrichwatch.physics.sparse_systems.one_blas_thread`), so it has OpenBLAS start no
 #: thread pool when numpy and SciPy load (each bundles an OpenBLAS, and both read
 #: ``OPENBLAS_NUM_THREADS``, then ``GOTO_NUM_THREADS``, then ``OMP_NUM_THREADS``): the pools'
-#: threads, started and left spinning, cost ~0.15 s of CPU of a cold ``evaluate`` for nothing.
-#: Its pydantic models (the plant and history files) are validated with no pydantic plugin
-#: (``PYDANTIC_DISABLE_PLUGINS``, as typer builds its own): looking for plugins reads the
-#: metadata of every installed distribution (~0.03 s of CPU).
+#: threads, started and left spinning, cost ~0.15 s of CPU of a cold ``evaluate`` for nothing
+#: (and its wall time, where another process wants the cores).
 PROCESS_DEFAULTS: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
     "evaluate": (
         ("OPENBLAS_NUM_THREADS", "1",
          ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")),
-        ("PYDANTIC_DISABLE_PLUGINS", "1", ("PYDANTIC_DISABLE_PLUGINS",)),
     ),
 }
 
