@@ -162,3 +162,150 @@ def test_every_command_is_mapped_to_the_module_defining_it():
     for group in app.registered_groups:
         module = importlib.import_module(f"enrichwatch.cli.{COMMANDS[group.name]}")
         assert any(v is group.typer_instance for v in vars(module).values()), group.name
+
+
+# -- the process of a command: environment defaults, and its exit ----------------------------
+
+_BLAS_VARS = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def _without_blas_choice() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _BLAS_VARS
+            and k != "ENRICHWATCH_DEBUG"}
+
+
+@pytest.mark.parametrize("chosen", [{}, {"OPENBLAS_NUM_THREADS": "3"},
+                                    {"GOTO_NUM_THREADS": "2"}, {"OMP_NUM_THREADS": "4"}])
+def test_evaluate_gets_one_blas_thread_unless_the_user_chose(chosen):
+    from enrichwatch.cli.entry import set_process_defaults
+
+    environ = {"PATH": "/bin", **chosen}
+    set_process_defaults(["evaluate", "FFEP", "--as-of", "2023-02-01"], environ)
+    assert environ == ({"PATH": "/bin", "OPENBLAS_NUM_THREADS": "1"} if not chosen
+                       else {"PATH": "/bin", **chosen})
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["solve", "x.toml"], ["accountancy"],
+                                  ["records", "evaluate"], ["FFEP", "evaluate"]])
+def test_other_commands_get_no_environment_default(args):
+    from enrichwatch.cli.entry import set_process_defaults
+
+    environ = {"PATH": "/bin"}
+    set_process_defaults(args, environ)
+    assert environ == {"PATH": "/bin"}
+
+
+def test_main_called_in_process_leaves_the_environment_and_the_collector_alone(
+        monkeypatch, capsys):
+    """Only the command's own process (``main()`` with no ``argv``) gets the defaults and the
+    frozen exit; a caller of ``main(argv)`` keeps its environment and its collector."""
+    import gc
+
+    from enrichwatch.cli.entry import main
+
+    for var in _BLAS_VARS:
+        monkeypatch.delenv(var, raising=False)
+    frozen = gc.get_freeze_count()
+    assert main(["evaluate", "FFEP", "--as-of", "not-a-date", "--json"]) == 1
+    capsys.readouterr()
+    assert not any(var in os.environ for var in _BLAS_VARS)
+    assert gc.get_freeze_count() == frozen
+
+
+# Runs the command line as its own process would, then writes (stderr, last line) what the
+# BLAS pools were and what the collector held frozen when the interpreter began to shut down.
+_AT_EXIT = ("import atexit, gc, json, runpy, sys\n"
+            "sys.argv = ['enrichwatch', *sys.argv[1:]]\n"
+            "def report():\n"
+            "    from threadpoolctl import threadpool_info\n"
+            "    sys.stderr.write('\\n' + json.dumps({\n"
+            "        'blas': sorted(p['num_threads'] for p in threadpool_info()\n"
+            "                       if p['user_api'] == 'blas'),\n"
+            "        'frozen': gc.get_freeze_count(), 'enabled': gc.isenabled()}))\n"
+            "atexit.register(report)\n"
+            "runpy.run_module('enrichwatch', run_name='__main__')\n")
+
+# What the BLAS pools of a process that loads numpy and SciPy are in the same environment.
+_PLAIN_BLAS = ("import json, numpy, scipy.linalg\n"
+               "from threadpoolctl import threadpool_info\n"
+               "print(json.dumps(sorted(p['num_threads'] for p in threadpool_info()\n"
+               "                        if p['user_api'] == 'blas')))\n")
+
+
+def _at_exit(args, env) -> tuple[str, dict]:
+    done = subprocess.run([sys.executable, "-c", _AT_EXIT, *args], capture_output=True,
+                          text=True, env=env, timeout=600, check=False)
+    return done.stdout, json.loads(done.stderr.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def fordow_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("store")
+    db = folder / "fordow.sqlite"
+    subprocess.run([sys.executable, "-m", "enrichwatch", "records", "add", str(CASE), "--db",
+                    str(db), "--json"], check=True, capture_output=True, timeout=600,
+                   env=_without_blas_choice())
+    return db
+
+
+@pytest.mark.parametrize("chosen", [{}, {"OMP_NUM_THREADS": "2"}])
+def test_a_fresh_evaluate_runs_on_the_blas_threads_chosen_or_one(fordow_store, tmp_path,
+                                                                  chosen):
+    """With no choice of the user's, the pools of numpy's and SciPy's OpenBLAS have one
+    thread; with one, the pools are what they are in any process (so on a machine of one
+    core, 1 either way); the output is the same."""
+    env = {**_without_blas_choice(), "ENRICHWATCH_CACHE_DIR": str(tmp_path / "cache"), **chosen}
+    out, state = _at_exit(["evaluate", "FFEP", "--as-of", "2023-02-01", "--db",
+                           str(fordow_store), "--json", "--no-cache"], env)
+    assert len(json.loads(out)["findings"]) == 3
+    plain = json.loads(subprocess.run([sys.executable, "-c", _PLAIN_BLAS], capture_output=True,
+                                      text=True, env=env, timeout=600, check=True).stdout)
+    assert len(state["blas"]) >= 1 and state["blas"] == (plain if chosen else
+                                                          [1] * len(state["blas"]))
+
+
+def test_a_command_process_shuts_down_with_its_objects_frozen(fordow_store, tmp_path):
+    """The shutdown's collector passes skip what the command left (gc.freeze before exit);
+    the collector is on, as it was, and the command did its work."""
+    env = {**_without_blas_choice(), "ENRICHWATCH_CACHE_DIR": str(tmp_path / "cache")}
+    out, state = _at_exit(["evaluate", "FFEP", "--as-of", "2023-01-20", "--db",
+                           str(fordow_store), "--json"], env)
+    assert state["frozen"] > 10_000 and state["enabled"] is True
+    assert json.loads(out)["facility"] == "FFEP"
+
+
+def test_the_collector_makes_no_pass_while_evaluate_reads_and_evaluates(fordow_store, cli,
+                                                                         tmp_path,
+                                                                         monkeypatch):
+    """``evaluate`` keeps the collector off until the ledger read and the evaluation are
+    frozen (cli.records._long_lived), then leaves it as it was: on, nothing frozen."""
+    import gc
+
+    monkeypatch.setenv("ENRICHWATCH_CACHE_DIR", str(tmp_path / "cache"))
+    engine = "enrichwatch/evaluation/engine.py"
+    passes = {"during": 0, "all": 0}
+
+    def inside_evaluation() -> bool:
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_filename.replace(os.sep, "/").endswith(engine):
+                return True
+            frame = frame.f_back
+        return False
+
+    def count(phase, info):
+        if phase == "start":
+            passes["all"] += 1
+            passes["during"] += inside_evaluation()
+
+    frozen = gc.get_freeze_count()
+    gc.callbacks.append(count)
+    try:
+        gc.collect()                              # (counted: the hook works)
+        code, out, _ = cli("evaluate", "FFEP", "--as-of", "2023-02-01", "--db", fordow_store,
+                           "--json", "--no-cache")
+    finally:
+        gc.callbacks.remove(count)
+    assert code == 0 and len(json.loads(out)["findings"]) == 3
+    assert passes["all"] >= 1 and passes["during"] == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
