@@ -25,7 +25,8 @@ output: the worst case). Each end-to-end figure is a wall-clock median over fres
 with their CPU time (user + system) beside it. The processes read enrichwatch from compiled
 bytecode, as an installed package is read (``bench_import.installed_env``); one more cold
 figure is given with ``PYTHONDONTWRITEBYTECODE=1``, where an editable install recompiles every
-module it imports in every process.
+module it imports in every process. They run with the thread settings the benchmark was started
+with, not the harness's pins (the command chooses its BLAS threads as it does for a user).
 
 What a cold run spends outside the physics in process (reading and verifying the store, the
 rules with every consequence already known, the JSON output) is reported on its own.
@@ -43,13 +44,20 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bench_import import installed_env
-from harness import Bench, Timing, main_exit, measure
+#: The thread settings of the environment the benchmark was started in, before the harness
+#: pins numerical libraries to one thread for its own process: the end-to-end children run
+#: ``enrichwatch`` as a user would, with these (the command sets its own defaults).
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",
+                "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+_USERS_THREADS = {k: os.environ[k] for k in _THREAD_VARS if k in os.environ}
 
-from enrichwatch.evaluation import case_records, evaluate
-from enrichwatch.evaluation.cache import ConsequenceCache
-from enrichwatch.physics import network as network_module
-from enrichwatch.records import RecordDraft, RecordStore, load_case_file
+from bench_import import installed_env  # noqa: E402
+from harness import Bench, Timing, main_exit, measure  # noqa: E402
+
+from enrichwatch.evaluation import case_records, evaluate  # noqa: E402
+from enrichwatch.evaluation.cache import ConsequenceCache  # noqa: E402
+from enrichwatch.physics import network as network_module  # noqa: E402
+from enrichwatch.records import RecordDraft, RecordStore, load_case_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "examples" / "fordow-2023" / "case.toml"
@@ -78,6 +86,7 @@ def run(*args: str, compiled: bool = True) -> tuple[float, float]:
     """Wall and CPU time [s] of ``enrichwatch ARGS`` in a fresh process (reading enrichwatch
     from compiled bytecode unless not ``compiled``)."""
     env = installed_env() if compiled else dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env = {k: v for k, v in env.items() if k not in _THREAD_VARS} | _USERS_THREADS
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([EXE, *args], check=True, stdout=subprocess.DEVNULL, env=env)
