@@ -124,6 +124,41 @@ def _timing(times, cpu: Timing | None = None) -> Timing:
                   ordered[-1], n, 1, cpu)
 
 
+# Runs the command line as the ``enrichwatch`` script does, then writes (stderr, last line) the
+# CPU time of the process when the command began (interpreter and command line loaded) and
+# when the interpreter began to shut down (atexit).
+_PHASES = ("import atexit, os, sys, time\n"
+           "atexit.register(lambda: os.write(2, f'\\n{begun} {time.process_time()}'.encode()))\n"
+           "from enrichwatch.cli import main\n"
+           "begun = time.process_time()\n"
+           "sys.argv = ['enrichwatch', *sys.argv[1:]]\n"
+           "main()\n")
+
+
+def process_phases(bench: Bench, db: Path, runs: int = 5) -> None:
+    """Where the CPU time of a cold ``enrichwatch evaluate --json --no-cache`` process goes:
+    start-up (the interpreter and the command line loaded), the command (its imports, reading,
+    evaluation and output), and the interpreter's shutdown (medians over fresh processes)."""
+    args = ["evaluate", "FFEP", "--as-of", AS_OF.isoformat(), "--db", str(db), "--json",
+            "--no-cache"]
+    env = {k: v for k, v in installed_env().items() if k not in _THREAD_VARS} | _USERS_THREADS
+    phases = []
+    for _ in range(runs + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run([sys.executable, "-c", _PHASES, *args], check=True, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        begun, ending = map(float, done.stderr.strip().splitlines()[-1].split())
+        phases.append((begun, ending - begun, total - ending, total))
+    phases = phases[1:]                                   # (the first one compiles)
+    median = [sorted(p[i] for p in phases)[len(phases) // 2] * 1e3 for i in range(4)]
+    bench.info("cold `enrichwatch evaluate --json --no-cache`, CPU by phase of the process "
+               f"(medians of {runs})", f"start-up (interpreter, command line) {median[0]:.0f} "
+               f"ms; the command {median[1]:.0f} ms; shutdown {median[2]:.0f} ms; in all "
+               f"{median[3]:.0f} ms")
+
+
 def capability_solves(bench: Bench) -> None:
     """Network solves of the capability figures of one plant at one setting (the evaluation
     asks them at 9 settings of each plant): the highest assay (design setting, 16-rate scan,
@@ -282,6 +317,7 @@ def main() -> Bench:
                        check=True, stdout=subprocess.DEVNULL)
         label = "enrichwatch evaluate, Fordow store (7 records)"
         outside_physics(bench, fordow, folder / "rules-cache")
+        process_phases(bench, fordow)
         end_to_end(bench, label, fordow, 1.0, runs=5, cold=True)
         end_to_end(bench, label, fordow, 1.0, runs=3, cold=True, compiled=False)
         end_to_end(bench, label, fordow, 1.0)
