@@ -13,11 +13,13 @@ time of ``python -c "import enrichwatch"`` (interpreter included) with the targe
 The imports of ``enrichwatch evaluate`` of the Fordow store are measured as they happen: one
 run of the command (cold: ``--no-cache``; warm: every consequence read from the disk cache)
 lists the modules it loaded, in order, and fresh interpreters import that list; the figure is
-their CPU time inside the interpreter (its start-up not included). The source of enrichwatch
-is read from compiled bytecode, as an installed package's is: every child runs without
-``PYTHONDONTWRITEBYTECODE`` and with ``PYTHONPYCACHEPREFIX`` in a folder of the benchmark's own
-(:func:`installed_env`); with ``PYTHONDONTWRITEBYTECODE=1`` an editable install recompiles
-every module it imports in every process (~0.1 s of CPU for a cold ``evaluate``).
+their CPU time inside the interpreter (its start-up not included), with the cyclic collector on
+and off (``evaluate`` keeps it off while it reads and evaluates, when numpy and SciPy load).
+The source of enrichwatch is read from compiled bytecode, as an installed package's is: every
+child runs without ``PYTHONDONTWRITEBYTECODE`` and with ``PYTHONPYCACHEPREFIX`` in a folder of
+the benchmark's own (:func:`installed_env`); with ``PYTHONDONTWRITEBYTECODE=1`` an editable
+install recompiles every module it imports in every process (~0.1 s of CPU for a cold
+``evaluate``).
 """
 
 from __future__ import annotations
@@ -77,9 +79,12 @@ _LIST = ("import contextlib, io, json, sys\n"
          "with contextlib.redirect_stdout(io.StringIO()):\n"
          "    main(sys.argv[1:])\n"
          "sys.stderr.write(json.dumps(list(sys.modules)))\n")
-# Imports the modules given as JSON; prints the CPU time it took [s].
-_IMPORT = ("import importlib, json, sys, time\n"
+# Imports the modules given as JSON (with the cyclic collector off if a second argument is
+# given); prints the CPU time it took [s].
+_IMPORT = ("import gc, importlib, json, sys, time\n"
            "modules = json.loads(sys.argv[1])\n"
+           "if sys.argv[2:]:\n"
+           "    gc.disable()\n"
            "start = time.process_time()\n"
            "for name in modules:\n"
            "    try:\n"
@@ -96,9 +101,12 @@ def loaded_by(args: list[str], env: dict[str, str]) -> list[str]:
     return [m for m in json.loads(done.stderr.strip().splitlines()[-1]) if m != "__main__"]
 
 
-def import_cpu(modules: list[str], env: dict[str, str], repeats: int = 7) -> list[float]:
-    """CPU time [s] of importing ``modules`` in fresh interpreters (start-up excluded)."""
-    return [float(subprocess.run([sys.executable, "-c", _IMPORT, json.dumps(modules)],
+def import_cpu(modules: list[str], env: dict[str, str], repeats: int = 7, *,
+               collector: bool = True) -> list[float]:
+    """CPU time [s] of importing ``modules`` in fresh interpreters (start-up excluded), with
+    the cyclic garbage collector on or off."""
+    off = [] if collector else ["off"]
+    return [float(subprocess.run([sys.executable, "-c", _IMPORT, json.dumps(modules), *off],
                                  capture_output=True, text=True, env=env, check=True).stdout)
             for _ in range(repeats)]
 
@@ -116,13 +124,15 @@ def evaluate_imports(bench: Bench, folder: Path) -> None:
         loaded_by(args + extra, env)            # (fills the cache; compiles the bytecode)
         modules = loaded_by(args + extra, env)
         cpu = sorted(import_cpu(modules, env))
+        off = statistics.median(import_cpu(modules, env, collector=False))
         heavy = sorted({m.split(".")[0] for m in modules} & {
             "numpy", "scipy", "pydantic", "rich", "sqlalchemy", "jinja2", "matplotlib"})
         ours = sum(m.startswith("enrichwatch.") for m in modules)
         bench.info(f"imports of `enrichwatch evaluate` ({label})",
                    f"CPU median {statistics.median(cpu) * 1e3:.0f} ms (IQR "
                    f"{cpu[len(cpu) // 4] * 1e3:.0f}-{cpu[3 * len(cpu) // 4] * 1e3:.0f} ms; "
-                   f"{len(cpu)} fresh interpreters); {len(modules)} modules, {ours} of "
+                   f"{len(cpu)} fresh interpreters; {off * 1e3:.0f} ms with the collector "
+                   f"off); {len(modules)} modules, {ours} of "
                    f"enrichwatch; heavy: {', '.join(heavy) or 'none'}")
 
 
