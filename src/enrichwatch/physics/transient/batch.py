@@ -52,6 +52,7 @@ from types import SimpleNamespace
 
 import numpy as np
 from scipy.integrate import Radau, solve_ivp
+from scipy.integrate._ivp.radau import RadauDenseOutput
 from scipy.linalg import LinAlgWarning
 from scipy.linalg.lapack import get_lapack_funcs
 from scipy.sparse import csr_matrix
@@ -124,6 +125,9 @@ class Stack:
         self.fixed, self.scaled = self._constants(models)
         self.constant = self.fixed + self.scaled
         self.groups = self._factor_groups()
+        self._steady = (self.flows, self.tails2, *self.coef, self.constant)
+        self._by_ramp: dict[tuple, tuple] = {}
+        self._rows = self._ramp_rows()
         self.band = _Band.of(models)
 
     def _routing(self, model: Model) -> np.ndarray:
@@ -178,6 +182,32 @@ class Stack:
             group[2].append(k)
         return list(groups.values())
 
+    def _ramp_rows(self) -> list[tuple]:
+        """Per group of :meth:`_factor_groups`: (operation, cuts, its variants, one variant
+        of each distinct (flows, ramp) among them, which of those each variant is). Without
+        inventory-driven flows a variant's flows are its flows at the end of the ramp times
+        its ramp's value: the same for the variants of the same both."""
+        ramp_of = {k: i for i, (_, ks) in enumerate(self.ramp_groups) for k in ks}
+        out = []
+        for op, cuts, ks, _ in self.groups:
+            seen: dict = {}
+            which = [seen.setdefault((self.flows[k].tobytes(), ramp_of.get(k)), len(seen))
+                     for k in ks]
+            first = {i: k for k, i in reversed(list(zip(ks, which, strict=True)))}
+            out.append((op, cuts, np.array(ks), np.array([first[i] for i in range(len(seen))]),
+                        np.array(which)))
+        return out
+
+    def _ramp_coefficients(self, flows: np.ndarray):
+        """(g1, 4a, b0) of every variant at the flows of a set of ramp values (no flows
+        following an inventory): the machine model once per group and distinct flows
+        (:meth:`_ramp_rows`)."""
+        g1, four_a, b0 = (c.copy() for c in self.coef)
+        for op, cuts, ks, first, which in self._rows:
+            coef = _coefficients(cuts, op.gamma_at(flows[first]))
+            g1[ks], four_a[ks], b0[ks] = (c[which] for c in coef)
+        return g1, four_a, b0
+
     def _coefficients(self, flows: np.ndarray):
         """(g1, 4a, b0) of the stage relation of every variant at the stage flows: each
         variant's remembered if its flows were asked before, the others' computed in one
@@ -214,17 +244,43 @@ class Stack:
             f[ks, 0] = op.ramp(t - self.t0)
         return f
 
+    def _fixed_flows(self, t: float) -> tuple:
+        """(flows, twice the tails share times the flows, g1, 4a, b0, the feed terms) at
+        ``t`` when no variant's flows follow its inventory: all are functions of the ramps'
+        values at ``t`` alone, computed once per set of ramp values (a ramp's end value, and
+        each collocation time, which the Newton iterations ask again and again) and kept for
+        the last :data:`~.system._CACHE` sets."""
+        if not self.ramped:
+            return self._steady
+        key = tuple(op.ramp(t - self.t0) for op, _ in self.ramp_groups)
+        found = self._by_ramp.get(key)
+        if found is None:
+            f = np.ones((self.k, 1))
+            for (_, ks), value in zip(self.ramp_groups, key, strict=True):
+                f[ks, 0] = value
+            flows = self.flows * f
+            coef = self._ramp_coefficients(flows) if self.groups else self.coef
+            if len(self._by_ramp) >= _CACHE:
+                self._by_ramp.pop(next(iter(self._by_ramp)))
+            found = self._by_ramp[key] = (flows, self.tail2_share * flows, *coef,
+                                          self.fixed + f * self.scaled)
+        return found
+
     def rhs(self, t: float, y: np.ndarray) -> np.ndarray:
         """``dy/dt`` of the stacked state [kg/h]."""
         n = self.n
         y = y.reshape(self.k, self.size)
         holdup = np.maximum(y[:, :n], self.floor)
         z = y[:, n:2 * n] / holdup
-        f = self._ramps(t) if self.ramped else None
-        flows = self.flows if f is None else self.flows * f
         if self.any_inventory:
+            f = self._ramps(t) if self.ramped else None
+            flows = self.flows if f is None else self.flows * f
             flows = np.where(self.inventory[:, None], self.flows * holdup / self.holdup, flows)
-        g1, four_a, b0 = self._coefficients(flows) if self.groups else self.coef
+            g1, four_a, b0 = self._coefficients(flows) if self.groups else self.coef
+            tails2 = self.tail2_share * flows
+            constant = self.constant if f is None else self.fixed + f * self.scaled
+        else:
+            flows, tails2, g1, four_a, b0, constant = self._fixed_flows(t)
         zc = np.minimum(np.maximum(z, 0.0), 1.0)
         b = b0 - zc * g1
         root = b * b
@@ -234,7 +290,6 @@ class Stack:
         streams = np.empty((self.k, self.width))
         np.multiply(flows, z, out=streams[:, :n])
         # tails U-235: (1 - theta) L x, x = 2 zc / (b + sqrt(b^2 + 4 a zc))
-        tails2 = self.tails2 if flows is self.flows else self.tail2_share * flows
         np.multiply(tails2, zc / root, out=streams[:, n:2 * n])
         if self.any_inventory:
             streams[:, 2 * n:4 * n] = self.split * np.concatenate([flows, flows], axis=1)
@@ -243,7 +298,7 @@ class Stack:
             out = streams @ self.shared_route
         else:
             out = np.matmul(streams[:, None, :], self.route)[:, 0, :]
-        out += self.constant if f is None else self.fixed + f * self.scaled
+        out += constant
         return out.reshape(-1)
 
     def jac(self, t: float, y: np.ndarray) -> np.ndarray:
@@ -444,6 +499,20 @@ class StackedRadau(Radau):
         self._band = band
         super().__init__(fun, t0, y0, t_bound, **kwargs)
         self.lu, self.solve_lu, self.I = self._lu, self._solve_lu, _Eye()
+        if isinstance(getattr(fun, "__self__", None), Stack):
+            # the stack's right-hand side gives a float array of the state's size: called
+            # without solve_ivp's conversion wrappers (nfev counted as they count it)
+            def counted(t, y, rhs=fun):
+                self.nfev += 1
+                return rhs(t, y)
+            self.fun = counted
+
+    def _compute_dense_output(self) -> RadauDenseOutput:
+        """Radau's dense output of the last step, evaluated with fewer array calls
+        (:class:`_StepOutput`: the same numbers)."""
+        out = super()._compute_dense_output()
+        out.__class__ = _StepOutput
+        return out
 
     def _validate_jac(self, jac, sparsity):
         if not callable(jac):
@@ -607,6 +676,26 @@ def _invert(getrf, getri, a: np.ndarray) -> np.ndarray:
     if info != 0:
         raise ValueError(f"matrix singular or illegal argument in getri ({info})")
     return inverse
+
+
+class _StepOutput(RadauDenseOutput):
+    """:class:`~scipy.integrate._ivp.radau.RadauDenseOutput` whose evaluation forms the powers
+    ``x, x^2, x^3`` by two products instead of tiling and a cumulative product (the same
+    numbers: the cumulative product multiplies in the same order). Radau evaluates it at
+    three times on every step, for its Newton iterations' starting guess."""
+
+    def _call_impl(self, t):
+        x = (t - self.t_old) / self.h
+        p = np.empty((3, *np.shape(x)))
+        p[0] = x
+        np.multiply(x, x, out=p[1])
+        np.multiply(p[1], x, out=p[2])
+        y = np.dot(self.Q, p)
+        if y.ndim == 2:
+            y += self.y_old[:, None]
+        else:
+            y += self.y_old
+        return y
 
 
 class StepInterpolant:
