@@ -136,7 +136,7 @@ class Stack:
         to ``dy/dt`` less the feeds. The U-235 in the heads is what leaves less the tails, so
         the heads' routing acts on both: ``G_h out + (G_t - G_h) tails``."""
         n, w = self.n, self.w
-        g = model.g.toarray()
+        g = model._g if isinstance(model._g, np.ndarray) else model.g.toarray()
         heads, tails = g[:, :n].T, g[:, n:].T          # (stage from, destination)
         rows = 5 * n if self.any_inventory else 2 * n
         out = np.zeros((rows, self.size))
