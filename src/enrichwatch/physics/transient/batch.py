@@ -73,6 +73,7 @@ from .integrate import (
     _tolerances,
     integrate,
 )
+from .stage import tails_assay
 from .system import _CACHE, DENSE_JACOBIAN_MAX, Model, Operation, _coefficients
 
 __all__ = ["Stack", "StackedRadau", "integrate_batch", "integrate_requests"]
@@ -104,6 +105,7 @@ class Stack:
         self.flows = np.stack([np.asarray(op.flows, dtype=float) for op in ops])
         self.holdup = np.stack([np.asarray(op.holdup, dtype=float) for op in ops])
         self.floor = np.stack([m._floor for m in models])
+        self.cuts = np.stack([m.cuts for m in models])
         self.tail_share = np.stack([m._tail_share for m in models])
         self.split = np.stack([m._split for m in models])
         self.inventory = np.array([op.inventory_driven for op in ops])
@@ -314,8 +316,30 @@ class Stack:
         if self.band is None:
             return self.jac(t, y)
         y = y.reshape(self.k, self.size)
-        return self.band.blocks(np.concatenate([m._data(t, y[k])
-                                                for k, m in enumerate(self.models)]))
+        if self.any_inventory:
+            return self.band.blocks(np.concatenate([m._data(t, y[k])
+                                                    for k, m in enumerate(self.models)]))
+        return self.band.from_table(self._derivatives(t, y))
+
+    def _derivatives(self, t: float, y: np.ndarray) -> np.ndarray:
+        """The derivative table of every variant's Jacobian at fixed flows, shape (K, 9, S):
+        :meth:`.system.Model._entries`' table ``V`` for all variants at once (the same
+        formulas and order of operations)."""
+        n = self.n
+        holdup = np.maximum(y[:, :n], self.floor)
+        z = y[:, n:2 * n] / holdup
+        ramps = np.array([[m.op.ramp(t - m.t0)] for m in self.models])
+        flows = self.flows * ramps
+        gamma = np.stack([m.gamma(flows[k]) for k, m in enumerate(self.models)])
+        th = self.cuts
+        x, dx = tails_assay(z, th, gamma)
+        v = np.zeros((self.k, 9, n))
+        v[:, 0] = flows * (1.0 - (1.0 - th) * dx) / holdup
+        v[:, 1] = flows * (1.0 - th) * dx / holdup
+        v[:, 2], v[:, 3] = -z * v[:, 0], -z * v[:, 1]
+        v[:, 6] = flows / holdup
+        v[:, 7] = -flows * z / holdup
+        return v
 
 
 @dataclass(frozen=True)
@@ -392,6 +416,9 @@ class _Band:
     inventory: bool            # whether any hold-up moves (hold-up blocks factorised)
     h_index: np.ndarray        # the stacked state's hold-ups, in banded order
     n_index: np.ndarray        # its U-235, in banded order
+    entry_dest: np.ndarray     # per template entry of every model: its place in the buffer,
+    entry_weight: np.ndarray   # its weight times the sign of its place,
+    entry_table: np.ndarray    # and its value's place in the derivative table (K, 9, S)
 
     @property
     def ldab(self) -> int:
@@ -436,15 +463,34 @@ class _Band:
             dests.append(d)
             signs.append(np.where(stage, -1.0, 1.0))
         blocks = np.arange(k)[:, None] * size
+        entries = []
+        for b, (m, d, sign) in enumerate(zip(models, dests, signs, strict=True)):
+            _, _, kinds, stages, weights = m._template
+            slot = m._csc[2]
+            entries.append((d[slot], weights * sign[slot], (b * 9 + kinds) * n + stages))
+        dest_t, weight_t, table_t = (np.concatenate(a) for a in zip(*entries, strict=True))
         return cls(k, n, size, lower, upper, order, np.concatenate(dests), np.concatenate(signs),
                    starts, any(m.op.inventory_driven for m in models),
-                   (blocks + order).reshape(-1), (blocks + n + order).reshape(-1))
+                   (blocks + order).reshape(-1), (blocks + n + order).reshape(-1),
+                   dest_t, weight_t, table_t)
 
     def blocks(self, values: np.ndarray) -> _BandedBlocks:
         """The pieces of the Jacobian whose stored entries are ``values``."""
-        k, n, start = self.k, self.n, self.shapes
-        buf = np.zeros(start[4])
+        buf = np.zeros(self.shapes[4])
         buf[self.dest] = values * self.sign
+        return self._pieces(buf)
+
+    def from_table(self, table: np.ndarray) -> _BandedBlocks:
+        """The pieces of the Jacobian whose derivative table (:meth:`Stack._derivatives`) is
+        ``table``: each template entry's weight (times the sign of its place) times its
+        table value, summed into its place (as :meth:`.system.Model._data` sums the entries
+        of one stored value, in the same order)."""
+        return self._pieces(np.bincount(self.entry_dest,
+                                        self.entry_weight * table.reshape(-1)[self.entry_table],
+                                        minlength=self.shapes[4]))
+
+    def _pieces(self, buf: np.ndarray) -> _BandedBlocks:
+        k, n, start = self.k, self.n, self.shapes
         hold_up = buf[:start[1]].reshape(k * n, self.ldab) if self.inventory else None
         return _BandedBlocks(hold_up, buf[start[1]:start[2]].reshape(k * n, self.ldab),
                              buf[start[2]:start[3]].reshape(k, n, n),
@@ -498,7 +544,8 @@ class StackedRadau(Radau):
         self._eye = np.identity(n_stages)
         self._band = band
         super().__init__(fun, t0, y0, t_bound, **kwargs)
-        self.lu, self.solve_lu, self.I = self._lu, self._solve_lu, _Eye()
+        self.lu, self.I = self._lu, _Eye()
+        self.solve_lu = self._solve_lu if band is None else self._solve_banded
         if isinstance(getattr(fun, "__self__", None), Stack):
             # the stack's right-hand side gives a float array of the state's size: called
             # without solve_ivp's conversion wrappers (nfev counted as they count it)
@@ -521,10 +568,11 @@ class StackedRadau(Radau):
         def wrapped(t, y, _=None):
             self.njev += 1
             found = jac(t, y)
-            if isinstance(found, _BandedBlocks):
-                if self._band is None:
-                    raise ConfigurationError("jac", "banded blocks", "the band they were laid "
-                                             "out by (band=...)")
+            if (self._band is None) == isinstance(found, _BandedBlocks):
+                raise ConfigurationError("jac", type(found).__name__,
+                                         "banded blocks with their band (band=...), else the "
+                                         "dense blocks (K, size, size)")
+            if self._band is not None:
                 return found
             return _Blocks(np.asarray(found, dtype=float), self._n)
 
@@ -566,42 +614,37 @@ class StackedRadau(Radau):
                         jac.from_hold_up, out)
 
     def _factor_band(self, negated: np.ndarray, c, kind: np.dtype) -> tuple:
-        """(LU, pivots, kind) of ``c I - J`` from ``-J`` in transposed band storage."""
+        """(gbtrs, LU, pivots, kind) of ``c I - J`` from ``-J`` in transposed band storage."""
         band = self._band
         assert band is not None
+        gbtrf, gbtrs = _BANDED[kind]
         ab = negated.astype(kind)
         ab[:, band.lower + band.upper] += c
-        lu, piv, info = _BANDED[kind][0](ab.T, band.lower, band.upper, overwrite_ab=True)
+        lu, piv, info = gbtrf(ab.T, band.lower, band.upper, overwrite_ab=True)
         if info < 0:
             raise ValueError(f"illegal value in {-info}th argument of internal gbtrf")
         if info > 0:
             warnings.warn(f"Diagonal number {info} is exactly zero. Singular matrix.",
                           LinAlgWarning, stacklevel=4)
-        return lu, piv, kind
-
-    def _band_solve(self, factor: tuple, b: np.ndarray) -> np.ndarray:
-        """Solution of one stacked banded system (``b``, of the factor's type, overwritten)."""
-        band = self._band
-        assert band is not None
-        lu, piv, kind = factor
-        x, info = _BANDED[kind][1](lu, band.lower, band.upper, b, piv, overwrite_b=True)
-        if info != 0:
-            raise ValueError(f"illegal value in {-info}th argument of internal gbtrs")
-        return x
+        return gbtrs, lu, piv, kind
 
     def _solve_banded(self, inverse: _Inverse, b: np.ndarray) -> np.ndarray:
         """:meth:`_solve_lu` with banded factors: the hold-ups (divided by ``c`` when none
         moves; zero, without a division, where ``b`` is zero on them, as it is whenever no
         hold-up moves), then the U-235 from ``b_N + J_NH x_H`` (the product left out when
-        ``x_H`` is zero), then the withdrawn."""
+        ``x_H`` is zero), then the withdrawn (one ``gbtrs`` per banded factor)."""
+        _check_finite(b)
         band = self._band
         assert band is not None
-        n, c = self._n, inverse.c
-        kind = inverse.u235[2]
+        n, c, lower, upper = self._n, inverse.c, band.lower, band.upper
+        gbtrs, lu, piv, kind = inverse.u235
         x = np.empty_like(b) if b.dtype == kind else np.empty(b.shape, dtype=kind)
         xs, rhs = x.reshape(self._k, -1), b.reshape(self._k, -1)
         if inverse.hold_up is not None:
-            x[band.h_index] = self._band_solve(inverse.hold_up, b[band.h_index].astype(kind))
+            h_trs, h_lu, h_piv, _ = inverse.hold_up
+            x[band.h_index], info = h_trs(h_lu, lower, upper, b[band.h_index].astype(kind),
+                                          h_piv, overwrite_b=True)
+            _check_info(info)
             moved = True
         elif rhs[:, :n].any():
             np.divide(rhs[:, :n], c, out=xs[:, :n])
@@ -612,7 +655,8 @@ class StackedRadau(Radau):
         v = b[band.n_index].astype(kind, copy=False)
         if moved:
             v += _times(inverse.from_hold_up, xs[:, :n]).reshape(-1)
-        x[band.n_index] = self._band_solve(inverse.u235, v)
+        x[band.n_index], info = gbtrs(lu, lower, upper, v, piv, overwrite_b=True)
+        _check_info(info)
         w = np.matmul(inverse.out, xs[:, :2 * n, None])[:, :, 0]
         w += rhs[:, 2 * n:]
         np.divide(w, c, out=xs[:, 2 * n:])
@@ -621,10 +665,9 @@ class StackedRadau(Radau):
     def _solve_lu(self, inverse: _Inverse, b: np.ndarray) -> np.ndarray:
         """``x`` of ``(c I - J) x = b``, by substitution over the blocks (see :class:`_Inverse`)
         for all variants at once."""
-        if not np.isfinite(b).all():
-            raise ValueError("array must not contain infs or NaNs")
         if isinstance(inverse.u235, tuple):
             return self._solve_banded(inverse, b)
+        _check_finite(b)
         n, c = self._n, inverse.c
         rhs = b.reshape(self._k, -1)
         x = np.empty(rhs.shape, dtype=np.result_type(b, inverse.u235))
@@ -636,6 +679,19 @@ class StackedRadau(Radau):
         x[:, n:2 * n] = np.matmul(inverse.u235, v[:, :, None])[:, :, 0]
         x[:, 2 * n:] = (rhs[:, 2 * n:] + _times(inverse.out, x[:, :2 * n])) / c
         return x.reshape(-1)
+
+
+def _check_finite(b: np.ndarray) -> None:
+    """Raise scipy's ValueError unless every entry of ``b`` is finite (the sum of squares
+    first, one call: finite unless an entry is not or it overflows, then entry by entry)."""
+    square = b.dot(b)
+    if not square - square == 0 and not np.isfinite(b).all():
+        raise ValueError("array must not contain infs or NaNs")
+
+
+def _check_info(info: int) -> None:
+    if info != 0:
+        raise ValueError(f"illegal value in {-info}th argument of internal gbtrs")
 
 
 def _times(a: np.ndarray, v: np.ndarray) -> np.ndarray:
