@@ -784,6 +784,18 @@ class StepInterpolant:
         y = self.y_old[step] + np.matmul(self.q[step], p[:, :, None])[:, :, 0]
         return y.T
 
+    def rows(self, t: np.ndarray, rows: list[int]) -> np.ndarray:
+        """Components ``rows`` of the state at times ``t``, shape (len(rows), T) (the same
+        formula as for all components)."""
+        times = np.asarray(t, dtype=float)
+        step = np.minimum(np.maximum(np.searchsorted(self.ts, times, side="left") - 1, 0),
+                          self._last)
+        x = (times - self.ts[step]) / (self.ts[step + 1] - self.ts[step])
+        p = np.stack([x, x * x, x * x * x], axis=1)
+        at = (step[:, None], np.asarray(rows)[None, :])
+        y = self.y_old[at] + np.matmul(self.q[at], p[:, :, None])[:, :, 0]
+        return y.T
+
 
 def _solve_stack(index: int, models: Sequence[Model], t0: float, t1: float, y0: np.ndarray,
                  rtol: float, atol: float):

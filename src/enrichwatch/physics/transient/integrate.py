@@ -110,6 +110,12 @@ class SegmentRun:
         """State at time(s) ``t`` in the segment (shape (size,) or (size, T))."""
         return self.dense(t)  # type: ignore[operator]
 
+    def state_rows(self, t: np.ndarray, rows: list[int]) -> np.ndarray:
+        """Components ``rows`` of the state at times ``t``, shape (len(rows), T) (the dense
+        output evaluated for those rows alone where it can be)."""
+        only = getattr(self.dense, "rows", None)
+        return only(t, rows) if only is not None else self.dense(t)[rows]  # type: ignore
+
 
 @dataclass(frozen=True)
 class Run:

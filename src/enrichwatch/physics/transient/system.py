@@ -544,6 +544,22 @@ class Model:
         x, _ = tails_assay(z, self.cuts, gamma)
         return z, x, heads_assay(z, x, self.cuts), flows
 
+    @property
+    def fixed_gamma(self) -> bool:
+        """Whether the stage factors are fixed over the segment (not following the flows)."""
+        return self._gamma is not None
+
+    def stage_assays_at(self, states: np.ndarray, s: int):
+        """:meth:`assays_at` of stage ``s`` alone, for fixed stage factors: ``states`` its
+        hold-up and U-235 rows, shape (2, T), give its (z, x, y), each (T,) (the same
+        formulas elementwise)."""
+        assert self._gamma is not None
+        holdup = np.maximum(states[0], _EMPTY * self.op.holdup[s])
+        z = states[1] / holdup
+        cut = self.cuts[s:s + 1]
+        x, _ = tails_assay(z, cut, self._gamma[s:s + 1])
+        return z, x, heads_assay(z, x, cut)
+
     # -- the equations --------------------------------------------------------------------------
     def stage_gamma(self, t: float, y: np.ndarray, s: int) -> float:
         """Stage factor of stage ``s`` at time ``t`` and state ``y``."""
