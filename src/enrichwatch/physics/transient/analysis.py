@@ -51,9 +51,13 @@ def steady_limit(model: Model, y: np.ndarray) -> np.ndarray | None:
     blocks = [(b, float(state[n + b].sum())) for b in op.closed_blocks]
     t = model.t0 + op.ramp_h + 1.0
     scale = np.maximum(model.flows(t, state[:n]), 1e-300)
+    dense = model.dense_jacobian
     for _ in range(60):
         resid = model.rhs(t, state)[n:2 * n] / scale
-        jac = (sparse.diags(1.0 / scale) @ model.jac(t, state)[n:2 * n, n:2 * n]).tolil()
+        if dense:       # small systems: the same matrix dense, solved by LAPACK
+            jac = (1.0 / scale)[:, None] * model.dense_jac(t, state)[n:2 * n, n:2 * n]
+        else:
+            jac = (sparse.diags(1.0 / scale) @ model.jac(t, state)[n:2 * n, n:2 * n]).tolil()
         for b, inventory in blocks:
             norm = max(inventory, 1e-300)
             resid[b[-1]] = (state[n + b].sum() - inventory) / norm
@@ -61,10 +65,21 @@ def steady_limit(model: Model, y: np.ndarray) -> np.ndarray | None:
             jac[b[-1], b] = 1.0 / norm
         if np.max(np.abs(resid)) < _NEWTON_TOL:
             return state
-        step = np.atleast_1d(spsolve(jac.tocsc(), -resid))
+        step = _newton_step(jac, resid)
         state[n:2 * n] = np.clip(state[n:2 * n] + step, 0.0, state[:n])
     raise ConvergenceError(f"steady limit of the segment starting at {model.t0:g} h",
                            f"balance residual {np.max(np.abs(resid)):.1e} after 60 Newton steps")
+
+
+def _newton_step(jac, resid: np.ndarray) -> np.ndarray:
+    """``-jac^-1 resid`` (dense by LAPACK, sparse by SuperLU; a singular dense matrix gives
+    NaN, as spsolve does)."""
+    if isinstance(jac, np.ndarray):
+        try:
+            return np.linalg.solve(jac, -resid)
+        except np.linalg.LinAlgError:
+            return np.full(resid.shape, np.nan)
+    return np.atleast_1d(spsolve(jac.tocsc(), -resid))
 
 
 def time_constants(model: Model, y: np.ndarray, count: int = 3) -> tuple[float, ...]:

@@ -122,6 +122,9 @@ class Stack:
         self.width = self.route.shape[1]
         # one matrix for all when the variants share it (one product instead of K)
         self.shared_route = self.route[0] if (self.route == self.route[0]).all() else None
+        self._split_route = None if self.shared_route is None or self.any_inventory else \
+            (np.ascontiguousarray(self.shared_route[:self.n]),
+             np.ascontiguousarray(self.shared_route[self.n:2 * self.n]))
         self.tail2_share = 2.0 * self.tail_share
         self.tails2 = self.tail2_share * self.flows
         self.fixed, self.scaled = self._constants(models)
@@ -289,6 +292,16 @@ class Stack:
         root += four_a * zc
         np.sqrt(root, out=root)
         root += b
+        if self._split_route is not None:
+            # fixed flows, one routing: the products with its U-235-out and tails rows
+            # (one array call fewer each than forming the streams side by side)
+            np.divide(zc, root, out=root)
+            root *= tails2
+            z *= flows
+            out = z @ self._split_route[0]
+            out += root @ self._split_route[1]
+            out += constant
+            return out.reshape(-1)
         streams = np.empty((self.k, self.width))
         np.multiply(flows, z, out=streams[:, :n])
         # tails U-235: (1 - theta) L x, x = 2 zc / (b + sqrt(b^2 + 4 a zc))

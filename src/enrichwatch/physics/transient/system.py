@@ -45,7 +45,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 from scipy.sparse.linalg import spsolve
 
 from ...errors import ConfigurationError
-from .stage import heads_assay, tails_assay
+from .stage import heads_assay, tails_assay, tails_only
 
 __all__ = ["CLOSURES", "DENSE_JACOBIAN_MAX", "FlowSolution", "Model", "Operation", "Routing",
            "stage_flows"]
@@ -523,7 +523,7 @@ class Model:
         """(z, x, y, flows) of every stage at state ``y``: hold-up, tails and heads assays."""
         holdup, z = self.unpack(y)
         flows = self.flows(t, holdup)
-        x, _ = tails_assay(z, self.cuts, self.gamma(flows))
+        x = tails_only(z, self.cuts, self.gamma(flows))
         return z, x, heads_assay(z, x, self.cuts), flows
 
     def assays_at(self, times: np.ndarray, states: np.ndarray):
@@ -537,11 +537,9 @@ class Model:
         else:
             scale = self.op.ramps(np.atleast_1d(times) - self.t0)
             flows = scale[:, None] * self.op.flows
-        if self._gamma is not None:
-            gamma = np.broadcast_to(self._gamma, z.shape)
-        else:
-            gamma = self.op.gamma_at(flows)
-        x, _ = tails_assay(z, self.cuts, gamma)
+        # fixed stage factors broadcast over the times (the same values elementwise)
+        gamma = self._gamma if self._gamma is not None else self.op.gamma_at(flows)
+        x = tails_only(z, self.cuts, gamma)
         return z, x, heads_assay(z, x, self.cuts), flows
 
     @property
@@ -557,7 +555,7 @@ class Model:
         holdup = np.maximum(states[0], _EMPTY * self.op.holdup[s])
         z = states[1] / holdup
         cut = self.cuts[s:s + 1]
-        x, _ = tails_assay(z, cut, self._gamma[s:s + 1])
+        x = tails_only(z, cut, self._gamma[s:s + 1])
         return z, x, heads_assay(z, x, cut)
 
     # -- the equations --------------------------------------------------------------------------
