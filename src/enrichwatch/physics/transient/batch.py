@@ -822,8 +822,9 @@ class StepInterpolant:
                           self._last)
         x = (times - self.ts[step]) / (self.ts[step + 1] - self.ts[step])
         p = np.stack([x, x * x, x * x * x], axis=1)
-        at = (step[:, None], np.asarray(rows)[None, :])
-        y = self.y_old[at] + np.matmul(self.q[at], p[:, :, None])[:, :, 0]
+        # the rows of every step first (small), then the steps of the times
+        y_old, q = self.y_old[:, rows], self.q[:, rows]
+        y = y_old[step] + np.matmul(q[step], p[:, :, None])[:, :, 0]
         return y.T
 
 
