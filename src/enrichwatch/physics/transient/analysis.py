@@ -18,7 +18,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -50,9 +51,13 @@ def steady_limit(model: Model, y: np.ndarray) -> np.ndarray | None:
     blocks = [(b, float(state[n + b].sum())) for b in op.closed_blocks]
     t = model.t0 + op.ramp_h + 1.0
     scale = np.maximum(model.flows(t, state[:n]), 1e-300)
+    dense = model.dense_jacobian
     for _ in range(60):
         resid = model.rhs(t, state)[n:2 * n] / scale
-        jac = (sparse.diags(1.0 / scale) @ model.jac(t, state)[n:2 * n, n:2 * n]).tolil()
+        if dense:       # small systems: the same matrix dense, solved by LAPACK
+            jac = (1.0 / scale)[:, None] * model.dense_jac(t, state)[n:2 * n, n:2 * n]
+        else:
+            jac = (sparse.diags(1.0 / scale) @ model.jac(t, state)[n:2 * n, n:2 * n]).tolil()
         for b, inventory in blocks:
             norm = max(inventory, 1e-300)
             resid[b[-1]] = (state[n + b].sum() - inventory) / norm
@@ -60,10 +65,21 @@ def steady_limit(model: Model, y: np.ndarray) -> np.ndarray | None:
             jac[b[-1], b] = 1.0 / norm
         if np.max(np.abs(resid)) < _NEWTON_TOL:
             return state
-        step = np.atleast_1d(spsolve(jac.tocsc(), -resid))
+        step = _newton_step(jac, resid)
         state[n:2 * n] = np.clip(state[n:2 * n] + step, 0.0, state[:n])
     raise ConvergenceError(f"steady limit of the segment starting at {model.t0:g} h",
                            f"balance residual {np.max(np.abs(resid)):.1e} after 60 Newton steps")
+
+
+def _newton_step(jac, resid: np.ndarray) -> np.ndarray:
+    """``-jac^-1 resid`` (dense by LAPACK, sparse by SuperLU; a singular dense matrix gives
+    NaN, as spsolve does)."""
+    if isinstance(jac, np.ndarray):
+        try:
+            return np.linalg.solve(jac, -resid)
+        except np.linalg.LinAlgError:
+            return np.full(resid.shape, np.nan)
+    return np.atleast_1d(spsolve(jac.tocsc(), -resid))
 
 
 def time_constants(model: Model, y: np.ndarray, count: int = 3) -> tuple[float, ...]:
@@ -79,25 +95,54 @@ def time_constants(model: Model, y: np.ndarray, count: int = 3) -> tuple[float, 
     return tuple(float(1.0 / r) for r in rates[:count])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Series:
-    """Assays of every stage on a fine grid of one segment (its output grid and the
-    integrator's steps): times (T,) [h], and hold-up, tails and heads assays (T, S) [1]."""
+    """Assays on a fine grid of one segment (its output grid and the integrator's steps):
+    times (T,) [h], and hold-up, tails and heads assays (T, S) [1] of every stage.
+
+    The assays are computed when first read, and a watched point's alone when only its
+    values are asked (:meth:`values`: the point's stage from the dense output, by the same
+    formulas elementwise, where the stage factors are fixed), so that a result read at one
+    point does not evaluate every stage on the grid."""
 
     seg: SegmentRun
     times: np.ndarray
-    z: np.ndarray
-    x: np.ndarray
-    y: np.ndarray
+    _kept: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, seg: SegmentRun, points: int = _GRID) -> Series:
-        times = np.union1d(np.linspace(seg.t0, seg.t1, points), seg.t_steps)
-        z, x, y, _ = seg.model.assays_at(times, seg.state(times))
-        return cls(seg, times, z, x, y)
+        return cls(seg, np.union1d(np.linspace(seg.t0, seg.t1, points), seg.t_steps))
+
+    @cached_property
+    def _assays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        z, x, y, _ = self.seg.model.assays_at(self.times, self.seg.state(self.times))
+        return z, x, y
+
+    @property
+    def z(self) -> np.ndarray:
+        return self._assays[0]
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._assays[1]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._assays[2]
 
     def values(self, watch: Watch) -> np.ndarray:
-        return watch.pick(self.z, self.x, self.y)
+        found = self._kept.get(watch)
+        if found is None:
+            model = self.seg.model
+            if watch.stage < 0 or "_assays" in self.__dict__ or not model.fixed_gamma:
+                found = watch.pick(self.z, self.x, self.y)
+            else:
+                s, n = watch.stage, model.n
+                state = self.seg.state_rows(self.times, [s, n + s])
+                z, x, y = model.stage_assays_at(state, s)
+                found = {"heads": y, "tails": x, "hold-up": z}[watch.side]
+            self._kept[watch] = found
+        return found
 
     def at(self, watch: Watch, t: float) -> float:
         """The watched assay at one time, from the dense output."""

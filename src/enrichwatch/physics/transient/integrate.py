@@ -110,6 +110,12 @@ class SegmentRun:
         """State at time(s) ``t`` in the segment (shape (size,) or (size, T))."""
         return self.dense(t)  # type: ignore[operator]
 
+    def state_rows(self, t: np.ndarray, rows: list[int]) -> np.ndarray:
+        """Components ``rows`` of the state at times ``t``, shape (len(rows), T) (the dense
+        output evaluated for those rows alone where it can be)."""
+        only = getattr(self.dense, "rows", None)
+        return only(t, rows) if only is not None else self.dense(t)[rows]  # type: ignore
+
 
 @dataclass(frozen=True)
 class Run:
@@ -146,9 +152,14 @@ def initial_state(holdup: np.ndarray, assays: np.ndarray, n_withdrawals: int) ->
 def _active(g: np.ndarray) -> np.ndarray:
     """Steps ``i`` over which ``g`` changes sign or touches zero (``g[i]``, ``g[i + 1]``): the
     test solve_ivp applies to its events at the end of every step."""
-    up = (g[:-1] <= 0.0) & (g[1:] >= 0.0)
-    down = (g[:-1] >= 0.0) & (g[1:] <= 0.0)
-    return np.flatnonzero(up | down)
+    return np.flatnonzero(_active_steps(g))
+
+
+def _active_steps(g: np.ndarray) -> np.ndarray:
+    """:func:`_active` as a mask over the steps, along the last axis of ``g``."""
+    up = (g[..., :-1] <= 0.0) & (g[..., 1:] >= 0.0)
+    down = (g[..., :-1] >= 0.0) & (g[..., 1:] <= 0.0)
+    return up | down
 
 
 def _crossings(index: int, model: Model, sol, watch: Sequence[Watch],
@@ -166,18 +177,21 @@ def _crossings(index: int, model: Model, sol, watch: Sequence[Watch],
     t0, t1 = float(sol.t[0]), float(sol.t[-1])
     z, x, heads, _ = model.assays_at(sol.t, sol.y)
     out = []
+    levels = np.asarray(thresholds, dtype=float)[:, None]
     for w in watch:
-        values = w.pick(z, x, heads)
-        for a in thresholds:
-            for i in _active(values - a):
-                lo, hi = float(sol.t[i]), float(sol.t[i + 1])
-                def g(t, w=w, a=a):
-                    return w.assay(model, t, sol.sol(t)) - a
-                te = lo if g(lo) == 0.0 else hi if g(hi) == 0.0 else \
-                    brentq(g, lo, hi, xtol=4 * _EPS, rtol=4 * _EPS)
-                after = w.assay(model, te, sol.sol(min(te + 1e-6, t1))) - a
-                before = w.assay(model, te, sol.sol(max(te - 1e-6, t0))) - a
-                out.append(Crossing(float(te), w.name, a, 1 if after > before else -1, index))
+        # every threshold at once: (threshold, step) pairs by threshold, then step
+        found = np.nonzero(_active_steps(w.pick(z, x, heads)[None, :] - levels))
+        for j, i in zip(*(f.tolist() for f in found), strict=True):
+            a = thresholds[j]
+            lo, hi = float(sol.t[i]), float(sol.t[i + 1])
+
+            def g(t, w=w, a=a):
+                return w.assay(model, t, sol.sol(t)) - a
+            te = lo if g(lo) == 0.0 else hi if g(hi) == 0.0 else \
+                brentq(g, lo, hi, xtol=4 * _EPS, rtol=4 * _EPS)
+            after = w.assay(model, te, sol.sol(min(te + 1e-6, t1))) - a
+            before = w.assay(model, te, sol.sol(max(te - 1e-6, t0))) - a
+            out.append(Crossing(float(te), w.name, a, 1 if after > before else -1, index))
     return out
 
 

@@ -328,7 +328,13 @@ class _Builder:
 
     def gamma_of(self, cuts: np.ndarray):
         """Stage factors as a function of the stage flows [kg U/h], shape (..., S): the machine
-        model at the flow per machine and cut of each stage (one call per machine type)."""
+        model at the flow per machine and cut of each stage (one call per machine type).
+
+        The integrator asks for them at every new flow of a ramp: the machine model is called
+        on its checked-input path (:meth:`~..machines.Machine._gamma_235`, the same formula
+        and numbers) with each machine type's stages taken as a slice where they are
+        contiguous. Flows that are not finite and >= 0, or cuts outside (0, 1), go through
+        :meth:`~..machines.Machine.gamma_235`, which raises on them as before."""
         groups: dict[int, tuple] = {}
         for name, c, sl in self._slices():
             machine = self.machines[name]
@@ -336,13 +342,16 @@ class _Builder:
             idx.extend(range(sl.start, sl.stop))
             count.extend(c.machines_per_stage)
             groups[id(machine)] = (machine, idx, count)
-        parts = [(m, np.array(i), np.asarray(n, dtype=float)) for m, i, n in groups.values()]
+        parts = [(m, idx, np.asarray(n, dtype=float), cuts[idx]) for m, idx, n in
+                 ((m, _as_slice(np.array(i)), n) for m, i, n in groups.values())]
+        checked = bool(np.all((cuts > 0.0) & (cuts < 1.0)))
 
         def gamma(flows: np.ndarray) -> np.ndarray:
             out = np.empty(np.shape(flows))
-            for machine, idx, count in parts:
-                out[..., idx] = machine.gamma_235(flows[..., idx] * HOURS_PER_YEAR / count,
-                                                  cuts[idx])
+            for machine, idx, count, cut in parts:
+                q = flows[..., idx] * HOURS_PER_YEAR / count
+                ok = checked and np.isfinite(q.sum()) and q.min(initial=0.0) >= 0.0
+                out[..., idx] = (machine._gamma_235 if ok else machine.gamma_235)(q, cut)
             return out
         return gamma
 
@@ -519,6 +528,13 @@ class _Builder:
         state = steady_limit(Model(op), y0)
         assert state is not None
         return state
+
+
+def _as_slice(idx: np.ndarray) -> slice | np.ndarray:
+    """``idx`` as a slice when it is a run of consecutive indices (a view, not a copy)."""
+    if idx.size and np.array_equal(idx, np.arange(idx[0], idx[0] + idx.size)):
+        return slice(int(idx[0]), int(idx[0]) + idx.size)
+    return idx
 
 
 def build_operations(history: History, variant: Variant | None = None, *,

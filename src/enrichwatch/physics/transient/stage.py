@@ -32,7 +32,7 @@ import math
 
 import numpy as np
 
-__all__ = ["heads_assay", "point_assays", "tails_assay"]
+__all__ = ["heads_assay", "point_assays", "tails_assay", "tails_only"]
 
 
 def tails_assay(z: np.ndarray, cuts: np.ndarray, gamma: np.ndarray
@@ -53,12 +53,21 @@ def tails_assay(z: np.ndarray, cuts: np.ndarray, gamma: np.ndarray
     x, dxdz : ndarray
         Tails weight fraction [1] and its derivative with respect to ``z`` [1].
     """
+    x, g1, a, b = _tails(z, cuts, gamma)
+    return x, (1.0 + g1 * x) / (2.0 * a * x + b)
+
+
+def tails_only(z: np.ndarray, cuts: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """:func:`tails_assay`'s ``x`` alone (the same numbers, without the derivative)."""
+    return _tails(z, cuts, gamma)[0]
+
+
+def _tails(z, cuts, gamma):
     z = np.clip(z, 0.0, 1.0)
     g1 = gamma - 1.0
     a = (1.0 - cuts) * g1
     b = 1.0 + (cuts - z) * g1
-    x = 2.0 * z / (b + np.sqrt(b * b + 4.0 * a * z))
-    return x, (1.0 + g1 * x) / (2.0 * a * x + b)
+    return 2.0 * z / (b + np.sqrt(b * b + 4.0 * a * z)), g1, a, b
 
 
 def heads_assay(z: np.ndarray, x: np.ndarray, cuts: np.ndarray) -> np.ndarray:

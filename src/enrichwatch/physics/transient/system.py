@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -44,7 +45,7 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 from scipy.sparse.linalg import spsolve
 
 from ...errors import ConfigurationError
-from .stage import heads_assay, tails_assay
+from .stage import heads_assay, tails_assay, tails_only
 
 __all__ = ["CLOSURES", "DENSE_JACOBIAN_MAX", "FlowSolution", "Model", "Operation", "Routing",
            "stage_flows"]
@@ -110,6 +111,20 @@ class Routing:
     def n_stages(self) -> int:
         return int(self.heads_route.shape[0])
 
+    @cached_property
+    def _stacked(self) -> tuple:
+        """``G = [[Hr, Tr], [Ho, To]]`` (CSR) and, up to 120 stages, its dense copy (else
+        ``G`` again): :class:`Model`'s routing of the stage streams, built once per routing."""
+        g = sparse.bmat([[self.heads_route, self.tails_route],
+                         [self.heads_out, self.tails_out]], format="csr")
+        return g, g.toarray() if self.n_stages <= _DENSE_RHS else g
+
+    @cached_property
+    def _jacobian_shapes(self) -> dict:
+        """:class:`Model`'s Jacobian template, CSC pattern and dense positions for this routing,
+        by whether the flows are inventory-driven (filled by the first model of each)."""
+        return {}
+
     @classmethod
     def from_destinations(cls, heads_to: Sequence[int | str], tails_to: Sequence[int | str]
                           ) -> Routing:
@@ -142,15 +157,27 @@ class Routing:
         openings = {name: share for name, share in openings.items() if share != 1.0}
         if not openings:
             return self
-        heads_route, tails_route = self.heads_route.tolil(), self.tails_route.tolil()
-        heads_out, tails_out = self.heads_out.tolil(), self.tails_out.tolil()
-        for name, share in openings.items():
-            w = self.withdrawals.index(name)
-            for out, route in ((heads_out, heads_route), (tails_out, tails_route)):
-                for s, g in zip(out.rows[w], out.data[w], strict=True):
-                    route[s, s] += g * (1.0 - share)
-                    out[w, s] = g * share
         n, m = self.n_stages, len(self.withdrawals)
+        if n <= _DENSE_RHS:         # small plants: the same arithmetic on dense copies
+            heads_route, tails_route = self.heads_route.toarray(), self.tails_route.toarray()
+            heads_out, tails_out = self.heads_out.toarray(), self.tails_out.toarray()
+            for name, share in openings.items():
+                w = self.withdrawals.index(name)
+                for out, route in ((heads_out, heads_route), (tails_out, tails_route)):
+                    for s in np.flatnonzero(out[w]).tolist():
+                        g = out[w, s]
+                        route[s, s] += g * (1.0 - share)
+                        out[w, s] = g * share
+        else:
+            heads_route, tails_route = self.heads_route.tolil(), self.tails_route.tolil()
+            heads_out, tails_out = self.heads_out.tolil(), self.tails_out.tolil()
+            for name, share in openings.items():
+                w = self.withdrawals.index(name)
+                for out, route in ((heads_out, heads_route), (tails_out, tails_route)):
+                    # a copy: setting an entry to 0 removes it from the row being read
+                    for s, g in list(zip(out.rows[w], out.data[w], strict=True)):
+                        route[s, s] += g * (1.0 - share)
+                        out[w, s] = g * share
         return Routing(_csr(heads_route, (n, n)), _csr(tails_route, (n, n)),
                        _csr(heads_out, (m, n)), _csr(tails_out, (m, n)), self.withdrawals)
 
@@ -167,8 +194,14 @@ class Routing:
 
     def exit_share(self, cuts: np.ndarray) -> np.ndarray:
         """Share of each stage's flow that leaves the plant [1]."""
-        return (np.asarray(self.heads_out.sum(axis=0)).ravel() * cuts
-                + np.asarray(self.tails_out.sum(axis=0)).ravel() * (1.0 - cuts))
+        heads, tails = self._exits
+        return heads * cuts + tails * (1.0 - cuts)
+
+    @cached_property
+    def _exits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Share of each stage's heads and of its tails that leaves the plant [1]."""
+        return (np.asarray(self.heads_out.sum(axis=0)).ravel(),
+                np.asarray(self.tails_out.sum(axis=0)).ravel())
 
 
 @dataclass(frozen=True)
@@ -245,7 +278,9 @@ def _groups_dense(routing: Routing, cuts: np.ndarray):
     matrix = np.identity(n) - heads * cuts - tails * (1.0 - cuts)
     routed = heads + tails
     linked = (routed != 0.0) | (routed.T != 0.0)
-    neighbours = [np.flatnonzero(row).tolist() for row in linked]
+    neighbours: list[list[int]] = [[] for _ in range(n)]
+    for r, c in zip(*(a.tolist() for a in np.nonzero(linked)), strict=True):
+        neighbours[r].append(c)
     labels = np.full(n, -1)
     count = 0
     for first in range(n):
@@ -259,7 +294,9 @@ def _groups_dense(routing: Routing, cuts: np.ndarray):
                     todo.append(d)
         count += 1
     # upstream from the exits: stage s sends gas to stage d where routed[d, s] > 0
-    sources = [np.flatnonzero(row > 0.0).tolist() for row in routed]
+    sources: list[list[int]] = [[] for _ in range(n)]
+    for d, src in zip(*(a.tolist() for a in np.nonzero(routed > 0.0)), strict=True):
+        sources[d].append(src)
     draining = routing.exit_share(cuts) > 0.0
     todo = np.flatnonzero(draining).tolist()
     while todo:
@@ -421,11 +458,10 @@ class Model:
         r = op.routing
         self.n, self.w = r.n_stages, len(r.withdrawals)
         self.cuts = np.asarray(op.cuts, dtype=float)
-        # G: [stages; withdrawals] x [heads of stages, tails of stages]
-        self.g = sparse.bmat([[r.heads_route, r.tails_route],
-                              [r.heads_out, r.tails_out]], format="csr")
-        # small systems: a dense copy multiplies faster (the Jacobian stays sparse)
-        self._g = self.g.toarray() if self.n <= _DENSE_RHS else self.g
+        # G: [stages; withdrawals] x [heads of stages, tails of stages], and (small systems)
+        # its dense copy, which multiplies faster (the Jacobian stays sparse); built once per
+        # routing (the variants of a sweep share their segments' routings)
+        self.g, self._g = r._stacked
         self.size = 2 * self.n + 2 * self.w
         self._fixed_gamma = op.gamma is not None or not op.inventory_driven and op.ramp_h <= 0
         self._gamma = op.gamma_at(op.flows) if self._fixed_gamma else None
@@ -434,18 +470,24 @@ class Model:
         self._out_total = (r.heads_out @ (th * op.flows) + r.tails_out @ ((1 - th) * op.flows))
         self._split = np.concatenate([th, 1.0 - th])
         self._coef = None if self._gamma is None else _coefficients(th, self._gamma)
-        self._template = self._jacobian_template()
         self._floor = _EMPTY * np.asarray(op.holdup, dtype=float)
         self._tail_share = 1.0 - self.cuts
         # the flows of a segment at fixed flows without a ramp (``flows * 1.0``, the same)
         self._steady_flows = np.asarray(op.flows, dtype=float) * 1.0
-        self._csc = self._pattern()
         self.dense_jacobian = (self.size <= DENSE_JACOBIAN_MAX if dense_jacobian is None
                                else bool(dense_jacobian))
-        # where each stored CSC entry sits in the row-major dense Jacobian
-        indices, indptr, _ = self._csc
-        col = np.repeat(np.arange(self.size), np.diff(indptr))
-        self._flat = indices.astype(np.int64) * self.size + col
+        # the Jacobian's structure depends on the routing and the closure only: built once
+        shapes = r._jacobian_shapes
+        found = shapes.get(op.inventory_driven)
+        if found is None:
+            self._template = self._jacobian_template()
+            self._csc = self._pattern()
+            # where each stored CSC entry sits in the row-major dense Jacobian
+            indices, indptr, _ = self._csc
+            col = np.repeat(np.arange(self.size), np.diff(indptr))
+            self._flat = indices.astype(np.int64) * self.size + col
+            found = shapes[op.inventory_driven] = (self._template, self._csc, self._flat)
+        self._template, self._csc, self._flat = found
 
     # -- pieces ---------------------------------------------------------------------------------
     def flows(self, t: float, holdup: np.ndarray) -> np.ndarray:
@@ -481,7 +523,7 @@ class Model:
         """(z, x, y, flows) of every stage at state ``y``: hold-up, tails and heads assays."""
         holdup, z = self.unpack(y)
         flows = self.flows(t, holdup)
-        x, _ = tails_assay(z, self.cuts, self.gamma(flows))
+        x = tails_only(z, self.cuts, self.gamma(flows))
         return z, x, heads_assay(z, x, self.cuts), flows
 
     def assays_at(self, times: np.ndarray, states: np.ndarray):
@@ -495,12 +537,26 @@ class Model:
         else:
             scale = self.op.ramps(np.atleast_1d(times) - self.t0)
             flows = scale[:, None] * self.op.flows
-        if self._gamma is not None:
-            gamma = np.broadcast_to(self._gamma, z.shape)
-        else:
-            gamma = self.op.gamma_at(flows)
-        x, _ = tails_assay(z, self.cuts, gamma)
+        # fixed stage factors broadcast over the times (the same values elementwise)
+        gamma = self._gamma if self._gamma is not None else self.op.gamma_at(flows)
+        x = tails_only(z, self.cuts, gamma)
         return z, x, heads_assay(z, x, self.cuts), flows
+
+    @property
+    def fixed_gamma(self) -> bool:
+        """Whether the stage factors are fixed over the segment (not following the flows)."""
+        return self._gamma is not None
+
+    def stage_assays_at(self, states: np.ndarray, s: int):
+        """:meth:`assays_at` of stage ``s`` alone, for fixed stage factors: ``states`` its
+        hold-up and U-235 rows, shape (2, T), give its (z, x, y), each (T,) (the same
+        formulas elementwise)."""
+        assert self._gamma is not None
+        holdup = np.maximum(states[0], _EMPTY * self.op.holdup[s])
+        z = states[1] / holdup
+        cut = self.cuts[s:s + 1]
+        x = tails_only(z, cut, self._gamma[s:s + 1])
+        return z, x, heads_assay(z, x, cut)
 
     # -- the equations --------------------------------------------------------------------------
     def stage_gamma(self, t: float, y: np.ndarray, s: int) -> float:
