@@ -28,6 +28,7 @@ stream | (absent) | A.product -> B stage 7
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -189,8 +190,68 @@ class PlantCache:
             If the text is not a valid plant description (the problems are listed).
         """
         if text not in self._figures:
+            self._prepare_figures([(text, where)])
+        if text not in self._figures:          # it fails: solved as before, for its error
             self._figures[text] = self._solve(text, where)
         return self._figures[text]
+
+    def _prepare_figures(self, requests: Sequence[tuple[str, str]]) -> None:
+        """Solve the plants of ``requests`` (``(text, where)``) not solved yet, their months
+        to one significant quantity at 90 % (every product withdrawal's, as
+        :func:`~enrichwatch.facility.solve.solve_plant` finds them) searched together: one
+        :func:`~enrichwatch.physics.capability.rate_for_assay_batch` over all, each search
+        taking the steps it takes alone (the same figures, bit for bit). A plant that does not
+        solve, or whose search fails, is left out: :meth:`_solve` then raises its error."""
+        import numpy as np
+
+        from ..composition import Assay
+        from ..constants import WEAPON_GRADE_ASSAY
+        from ..facility import Facility, FacilityFileError
+        from ..facility.solve import solve_plant
+        from ..physics.capability import rate_for_assay_batch
+
+        plants: dict[str, Any] = {}
+        for text, where in requests:
+            if text in self._figures or text in plants or not isinstance(text, str):
+                continue
+            try:
+                facility = Facility.from_toml_text(text, where, catalog=self._catalog)
+                plants[text] = solve_plant(facility, catalog=self._catalog, capability=False)
+            except FacilityFileError:
+                continue
+        weapon_grade = Assay(np.asarray(WEAPON_GRADE_ASSAY))
+        jobs = [(text, w.name) for text, plant in plants.items()
+                for w in plant.result.withdrawals if w.name.endswith(".product")]
+        found = rate_for_assay_batch([(plants[text].network, name, weapon_grade, None)
+                                      for text, name in jobs])
+        months: dict[str, dict[str, float | Exception]] = {text: {} for text in plants}
+        for (text, name), rate in zip(jobs, found, strict=True):
+            months[text][name] = (rate if isinstance(rate, Exception) else float("inf")
+                                  if rate is None else rate.months_to_significant_quantity)
+        for text, plant in plants.items():
+            if any(isinstance(m, Exception) for m in months[text].values()):
+                continue
+            result = dataclasses.replace(plant.result, withdrawals=tuple(
+                dataclasses.replace(w, months_to_sq_at_90=months[text][w.name])
+                if w.name in months[text] else w for w in plant.result.withdrawals))
+            self._figures[text] = PlantFigures(plant.facility, plant.network, result)
+
+    def _together(self, kind: str, asked: list[tuple[dict[str, Any], Any]], prepare,
+                  answer) -> list[Any]:
+        """The answers of ``kind`` for ``asked`` (``(material, request)`` pairs), each as
+        :meth:`_answer` gives it; the first time one has to be computed, ``prepare`` runs on
+        every request of ``asked`` not answered yet in this evaluation (their physics
+        together, each as alone), then each answer is ``answer(request)``."""
+        pending = [True]
+
+        def compute(request) -> Any:
+            if pending[0]:
+                pending[0] = False
+                prepare([r for m, r in asked
+                         if (kind, json.dumps(m, sort_keys=True)) not in self._answers])
+            return answer(request)
+        return [self._answer(kind, material, partial(compute, request))
+                for material, request in asked]
 
     def _solve(self, text: str, where: str) -> PlantFigures:
         if not isinstance(text, str) or not text.strip():
@@ -215,9 +276,15 @@ class PlantCache:
     def facts(self, text: str, where: str) -> dict[str, Any]:
         """What the rules need of the plant of ``text`` at its design cuts, as plain data
         (:func:`plant_facts`)."""
-        text = self._text(text, where)
-        return self._answer("plant", {"plant": text},
-                            lambda: plant_facts(self.figures(text, where)))
+        return self.facts_many([(text, where)])[0]
+
+    def facts_many(self, requests: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+        """:meth:`facts` of several ``(text, where)``: the plants not answered yet are solved
+        when the first of them is needed, their capability searches together
+        (:meth:`_prepare_figures`; each figure as its plant alone gives it)."""
+        asked = [({"plant": self._text(text, where)}, (text, where)) for text, where in requests]
+        return self._together("plant", asked, self._prepare_figures,
+                              lambda request: plant_facts(self.figures(*request)))
 
     def ranges(self, text: str, where: str) -> PlantRanges:
         """The plant of ``text`` over its uncertain inputs (stage factor, machine rating, stage
@@ -233,10 +300,37 @@ class PlantCache:
     def ranges_answer(self, text: str, where: str, targets: tuple[float, ...] = (90.0,)
                       ) -> dict[str, Any]:
         """:meth:`ranges` ``.as_dict(targets)``."""
-        text = self._text(text, where)
-        targets = tuple(float(t) for t in targets)
-        return self._answer("ranges", {"plant": text, "targets": list(targets)},
-                            lambda: self.ranges(text, where).as_dict(targets))
+        return self.ranges_answers([(text, where, targets)])[0]
+
+    def ranges_answers(self, requests: Sequence[tuple[str, str, tuple[float, ...]]]
+                       ) -> list[dict[str, Any]]:
+        """:meth:`ranges_answer` of several ``(text, where, targets)``: those not answered yet
+        are searched together when the first of them is needed
+        (:func:`~enrichwatch.facility.consequences.find_reach_many`: every setting of every
+        plant at every target, each round of their solves one batch; each figure as its
+        plant, setting and target asked alone give it, bit for bit)."""
+        asked = []
+        for text, where, targets in requests:
+            targets = tuple(float(t) for t in targets)
+            asked.append(({"plant": self._text(text, where), "targets": list(targets)},
+                          (text, where, targets)))
+        return self._together("ranges", asked, self._prepare_ranges,
+                              lambda r: self.ranges(r[0], r[1]).as_dict(r[2]))
+
+    def _prepare_ranges(self, requests: Sequence[tuple[str, str, tuple[float, ...]]]) -> None:
+        """The ranges of ``requests`` (``(text, where, targets)``) at their targets, searched
+        together (a plant that does not solve is left out: its own answer raises its
+        error)."""
+        from ..facility.consequences import find_reach_many
+
+        self._prepare_figures([(text, where) for text, where, _ in requests])
+        plants = []
+        for text, where, targets in requests:
+            try:
+                plants.append((self.ranges(text, where), targets))
+            except InputError:
+                continue
+        find_reach_many(plants)
 
     def comparison(self, first: tuple[str, str], second: tuple[str, str]
                    ) -> dict[str, Any] | None:
@@ -314,22 +408,34 @@ class PlantCache:
         """``{"reach": Reach.as_dict() or None, "ranges": ...}``: :meth:`reach`, and when it
         is about the withdrawal of the ranges, its figures over the uncertain inputs (inputs,
         settings, how many reach the assay, the highest assay and the rate at the assay)."""
-        text, value = self._text(text, where), float(assay_wt_pct)
+        return self.reach_answers([(text, where)], assay_wt_pct)[0]
 
-        def compute() -> dict[str, Any]:
-            ranges = self.ranges(text, where)
-            reach = self._find_reach(self.figures(text, where), value, ranges)
-            out: dict[str, Any] = {"reach": None if reach is None else reach.as_dict(),
-                                   "ranges": None}
-            if reach is not None and ranges.withdrawal == reach.withdrawal:
-                out["ranges"] = {"inputs": dict(ranges.inputs),
-                                 "settings": len(ranges.settings),
-                                 "settings_reaching_target": ranges.reachable(value),
-                                 "max_assay_wt_pct": ranges.maximum_spread().as_dict(),
-                                 "rate_kg_u_per_month_at_target":
-                                     ranges.rate_spread(value).as_dict()}
-            return out
-        return self._answer("reach", {"plant": text, "assay_wt_pct": value}, compute)
+    def reach_answers(self, requests: Sequence[tuple[str, str]], assay_wt_pct: float
+                      ) -> list[dict[str, Any]]:
+        """:meth:`reach_answer` of several plants ``(text, where)`` at one assay: those not
+        answered yet are searched together when the first of them is needed (the maxima and
+        the rates of every setting of every plant, each round of their solves one batch; each
+        figure as its plant alone gives it, bit for bit)."""
+        value = float(assay_wt_pct)
+        asked = [({"plant": self._text(text, where), "assay_wt_pct": value}, (text, where))
+                 for text, where in requests]
+        return self._together("reach", asked, lambda todo: self._prepare_ranges(
+            [(text, where, (value,)) for text, where in todo]),
+            lambda request: self._reach_answer(*request, value))
+
+    def _reach_answer(self, text: str, where: str, value: float) -> dict[str, Any]:
+        ranges = self.ranges(text, where)
+        reach = self._find_reach(self.figures(text, where), value, ranges)
+        out: dict[str, Any] = {"reach": None if reach is None else reach.as_dict(),
+                               "ranges": None}
+        if reach is not None and ranges.withdrawal == reach.withdrawal:
+            out["ranges"] = {"inputs": dict(ranges.inputs),
+                             "settings": len(ranges.settings),
+                             "settings_reaching_target": ranges.reachable(value),
+                             "max_assay_wt_pct": ranges.maximum_spread().as_dict(),
+                             "rate_kg_u_per_month_at_target":
+                                 ranges.rate_spread(value).as_dict()}
+        return out
 
     @staticmethod
     def _find_reach(plant: PlantFigures, target: float, ranges: PlantRanges) -> Reach | None:

@@ -142,9 +142,14 @@ def _change(before: dict, after: dict) -> dict[str, Any]:
             "months_to_one_sq_at_90pct": delta("months_to_one_sq_at_90pct")}
 
 
+def _plant_text(record: RecordLike, key: str) -> tuple[str, str]:
+    """The plant text of ``record.payload[key]`` and where it is (``'record 2 payload.plant'``),
+    as :class:`~enrichwatch.evaluation.plants.PlantCache` takes them."""
+    return record.payload[key], f"record {record.id} payload.{key}"
+
+
 def _ranges(ctx: Context, record: RecordLike, key: str, targets=(90.0,)) -> dict[str, Any]:
-    return ctx.plants.ranges_answer(record.payload[key], f"record {record.id} payload.{key}",
-                                    targets)
+    return ctx.plants.ranges_answer(*_plant_text(record, key), targets)
 
 
 def _figure(ranges: dict, key: str, unit: str = "", fmt: str = ".3g") -> str:
@@ -224,7 +229,8 @@ def _undeclared_plant(ctx: Context, insp: RecordLike) -> Finding:
 
 def _compare_with_declaration(ctx: Context, insp: RecordLike, decl: RecordLike
                               ) -> Finding | None:
-    declared, observed = ctx.facts(decl, "plant"), ctx.facts(insp, "observed_plant")
+    plants = [_plant_text(decl, "plant"), _plant_text(insp, "observed_plant")]
+    declared, observed = ctx.plants.facts_many(plants)     # both plants' searches together
     diffs = structural_differences(declared, observed)
     if not diffs:
         return None
@@ -232,8 +238,8 @@ def _compare_with_declaration(ctx: Context, insp: RecordLike, decl: RecordLike
     where = (decl.payload["plant"], f"record {decl.id} payload.plant")
     seen = (insp.payload["observed_plant"], f"record {insp.id} payload.observed_plant")
     split = ctx.plants.comparison(where, seen)
-    ranges = {"declared": _ranges(ctx, decl, "plant"),
-              "observed": _ranges(ctx, insp, "observed_plant")}
+    ranges = dict(zip(("declared", "observed"), ctx.plants.ranges_answers(
+        [(text, where, (90.0,)) for text, where in plants]), strict=True))
     consequence = {"structural_differences": [d.as_dict() for d in diffs],
                    "operating_differences": [d.as_dict() for d in
                                              operating_differences(declared, observed)],
@@ -366,6 +372,22 @@ def _reach(ctx: Context, record: RecordLike, key: str, value: float) -> dict | N
     return out
 
 
+def _reach_together(ctx: Context, record: RecordLike, value: float, insp: RecordLike | None,
+                    decl: RecordLike, basis: tuple) -> None:
+    """Ask at once every plant :func:`_above` tests against ``value`` (the basis, the
+    configurations of the period, the declaration): their searches run together
+    (:meth:`~enrichwatch.evaluation.plants.PlantCache.reach_answers`, each answer as its
+    plant alone gives it), and :func:`_reach` then reads the answers."""
+    asked = [(basis[0], basis[1])]
+    asked += [(d, "plant") for d, _, _ in _period_declarations(ctx, record, insp)
+              if d.payload.get("plant")]
+    if insp is not None:
+        asked += [(insp, "observed_plant")]
+        if decl.payload.get("plant") not in (None, "", insp.payload["observed_plant"]):
+            asked += [(decl, "plant")]
+    ctx.plants.reach_answers(list(dict.fromkeys(_plant_text(r, k) for r, k in asked)), value)
+
+
 def _period_declarations(ctx: Context, record: RecordLike, insp: RecordLike | None
                          ) -> list[tuple[RecordLike, date, date | None]]:
     """Declarations in force at some time from the inspection before ``record`` (before its
@@ -458,6 +480,7 @@ def _above(ctx: Context, record: RecordLike, value: float, what: str, decl: Reco
            limit: float) -> Finding:
     insp = _observed_before(ctx, record)
     basis = (insp, "observed_plant", "observed") if insp else (decl, "plant", "declared")
+    _reach_together(ctx, record, value, insp, decl, basis)
     main = _reach(ctx, basis[0], basis[1], value)
     configurations = _configurations(ctx, record, value, insp)
     transients = _stated_transients(ctx, configurations, value, limit)

@@ -33,7 +33,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..composition import Assay
@@ -51,7 +51,7 @@ from ..physics.variants import Setting, Spread, settings, uncertain_inputs, vary
 from .solve import MemoNetwork
 
 __all__ = ["DESIGN_CUTS_ASSUMPTION", "EQUAL_WITHDRAWAL_ASSUMPTION", "PlantRanges",
-           "main_product", "operating_point_comparison"]
+           "find_reach_many", "main_product", "operating_point_comparison"]
 
 #: What a figure "at the design cuts" assumes.
 DESIGN_CUTS_ASSUMPTION = ("every stage keeps its design cut (no withdrawal rate imposed): the "
@@ -117,12 +117,7 @@ class PlantRanges:
         first time one is asked, :func:`~enrichwatch.physics.network.solve_many`); None if it
         cannot be built or solved."""
         if i not in self._states:
-            todo = [j for j in range(len(self.settings)) if j not in self._states]
-            nets = [(j, net) for j in todo if (net := self.variant(j)) is not None]
-            self._states.update(dict.fromkeys(todo))
-            for (j, _), found in zip(nets, solve_many([(net, None, None) for _, net in nets]),
-                                     strict=True):
-                self._states[j] = None if isinstance(found, Exception) else found
+            _solve_states([self])
         return self._states[i]
 
     def maximum(self, i: int) -> MaxAssay | None:
@@ -136,14 +131,7 @@ class PlantRanges:
         """The highest assay at every setting not found yet, the searches of all the settings
         run together (:func:`~enrichwatch.physics.capability.maximum_assay_batch`: each round
         of their solves one batch); None where the network cannot be built or solved."""
-        todo = [i for i in range(len(self.settings)) if i not in self._maxima]
-        jobs = [(i, net) for i in todo if (net := self.variant(i)) is not None]
-        if self.withdrawal is None:
-            jobs = []
-        found = maximum_assay_batch([(net, self.withdrawal) for _, net in jobs])
-        self._maxima.update(dict.fromkeys(todo))
-        for (i, _), top in zip(jobs, found, strict=True):
-            self._maxima[i] = None if isinstance(top, Exception) else top
+        _find_maxima([self])
 
     def reach(self, i: int, assay_wt_pct: float) -> RateAtAssay | None:
         """The fastest rate giving ``assay_wt_pct`` at setting ``i`` (None: out of reach; found
@@ -155,23 +143,11 @@ class PlantRanges:
 
     def find_reach(self, targets: tuple[float, ...]) -> None:
         """The fastest rate giving each assay of ``targets`` [wt%] at every setting, those not
-        found yet; the root searches of all the settings and all the targets run together
-        (:func:`~enrichwatch.physics.capability.rate_for_assay_batch`: each round of their
-        solves one batch, one ``find_root`` over all); the figures are those of each search
-        alone to the tolerances of the searches."""
-        todo = [(i, float(t)) for t in dict.fromkeys(targets) for i in range(len(self.settings))
-                if (i, float(t)) not in self._reach]
-        jobs = []
-        for i, target in todo:
-            top = self.maximum(i)
-            if top is not None and self.withdrawal is not None and \
-                    top.weight_percent >= target:
-                jobs.append(((i, target), (self.variant(i), self.withdrawal,
-                                           Assay.from_weight_percent(target), top)))
-        found = rate_for_assay_batch([job for _, job in jobs])
-        self._reach.update(dict.fromkeys(todo))
-        for (key, _), rate in zip(jobs, found, strict=True):
-            self._reach[key] = None if isinstance(rate, Exception) else rate
+        found yet (:func:`find_reach_many` of this plant alone): the root searches of all the
+        settings and all the targets run together, each round of their solves one batch; each
+        figure is the one its search gives alone (each target searches its own fork of its
+        setting's maximum curve), bit for bit."""
+        find_reach_many([(self, targets)])
 
     # -- spreads --------------------------------------------------------------------------------
     def _spread(self, value) -> Spread:
@@ -249,6 +225,71 @@ class PlantRanges:
                 "assumption": DESIGN_CUTS_ASSUMPTION + " (product figures); the maximum and "
                               "the rates impose the withdrawal rate",
                 "figures": figures}
+
+
+def _distinct(plants) -> list[PlantRanges]:
+    """``plants`` without repeats (the first of each), in order."""
+    return list({id(p): p for p in plants}.values())
+
+
+def _solve_states(plants) -> None:
+    """The design states of every setting of ``plants`` not solved yet, one
+    :func:`~enrichwatch.physics.network.solve_many` batch for all (each answered as alone)."""
+    todo = []
+    for plant in _distinct(plants):
+        missing = [j for j in range(len(plant.settings)) if j not in plant._states]
+        todo += [(plant, j, net) for j in missing if (net := plant.variant(j)) is not None]
+        plant._states.update(dict.fromkeys(missing))
+    found = solve_many([(net, None, None) for _, _, net in todo])
+    for (plant, j, _), state in zip(todo, found, strict=True):
+        plant._states[j] = None if isinstance(state, Exception) else state
+
+
+def _find_maxima(plants) -> None:
+    """The highest assay at every setting of ``plants`` not found yet, the searches of all of
+    them run together (:func:`~enrichwatch.physics.capability.maximum_assay_batch`: each
+    round of their solves one batch, each search as alone); None where the network cannot be
+    built or solved."""
+    todo = []
+    for plant in _distinct(plants):
+        missing = [i for i in range(len(plant.settings)) if i not in plant._maxima]
+        if plant.withdrawal is not None:
+            todo += [(plant, i, net) for i in missing if (net := plant.variant(i)) is not None]
+        plant._maxima.update(dict.fromkeys(missing))
+    found = maximum_assay_batch([(net, plant.withdrawal) for plant, _, net in todo])
+    for (plant, i, _), top in zip(todo, found, strict=True):
+        plant._maxima[i] = None if isinstance(top, Exception) else top
+
+
+def find_reach_many(requests: Sequence[tuple[PlantRanges, tuple[float, ...]]]) -> None:
+    """:meth:`PlantRanges.find_reach` of every ``(plant, targets)`` of ``requests``: the
+    design states, the maxima and then the root searches of every setting of every plant at
+    every target run together, each round of their solves one batch
+    (:func:`~enrichwatch.physics.network.solve_many`, which answers each solve as alone), one
+    ``find_minimum`` and one ``find_root`` over all. Each search takes the steps it takes
+    alone, and each target's root search runs on its own fork of its setting's maximum curve:
+    every figure is the one its plant, setting and target give asked alone, bit for bit."""
+    plants = _distinct(plant for plant, _ in requests)
+    _solve_states(plants)
+    _find_maxima(plants)
+    todo: dict[tuple[int, int, float], tuple] = {}
+    for plant, targets in requests:
+        for t in targets:
+            for i in range(len(plant.settings)):
+                key = (i, float(t))
+                if key not in plant._reach:
+                    todo.setdefault((id(plant), *key), (plant, key))
+    jobs = []
+    for plant, (i, target) in todo.values():
+        top = plant.maximum(i)
+        if top is not None and plant.withdrawal is not None and top.weight_percent >= target:
+            jobs.append(((plant, (i, target)), (plant.variant(i), plant.withdrawal,
+                                                Assay.from_weight_percent(target), top)))
+    found = rate_for_assay_batch([job for _, job in jobs])
+    for plant, key in todo.values():
+        plant._reach[key] = None
+    for ((plant, key), _), rate in zip(jobs, found, strict=True):
+        plant._reach[key] = None if isinstance(rate, Exception) else rate
 
 
 def _comparison_dict(c: EqualWithdrawal) -> dict[str, Any]:

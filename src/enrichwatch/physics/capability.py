@@ -99,6 +99,17 @@ class _Curve:
         self._assays: dict[float, float | Exception] = {}
         self.natural: float | Exception | None = None    # the rate at the design cuts
 
+    def fork(self) -> _Curve:
+        """A copy of this curve (its solves so far, shared read-only) that records its own
+        solves from now on: a search on the copy sees what was solved before the fork and its
+        own solves, never those of another search forked from the same curve, so its answer
+        does not depend on what else is searched (each target's root search forks the curve of
+        its maximum)."""
+        copy = _Curve(self.network, self.withdrawal)
+        copy._xs, copy._states = list(self._xs), list(self._states)
+        copy._assays, copy.natural = dict(self._assays), self.natural
+        return copy
+
     def solved(self, x: float | None) -> bool:
         """Whether log rate ``x`` (None: the design setting) was solved already."""
         return self.natural is not None if x is None else x in self._assays
@@ -539,8 +550,10 @@ def rate_for_assay_batch(jobs) -> list:
     :func:`~scipy.optimize.elementwise.find_root` over all. Each answer is a
     :class:`RateAtAssay`, None (out of reach) or the error :func:`rate_for_assay` raises for
     that job (returned, not raised); the answers are :func:`rate_for_assay`'s to the solver
-    tolerance. A job on another curve of the same network, or another target on the same
-    curve, may share the batch."""
+    tolerance (bit for bit: the batches answer each solve as alone). A job on another curve of
+    the same network, or another target on the same curve, may share the batch: each job
+    searches its own fork of its maximum's curve (the scan's solves, not another job's), so its
+    answer does not depend on what else is asked."""
     jobs = [(network, withdrawal, require_assay(assay, "assay"), maximum)
             for network, withdrawal, assay, maximum in jobs]
     out: list = [None] * len(jobs)
@@ -667,11 +680,13 @@ def _roots(curves: dict[int, _Curve], targets: dict[int, float], brackets: dict)
 
 def _curve(network, withdrawal: str, maximum: MaxAssay | None
            ) -> tuple[_Curve, float | None]:
-    """The curve of ``maximum`` and the log of its rate when it was found on this network's
-    withdrawal, else a new curve (and None)."""
+    """A fork (:meth:`_Curve.fork`) of the curve of ``maximum`` and the log of its rate when
+    it was found on this network's withdrawal, else a new curve (and None): the search of one
+    target never sees the solves of another target's search, so each answer is the one its
+    search gives alone."""
     found = None if maximum is None else maximum._found
     if found is not None and found[0].network is network and found[0].withdrawal == withdrawal:
-        return found
+        return found[0].fork(), found[1]
     return _Curve(network, withdrawal), None
 
 
