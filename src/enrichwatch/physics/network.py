@@ -598,12 +598,24 @@ class Network:
         together (the same values as cascade by cascade); a flow at which a machine no longer
         separates is reported cascade by cascade
         (:meth:`~enrichwatch.physics.cascade.FixedCascade.stage_factors`)."""
+        groups = self._factors_235(cuts, flows)
+        if groups is None:
+            return self._stage_factors_each(isotopes, cuts, flows)
         out = np.empty((len(cuts), len(isotopes)))
+        for law, stages, gamma in groups:
+            out[stages] = law.stage_factors(isotopes, gamma)
+        return out
+
+    def _factors_235(self, cuts, flows) -> list[tuple] | None:
+        """The U-235 stage factors of each group of :attr:`_factor_groups`, ``(law, stages,
+        gamma_235)``; None when a machine no longer separates at its flow (then
+        :meth:`_stage_factors_each` reports it, cascade by cascade)."""
+        out = []
         for machine, law, stages, counts in self._factor_groups:
             gamma = machine._gamma_235(np.maximum(flows[stages] / counts, 1e-12), cuts[stages])
             if not np.all(np.isfinite(gamma) & (gamma > 1.0)):
-                return self._stage_factors_each(isotopes, cuts, flows)
-            out[stages] = law.stage_factors(isotopes, gamma)
+                return None
+            out.append((law, stages, gamma))
         return out
 
     def _stage_factors_each(self, isotopes, cuts, flows) -> np.ndarray:
@@ -1047,6 +1059,29 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
     return cuts, flows
 
 
+def _union_factors(kept: list[_Member], sizes: list[int], groups: list[list[tuple]]
+                   ) -> np.ndarray:
+    """The stage factors (S, K) of the union of the ``kept`` members (``sizes`` stages each)
+    from their U-235 factors (``groups``: :meth:`Network._factors_235` of each, or one group
+    ``(None, None, factors)`` already whole): each separation law applied once to the stages
+    of every member that has it (the same values as member by member, law by law)."""
+    out = np.empty((sum(sizes), len(kept[0].isotopes)))
+    together: dict[tuple, tuple[object, list, list]] = {}
+    first = 0
+    for m, size, member_groups in zip(kept, sizes, groups, strict=True):
+        for law, stages, gamma in member_groups:
+            if law is None:
+                out[first:first + size] = gamma
+                continue
+            entry = together.setdefault((id(law), m.isotopes), (law, [], []))
+            entry[1].append(stages + first)
+            entry[2].append(gamma)
+        first += size
+    for (_, isotopes), (law, stages, gamma) in together.items():
+        out[np.concatenate(stages)] = law.stage_factors(isotopes, np.concatenate(gamma))
+    return out
+
+
 def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
                   flows: np.ndarray) -> list:
     """The members' composition solves together, and their states (None: solve alone). A
@@ -1059,12 +1094,14 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
         if math.isnan(m.shift) or (f < -1e-9 * m.external.sum()).any():
             continue
         f = np.maximum(f, 0.0)
-        try:
-            gamma = m.network._stage_factors(m.isotopes, c, f)
-        except _SOLVE_ERRORS:
-            continue
+        groups = m.network._factors_235(c, f)
+        if groups is None:
+            try:
+                groups = [(None, None, m.network._stage_factors_each(m.isotopes, c, f))]
+            except _SOLVE_ERRORS:
+                continue
         keep.append((i, sl, f))
-        gammas.append(gamma)
+        gammas.append(groups)
         starts.append(ss._start(None if m.start is None else m.start.log_ratio, len(c)))
     states: list = [None] * len(members)
     if not keep:
@@ -1079,7 +1116,8 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
     cap = max(m.network.max_newton_iterations for m in kept)
     solutions = ss.solve_compositions_batch(
         batch, np.concatenate([cuts[sl] for _, sl, _ in keep]),
-        np.concatenate([f for _, _, f in keep]), np.concatenate(gammas),
+        np.concatenate([f for _, _, f in keep]),
+        _union_factors(kept, [len(f) for _, _, f in keep], gammas),
         np.concatenate([m.comps for m in kept]), np.concatenate(starts), max_iterations=cap)
     for (i, _, _), m, sol in zip(keep, kept, solutions, strict=True):
         if sol is None or sol.iterations > m.network.max_newton_iterations:
