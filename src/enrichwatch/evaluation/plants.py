@@ -421,7 +421,7 @@ class PlantCache:
                  for text, where in requests]
         return self._together("reach", asked, lambda todo: self._prepare_ranges(
             [(text, where, (value,)) for text, where in todo]),
-            lambda request: self._reach_answer(*request, value))
+            lambda request: self._reach_answer(request[0], request[1], value))
 
     def _reach_answer(self, text: str, where: str, value: float) -> dict[str, Any]:
         ranges = self.ranges(text, where)

@@ -33,7 +33,7 @@ import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -1066,7 +1066,7 @@ def _union_factors(kept: list[_Member], sizes: list[int], groups: list[list[tupl
     ``(None, None, factors)`` already whole): each separation law applied once to the stages
     of every member that has it (the same values as member by member, law by law)."""
     out = np.empty((sum(sizes), len(kept[0].isotopes)))
-    together: dict[tuple, tuple[object, list, list]] = {}
+    together: dict[tuple, tuple[Any, list, list]] = {}
     first = 0
     for m, size, member_groups in zip(kept, sizes, groups, strict=True):
         for law, stages, gamma in member_groups:

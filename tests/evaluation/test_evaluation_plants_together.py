@@ -1,0 +1,67 @@
+"""The plants a rule asks about are searched together (PlantCache.facts_many, ranges_answers,
+reach_answers: one solve batch a round over all their searches), and each answer is the one
+its plant gives asked alone, bit for bit: an answer does not depend on what else is asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from enrichwatch.errors import InputError
+from enrichwatch.evaluation.plants import PlantCache
+from enrichwatch.physics import network as network_module
+from enrichwatch.physics.capability import months_to_one_sq
+from enrichwatch.physics.network import Network
+from tests.evaluation.evaluation_helpers import FORDOW
+
+PLANTS = [((FORDOW / f"{name}.toml").read_text(), f"{name}.toml")
+          for name in ("declared", "observed")]
+
+
+def test_facts_of_two_plants_together_are_each_plants_facts_alone(monkeypatch):
+    """The months to 1 SQ at 90 % of both plants, searched together in fewer rounds, are
+    those of each plant alone and those of months_to_one_sq on its network."""
+    rounds = [0]
+    solve_many = network_module.solve_many
+
+    def counted(requests):
+        rounds[0] += 1
+        return solve_many(requests)
+    monkeypatch.setattr(network_module, "solve_many", counted)
+    together = PlantCache().facts_many(PLANTS)
+    in_one = rounds[0]
+    rounds[0] = 0
+    alone = [PlantCache().facts(text, where) for text, where in PLANTS]
+    assert in_one < rounds[0]
+    assert together == alone
+    for (text, where), facts in zip(PLANTS, together, strict=True):
+        months = facts["summary"]["months_to_one_sq_at_90pct"]
+        plant = PlantCache().figures(text, where)
+        assert months is not None
+        plain = Network(plant.network.cascades.values(), plant.network.links,
+                        plant.network.feeds)                   # its own solves, no memo
+        assert months == months_to_one_sq(plain, plant.main_product.name)
+
+
+def test_ranges_of_two_plants_together_are_each_plants_ranges_alone():
+    asked = [(text, where, (90.0,)) for text, where in PLANTS]
+    assert PlantCache().ranges_answers(asked) == [
+        PlantCache().ranges_answer(*request) for request in asked]
+
+
+def test_reach_of_two_plants_together_is_each_plants_reach_alone():
+    together = PlantCache().reach_answers(PLANTS, 83.7)
+    assert together == [PlantCache().reach_answer(text, where, 83.7) for text, where in PLANTS]
+    assert all(r["ranges"]["settings_reaching_target"] == 9 for r in together)
+
+
+def test_a_bad_plant_among_good_ones_raises_its_own_error_and_spares_the_others():
+    """A plant text that is not a plant fails with its own error (naming where it is); the
+    plants asked with it are answered when asked again, as alone."""
+    cache = PlantCache()
+    bad = ("[cascade]\nnot = 'a plant'\n", "record 9 payload.plant")
+    with pytest.raises(InputError, match="record 9 payload.plant"):
+        cache.facts_many([PLANTS[0], bad])
+    assert cache.facts(*PLANTS[0]) == PlantCache().facts(*PLANTS[0])
+    with pytest.raises(InputError, match="record 9 payload.plant"):
+        cache.ranges_answers([(*PLANTS[1], (90.0,)), (*bad, (90.0,))])
+    assert cache.ranges_answer(*PLANTS[1]) == PlantCache().ranges_answer(*PLANTS[1])
