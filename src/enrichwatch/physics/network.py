@@ -643,7 +643,9 @@ class Network:
 
     def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float],
                feeds: Mapping[str, StreamState], slopes: Mapping[str, float]) -> NetworkState:
-        out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
+        out = sol.withdrawals
+        if out is None:
+            out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
         withdrawals = _Withdrawals(self._withdrawal_names, isotopes, out)
         cascades = _CascadeStates(self.cascades, self._offsets, isotopes, sol)
         state = NetworkState(cascades, withdrawals, dict(feeds), isotopes, sol.iterations,

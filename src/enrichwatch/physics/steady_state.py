@@ -384,6 +384,7 @@ class StageSolution:
     tails_share: np.ndarray
     iterations: int
     log_ratio: np.ndarray | None = None
+    withdrawals: np.ndarray | None = None     # (W, K), when a batch found them for all at once
 
     @property
     def heads_components(self) -> np.ndarray:
@@ -833,11 +834,15 @@ def _take(p: _Problem, batch: Batch, members: np.ndarray, out: list, iteration: 
     bad = np.maximum(np.abs(total - p.flows), np.abs(heads - p.cuts * p.flows)) / scale
     bad[p.flows <= 0.0] = 0.0
     worst = np.maximum.reduceat(bad, batch.stages[:-1])
+    # every member's withdrawals at once (the same values as member by member: elementwise,
+    # or each withdrawal's streams added in the same order)
+    flows = withdrawn(batch.graph, comps * heads_share, comps * tails_share)
     for m in members:
         if worst[m] <= 1e-9:
             sl = batch.part(int(m))
             out[m] = StageSolution(p.cuts[sl], p.flows[sl], comps[sl], heads_share[sl],
-                                   tails_share[sl], iteration, u[sl])
+                                   tails_share[sl], iteration, u[sl],
+                                   flows[int(batch.withdrawals[m]):int(batch.withdrawals[m + 1])])
 
 
 def _batch_step(p: _Problem, batch: Batch, live: np.ndarray, shares, unrouted, comps,
