@@ -37,7 +37,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..constants import MONTHS_PER_YEAR
-from ..errors import InputError
+from ..errors import ConvergenceError, InputError
 
 if TYPE_CHECKING:       # the physics loads only when a question is not answered from a cache
     from ..facility import Facility
@@ -167,6 +167,8 @@ class PlantCache:
         self._catalog = catalog
         self._disk = cache if catalog is None else None
         self._figures: dict[str, PlantFigures] = {}
+        self._solved: dict[str, Any] = {}       # solved without the capability figure
+        self._expected: list[tuple] = []        # comparisons a rule will ask
         self._ranges: dict[str, PlantRanges] = {}
         self._answers: dict[tuple[str, str], Any] = {}
 
@@ -195,46 +197,96 @@ class PlantCache:
             self._figures[text] = self._solve(text, where)
         return self._figures[text]
 
-    def _prepare_figures(self, requests: Sequence[tuple[str, str]]) -> None:
-        """Solve the plants of ``requests`` (``(text, where)``) not solved yet, their months
-        to one significant quantity at 90 % (every product withdrawal's, as
-        :func:`~enrichwatch.facility.solve.solve_plant` finds them) searched together: one
-        :func:`~enrichwatch.physics.capability.rate_for_assay_batch` over all, each search
-        taking the steps it takes alone (the same figures, bit for bit). A plant that does not
-        solve, or whose search fails, is left out: :meth:`_solve` then raises its error."""
-        import numpy as np
+    def expect_comparisons(self, pairs: Sequence[tuple[tuple[str, str], tuple[str, str]]]
+                           ) -> None:
+        """Note plants a rule will compare (``(first, second)``, each ``(text, where)``): the
+        first physics computed for any plant (:meth:`_prepare`) then solves all of them at
+        once, and the ranges at 90 % of each pair that differs in structure (the rule asks
+        them then) in the same search rounds as the plants' own capability figures. Nothing is
+        computed here (an evaluation answered from the disk cache loads no physics)."""
+        self._expected += [tuple(pair) for pair in pairs]
 
-        from ..composition import Assay
-        from ..constants import WEAPON_GRADE_ASSAY
+    def _bare(self, text: str, where: str):
+        """The plant of ``text`` solved without its capability figure (kept), or None when it
+        cannot be (:meth:`_solve` then raises its error)."""
         from ..facility import Facility, FacilityFileError
         from ..facility.solve import solve_plant
-        from ..physics.capability import rate_for_assay_batch
 
-        plants: dict[str, Any] = {}
-        for text, where in requests:
-            if text in self._figures or text in plants or not isinstance(text, str):
-                continue
+        if text not in self._solved:
+            if not isinstance(text, str) or not text.strip():
+                return None
             try:
                 facility = Facility.from_toml_text(text, where, catalog=self._catalog)
-                plants[text] = solve_plant(facility, catalog=self._catalog, capability=False)
+                self._solved[text] = solve_plant(facility, catalog=self._catalog,
+                                                 capability=False)
             except FacilityFileError:
-                continue
-        weapon_grade = Assay(np.asarray(WEAPON_GRADE_ASSAY))
-        jobs = [(text, w.name) for text, plant in plants.items()
-                for w in plant.result.withdrawals if w.name.endswith(".product")]
-        found = rate_for_assay_batch([(plants[text].network, name, weapon_grade, None)
-                                      for text, name in jobs])
-        months: dict[str, dict[str, float | Exception]] = {text: {} for text in plants}
+                return None
+        return self._solved[text]
+
+    def _prepare_figures(self, requests: Sequence[tuple[str, str]]) -> None:
+        """:meth:`_prepare` of these plants."""
+        self._prepare(requests, ())
+
+    def _prepare(self, plants: Sequence[tuple[str, str]],
+                 ranges: Sequence[tuple[str, str, tuple[float, ...]]]) -> None:
+        """Solve the plants of ``plants`` (``(text, where)``) and of the comparisons expected
+        (:meth:`expect_comparisons`) not solved yet, and search together, each round of all
+        their solves one batch (:func:`~enrichwatch.facility.consequences.find_reach_many`):
+        the ranges of ``ranges`` (``(text, where, targets)``) and of the expected pairs that
+        differ in structure (at 90 %), and every plant's months to one significant quantity
+        at 90 % (each product withdrawal's, as :func:`~enrichwatch.facility.solve.solve_plant`
+        finds them; for the withdrawal of ranges searched at 90 %, their nominal setting's,
+        the same search). Each search takes the steps it takes alone: every figure is the one
+        its plant gives asked alone, bit for bit. A plant that does not solve, or whose
+        search fails, is left out: :meth:`_solve` then raises its error."""
+        from ..facility.consequences import find_reach_many
+
+        expected, self._expected = self._expected, []
+        plants = list(plants) + [plant for pair in expected for plant in pair]
+        ranges = list(ranges)
+        for first, second in expected:
+            a, b = self._bare(*first), self._bare(*second)
+            if a is not None and b is not None and structural_differences(
+                    PlantFigures(a.facility, a.network, a.result),
+                    PlantFigures(b.facility, b.network, b.result)):
+                ranges += [(*first, (90.0,)), (*second, (90.0,))]
+        bare = {text: solved for text, where in plants + [r[:2] for r in ranges]
+                if text not in self._figures and (solved := self._bare(text, where)) is not None}
+        searched = []
+        for text, where, targets in ranges:
+            if text in bare or text in self._figures:
+                searched.append((self.ranges(text, where), targets))
+        at_90 = {id(r) for r, targets in searched if 90.0 in targets}
+        covered = {text: r for text, r in self._ranges.items() if id(r) in at_90}
+        weapon_grade = _weapon_grade()
+        jobs = [(text, w.name) for text, plant in bare.items() for w in plant.result.withdrawals
+                if w.name.endswith(".product")
+                and not (text in covered and covered[text].withdrawal == w.name)]
+        found = find_reach_many(searched, [(bare[text].network, name, weapon_grade)
+                                           for text, name in jobs])
+        months: dict[str, dict[str, Any]] = {text: {} for text in bare}
         for (text, name), rate in zip(jobs, found, strict=True):
-            months[text][name] = (rate if isinstance(rate, Exception) else float("inf")
-                                  if rate is None else rate.months_to_significant_quantity)
-        for text, plant in plants.items():
-            if any(isinstance(m, Exception) for m in months[text].values()):
-                continue
-            result = dataclasses.replace(plant.result, withdrawals=tuple(
-                dataclasses.replace(w, months_to_sq_at_90=months[text][w.name])
-                if w.name in months[text] else w for w in plant.result.withdrawals))
-            self._figures[text] = PlantFigures(plant.facility, plant.network, result)
+            months[text][name] = rate
+        for text, r in covered.items():
+            if text in months and r.withdrawal is not None:
+                months[text][r.withdrawal] = (
+                    r.reach(0, 90.0) if r.found_reach(0, 90.0) else
+                    ConvergenceError(r.withdrawal, "the rate at 90 % was not found"))
+        for text, plant in bare.items():
+            self._keep_figures(text, plant, months[text])
+
+    def _keep_figures(self, text: str, plant, rates: dict[str, Any]) -> None:
+        """Keep the figures of a plant solved without its capability figure, given the rate at
+        90 % of each of its product withdrawals (a RateAtAssay, None out of reach, or an
+        error: the plant is then not kept)."""
+        if any(isinstance(rate, Exception) for rate in rates.values()):
+            return
+        months = {name: float("inf") if rate is None else rate.months_to_significant_quantity
+                  for name, rate in rates.items()}
+        result = dataclasses.replace(plant.result, withdrawals=tuple(
+            dataclasses.replace(w, months_to_sq_at_90=months[w.name])
+            if w.name in months else w for w in plant.result.withdrawals))
+        self._figures[text] = PlantFigures(plant.facility, plant.network, result)
 
     def _together(self, kind: str, asked: list[tuple[dict[str, Any], Any]], prepare,
                   answer) -> list[Any]:
@@ -292,7 +344,9 @@ class PlantCache:
         if text not in self._ranges:
             from ..facility.consequences import PlantRanges
 
-            plant = self.figures(text, where)
+            solved = self._figures.get(text) or self._bare(text, where) or \
+                self.figures(text, where)               # (this raises its error)
+            plant = PlantFigures(solved.facility, solved.network, solved.result)
             main = plant.main_product
             self._ranges[text] = PlantRanges(plant.network, None if main is None else main.name)
         return self._ranges[text]
@@ -319,18 +373,9 @@ class PlantCache:
 
     def _prepare_ranges(self, requests: Sequence[tuple[str, str, tuple[float, ...]]]) -> None:
         """The ranges of ``requests`` (``(text, where, targets)``) at their targets, searched
-        together (a plant that does not solve is left out: its own answer raises its
-        error)."""
-        from ..facility.consequences import find_reach_many
-
-        self._prepare_figures([(text, where) for text, where, _ in requests])
-        plants = []
-        for text, where, targets in requests:
-            try:
-                plants.append((self.ranges(text, where), targets))
-            except InputError:
-                continue
-        find_reach_many(plants)
+        together (:meth:`_prepare`; a plant that does not solve is left out: its own answer
+        raises its error)."""
+        self._prepare([(text, where) for text, where, _ in requests], requests)
 
     def comparison(self, first: tuple[str, str], second: tuple[str, str]
                    ) -> dict[str, Any] | None:
@@ -460,6 +505,16 @@ class PlantCache:
         rate = None if found is None else found.rate_kg_per_yr / MONTHS_PER_YEAR
         return Reach(best.name, best.label, target, top.weight_percent, rate, top.label,
                      top.rate_kg_per_month, float(top.slowest_assay.weight_percent))
+
+
+def _weapon_grade():
+    """The 90 % assay of :func:`~enrichwatch.physics.capability.months_to_one_sq`."""
+    import numpy as np
+
+    from ..composition import Assay
+    from ..constants import WEAPON_GRADE_ASSAY
+
+    return Assay(np.asarray(WEAPON_GRADE_ASSAY))
 
 
 def plant_facts(plant: PlantFigures) -> dict[str, Any]:

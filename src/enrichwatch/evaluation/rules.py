@@ -207,10 +207,15 @@ def observed_differs(ctx: Context) -> list[Finding]:
     """Rule 1: observed configuration structurally different from the declaration in force
     (as known on the inspection date)."""
     out = []
-    for insp in ctx.of_kind("inspection"):
-        if not insp.payload.get("observed_plant"):
-            continue
-        decl = ctx.declaration(_valid(insp), known_on=_valid(insp))
+    found = [(insp, ctx.declaration(_valid(insp), known_on=_valid(insp)))
+             for insp in ctx.of_kind("inspection") if insp.payload.get("observed_plant")]
+    # every comparison's plants (and the ranges of those that differ) solved together, when
+    # the first of them is computed (each answer as alone)
+    ctx.plants.expect_comparisons([(_plant_text(decl, "plant"),
+                                    _plant_text(insp, "observed_plant"))
+                                   for insp, decl in found
+                                   if decl is not None and decl.payload.get("plant")])
+    for insp, decl in found:
         finding = (_undeclared_plant(ctx, insp) if decl is None
                    else _compare_with_declaration(ctx, insp, decl))
         if finding is not None:

@@ -90,6 +90,7 @@ class PlantRanges:
         self._states: dict[int, NetworkState | None] = {}
         self._maxima: dict[int, MaxAssay | None] = {}
         self._reach: dict[tuple[int, float], RateAtAssay | None] = {}
+        self._failed: set[tuple] = set()       # the searches that raised (their figure None)
         self.withdrawal = withdrawal or main_product(network, network.solve())
 
     # -- one setting ----------------------------------------------------------------------------
@@ -140,6 +141,14 @@ class PlantRanges:
         if key not in self._reach:
             self.find_reach((float(assay_wt_pct),))
         return self._reach[key]
+
+    def found_reach(self, i: int, assay_wt_pct: float) -> bool:
+        """Whether the rate at ``assay_wt_pct`` at setting ``i`` was searched, and its search
+        (and that of the setting's maximum) did not fail: :meth:`reach` is then what
+        :func:`~enrichwatch.physics.capability.rate_for_assay` gives on that network."""
+        key = (i, float(assay_wt_pct))
+        return key in self._reach and key not in self._failed and \
+            ("maximum", i) not in self._failed and i in self._maxima
 
     def find_reach(self, targets: tuple[float, ...]) -> None:
         """The fastest rate giving each assay of ``targets`` [wt%] at every setting, those not
@@ -245,33 +254,45 @@ def _solve_states(plants) -> None:
         plant._states[j] = None if isinstance(state, Exception) else state
 
 
-def _find_maxima(plants) -> None:
+def _find_maxima(plants, extra: Sequence[tuple[Network, str]] = ()) -> list:
     """The highest assay at every setting of ``plants`` not found yet, the searches of all of
     them run together (:func:`~enrichwatch.physics.capability.maximum_assay_batch`: each
     round of their solves one batch, each search as alone); None where the network cannot be
-    built or solved."""
+    built or solved (the failure noted). With them, those of ``extra`` (``(network,
+    withdrawal)``), returned (each a MaxAssay or its error)."""
     todo = []
     for plant in _distinct(plants):
         missing = [i for i in range(len(plant.settings)) if i not in plant._maxima]
         if plant.withdrawal is not None:
             todo += [(plant, i, net) for i in missing if (net := plant.variant(i)) is not None]
         plant._maxima.update(dict.fromkeys(missing))
-    found = maximum_assay_batch([(net, plant.withdrawal) for plant, _, net in todo])
+    found = maximum_assay_batch([(net, plant.withdrawal) for plant, _, net in todo]
+                                + list(extra))
     for (plant, i, _), top in zip(todo, found, strict=True):
         plant._maxima[i] = None if isinstance(top, Exception) else top
+        if isinstance(top, Exception):
+            plant._failed.add(("maximum", i))
+    return found[len(todo):]
 
 
-def find_reach_many(requests: Sequence[tuple[PlantRanges, tuple[float, ...]]]) -> None:
+def find_reach_many(requests: Sequence[tuple[PlantRanges, tuple[float, ...]]],
+                    extra: Sequence[tuple[Network, str, Assay]] = ()) -> list:
     """:meth:`PlantRanges.find_reach` of every ``(plant, targets)`` of ``requests``: the
     design states, the maxima and then the root searches of every setting of every plant at
     every target run together, each round of their solves one batch
     (:func:`~enrichwatch.physics.network.solve_many`, which answers each solve as alone), one
     ``find_minimum`` and one ``find_root`` over all. Each search takes the steps it takes
     alone, and each target's root search runs on its own fork of its setting's maximum curve:
-    every figure is the one its plant, setting and target give asked alone, bit for bit."""
+    every figure is the one its plant, setting and target give asked alone, bit for bit.
+
+    ``extra``: ``(network, withdrawal, assay)`` searched in the same rounds, each as
+    :func:`~enrichwatch.physics.capability.rate_for_assay` alone would (its maximum, then its
+    rate from that maximum: the same answer, bit for bit); their answers are returned (a
+    RateAtAssay, None out of reach, or the error rate_for_assay raises)."""
     plants = _distinct(plant for plant, _ in requests)
+    extra = list(extra)
     _solve_states(plants)
-    _find_maxima(plants)
+    tops = _find_maxima(plants, [(network, withdrawal) for network, withdrawal, _ in extra])
     todo: dict[tuple[int, int, float], tuple] = {}
     for plant, targets in requests:
         for t in targets:
@@ -285,11 +306,17 @@ def find_reach_many(requests: Sequence[tuple[PlantRanges, tuple[float, ...]]]) -
         if top is not None and plant.withdrawal is not None and top.weight_percent >= target:
             jobs.append(((plant, (i, target)), (plant.variant(i), plant.withdrawal,
                                                 Assay.from_weight_percent(target), top)))
-    found = rate_for_assay_batch([job for _, job in jobs])
+    found = rate_for_assay_batch(
+        [job for _, job in jobs] + [(network, withdrawal, assay, top if isinstance(
+            top, MaxAssay) else None)       # failed: its own search again says how, as alone
+            for (network, withdrawal, assay), top in zip(extra, tops, strict=True)])
     for plant, key in todo.values():
         plant._reach[key] = None
     for ((plant, key), _), rate in zip(jobs, found, strict=True):
         plant._reach[key] = None if isinstance(rate, Exception) else rate
+        if isinstance(rate, Exception):
+            plant._failed.add(key)
+    return found[len(jobs):]
 
 
 def _comparison_dict(c: EqualWithdrawal) -> dict[str, Any]:
