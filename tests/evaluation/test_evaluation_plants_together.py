@@ -65,3 +65,68 @@ def test_a_bad_plant_among_good_ones_raises_its_own_error_and_spares_the_others(
     with pytest.raises(InputError, match="record 9 payload.plant"):
         cache.ranges_answers([(*PLANTS[1], (90.0,)), (*bad, (90.0,))])
     assert cache.ranges_answer(*PLANTS[1]) == PlantCache().ranges_answer(*PLANTS[1])
+
+
+def _counting(monkeypatch) -> list[int]:
+    rounds = [0]
+    solve_many = network_module.solve_many
+
+    def counted(requests):
+        rounds[0] += 1
+        return solve_many(requests)
+    monkeypatch.setattr(network_module, "solve_many", counted)
+    return rounds
+
+
+def test_an_expected_comparison_computes_nothing_until_an_answer_is_asked(monkeypatch):
+    rounds = _counting(monkeypatch)
+    cache = PlantCache()
+    cache.expect_comparisons([(PLANTS[0], PLANTS[1])])
+    assert rounds[0] == 0 and not cache._solved and not cache._figures
+
+
+def test_an_expected_comparison_gives_each_answer_as_alone_in_fewer_rounds(monkeypatch):
+    """The plants of a comparison that differ in structure: their months to 1 SQ come from
+    the nominal setting of their ranges, searched with the other settings (the same figures,
+    bit for bit), and the ranges then cost no more solve."""
+    rounds = _counting(monkeypatch)
+    cache = PlantCache()
+    cache.expect_comparisons([(PLANTS[0], PLANTS[1])])
+    facts = cache.facts_many(PLANTS)
+    ranges = cache.ranges_answers([(*plant, (90.0,)) for plant in PLANTS])
+    together = rounds[0]
+    rounds[0] = 0
+    alone = PlantCache()
+    assert facts == [alone.facts(*plant) for plant in PLANTS]
+    assert ranges == [alone.ranges_answer(*plant) for plant in PLANTS]
+    assert together < rounds[0]
+
+
+def test_an_expected_comparison_of_the_same_structure_searches_no_ranges(monkeypatch):
+    """A comparison whose plants do not differ in structure asks no ranges: none is searched
+    (only the plant's own figure)."""
+    cache = PlantCache()
+    cache.expect_comparisons([(PLANTS[1], PLANTS[1])])
+    assert cache.facts(*PLANTS[1]) == PlantCache().facts(*PLANTS[1])
+    assert not cache._ranges
+
+
+def test_a_capability_search_that_fails_raises_the_plants_own_error(monkeypatch):
+    """When the months to 1 SQ of a plant cannot be found, the plant is solved as before and
+    its error names the figure (as solve_plant's does)."""
+    from enrichwatch.errors import ConvergenceError
+    from enrichwatch.facility import consequences
+    from enrichwatch.physics import capability
+
+    def fails(*args, **kwargs):
+        raise ConvergenceError("network of A, B with B.product withdrawn at 0.25 kg U/yr",
+                               "after 60 Newton iterations")
+
+    def all_fail(jobs):
+        return [ConvergenceError("B.product", "after 60 Newton iterations") for _ in jobs]
+    monkeypatch.setattr(consequences, "rate_for_assay_batch", all_fail)
+    monkeypatch.setattr(capability, "months_to_one_sq", fails)
+    cache = PlantCache()
+    cache.expect_comparisons([(PLANTS[0], PLANTS[1])])
+    with pytest.raises(InputError, match="months to 1 SQ at 90 %"):
+        cache.facts(*PLANTS[0])

@@ -268,7 +268,7 @@ def _find_maxima(plants, extra: Sequence[tuple[Network, str]] = ()) -> list:
         plant._maxima.update(dict.fromkeys(missing))
     found = maximum_assay_batch([(net, plant.withdrawal) for plant, _, net in todo]
                                 + list(extra))
-    for (plant, i, _), top in zip(todo, found, strict=True):
+    for (plant, i, _), top in zip(todo, found[:len(todo)], strict=True):
         plant._maxima[i] = None if isinstance(top, Exception) else top
         if isinstance(top, Exception):
             plant._failed.add(("maximum", i))
@@ -312,7 +312,7 @@ def find_reach_many(requests: Sequence[tuple[PlantRanges, tuple[float, ...]]],
             for (network, withdrawal, assay), top in zip(extra, tops, strict=True)])
     for plant, key in todo.values():
         plant._reach[key] = None
-    for ((plant, key), _), rate in zip(jobs, found, strict=True):
+    for ((plant, key), _), rate in zip(jobs, found[:len(jobs)], strict=True):
         plant._reach[key] = None if isinstance(rate, Exception) else rate
         if isinstance(rate, Exception):
             plant._failed.add(key)
