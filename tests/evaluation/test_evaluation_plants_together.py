@@ -130,3 +130,21 @@ def test_a_capability_search_that_fails_raises_the_plants_own_error(monkeypatch)
     cache.expect_comparisons([(PLANTS[0], PLANTS[1])])
     with pytest.raises(InputError, match="months to 1 SQ at 90 %"):
         cache.facts(*PLANTS[0])
+
+
+def test_the_evaluation_gives_the_same_findings_with_and_without_the_plants_together(
+        monkeypatch):
+    """The Fordow evaluation: rule 1 expects its comparisons and rule 3's reach searches, so
+    that they run in the same rounds; the findings are those of the rules asking each plant
+    on its own, bit for bit, in fewer rounds of solve_many."""
+    from enrichwatch.evaluation import case_records, evaluate
+    from tests.evaluation.evaluation_helpers import d
+
+    records = case_records(FORDOW / "case.toml")
+    rounds = _counting(monkeypatch)
+    together = evaluate(records, "FFEP", d("2023-02-01")).as_dict()
+    fewer, rounds[0] = rounds[0], 0
+    monkeypatch.setattr(PlantCache, "expect_comparisons", lambda self, pairs: None)
+    monkeypatch.setattr(PlantCache, "expect_ranges", lambda self, requests: None)
+    assert evaluate(records, "FFEP", d("2023-02-01")).as_dict() == together
+    assert fewer < rounds[0]

@@ -169,6 +169,7 @@ class PlantCache:
         self._figures: dict[str, PlantFigures] = {}
         self._solved: dict[str, Any] = {}       # solved without the capability figure
         self._expected: list[tuple] = []        # comparisons a rule will ask
+        self._expected_ranges: list[tuple] = []     # ranges a rule will ask
         self._ranges: dict[str, PlantRanges] = {}
         self._answers: dict[tuple[str, str], Any] = {}
 
@@ -178,8 +179,18 @@ class PlantCache:
         memo = (kind, json.dumps(material, sort_keys=True))
         if memo not in self._answers:
             computed = _one_blas_thread(compute)
-            self._answers[memo] = (computed() if self._disk is None else
-                                   self._disk.answer(kind, material, computed))
+            if self._disk is None:
+                self._answers[memo] = computed()
+            else:
+                ran: list[bool] = []
+
+                def run() -> Any:
+                    ran.append(True)
+                    return computed()
+                self._answers[memo] = self._disk.answer(kind, material, run)
+                if not ran:     # read from the disk: what the rules expect may be there too
+                    self._expected.clear()
+                    self._expected_ranges.clear()
         return copy.deepcopy(self._answers[memo])
 
     def figures(self, text: str, where: str) -> PlantFigures:
@@ -205,6 +216,14 @@ class PlantCache:
         them then) in the same search rounds as the plants' own capability figures. Nothing is
         computed here (an evaluation answered from the disk cache loads no physics)."""
         self._expected += [tuple(pair) for pair in pairs]
+
+    def expect_ranges(self, requests: Sequence[tuple[str, str, tuple[float, ...]]]) -> None:
+        """Note ranges a rule will ask (``(text, where, targets)``: :meth:`ranges_answers`,
+        :meth:`reach_answers`): the first physics computed for any plant (:meth:`_prepare`)
+        searches them too, in the same rounds (each figure as alone). Nothing is computed
+        here."""
+        self._expected_ranges += [(text, where, tuple(float(t) for t in targets))
+                                  for text, where, targets in requests]
 
     def _bare(self, text: str, where: str):
         """The plant of ``text`` solved without its capability figure (kept), or None when it
@@ -242,8 +261,10 @@ class PlantCache:
         from ..facility.consequences import find_reach_many
 
         expected, self._expected = self._expected, []
-        plants = list(plants) + [plant for pair in expected for plant in pair]
-        ranges = list(ranges)
+        ranges = list(ranges) + [r for r in self._expected_ranges if isinstance(r[0], str)]
+        self._expected_ranges = []
+        plants = list(plants) + [plant for pair in expected for plant in pair] + [
+            r[:2] for r in ranges]
         for first, second in expected:
             a, b = self._bare(*first), self._bare(*second)
             if a is not None and b is not None and structural_differences(

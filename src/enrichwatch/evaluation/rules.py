@@ -211,6 +211,7 @@ def observed_differs(ctx: Context) -> list[Finding]:
              for insp in ctx.of_kind("inspection") if insp.payload.get("observed_plant")]
     # every comparison's plants (and the ranges of those that differ) solved together, when
     # the first of them is computed (each answer as alone)
+    _expect_reach(ctx)
     ctx.plants.expect_comparisons([(_plant_text(decl, "plant"),
                                     _plant_text(insp, "observed_plant"))
                                    for insp, decl in found
@@ -335,6 +336,12 @@ def _late_consequence(ctx: Context, decl: RecordLike, previous: RecordLike | Non
 # -- rule 3 ---------------------------------------------------------------------------------
 def assay_above_declared(ctx: Context) -> list[Finding]:
     """Rule 3: sample or measured assays above the declared maximum in force on that date."""
+    return [_above(ctx, *case) for case in _above_cases(ctx)]
+
+
+def _above_cases(ctx: Context) -> list[tuple[RecordLike, float, str, RecordLike, float]]:
+    """Rule 3's cases: ``(record, value, what, declaration, limit)`` of every sample maximum
+    or measured enrichment above the declared maximum in force on its date, in date order."""
     found = [(s, float(s.payload["max_u235_pct"]), "sample maximum")
              for s in ctx.of_kind("sample") if s.payload.get("max_u235_pct") is not None]
     for insp in ctx.of_kind("inspection"):
@@ -350,8 +357,21 @@ def assay_above_declared(ctx: Context) -> list[Finding]:
             continue
         limit = decl.payload.get("declared_max_assay_pct")
         if limit is not None and value > float(limit):
-            out.append(_above(ctx, record, value, what, decl, float(limit)))
+            out.append((record, value, what, decl, float(limit)))
     return out
+
+
+def _expect_reach(ctx: Context) -> None:
+    """Tell the plant cache which plants rule 3 will test at which assays (:func:`_reach_plants`
+    of each case), so that their searches run with rule 1's, in the same rounds (each answer
+    as alone). Any problem with the records is left to rule 3 to report: nothing is expected
+    then."""
+    try:
+        asked = [(*_plant_text(r, k), (value,)) for record, value, _, decl, _ in _above_cases(ctx)
+                 for r, k in _reach_plants(ctx, record, decl, _observed_before(ctx, record))]
+    except (LookupError, TypeError, ValueError, AttributeError):
+        return
+    ctx.plants.expect_ranges(asked)
 
 
 def _observed_before(ctx: Context, record: RecordLike) -> RecordLike | None:
@@ -377,19 +397,28 @@ def _reach(ctx: Context, record: RecordLike, key: str, value: float) -> dict | N
     return out
 
 
-def _reach_together(ctx: Context, record: RecordLike, value: float, insp: RecordLike | None,
-                    decl: RecordLike, basis: tuple) -> None:
-    """Ask at once every plant :func:`_above` tests against ``value`` (the basis, the
-    configurations of the period, the declaration): their searches run together
-    (:meth:`~enrichwatch.evaluation.plants.PlantCache.reach_answers`, each answer as its
-    plant alone gives it), and :func:`_reach` then reads the answers."""
-    asked = [(basis[0], basis[1])]
+def _reach_plants(ctx: Context, record: RecordLike, decl: RecordLike,
+                  insp: RecordLike | None) -> list[tuple[RecordLike, str]]:
+    """Every plant :func:`_above` tests ``record``'s value against, ``(record, key)``: the
+    basis (the observed plant, else the declared one), the configurations of the period and
+    the declaration."""
+    asked = [(insp, "observed_plant") if insp else (decl, "plant")]
     asked += [(d, "plant") for d, _, _ in _period_declarations(ctx, record, insp)
               if d.payload.get("plant")]
     if insp is not None:
         asked += [(insp, "observed_plant")]
         if decl.payload.get("plant") not in (None, "", insp.payload["observed_plant"]):
             asked += [(decl, "plant")]
+    return asked
+
+
+def _reach_together(ctx: Context, record: RecordLike, value: float, insp: RecordLike | None,
+                    decl: RecordLike, basis: tuple) -> None:
+    """Ask at once every plant :func:`_above` tests against ``value`` (:func:`_reach_plants`):
+    their searches run together (:meth:`~enrichwatch.evaluation.plants.PlantCache.
+    reach_answers`, each answer as its plant alone gives it), and :func:`_reach` then reads
+    the answers."""
+    asked = _reach_plants(ctx, record, decl, insp)
     ctx.plants.reach_answers(list(dict.fromkeys(_plant_text(r, k) for r, k in asked)), value)
 
 
