@@ -292,7 +292,13 @@ def find_reach_many(requests: Sequence[tuple[PlantRanges, tuple[float, ...]]],
     plants = _distinct(plant for plant, _ in requests)
     extra = list(extra)
     _solve_states(plants)
-    tops = _find_maxima(plants, [(network, withdrawal) for network, withdrawal, _ in extra])
+    # an extra search on a plant's own network (its nominal setting) takes that setting's
+    # maximum (the same search: not run twice in one round)
+    nominal = {(id(plant.variant(0)), plant.withdrawal): plant for plant in plants}
+    own = [nominal.get((id(network), withdrawal)) for network, withdrawal, _ in extra]
+    searched = iter(_find_maxima(plants, [(network, withdrawal) for (network, withdrawal, _),
+                                          plant in zip(extra, own, strict=True) if plant is None]))
+    tops = [next(searched) if plant is None else plant.maximum(0) for plant in own]
     todo: dict[tuple[int, int, float], tuple] = {}
     for plant, targets in requests:
         for t in targets:
