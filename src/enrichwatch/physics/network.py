@@ -1061,6 +1061,43 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
     return cuts, flows
 
 
+def _factors_235_many(items: list[tuple[Network, np.ndarray, np.ndarray]]) -> list:
+    """:meth:`Network._factors_235` of every ``(network, cuts, flows)`` of ``items``: the
+    stages of every member whose machine is the same (equal values) evaluated in one call of
+    the machine's stage factor (elementwise: the same values as member by member); None for
+    a member where a machine no longer separates."""
+    by_machine: dict[Any, list[tuple[int, int, np.ndarray, np.ndarray]]] = {}
+    for k, (network, cuts, flows) in enumerate(items):
+        for g, (machine, _, stages, counts) in enumerate(network._factor_groups):
+            try:
+                key: Any = (machine, hash(machine))
+            except TypeError:                # pragma: no cover - machines are frozen values
+                key = id(machine)
+            by_machine.setdefault(key, []).append(
+                (k, g, np.maximum(flows[stages] / counts, 1e-12), cuts[stages]))
+    found: list[dict[int, np.ndarray]] = [{} for _ in items]
+    for parts in by_machine.values():
+        k0, g0 = parts[0][0], parts[0][1]
+        machine = items[k0][0]._factor_groups[g0][0]
+        gamma = machine._gamma_235(np.concatenate([q for _, _, q, _ in parts]),
+                                   np.concatenate([th for _, _, _, th in parts]))
+        first = 0
+        for k, g, q, _ in parts:
+            found[k][g] = gamma[first:first + len(q)]
+            first += len(q)
+    out: list = []
+    for (network, _, _), gammas in zip(items, found, strict=True):
+        groups = []
+        for g, (_, law, stages, _) in enumerate(network._factor_groups):
+            gamma = gammas[g]
+            if not np.all(np.isfinite(gamma) & (gamma > 1.0)):
+                groups = None
+                break
+            groups.append((law, stages, gamma))
+        out.append(groups)
+    return out
+
+
 def _union_factors(kept: list[_Member], sizes: list[int], groups: list[list[tuple]]
                    ) -> np.ndarray:
     """The stage factors (S, K) of the union of the ``kept`` members (``sizes`` stages each)
@@ -1089,14 +1126,17 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
     """The members' composition solves together, and their states (None: solve alone). A
     member whose shift search did not settle, whose flows turn negative or whose machines no
     longer separate at its flows is left to its solve alone (which raises what it raises)."""
-    keep, gammas, starts = [], [], []
+    candidates = []
     for i, m in enumerate(members):
         sl = batch.part(i)
         c, f = cuts[sl], flows[sl]
         if math.isnan(m.shift) or (f < -1e-9 * m.external.sum()).any():
             continue
-        f = np.maximum(f, 0.0)
-        groups = m.network._factors_235(c, f)
+        candidates.append((i, sl, c, np.maximum(f, 0.0)))
+    factors = _factors_235_many([(members[i].network, c, f) for i, _, c, f in candidates])
+    keep, gammas, starts = [], [], []
+    for (i, sl, c, f), groups in zip(candidates, factors, strict=True):
+        m = members[i]
         if groups is None:
             try:
                 groups = [(None, None, m.network._stage_factors_each(m.isotopes, c, f))]
