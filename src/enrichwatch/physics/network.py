@@ -1085,16 +1085,12 @@ def _factors_235_many(items: list[tuple[Network, np.ndarray, np.ndarray]]) -> li
         for k, g, q, _ in parts:
             found[k][g] = gamma[first:first + len(q)]
             first += len(q)
-    out: list = []
+    out: list[list[tuple] | None] = []
     for (network, _, _), gammas in zip(items, found, strict=True):
-        groups = []
-        for g, (_, law, stages, _) in enumerate(network._factor_groups):
-            gamma = gammas[g]
-            if not np.all(np.isfinite(gamma) & (gamma > 1.0)):
-                groups = None
-                break
-            groups.append((law, stages, gamma))
-        out.append(groups)
+        groups = [(law, stages, gammas[g])
+                  for g, (_, law, stages, _) in enumerate(network._factor_groups)]
+        separates = all(np.all(np.isfinite(gamma) & (gamma > 1.0)) for _, _, gamma in groups)
+        out.append(groups if separates else None)
     return out
 
 
