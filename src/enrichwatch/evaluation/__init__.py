@@ -20,20 +20,40 @@ high late-design-change-declaration (5, 2, 4)
 high assay-above-declared-maximum (6, 4, 5)
 """
 
-from .casefile import CaseRecord, case_records
+import importlib
+from typing import TYPE_CHECKING
+
 from .engine import evaluate
 from .findings import SEVERITIES, Evaluation, Finding
-from .limits import apply_rule_set
 from .records import RecordLike, in_force, known_as_of
-from .rulesets import (
-    Limit,
-    RuleSet,
-    RuleSetError,
-    Target,
-    bundled_rule_sets,
-    load_rule_set,
-    parse_rule_set,
-)
+
+if TYPE_CHECKING:  # for type checkers; at run time __getattr__ loads these on first use
+    from .casefile import CaseRecord, case_records
+    from .limits import apply_rule_set
+    from .rulesets import (
+        Limit,
+        RuleSet,
+        RuleSetError,
+        Target,
+        bundled_rule_sets,
+        load_rule_set,
+        parse_rule_set,
+    )
+
+#: Public name -> the module of this package that defines it (loaded on first use: an
+#: evaluation without rule sets needs neither the rule-set reader nor the case-file reader).
+_LAZY = {
+    "CaseRecord": "casefile",
+    "case_records": "casefile",
+    "apply_rule_set": "limits",
+    "Limit": "rulesets",
+    "RuleSet": "rulesets",
+    "RuleSetError": "rulesets",
+    "Target": "rulesets",
+    "bundled_rule_sets": "rulesets",
+    "load_rule_set": "rulesets",
+    "parse_rule_set": "rulesets",
+}
 
 __all__ = [
     "SEVERITIES",
@@ -54,3 +74,17 @@ __all__ = [
     "load_rule_set",
     "parse_rule_set",
 ]
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that they flag unknown names
+    def __getattr__(name: str):
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

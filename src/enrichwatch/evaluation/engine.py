@@ -26,14 +26,13 @@ from ..records.bitemporal import LATE_ENTRY_GRACE, parse_moment
 from ..records.bitemporal import held_on as held_in_store
 from .accountancy_rules import ACCOUNTANCY_RULES
 from .findings import Evaluation
-from .limits import apply_rule_set
 from .plants import PlantCache
 from .records import RecordLike
 from .rules import RULES, Context
-from .rulesets import RuleSet, load_rule_set
 
 if TYPE_CHECKING:
     from .cache import ConsequenceCache
+    from .rulesets import RuleSet
 
 __all__ = ["evaluate"]
 
@@ -84,9 +83,13 @@ def evaluate(records: Sequence[RecordLike], facility: str, as_of: date | str,
         records = held_in_store(records, moment)
     ctx = Context.build(records, facility, day, PlantCache(catalog, cache))
     findings = [f for rule in RULES + ACCOUNTANCY_RULES for f in rule(ctx)]
-    for rule_set in rule_sets:
-        loaded = rule_set if isinstance(rule_set, RuleSet) else load_rule_set(rule_set)
-        findings += apply_rule_set(loaded, ctx.current, day)
+    if rule_sets:  # (the rule-set modules load only for an evaluation that uses them)
+        from .limits import apply_rule_set
+        from .rulesets import RuleSet, load_rule_set
+
+        for rule_set in rule_sets:
+            loaded = rule_set if isinstance(rule_set, RuleSet) else load_rule_set(rule_set)
+            findings += apply_rule_set(loaded, ctx.current, day)
     late_entries = _LateEntries(day).of(ctx.records)
     late = {e["id"] for e in late_entries}      # (the ids of the late entries)
     findings = [replace(f, late_evidence=tuple(e for e in f.evidence if e in late))
