@@ -113,6 +113,32 @@ def test_a_fresh_evaluate_loads_nothing_it_does_not_use(tmp_path):
     ours = {m.split(".")[1] for m in modules if m.startswith("enrichwatch.")}
     assert not ours & {"report", "web", "breakout", "accountancy", "detection", "verification"}
     assert "enrichwatch.evaluation.cache" not in modules                   # (--no-cache)
+    assert not modules & _LOADED_ON_FIRST_USE, sorted(modules & _LOADED_ON_FIRST_USE)
+
+
+# Modules of the packages an evaluation imports that it does not use (no rule set is given, no
+# case file read, no plant written): loaded on first use (the package's __getattr__, or an
+# import inside the function that needs them).
+_LOADED_ON_FIRST_USE = {"enrichwatch.evaluation.rulesets", "enrichwatch.evaluation.limits",
+                        "enrichwatch.evaluation.casefile", "enrichwatch.records.casefile",
+                        "enrichwatch.facility.toml_io"}
+
+
+def test_the_names_loaded_on_first_use_are_those_of_their_modules():
+    """Every public name of enrichwatch.evaluation is there, and is its module's own."""
+    import importlib
+
+    import enrichwatch.evaluation as evaluation
+
+    for name in evaluation.__all__:
+        module = evaluation._LAZY.get(name)
+        if module is not None:
+            defining = importlib.import_module(f"enrichwatch.evaluation.{module}")
+            assert getattr(evaluation, name) is getattr(defining, name), name
+        assert getattr(evaluation, name) is not None, name
+    assert set(evaluation.__all__) <= set(dir(evaluation))
+    with pytest.raises(AttributeError, match="no attribute 'load_rule_sets'"):
+        evaluation.load_rule_sets  # noqa: B018
 
 
 def _fresh_output(code: str) -> str:

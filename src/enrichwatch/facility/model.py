@@ -61,7 +61,6 @@ from .specs import (
     StreamSpec,
     WithdrawalSpec,
 )
-from .toml_io import render, write_atomic
 
 __all__ = ["Facility", "load_facility", "save_facility"]
 
@@ -130,6 +129,8 @@ class Facility:
 
     def to_toml(self) -> str:
         """The description as TOML text; :meth:`from_toml_text` reads it back equal."""
+        from .toml_io import render  # (here: reading and solving a plant do not write TOML)
+
         return render(self)
 
     # -- the network --------------------------------------------------------------------------
@@ -291,5 +292,7 @@ def save_facility(facility: Facility, path: str | os.PathLike) -> Path:
     ...     load_facility(path) == plant
     True
     """
+    from .toml_io import write_atomic
+
     return write_atomic(path, facility.to_toml())
 
