@@ -9,9 +9,8 @@ import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -39,35 +38,8 @@ __all__ = [
 ]
 
 
-class PlantModel(StrEnum):
-    """``breakout --model``: how the installed cascades make each step."""
-
-    repiped = "repiped"
-    as_built = "as-built"
-
-
-class SqDefinition(StrEnum):
-    """``--sq-definition``: what one significant quantity of HEU is."""
-
-    iaea = "iaea"
-    pct90 = "90pct"
-
-
-class DetectionMethod(StrEnum):
-    """``detection --method``."""
-
-    auto = "auto"
-    analytic = "analytic"
-    monte_carlo = "monte-carlo"
-
-
-class BreakoutBasis(StrEnum):
-    """``detection --breakout-basis``: the breakout scenario family set against detection."""
-
-    auto = "auto"
-    analyst = "analyst"
-    all_capacity = "all-capacity"
-
+if TYPE_CHECKING:
+    from .choices import BreakoutBasis, DetectionMethod, PlantModel, SqDefinition
 
 REPORT_OPTION = typer.Option(None, "--report", help="Write a self-contained HTML report here.")
 CATALOG_OPTION = typer.Option(None, "--catalog", help="Machine catalog file (TOML) to use "
@@ -94,6 +66,8 @@ def until_option(default: str) -> Any:
 def sq_definition_option(default: str, when: str = "") -> Any:
     """``--sq-definition``: one SQ of HEU, as the IAEA or as the published estimates define it
     (``when`` says when the option applies, e.g. "With --timeline: ")."""
+    from .choices import SqDefinition
+
     return typer.Option(SqDefinition(default), "--sq-definition",
                         help=f"{when}SQ definition: iaea (25 kg U-235 in HEU, 27.8 kg U at "
                              f"90 %) or 90pct (25 kg of 90 % uranium, as in most published "
@@ -246,3 +220,20 @@ def dask_client(address: str | None, option: str = "--dask") -> Iterator[Any]:
         yield client
     finally:
         client.close()
+
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that they flag unknown names
+    def __getattr__(name: str):
+        # The choices of other commands' options (enumerations: each costs a class to build),
+        # loaded on first use.
+        if name not in ("BreakoutBasis", "DetectionMethod", "PlantModel", "SqDefinition"):
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from . import choices
+
+        value = getattr(choices, name)
+        globals()[name] = value
+        return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
