@@ -117,8 +117,8 @@ def test_a_fresh_evaluate_loads_nothing_it_does_not_use(tmp_path):
 
 
 # Modules of the packages an evaluation imports that it does not use (no rule set is given, no
-# case file read, no plant written, no other command's choices offered): loaded on first use (the package's __getattr__, or an
-# import inside the function that needs them).
+# case file read, no plant written, no other command's choices offered): loaded on first use
+# (the package's __getattr__, or an import inside the function that needs them).
 _LOADED_ON_FIRST_USE = {"enrichwatch.evaluation.rulesets", "enrichwatch.evaluation.limits",
                         "enrichwatch.evaluation.casefile", "enrichwatch.records.casefile",
                         "enrichwatch.facility.toml_io", "enrichwatch.cli.choices"}
