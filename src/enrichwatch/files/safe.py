@@ -51,9 +51,9 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISSOCK, "a socket"))
 # the password runs to the last "@" of the URL (a raw "/" or "@" in it is hidden too)
 # (and "scheme:/user:password@", as a URL given where a path was expected becomes)
-_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*:/{1,3}[^:/@\s'\"]*):[^\s'\"]*@")
-_KEY_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?:'[^']*'|\"[^\"]*\"|[^\s&;'\"]+)",
-                           re.IGNORECASE)
+# (patterns, compiled on first use by re's cache: most commands never redact anything)
+_URL_PASSWORD = r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*:/{1,3}[^:/@\s'\"]*):[^\s'\"]*@"
+_KEY_PASSWORD = r"(?P<head>\bpassword\s*=\s*)(?:'[^']*'|\"[^\"]*\"|[^\s&;'\"]+)"
 
 
 class FileRefused(OSError):
@@ -216,5 +216,5 @@ def check_depth(document: object, limit: int = MAX_NESTING_DEPTH) -> None:
 
 def redact_secrets(text: str) -> str:
     """``text`` with the passwords of database URLs and ``password=`` settings as ``***``."""
-    text = _URL_PASSWORD.sub(r"\g<head>:***@", text)
-    return _KEY_PASSWORD.sub(r"\g<head>***", text)
+    text = re.sub(_URL_PASSWORD, r"\g<head>:***@", text)
+    return re.sub(_KEY_PASSWORD, r"\g<head>***", text, flags=re.IGNORECASE)
