@@ -642,7 +642,11 @@ class Network:
                      for machine, law, stages, counts in groups)
 
     def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float],
-               feeds: Mapping[str, StreamState], slopes: Mapping[str, float]) -> NetworkState:
+               feeds: Mapping[str, StreamState], slopes: Mapping[str, float], *,
+               worst: float | None = None) -> NetworkState:
+        """The state of ``sol``; raises a ConvergenceError when its isotope balance closes
+        only to more than ``_BALANCE_TOL`` (``worst``: that figure found already, as
+        :func:`_balance_worst` finds it, for a batch's members at once)."""
         out = sol.withdrawals
         if out is None:
             out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
@@ -651,14 +655,20 @@ class Network:
         state = NetworkState(cascades, withdrawals, dict(feeds), isotopes, sol.iterations,
                              sol.log_ratio, {name: float(x) for name, x in shifts.items()},
                              dict(slopes))
-        # NetworkState.balance_residual, from the arrays the states were built from
-        inflow = self._inflow(feeds)
-        outflow = np.maximum(out, 0.0).sum(axis=0)       # row by row, as sum() adds them
-        worst = float(np.max(np.abs((inflow - outflow) / np.maximum(inflow, 1e-300))))
+        if worst is None:
+            worst = float(_balance_worst(self._inflow(feeds)[None, :],
+                                         np.maximum(out, 0.0).sum(axis=0)[None, :])[0])
         if worst > _BALANCE_TOL:
             raise ConvergenceError(self._named(),
                                    f"isotope balance closes only to {worst:.1e} (relative)")
         return state
+
+
+def _balance_worst(inflow: np.ndarray, outflow: np.ndarray) -> np.ndarray:
+    """NetworkState.balance_residual's largest size of each row of ``inflow`` (every isotope's
+    external feed) against ``outflow`` (its withdrawals, each clipped at zero, added row by
+    row as sum() adds them), from the arrays the states are built from."""
+    return np.max(np.abs((inflow - outflow) / np.maximum(inflow, 1e-300)), axis=1)
 
 
 @functools.lru_cache(maxsize=16)
@@ -1157,14 +1167,37 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
         np.concatenate([f for _, _, f in keep]),
         _union_factors(kept, [len(f) for _, _, f in keep], gammas),
         np.concatenate([m.comps for m in kept]), np.concatenate(starts), max_iterations=cap)
-    for (i, _, _), m, sol in zip(keep, kept, solutions, strict=True):
+    worsts = _balances(kept, solutions)
+    for (i, _, _), m, sol, worst in zip(keep, kept, solutions, worsts, strict=True):
         if sol is None or sol.iterations > m.network.max_newton_iterations:
             continue
         shifts = {m.owner: m.shift} if m.owner is not None else {}
         slopes = {next(iter(m.rates)): m.slopes[-1]} if (
             m.owner is not None and m.slopes and math.isfinite(m.slopes[-1])) else {}
         try:
-            states[i] = m.network._state(m.isotopes, sol, shifts, m.feeds, slopes)
+            states[i] = m.network._state(m.isotopes, sol, shifts, m.feeds, slopes,
+                                         worst=worst)
         except ConvergenceError:
             continue
     return states
+
+
+def _balances(kept: list[_Member], solutions: list) -> list[float | None]:
+    """The isotope balance figure (:func:`_balance_worst`) of each member's solution with
+    its withdrawals found (None for the others: its state finds its own), all at once: the
+    same values as member by member (elementwise; each member's withdrawals added row by
+    row, in order, by ``reduceat`` as by ``sum``)."""
+    found = [k for k, sol in enumerate(solutions)
+             if sol is not None and sol.withdrawals is not None]
+    out: list[float | None] = [None] * len(solutions)
+    if not found:
+        return out
+    rows = [solutions[k].withdrawals for k in found]
+    first = np.cumsum([0] + [len(r) for r in rows[:-1]])
+    if any(len(r) == 0 for r in rows):
+        return out
+    outflow = np.add.reduceat(np.maximum(np.concatenate(rows), 0.0), first, axis=0)
+    inflow = np.array([kept[k].network._inflow(kept[k].feeds) for k in found])
+    for k, worst in zip(found, _balance_worst(inflow, outflow).tolist(), strict=True):
+        out[k] = worst
+    return out
