@@ -41,7 +41,7 @@ True
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import cast
 
@@ -159,7 +159,9 @@ class _Curve:
                 if j != i:
                     weight *= (x - xj) / (xi - xj)
             guess = weight * ui if guess is None else guess + weight * ui
-        return replace(first, log_ratio=guess)
+        return NetworkState(first.cascades, first.withdrawals, first.feeds, first.isotopes,
+                            first.newton_iterations, guess, first.cut_shifts,
+                            first.rate_slopes)         # dataclasses.replace, without its cost
 
     def record(self, x: float | None, found) -> None:
         """Keep the state (or the error) solved at log rate ``x`` (None: the design setting:

@@ -1086,22 +1086,27 @@ def _factors_235_many(items: list[tuple[Network, np.ndarray, np.ndarray]]) -> li
             by_machine.setdefault(key, []).append(
                 (k, g, np.maximum(flows[stages] / counts, 1e-12), cuts[stages]))
     found: list[dict[int, np.ndarray]] = [{} for _ in items]
+    separates = [True] * len(items)
     for parts in by_machine.values():
         k0, g0 = parts[0][0], parts[0][1]
         machine = items[k0][0]._factor_groups[g0][0]
         gamma = machine._gamma_235(np.concatenate([q for _, _, q, _ in parts]),
                                    np.concatenate([th for _, _, _, th in parts]))
-        first = 0
-        for k, g, q, _ in parts:
-            found[k][g] = gamma[first:first + len(q)]
-            first += len(q)
-    out: list[list[tuple] | None] = []
-    for (network, _, _), gammas in zip(items, found, strict=True):
-        groups = [(law, stages, gammas[g])
-                  for g, (_, law, stages, _) in enumerate(network._factor_groups)]
-        separates = all(np.all(np.isfinite(gamma) & (gamma > 1.0)) for _, _, gamma in groups)
-        out.append(groups if separates else None)
-    return out
+        sizes = [len(q) for _, _, q, _ in parts]
+        ends = np.cumsum(sizes).tolist()
+        ok = np.isfinite(gamma) & (gamma > 1.0)
+        # each part's stages all separating (a part of no stages separates)
+        failing = np.add.reduceat(~ok, [end - size for end, size in zip(ends, sizes,
+                                                                     strict=True)]) \
+            if len(gamma) and all(sizes) else [int(not np.all(ok[e - s:e]))
+                                               for e, s in zip(ends, sizes, strict=True)]
+        for (k, g, _, _), end, size, bad in zip(parts, ends, sizes, failing, strict=True):
+            found[k][g] = gamma[end - size:end]
+            if bad:
+                separates[k] = False
+    return [[(law, stages, gammas[g]) for g, (_, law, stages, _)
+             in enumerate(network._factor_groups)] if separate else None
+            for (network, _, _), gammas, separate in zip(items, found, separates, strict=True)]
 
 
 def _union_factors(kept: list[_Member], sizes: list[int], groups: list[list[tuple]]
