@@ -828,21 +828,51 @@ def _take(p: _Problem, batch: Batch, members: np.ndarray, out: list, iteration: 
     """Record the converged ``members``' solutions (each a view of the union's arrays), those
     whose stage balances close (:func:`_checked`; the others are left None)."""
     u, comps, heads_share, tails_share = arrays
-    total = comps.sum(axis=1)
-    heads = (comps * heads_share).sum(axis=1)
-    scale = np.maximum(p.flows, 1e-300)
-    bad = np.maximum(np.abs(total - p.flows), np.abs(heads - p.cuts * p.flows)) / scale
-    bad[p.flows <= 0.0] = 0.0
-    worst = np.maximum.reduceat(bad, batch.stages[:-1])
+    sizes = np.diff(batch.stages)[members]
+    if len(members) < batch.size and np.all(sizes > 0):    # the stages of ``members`` only
+        rows = np.zeros(batch.size, dtype=bool)
+        rows[members] = True
+        rows = rows[batch.member]
+        firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        worst = np.empty(batch.size)
+        worst[members] = _worst_balance(comps[rows], heads_share[rows], p.flows[rows],
+                                        p.cuts[rows], firsts)
+    else:
+        worst = _worst_balance(comps, heads_share, p.flows, p.cuts, batch.stages[:-1])
     # every member's withdrawals at once (the same values as member by member: elementwise,
     # or each withdrawal's streams added in the same order)
-    flows = withdrawn(batch.graph, comps * heads_share, comps * tails_share)
+    flows = _withdrawn_shares(batch.graph, comps, heads_share, tails_share)
     for m in members:
         if worst[m] <= 1e-9:
             sl = batch.part(int(m))
             out[m] = StageSolution(p.cuts[sl], p.flows[sl], comps[sl], heads_share[sl],
                                    tails_share[sl], iteration, u[sl],
                                    flows[int(batch.withdrawals[m]):int(batch.withdrawals[m + 1])])
+
+
+def _worst_balance(comps: np.ndarray, heads_share: np.ndarray, flows: np.ndarray,
+                   cuts: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """:func:`_checked`'s figure for each member (its stages start at ``first``): the worst
+    relative mismatch of a stage's feed with its flow or of its heads with its cut."""
+    total = comps.sum(axis=1)
+    heads = (comps * heads_share).sum(axis=1)
+    scale = np.maximum(flows, 1e-300)
+    bad = np.maximum(np.abs(total - flows), np.abs(heads - cuts * flows)) / scale
+    bad[flows <= 0.0] = 0.0
+    return np.maximum.reduceat(bad, first)
+
+
+def _withdrawn_shares(graph: StageGraph, comps: np.ndarray, heads_share: np.ndarray,
+                      tails_share: np.ndarray) -> np.ndarray:
+    """:func:`withdrawn` of the heads and tails component flows ``comps * heads_share`` and
+    ``comps * tails_share`` (S, K): those products taken only at the stages a withdrawal
+    leaves from when each withdrawal is one stream (the same values, elementwise)."""
+    if not graph.columns.single_exits:
+        return withdrawn(graph, comps * heads_share, comps * tails_share)
+    e = graph.exits
+    at = comps[e.src]
+    return e.heads[:, None] * (at * heads_share[e.src]) + e.tails[:, None] * (
+        at * tails_share[e.src])
 
 
 def _batch_step(p: _Problem, batch: Batch, live: np.ndarray, shares, unrouted, comps,
