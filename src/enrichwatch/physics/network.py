@@ -1017,9 +1017,10 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
         owned[m.stages] = True
         m.index = int(batch.withdrawals[i]) + m.network.withdrawal_names.index(label)
         m.orient, m.goal = (1.0 if label.endswith(".product") else -1.0), float(rate)
-        guess, _ = _shift_guess(m.start, [m.owner], m.rates)
+        # _shift_guess's shift (its bracket width is not used here)
+        guess = 0.0 if m.start is None else float(m.start.cut_shifts.get(m.owner, 0.0))
         known = _known_mismatch(m.start, label, m.owner, m.orient, m.goal)
-        searches[i] = _newton_shift_steps(0.0 if guess is None else float(guess[0]), known)
+        searches[i] = _newton_shift_steps(guess, known)
     asked = {}
     for i, search in searches.items():
         asked[i] = next(search)
@@ -1138,12 +1139,16 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
     member whose shift search did not settle, whose flows turn negative or whose machines no
     longer separate at its flows is left to its solve alone (which raises what it raises)."""
     candidates = []
+    floor = np.array([-1e-9 * m.external.sum() for m in members])
+    negative = np.logical_or.reduceat(flows < floor[batch.member], batch.stages[:-1]) \
+        if np.all(np.diff(batch.stages) > 0) else \
+        [(flows[batch.part(i)] < floor[i]).any() for i in range(len(members))]
+    clipped = np.maximum(flows, 0.0)
     for i, m in enumerate(members):
-        sl = batch.part(i)
-        c, f = cuts[sl], flows[sl]
-        if math.isnan(m.shift) or (f < -1e-9 * m.external.sum()).any():
+        if math.isnan(m.shift) or negative[i]:
             continue
-        candidates.append((i, sl, c, np.maximum(f, 0.0)))
+        sl = batch.part(i)
+        candidates.append((i, sl, cuts[sl], clipped[sl]))
     factors = _factors_235_many([(members[i].network, c, f) for i, _, c, f in candidates])
     keep, gammas, starts = [], [], []
     for (i, sl, c, f), groups in zip(candidates, factors, strict=True):
@@ -1155,7 +1160,7 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
                 continue
         keep.append((i, sl, f))
         gammas.append(groups)
-        starts.append(ss._start(None if m.start is None else m.start.log_ratio, len(c)))
+        starts.append(None if m.start is None else m.start.log_ratio)
     states: list = [None] * len(members)
     if not keep:
         return states
@@ -1171,7 +1176,8 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
         batch, np.concatenate([cuts[sl] for _, sl, _ in keep]),
         np.concatenate([f for _, _, f in keep]),
         _union_factors(kept, [len(f) for _, _, f in keep], gammas),
-        np.concatenate([m.comps for m in kept]), np.concatenate(starts), max_iterations=cap)
+        np.concatenate([m.comps for m in kept]), _starts(starts, [len(f) for _, _, f in keep]),
+        max_iterations=cap)
     worsts = _balances(kept, solutions)
     for (i, _, _), m, sol, worst in zip(keep, kept, solutions, worsts, strict=True):
         if sol is None or sol.iterations > m.network.max_newton_iterations:
@@ -1185,6 +1191,25 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
         except ConvergenceError:
             continue
     return states
+
+
+def _starts(starts: list, sizes: list[int]) -> np.ndarray:
+    """The Newton starts of a batch's members one after the other, each ``ss._start`` of
+    its ``starts`` entry (a log ratio or None) for its ``sizes`` stages: the entry where it
+    fits (shape (n,), finite), else zeros."""
+    parts = []
+    for start, n in zip(starts, sizes, strict=True):
+        start = None if start is None else np.asarray(start, dtype=float)
+        parts.append(start if start is not None and start.shape == (n,) else np.zeros(n))
+    u = np.concatenate(parts) if parts else np.zeros(0)
+    finite = np.isfinite(u)
+    if not finite.all():
+        first = 0
+        for n in sizes:
+            if not finite[first:first + n].all():
+                u[first:first + n] = 0.0
+            first += n
+    return u
 
 
 def _balances(kept: list[_Member], solutions: list) -> list[float | None]:
