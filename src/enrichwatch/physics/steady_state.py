@@ -395,6 +395,23 @@ class StageSolution:
         return self.feed_components * self.tails_share
 
 
+#: Below this many columns numpy adds a row's entries one after the other (its pairwise
+#: summation starts at 8), as :func:`_row_sums` does.
+_SEQUENTIAL_SUM = 8
+
+
+def _row_sums(x: np.ndarray) -> np.ndarray:
+    """``x.sum(axis=1)`` of an (S, K) array, bit for bit: for fewer than 8 columns (an isotope
+    count) added column by column, in order, as numpy adds them, at a tenth of the cost of
+    its reduction over such short rows (measured: 2 against 19 us at 1152 x 3)."""
+    if x.ndim != 2 or not 0 < x.shape[1] < _SEQUENTIAL_SUM:
+        return x.sum(axis=1)
+    out = x[:, 0].copy()
+    for k in range(1, x.shape[1]):
+        out += x[:, k]
+    return out
+
+
 def _split(theta, rest, gamma, u):
     """Shares of each isotope to the heads (a) and to the tails (b = 1 - a), the split
     residual weight c = (a - theta) / (theta (1 - theta)), and its derivative in ``u``, all
@@ -515,7 +532,7 @@ class _Problem:
         shares = _split(self.theta, self.rest, self.gamma, u)
         unrouted = _unrouted(self.graph, shares[0], shares[1])
         comps = self.components(unrouted, self.external.T).T
-        resid = (shares[2] * comps).sum(axis=1) / self.scale
+        resid = _row_sums(shares[2] * comps) / self.scale
         if not self.all_active:
             resid = np.where(self.active, resid, 0.0)
         return shares, unrouted, comps, resid, math.sqrt(resid.dot(resid))   # the 2-norm
@@ -576,7 +593,7 @@ def _newton_step(p: _Problem, shares, unrouted, comps, resid) -> np.ndarray:
     a, b, c, dc = shares
     n, n_iso = comps.shape
     ab_n = a * b * comps                                           # dN enters via da/du = a b
-    weight, slope = c / p.scale_column, (dc * comps).sum(axis=1) / p.scale
+    weight, slope = c / p.scale_column, _row_sums(dc * comps) / p.scale
     if not p.all_active:                                           # inactive stages pinned
         weight, slope = np.where(p.active[:, None], weight, 0.0), np.where(p.active, slope, 1.0)
     border = np.concatenate([
@@ -615,8 +632,8 @@ def _jacobian(p: _Problem, shares, unrouted, comps) -> np.ndarray:
 
 def _checked(sol: StageSolution, where: str) -> StageSolution:
     """Every active stage's feed must equal its flow and split at its cut (to 1e-9)."""
-    total = sol.feed_components.sum(axis=1)
-    heads = sol.heads_components.sum(axis=1)
+    total = _row_sums(sol.feed_components)
+    heads = _row_sums(sol.heads_components)
     scale = np.maximum(sol.flows, 1e-300)
     bad = np.maximum(np.abs(total - sol.flows), np.abs(heads - sol.cuts * sol.flows)) / scale
     bad[sol.flows <= 0.0] = 0.0
@@ -817,7 +834,7 @@ def _evaluate_batch(p: _Problem, batch: Batch, live: np.ndarray, u: np.ndarray,
             values, rhs, _runs(live, batch.stages, n_iso)).reshape(n_iso, -1).T
     except np.linalg.LinAlgError as err:
         raise ConvergenceError(p.where, f"singular stage balance ({err})") from None
-    resid = (shares[2] * comps).sum(axis=1) / p.scale
+    resid = _row_sums(shares[2] * comps) / p.scale
     if not p.all_active:
         resid = np.where(p.active, resid, 0.0)
     return shares, unrouted, comps, resid
@@ -854,8 +871,8 @@ def _worst_balance(comps: np.ndarray, heads_share: np.ndarray, flows: np.ndarray
                    cuts: np.ndarray, first: np.ndarray) -> np.ndarray:
     """:func:`_checked`'s figure for each member (its stages start at ``first``): the worst
     relative mismatch of a stage's feed with its flow or of its heads with its cut."""
-    total = comps.sum(axis=1)
-    heads = (comps * heads_share).sum(axis=1)
+    total = _row_sums(comps)
+    heads = _row_sums(comps * heads_share)
     scale = np.maximum(flows, 1e-300)
     bad = np.maximum(np.abs(total - flows), np.abs(heads - cuts * flows)) / scale
     bad[flows <= 0.0] = 0.0
@@ -884,7 +901,7 @@ def _batch_step(p: _Problem, batch: Batch, live: np.ndarray, shares, unrouted, c
     a, b, c, dc = shares
     n, n_iso = comps.shape
     ab_n = a * b * comps
-    weight, slope = c / p.scale_column, (dc * comps).sum(axis=1) / p.scale
+    weight, slope = c / p.scale_column, _row_sums(dc * comps) / p.scale
     if not p.all_active:
         weight, slope = np.where(p.active[:, None], weight, 0.0), np.where(p.active, slope, 1.0)
     border = np.concatenate([p.systems.ones, unrouted.ravel(),
