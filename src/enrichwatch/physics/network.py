@@ -163,9 +163,10 @@ class _CascadeStates(Mapping):
     kept (the solution is immutable, so every read gives the same value)."""
 
     def __init__(self, cascades: Mapping, offsets: Mapping[str, int], isotopes,
-                 sol: ss.StageSolution) -> None:
-        self._cascades = dict(cascades)
-        self._offsets = dict(offsets)
+                 sol: ss.StageSolution, *, shared: bool = False) -> None:
+        # ``shared``: the mappings are copies already, never changed (shared by the states)
+        self._cascades = cascades if shared else dict(cascades)
+        self._offsets = offsets if shared else dict(offsets)
         self._isotopes = tuple(isotopes)
         self._sol = sol
         self._built: dict[str, CascadeState] = {}
@@ -194,8 +195,10 @@ class _Withdrawals(Mapping):
     kept (a search that reads one withdrawal builds only that one; the values are the same
     either way)."""
 
-    def __init__(self, names, isotopes, flows: np.ndarray) -> None:
-        self._index = {name: w for w, name in enumerate(names)}
+    def __init__(self, names, isotopes, flows: np.ndarray,
+                 index: Mapping[str, int] | None = None) -> None:
+        # ``index``: name -> row of ``flows``, built already (shared by the states, never changed)
+        self._index = {name: w for w, name in enumerate(names)} if index is None else index
         self._isotopes, self._flows = isotopes, flows
         self._built: dict[str, StreamState] = {}
 
@@ -641,6 +644,13 @@ class Network:
                       _read_only(np.concatenate(counts)))
                      for machine, law, stages, counts in groups)
 
+    @functools.cached_property
+    def _state_maps(self) -> tuple[dict[str, int], dict, dict[str, int]]:
+        """The mappings every state of this network reads (withdrawal name -> row, the
+        cascades, their first stages): copied once, shared by the states, never changed."""
+        return ({name: w for w, name in enumerate(self._withdrawal_names)},
+                dict(self.cascades), dict(self._offsets))
+
     def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float],
                feeds: Mapping[str, StreamState], slopes: Mapping[str, float], *,
                worst: float | None = None) -> NetworkState:
@@ -650,8 +660,9 @@ class Network:
         out = sol.withdrawals
         if out is None:
             out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
-        withdrawals = _Withdrawals(self._withdrawal_names, isotopes, out)
-        cascades = _CascadeStates(self.cascades, self._offsets, isotopes, sol)
+        index, cascades_copy, offsets_copy = self._state_maps
+        withdrawals = _Withdrawals(self._withdrawal_names, isotopes, out, index)
+        cascades = _CascadeStates(cascades_copy, offsets_copy, isotopes, sol, shared=True)
         state = NetworkState(cascades, withdrawals, dict(feeds), isotopes, sol.iterations,
                              sol.log_ratio, {name: float(x) for name, x in shifts.items()},
                              dict(slopes))
