@@ -406,7 +406,7 @@ def _row_sums(x: np.ndarray) -> np.ndarray:
     its reduction over such short rows (measured: 2 against 19 us at 1152 x 3)."""
     if x.ndim != 2 or not 0 < x.shape[1] < _SEQUENTIAL_SUM:
         return x.sum(axis=1)
-    out = x[:, 0].copy()
+    out = x[:, 0] + 0.0                 # numpy's sum starts at 0.0 (so -0.0 + -0.0 is 0.0)
     for k in range(1, x.shape[1]):
         out += x[:, k]
     return out
