@@ -1055,10 +1055,11 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
         for m in members:
             if not m.rates and not m.evaluated:         # at the design cuts throughout
                 m.evaluated[0.0] = (cuts, flows)
+        rates, d_rates, at = out.tolist(), d_out.tolist(), shifts.tolist()  # floats, as float()
         for i in list(asked):
             m = members[i]
-            m.evaluated[float(shifts[i])] = (cuts, flows)
-            rate, d_rate = float(out[m.index]), float(d_out[m.index])
+            m.evaluated[at[i]] = (cuts, flows)
+            rate, d_rate = rates[m.index], d_rates[m.index]
             if rate > 0.0:
                 m.slopes.append(d_rate / rate)
                 value = (m.orient * math.log(rate / m.goal), m.orient * d_rate / rate)
