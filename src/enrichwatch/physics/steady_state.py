@@ -854,24 +854,27 @@ def _take(p: _Problem, batch: Batch, members: np.ndarray, out: list, iteration: 
     u, comps, heads_share, tails_share = arrays
     sizes = np.diff(batch.stages)[members]
     if len(members) < batch.size and np.all(sizes > 0):    # the stages of ``members`` only
-        rows = np.zeros(batch.size, dtype=bool)
-        rows[members] = True
-        rows = rows[batch.member]
+        chosen = np.zeros(batch.size, dtype=bool)
+        chosen[members] = True
+        rows = np.flatnonzero(chosen[batch.member])
         firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         worst = np.empty(batch.size)
-        worst[members] = _worst_balance(comps[rows], heads_share[rows], p.flows[rows],
-                                        p.cuts[rows], firsts)
+        worst[members] = _worst_balance(     # np.take: indexing's rows, at a third of its cost
+            np.take(comps, rows, axis=0), np.take(heads_share, rows, axis=0),
+            np.take(p.flows, rows), np.take(p.cuts, rows), firsts)
     else:
         worst = _worst_balance(comps, heads_share, p.flows, p.cuts, batch.stages[:-1])
     # every member's withdrawals at once (the same values as member by member: elementwise,
     # or each withdrawal's streams added in the same order)
     flows = _withdrawn_shares(batch.graph, comps, heads_share, tails_share)
-    for m in members:
-        if worst[m] <= 1e-9:
-            sl = batch.part(int(m))
+    stages, withdrawals, fine = batch.stages.tolist(), batch.withdrawals.tolist(), \
+        (worst <= 1e-9).tolist()
+    for m in members.tolist():
+        if fine[m]:
+            sl = slice(stages[m], stages[m + 1])
             out[m] = StageSolution(p.cuts[sl], p.flows[sl], comps[sl], heads_share[sl],
                                    tails_share[sl], iteration, u[sl],
-                                   flows[int(batch.withdrawals[m]):int(batch.withdrawals[m + 1])])
+                                   flows[withdrawals[m]:withdrawals[m + 1]])
 
 
 def _worst_balance(comps: np.ndarray, heads_share: np.ndarray, flows: np.ndarray,
