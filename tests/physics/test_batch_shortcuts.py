@@ -127,3 +127,30 @@ def test_the_balances_at_once_are_each_states(fordow):
         with pytest.raises(ConvergenceError, match="isotope balance"):
             member.network._state(member.isotopes, sol, {}, member.feeds, {}, worst=worst)
     assert found[3] is None
+
+
+def test_stage_factors_gathered_from_the_union_are_each_members(fordow):
+    """Each machine's stages gathered from the union's arrays (members left out in between)
+    give the factors each member's own arrays give, bit for bit; a member whose machine no
+    longer separates gets None either way."""
+    nets = fordow[:5]
+    cuts, flows = [], []
+    for net in nets:
+        c = net._design_cut_array.copy()
+        cuts.append(c)
+        flows.append(ss.solve_flows(net.graph, c, net._external(net.isotopes())[0]))
+    flows[3] = np.full_like(flows[3], np.nan)      # no factor there
+    firsts = np.cumsum([0] + [len(c) for c in cuts])
+    union = (np.concatenate(cuts), np.concatenate(flows))
+    chosen = [0, 2, 3, 4]
+    items = [(nets[k], cuts[k], flows[k]) for k in chosen]
+    alone = nw._factors_235_many(items)
+    gathered = nw._factors_235_many(items, union=(*union, [int(firsts[k]) for k in chosen]))
+    assert [a is None for a in alone] == [g is None for g in gathered] == [False, False, True,
+                                                                          False]
+    for a, g in zip(alone, gathered, strict=True):
+        if a is not None:
+            for (law_a, stages_a, gamma_a), (law_g, stages_g, gamma_g) in zip(a, g,
+                                                                              strict=True):
+                assert law_a is law_g and stages_a is stages_g
+                assert gamma_a.tobytes() == gamma_g.tobytes()

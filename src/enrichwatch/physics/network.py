@@ -1084,27 +1084,41 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
     return cuts, flows
 
 
-def _factors_235_many(items: list[tuple[Network, np.ndarray, np.ndarray]]) -> list:
+def _factors_235_many(items: list[tuple[Network, np.ndarray, np.ndarray]], *,
+                      union: tuple[np.ndarray, np.ndarray, list[int]] | None = None) -> list:
     """:meth:`Network._factors_235` of every ``(network, cuts, flows)`` of ``items``: the
     stages of every member whose machine is the same (equal values) evaluated in one call of
     the machine's stage factor (elementwise: the same values as member by member); None for
-    a member where a machine no longer separates."""
+    a member where a machine no longer separates. ``union``: ``(cuts, flows, firsts)``, the
+    arrays whose stages from ``firsts[k]`` on are item ``k``'s (each machine's stages then
+    gathered from them at once, the same values)."""
     by_machine: dict[Any, list[tuple[int, int, np.ndarray, np.ndarray]]] = {}
+    keys: dict[int, Any] = {}
     for k, (network, cuts, flows) in enumerate(items):
         for g, (machine, _, stages, counts) in enumerate(network._factor_groups):
-            try:
-                key: Any = (machine, hash(machine))
-            except TypeError:                # pragma: no cover - machines are frozen values
-                key = id(machine)
+            key = keys.get(id(machine))
+            if key is None:
+                try:
+                    key = (machine, hash(machine))
+                except TypeError:            # pragma: no cover - machines are frozen values
+                    key = id(machine)
+                keys[id(machine)] = key
             by_machine.setdefault(key, []).append(
+                (k, g, stages, counts) if union is not None else
                 (k, g, np.maximum(flows[stages] / counts, 1e-12), cuts[stages]))
     found: list[dict[int, np.ndarray]] = [{} for _ in items]
     separates = [True] * len(items)
     for parts in by_machine.values():
         k0, g0 = parts[0][0], parts[0][1]
         machine = items[k0][0]._factor_groups[g0][0]
-        gamma = machine._gamma_235(np.concatenate([q for _, _, q, _ in parts]),
-                                   np.concatenate([th for _, _, _, th in parts]))
+        if union is not None:
+            at = np.concatenate([stages + union[2][k] for k, _, stages, _ in parts])
+            gamma = machine._gamma_235(
+                np.maximum(union[1][at] / np.concatenate([c for _, _, _, c in parts]), 1e-12),
+                union[0][at])
+        else:
+            gamma = machine._gamma_235(np.concatenate([q for _, _, q, _ in parts]),
+                                       np.concatenate([th for _, _, _, th in parts]))
         sizes = [len(q) for _, _, q, _ in parts]
         ends = np.cumsum(sizes).tolist()
         ok = np.isfinite(gamma) & (gamma > 1.0)
@@ -1161,7 +1175,8 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
             continue
         sl = batch.part(i)
         candidates.append((i, sl, cuts[sl], clipped[sl]))
-    factors = _factors_235_many([(members[i].network, c, f) for i, _, c, f in candidates])
+    factors = _factors_235_many([(members[i].network, c, f) for i, _, c, f in candidates],
+                                union=(cuts, clipped, [sl.start for _, sl, _, _ in candidates]))
     keep, gammas, starts = [], [], []
     for (i, sl, c, f), groups in zip(candidates, factors, strict=True):
         m = members[i]
