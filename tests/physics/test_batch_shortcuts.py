@@ -1,4 +1,5 @@
-"""The shortcuts of the batched network solves (issue 14) give what the plain numpy they
+"""The shortcuts of the batched network solves (issue 14) give what the plain numpy (and the
+readers) they
 replace gives, bit for bit: row sums over the isotopes, the withdrawals of converged members,
 their stage-balance checks on their own stages, the members' Newton starts and isotope
 balance figures taken at once."""
@@ -13,8 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from enrichwatch.composition import Composition
 from enrichwatch.errors import ConvergenceError
 from enrichwatch.facility import load_facility
+from enrichwatch.physics import capability
 from enrichwatch.physics import network as nw
 from enrichwatch.physics import steady_state as ss
 from enrichwatch.physics.network import Network
@@ -154,3 +157,13 @@ def test_stage_factors_gathered_from_the_union_are_each_members(fordow):
                                                                               strict=True):
                 assert law_a is law_g and stages_a is stages_g
                 assert gamma_a.tobytes() == gamma_g.tobytes()
+
+
+@given(st.dictionaries(st.sampled_from(["U234", "U235", "U236", "U238"]),
+                       st.floats(1e-9, 1.0), min_size=1))
+@settings(max_examples=100, deadline=None)
+def test_a_curves_assay_is_the_compositions_u235_fraction(amounts):
+    if "U235" not in amounts and "U238" not in amounts:
+        amounts["U238"] = 1.0
+    composition = Composition.from_mass_fractions(amounts, normalize=True)
+    assert capability._u235(composition) == composition.fraction("U235")

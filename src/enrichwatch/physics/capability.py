@@ -173,8 +173,7 @@ class _Curve:
             self._assays[x] = found
         else:
             self._keep(x, found)
-            self._assays[x] = float(found.withdrawals[self.withdrawal].composition
-                                    .fraction("U235"))
+            self._assays[x] = _u235(found.withdrawals[self.withdrawal].composition)
 
     def _keep(self, x: float, state) -> None:
         at = bisect.bisect_left(self._xs, x)
@@ -201,6 +200,13 @@ class _Curve:
 
 
 _SOLVE_ERRORS = (ConvergenceError, ValueError)
+
+
+def _u235(composition) -> float:
+    """``composition.fraction("U235")`` (mass basis), without parsing the isotope's name."""
+    isotopes = composition.isotopes
+    return float(composition.mass_fractions[isotopes.index("U235")]) \
+        if "U235" in isotopes else 0.0
 
 
 def _solve(asks) -> None:
