@@ -1,8 +1,7 @@
-"""The shortcuts of the batched network solves (issue 14) give what the plain numpy (and the
-readers) they
-replace gives, bit for bit: row sums over the isotopes, the withdrawals of converged members,
-their stage-balance checks on their own stages, the members' Newton starts and isotope
-balance figures taken at once."""
+"""The shortcuts of the batched network solves (issue 14) give what the plain numpy and the
+readers they replace give, bit for bit: row sums over the isotopes, the withdrawals of
+converged members, their stage-balance checks on their own stages, the members' Newton starts,
+isotope balance figures and stage factors taken at once, a curve's U-235 fraction."""
 
 from __future__ import annotations
 
