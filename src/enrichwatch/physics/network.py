@@ -963,8 +963,9 @@ def _batchable(network, rates, start) -> bool:
     if not isinstance(rates, Mapping) or len(rates) != 1:
         return False
     (label, rate), = rates.items()
-    if isinstance(rate, bool) or not isinstance(rate, float | int) or \
-            label not in network.withdrawal_names or len(network.withdrawal_names) < 2:
+    names = network.withdrawal_names
+    if isinstance(rate, bool) or not isinstance(rate, (float, int)) or \
+            label not in names or len(names) < 2:
         return False
     return bool(0.0 < rate < network._total_feed)
 
@@ -1017,16 +1018,17 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
     external = np.concatenate([m.external for m in members])
     owned = np.zeros(len(design), dtype=bool)
     searches = {}
+    stages, withdrawals = batch.stages.tolist(), batch.withdrawals.tolist()
     for i, m in enumerate(members):
         if not m.rates:
             continue
         (label, rate), = m.rates.items()
         m.owner = label.rsplit(".", 1)[0]
         local = m.network._stages(m.owner)
-        first = int(batch.stages[i])
+        first = stages[i]
         m.stages = slice(first + local.start, first + local.stop)
         owned[m.stages] = True
-        m.index = int(batch.withdrawals[i]) + m.network.withdrawal_names.index(label)
+        m.index = withdrawals[i] + m.network.withdrawal_names.index(label)
         m.orient, m.goal = (1.0 if label.endswith(".product") else -1.0), float(rate)
         # _shift_guess's shift (its bracket width is not used here)
         guess = 0.0 if m.start is None else float(m.start.cut_shifts.get(m.owner, 0.0))
