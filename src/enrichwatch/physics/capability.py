@@ -47,7 +47,7 @@ from typing import cast
 
 import numpy as np
 
-from ..composition import Assay, require_assay
+from ..composition import Assay, Composition, require_assay
 from ..constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
 from ..errors import ConfigurationError, ConvergenceError
 from .network import NetworkState
@@ -203,7 +203,10 @@ _SOLVE_ERRORS = (ConvergenceError, ValueError)
 
 
 def _u235(composition) -> float:
-    """``composition.fraction("U235")`` (mass basis), without parsing the isotope's name."""
+    """``composition.fraction("U235")`` (mass basis); of a :class:`Composition` without
+    parsing the isotope's name (the same value)."""
+    if not isinstance(composition, Composition):   # a network of its own kind
+        return float(composition.fraction("U235"))
     isotopes = composition.isotopes
     return float(composition.mass_fractions[isotopes.index("U235")]) \
         if "U235" in isotopes else 0.0
