@@ -41,13 +41,13 @@ True
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import cast
 
 import numpy as np
 
-from ..composition import Assay, require_assay
+from ..composition import Assay, Composition, require_assay
 from ..constants import MONTHS_PER_YEAR, SQ_HEU_U235_KG, WEAPON_GRADE_ASSAY
 from ..errors import ConfigurationError, ConvergenceError
 from .network import NetworkState
@@ -159,7 +159,9 @@ class _Curve:
                 if j != i:
                     weight *= (x - xj) / (xi - xj)
             guess = weight * ui if guess is None else guess + weight * ui
-        return replace(first, log_ratio=guess)
+        return NetworkState(first.cascades, first.withdrawals, first.feeds, first.isotopes,
+                            first.newton_iterations, guess, first.cut_shifts,
+                            first.rate_slopes)         # dataclasses.replace, without its cost
 
     def record(self, x: float | None, found) -> None:
         """Keep the state (or the error) solved at log rate ``x`` (None: the design setting:
@@ -171,8 +173,7 @@ class _Curve:
             self._assays[x] = found
         else:
             self._keep(x, found)
-            self._assays[x] = float(found.withdrawals[self.withdrawal].composition
-                                    .fraction("U235"))
+            self._assays[x] = _u235(found.withdrawals[self.withdrawal].composition)
 
     def _keep(self, x: float, state) -> None:
         at = bisect.bisect_left(self._xs, x)
@@ -199,6 +200,16 @@ class _Curve:
 
 
 _SOLVE_ERRORS = (ConvergenceError, ValueError)
+
+
+def _u235(composition) -> float:
+    """``composition.fraction("U235")`` (mass basis); of a :class:`Composition` without
+    parsing the isotope's name (the same value)."""
+    if not isinstance(composition, Composition):   # a network of its own kind
+        return float(composition.fraction("U235"))
+    isotopes = composition.isotopes
+    return float(composition.mass_fractions[isotopes.index("U235")]) \
+        if "U235" in isotopes else 0.0
 
 
 def _solve(asks) -> None:

@@ -163,9 +163,10 @@ class _CascadeStates(Mapping):
     kept (the solution is immutable, so every read gives the same value)."""
 
     def __init__(self, cascades: Mapping, offsets: Mapping[str, int], isotopes,
-                 sol: ss.StageSolution) -> None:
-        self._cascades = dict(cascades)
-        self._offsets = dict(offsets)
+                 sol: ss.StageSolution, *, shared: bool = False) -> None:
+        # ``shared``: the mappings are copies already, never changed (shared by the states)
+        self._cascades = cascades if shared else dict(cascades)
+        self._offsets = offsets if shared else dict(offsets)
         self._isotopes = tuple(isotopes)
         self._sol = sol
         self._built: dict[str, CascadeState] = {}
@@ -194,8 +195,10 @@ class _Withdrawals(Mapping):
     kept (a search that reads one withdrawal builds only that one; the values are the same
     either way)."""
 
-    def __init__(self, names, isotopes, flows: np.ndarray) -> None:
-        self._index = {name: w for w, name in enumerate(names)}
+    def __init__(self, names, isotopes, flows: np.ndarray,
+                 index: Mapping[str, int] | None = None) -> None:
+        # ``index``: name -> row of ``flows``, built already (shared by the states, never changed)
+        self._index = {name: w for w, name in enumerate(names)} if index is None else index
         self._isotopes, self._flows = isotopes, flows
         self._built: dict[str, StreamState] = {}
 
@@ -641,24 +644,42 @@ class Network:
                       _read_only(np.concatenate(counts)))
                      for machine, law, stages, counts in groups)
 
+    @functools.cached_property
+    def _state_maps(self) -> tuple[dict[str, int], dict, dict[str, int]]:
+        """The mappings every state of this network reads (withdrawal name -> row, the
+        cascades, their first stages): copied once, shared by the states, never changed."""
+        return ({name: w for w, name in enumerate(self._withdrawal_names)},
+                dict(self.cascades), dict(self._offsets))
+
     def _state(self, isotopes, sol: ss.StageSolution, shifts: Mapping[str, float],
-               feeds: Mapping[str, StreamState], slopes: Mapping[str, float]) -> NetworkState:
+               feeds: Mapping[str, StreamState], slopes: Mapping[str, float], *,
+               worst: float | None = None) -> NetworkState:
+        """The state of ``sol``; raises a ConvergenceError when its isotope balance closes
+        only to more than ``_BALANCE_TOL`` (``worst``: that figure found already, as
+        :func:`_balance_worst` finds it, for a batch's members at once)."""
         out = sol.withdrawals
         if out is None:
             out = ss.withdrawn(self._graph, sol.heads_components, sol.tails_components)
-        withdrawals = _Withdrawals(self._withdrawal_names, isotopes, out)
-        cascades = _CascadeStates(self.cascades, self._offsets, isotopes, sol)
+        index, cascades_copy, offsets_copy = self._state_maps
+        withdrawals = _Withdrawals(self._withdrawal_names, isotopes, out, index)
+        cascades = _CascadeStates(cascades_copy, offsets_copy, isotopes, sol, shared=True)
         state = NetworkState(cascades, withdrawals, dict(feeds), isotopes, sol.iterations,
                              sol.log_ratio, {name: float(x) for name, x in shifts.items()},
                              dict(slopes))
-        # NetworkState.balance_residual, from the arrays the states were built from
-        inflow = self._inflow(feeds)
-        outflow = np.maximum(out, 0.0).sum(axis=0)       # row by row, as sum() adds them
-        worst = float(np.max(np.abs((inflow - outflow) / np.maximum(inflow, 1e-300))))
+        if worst is None:
+            worst = float(_balance_worst(self._inflow(feeds)[None, :],
+                                         np.maximum(out, 0.0).sum(axis=0)[None, :])[0])
         if worst > _BALANCE_TOL:
             raise ConvergenceError(self._named(),
                                    f"isotope balance closes only to {worst:.1e} (relative)")
         return state
+
+
+def _balance_worst(inflow: np.ndarray, outflow: np.ndarray) -> np.ndarray:
+    """NetworkState.balance_residual's largest size of each row of ``inflow`` (every isotope's
+    external feed) against ``outflow`` (its withdrawals, each clipped at zero, added row by
+    row as sum() adds them), from the arrays the states are built from."""
+    return np.max(np.abs((inflow - outflow) / np.maximum(inflow, 1e-300)), axis=1)
 
 
 @functools.lru_cache(maxsize=16)
@@ -942,8 +963,9 @@ def _batchable(network, rates, start) -> bool:
     if not isinstance(rates, Mapping) or len(rates) != 1:
         return False
     (label, rate), = rates.items()
-    if isinstance(rate, bool) or not isinstance(rate, float | int) or \
-            label not in network.withdrawal_names or len(network.withdrawal_names) < 2:
+    names = network.withdrawal_names
+    if isinstance(rate, bool) or not isinstance(rate, (float, int)) or \
+            label not in names or len(names) < 2:
         return False
     return bool(0.0 < rate < network._total_feed)
 
@@ -996,20 +1018,22 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
     external = np.concatenate([m.external for m in members])
     owned = np.zeros(len(design), dtype=bool)
     searches = {}
+    stages, withdrawals = batch.stages.tolist(), batch.withdrawals.tolist()
     for i, m in enumerate(members):
         if not m.rates:
             continue
         (label, rate), = m.rates.items()
         m.owner = label.rsplit(".", 1)[0]
         local = m.network._stages(m.owner)
-        first = int(batch.stages[i])
+        first = stages[i]
         m.stages = slice(first + local.start, first + local.stop)
         owned[m.stages] = True
-        m.index = int(batch.withdrawals[i]) + m.network.withdrawal_names.index(label)
+        m.index = withdrawals[i] + m.network.withdrawal_names.index(label)
         m.orient, m.goal = (1.0 if label.endswith(".product") else -1.0), float(rate)
-        guess, _ = _shift_guess(m.start, [m.owner], m.rates)
+        # _shift_guess's shift (its bracket width is not used here)
+        guess = 0.0 if m.start is None else float(m.start.cut_shifts.get(m.owner, 0.0))
         known = _known_mismatch(m.start, label, m.owner, m.orient, m.goal)
-        searches[i] = _newton_shift_steps(0.0 if guess is None else float(guess[0]), known)
+        searches[i] = _newton_shift_steps(guess, known)
     asked = {}
     for i, search in searches.items():
         asked[i] = next(search)
@@ -1033,10 +1057,11 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
         for m in members:
             if not m.rates and not m.evaluated:         # at the design cuts throughout
                 m.evaluated[0.0] = (cuts, flows)
+        rates, d_rates, at = out.tolist(), d_out.tolist(), shifts.tolist()  # floats, as float()
         for i in list(asked):
             m = members[i]
-            m.evaluated[float(shifts[i])] = (cuts, flows)
-            rate, d_rate = float(out[m.index]), float(d_out[m.index])
+            m.evaluated[at[i]] = (cuts, flows)
+            rate, d_rate = rates[m.index], d_rates[m.index]
             if rate > 0.0:
                 m.slopes.append(d_rate / rate)
                 value = (m.orient * math.log(rate / m.goal), m.orient * d_rate / rate)
@@ -1061,37 +1086,56 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
     return cuts, flows
 
 
-def _factors_235_many(items: list[tuple[Network, np.ndarray, np.ndarray]]) -> list:
+def _factors_235_many(items: list[tuple[Network, np.ndarray, np.ndarray]], *,
+                      union: tuple[np.ndarray, np.ndarray, list[int]] | None = None) -> list:
     """:meth:`Network._factors_235` of every ``(network, cuts, flows)`` of ``items``: the
     stages of every member whose machine is the same (equal values) evaluated in one call of
     the machine's stage factor (elementwise: the same values as member by member); None for
-    a member where a machine no longer separates."""
+    a member where a machine no longer separates. ``union``: ``(cuts, flows, firsts)``, the
+    arrays whose stages from ``firsts[k]`` on are item ``k``'s (each machine's stages then
+    gathered from them at once, the same values)."""
     by_machine: dict[Any, list[tuple[int, int, np.ndarray, np.ndarray]]] = {}
+    keys: dict[int, Any] = {}
     for k, (network, cuts, flows) in enumerate(items):
         for g, (machine, _, stages, counts) in enumerate(network._factor_groups):
-            try:
-                key: Any = (machine, hash(machine))
-            except TypeError:                # pragma: no cover - machines are frozen values
-                key = id(machine)
+            key = keys.get(id(machine))
+            if key is None:
+                try:
+                    key = (machine, hash(machine))
+                except TypeError:            # pragma: no cover - machines are frozen values
+                    key = id(machine)
+                keys[id(machine)] = key
             by_machine.setdefault(key, []).append(
+                (k, g, stages, counts) if union is not None else
                 (k, g, np.maximum(flows[stages] / counts, 1e-12), cuts[stages]))
     found: list[dict[int, np.ndarray]] = [{} for _ in items]
+    separates = [True] * len(items)
     for parts in by_machine.values():
         k0, g0 = parts[0][0], parts[0][1]
         machine = items[k0][0]._factor_groups[g0][0]
-        gamma = machine._gamma_235(np.concatenate([q for _, _, q, _ in parts]),
-                                   np.concatenate([th for _, _, _, th in parts]))
-        first = 0
-        for k, g, q, _ in parts:
-            found[k][g] = gamma[first:first + len(q)]
-            first += len(q)
-    out: list[list[tuple] | None] = []
-    for (network, _, _), gammas in zip(items, found, strict=True):
-        groups = [(law, stages, gammas[g])
-                  for g, (_, law, stages, _) in enumerate(network._factor_groups)]
-        separates = all(np.all(np.isfinite(gamma) & (gamma > 1.0)) for _, _, gamma in groups)
-        out.append(groups if separates else None)
-    return out
+        if union is not None:
+            at = np.concatenate([stages + union[2][k] for k, _, stages, _ in parts])
+            gamma = machine._gamma_235(
+                np.maximum(union[1][at] / np.concatenate([c for _, _, _, c in parts]), 1e-12),
+                union[0][at])
+        else:
+            gamma = machine._gamma_235(np.concatenate([q for _, _, q, _ in parts]),
+                                       np.concatenate([th for _, _, _, th in parts]))
+        sizes = [len(q) for _, _, q, _ in parts]
+        ends = np.cumsum(sizes).tolist()
+        ok = np.isfinite(gamma) & (gamma > 1.0)
+        # each part's stages all separating (a part of no stages separates)
+        failing = np.add.reduceat(~ok, [end - size for end, size in zip(ends, sizes,
+                                                                     strict=True)]) \
+            if len(gamma) and all(sizes) else [int(not np.all(ok[e - s:e]))
+                                               for e, s in zip(ends, sizes, strict=True)]
+        for (k, g, _, _), end, size, bad in zip(parts, ends, sizes, failing, strict=True):
+            found[k][g] = gamma[end - size:end]
+            if bad:
+                separates[k] = False
+    return [[(law, stages, gammas[g]) for g, (_, law, stages, _)
+             in enumerate(network._factor_groups)] if separate else None
+            for (network, _, _), gammas, separate in zip(items, found, separates, strict=True)]
 
 
 def _union_factors(kept: list[_Member], sizes: list[int], groups: list[list[tuple]]
@@ -1123,13 +1167,18 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
     member whose shift search did not settle, whose flows turn negative or whose machines no
     longer separate at its flows is left to its solve alone (which raises what it raises)."""
     candidates = []
+    floor = np.array([-1e-9 * m.external.sum() for m in members])
+    negative = np.logical_or.reduceat(flows < floor[batch.member], batch.stages[:-1]) \
+        if np.all(np.diff(batch.stages) > 0) else \
+        [(flows[batch.part(i)] < floor[i]).any() for i in range(len(members))]
+    clipped = np.maximum(flows, 0.0)
     for i, m in enumerate(members):
-        sl = batch.part(i)
-        c, f = cuts[sl], flows[sl]
-        if math.isnan(m.shift) or (f < -1e-9 * m.external.sum()).any():
+        if math.isnan(m.shift) or negative[i]:
             continue
-        candidates.append((i, sl, c, np.maximum(f, 0.0)))
-    factors = _factors_235_many([(members[i].network, c, f) for i, _, c, f in candidates])
+        sl = batch.part(i)
+        candidates.append((i, sl, cuts[sl], clipped[sl]))
+    factors = _factors_235_many([(members[i].network, c, f) for i, _, c, f in candidates],
+                                union=(cuts, clipped, [sl.start for _, sl, _, _ in candidates]))
     keep, gammas, starts = [], [], []
     for (i, sl, c, f), groups in zip(candidates, factors, strict=True):
         m = members[i]
@@ -1140,7 +1189,7 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
                 continue
         keep.append((i, sl, f))
         gammas.append(groups)
-        starts.append(ss._start(None if m.start is None else m.start.log_ratio, len(c)))
+        starts.append(None if m.start is None else m.start.log_ratio)
     states: list = [None] * len(members)
     if not keep:
         return states
@@ -1156,15 +1205,58 @@ def _batch_states(members: list[_Member], batch: ss.Batch, cuts: np.ndarray,
         batch, np.concatenate([cuts[sl] for _, sl, _ in keep]),
         np.concatenate([f for _, _, f in keep]),
         _union_factors(kept, [len(f) for _, _, f in keep], gammas),
-        np.concatenate([m.comps for m in kept]), np.concatenate(starts), max_iterations=cap)
-    for (i, _, _), m, sol in zip(keep, kept, solutions, strict=True):
+        np.concatenate([m.comps for m in kept]), _starts(starts, [len(f) for _, _, f in keep]),
+        max_iterations=cap)
+    worsts = _balances(kept, solutions)
+    for (i, _, _), m, sol, worst in zip(keep, kept, solutions, worsts, strict=True):
         if sol is None or sol.iterations > m.network.max_newton_iterations:
             continue
         shifts = {m.owner: m.shift} if m.owner is not None else {}
         slopes = {next(iter(m.rates)): m.slopes[-1]} if (
             m.owner is not None and m.slopes and math.isfinite(m.slopes[-1])) else {}
         try:
-            states[i] = m.network._state(m.isotopes, sol, shifts, m.feeds, slopes)
+            states[i] = m.network._state(m.isotopes, sol, shifts, m.feeds, slopes,
+                                         worst=worst)
         except ConvergenceError:
             continue
     return states
+
+
+def _starts(starts: list, sizes: list[int]) -> np.ndarray:
+    """The Newton starts of a batch's members one after the other, each ``ss._start`` of
+    its ``starts`` entry (a log ratio or None) for its ``sizes`` stages: the entry where it
+    fits (shape (n,), finite), else zeros."""
+    parts = []
+    for start, n in zip(starts, sizes, strict=True):
+        start = None if start is None else np.asarray(start, dtype=float)
+        parts.append(start if start is not None and start.shape == (n,) else np.zeros(n))
+    u = np.concatenate(parts) if parts else np.zeros(0)
+    finite = np.isfinite(u)
+    if not finite.all():
+        first = 0
+        for n in sizes:
+            if not finite[first:first + n].all():
+                u[first:first + n] = 0.0
+            first += n
+    return u
+
+
+def _balances(kept: list[_Member], solutions: list) -> list[float | None]:
+    """The isotope balance figure (:func:`_balance_worst`) of each member's solution with
+    its withdrawals found (None for the others: its state finds its own), all at once: the
+    same values as member by member (elementwise; each member's withdrawals added row by
+    row, in order, by ``reduceat`` as by ``sum``)."""
+    found = [k for k, sol in enumerate(solutions)
+             if sol is not None and sol.withdrawals is not None]
+    out: list[float | None] = [None] * len(solutions)
+    if not found:
+        return out
+    rows = [solutions[k].withdrawals for k in found]
+    first = np.cumsum([0] + [len(r) for r in rows[:-1]])
+    if any(len(r) == 0 for r in rows):
+        return out
+    outflow = np.add.reduceat(np.maximum(np.concatenate(rows), 0.0), first, axis=0)
+    inflow = np.array([kept[k].network._inflow(kept[k].feeds) for k in found])
+    for k, worst in zip(found, _balance_worst(inflow, outflow).tolist(), strict=True):
+        out[k] = worst
+    return out

@@ -192,14 +192,15 @@ class SparsePattern:
 
     def _column(self, rhs: np.ndarray) -> np.ndarray:
         """``rhs`` as a Fortran-ordered (size, m) copy, in the banded order (LAPACK's ``b``)."""
-        if self.order is not None:
-            return np.asfortranarray(rhs.reshape(self.size, -1)[self.order], dtype=float)
+        if self.order is not None:      # np.take: the rows indexing gives, at half its cost
+            return np.asfortranarray(np.take(rhs.reshape(self.size, -1), self.order, axis=0),
+                                     dtype=float)
         return np.array(rhs.reshape(self.size, -1), dtype=float, order="F")
 
     def _answer(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """LAPACK's banded solution back in the unknowns' own order, shaped as the rhs."""
         if self.position is not None:
-            x = x[self.position]
+            x = np.take(x, self.position, axis=0)
         return x.reshape(shape)
 
     def solve(self, values: np.ndarray, rhs: np.ndarray) -> np.ndarray:
