@@ -322,7 +322,8 @@ def _versions() -> str:
 def main() -> Bench:
     bench = Bench("evaluate, Fordow 2023 case")
     bench.info("libraries (SciPy's import is a large part of a cold run: 1.17 pays ~0.1 s "
-               "more than 1.15, in its array-API layer and docstring notes)", _versions())
+               "more than 1.15, mostly the array-API notes it writes into ~300 docstrings at "
+               "import)", _versions())
     in_process(bench)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
