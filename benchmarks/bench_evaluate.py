@@ -57,6 +57,7 @@ from harness import Bench, Timing, main_exit, measure  # noqa: E402
 from enrichwatch.evaluation import case_records, evaluate  # noqa: E402
 from enrichwatch.evaluation.cache import ConsequenceCache  # noqa: E402
 from enrichwatch.physics import network as network_module  # noqa: E402
+from enrichwatch.physics import network_batch as network_batch_module  # noqa: E402
 from enrichwatch.records import RecordDraft, RecordStore, load_case_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,18 +201,18 @@ def capability_ranges(bench: Bench) -> None:
         for r in ranges:
             r.as_dict((90.0, 83.7))
     rounds, members = [0], [0]
-    solve_many = network_module.solve_many
+    solve_many = network_batch_module.solve_many
 
     def counted(requests):
         requests = list(requests)
         rounds[0] += 1
         members[0] += len(requests)
         return solve_many(requests)
-    network_module.solve_many = counted
+    network_batch_module.solve_many = counted
     try:
         figures()
     finally:
-        network_module.solve_many = solve_many
+        network_batch_module.solve_many = solve_many
     timing = measure(figures, repeats=5, number=1)
     bench.info("capability figures of the 2 plants at their 9 settings (design, highest "
                "assay, rates at 90 % and 83.7 %; the nominal searches from the plants' kept "

@@ -23,7 +23,8 @@ from enrichwatch.composition import Assay, Composition
 from enrichwatch.facility import load_facility
 from enrichwatch.physics.cascade import FixedCascade, design_cascade
 from enrichwatch.physics.machines import load_catalog
-from enrichwatch.physics.network import ExternalFeed, Link, Network, solve_many
+from enrichwatch.physics.network import ExternalFeed, Link, Network
+from enrichwatch.physics.network_batch import solve_many
 from enrichwatch.physics.variants import settings, vary
 
 IR6 = load_catalog().get("IR-6")

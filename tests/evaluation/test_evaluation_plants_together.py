@@ -8,7 +8,7 @@ import pytest
 
 from enrichwatch.errors import InputError
 from enrichwatch.evaluation.plants import PlantCache
-from enrichwatch.physics import network as network_module
+from enrichwatch.physics import network_batch as network_batch_module
 from enrichwatch.physics.capability import months_to_one_sq
 from enrichwatch.physics.network import Network
 from tests.evaluation.evaluation_helpers import FORDOW
@@ -21,12 +21,12 @@ def test_facts_of_two_plants_together_are_each_plants_facts_alone(monkeypatch):
     """The months to 1 SQ at 90 % of both plants, searched together in fewer rounds, are
     those of each plant alone and those of months_to_one_sq on its network."""
     rounds = [0]
-    solve_many = network_module.solve_many
+    solve_many = network_batch_module.solve_many
 
     def counted(requests):
         rounds[0] += 1
         return solve_many(requests)
-    monkeypatch.setattr(network_module, "solve_many", counted)
+    monkeypatch.setattr(network_batch_module, "solve_many", counted)
     together = PlantCache().facts_many(PLANTS)
     in_one = rounds[0]
     rounds[0] = 0
@@ -73,12 +73,12 @@ def test_a_bad_plant_among_good_ones_raises_its_own_error_and_spares_the_others(
 
 def _counting(monkeypatch) -> list[int]:
     rounds = [0]
-    solve_many = network_module.solve_many
+    solve_many = network_batch_module.solve_many
 
     def counted(requests):
         rounds[0] += 1
         return solve_many(requests)
-    monkeypatch.setattr(network_module, "solve_many", counted)
+    monkeypatch.setattr(network_batch_module, "solve_many", counted)
     return rounds
 
 

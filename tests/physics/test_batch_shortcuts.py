@@ -17,7 +17,7 @@ from enrichwatch.composition import Composition
 from enrichwatch.errors import ConvergenceError
 from enrichwatch.facility import load_facility
 from enrichwatch.physics import capability
-from enrichwatch.physics import network as nw
+from enrichwatch.physics import network_batch as nw
 from enrichwatch.physics import steady_state as ss
 from enrichwatch.physics.network import Network
 from enrichwatch.physics.variants import settings as variant_settings

@@ -16,7 +16,8 @@ from enrichwatch.errors import ConvergenceError, MassError, UnknownNameError
 from enrichwatch.facility import load_facility
 from enrichwatch.facility.solve import MemoNetwork
 from enrichwatch.physics import steady_state as ss
-from enrichwatch.physics.network import Network, NetworkState, solve_many
+from enrichwatch.physics.network import Network, NetworkState
+from enrichwatch.physics.network_batch import solve_many
 from enrichwatch.physics.variants import settings as variant_settings
 from enrichwatch.physics.variants import vary
 from tests.physics.designed_plants import designed_network

@@ -9,7 +9,7 @@ the months to one significant quantity. Solves are cached, so asking for several
 one scan per setting; the first figure asked of any setting is found for every setting at
 once (:meth:`PlantRanges.as_dict`: the rates at all its targets at once), their searches run
 in step and each round of their solves one batch
-(:func:`~enrichwatch.physics.network.solve_many`; the figures agree with those of each setting
+(:func:`~enrichwatch.physics.network_batch.solve_many`; the figures agree with those of each setting
 searched alone to the tolerances of the searches).
 
 :func:`operating_point_comparison` compares two plants at the same operating point (same feeds,
@@ -46,7 +46,8 @@ from ..physics.capability import (
     rate_for_assay_batch,
 )
 from ..physics.comparison import EqualWithdrawal, compare_at_equal_withdrawal
-from ..physics.network import Network, NetworkState, solve_many
+from ..physics.network import Network, NetworkState
+from ..physics.network_batch import solve_many
 from ..physics.variants import Setting, Spread, settings, uncertain_inputs, vary
 from .solve import MemoNetwork
 
@@ -115,7 +116,7 @@ class PlantRanges:
 
     def state(self, i: int) -> NetworkState | None:
         """The network at setting ``i`` at its design cuts (every setting's solved at once the
-        first time one is asked, :func:`~enrichwatch.physics.network.solve_many`); None if it
+        first time one is asked, :func:`~enrichwatch.physics.network_batch.solve_many`); None if it
         cannot be built or solved."""
         if i not in self._states:
             _solve_states([self])
@@ -243,7 +244,7 @@ def _distinct(plants) -> list[PlantRanges]:
 
 def _solve_states(plants) -> None:
     """The design states of every setting of ``plants`` not solved yet, one
-    :func:`~enrichwatch.physics.network.solve_many` batch for all (each answered as alone)."""
+    :func:`~enrichwatch.physics.network_batch.solve_many` batch for all (each answered as alone)."""
     todo = []
     for plant in _distinct(plants):
         missing = [j for j in range(len(plant.settings)) if j not in plant._states]
@@ -280,7 +281,7 @@ def find_reach_many(requests: Sequence[tuple[PlantRanges, tuple[float, ...]]],
     """:meth:`PlantRanges.find_reach` of every ``(plant, targets)`` of ``requests``: the
     design states, the maxima and then the root searches of every setting of every plant at
     every target run together, each round of their solves one batch
-    (:func:`~enrichwatch.physics.network.solve_many`, which answers each solve as alone), one
+    (:func:`~enrichwatch.physics.network_batch.solve_many`, which answers each solve as alone), one
     ``find_minimum`` and one ``find_root`` over all. Each search takes the steps it takes
     alone, and each target's root search runs on its own fork of its setting's maximum curve:
     every figure is the one its plant, setting and target give asked alone, bit for bit.

@@ -93,7 +93,7 @@ class MemoNetwork(Network):
 
     def _recall(self, withdrawal_rates) -> NetworkState | None:
         """The state solved before at these rates (:meth:`Network.solve` and
-        :func:`~enrichwatch.physics.network.solve_many` ask here first; a warm ``start``
+        :func:`~enrichwatch.physics.network_batch.solve_many` ask here first; a warm ``start``
         changes a state only within the solver tolerance, so the memo ignores it)."""
         key = _rates_key(withdrawal_rates)
         return None if key is None else self.solved.get(key)

@@ -11,8 +11,9 @@ the fastest rate at which the product reaches a target assay.
 
 :func:`maximum_assay_batch` and :func:`rate_for_assay_batch` run the same searches for several
 networks in step (the settings of a plant's uncertain inputs), phase by phase: each round, the
-solves that all of them ask for are one batch (:func:`~enrichwatch.physics.network.solve_many`),
-which costs much less than the solves one by one. The refinements of the maxima are one
+solves that all of them ask for are one batch
+(:func:`~enrichwatch.physics.network_batch.solve_many`), which costs much less than the solves
+one by one. The refinements of the maxima are one
 :func:`scipy.optimize.elementwise.find_minimum` and the root searches one
 :func:`scipy.optimize.elementwise.find_root` over all the searches (vectorised scalar solvers:
 each call of the function asks the rates of the searches still running, one batch). The
@@ -121,7 +122,7 @@ class _Curve:
         return self._assays[x]
 
     def request(self, x: float | None) -> tuple[object, dict[str, float] | None, object]:
-        """The :func:`~enrichwatch.physics.network.solve_many` request of the solve at log
+        """The :func:`~enrichwatch.physics.network_batch.solve_many` request of the solve at log
         rate ``x`` (None: the design setting, no rate imposed, no start)."""
         if x is None:
             return self.network, None, None
@@ -214,10 +215,10 @@ def _u235(composition) -> float:
 
 def _solve(asks) -> None:
     """Solve every ``(curve, log rate)`` of ``asks`` (a log rate of None: the design setting)
-    not solved yet, all in one :func:`~enrichwatch.physics.network.solve_many` batch (one
+    not solved yet, all in one :func:`~enrichwatch.physics.network_batch.solve_many` batch (one
     request alone is ``Network.solve``), and record the states (or errors) on their curves.
     Deterministic: the order of ``asks`` fixes the batch and every start."""
-    from .network import solve_many
+    from .network_batch import solve_many
 
     todo = list(dict.fromkeys((c, x) for c, x in asks if not c.solved(x)))
     if todo:
@@ -328,7 +329,7 @@ def maximum_assay(network, withdrawal: str, *, points: int = _GRID_POINTS) -> Ma
 def maximum_assay_batch(jobs) -> list:
     """:func:`maximum_assay` of every ``(network, withdrawal)`` of ``jobs``, the searches run
     together, phase by phase: each phase's solves of all of them one batch
-    (:func:`~enrichwatch.physics.network.solve_many`), the refinements one
+    (:func:`~enrichwatch.physics.network_batch.solve_many`), the refinements one
     :func:`~scipy.optimize.elementwise.find_minimum` over all. Each answer is a
     :class:`MaxAssay` or the error :func:`maximum_assay` raises for that job (a
     ConvergenceError or ValueError, returned, not raised); each search takes the steps it
