@@ -8,7 +8,6 @@ import pytest
 
 from enrichwatch.errors import InputError
 from enrichwatch.evaluation.plants import PlantCache
-from enrichwatch.physics import network_batch as network_batch_module
 from enrichwatch.physics.capability import months_to_one_sq
 from enrichwatch.physics.network import Network
 from tests.evaluation.evaluation_helpers import FORDOW
@@ -17,16 +16,10 @@ PLANTS = [((FORDOW / f"{name}.toml").read_text(), f"{name}.toml")
           for name in ("declared", "observed")]
 
 
-def test_facts_of_two_plants_together_are_each_plants_facts_alone(monkeypatch):
+def test_facts_of_two_plants_together_are_each_plants_facts_alone(solve_rounds):
     """The months to 1 SQ at 90 % of both plants, searched together in fewer rounds, are
     those of each plant alone and those of months_to_one_sq on its network."""
-    rounds = [0]
-    solve_many = network_batch_module.solve_many
-
-    def counted(requests):
-        rounds[0] += 1
-        return solve_many(requests)
-    monkeypatch.setattr(network_batch_module, "solve_many", counted)
+    rounds = solve_rounds
     together = PlantCache().facts_many(PLANTS)
     in_one = rounds[0]
     rounds[0] = 0
@@ -71,29 +64,18 @@ def test_a_bad_plant_among_good_ones_raises_its_own_error_and_spares_the_others(
     assert cache.ranges_answer(*PLANTS[1]) == PlantCache().ranges_answer(*PLANTS[1])
 
 
-def _counting(monkeypatch) -> list[int]:
-    rounds = [0]
-    solve_many = network_batch_module.solve_many
-
-    def counted(requests):
-        rounds[0] += 1
-        return solve_many(requests)
-    monkeypatch.setattr(network_batch_module, "solve_many", counted)
-    return rounds
-
-
-def test_an_expected_comparison_computes_nothing_until_an_answer_is_asked(monkeypatch):
-    rounds = _counting(monkeypatch)
+def test_an_expected_comparison_computes_nothing_until_an_answer_is_asked(solve_rounds):
+    rounds = solve_rounds
     cache = PlantCache()
     cache.expect_comparisons([(PLANTS[0], PLANTS[1])])
     assert rounds[0] == 0 and not cache._solved and not cache._figures
 
 
-def test_an_expected_comparison_gives_each_answer_as_alone_in_fewer_rounds(monkeypatch):
+def test_an_expected_comparison_gives_each_answer_as_alone_in_fewer_rounds(solve_rounds):
     """The plants of a comparison that differ in structure: their months to 1 SQ come from
     the nominal setting of their ranges, searched with the other settings (the same figures,
     bit for bit), and the ranges then cost no more solve."""
-    rounds = _counting(monkeypatch)
+    rounds = solve_rounds
     cache = PlantCache()
     cache.expect_comparisons([(PLANTS[0], PLANTS[1])])
     facts = cache.facts_many(PLANTS)
@@ -137,7 +119,7 @@ def test_a_capability_search_that_fails_raises_the_plants_own_error(monkeypatch)
 
 
 def test_the_evaluation_gives_the_same_findings_with_and_without_the_plants_together(
-        monkeypatch):
+        monkeypatch, solve_rounds):
     """The Fordow evaluation: rule 1 expects its comparisons and rule 3's reach searches, so
     that they run in the same rounds; the findings are those of the rules asking each plant
     on its own, bit for bit, in fewer rounds of solve_many."""
@@ -145,7 +127,7 @@ def test_the_evaluation_gives_the_same_findings_with_and_without_the_plants_toge
     from tests.evaluation.evaluation_helpers import d
 
     records = case_records(FORDOW / "case.toml")
-    rounds = _counting(monkeypatch)
+    rounds = solve_rounds
     together = evaluate(records, "FFEP", d("2023-02-01")).as_dict()
     fewer, rounds[0] = rounds[0], 0
     monkeypatch.setattr(PlantCache, "expect_comparisons", lambda self, pairs: None)

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from enrichwatch.facility import load_facility
 from enrichwatch.facility.consequences import PlantRanges, find_reach_many
-from enrichwatch.physics import network_batch as network_batch_module
 
 ROOT = Path(__file__).parents[2] / "examples" / "fordow-2023"
 
@@ -59,17 +58,11 @@ def test_a_later_target_does_not_see_an_earlier_targets_solves():
     assert figures(ranges, (83.7,)) == figures(alone, (83.7,))
 
 
-def test_two_plants_together_give_each_plants_figures_alone(monkeypatch):
+def test_two_plants_together_give_each_plants_figures_alone(solve_rounds):
     """find_reach_many over both Fordow plants: each plant's figures are those of its ranges
     searched alone, bit for bit, in fewer rounds of solve_many than the two one after the
     other."""
-    rounds = [0]
-    solve_many = network_batch_module.solve_many
-
-    def counted(requests):
-        rounds[0] += 1
-        return solve_many(requests)
-    monkeypatch.setattr(network_batch_module, "solve_many", counted)
+    rounds = solve_rounds
     both = [fresh("declared"), fresh("observed")]
     find_reach_many([(both[0], (90.0,)), (both[1], (90.0, 83.7))])
     together = rounds[0]
