@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enrichwatch.physics.transient import Model, Variant, integrate, sweep_history, variants
+from enrichwatch.physics.transient import Variant, integrate, sweep_history, variants
 from enrichwatch.physics.transient.batch import (
     Stack,
     StackedRadau,
     integrate_batch,
     integrate_requests,
 )
-from enrichwatch.physics.transient.plant import HoldUp, build_operations
+from enrichwatch.physics.transient.plant import HoldUp
 from enrichwatch.physics.transient.results import run_histories, run_history, run_history_sets
 from enrichwatch.physics.transient.uncertainty import sweep_histories
-from tests.physics.transient_helpers import chain, filled, fordow_like
+from tests.physics.transient_helpers import built_runs, chain, filled, fordow_like, mixed_models
 
 HISTORIES = fordow_like()
 RTOL = 1e-6         # the evaluation's tolerance
@@ -35,31 +35,12 @@ def _plan(name: str) -> list[Variant]:
 
 
 def _built(name: str, plan):
-    history = HISTORIES[name]
-    cache: dict = {}
-    out = []
-    for v in plan:
-        ops, y0 = build_operations(history, v, cache=cache)
-        out.append(([(op, a, b) for op, (a, b) in zip(ops, history.times(), strict=True)],
-                    y0))
-    return out
+    return built_runs(HISTORIES[name], plan)
 
 
 def _mixed_models(name: str, segment: int, seed: int, inventory: list[bool],
                   ramp: list[bool]):
-    """Models of one segment of every variant, some made inventory-driven or ramped, at
-    random states near the start."""
-    rng = np.random.default_rng(seed)
-    models, states = [], []
-    for (segs, y0), inv, ramped in zip(_built(name, _plan(name)), inventory, ramp,
-                                       strict=False):
-        op, t0, _ = segs[segment]
-        op = replace(op, inventory_driven=inv)
-        if ramped and not inv:
-            op = replace(op, ramp_h=3.0, ramp_from=0.2)
-        models.append(Model(op, t0))
-        states.append(y0 * rng.uniform(0.7, 1.3, y0.size))
-    return models, states
+    return mixed_models(_built(name, _plan(name)), segment, seed, inventory, ramp)
 
 
 @settings(max_examples=20, deadline=None)

@@ -2,6 +2,7 @@
 cascade to run checks on."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +95,35 @@ def fordow_like() -> dict[str, History]:
                       Segment("resumed", 60.0, "plant")),
                      initial="steady", thresholds=(0.6, 0.837))
     return {"start-up": start, "cylinder change": change}
+
+
+def built_runs(history: History, plan) -> list:
+    """``(segments, y0)`` of each variant of ``plan`` on ``history`` (``build_operations``
+    sharing one cache), as ``integrate`` takes them."""
+    from enrichwatch.physics.transient.plant import build_operations
+
+    cache: dict = {}
+    out = []
+    for v in plan:
+        ops, y0 = build_operations(history, v, cache=cache)
+        out.append(([(op, a, b) for op, (a, b) in zip(ops, history.times(), strict=True)],
+                    y0))
+    return out
+
+
+def mixed_models(runs: list, segment: int, seed: int, inventory: list[bool],
+                 ramp: list[bool]) -> tuple[list, list]:
+    """Models of one ``segment`` of every run of :func:`built_runs`, some made
+    inventory-driven or ramped, at random states near the start (``seed``)."""
+    from enrichwatch.physics.transient.system import Model
+
+    rng = np.random.default_rng(seed)
+    models, states = [], []
+    for (segs, y0), inv, ramped in zip(runs, inventory, ramp, strict=False):
+        op, t0, _ = segs[segment]
+        op = replace(op, inventory_driven=inv)
+        if ramped and not inv:
+            op = replace(op, ramp_h=3.0, ramp_from=0.2)
+        models.append(Model(op, t0))
+        states.append(y0 * rng.uniform(0.7, 1.3, y0.size))
+    return models, states

@@ -2,7 +2,6 @@
 transients: each gives what the plain formulas give (exactly where only the bookkeeping
 changed, to rounding where the arithmetic did)."""
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,36 +14,20 @@ from enrichwatch.physics.transient import batch as batch_module
 from enrichwatch.physics.transient.analysis import Series, steady_limit
 from enrichwatch.physics.transient.batch import Stack, StackedRadau, integrate_batch
 from enrichwatch.physics.transient.integrate import Watch, integrate
-from enrichwatch.physics.transient.plant import HOURS_PER_YEAR, _Builder, build_operations
+from enrichwatch.physics.transient.plant import HOURS_PER_YEAR, _Builder
 from enrichwatch.physics.transient.system import Routing
-from tests.physics.transient_helpers import fordow_like
+from tests.physics.transient_helpers import built_runs, fordow_like, mixed_models
 
 HISTORIES = fordow_like()
 HISTORY = HISTORIES["cylinder change"]
 
 
 def _built(history=HISTORY):
-    plan = [v for _, _, v in variants(history, stage_factor=False)]
-    cache: dict = {}
-    out = []
-    for v in plan:
-        ops, y0 = build_operations(history, v, cache=cache)
-        out.append(([(op, a, b) for op, (a, b) in zip(ops, history.times(), strict=True)],
-                    y0))
-    return out
+    return built_runs(history, [v for _, _, v in variants(history, stage_factor=False)])
 
 
 def _models(segment: int, seed: int, inventory: list[bool], ramp: list[bool]):
-    rng = np.random.default_rng(seed)
-    models, states = [], []
-    for (segs, y0), inv, ramped in zip(_built(), inventory, ramp, strict=False):
-        op, t0, _ = segs[segment]
-        op = replace(op, inventory_driven=inv)
-        if ramped and not inv:
-            op = replace(op, ramp_h=3.0, ramp_from=0.2)
-        models.append(Model(op, t0))
-        states.append(y0 * rng.uniform(0.7, 1.3, y0.size))
-    return models, states
+    return mixed_models(_built(), segment, seed, inventory, ramp)
 
 
 def _solver(stack: Stack, y0: np.ndarray, banded: bool) -> StackedRadau:
