@@ -136,6 +136,28 @@ _PHASES = ("import atexit, os, sys, time\n"
            "main()\n")
 
 
+def yardstick(bench: Bench, runs: int = 7) -> None:
+    """CPU time of a fresh ``python -c "import numpy, scipy.integrate, pydantic"``: the
+    libraries a cold evaluate cannot do without, imported and nothing else. It is the floor
+    of a cold run on this machine and a measure of the machine itself, to compare the figures
+    of runs made on different machines (the same code has measured 1.4x apart on two
+    machines of the same kind)."""
+    env = {k: v for k, v in installed_env().items() if k not in _THREAD_VARS} | _USERS_THREADS
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")         # as the command sets for itself
+    cpus = []
+    for _ in range(runs + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([sys.executable, "-c", "import numpy, scipy.integrate, pydantic"],
+                       check=True, env=env)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    t = _timing(cpus[1:])
+    bench.info("yardstick: a fresh `python -c 'import numpy, scipy.integrate, pydantic'` "
+               "(the libraries' floor of a cold run)",
+               f"CPU median {t.median * 1e3:.0f} ms (IQR {t.spread * 1e3:.0f} ms, min "
+               f"{t.minimum * 1e3:.0f} ms); {runs} fresh processes")
+
+
 def process_phases(bench: Bench, db: Path, runs: int = 5) -> None:
     """Where the CPU time of a cold ``enrichwatch evaluate --json --no-cache`` process goes:
     start-up (the interpreter and the command line loaded), the command (its imports, reading,
@@ -334,6 +356,7 @@ def main() -> Bench:
                        check=True, stdout=subprocess.DEVNULL)
         label = "enrichwatch evaluate, Fordow store (7 records)"
         outside_physics(bench, fordow, folder / "rules-cache")
+        yardstick(bench)
         process_phases(bench, fordow)
         end_to_end(bench, label, fordow, 1.0, runs=5, cold=True)
         end_to_end(bench, label, fordow, 1.0, runs=3, cold=True, compiled=False)

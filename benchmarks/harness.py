@@ -50,8 +50,8 @@ try:  # pin BLAS pools already loaded (numpy imported before this module)
 except ImportError:  # pragma: no cover - threadpoolctl ships with the test extra
     pass
 
-__all__ = ["VERDICT_ENV", "Bench", "Timing", "fit_exponent", "measure", "process_clock",
-           "scaling", "verdict_clock"]
+__all__ = ["VERDICT_ENV", "Bench", "Timing", "fit_exponent", "machine", "measure",
+           "process_clock", "scaling", "verdict_clock"]
 
 #: Environment variable choosing the clock of the verdicts: ``wall`` (default) or ``cpu``.
 VERDICT_ENV = "ENRICHWATCH_BENCH_VERDICT"
@@ -90,6 +90,21 @@ class Timing:
         cpu = (f"; cpu {self.cpu._figures()}" if self.cpu is not None
                else "; cpu not recorded")
         return (f"wall {self._figures()}{cpu}; {self.repeats} repeats x {self.number}")
+
+
+def machine() -> str:
+    """The processor, cores and Python of this run: the figures of two machines differ (the
+    same code has measured 1.4x apart on two machines of the same kind), so each run says
+    where it was made."""
+    model = "processor unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            model = next((line.split(":", 1)[1].strip() for line in info
+                          if line.startswith("model name")), model)
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    return (f"{model}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+            f"load average {'/'.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def _fmt(seconds: float) -> str:
@@ -199,6 +214,7 @@ class Bench:
             raise ValueError(f"verdict = {self.verdict!r} is not allowed: expected wall or cpu")
         print(f"== {self.title} (one thread; median over repeats, IQR as spread; "
               f"verdicts on {self._clock_name()} time)")
+        print(f"  [INFO] machine: {machine()}")
 
     def _clock_name(self) -> str:
         return "CPU" if self.verdict == "cpu" else "wall"
