@@ -1,6 +1,8 @@
 """The benchmark harness: exponent fit and verdicts (benchmarks themselves run on demand)."""
 
 import importlib.util
+import os
+import platform
 import sys
 from pathlib import Path
 
@@ -153,3 +155,11 @@ def test_a_bad_verdict_clock_is_refused_by_name(argv, env, named):
     with pytest.raises(SystemExit, match="expected wall or cpu") as err:
         harness.verdict_clock(argv, env)
     assert named in str(err.value)
+
+
+def test_every_bench_says_on_which_machine_it_ran(capsys):
+    harness.Bench("any", verdict="cpu")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("  [INFO] machine: ")
+    assert f"{os.cpu_count()} cores" in lines[1] and platform.python_version() in lines[1]
+    assert "load average" in lines[1]
