@@ -89,10 +89,11 @@ def _where(path: Path, node: ast.AST, what: str) -> str:
 
 #: The layers of the issue, highest first (facility under records | breakout, as in the design
 #: sketch: records hold plant descriptions; the one date parser and the unit conversions just
-#: above constants and errors). A layer imports only from the layers below it.
+#: above constants and errors; beside them the packages' lazy-export helper, which every
+#: package face uses). A layer imports only from the layers below it.
 LAYERS = ["cli", "web", "report", "evaluation | detection", "records | breakout | accountancy",
           "facility", "physics", "composition", "parallel", "files", "dates | units",
-          "constants | errors"]
+          "constants | errors | lazy"]
 
 
 def _contracts() -> list[dict]:

@@ -16,7 +16,7 @@ Examples
 
 # Nothing is imported here at run time, not even `typing` (~10 ms) or `importlib` (with
 # `warnings`): type checkers read TYPE_CHECKING as true, so they see the imports below;
-# at run time __getattr__ loads each name on first use.
+# at run time __getattr__ (enrichwatch.lazy) loads each name on first use.
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:  # what type checkers and IDEs see
@@ -196,20 +196,17 @@ __all__ = [
 ]
 
 
+def _lazy():
+    # The helper is imported on first use, so that `import enrichwatch` loads no other module.
+    from .lazy import lazy_exports
+
+    return lazy_exports(__name__, _EXPORTS, globals(), __all__, submodules=_SUBMODULES)
+
+
 if not TYPE_CHECKING:  # hidden from type checkers, so that they flag unknown names
     def __getattr__(name: str):
-        from importlib import import_module
-
-        package = _EXPORTS.get(name)
-        if package is not None:
-            obj = getattr(import_module(f".{package}", __name__), name)
-        elif name in _SUBMODULES:
-            obj = import_module(f".{name}", __name__)
-        else:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        globals()[name] = obj
-        return obj
+        return _lazy()[0](name)
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))
+    return _lazy()[1]()

@@ -37,7 +37,7 @@ True
 
 from __future__ import annotations
 
-import importlib
+from ..lazy import lazy_exports
 
 # As typing.TYPE_CHECKING (without importing typing): type checkers read it as true, so they
 # see the imports below; at run time __getattr__ loads each name on first use.
@@ -177,17 +177,7 @@ __all__ = [
 
 
 if not TYPE_CHECKING:  # hidden from type checkers, so that they flag unknown names
-    def __getattr__(name: str):
-        module = _EXPORTS.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        obj = getattr(importlib.import_module(f".{module}", __name__), name)
-        globals()[name] = obj
-        return obj
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals(), __all__)
 
 
 def calibration_state(name: str) -> BreakoutState:

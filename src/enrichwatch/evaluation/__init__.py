@@ -20,9 +20,9 @@ high late-design-change-declaration (5, 2, 4)
 high assay-above-declared-maximum (6, 4, 5)
 """
 
-import importlib
 from typing import TYPE_CHECKING
 
+from ..lazy import lazy_exports
 from .engine import evaluate
 from .findings import SEVERITIES, Evaluation, Finding
 from .records import RecordLike, in_force, known_as_of
@@ -77,14 +77,4 @@ __all__ = [
 
 
 if not TYPE_CHECKING:  # hidden from type checkers, so that they flag unknown names
-    def __getattr__(name: str):
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f".{module}", __name__), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), __all__)

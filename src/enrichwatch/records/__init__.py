@@ -23,9 +23,9 @@ True
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from ..lazy import lazy_exports
 from .bitemporal import (
     LATE_ENTRY_GRACE,
     current,
@@ -101,14 +101,5 @@ __all__ = [
 
 
 if not TYPE_CHECKING:  # hidden from type checkers, so that they flag unknown names
-    def __getattr__(name: str):
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f".{module}", __name__), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__():
-    return __all__
+    __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), __all__,
+                                        list_globals=False)

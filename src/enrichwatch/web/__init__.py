@@ -7,8 +7,9 @@ needs the ``web`` extra: ``pip install 'enrichwatch[web]'``.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from ..lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .accounts import ROLES, Account, AccountBook
@@ -27,15 +28,6 @@ _LAZY = {
 
 __all__ = ["ROLES", "Account", "AccountBook", "Decision", "WebConfig", "create_app", "decide"]
 
-if not TYPE_CHECKING:
-    def __getattr__(name: str):
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f".{module}", __name__), name)
-        globals()[name] = value
-        return value
-
-
-def __dir__():
-    return __all__
+if not TYPE_CHECKING:  # hidden from type checkers, so that they flag unknown names
+    __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), __all__,
+                                        list_globals=False)
