@@ -260,6 +260,9 @@ class _Eye:
 
 @dataclass(frozen=True)
 class _Shift:
+    """``c I`` as Radau forms it (:class:`_Eye`): less the Jacobian it is the Newton matrix,
+    kept as ``(c, J)``."""
+
     c: complex | float
     __array_ufunc__ = None
 
