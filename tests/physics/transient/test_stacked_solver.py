@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from enrichwatch.errors import InputError
-from enrichwatch.physics.transient import Model, Variant, variants
-from enrichwatch.physics.transient import batch as batch_module
+from enrichwatch.physics.transient import Model, Variant, newton, variants
 from enrichwatch.physics.transient.analysis import Series, steady_limit
-from enrichwatch.physics.transient.batch import Stack, StackedRadau, integrate_batch
+from enrichwatch.physics.transient.batch import Stack, integrate_batch
 from enrichwatch.physics.transient.integrate import Watch, integrate
+from enrichwatch.physics.transient.newton import StackedRadau
 from enrichwatch.physics.transient.plant import HOURS_PER_YEAR, _Builder
 from enrichwatch.physics.transient.system import Routing
 from tests.physics.transient_helpers import built_runs, fordow_like, mixed_models
@@ -138,7 +138,7 @@ def test_banded_and_dense_stacks_agree(monkeypatch):
     wide) agree to the integrator's tolerance."""
     runs = _built()
     banded = integrate_batch(runs, rtol=1e-6)
-    monkeypatch.setattr(batch_module, "_BAND_MAX_SHARE", -1.0)
+    monkeypatch.setattr(newton, "_BAND_MAX_SHARE", -1.0)
     dense = integrate_batch(runs, rtol=1e-6)
     for a, b in zip(banded, dense, strict=True):
         total = max(float(np.abs(a.final_state[2 * HISTORY.n_stages:]).max()), 1.0)

@@ -19,6 +19,9 @@ in its modules:
   (:func:`integrate_batch`: each variant within the tolerances on every step), and the runs
   of several histories and plants (:func:`integrate_requests`: those sharing their segment
   times and size stacked);
+* :mod:`.newton`: the Newton matrices of a stacked system (block lower triangular blocks, their
+  stage blocks as one banded matrix) and :class:`~.newton.StackedRadau`, scipy's Radau that
+  factorises them for all runs at once;
 * :mod:`.analysis`: steady limits, time constants, peaks, settling, uranium above an assay;
 * :mod:`.plant`: operating histories over the plant descriptions of the steady solver
   (:class:`History`, :class:`Configuration`, :class:`Segment`, :class:`HoldUp`);
