@@ -16,7 +16,8 @@ One module per question:
 * :mod:`~enrichwatch.physics.cascade` and :mod:`~enrichwatch.physics.network`: fixed cascades
   (:func:`design_cascade`, :class:`FixedCascade`) and networks of them (:class:`Network`,
   :class:`Link`, :class:`ExternalFeed`), solved by :mod:`~enrichwatch.physics.steady_state`
-  into :class:`CascadeState` and :class:`NetworkState` values;
+  (on the stages and streams of :mod:`~enrichwatch.physics.stage_graph`) into
+  :class:`CascadeState` and :class:`NetworkState` values;
 * :mod:`~enrichwatch.physics.capability`: the rate for an assay and the months to one
   significant quantity, the highest assay over the withdrawal rate (:func:`rate_for_assay`,
   :func:`max_assay`, :func:`months_to_one_sq`; :func:`~.capability.maximum_assay` labels it);

@@ -44,24 +44,20 @@ so each Newton iteration costs time linear in the stages and links.
 
 Examples
 --------
-Three stages, heads up and tails down, fed 1 kg U/yr of natural uranium (U-235 and U-238 only)
-in the middle at cuts of one half, with a stage factor of 1.3:
+One stage fed 1 kg U/yr (U-235 and U-238 only) at a cut of 0.4, with a stage factor of 1.3:
+the heads' U-235/U-238 ratio is 1.3 times the tails', and the heads carry the cut.
 
 >>> import numpy as np
 >>> from enrichwatch.physics.stage_graph import StageGraph, solve_flows, withdrawn
->>> up = np.diag(np.ones(2), -1)                     # [d, s]: heads of stage s to s + 1
->>> product, tails = np.zeros((2, 3)), np.zeros((2, 3))
->>> product[0, 2] = tails[1, 0] = 1.0                # withdrawals: product, tails
->>> graph = StageGraph(up, up.T, product, tails)
->>> cuts = np.full(3, 0.5)
->>> flows = solve_flows(graph, cuts, np.array([0.0, 1.0, 0.0]))
->>> feed = np.zeros((3, 2))
->>> feed[1] = [0.00711, 0.99289]                     # kg/yr of U-235 and U-238
->>> gamma = np.tile([1.3, 1.0], (3, 1))              # each isotope's factor against U-238
->>> sol = solve_compositions(graph, cuts, flows, gamma, feed)
->>> out = withdrawn(graph, sol.heads_components, sol.tails_components)
->>> (out[:, 0] / out.sum(axis=1)).round(6).tolist()  # U-235 in the product and the tails
-[0.008922, 0.005298]
+>>> graph = StageGraph(np.zeros((1, 1)), np.zeros((1, 1)),      # no streams between stages
+...                    [[1.0], [0.0]], [[0.0], [1.0]])          # heads out at 0, tails at 1
+>>> cuts = np.array([0.4])
+>>> flows = solve_flows(graph, cuts, np.array([1.0]))
+>>> sol = solve_compositions(graph, cuts, flows, np.array([[1.3, 1.0]]),
+...                          np.array([[0.00711, 0.99289]]))    # kg/yr of U-235, U-238
+>>> (h235, h238), (t235, t238) = withdrawn(graph, sol.heads_components, sol.tails_components)
+>>> round(float((h235 / h238) / (t235 / t238)), 9), round(float(h235 + h238), 9)
+(1.3, 0.4)
 """
 
 from __future__ import annotations
