@@ -167,7 +167,7 @@ def test_the_toml_rule_sees_the_reader_in_files():
 # -- (c) only physics/ computes separation --------------------------------------------------
 
 #: The stage-by-stage balances (how each stage splits its feed).
-SEPARATION_MODULES = {"enrichwatch.physics.steady_state"}
+SEPARATION_MODULES = {"enrichwatch.physics.steady_state", "enrichwatch.physics.stage_graph"}
 #: The value function and its derivative, evaluated on raw assays (physics.swu) or isotopic
 #: compositions (physics.ideal).
 VALUE_FUNCTIONS = {"value", "value_derivative", "value_function", "multi_isotope_value"}
@@ -227,7 +227,7 @@ def test_only_physics_computes_separation():
     * imports ``value``, ``value_derivative``, ``value_function`` (``physics.swu``) or
       ``multi_isotope_value`` (``physics.ideal``), nor reaches them as attributes of an imported
       ``swu``/``ideal`` module;
-    * imports ``physics.steady_state``;
+    * imports ``physics.steady_state`` or ``physics.stage_graph``;
     * calls a ``stage_factors`` or ``symmetric_factors`` method.
 
     Separative work needed elsewhere comes from physics functions that say what they compute

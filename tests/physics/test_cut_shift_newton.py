@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from enrichwatch.composition import Assay, Composition
 from enrichwatch.errors import ConvergenceError, MassError
 from enrichwatch.physics import network as nw
+from enrichwatch.physics import stage_graph as sg
 from enrichwatch.physics import steady_state as ss
 from enrichwatch.physics.cascade import FixedCascade, design_cascade
 from enrichwatch.physics.machines import load_catalog
@@ -170,7 +171,7 @@ def test_single_exit_withdrawals_equal_the_summed_ones(pair):
     g = pair.graph
     assert g.columns.single_exits
     general = ss.StageGraph.from_streams(g.n_stages, g.n_withdrawals, g.routes, g.exits)
-    general.__dict__["columns"] = ss._RouteColumns(
+    general.__dict__["columns"] = sg._RouteColumns(
         *[getattr(g.columns, f) for f in ("heads", "tails", "drive", "difference")], False)
     rng = np.random.default_rng(7)
     for shape in [(g.n_stages,), (g.n_stages, 3)]:

@@ -9,12 +9,15 @@ One module per question:
   (:class:`WoodCentrifuge`, :class:`WoodDiffusion`, :class:`PerUnitMass`);
 * :mod:`~enrichwatch.physics.ideal`: multi-isotope ideal (matched-abundance-ratio) cascades
   (:func:`ideal_cascade`);
-* :mod:`~enrichwatch.physics.machines`: the centrifuge model and the sourced machine catalog
+* :mod:`~enrichwatch.physics.centrifuge`: the separation formulas of one centrifuge (stage
+  relations, Glaser's eq. 10 for a rotor, :class:`RotorGeometry`, and the Dirac bound);
+* :mod:`~enrichwatch.physics.machines`: the machine model and the sourced machine catalog
   (:func:`load_catalog`, :class:`Machine`, :class:`MachineCatalog`);
 * :mod:`~enrichwatch.physics.cascade` and :mod:`~enrichwatch.physics.network`: fixed cascades
   (:func:`design_cascade`, :class:`FixedCascade`) and networks of them (:class:`Network`,
   :class:`Link`, :class:`ExternalFeed`), solved by :mod:`~enrichwatch.physics.steady_state`
-  into :class:`CascadeState` and :class:`NetworkState` values;
+  (on the stages and streams of :mod:`~enrichwatch.physics.stage_graph`) into
+  :class:`CascadeState` and :class:`NetworkState` values;
 * :mod:`~enrichwatch.physics.capability`: the rate for an assay and the months to one
   significant quantity, the highest assay over the withdrawal rate (:func:`rate_for_assay`,
   :func:`max_assay`, :func:`months_to_one_sq`; :func:`~.capability.maximum_assay` labels it);
@@ -44,6 +47,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .capability import RateAtAssay, max_assay, months_to_one_sq, rate_for_assay
     from .cascade import CascadeDesign, FixedCascade, design_cascade
+    from .centrifuge import (
+        RotorGeometry,
+        dirac_separative_power,
+        gamma_from_separative_power,
+        raetz_separative_power,
+        separative_power_from_gamma,
+    )
     from .ideal import (
         IdealCascade,
         StageProfile,
@@ -52,17 +62,7 @@ if TYPE_CHECKING:
         ideal_cascade_from_stages,
         multi_isotope_value,
     )
-    from .machines import (
-        CatalogError,
-        Machine,
-        MachineCatalog,
-        RotorGeometry,
-        dirac_separative_power,
-        gamma_from_separative_power,
-        load_catalog,
-        raetz_separative_power,
-        separative_power_from_gamma,
-    )
+    from .machines import CatalogError, Machine, MachineCatalog, load_catalog
     from .network import ExternalFeed, Link, Network, NetworkState
     from .plots import plot_network, plot_stage_profile
     from .separation import PerUnitMass, SeparationLaw, WoodCentrifuge, WoodDiffusion
@@ -94,15 +94,15 @@ _EXPORTS = {
     "ideal_cascade": "ideal",
     "ideal_cascade_from_stages": "ideal",
     "multi_isotope_value": "ideal",
+    "RotorGeometry": "centrifuge",
+    "dirac_separative_power": "centrifuge",
+    "gamma_from_separative_power": "centrifuge",
+    "raetz_separative_power": "centrifuge",
+    "separative_power_from_gamma": "centrifuge",
     "CatalogError": "machines",
     "Machine": "machines",
     "MachineCatalog": "machines",
-    "RotorGeometry": "machines",
-    "dirac_separative_power": "machines",
-    "gamma_from_separative_power": "machines",
     "load_catalog": "machines",
-    "raetz_separative_power": "machines",
-    "separative_power_from_gamma": "machines",
     "CascadeState": "states",
     "StreamState": "states",
     "CascadeDesign": "cascade",

@@ -110,7 +110,7 @@ class SparsePattern:
         method instead of choosing by cost (a banded one is then reordered as above): for
         tests that compare the methods. ``order`` (a permutation of the unknowns) makes the
         pattern banded in that order, whatever its width: for the block-diagonal stack of
-        patterns each renumbered already (:func:`~enrichwatch.physics.steady_state.batch_graph`).
+        patterns each renumbered already (:func:`~enrichwatch.physics.stage_graph.batch_graph`).
         """
         if order is not None:
             return cls._banded(np.asarray(rows, dtype=np.int64),
