@@ -14,16 +14,16 @@ from enrichwatch.physics import capability
 STAGES = 30
 
 
-def _plant_text(count: int = 3) -> str:
-    """``count`` recycle-chained cascades, every cut 0.1 (the top stages carry ~1e-27 of the
-    feed: the composition solve does not converge)."""
-    layout = [max(1, int(20 - abs(i - STAGES // 2) * 30 / STAGES)) for i in range(STAGES)]
+def _plant_text(count: int = 3, stages: int = STAGES) -> str:
+    """``count`` recycle-chained cascades of ``stages`` stages, every cut 0.1 (with three of
+    30, the top stages carry ~1e-27 of the feed: the composition solve does not converge)."""
+    layout = [max(1, int(20 - abs(i - stages // 2) * 30 / stages)) for i in range(stages)]
     parts = ['[facility]\nname = "no steady state"\nillustrative = true\n',
              '[units]\nrate = "kg U/month"\n']
     for i in range(count):
         parts.append(f'[[cascades]]\nname = "C{i}"\nmachine = "IR-1"\n'
-                     f'machines_per_stage = {layout}\nfeed_stage = {STAGES // 2}\n'
-                     f'cuts = {[0.1] * STAGES}\n')
+                     f'machines_per_stage = {layout}\nfeed_stage = {stages // 2}\n'
+                     f'cuts = {[0.1] * stages}\n')
     for i in range(count - 1):
         parts.append(f'[[streams]]\nfrom = "C{i}.product"\nto = "C{i + 1}"\n')
         parts.append(f'[[streams]]\nfrom = "C{i + 1}.tails"\nto = "C{i}"\n')
@@ -50,7 +50,10 @@ def test_a_capability_scan_that_does_not_converge_is_named(monkeypatch):
                                "after 60 Newton iterations")
 
     monkeypatch.setattr(capability, "months_to_one_sq", fails)
-    facility = Facility.from_toml_text(_plant_text(count=2), "pair.toml")
+    # two of 16 stages converge with any BLAS kernel tried (two of 30 sit on the edge: they
+    # converge or stall depending on the processor's kernels, tests/physics/
+    # test_network_convergence.py)
+    facility = Facility.from_toml_text(_plant_text(count=2, stages=16), "pair.toml")
     with pytest.raises(FacilityFileError) as err:
         solve_plant(facility)
     text = str(err.value)

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from enrichwatch.errors import ConfigurationError
+from enrichwatch.physics import sparse_systems
 from enrichwatch.physics.sparse_systems import SparsePattern
 
 
@@ -144,9 +145,52 @@ def test_a_stack_in_a_given_order_solves_block_by_block(blocks, seed, data):
     np.testing.assert_allclose(pattern.solve(v, rhs), np.linalg.solve(full, rhs), atol=1e-10)
     keep = data.draw(st.lists(st.booleans(), min_size=len(blocks), max_size=len(blocks)))
     edges = np.cumsum([0] + [n for n, _ in blocks])
-    runs = [(int(edges[k]), int(edges[k + 1])) for k, kept in enumerate(keep) if kept]
+    alone = [SparsePattern.from_entries(r - e, c - e, n, order=o - e, method="banded")
+             for r, c, o, e, (n, _) in zip(rows, cols, orders, edges, blocks, strict=False)]
+    runs = [(int(edges[k]), int(edges[k + 1]), alone[k].lower, alone[k].upper)
+            for k, kept in enumerate(keep) if kept]
     x = pattern.solve_blocks(v, rhs, runs)
     for k, kept in enumerate(keep):
         sl = slice(int(edges[k]), int(edges[k + 1]))
         expect = np.linalg.solve(full[sl, sl], rhs[sl]) if kept else np.zeros(sl.stop - sl.start)
         np.testing.assert_allclose(x[sl], expect, atol=1e-10)
+        if kept:        # the block's own solve, bit for bit, whatever the stack's widths
+            assert x[sl].tobytes() == alone[k].solve(values[k], rhs[sl]).tobytes()
+            solve = pattern.factorised(v, [r for r in runs if r[0] == sl.start])
+            assert solve(rhs)[sl].tobytes() == alone[k].factorised(values[k])(rhs[sl]).tobytes()
+
+
+def test_a_block_is_given_to_lapack_as_alone(monkeypatch):
+    """Whatever the other blocks of a stack, LAPACK gets each block with exactly the arguments
+    of its own pattern's solve: its own half-widths, its band, its right-hand side (so the
+    same arithmetic, on any processor's kernels: some round differently over other lengths)."""
+    rng = np.random.default_rng(7)
+    systems = [_random_system(rng, n, band, 0) for n, band in ((9, 0), (12, 3), (7, 1))]
+    calls = []
+    real = sparse_systems._banded_solve
+
+    def recorded(lower, upper, ab, b):
+        calls.append((lower, upper, ab.tobytes(), ab.shape, b.tobytes()))
+        return real(lower, upper, ab, b)
+
+    monkeypatch.setattr(sparse_systems, "_banded_solve", recorded)
+    first, rows, cols, vals, own = 0, [], [], [], []
+    for r, c, v, _ in systems:
+        n = int(max(r.max(), c.max())) + 1
+        own.append(SparsePattern.from_entries(r, c, n, order=np.arange(n), method="banded"))
+        rows.append(r + first)
+        cols.append(c + first)
+        vals.append(v)
+        first += n
+    stack = SparsePattern.from_entries(np.concatenate(rows), np.concatenate(cols), first,
+                                       order=np.arange(first), method="banded")
+    rhs = rng.uniform(-1.0, 1.0, first)
+    edges = np.cumsum([0] + [p.size for p in own])
+    stack.solve_blocks(np.concatenate(vals), rhs, [
+        (int(edges[k]), int(edges[k + 1]), p.lower, p.upper) for k, p in enumerate(own)])
+    in_stack = calls[:]
+    calls.clear()
+    for k, (p, v) in enumerate(zip(own, vals, strict=True)):
+        p.solve(v, rhs[edges[k]:edges[k + 1]])
+    assert in_stack == calls
+    assert {c[:2] for c in calls} != {(stack.lower, stack.upper)}     # narrower than the stack

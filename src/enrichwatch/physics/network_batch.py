@@ -198,14 +198,17 @@ def _batch_shifts(members: list[_Member], batch: ss.Batch) -> tuple[np.ndarray, 
     for i, search in searches.items():
         asked[i] = next(search)
 
+    flow_blocks = batch.blocks("flow", 1)
+
     def flows_at(shift_of: np.ndarray, slope: bool):
         cuts = design.copy()
         shifted = odds[owned] * np.exp(shift_of[batch.member][owned])
         cuts[owned] = shifted / (1.0 + shifted)
         if not slope:
-            return cuts, ss.solve_flows(batch.graph, cuts, external)
+            return cuts, ss.solve_flows(batch.graph, cuts, external, flow_blocks)
         moved = np.where(owned, cuts * (1.0 - cuts), 0.0)
-        flows, d_flows = ss.solve_flows_and_slope(batch.graph, cuts, external, moved)
+        flows, d_flows = ss.solve_flows_and_slope(batch.graph, cuts, external, moved,
+                                                  flow_blocks)
         return cuts, flows, ss.withdrawal_flows_and_slope(batch.graph, cuts, flows, moved,
                                                           d_flows)
 

@@ -221,12 +221,15 @@ class SparsePattern:
         return self._superlu(data).solve(rhs)
 
     def solve_blocks(self, values: np.ndarray, rhs: np.ndarray,
-                     blocks: list[tuple[int, int]]) -> np.ndarray:
+                     blocks: list[tuple[int, int, int, int]]) -> np.ndarray:
         """:meth:`solve` of a banded pattern that is block diagonal in its banded order, for
-        the blocks ``(start, stop)`` (positions of the banded matrix) only: each is solved on
-        its own (the same arithmetic as in the whole: no entry joins two blocks), the rest of
-        the answer is zero. For a stack of systems of which only some are still wanted
-        (:func:`~enrichwatch.physics.steady_state.solve_compositions_batch`).
+        the blocks ``(start, stop, lower, upper)`` (positions of the banded matrix, and the
+        block's own half-widths, at most the pattern's) only: each is solved on its own, in
+        a band of its own widths, as LAPACK solves that block alone (the same arguments, so
+        the same arithmetic whatever the other blocks and the vector kernels); the rest of
+        the answer is zero. For a stack of systems
+        (:class:`~enrichwatch.physics.stage_graph.Batch`), of which only some may be still
+        wanted (:func:`~enrichwatch.physics.steady_state.solve_compositions_batch`).
 
         Raises
         ------
@@ -237,10 +240,21 @@ class SparsePattern:
         ab = self._data(values).reshape(self.size, -1).T
         b = self._column(rhs)
         x = np.zeros_like(b)
-        for start, stop in blocks:
-            x[start:stop] = _banded_solve(self.lower, self.upper, ab[:, start:stop],
-                                          b[start:stop])
+        for start, stop, lower, upper in blocks:
+            x[start:stop] = _banded_solve(lower, upper, self._block_band(ab, start, stop, lower,
+                                                                         upper), b[start:stop])
         return self._answer(x, rhs.shape)
+
+    def _block_band(self, ab: np.ndarray, start: int, stop: int, lower: int, upper: int
+                    ) -> np.ndarray:
+        """The block ``start:stop`` of the band ``ab`` in LAPACK's storage for its own
+        half-widths (``ab[lower + upper + i - j, j]``: the rows of the pattern's storage from
+        ``(self.lower - lower) + (self.upper - upper)`` on, a Fortran-ordered copy)."""
+        if lower > self.lower or upper > self.upper:
+            raise ValueError(f"a block's band ({lower}, {upper}) is wider than the pattern's "
+                             f"({self.lower}, {self.upper})")
+        top = (self.lower - lower) + (self.upper - upper)
+        return np.asfortranarray(ab[top:top + 2 * lower + upper + 1, start:stop])
 
     def _superlu(self, data: np.ndarray):
         try:
@@ -248,9 +262,12 @@ class SparsePattern:
         except RuntimeError as err:        # SuperLU: "Factor is exactly singular"
             raise np.linalg.LinAlgError(str(err)) from None
 
-    def factorised(self, values: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    def factorised(self, values: np.ndarray,
+                   blocks: list[tuple[int, int, int, int]] | None = None
+                   ) -> Callable[[np.ndarray], np.ndarray]:
         """``rhs -> x`` solving ``A x = rhs`` with ``A`` factored once (for right-hand sides
         that depend on an earlier solution); each solve gives what :meth:`solve` gives.
+        ``blocks``: a banded pattern factored block by block, as in :meth:`solve_blocks`.
 
         Raises
         ------
@@ -258,6 +275,8 @@ class SparsePattern:
             If the matrix is exactly singular (a zero pivot).
         """
         data = self._data(values)
+        if blocks is not None:
+            return self._factorised_blocks(data, blocks)
         if self.banded:
             lu, piv, info = _gbtrf(data.reshape(self.size, -1).T, self.lower, self.upper,
                                    overwrite_ab=True)
@@ -281,6 +300,29 @@ class SparsePattern:
 
             return dense
         return self._superlu(data).solve
+
+    def _factorised_blocks(self, data: np.ndarray, blocks: list[tuple[int, int, int, int]]
+                           ) -> Callable[[np.ndarray], np.ndarray]:
+        """:meth:`factorised` of the ``blocks`` of a block-diagonal banded pattern, each
+        factored in a band of its own widths (:meth:`solve_blocks`)."""
+        assert self.banded
+        ab = data.reshape(self.size, -1).T
+        factors = []
+        for start, stop, lower, upper in blocks:
+            lu, piv, info = _gbtrf(self._block_band(ab, start, stop, lower, upper), lower,
+                                   upper, overwrite_ab=True)
+            if info > 0:
+                raise np.linalg.LinAlgError("singular matrix")
+            factors.append((start, stop, lower, upper, lu, piv))
+
+        def solve(rhs: np.ndarray) -> np.ndarray:
+            b = self._column(rhs)
+            x = np.zeros_like(b)
+            for start, stop, lower, upper, lu, piv in factors:
+                x[start:stop], _ = _gbtrs(lu, lower, upper, b[start:stop], piv)
+            return self._answer(x, rhs.shape)
+
+        return solve
 
 
 def _banded_solve(lower: int, upper: int, ab: np.ndarray, b: np.ndarray) -> np.ndarray:

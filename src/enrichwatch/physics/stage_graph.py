@@ -260,26 +260,34 @@ def flow_matrix(graph: StageGraph, cuts: np.ndarray) -> csc_array:
                      - graph.tails_route @ diags_array(1.0 - cuts))
 
 
-def solve_flows(graph: StageGraph, cuts: np.ndarray, external: np.ndarray) -> np.ndarray:
-    """Stage feed flows ``L`` [kg U/yr] for fixed cuts and external feeds ``b``."""
+def solve_flows(graph: StageGraph, cuts: np.ndarray, external: np.ndarray,
+                blocks: list[tuple[int, int, int, int]] | None = None) -> np.ndarray:
+    """Stage feed flows ``L`` [kg U/yr] for fixed cuts and external feeds ``b``; ``blocks``:
+    the graph is a :class:`Batch`'s union, solved member by member (:meth:`Batch.blocks`)."""
     r = graph.routes
     values = np.concatenate([np.ones(graph.n_stages),
                              -(r.heads * cuts[r.src] + r.tails * (1.0 - cuts[r.src]))])
+    if blocks is not None:
+        return graph.flow_pattern.solve_blocks(values, np.asarray(external, dtype=float),
+                                               blocks)
     return graph.flow_pattern.solve(values, np.asarray(external, dtype=float))
 
 
 def solve_flows_and_slope(graph: StageGraph, cuts: np.ndarray, external: np.ndarray,
-                          moved: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                          moved: np.ndarray,
+                          blocks: list[tuple[int, int, int, int]] | None = None
+                          ) -> tuple[np.ndarray, np.ndarray]:
     """Stage feed flows ``L`` (as :func:`solve_flows`) and their derivative ``dL`` when the
     cuts move at the rates ``moved`` (``d theta``).
 
     ``A L = b`` with ``A = I - H diag(theta) - T diag(1 - theta)``, so
     ``A dL = (H - T) diag(d theta) L``: one more solve with the same factored matrix.
+    ``blocks``: as for :func:`solve_flows`.
     """
     r = graph.routes
     values = np.concatenate([np.ones(graph.n_stages),
                              -(r.heads * cuts[r.src] + r.tails * (1.0 - cuts[r.src]))])
-    solve = graph.flow_pattern.factorised(values)
+    solve = graph.flow_pattern.factorised(values, blocks)
     flows = solve(np.asarray(external, dtype=float))
     return flows, solve(np.bincount(r.dst, weights=graph.columns.difference
                                     * (moved * flows)[r.src], minlength=graph.n_stages))
@@ -324,10 +332,16 @@ def withdrawn(graph: StageGraph, heads: np.ndarray, tails: np.ndarray) -> np.nda
 class Batch:
     """Several stage graphs solved as one: their disjoint union, whose systems are the
     block-diagonal stacks of the members' systems, each member's unknowns in the banded order
-    of its own systems (so the stack is banded, as wide as its widest member, and LAPACK's
-    banded LU of it does for each block what it does for the member alone: the blocks share no
-    entry, and a pivot is never taken from a block below).
+    of its own systems (so the stack is banded, as wide as its widest member).
     :func:`~enrichwatch.physics.steady_state.solve_compositions_batch` solves it.
+
+    The stack is assembled at once, but each member's block is factored on its own, with the
+    member's own half-widths (:meth:`blocks`): LAPACK given the member's band gets what it
+    gets for the member alone. Given the whole stack (or the member's block at the stack's
+    widths) its vector kernels run over other lengths, and some OpenBLAS kernels (Haswell's,
+    chosen on this project's AMD machines) round the same entries differently then (a fused
+    multiply-add in a kernel's body, a separate multiply and add in its tail): a member's
+    answer would depend, in its last bits, on the members solved with it.
 
     Attributes
     ----------
@@ -337,16 +351,30 @@ class Batch:
         Where each member's stages (withdrawals) start, and their total.
     member : ndarray of int, shape (S,)
         The member of each stage.
+    bands : dict of str to tuple of (int, int)
+        Each member's own (lower, upper) half-widths of its ``"flow"``, ``"components"`` and
+        ``"newton"`` systems, one pair a member.
     """
 
     graph: StageGraph
     stages: np.ndarray
     withdrawals: np.ndarray
     member: np.ndarray
+    bands: dict[str, tuple[tuple[int, int], ...]]
 
     @property
     def size(self) -> int:
         return len(self.stages) - 1
+
+    def blocks(self, system: str, width: int, live: np.ndarray | None = None
+               ) -> list[tuple[int, int, int, int]]:
+        """``(start, stop, lower, upper)`` of each (``live``) member's block of the union's
+        ``system`` (``width`` unknowns a stage), with the member's own half-widths: the blocks
+        :meth:`~enrichwatch.physics.sparse_systems.SparsePattern.solve_blocks` takes."""
+        bounds, bands = self.stages.tolist(), self.bands[system]
+        members = range(self.size) if live is None else np.flatnonzero(live).tolist()
+        return [(bounds[m] * width, bounds[m + 1] * width, *bands[m]) for m in members
+                if bounds[m + 1] > bounds[m]]
 
     def part(self, m: int) -> slice:
         """Member ``m``'s stages in the union."""
@@ -406,5 +434,8 @@ def _build_batch(graphs: tuple[StageGraph, ...], n_iso: int) -> Batch | None:
         np.concatenate([stage, union.routes.dst]), np.concatenate([stage, union.routes.src]),
         n, order=flow)
     member = np.repeat(np.arange(len(graphs)), np.diff(stages))
-    return Batch(union, stages, withdrawals, member)
+    bands = {"flow": tuple((g.flow_pattern.lower, g.flow_pattern.upper) for g in graphs),
+             "components": tuple((s.components.lower, s.components.upper) for s in systems),
+             "newton": tuple((s.newton.lower, s.newton.upper) for s in systems)}
+    return Batch(union, stages, withdrawals, member, bands)
 

@@ -294,7 +294,7 @@ class _Problem:
         resid = _row_sums(shares[2] * comps) / self.scale
         if not self.all_active:
             resid = np.where(self.active, resid, 0.0)
-        return shares, unrouted, comps, resid, math.sqrt(resid.dot(resid))   # the 2-norm
+        return shares, unrouted, comps, resid, _norm(resid)
 
 
 def _newton(p: _Problem, max_iterations: int, u: np.ndarray) -> StageSolution:
@@ -427,8 +427,24 @@ def solve_compositions_batch(batch: Batch, cuts: np.ndarray, flows: np.ndarray,
 
 
 def _norms(resid: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """The 2-norm of each member's residual (its stages start at ``first``)."""
+    """The 2-norm of each member's residual (its stages start at ``first``), its squares
+    added in order (``reduceat``)."""
     return np.sqrt(np.add.reduceat(resid * resid, first))
+
+
+_WHOLE = np.zeros(1, dtype=np.intp)
+
+
+def _norm(resid: np.ndarray) -> float:
+    """The 2-norm of one residual, added as :func:`_norms` adds each member's: in order.
+
+    Not ``resid.dot(resid)`` (BLAS) nor ``sum`` (pairwise): they add in other orders, which
+    differ in the last bit, and the BLAS order with the processor (OpenBLAS picks its kernel
+    at run time). A line search compares two norms, so a last-bit difference can change a
+    decision, and then the solution's last digits: a solve alone would not give what it gives
+    in a batch, nor the same on every machine.
+    """
+    return float(np.sqrt(np.add.reduceat(resid * resid, _WHOLE)[0]))
 
 
 def _newton_batch(p: _Problem, batch: Batch, max_iterations: int, u: np.ndarray
@@ -477,20 +493,6 @@ def _newton_batch(p: _Problem, batch: Batch, max_iterations: int, u: np.ndarray
     return out
 
 
-def _runs(live: np.ndarray, stages: np.ndarray, width: int) -> list[tuple[int, int]]:
-    """The unknowns ``(start, stop)`` of the runs of consecutive ``live`` members, ``width``
-    unknowns a stage (the stack keeps each member's unknowns together, in member order)."""
-    runs: list[tuple[int, int]] = []
-    begin = None
-    for m, alive in enumerate(live.tolist() + [False]):
-        if alive and begin is None:
-            begin = m
-        elif not alive and begin is not None:
-            runs.append((int(stages[begin]) * width, int(stages[m]) * width))
-            begin = None
-    return runs
-
-
 def _evaluate_batch(p: _Problem, batch: Batch, live: np.ndarray, u: np.ndarray,
                     rhs: np.ndarray):
     """:meth:`_Problem.evaluate` of the ``live`` members (the others' component flows and
@@ -502,7 +504,7 @@ def _evaluate_batch(p: _Problem, batch: Batch, live: np.ndarray, u: np.ndarray,
     n_iso = p.gamma.shape[1]
     try:
         comps = p.systems.components.solve_blocks(
-            values, rhs, _runs(live, batch.stages, n_iso)).reshape(n_iso, -1).T
+            values, rhs, batch.blocks("components", n_iso, live)).reshape(n_iso, -1).T
     except np.linalg.LinAlgError as err:
         raise ConvergenceError(p.where, f"singular stage balance ({err})") from None
     resid = _row_sums(shares[2] * comps) / p.scale
@@ -589,7 +591,8 @@ def _batch_step(p: _Problem, batch: Batch, live: np.ndarray, shares, unrouted, c
     rhs = np.zeros(n * (n_iso + 1))
     rhs[n_iso::n_iso + 1] = -resid
     try:
-        return p.systems.newton.solve_blocks(border, rhs, _runs(live, batch.stages, n_iso + 1)
+        return p.systems.newton.solve_blocks(border, rhs,
+                                             batch.blocks("newton", n_iso + 1, live)
                                              )[n_iso::n_iso + 1]
     except np.linalg.LinAlgError:
         return None
