@@ -1,10 +1,10 @@
 """solve_many's promise, attacked: a request's answer in any batch (its members drawn at
-random from both Fordow plants at their 9 settings, at the design cuts or with a withdrawal
-rate imposed, cold or warm started, in any order, repeated or not) is, bit for bit, what
-``Network.solve`` gives for it alone: every withdrawal's isotope flows, every stage's flows and
-compositions, the Newton unknowns, the iterations, the cut shifts and rate slopes, or the same
-error. (On an AMD processor with OpenBLAS's Haswell kernels a member's banded LU at other
-widths or lengths than its own rounds differently: see
+random from both Fordow plants at their 9 settings and two single cascades, at the design
+cuts or with a withdrawal rate imposed, cold or warm started, in any order, repeated or not)
+is, bit for bit, what ``Network.solve`` gives for it alone: every withdrawal's isotope flows,
+every stage's flows and compositions, the Newton unknowns, the iterations, the cut shifts and
+rate slopes, or the same error. (On an AMD processor with OpenBLAS's Haswell kernels a
+member's banded LU at other widths or lengths than its own rounds differently: see
 :class:`~enrichwatch.physics.stage_graph.Batch`.)"""
 
 from __future__ import annotations
@@ -15,13 +15,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from enrichwatch.composition import Assay, Composition
 from enrichwatch.facility import load_facility
 from enrichwatch.physics import network_batch as nw
-from enrichwatch.physics.network import Network, NetworkState
+from enrichwatch.physics.cascade import design_cascade
+from enrichwatch.physics.machines import load_catalog
+from enrichwatch.physics.network import ExternalFeed, Network, NetworkState
 from enrichwatch.physics.variants import settings as variant_settings
 from enrichwatch.physics.variants import vary
 
 ROOT = Path(__file__).parents[2] / "examples" / "fordow-2023"
+_NATURAL = Composition.from_mass_percent({"U234": 0.0055, "U235": 0.711, "U238": 99.2835})
+_LEU = Composition.from_mass_percent({"U234": 0.03, "U235": 20.0, "U238": 79.97})
+W = Assay.from_weight_percent
 #: Withdrawal rates asked, as multiples of the design-cut rate (the last ones beyond the
 #: feed for the tails: errors, to be the same errors).
 _FACTORS = st.sampled_from([0.2, 0.5, 0.9, 1.0, 1.05, 1.3]) | st.floats(0.05, 1.6)
@@ -30,12 +36,20 @@ _FACTORS = st.sampled_from([0.2, 0.5, 0.9, 1.0, 1.05, 1.3]) | st.floats(0.05, 1.
 @pytest.fixture(scope="module")
 def plants() -> tuple[list[Network], list[NetworkState], list[NetworkState]]:
     """Both plants at their 9 settings (declared and observed: Newton systems of half-widths
-    11 and 12; 25, 32 and 39 stages), their design-cut states, and warm starts: states with
-    a withdrawal rate imposed."""
+    11 and 12; 25, 32 and 39 stages) and two single cascades of the same isotopes (half-widths
+    4 and 7, flows tridiagonal), their design-cut states, and warm starts: states with a
+    withdrawal rate imposed."""
     nets = []
     for name in ("declared", "observed"):
         net = load_facility(ROOT / f"{name}.toml").to_network()
         nets += [vary(net, s) for s in variant_settings(net)]
+    catalog = load_catalog()
+    for machine, feed, product, tails, machines in (("IR-1", _NATURAL, 5.0, 0.4, 164),
+                                                    ("IR-6", _LEU, 60.0, 5.0, 166)):
+        c = design_cascade(catalog.get(machine), feed, W(product), W(tails),
+                           total_machines=machines, name="C")
+        nets.append(Network([c], feeds=[ExternalFeed("feed", "C", feed,
+                                                     c.design.feed_kg_per_yr)]))
     natural = [net.solve() for net in nets]
     warm = [net.solve({label: 0.8 * state.withdrawals[label].rate_kg_per_yr})
             for net, state in zip(nets, natural, strict=True) for label in net.withdrawal_names]
