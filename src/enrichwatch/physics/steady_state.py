@@ -428,7 +428,8 @@ def solve_compositions_batch(batch: Batch, cuts: np.ndarray, flows: np.ndarray,
 
 def _norms(resid: np.ndarray, first: np.ndarray) -> np.ndarray:
     """The 2-norm of each member's residual (its stages start at ``first``), its squares
-    added in order (``reduceat``)."""
+    added by ``reduceat``: a segment's sum depends on its values only, not on where it starts
+    (the first square, then numpy's summation loop over the others)."""
     return np.sqrt(np.add.reduceat(resid * resid, first))
 
 
@@ -436,9 +437,9 @@ _WHOLE = np.zeros(1, dtype=np.intp)
 
 
 def _norm(resid: np.ndarray) -> float:
-    """The 2-norm of one residual, added as :func:`_norms` adds each member's: in order.
+    """The 2-norm of one residual, added as :func:`_norms` adds each member's (``reduceat``).
 
-    Not ``resid.dot(resid)`` (BLAS) nor ``sum`` (pairwise): they add in other orders, which
+    Not ``resid.dot(resid)`` (BLAS) nor ``sum``: they add in other orders, which
     differ in the last bit, and the BLAS order with the processor (OpenBLAS picks its kernel
     at run time). A line search compares two norms, so a last-bit difference can change a
     decision, and then the solution's last digits: a solve alone would not give what it gives
