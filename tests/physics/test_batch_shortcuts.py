@@ -166,3 +166,16 @@ def test_a_curves_assay_is_the_compositions_u235_fraction(amounts):
         amounts["U238"] = 1.0
     composition = Composition.from_mass_fractions(amounts, normalize=True)
     assert capability._u235(composition) == composition.fraction("U235")
+
+
+@given(st.lists(st.integers(1, 300), min_size=1, max_size=6), st.integers(0, 2**32 - 1))
+@settings(max_examples=100, deadline=None)
+def test_a_members_norm_in_the_union_is_its_norm_alone(sizes, seed):
+    """The batch's residual norm of each member is the norm its solve alone takes, bit for
+    bit, wherever its stages start in the union (a line search compares these norms)."""
+    rng = np.random.default_rng(seed)
+    resid = rng.lognormal(0.0, 5.0, sum(sizes)) * rng.choice([-1.0, 1.0], sum(sizes))
+    first = np.cumsum([0] + sizes[:-1])
+    found = ss._norms(resid, first)
+    for k, (start, size) in enumerate(zip(first.tolist(), sizes, strict=True)):
+        assert found[k] == ss._norm(resid[start:start + size].copy())

@@ -137,3 +137,45 @@ def test_single_stage_relations_vector():
     tails = sol.tails_components[0] / sol.tails_components[0].sum()
     assert heads[0] == pytest.approx(e["product_assay"], abs=tol)
     assert tails[0] == pytest.approx(e["stage_tail_assay_cut0.5"], abs=tol)
+
+
+def test_a_batch_member_whose_newton_system_overflows_is_left_to_its_solve_alone(
+        monkeypatch):
+    """A stage with a flow of 1e-310 kg U/yr and finite shares and component flows: its row of
+    the Newton system (the share weights over the flow) overflows. Alone the solve gives up on
+    that; in a batch the member must not be stepped with that system (LAPACK can return a
+    finite step from it, and the member would go on where alone it stops): it gets None, to
+    be solved alone, and the other member is its own solve bit for bit."""
+    from enrichwatch.physics import steady_state as ss
+    from enrichwatch.physics.sparse_systems import SparsePattern
+
+    up = np.diag(np.ones(2), -1)
+    product, tails = np.zeros((2, 3)), np.zeros((2, 3))
+    product[0, 2] = tails[1, 0] = 1.0
+
+    def graph():
+        return ss.StageGraph(up, up.T, product, tails)
+
+    cuts, flows = np.array([0.5, 1e-3, 0.5]), np.array([1.0, 2.0, 1e-310])
+    gamma = np.array([[1.3, 1.0]] * 3)
+    feed = np.array([[0.0, 0.0], [0.00711, 0.99289], [0.0, 0.0]])
+    with pytest.raises(ConvergenceError, match="the Newton system overflows"):
+        ss.solve_compositions(graph(), cuts, flows, gamma, feed)
+    batch = ss.batch_graph((graph(), graph()), 2)
+    newton, solve_blocks, stepped = batch.graph.systems(2).newton, SparsePattern.solve_blocks, []
+
+    def recorded(pattern, values, rhs, blocks):
+        if pattern is newton:
+            stepped.extend(start for start, *_ in blocks)
+        return solve_blocks(pattern, values, rhs, blocks)
+
+    monkeypatch.setattr(SparsePattern, "solve_blocks", recorded)
+    halves, healthy = np.full(3, 0.5), np.array([1.0, 2.0, 1.0])    # fed 1 kg U/yr at 1
+    found = ss.solve_compositions_batch(batch, np.concatenate([cuts, halves]),
+                                        np.concatenate([flows, healthy]),
+                                        np.tile(gamma, (2, 1)), np.tile(feed, (2, 1)),
+                                        np.zeros(6))
+    assert found[0] is None and 0 not in stepped and stepped
+    alone = ss.solve_compositions(graph(), halves, healthy, gamma, feed)
+    assert found[1].feed_components.tobytes() == alone.feed_components.tobytes()
+    assert found[1].log_ratio.tobytes() == alone.log_ratio.tobytes()

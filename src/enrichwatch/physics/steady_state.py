@@ -428,7 +428,8 @@ def solve_compositions_batch(batch: Batch, cuts: np.ndarray, flows: np.ndarray,
 
 def _norms(resid: np.ndarray, first: np.ndarray) -> np.ndarray:
     """The 2-norm of each member's residual (its stages start at ``first``), its squares
-    added in order (``reduceat``)."""
+    added by ``reduceat``: a segment's sum depends on its values only, not on where it starts
+    (the first square, then numpy's summation loop over the others)."""
     return np.sqrt(np.add.reduceat(resid * resid, first))
 
 
@@ -436,9 +437,9 @@ _WHOLE = np.zeros(1, dtype=np.intp)
 
 
 def _norm(resid: np.ndarray) -> float:
-    """The 2-norm of one residual, added as :func:`_norms` adds each member's: in order.
+    """The 2-norm of one residual, added as :func:`_norms` adds each member's (``reduceat``).
 
-    Not ``resid.dot(resid)`` (BLAS) nor ``sum`` (pairwise): they add in other orders, which
+    Not ``resid.dot(resid)`` (BLAS) nor ``sum``: they add in other orders, which
     differ in the last bit, and the BLAS order with the processor (OpenBLAS picks its kernel
     at run time). A line search compares two norms, so a last-bit difference can change a
     decision, and then the solution's last digits: a solve alone would not give what it gives
@@ -568,6 +569,21 @@ def _withdrawn_shares(graph: StageGraph, comps: np.ndarray, heads_share: np.ndar
         at * tails_share[e.src])
 
 
+def _finite_blocks(graph: StageGraph, batch: Batch, border: np.ndarray, n_iso: int
+                   ) -> np.ndarray:
+    """Whether each member's block of the union's Newton system (``border``, as
+    :func:`_batch_step` lays it out) is finite: :func:`_newton_step`'s test of the member
+    alone, whose system holds the same entries (those of its stages and of the routes from
+    them)."""
+    n, n_routes = graph.n_stages, len(graph.routes.src)
+    routes = border[n * n_iso:n * n_iso + 2 * n_routes * n_iso].reshape(2, n_routes, n_iso)
+    stages = border[(n + 2 * n_routes) * n_iso:]
+    finite = np.isfinite(stages[:n * n_iso].reshape(n, n_iso)).all(axis=1) & np.isfinite(
+        stages[n * n_iso:])
+    finite[graph.routes.src[~np.isfinite(routes).all(axis=(0, 2))]] = False
+    return np.logical_and.reduceat(finite, batch.stages[:-1])
+
+
 def _batch_step(p: _Problem, batch: Batch, live: np.ndarray, shares, unrouted, comps,
                 resid) -> np.ndarray | None:
     """:func:`_newton_step` of the ``live`` members (their blocks of the union's system; a
@@ -584,8 +600,7 @@ def _batch_step(p: _Problem, batch: Batch, live: np.ndarray, shares, unrouted, c
                              _driven(p.graph, ab_n),
                              weight.ravel(), slope])
     if not np.isfinite(border).all():     # the members whose blocks overflow: alone
-        finite = np.isfinite(np.concatenate([a, b, c, dc, comps], axis=1)).all(axis=1)
-        live &= np.logical_and.reduceat(finite, batch.stages[:-1])
+        live &= _finite_blocks(p.graph, batch, border, n_iso)
         if not live.any():
             return None
     rhs = np.zeros(n * (n_iso + 1))
