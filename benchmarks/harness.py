@@ -103,8 +103,9 @@ def machine() -> str:
                           if line.startswith("model name")), model)
     except OSError:  # pragma: no cover - not Linux
         pass
-    return (f"{model}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-            f"load average {'/'.join(f'{x:.2f}' for x in os.getloadavg())}")
+    load = ("/".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg")
+            else "unknown")
+    return f"{model}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, load average {load}"
 
 
 def _fmt(seconds: float) -> str:
