@@ -445,7 +445,7 @@ def _norm(resid: np.ndarray) -> float:
     decision, and then the solution's last digits: a solve alone would not give what it gives
     in a batch, nor the same on every machine.
     """
-    return float(np.sqrt(np.add.reduceat(resid * resid, _WHOLE)[0]))
+    return float(_norms(resid, _WHOLE)[0])
 
 
 def _newton_batch(p: _Problem, batch: Batch, max_iterations: int, u: np.ndarray
